@@ -1,0 +1,43 @@
+"""Writing output files so that a reader sees the old file or the complete new one, never a part."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it replaces the target.
+
+    The temporary file lives beside the target so the final `os.replace` is a rename on one
+    file system. On any exception (or Ctrl-C) the temporary file is removed and the target
+    is left as it was.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_atomic(target: Path | str, writer: Callable[[Path], None]) -> None:
+    """Call writer(tmp_path) and move the result into place."""
+    with atomic_path(target) as tmp:
+        writer(tmp)
+
+
+def write_text_atomic(target: Path | str, text: str) -> None:
+    write_atomic(target, lambda p: p.write_text(text, encoding="utf-8"))

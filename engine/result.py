@@ -1,0 +1,130 @@
+"""The assessment result: everything a renderer (xlsx, JSON, terminal) needs, nothing more."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["扣分", "满分", "不适用", "待复核"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ItemResult(Frozen):
+    """One scored item (评分项) of the scoresheet."""
+
+    seq: int = Field(description="序号, 1-based over scored items")
+    rule_id: str
+    category1: str = Field(description="一级指标")
+    category2: str = Field(description="二级指标")
+    content: str = Field(description="考核内容")
+    standard: str = Field(description="评分标准")
+    method: str = Field(description="计分方式")
+    max_points: Decimal = Field(description="分值")
+    deduction: Decimal = Field(description="扣分, 0 when not applicable or pending")
+    score: Decimal = Field(description="得分 = 分值 - 扣分; for 不适用 under 剔除折算 it is 0 and excluded")
+    status: Status
+    counted: bool = Field(description="whether the item counts towards the total (False: excluded 不适用)")
+    reasons: list[str] = Field(default_factory=list, description="扣分说明, in words with the values used")
+    values: str = Field("", description="申报值 as shown on the sheet, e.g. '备案率=96%'")
+    fired: list[str] = Field(default_factory=list, description="durable_rules rule ids that fired")
+    reviewed: bool = Field(False, description="an assessor's decision replaced the computed deduction")
+
+
+class BonusResult(Frozen):
+    seq: int
+    rule_id: str
+    content: str
+    standard: str
+    max_points: Decimal
+    bonus: Decimal
+    reasons: list[str] = Field(default_factory=list)
+    values: str = ""
+    applicable: bool = True
+
+
+class CategoryTotal(Frozen):
+    name: str = Field(description="一级指标")
+    max_points: Decimal = Field(description="applicable 分值 of the category")
+    deduction: Decimal
+    score: Decimal
+
+
+class BadRecord(Frozen):
+    seq: int
+    rule_id: str
+    event: str = Field(description="事项")
+    basis: str = Field(description="依据: rule id + 评分标准")
+    deduction: Decimal
+    severity: Literal["一般", "严重"]
+    consequence: str
+    note: str = Field("", description="说明")
+
+
+class VetoResult(Frozen):
+    rule_id: str
+    event: str
+    standard: str
+    detail: str
+
+
+class Grade(Frozen):
+    grade: Literal["优秀", "良好", "合格", "不合格"]
+    band_grade: Literal["优秀", "良好", "合格", "不合格"] = Field(description="grade by score alone")
+    reasons: list[str] = Field(description="why: the band, then any cap or veto")
+    bands: dict[str, Decimal] = Field(description="the thresholds applied (unit type's bands)")
+
+
+class SubmittedValue(Frozen):
+    name: str
+    label: str
+    unit: str = ""
+    type: str
+    value: str = Field(description="as displayed; records are summarised as 'N 条'")
+    note: str = Field("", description="数据说明 given with the submission (source or assumption)")
+    missing: bool = False
+
+
+class RecordRow(Frozen):
+    list_name: str
+    index: int
+    values: dict[str, str]
+
+
+class Audit(Frozen):
+    rules_file: str
+    rules_sha256: str
+    submission_file: str
+    submission_sha256: str
+    engine_version: str
+    assessed_at: str = Field(description="ISO 8601 time of the assessment")
+
+
+class AssessmentResult(Frozen):
+    unit: str
+    unit_type: str
+    year: int
+    ruleset_id: str
+    ruleset_name: str
+    total_points: Decimal = Field(description="规则集总分")
+    items: list[ItemResult]
+    categories: list[CategoryTotal]
+    base_score: Decimal = Field(description="得分合计 of counted items, before rescaling")
+    applicable_points: Decimal = Field(description="分值合计 of counted items")
+    scaled_score: Decimal = Field(description="base score rescaled to total_points (剔除折算)")
+    bonuses: list[BonusResult]
+    bonus_cap: Decimal
+    bonus_total: Decimal
+    total: Decimal = Field(description="scaled_score + bonus_total")
+    score_rate: Decimal = Field(description="得分率 % = scaled_score / total_points × 100")
+    grade: Grade
+    bad_records: list[BadRecord]
+    vetoes: list[VetoResult]
+    pending: list[str] = Field(description="rule ids still 待复核")
+    submitted: list[SubmittedValue]
+    records: list[RecordRow]
+    audit: Audit
