@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Iterator, Union
+from typing import Union
 
 from .errors import ExpressionError
 
@@ -260,8 +261,8 @@ class _Parser:
                 self.expect("]", "右方括号 ]")
                 return Or(tuple(Compare("==", left, lit) for lit in options))
             if isinstance(left, Name):
-                # bare yes/no indicator: NAME means NAME == 是
-                return Compare("==", left, Literal(True, left.offset, "是"))
+                # bare yes/no indicator: NAME means NAME == 是 (empty text marks it implicit)
+                return Compare("==", left, Literal(True, left.offset, ""))
             raise ExpressionError(f"{_describe(nxt)} 前应有比较运算符（如 < 或 ==）", nxt.offset, nxt.text)
         raise ExpressionError(f"此处应为指标名、数值或括号，实为{_describe(tok)}", tok.offset, tok.text)
 
@@ -485,6 +486,8 @@ def render(node: Node, values: dict[str, Value] | None = None) -> str:
 
     def go(n: Node, top: bool) -> str:
         if isinstance(n, Compare):
+            if isinstance(n.right, Literal) and n.right.text == "" and n.op == "==":
+                return side(n.left)
             return f"{side(n.left)} {n.op} {side(n.right)}"
         if isinstance(n, Not):
             return f"非 ({go(n.item, True)})"

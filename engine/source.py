@@ -64,7 +64,7 @@ def _guess_encoding(raw: bytes) -> str:
             raw.decode(enc)
         except UnicodeDecodeError:
             continue
-        return f"（看起来是 GBK/GB18030 编码）"
+        return "（看起来是 GBK/GB18030 编码）"
     return ""
 
 
@@ -78,6 +78,7 @@ def load_document(path: Path | str, error: type[InputError]) -> Document:
 def parse_document(text: str, file: str, digest: str, error: type[InputError]) -> Document:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True  # lets a condition error point at the right column inside quotes
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:

@@ -1,0 +1,51 @@
+"""Library entry points: what the CLI (and any other caller) uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+from .evaluate import assess
+from .result import AssessmentResult
+from .rules_loader import Ruleset, load_rules
+from .submission import load_submission
+
+DEFAULT_RULES = "demo-district-2013.yaml"
+_RULESETS: dict[str, Ruleset] = {}
+
+
+def shipped_rules_dir() -> Path:
+    """The rules folder installed with the package (the repository's rules/ in development)."""
+    try:
+        return Path(str(resources.files("engine.shipped_rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "rules"
+
+
+def default_rules_path() -> Path:
+    return shipped_rules_dir() / DEFAULT_RULES
+
+
+def get_ruleset(path: Path | str | None = None) -> Ruleset:
+    """Load a rules file, reusing an earlier load of identical content."""
+    path = Path(path) if path is not None else default_rules_path()
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return load_rules(path)  # reports the missing/unreadable file with its name
+    hit = _RULESETS.get(digest)
+    if hit is not None and hit.file == str(path):
+        return hit
+    ruleset = load_rules(path)
+    _RULESETS[ruleset.sha256] = ruleset
+    return ruleset
+
+
+def assess_file(
+    submission_path: Path | str, rules_path: Path | str | None = None, *, as_of: dt.datetime | None = None
+) -> AssessmentResult:
+    ruleset = get_ruleset(rules_path)
+    submission = load_submission(submission_path, ruleset)
+    return assess(ruleset, submission, as_of=as_of)

@@ -1,0 +1,234 @@
+"""Compiling a checked ruleset into checks and durable_rules ruleset definitions.
+
+Each item becomes one or more *checks* (a condition with a rule id). durable_rules decides
+which checks hold for a submission; the scoring module turns that into points. Checks are
+packed into *partitions* (one durable ruleset each) so that no fact can exceed the engine's
+hard limits: at most `MAX_BRANCHES` activations per fact (plus the sentinel) and at most
+`MAX_FIELDS` properties per fact. Records of a list are asserted one fact per record into
+that list's own partitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import expr
+from .rules_loader import MAX_BRANCHES, Ruleset
+from .rules_model import (
+    Banded,
+    Conditional,
+    ConditionalBonus,
+    CountShortfall,
+    Linear,
+    PerEvent,
+    PerEventBonus,
+    PerRecord,
+    RateShortfall,
+    SubPoints,
+)
+
+MAX_FIELDS = 200  # durable_rules fails at 253 properties per message; leave room for _k, _fid, sid
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition the engine evaluates. `node` None on a record check means every record."""
+
+    rule_id: str
+    item_id: str
+    node: expr.Node | None
+    names: frozenset[str]
+    record_list: str | None = None
+
+    @property
+    def branches(self) -> int:
+        return 1 if self.node is None else expr.branch_count(self.node)
+
+
+@dataclass
+class Partition:
+    """A group of checks compiled into one durable ruleset, fed one kind of fact."""
+
+    index: int
+    record_list: str | None
+    checks: list[Check] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+
+    @property
+    def branches(self) -> int:
+        return sum(c.branches for c in self.checks)
+
+    @property
+    def kind(self) -> str:
+        return f"s:rec:{self.record_list}" if self.record_list else "s:ind"
+
+
+@dataclass
+class CompiledRuleset:
+    ruleset: Ruleset
+    checks: dict[str, Check]
+    by_item: dict[str, list[Check]]
+    partitions: list[Partition]
+    keys: dict[str, str]  # indicator name → fact key
+    field_keys: dict[str, dict[str, str]]  # record list → field name → fact key
+
+    @property
+    def cache_key(self) -> str:
+        return self.ruleset.sha256
+
+    def definitions(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """durable_rules ruleset definitions, one per partition, named `{prefix}_{index}`."""
+        out: dict[str, dict[str, Any]] = {}
+        for part in self.partitions:
+            keys = self.field_keys[part.record_list] if part.record_list else self.keys
+            rules: dict[str, Any] = {}
+            for n, check in enumerate(part.checks):
+                cond = {"$ex": {"_fid": 1}} if check.node is None else to_durable(check.node, keys)
+                rules[f"r{n}"] = {"all": [{"m": {"$and": [{"_k": part.kind}, cond]}}], "run": f"fire:{check.rule_id}"}
+            # the sentinel handles every fact, so no assertion is ever "unhandled" (a crash path)
+            rules["sentinel"] = {"all": [{"m": {"$and": [{"_k": part.kind}, {"$ex": {"_fid": 1}}]}}], "run": "sentinel"}
+            out[f"{prefix}_{part.index}"] = rules
+        return out
+
+
+def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
+    checks: list[Check] = []
+    model = ruleset.model
+    for entry in ruleset.entries:
+        checks.extend(_item_checks(ruleset, entry.item))
+    for bonus in model.bonuses:
+        checks.extend(_item_checks(ruleset, bonus))
+    for veto in model.vetoes:
+        cond = ruleset.conditions.get(veto.id)
+        node = cond.node if cond else None
+        names = cond.names if cond else frozenset()
+        checks.append(Check(veto.id, veto.id, node, names, veto.records))
+    by_item: dict[str, list[Check]] = {}
+    for check in checks:
+        by_item.setdefault(check.item_id, []).append(check)
+    keys = {name: f"v{n}" for n, name in enumerate(model.indicators)}
+    field_keys = {
+        name: {f: f"f{n}" for n, f in enumerate(spec.fields or {})}
+        for name, spec in model.indicators.items()
+        if spec.type == "记录列表"
+    }
+    return CompiledRuleset(ruleset, {c.rule_id: c for c in checks}, by_item, _partition(checks), keys, field_keys)
+
+
+def _gt_zero(name: str) -> expr.Node:
+    return expr.Compare(">", expr.Name(name, 0), expr.Literal(Decimal(0), 0, "0"))
+
+
+def _less(name: str, value: Decimal) -> expr.Node:
+    return expr.Compare("<", expr.Name(name, 0), expr.Literal(value, 0, str(value)))
+
+
+def _item_checks(ruleset: Ruleset, item: Any) -> list[Check]:
+    conds = ruleset.conditions
+    iid = item.id
+
+    def simple(node: expr.Node, name: str) -> Check:
+        return Check(iid, iid, node, frozenset({name}))
+
+    if isinstance(item, (PerEvent, PerEventBonus)):
+        return [simple(_gt_zero(item.count), item.count)]
+    if isinstance(item, (CountShortfall, RateShortfall)):
+        return [simple(_less(item.indicator, item.target), item.indicator)]
+    if isinstance(item, Linear):
+        op = "<" if item.full_at > item.zero_at else ">"
+        node = expr.Compare(op, expr.Name(item.indicator, 0), expr.Literal(item.full_at, 0, str(item.full_at)))
+        return [simple(node, item.indicator)]
+    if isinstance(item, (Conditional, ConditionalBonus)):
+        c = conds[iid]
+        return [Check(iid, iid, c.node, c.names)]
+    if isinstance(item, SubPoints):
+        out = []
+        for part in item.parts:
+            rid = f"{iid}.{part.id}"
+            if part.condition is not None:
+                c = conds[rid]
+                out.append(Check(rid, iid, c.node, c.names))
+            else:
+                out.append(Check(rid, iid, _gt_zero(part.count), frozenset({part.count})))
+        return out
+    if isinstance(item, Banded):
+        out = []
+        for n in range(len(item.bands)):
+            rid = f"{iid}#{n + 1}"
+            c = conds[rid]
+            out.append(Check(rid, iid, c.node, c.names))
+        return out
+    if isinstance(item, PerRecord):
+        c = conds.get(iid)
+        return [Check(iid, iid, c.node if c else None, c.names if c else frozenset(), item.records)]
+    return []  # 酌情扣分: no computable condition
+
+
+def _partition(checks: list[Check]) -> list[Partition]:
+    parts: list[Partition] = []
+    open_by_list: dict[str | None, Partition] = {}
+    for check in checks:
+        current = open_by_list.get(check.record_list)
+        if current is not None:
+            fits = (
+                current.branches + check.branches <= MAX_BRANCHES
+                and len(current.names | check.names) <= MAX_FIELDS
+            )
+            if not fits:
+                current = None
+        if current is None:
+            current = Partition(len(parts), check.record_list)
+            parts.append(current)
+            open_by_list[check.record_list] = current
+        current.checks.append(check)
+        current.names |= check.names
+    return parts
+
+
+# -- durable_rules JSON --------------------------------------------------------------------
+
+
+def encode(value: expr.Value) -> Any:
+    """A value as durable_rules sees it.
+
+    Text is prefixed so durable never compares it as a number ("50" < 60 is true in durable);
+    dates become day numbers; yes/no becomes 1/0; numbers become floats (durable uses doubles;
+    the scoring itself never does).
+    """
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    return "s:" + str(value)
+
+
+_DURABLE_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+
+
+def to_durable(node: expr.Node, keys: dict[str, str]) -> dict[str, Any]:
+    if isinstance(node, expr.And):
+        return {"$and": [to_durable(i, keys) for i in node.items]}
+    if isinstance(node, expr.Or):
+        return {"$or": [to_durable(i, keys) for i in node.items]}
+    if isinstance(node, expr.Not):
+        return to_durable(expr.normalize(node), keys)
+    left = node.left
+    assert isinstance(left, expr.Name), "normalised comparisons have the indicator on the left"
+    key = keys[left.name]
+    right: Any
+    if isinstance(node.right, expr.Name):
+        right = {"$m": keys[node.right.name]}
+    else:
+        right = encode(node.right.value)
+    if node.op == "==":
+        return {key: right}
+    return {_DURABLE_OPS[node.op]: {key: right}}
+
+
+def fact_values(values: dict[str, expr.Value], keys: dict[str, str], names: set[str]) -> dict[str, Any]:
+    return {keys[n]: encode(values[n]) for n in names if n in values}

@@ -1,0 +1,107 @@
+"""One assessment: validated submission + compiled ruleset → durable_rules → scored result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from . import __version__
+from .compiler import CompiledRuleset, compile_ruleset
+from .durable_adapter import adapter
+from .expr import format_value
+from .result import AssessmentResult, Audit, RecordRow, SubmittedValue
+from .rules_loader import Ruleset
+from .scoring import Context, check_veto, grade, score_bonus, score_item, totals
+from .submission import Submission
+
+_COMPILED: dict[str, CompiledRuleset] = {}
+
+
+def compiled_for(ruleset: Ruleset) -> CompiledRuleset:
+    """Compile a ruleset once per process (keyed by the rules file's content)."""
+    hit = _COMPILED.get(ruleset.sha256)
+    if hit is None:
+        hit = compile_ruleset(ruleset)
+        _COMPILED[ruleset.sha256] = hit
+    return hit
+
+
+def assess(ruleset: Ruleset, submission: Submission, *, as_of: dt.datetime | None = None) -> AssessmentResult:
+    compiled = compiled_for(ruleset)
+    fired = adapter().run(compiled, submission.values, submission.records)
+    ctx = Context(ruleset, submission, fired, reviews={r.item: r for r in submission.reviews})
+    items = [score_item(entry, seq, ctx) for seq, entry in enumerate(ruleset.entries, start=1)]
+    bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]
+    vetoes = [v for v in (check_veto(v, ctx) for v in ruleset.model.vetoes) if v is not None]
+    t = totals(ruleset, items, bonuses)
+    g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending)
+    header = ruleset.header
+    when = (as_of or dt.datetime.now(dt.UTC)).astimezone().isoformat(timespec="seconds")
+    return AssessmentResult(
+        unit=submission.unit,
+        unit_type=submission.unit_type,
+        year=submission.year,
+        ruleset_id=header.id,
+        ruleset_name=header.name,
+        total_points=header.total,
+        items=items,
+        categories=t.categories,
+        base_score=t.base_score,
+        applicable_points=t.applicable_points,
+        scaled_score=t.scaled_score,
+        bonuses=bonuses,
+        bonus_cap=header.bonus_cap,
+        bonus_total=t.bonus_total,
+        total=t.total,
+        score_rate=t.score_rate,
+        grade=g,
+        bad_records=ctx.bad_records,
+        vetoes=vetoes,
+        pending=ctx.pending,
+        submitted=_submitted(ruleset, submission),
+        records=_records(ruleset, submission),
+        audit=Audit(
+            rules_file=Path(ruleset.file).name,
+            rules_sha256=ruleset.sha256,
+            submission_file=Path(submission.file).name,
+            submission_sha256=submission.sha256,
+            engine_version=__version__,
+            assessed_at=when,
+        ),
+    )
+
+
+def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]:
+    out = []
+    for name, spec in ruleset.indicators.items():
+        note = submission.notes.get(name, "")
+        if name in submission.defaulted:
+            note = (note + "；" if note else "") + "未填报，按缺省值计"
+        if spec.type == "记录列表":
+            rows = submission.records.get(name)
+            shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)
+        elif name in submission.values:
+            shown, missing = format_value(submission.values[name]), False
+        else:
+            shown, missing = "", True
+        out.append(
+            SubmittedValue(
+                name=name, label=spec.label, unit=spec.unit or "", type=spec.type, value=shown, note=note, missing=missing
+            )
+        )
+    return out
+
+
+def _records(ruleset: Ruleset, submission: Submission) -> list[RecordRow]:
+    out = []
+    for name, rows in submission.records.items():
+        fields = list(ruleset.indicators[name].fields or {})
+        for index, row in enumerate(rows, start=1):
+            out.append(
+                RecordRow(
+                    list_name=name,
+                    index=index,
+                    values={f: format_value(row[f]) if f in row else "" for f in fields},
+                )
+            )
+    return out

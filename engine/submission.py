@@ -1,0 +1,299 @@
+"""A unit's submission (申报数据), validated strictly against the ruleset's declared indicators.
+
+Strict means: `"50"` or `true` where a number is expected, `3.5` where a count is expected,
+an unknown option, an unknown indicator, a missing required indicator: each is an error
+naming the file, the line:col and the indicator — before the rule engine sees anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
+
+from .errors import ErrorList, SubmissionError
+from .expr import Value
+from .messages import problems_from
+from .rules_loader import Ruleset
+from .rules_model import FieldSpec, IndicatorSpec, Points, Text
+from .source import Document, load_document, plain
+
+MAX_MAGNITUDE = Decimal(10) ** 12
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("应为数字（不加引号）")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
+        value = Decimal(repr(value))
+    elif isinstance(value, int):
+        value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError("数值过大")
+    if value.as_tuple().exponent < -6:
+        raise ValueError("小数位数不得超过 6 位")
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("应为日期，写作 \"YYYY-MM-DD\"（如 \"2013-03-01\"）")
+
+
+StrictNumber = Annotated[Decimal, BeforeValidator(_number)]
+StrictDate = Annotated[dt.date, BeforeValidator(_date)]
+
+
+def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
+    lo, hi = spec.range if spec.range is not None else (None, None)
+    if spec.type == "百分比" and spec.range is None:
+        lo, hi = Decimal(0), Decimal(100)
+    bounds = {k: v for k, v in (("ge", lo), ("le", hi)) if v is not None}
+    if spec.type in ("数值", "百分比"):
+        return Annotated[StrictNumber, Field(**bounds)]
+    if spec.type == "次数":
+        bounds.setdefault("ge", 0)
+        return Annotated[StrictInt, Field(**{k: int(v) if v == int(v) else v for k, v in bounds.items()}, le=10**9)]
+    if spec.type == "是否":
+        return StrictBool
+    if spec.type == "日期":
+        return StrictDate
+    if spec.type == "选项":
+        return Literal[tuple(spec.options)]  # type: ignore[misc]
+    if spec.type == "文本":
+        return Annotated[StrictStr, Field(max_length=2000)]
+    raise AssertionError(spec.type)
+
+
+_ADAPTERS: dict[int, tuple[IndicatorSpec | FieldSpec, TypeAdapter]] = {}
+
+
+def _adapter(spec: IndicatorSpec | FieldSpec) -> TypeAdapter:
+    # keyed by identity: specs hold lists, so they are not hashable; the spec is kept alive
+    # in the entry so its id is never reused while cached
+    hit = _ADAPTERS.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    if isinstance(spec, IndicatorSpec) and spec.type == "记录列表":
+        adapter = TypeAdapter(Annotated[list[_record_model(spec)], Field(max_length=spec.max_records)])
+    else:
+        adapter = TypeAdapter(_annotation(spec))
+    if len(_ADAPTERS) > 20000:
+        _ADAPTERS.clear()
+    _ADAPTERS[id(spec)] = (spec, adapter)
+    return adapter
+
+
+def _record_model(spec: IndicatorSpec) -> type[BaseModel]:
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {}
+    for n, (name, fspec) in enumerate((spec.fields or {}).items()):
+        default = ... if fspec.required else None
+        annotation = _annotation(fspec) if fspec.required else _annotation(fspec) | None
+        fields[f"f{n}"] = (annotation, Field(default, alias=name))
+    return create_model(  # type: ignore[call-overload]
+        "Record", __config__=ConfigDict(extra="forbid", frozen=True, populate_by_name=False), **fields
+    )
+
+
+def check_value(spec: IndicatorSpec, value: Any) -> str | None:
+    """Validate one value against its spec; return a Chinese message or None."""
+    from .messages import translate
+
+    try:
+        _adapter(spec).validate_python(plain(value))
+    except ValidationError as exc:
+        return translate(exc.errors(include_url=False)[0])
+    return None
+
+
+class Review(BaseModel):
+    """An assessor's decision on one item (复核): a deduction or a score, with the reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    item: Annotated[str, Field(min_length=1)] = Field(alias="评分项")
+    deduction: Points | None = Field(None, alias="扣分")
+    score: Points | None = Field(None, alias="得分")
+    reason: Text = Field(alias="理由")
+    reviewer: Text = Field(alias="复核人")
+
+
+class Header(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    schema_: str | None = Field(None, alias="$schema")
+    unit: Annotated[StrictStr, Field(min_length=1, max_length=200)] = Field(alias="单位名称")
+    unit_type: StrictStr = Field(alias="单位类型")
+    year: StrictInt = Field(alias="考核年度", ge=1990, le=2100)
+    indicators: dict[str, Any] = Field(alias="指标")
+    notes: dict[str, Annotated[StrictStr, Field(max_length=2000)]] = Field(default_factory=dict, alias="数据说明")
+    reviews: list[Review] = Field(default_factory=list, alias="复核")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A validated submission: typed values ready for the engine."""
+
+    file: str
+    sha256: str
+    unit: str
+    unit_type: str
+    year: int
+    values: dict[str, Value]
+    records: dict[str, list[dict[str, Value]]]
+    notes: dict[str, str] = field(default_factory=dict)
+    reviews: tuple[Review, ...] = ()
+    defaulted: frozenset[str] = frozenset()
+
+
+def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
+    doc = load_document(path, SubmissionError)
+    return validate_submission(doc, ruleset)
+
+
+def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise SubmissionError(_at(doc, (), "申报数据的顶层应为键值表（单位名称、单位类型、考核年度、指标…）"))
+    try:
+        header = Header.model_validate(plain(data))
+    except ValidationError as exc:
+        raise SubmissionError(problems_from(exc, doc.file, data, _HEADER_WORDS)) from None
+    errors = ErrorList()
+    types = ruleset.header.unit_types
+    if header.unit_type not in types:
+        errors.add(doc.locate(("单位类型",)), f"未知的单位类型 “{header.unit_type}”，可选：{'、'.join(types)}")
+    specs = ruleset.indicators
+    values: dict[str, Value] = {}
+    records: dict[str, list[dict[str, Value]]] = {}
+    raw = data.get("指标")
+    for name in raw:
+        if name not in specs:
+            close = difflib.get_close_matches(str(name), list(specs), n=1, cutoff=0.5)
+            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            errors.add(_key(doc, ("指标", name)), f"规则集没有声明指标 “{name}”{hint}")
+            continue
+        spec = specs[name]
+        try:
+            value = _adapter(spec).validate_python(plain(raw[name]))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                err_loc = ("指标", name) + tuple(_record_loc(spec, err["loc"]))
+                from .messages import translate
+
+                msg = f"{spec.label}（{name}）{translate(err)}"
+                shown = err.get("input")
+                if err["type"] != "missing" and isinstance(shown, (str, int, float, bool)):
+                    msg += f"（实为 {_show(shown)}）"
+                if err["type"] == "extra_forbidden":
+                    key = str(err["loc"][-1])
+                    close = difflib.get_close_matches(key, list(spec.fields or {}), n=1, cutoff=0.5)
+                    hint = f"（是否应为 “{close[0]}”？）" if close else ""
+                    msg = f"{name} 的记录没有字段 “{key}”{hint}"
+                    errors.add(_key(doc, err_loc), msg)
+                else:
+                    errors.add(doc.locate(err_loc), msg)
+            continue
+        if spec.type == "记录列表":
+            records[name] = [_record_values(spec, rec) for rec in value]
+        else:
+            values[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    defaulted: set[str] = set()
+    for name, spec in specs.items():
+        if name in raw or not _applies(spec, header.unit_type):
+            continue
+        if spec.required:
+            errors.add(doc.locate(("指标",)), f"缺少必填指标 “{name}”（{spec.label}）")
+        elif spec.default is not None:
+            value = _adapter(spec).validate_python(plain(spec.default))
+            if spec.type == "记录列表":
+                records[name] = [_record_values(spec, rec) for rec in value]
+            else:
+                values[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            defaulted.add(name)
+    for name in header.notes:
+        if name not in specs:
+            errors.add(_key(doc, ("数据说明", name)), f"数据说明中的 “{name}” 不是规则集声明的指标")
+    item_ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+    for n, review in enumerate(header.reviews):
+        if review.item not in item_ids:
+            close = difflib.get_close_matches(review.item, sorted(item_ids), n=1, cutoff=0.5)
+            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            errors.add(doc.locate(("复核", n, "评分项")), f"没有编号为 “{review.item}” 的评分项{hint}")
+        elif (review.deduction is None) == (review.score is None):
+            errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一")
+    if errors:
+        raise SubmissionError(errors.problems)
+    return Submission(
+        doc.file, doc.sha256, header.unit, header.unit_type, header.year, values, records,
+        dict(header.notes), tuple(header.reviews), frozenset(defaulted),
+    )
+
+
+_HEADER_WORDS = ["单位名称", "单位类型", "考核年度", "指标", "数据说明", "复核", "评分项", "扣分", "得分", "理由", "复核人"]
+
+
+def _applies(spec: IndicatorSpec, unit_type: str) -> bool:
+    return spec.applies_to is None or unit_type in spec.applies_to
+
+
+def _record_values(spec: IndicatorSpec, record: BaseModel) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for n, name in enumerate(spec.fields or {}):
+        value = getattr(record, f"f{n}")
+        if value is None:
+            continue
+        out[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return out
+
+
+def _record_loc(spec: IndicatorSpec, loc: tuple) -> list:
+    # loc inside a record list: (index, alias, ...) — aliases are already field names
+    return list(loc)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"“{value[:30]}”"
+    return str(value)
+
+
+def _at(doc: Document, loc: tuple, message: str):
+    from .errors import Problem
+
+    return Problem(doc.locate(loc), message)
+
+
+def _key(doc: Document, loc: tuple):
+    from .source import key_location
+
+    return key_location(doc.file, doc.data, loc)

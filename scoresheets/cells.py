@@ -1,0 +1,67 @@
+"""Small cell-writing helpers shared by the sheets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .styles import BODY_PT, TITLE, TITLE_PT, row_height
+
+
+def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
+    """Write text that is always a string cell, even if it starts with "=" or looks like "#N/A".
+
+    Submitted data is user input: left to openpyxl, "=HYPERLINK(...)" would become a live formula.
+    """
+    cell = ws.cell(row, col)
+    s = "" if text is None else str(text)
+    if s:
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", s)
+        cell.data_type = "s"
+    cell.style = style
+    return cell
+
+
+def put_number(ws: Worksheet, row: int, col: int, value: Decimal | float | int, style: str):
+    cell = ws.cell(row, col)
+    cell.value = float(value) if isinstance(value, Decimal) else value
+    cell.style = style
+    return cell
+
+
+def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str):
+    cell = ws.cell(row, col)
+    cell.value = formula
+    cell.style = style
+    return cell
+
+
+def style_row(ws: Worksheet, row: int, first: int, last: int, style: str) -> None:
+    """Give empty cells of a row a style (borders of merged ranges need every cell styled)."""
+    for col in range(first, last + 1):
+        ws.cell(row, col).style = style
+
+
+def title_row(ws: Worksheet, row: int, text: str, ncols: int) -> None:
+    put_text(ws, row, 1, text, TITLE)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    ws.row_dimensions[row].height = TITLE_PT * 2
+
+
+def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[float], style: str) -> None:
+    for col, text in enumerate(headers, start=1):
+        put_text(ws, row, col, text, style)
+    ws.row_dimensions[row].height = row_height(zip(headers, widths, strict=False), BODY_PT)
+
+
+def set_widths(ws: Worksheet, widths: list[float]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def fit_row(ws: Worksheet, row: int, texts: list[str], widths: list[float]) -> None:
+    """Explicit height for a row of wrapped text (texts[i] sits in a column widths[i] wide)."""
+    ws.row_dimensions[row].height = row_height(zip(texts, widths, strict=False), BODY_PT)

@@ -1,0 +1,281 @@
+"""Sheet 评分表: one row per scored item, live subtotal/total formulas, assessor-editable 扣分."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from engine.result import AssessmentResult, BonusResult, ItemResult
+
+from .cells import fit_row, header_row, put_formula, put_number, put_text, set_widths, style_row, title_row
+from .print_setup import apply_print_setup
+from .styles import (
+    CENTER,
+    DEDUCTION_FILL,
+    HEADER,
+    INFO,
+    INPUT,
+    NUMBER,
+    PENDING_FILL,
+    TOTAL,
+    BODY,
+    row_height,
+)
+
+SHEET = "评分表"
+HEADERS = ["序号", "一级指标", "二级指标", "考核内容及评分标准", "分值", "申报值", "扣分", "得分", "扣分说明", "规则编号"]
+WIDTHS = [6, 14, 14, 48, 8, 18, 8, 8, 40, 10]
+NCOLS = len(HEADERS)
+HEADER_ROW = 3
+FIRST_ROW = HEADER_ROW + 1
+DASH = "—"
+# Column numbers (A=1).
+SEQ, CAT1, CAT2, CONTENT, MAX, VALUES, DED, SCORE, NOTE, RULE = range(1, NCOLS + 1)
+LABEL_END = CONTENT  # summary labels span A:D
+
+
+def num(d: Decimal) -> str:
+    """A Decimal as formula text: no exponent, no trailing zeros ("100", "2.5")."""
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def _content(content: str, standard: str) -> str:
+    return f"{content}\n评分标准：{standard}" if standard else content
+
+
+def _item_note(item: ItemResult) -> str:
+    parts = list(item.reasons)
+    if item.status == "不适用":
+        parts.append("不适用（按满分计）" if item.counted else "不适用（不计分值，剔除后折算）")
+    elif item.status == "待复核":
+        parts.append("待复核")
+    if item.reviewed:
+        parts.append("已人工复核")
+    return "；".join(parts)
+
+
+def _ranges(rows: list[int], col: str) -> str:
+    """Consecutive rows collapsed into a space-separated sqref, e.g. "G4:G6 G8:G9"."""
+    out: list[str] = []
+    start = prev = None
+    for r in rows:
+        if prev is not None and r == prev + 1:
+            prev = r
+            continue
+        if start is not None:
+            out.append(f"{col}{start}:{col}{prev}")
+        start = prev = r
+    if start is not None:
+        out.append(f"{col}{start}:{col}{prev}")
+    return " ".join(out)
+
+
+def _group(items: list[ItemResult]) -> dict[str, list[ItemResult]]:
+    groups: dict[str, list[ItemResult]] = {}
+    for item in items:
+        groups.setdefault(item.category1, []).append(item)
+    return groups
+
+
+class _Writer:
+    def __init__(self, ws: Worksheet, result: AssessmentResult):
+        self.ws = ws
+        self.result = result
+        self.row = FIRST_ROW
+        self.input_rows: list[int] = []  # counted item rows: 扣分 editable
+        self.bonus_rows: list[int] = []
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def item(self, it: ItemResult) -> None:
+        ws, r = self.ws, self.row
+        content = _content(it.content, it.standard)
+        note = _item_note(it)
+        put_number(ws, r, SEQ, it.seq, CENTER)
+        put_text(ws, r, CAT1, it.category1, CENTER)
+        put_text(ws, r, CAT2, it.category2, CENTER)
+        put_text(ws, r, CONTENT, content, BODY)
+        put_text(ws, r, VALUES, it.values, BODY)
+        put_text(ws, r, NOTE, note, BODY)
+        put_text(ws, r, RULE, it.rule_id, CENTER)
+        if it.counted:
+            put_number(ws, r, MAX, it.max_points, NUMBER)
+            put_number(ws, r, DED, it.deduction, INPUT)
+            put_formula(ws, r, SCORE, f"=ROUND(MAX(0,E{r}-G{r}),2)", NUMBER)
+            self.input_rows.append(r)
+        else:
+            # Text, so the category SUMs skip the excluded item.
+            for col in (MAX, DED, SCORE):
+                put_text(ws, r, col, DASH, CENTER)
+        if it.status == "待复核":
+            for col in range(1, NCOLS + 1):
+                ws.cell(r, col).fill = PENDING_FILL
+        fit_row(ws, r, [str(it.seq), it.category1, it.category2, content, "", it.values, "", "", note, it.rule_id], WIDTHS)
+        self.row += 1
+
+    def label_row(self, label: str, note: str = "", label_end: int = LABEL_END) -> int:
+        """A summary row: bold label merged over A:D, bordered empty cells, a note in 扣分说明."""
+        ws, r = self.ws, self.row
+        put_text(ws, r, SEQ, label, TOTAL)
+        style_row(ws, r, SEQ + 1, NCOLS, TOTAL)
+        ws.merge_cells(start_row=r, start_column=SEQ, end_row=r, end_column=label_end)
+        put_text(ws, r, NOTE, note, BODY)
+        ws.row_dimensions[r].height = row_height([(label, sum(WIDTHS[:label_end])), (note, WIDTHS[NOTE - 1])])
+        self.row += 1
+        return r
+
+    def subtotal(self, name: str, first: int, last: int) -> int:
+        r = self.label_row(f"{name} 小计")
+        for col, letter in ((MAX, "E"), (DED, "G"), (SCORE, "H")):
+            put_formula(self.ws, r, col, f"=SUM({letter}{first}:{letter}{last})", TOTAL)
+        return r
+
+    def bonus(self, b: BonusResult) -> None:
+        ws, r = self.ws, self.row
+        content = _content(b.content, b.standard)
+        note = "；".join([*b.reasons, *([] if b.applicable else ["不适用"])])
+        put_number(ws, r, SEQ, b.seq, CENTER)
+        put_text(ws, r, CAT1, "加分项", CENTER)
+        put_text(ws, r, CAT2, "", CENTER)
+        put_text(ws, r, CONTENT, content, BODY)
+        put_number(ws, r, MAX, b.max_points, NUMBER)
+        put_text(ws, r, VALUES, b.values, BODY)
+        put_text(ws, r, DED, "", CENTER)
+        put_number(ws, r, SCORE, b.bonus, INPUT)
+        put_text(ws, r, NOTE, note, BODY)
+        put_text(ws, r, RULE, b.rule_id, CENTER)
+        fit_row(ws, r, ["", "加分项", "", content, "", b.values, "", "", note, b.rule_id], WIDTHS)
+        self.bonus_rows.append(r)
+        self.row += 1
+
+    # -- whole sheet ----------------------------------------------------------------------
+
+    def write(self) -> None:
+        ws, res = self.ws, self.result
+        title_row(ws, 1, f"{res.year}年度{res.unit}法治政府建设考核评分表", NCOLS)
+        self.info_row()
+        header_row(ws, HEADER_ROW, HEADERS, WIDTHS, HEADER)
+
+        subtotals = []
+        for name, items in _group(res.items).items():
+            first = self.row
+            for it in items:
+                self.item(it)
+            subtotals.append(self.subtotal(name, first, self.row - 1))
+
+        total_pts = num(res.total_points)
+        base = self.label_row("基础得分", "各一级指标小计得分之和")
+        put_formula(ws, base, SCORE, _sum_of(subtotals, "H"), TOTAL)
+        applicable = self.label_row("适用分值", "剔除不适用项后的分值合计")
+        put_formula(ws, applicable, SCORE, _sum_of(subtotals, "E"), TOTAL)
+        scaled = self.label_row("折算得分", f"基础得分×{total_pts}÷适用分值")
+        formula = f"ROUND(H{base}*{total_pts}/H{applicable},2)"
+        if res.applicable_points == 0:  # every item excluded: avoid #DIV/0!
+            formula = f"IF(H{applicable}=0,0,{formula})"
+        put_formula(ws, scaled, SCORE, "=" + formula, TOTAL)
+
+        for b in res.bonuses:
+            self.bonus(b)
+        bonus = self.label_row("加分合计", f"加分上限 {num(res.bonus_cap)} 分")
+        if self.bonus_rows:
+            bonus_sum = f"=MIN({num(res.bonus_cap)},SUM(H{self.bonus_rows[0]}:H{self.bonus_rows[-1]}))"
+            put_formula(ws, bonus, SCORE, bonus_sum, TOTAL)
+        else:
+            put_number(ws, bonus, SCORE, 0, TOTAL)
+
+        total = self.label_row("总分", "折算得分＋加分合计")
+        put_formula(ws, total, SCORE, f"=ROUND(H{scaled}+H{bonus},2)", TOTAL)
+        rate = self.label_row("得分率（%）", f"折算得分÷{total_pts}×100")
+        put_formula(ws, rate, SCORE, f"=ROUND(H{scaled}/{total_pts}*100,2)", TOTAL)
+        grade_note = "；".join(res.grade.reasons)
+        grade = self.label_row("等次", grade_note)
+        put_text(ws, grade, SCORE, res.grade.grade, TOTAL)
+        for v in res.vetoes:
+            self.veto_row(v.rule_id, v.event, v.standard, v.detail)
+        system = self.label_row("系统计算总分", "规则引擎按申报数据算出的总分；与上方“总分”不同，说明评分表中的扣分或加分已被修改")
+        put_number(ws, system, SCORE, res.total, NUMBER)
+
+        ws.parent.defined_names["总分"] = DefinedName("总分", attr_text=f"'{SHEET}'!$H${total}")
+        self.inputs_and_checks()
+        self.total_row = total
+
+    def info_row(self) -> None:
+        ws, res = self.ws, self.result
+        left = (
+            f"规则集：{res.ruleset_name}（{res.ruleset_id}）  单位类型：{res.unit_type}  "
+            f"考核时间：{res.audit.assessed_at}"
+        )
+        right = f"总分 {res.total:.2f}  等次 {res.grade.grade}"
+        put_text(ws, 2, 1, left, INFO)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=DED)
+        cell = put_text(ws, 2, SCORE, right, INFO)
+        cell.alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
+        ws.merge_cells(start_row=2, start_column=SCORE, end_row=2, end_column=NCOLS)
+        ws.row_dimensions[2].height = row_height([(left, sum(WIDTHS[:DED])), (right, sum(WIDTHS[SCORE - 1 :]))])
+
+    def veto_row(self, rule_id: str, event: str, standard: str, detail: str) -> None:
+        r = self.label_row("一票否决", detail, label_end=CAT2)
+        content = _content(event, standard)
+        put_text(self.ws, r, CONTENT, content, BODY)
+        put_text(self.ws, r, RULE, rule_id, CENTER)
+        fit_row(self.ws, r, ["", "", "", content, "", "", "", "", detail, rule_id], WIDTHS)
+
+    def inputs_and_checks(self) -> None:
+        ws = self.ws
+        if self.input_rows:
+            sqref = _ranges(self.input_rows, "G")
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2=f"E{self.input_rows[0]}",  # relative: shifts with each row
+                showErrorMessage=True,
+                allowBlank=True,
+                errorTitle="扣分超出范围",
+                error="扣分须介于 0 与该项分值之间",
+            )
+            for part in sqref.split():
+                dv.add(part)
+            ws.add_data_validation(dv)
+            ws.conditional_formatting.add(sqref, CellIsRule(operator="greaterThan", formula=["0"], fill=DEDUCTION_FILL))
+        if self.bonus_rows:
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2=f"E{self.bonus_rows[0]}",
+                showErrorMessage=True,
+                allowBlank=True,
+                errorTitle="加分超出范围",
+                error="加分须介于 0 与该项分值之间",
+            )
+            for part in _ranges(self.bonus_rows, "H").split():
+                dv.add(part)
+            ws.add_data_validation(dv)
+
+
+def _sum_of(rows: list[int], col: str) -> str:
+    if not rows:
+        return "=0"
+    return "=SUM(" + ",".join(f"{col}{r}" for r in rows) + ")"
+
+
+def write_scoresheet_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
+    ws = wb.active
+    ws.title = SHEET
+    set_widths(ws, WIDTHS)
+    _Writer(ws, result).write()
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    ws.protection.sheet = True
+    # Locked, not secret: no password; let people resize rows and columns.
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=result.unit)
+    return ws

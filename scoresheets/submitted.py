@@ -1,0 +1,104 @@
+"""Sheet 申报数据: the submitted values, then one table per record list."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from engine.result import AssessmentResult, RecordRow
+
+from .cells import fit_row, header_row, put_number, put_text, set_widths, title_row
+from .print_setup import apply_print_setup
+from .styles import BODY, CENTER, HEADER, MISSING_FILL, SUBHEAD, cjk_width, row_height
+
+SHEET = "申报数据"
+HEADERS = ["序号", "指标", "名称", "单位", "申报值", "数据说明"]
+WIDTHS = [6, 22, 30, 8, 18, 40]
+HEADER_ROW = 2
+MISSING = "未填报"
+# Record-table columns: wide enough for their contents, within these bounds.
+MIN_FIELD_WIDTH, MAX_FIELD_WIDTH = 10, 30
+
+
+def _record_lists(rows: list[RecordRow]) -> dict[str, list[RecordRow]]:
+    lists: dict[str, list[RecordRow]] = {}
+    for row in rows:
+        lists.setdefault(row.list_name, []).append(row)
+    for name in lists:
+        lists[name].sort(key=lambda r: r.index)
+    return lists
+
+
+def _fields(rows: list[RecordRow]) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row.values))
+    return list(seen)
+
+
+def _widths(result: AssessmentResult) -> list[float]:
+    """Main table widths, widened where a record table needs more room in the same column."""
+    widths = list(WIDTHS)
+    for rows in _record_lists(result.records).values():
+        for i, field in enumerate(_fields(rows), start=1):
+            need = max([cjk_width(field), *(cjk_width(r.values.get(field, "")) for r in rows)]) + 3  # + cell padding
+            need = min(max(need, MIN_FIELD_WIDTH), MAX_FIELD_WIDTH)
+            if i < len(widths):
+                widths[i] = max(widths[i], need)
+            else:
+                widths.append(need)
+    return widths
+
+
+def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
+    ws = wb.create_sheet(SHEET)
+    widths = _widths(result)
+    set_widths(ws, widths)
+    title_row(ws, 1, f"{result.year}年度{result.unit}申报数据", len(HEADERS))
+    header_row(ws, HEADER_ROW, HEADERS, widths, HEADER)
+    r = HEADER_ROW + 1
+    labels = {}
+    for seq, sv in enumerate(result.submitted, start=1):
+        labels[sv.name] = sv.label
+        value = MISSING if sv.missing else sv.value
+        put_number(ws, r, 1, seq, CENTER)
+        put_text(ws, r, 2, sv.name, BODY)
+        put_text(ws, r, 3, sv.label, BODY)
+        put_text(ws, r, 4, sv.unit, CENTER)
+        put_text(ws, r, 5, value, BODY)
+        put_text(ws, r, 6, sv.note, BODY)
+        if sv.missing:
+            ws.cell(r, 5).fill = MISSING_FILL
+        fit_row(ws, r, ["", sv.name, sv.label, sv.unit, value, sv.note], widths)
+        r += 1
+
+    for name, rows in _record_lists(result.records).items():
+        fields = _fields(rows)
+        r += 1  # a blank row between tables
+        label = labels.get(name, "")
+        heading = f"{label}（{name}）" if label and label != name else name
+        heading += f"：{len(rows)} 条"
+        put_text(ws, r, 1, heading, SUBHEAD)
+        span = max(len(fields) + 1, len(HEADERS))
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        ws.row_dimensions[r].height = row_height([(heading, sum(widths[:span]))], 11.5)
+        r += 1
+        header_row(ws, r, ["序号", *fields], widths, HEADER)
+        r += 1
+        # Position in the list, 1-based: what a reader counts, whatever RecordRow.index's base.
+        for seq, row in enumerate(rows, start=1):
+            put_number(ws, r, 1, seq, CENTER)
+            texts = [""]
+            for col, field in enumerate(fields, start=2):
+                text = row.values.get(field, "")
+                put_text(ws, r, col, text, BODY)
+                texts.append(text)
+            fit_row(ws, r, texts, widths)
+            r += 1
+
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=result.unit)
+    return ws
