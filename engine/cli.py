@@ -59,17 +59,32 @@ def _as_of(value: str | None) -> dt.datetime | None:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("应为 ISO 8601 时间，如 2014-01-15T09:00:00+08:00", param_hint="--as-of") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 @cli.command("score", context_settings=CONTEXT)
 @click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--rules", "-r", "rules", type=click.Path(dir_okay=False, path_type=Path),
-              help="规则文件（YAML）。缺省为内置的示范规则集。")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="输出文件。xlsx 缺省为 <申报文件名>-评分表.xlsx；json 缺省输出到标准输出。")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "json", "text"]), default="xlsx", show_default=True,
-              help="xlsx：写评分表并在标准错误输出摘要；json：结果 JSON；text：逐项得分文本。")
+@click.option(
+    "--rules",
+    "-r",
+    "rules",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="规则文件（YAML）。缺省为内置的示范规则集。",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="输出文件。xlsx 缺省为 <申报文件名>-评分表.xlsx；json 缺省输出到标准输出。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "json", "text"]),
+    default="xlsx",
+    show_default=True,
+    help="xlsx：写评分表并在标准错误输出摘要；json：结果 JSON；text：逐项得分文本。",
+)
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, as_of: str | None, debug: bool) -> None:

@@ -173,10 +173,7 @@ def _partition(checks: list[Check]) -> list[Partition]:
     for check in checks:
         current = open_by_list.get(check.record_list)
         if current is not None:
-            fits = (
-                current.branches + check.branches <= MAX_BRANCHES
-                and len(current.names | check.names) <= MAX_FIELDS
-            )
+            fits = current.branches + check.branches <= MAX_BRANCHES and len(current.names | check.names) <= MAX_FIELDS
             if not fits:
                 current = None
         if current is None:

@@ -36,7 +36,7 @@ def assess(ruleset: Ruleset, submission: Submission, *, as_of: dt.datetime | Non
     t = totals(ruleset, items, bonuses)
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending)
     header = ruleset.header
-    when = (as_of or dt.datetime.now(dt.UTC)).astimezone().isoformat(timespec="seconds")
+    when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
     return AssessmentResult(
         unit=submission.unit,
         unit_type=submission.unit_type,
@@ -86,7 +86,13 @@ def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]
             shown, missing = "", True
         out.append(
             SubmittedValue(
-                name=name, label=spec.label, unit=spec.unit or "", type=spec.type, value=shown, note=note, missing=missing
+                name=name,
+                label=spec.label,
+                unit=spec.unit or "",
+                type=spec.type,
+                value=shown,
+                note=note,
+                missing=missing,
             )
         )
     return out

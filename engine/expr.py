@@ -32,15 +32,38 @@ from .errors import ExpressionError
 # -- tokens -------------------------------------------------------------------------------
 
 _OPS = {
-    "<=": "<=", ">=": ">=", "==": "==", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "=": "==",
-    "＜": "<", "＞": ">", "≤": "<=", "≥": ">=", "＝": "==", "≠": "!=", "＜＝": "<=", "＞＝": ">=",
+    "<=": "<=",
+    ">=": ">=",
+    "==": "==",
+    "!=": "!=",
+    "<>": "!=",
+    "<": "<",
+    ">": ">",
+    "=": "==",
+    "＜": "<",
+    "＞": ">",
+    "≤": "<=",
+    "≥": ">=",
+    "＝": "==",
+    "≠": "!=",
+    "＜＝": "<=",
+    "＞＝": ">=",
 }
 _KEYWORDS = {
-    "and": "and", "且": "and", "并且": "and",
-    "or": "or", "或": "or", "或者": "or",
-    "not": "not", "非": "not",
-    "in": "in", "属于": "in",
-    "true": True, "false": False, "是": True, "否": False,
+    "and": "and",
+    "且": "and",
+    "并且": "and",
+    "or": "or",
+    "或": "or",
+    "或者": "or",
+    "not": "not",
+    "非": "not",
+    "in": "in",
+    "属于": "in",
+    "true": True,
+    "false": False,
+    "是": True,
+    "否": False,
 }
 _QUOTES = {'"': '"', "'": "'", "“": "”", "「": "」", "‘": "’"}
 _NAME_CHAR = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
@@ -108,7 +131,8 @@ def tokenize(text: str) -> list[Token]:
                     k += 1
                 raise ExpressionError(
                     f"“{text[i:k]}” 不是数字也不是指标名（指标名不能以数字开头；且/或/非 两侧要留空格）",
-                    i, text[i:k],
+                    i,
+                    text[i:k],
                 )
             out.append(Token("NUM", Decimal(m.group(0)), i, text[i:j]))
             i = j
@@ -349,12 +373,14 @@ def check(node: Node, symbols: dict[str, Symbol]) -> set[str]:
                 if not isinstance(other_side.value, str) or isinstance(other_side.value, bool):
                     raise ExpressionError(
                         f"{enum_side.name} 是选项型，应与带引号的选项比较（可选：{'、'.join(sym.options)}）",
-                        other_side.offset, other_side.text,
+                        other_side.offset,
+                        other_side.text,
                     )
                 if other_side.value not in sym.options:
                     raise ExpressionError(
                         f"“{other_side.value}” 不是 {enum_side.name} 的可选值（可选：{'、'.join(sym.options)}）",
-                        other_side.offset, other_side.text,
+                        other_side.offset,
+                        other_side.text,
                     )
                 left = right = TEXT
             else:
@@ -364,7 +390,8 @@ def check(node: Node, symbols: dict[str, Symbol]) -> set[str]:
             pos = cmp.right if isinstance(cmp.right, Literal) else cmp.left
             raise ExpressionError(
                 f"类型不一致：{_side_text(cmp.left, left)} 不能与 {_side_text(cmp.right, right)} 比较",
-                pos.offset, getattr(pos, "text", getattr(pos, "name", "")),
+                pos.offset,
+                getattr(pos, "text", getattr(pos, "name", "")),
             )
         if cmp.op not in ("==", "!=") and left not in _ORDERED:
             raise ExpressionError(f"{left}型只能用 == 或 != 比较，不能用 {cmp.op}", cmp.left.offset)

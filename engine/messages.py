@@ -48,7 +48,8 @@ def translate(err: dict[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "literal_error":
-        return f"应为以下之一：{ctx.get('expected', '')}".replace("'", "")
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", "、").replace(", ", "、")
+        return f"应为以下之一：{expected}"
     if kind == "union_tag_invalid":
         tags = str(ctx.get("expected_tags", "")).replace("'", "")
         return f"未知的{_strip_quotes(ctx.get('discriminator'))} “{ctx.get('tag')}”，可选：{tags}"
@@ -68,11 +69,19 @@ def translate(err: dict[str, Any]) -> str:
 
 
 def _strip_quotes(value: Any) -> str:
-    return str(value).strip("'\"")
+    # pydantic reports an aliased discriminator as "'method' | '计分方式'": keep the name users write
+    parts = [p.strip().strip("'\"") for p in str(value).split("|")]
+    return parts[-1]
 
 
 def _fmt(value: Any) -> str:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     text = str(value)
+    if text.startswith("Decimal('") and text.endswith("')"):  # how pydantic passes some bounds
+        return _fmt(Decimal(text[9:-2]))
     return text[:-2] if text.endswith(".0") else text
 
 
@@ -97,6 +106,8 @@ def problems_from(
             where = key_location(file, data, loc)
             message = f"不认识的键 “{key}”{hint}"
         else:
+            if err["type"] == "union_tag_invalid":
+                loc = loc + (_strip_quotes((err.get("ctx") or {}).get("discriminator", "")),)
             where = locate(file, data, loc)
             message = translate(err)
             if err["type"] not in ("missing",) and "input" in err and _is_scalar(err["input"]):

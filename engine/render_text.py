@@ -27,7 +27,9 @@ def summary(result: AssessmentResult, largest: int = 5) -> str:
         f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}",
     ]
     if r.applicable_points != r.total_points:
-        lines.append(f"  得分 {r.base_score} / 适用分值 {r.applicable_points} → 折算 {r.scaled_score}；加分 {r.bonus_total}")
+        lines.append(
+            f"  得分 {r.base_score} / 适用分值 {r.applicable_points} → 折算 {r.scaled_score}；加分 {r.bonus_total}"
+        )
     else:
         lines.append(f"  基础得分 {r.scaled_score}；加分 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
     lines += [f"  {why}" for why in r.grade.reasons]
@@ -75,6 +77,9 @@ def full(result: AssessmentResult) -> str:
             lines.append(f"  {_pad(b.rule_id, 8)} {_pad(b.content, 24)} +{b.bonus}")
             lines += [f"         {why}" for why in b.reasons]
     a = r.audit
-    lines += ["", f"规则文件 {a.rules_file} sha256 {a.rules_sha256[:16]}…；申报文件 {a.submission_file} sha256 "
-              f"{a.submission_sha256[:16]}…；引擎 {a.engine_version}；{a.assessed_at}"]
+    lines += [
+        "",
+        f"规则文件 {a.rules_file} sha256 {a.rules_sha256[:16]}…；申报文件 {a.submission_file} sha256 "
+        f"{a.submission_sha256[:16]}…；引擎 {a.engine_version}；{a.assessed_at}",
+    ]
     return "\n".join(lines) + "\n"

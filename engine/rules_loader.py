@@ -120,8 +120,17 @@ def build_ruleset(doc: Document) -> Ruleset:
 # -- helpers ------------------------------------------------------------------------------
 
 _TAGS = (
-    "按件扣分", "少于目标扣分", "比率不足扣分", "条件扣分", "分项扣分", "分档计分", "线性计分", "逐条扣分",
-    "酌情扣分", "条件加分", "按件加分",
+    "按件扣分",
+    "少于目标扣分",
+    "比率不足扣分",
+    "条件扣分",
+    "分项扣分",
+    "分档计分",
+    "线性计分",
+    "逐条扣分",
+    "酌情扣分",
+    "条件加分",
+    "按件加分",
 )
 
 
@@ -187,14 +196,18 @@ def _check_header(model: RulesFile, doc: Document, errors: ErrorList) -> None:
         errors.add(doc.locate(("规则集", "单位类型")), "单位类型有重复")
     for key in header.grades:
         if key != "默认" and key not in types:
-            errors.add(doc.locate(("规则集", "等次", key)), f"“{key}” 既不是“默认”也不是已声明的单位类型（{'、'.join(types)}）")
+            errors.add(
+                doc.locate(("规则集", "等次", key)), f"“{key}” 既不是“默认”也不是已声明的单位类型（{'、'.join(types)}）"
+            )
     if "默认" not in header.grades:
         lacking = [t for t in types if t not in header.grades]
         if lacking:
             errors.add(doc.locate(("规则集", "等次")), f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定")
     for key, bands in header.grades.items():
         if bands.excellent > header.total:
-            errors.add(doc.locate(("规则集", "等次", key, "优秀")), f"优秀分数线 {bands.excellent} 超过总分 {header.total}")
+            errors.add(
+                doc.locate(("规则集", "等次", key, "优秀")), f"优秀分数线 {bands.excellent} 超过总分 {header.total}"
+            )
 
 
 def _check_unit_types(values: list[str] | None, doc: Document, loc: tuple, types: list[str], errors: ErrorList) -> None:
@@ -223,8 +236,13 @@ def _symbols(specs: dict[str, Any]) -> dict[str, expr.Symbol]:
         if spec.type == "记录列表":
             continue
         category = {
-            "数值": expr.NUMBER, "百分比": expr.NUMBER, "次数": expr.NUMBER, "日期": expr.DATE,
-            "是否": expr.BOOL, "选项": expr.ENUM, "文本": expr.TEXT,
+            "数值": expr.NUMBER,
+            "百分比": expr.NUMBER,
+            "次数": expr.NUMBER,
+            "日期": expr.DATE,
+            "是否": expr.BOOL,
+            "选项": expr.ENUM,
+            "文本": expr.TEXT,
         }[spec.type]
         out[name] = expr.Symbol(category, tuple(spec.options or ()))
     return out
@@ -280,8 +298,10 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         subtotal = sum((it.points for c2 in cat1.subcategories for it in c2.items), Decimal(0))
         total += subtotal
         if cat1.points is not None and subtotal != cat1.points:
-            errors.add(doc.locate(("评分细则", i, "分值")),
-                       f"一级指标“{cat1.name}”分值为 {cat1.points}，其评分项分值合计为 {subtotal}")
+            errors.add(
+                doc.locate(("评分细则", i, "分值")),
+                f"一级指标“{cat1.name}”分值为 {cat1.points}，其评分项分值合计为 {subtotal}",
+            )
     if total != header.total:
         errors.add(doc.locate(("评分细则",)), f"评分项分值合计为 {total}，与总分 {header.total} 不符")
 

@@ -317,5 +317,7 @@ class RulesFile(Model):
     vetoes: list[Veto] = Field(default_factory=list, alias="否决项")
 
 
-ScoredItem = Union[PerEvent, CountShortfall, RateShortfall, Conditional, SubPoints, Banded, Linear, PerRecord, Discretionary]
+ScoredItem = Union[
+    PerEvent, CountShortfall, RateShortfall, Conditional, SubPoints, Banded, Linear, PerRecord, Discretionary
+]
 DateValue = dt.date

@@ -189,7 +189,9 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
         gap = item.target - value
         d = capped(gap * item.per_unit, limit)
         unit = ctx.ruleset.indicators[item.indicator].unit or ""
-        text = f"{item.indicator} {ctx.show(item.indicator)}，少于{n(item.target)}{unit}，每少一次扣{n(item.per_unit)}分"
+        text = (
+            f"{item.indicator} {ctx.show(item.indicator)}，少于{n(item.target)}{unit}，每少一次扣{n(item.per_unit)}分"
+        )
         if gap * item.per_unit > limit:
             text += f"，累计扣分不超过{n(limit)}分"
         return d, [f"{text}，扣{n(d)}分"], {}
@@ -205,7 +207,9 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
             "不计": Decimal(math.floor(gap)),
         }[item.partial]
         d = capped(counted_gap * item.per_point, limit)
-        text = f"{item.indicator} {ctx.show(item.indicator)} 低于 {n(item.target)}%，每低1个百分点扣{n(item.per_point)}分"
+        text = (
+            f"{item.indicator} {ctx.show(item.indicator)} 低于 {n(item.target)}%，每低1个百分点扣{n(item.per_point)}分"
+        )
         if counted_gap != gap:
             text += f"（不足1个百分点{item.partial}，按{n(counted_gap)}个百分点计）"
         if counted_gap * item.per_point > limit:
@@ -308,8 +312,13 @@ def _bad_record(item, deduction: Decimal, reasons: list[str], ctx: Context, extr
 
 
 def _write_bad_record(
-    rule_id: str, standard: str, spec: BadRecordSpec, deduction: Decimal, ctx: Context,
-    fields: dict[str, str], note: str,
+    rule_id: str,
+    standard: str,
+    spec: BadRecordSpec,
+    deduction: Decimal,
+    ctx: Context,
+    fields: dict[str, str],
+    note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
     caps = ctx.ruleset.header.grade_caps
@@ -317,8 +326,14 @@ def _write_bad_record(
     consequence = spec.consequence or (f"等次不得高于{cap}" if cap != "优秀" else "记入不良记录")
     ctx.bad_records.append(
         BadRecord(
-            seq=len(ctx.bad_records) + 1, rule_id=rule_id, event=event, basis=f"{rule_id} {standard}",
-            deduction=q(deduction), severity=spec.severity, consequence=consequence, note=note,
+            seq=len(ctx.bad_records) + 1,
+            rule_id=rule_id,
+            event=event,
+            basis=f"{rule_id} {standard}",
+            deduction=q(deduction),
+            severity=spec.severity,
+            consequence=consequence,
+            note=note,
         )
     )
 
@@ -445,8 +460,14 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
     return Totals(categories, base, applicable, scaled, bonus_total, total, rate)
 
 
-def grade(ruleset: Ruleset, unit_type: str, total: Decimal, bad_records: list[BadRecord],
-          vetoes: list[VetoResult], pending: list[str]) -> Grade:
+def grade(
+    ruleset: Ruleset,
+    unit_type: str,
+    total: Decimal,
+    bad_records: list[BadRecord],
+    vetoes: list[VetoResult],
+    pending: list[str],
+) -> Grade:
     header = ruleset.header
     bands = ruleset.bands_for(unit_type)
     which = unit_type if unit_type in header.grades else "默认"

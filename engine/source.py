@@ -52,9 +52,7 @@ def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         hint = _guess_encoding(raw)
-        raise error(
-            Problem(Location(name, line), f"不是 UTF-8 编码的文本{hint}；请另存为 UTF-8 后重试")
-        ) from None
+        raise error(Problem(Location(name, line), f"不是 UTF-8 编码的文本{hint}；请另存为 UTF-8 后重试")) from None
     return text, digest
 
 

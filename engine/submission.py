@@ -64,7 +64,7 @@ def _date(value: Any) -> Any:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError("应为日期，写作 \"YYYY-MM-DD\"（如 \"2013-03-01\"）")
+    raise ValueError('应为日期，写作 "YYYY-MM-DD"（如 "2013-03-01"）')
 
 
 StrictNumber = Annotated[Decimal, BeforeValidator(_number)]
@@ -252,12 +252,32 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     if errors:
         raise SubmissionError(errors.problems)
     return Submission(
-        doc.file, doc.sha256, header.unit, header.unit_type, header.year, values, records,
-        dict(header.notes), tuple(header.reviews), frozenset(defaulted),
+        doc.file,
+        doc.sha256,
+        header.unit,
+        header.unit_type,
+        header.year,
+        values,
+        records,
+        dict(header.notes),
+        tuple(header.reviews),
+        frozenset(defaulted),
     )
 
 
-_HEADER_WORDS = ["单位名称", "单位类型", "考核年度", "指标", "数据说明", "复核", "评分项", "扣分", "得分", "理由", "复核人"]
+_HEADER_WORDS = [
+    "单位名称",
+    "单位类型",
+    "考核年度",
+    "指标",
+    "数据说明",
+    "复核",
+    "评分项",
+    "扣分",
+    "得分",
+    "理由",
+    "复核人",
+]
 
 
 def _applies(spec: IndicatorSpec, unit_type: str) -> bool:

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.errors import RulesError, SubmissionError
+from engine.evaluate import assess
+from engine.rules_loader import Ruleset, build_ruleset, load_rules
+from engine.source import parse_document
+from engine.submission import validate_submission
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+RULES = ROOT / "rules"
+EXAMPLES = ROOT / "examples"
+AS_OF = dt.datetime(2014, 1, 15, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def rules_from_text(text: str, name: str = "test-rules.yaml") -> Ruleset:
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return build_ruleset(parse_document(text, name, digest, RulesError))
+
+
+def submission_from(ruleset: Ruleset, data: dict, name: str = "test.json"):
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    doc = parse_document(text, name, hashlib.sha256(text.encode()).hexdigest(), SubmissionError)
+    return validate_submission(doc, ruleset)
+
+
+def score(ruleset: Ruleset, data: dict):
+    return assess(ruleset, submission_from(ruleset, data), as_of=AS_OF)
+
+
+@pytest.fixture(scope="session")
+def mini() -> Ruleset:
+    return load_rules(DATA / "mini.yaml")
+
+
+GOOD_MINI = {
+    "单位名称": "区测试局",
+    "单位类型": "区直部门",
+    "考核年度": 2013,
+    "指标": {
+        "未报备件数": 0,
+        "专题学法次数": 4,
+        "备案率": 100,
+        "制定工作要点": True,
+        "出庭应诉率": 100,
+        "应诉案件数": 2,
+        "报告报送日期": "2013-02-20",
+        "案卷合格率": 100,
+        "迟报次数": 0,
+        "漏报次数": 0,
+        "满意率": 95,
+        "获评示范": "无",
+        "拒不执行件数": 0,
+        "诉讼案件": [],
+    },
+    "复核": [{"评分项": "B-04", "扣分": 0, "理由": "宣传工作扎实", "复核人": "张三"}],
+}
+
+
+def with_values(base: dict, **changes) -> dict:
+    data = json.loads(json.dumps(base, ensure_ascii=False))
+    data["指标"].update(changes)
+    return data
