@@ -133,3 +133,38 @@ def test_town_gets_town_only_item(mini):
     r = score(mini, data)
     assert items(r)["B-06"].deduction == D("2.00") and r.applicable_points == D("20.00")
     assert r.total == D("18.00")
+
+
+def test_missing_policy_no_score_deducts_the_whole_item():
+    from conftest import DATA, rules_from_text
+
+    text = (DATA / "mini.yaml").read_text(encoding="utf-8").replace("    默认: {优秀: 18, 良好: 16, 合格: 12}\n",
+                                                                   "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 不得分\n")
+    ruleset = rules_from_text(text, "mini-nofill.yaml")
+    data = with_values(GOOD_MINI)
+    del data["指标"]["满意率"]
+    b05 = items(score(ruleset, data))["B-05"]
+    assert (b05.status, b05.deduction) == ("扣分", D("1.00"))
+    assert b05.reasons == ["未填报满意率，本项不得分，扣1分"]
+
+
+def test_missing_policy_default_value_is_used_and_noted():
+    from conftest import DATA, rules_from_text
+
+    text = (DATA / "mini.yaml").read_text(encoding="utf-8")
+    text = text.replace("    默认: {优秀: 18, 良好: 16, 合格: 12}\n", "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 按缺省值\n")
+    assert "按缺省值" in text
+    from engine.errors import RulesError
+
+    import pytest
+
+    with pytest.raises(RulesError, match="选填指标须给出“缺省值”"):
+        rules_from_text(text, "mini-default.yaml")
+    text = text.replace('必填: 否}', '必填: 否, 缺省值: 85}')
+    ruleset = rules_from_text(text, "mini-default.yaml")
+    data = with_values(GOOD_MINI)
+    del data["指标"]["满意率"]
+    r = score(ruleset, data)
+    assert items(r)["B-05"].deduction == D("1.00")  # 85 < 90
+    shown = {s.name: s for s in r.submitted}["满意率"]
+    assert shown.value == "85" and "按缺省值" in shown.note
