@@ -13,9 +13,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, BonusResult, ItemResult
 
-from .cells import fit_row, header_row, put_formula, put_number, put_text, set_widths, style_row, title_row
+from .cells import fit_row, header_row, merge_row, put_formula, put_number, put_text, set_widths, style_row, title_row
 from .print_setup import apply_print_setup
 from .styles import (
+    BODY,
     CENTER,
     DEDUCTION_FILL,
     HEADER,
@@ -24,12 +25,22 @@ from .styles import (
     NUMBER,
     PENDING_FILL,
     TOTAL,
-    BODY,
     row_height,
 )
 
 SHEET = "评分表"
-HEADERS = ["序号", "一级指标", "二级指标", "考核内容及评分标准", "分值", "申报值", "扣分", "得分", "扣分说明", "规则编号"]
+HEADERS = [
+    "序号",
+    "一级指标",
+    "二级指标",
+    "考核内容及评分标准",
+    "分值",
+    "申报值",
+    "扣分",
+    "得分",
+    "扣分说明",
+    "规则编号",
+]
 WIDTHS = [6, 14, 14, 48, 8, 18, 8, 8, 40, 10]
 NCOLS = len(HEADERS)
 HEADER_ROW = 3
@@ -52,11 +63,13 @@ def _content(content: str, standard: str) -> str:
 
 def _item_note(item: ItemResult) -> str:
     parts = list(item.reasons)
-    if item.status == "不适用":
+    said = "；".join(parts)
+    # The status word, unless the engine's reasons already say it.
+    if item.status == "不适用" and "不适用" not in said:
         parts.append("不适用（按满分计）" if item.counted else "不适用（不计分值，剔除后折算）")
-    elif item.status == "待复核":
+    elif item.status == "待复核" and "待复核" not in said:
         parts.append("待复核")
-    if item.reviewed:
+    if item.reviewed and "复核" not in said:
         parts.append("已人工复核")
     return "；".join(parts)
 
@@ -117,15 +130,17 @@ class _Writer:
         if it.status == "待复核":
             for col in range(1, NCOLS + 1):
                 ws.cell(r, col).fill = PENDING_FILL
-        fit_row(ws, r, [str(it.seq), it.category1, it.category2, content, "", it.values, "", "", note, it.rule_id], WIDTHS)
+        fit_row(
+            ws, r, [str(it.seq), it.category1, it.category2, content, "", it.values, "", "", note, it.rule_id], WIDTHS
+        )
         self.row += 1
 
     def label_row(self, label: str, note: str = "", label_end: int = LABEL_END) -> int:
         """A summary row: bold label merged over A:D, bordered empty cells, a note in 扣分说明."""
         ws, r = self.ws, self.row
         put_text(ws, r, SEQ, label, TOTAL)
-        style_row(ws, r, SEQ + 1, NCOLS, TOTAL)
-        ws.merge_cells(start_row=r, start_column=SEQ, end_row=r, end_column=label_end)
+        merge_row(ws, r, SEQ, label_end)
+        style_row(ws, r, label_end + 1, NCOLS, TOTAL)
         put_text(ws, r, NOTE, note, BODY)
         ws.row_dimensions[r].height = row_height([(label, sum(WIDTHS[:label_end])), (note, WIDTHS[NOTE - 1])])
         self.row += 1
@@ -199,12 +214,13 @@ class _Writer:
         put_text(ws, grade, SCORE, res.grade.grade, TOTAL)
         for v in res.vetoes:
             self.veto_row(v.rule_id, v.event, v.standard, v.detail)
-        system = self.label_row("系统计算总分", "规则引擎按申报数据算出的总分；与上方“总分”不同，说明评分表中的扣分或加分已被修改")
+        system = self.label_row(
+            "系统计算总分", "规则引擎按申报数据算出的总分；与上方“总分”不同，说明评分表中的扣分或加分已被修改"
+        )
         put_number(ws, system, SCORE, res.total, NUMBER)
 
         ws.parent.defined_names["总分"] = DefinedName("总分", attr_text=f"'{SHEET}'!$H${total}")
         self.inputs_and_checks()
-        self.total_row = total
 
     def info_row(self) -> None:
         ws, res = self.ws, self.result
@@ -214,10 +230,10 @@ class _Writer:
         )
         right = f"总分 {res.total:.2f}  等次 {res.grade.grade}"
         put_text(ws, 2, 1, left, INFO)
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=DED)
+        merge_row(ws, 2, 1, DED)
         cell = put_text(ws, 2, SCORE, right, INFO)
         cell.alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=2, start_column=SCORE, end_row=2, end_column=NCOLS)
+        merge_row(ws, 2, SCORE, NCOLS)
         ws.row_dimensions[2].height = row_height([(left, sum(WIDTHS[:DED])), (right, sum(WIDTHS[SCORE - 1 :]))])
 
     def veto_row(self, rule_id: str, event: str, standard: str, detail: str) -> None:
@@ -228,37 +244,31 @@ class _Writer:
         fit_row(self.ws, r, ["", "", "", content, "", "", "", "", detail, rule_id], WIDTHS)
 
     def inputs_and_checks(self) -> None:
-        ws = self.ws
         if self.input_rows:
             sqref = _ranges(self.input_rows, "G")
-            dv = DataValidation(
-                type="decimal",
-                operator="between",
-                formula1="0",
-                formula2=f"E{self.input_rows[0]}",  # relative: shifts with each row
-                showErrorMessage=True,
-                allowBlank=True,
-                errorTitle="扣分超出范围",
-                error="扣分须介于 0 与该项分值之间",
-            )
-            for part in sqref.split():
-                dv.add(part)
-            ws.add_data_validation(dv)
-            ws.conditional_formatting.add(sqref, CellIsRule(operator="greaterThan", formula=["0"], fill=DEDUCTION_FILL))
+            self.ws.add_data_validation(_between_zero_and_max(sqref, "扣分"))
+            rule = CellIsRule(operator="greaterThan", formula=["0"], fill=DEDUCTION_FILL)
+            self.ws.conditional_formatting.add(sqref, rule)
         if self.bonus_rows:
-            dv = DataValidation(
-                type="decimal",
-                operator="between",
-                formula1="0",
-                formula2=f"E{self.bonus_rows[0]}",
-                showErrorMessage=True,
-                allowBlank=True,
-                errorTitle="加分超出范围",
-                error="加分须介于 0 与该项分值之间",
-            )
-            for part in _ranges(self.bonus_rows, "H").split():
-                dv.add(part)
-            ws.add_data_validation(dv)
+            self.ws.add_data_validation(_between_zero_and_max(_ranges(self.bonus_rows, "H"), "加分"))
+
+
+def _between_zero_and_max(sqref: str, what: str) -> DataValidation:
+    """Input must lie in [0, 分值 of its row]; the relative E ref shifts with each row."""
+    first_row = sqref.split(":")[0][1:]
+    dv = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2=f"E{first_row}",
+        allowBlank=True,
+        showErrorMessage=True,
+        errorTitle=f"{what}超出范围",
+        error=f"{what}须介于 0 与该项分值之间",
+    )
+    for part in sqref.split():
+        dv.add(part)
+    return dv
 
 
 def _sum_of(rows: list[int], col: str) -> str:

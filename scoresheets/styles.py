@@ -25,6 +25,7 @@ TOTAL = "合计"
 SUBHEAD = "小标题"
 
 NUMBER_FORMAT = "0.00"
+MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 
 # Extra fills applied on top of a named style (few cells, so the per-cell cost does not matter).
 PENDING_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -93,4 +94,5 @@ def row_height(texts_and_widths: Iterable[tuple[str, float]], font_pt: float = B
     LibreOffice does not grow rows for wrapped text, so heights have to be explicit.
     """
     lines = max((line_count(t, w) for t, w in texts_and_widths if t), default=1)
-    return round(lines * font_pt * 1.35 + 4, 1)
+    # 1.45 × size per line: Noto CJK in LibreOffice needs more than 宋体 in Excel; loose beats clipped.
+    return min(round(lines * font_pt * 1.45 + 4, 1), MAX_ROW_HEIGHT)

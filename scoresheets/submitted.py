@@ -7,7 +7,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, RecordRow
 
-from .cells import fit_row, header_row, put_number, put_text, set_widths, title_row
+from .cells import fit_row, header_row, merge_row, put_number, put_text, set_widths, title_row
 from .print_setup import apply_print_setup
 from .styles import BODY, CENTER, HEADER, MISSING_FILL, SUBHEAD, cjk_width, row_height
 
@@ -17,7 +17,7 @@ WIDTHS = [6, 22, 30, 8, 18, 40]
 HEADER_ROW = 2
 MISSING = "未填报"
 # Record-table columns: wide enough for their contents, within these bounds.
-MIN_FIELD_WIDTH, MAX_FIELD_WIDTH = 10, 30
+MIN_FIELD_WIDTH, MAX_FIELD_WIDTH = 10, 40
 
 
 def _record_lists(rows: list[RecordRow]) -> dict[str, list[RecordRow]]:
@@ -80,7 +80,7 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
         heading += f"：{len(rows)} 条"
         put_text(ws, r, 1, heading, SUBHEAD)
         span = max(len(fields) + 1, len(HEADERS))
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        merge_row(ws, r, 1, span)
         ws.row_dimensions[r].height = row_height([(heading, sum(widths[:span]))], 11.5)
         r += 1
         header_row(ws, r, ["序号", *fields], widths, HEADER)

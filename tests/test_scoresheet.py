@@ -62,7 +62,11 @@ def test_title_and_info_rows(ws, result):
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert "A1:J1" in merged
     info = ws["A2"].value
-    for part in ("规则集：2025年度市直部门法治政府建设考核评分细则（GD-FZ-2025）", "单位类型：市直部门", "考核时间：2026-01-15T10:30:00+08:00"):
+    for part in (
+        "规则集：2025年度市直部门法治政府建设考核评分细则（GD-FZ-2025）",
+        "单位类型：市直部门",
+        "考核时间：2026-01-15T10:30:00+08:00",
+    ):
         assert part in info
     right = next(ws.cell(2, c).value for c in range(2, 11) if ws.cell(2, c).value)
     assert right == "总分 89.66  等次 合格"
@@ -70,7 +74,18 @@ def test_title_and_info_rows(ws, result):
 
 def test_header_row_and_freeze(ws):
     headers = [ws.cell(3, c).value for c in range(1, 11)]
-    assert headers == ["序号", "一级指标", "二级指标", "考核内容及评分标准", "分值", "申报值", "扣分", "得分", "扣分说明", "规则编号"]
+    assert headers == [
+        "序号",
+        "一级指标",
+        "二级指标",
+        "考核内容及评分标准",
+        "分值",
+        "申报值",
+        "扣分",
+        "得分",
+        "扣分说明",
+        "规则编号",
+    ]
     assert all(ws.cell(3, c).style == "表头" for c in range(1, 11))
     assert ws["A3"].font.name == "黑体" and ws["A3"].font.bold
     assert ws["A3"].fill.fgColor.rgb.endswith("D9D9D9")
@@ -92,7 +107,10 @@ def test_item_rows_exact_cells(ws, result):
     item = next(i for i in result.items if i.rule_id == "B2-1")
     assert ws[f"A{r}"].value == 4
     assert (ws[f"B{r}"].value, ws[f"C{r}"].value) == ("依法行政制度体系", "规范性文件管理")
-    assert ws[f"D{r}"].value == "规范性文件按规定报送备案\n评分标准：报送备案率低于100%的，每低1个百分点扣0.5分，最多扣12分"
+    assert (
+        ws[f"D{r}"].value
+        == "规范性文件按规定报送备案\n评分标准：报送备案率低于100%的，每低1个百分点扣0.5分，最多扣12分"
+    )
     assert ws[f"E{r}"].value == 12 and ws[f"E{r}"].data_type == "n"
     assert ws[f"F{r}"].value == "报送备案率=96%"
     assert ws[f"G{r}"].value == 2 and ws[f"G{r}"].data_type == "n"
@@ -117,6 +135,13 @@ def test_items_grouped_with_subtotals(ws, result):
         assert [ws[f"B{r}"].value for r in range(sub - n, sub)] == [cat] * n
     assert ws["A7"].style == "合计" and ws["A7"].font.bold
     assert "A7:D7" in {str(r) for r in ws.merged_cells.ranges}
+
+
+def test_merged_label_cells_keep_borders(result):
+    ws = scoresheets.build_workbook(result)["评分表"]  # before a save/load re-derives them
+    for coord in ("A7", "B7", "D7", "D15"):
+        border = ws[coord].border
+        assert (border.top.style, border.bottom.style, border.right.style) == ("thin", "thin", "thin"), coord
 
 
 def test_excluded_item_shows_dash(ws):
@@ -362,6 +387,7 @@ def test_row_height_grows_with_lines():
     assert row_height([("法" * 40, 10)], 10.5) > one
     assert row_height([("a\nb\nc", 40)], 10.5) > row_height([("a\nb", 40)], 10.5) > one
     assert row_height([], 10.5) == one
+    assert row_height([("法" * 5000, 10)], 10.5) == 409  # Excel's maximum
 
 
 def test_register_styles_idempotent():
