@@ -154,9 +154,9 @@ def test_missing_policy_default_value_is_used_and_noted():
     text = (DATA / "mini.yaml").read_text(encoding="utf-8")
     text = text.replace("    默认: {优秀: 18, 良好: 16, 合格: 12}\n", "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 按缺省值\n")
     assert "按缺省值" in text
-    from engine.errors import RulesError
-
     import pytest
+
+    from engine.errors import RulesError
 
     with pytest.raises(RulesError, match="选填指标须给出“缺省值”"):
         rules_from_text(text, "mini-default.yaml")
