@@ -98,16 +98,8 @@ def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, a
     """
     del debug  # read in main(), which owns error reporting
     result = api.assess_file(submission, rules, as_of=_as_of(as_of))
-    if fmt == "json":
-        text = to_json(result)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            write_text_atomic(output, text)
-            click.echo(f"结果已写入：{output}", err=True)
-        return
-    if fmt == "text":
-        text = full(result)
+    if fmt in ("json", "text"):
+        text = to_json(result) if fmt == "json" else full(result)
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -91,7 +91,7 @@ class SubmittedValue(Frozen):
 
 class RecordRow(Frozen):
     list_name: str
-    index: int
+    index: int = Field(description="1-based position in the submitted list")
     values: dict[str, str]
 
 
