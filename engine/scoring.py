@@ -70,6 +70,9 @@ class Context:
     def record_hits(self, rule_id: str) -> list[int]:
         return sorted(fid for rid, fid in self.fired if rid == rule_id and fid > 0)
 
+    def unit_of(self, name: str, fallback: str) -> str:
+        return self.ruleset.indicators[name].unit or fallback
+
     def show(self, name: str) -> str:
         spec = self.ruleset.indicators[name]
         if spec.type == "记录列表":
@@ -177,7 +180,8 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
         count = values[item.count]
         limit = min(item.cap if item.cap is not None else points, points)
         d = capped(count * item.per_event, limit)
-        text = f"{item.count} {n(count)}件，每件扣{n(item.per_event)}分"
+        unit = ctx.unit_of(item.count, "件")
+        text = f"{item.count} {n(count)}{unit}，每{unit}扣{n(item.per_event)}分"
         if count * item.per_event > limit:
             text += f"，以{n(limit)}分为限"
         return d, [f"{text}，扣{n(d)}分"], {"件数": n(count)}
@@ -235,7 +239,8 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
                 count = values[part.count]
                 limit = min(part.cap if part.cap is not None else points, points)
                 d = capped(count * part.per_event, limit)
-                reasons.append(f"{part.text}：{part.count} {n(count)}次，每次扣{n(part.per_event)}分，扣{n(d)}分")
+                unit = ctx.unit_of(part.count, "次")
+                reasons.append(f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分")
             total += d
         if total > points:
             reasons.append(f"合计以本项分值{n(points)}分为限")
@@ -382,7 +387,8 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
         assert isinstance(bonus, PerEventBonus)
         count = ctx.submission.values[bonus.count]
         amount = capped(count * bonus.per_event, bonus.points)
-        reason = f"{bonus.count} {n(count)}件，每件加{n(bonus.per_event)}分"
+        unit = ctx.unit_of(bonus.count, "件")
+        reason = f"{bonus.count} {n(count)}{unit}，每{unit}加{n(bonus.per_event)}分"
         if count * bonus.per_event > bonus.points:
             reason += f"，本项最多加{n(bonus.points)}分"
         reason += f"，加{n(amount)}分"
