@@ -52,8 +52,10 @@ def main() -> None:
             for key, value in zip(phases, (b - a, c - b, d - c, e - d), strict=True):
                 phases[key].append(value * 1000)
     total = [sum(v) for v in zip(*phases.values(), strict=True)]
-    print(f"{Path(args.submission).name}: {len(result.items)} items, {len(result.bad_records)} bad records, "
-          f"{args.repeat} runs (ms: min / median / max)")
+    print(
+        f"{Path(args.submission).name}: {len(result.items)} items, {len(result.bad_records)} bad records, "
+        f"{args.repeat} runs (ms: min / median / max)"
+    )
     for key, values in {**phases, "total": total}.items():
         print(f"  {key:<15} {min(values):7.2f} {statistics.median(values):7.2f} {max(values):7.2f}")
 

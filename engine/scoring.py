@@ -240,7 +240,9 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
                 limit = min(part.cap if part.cap is not None else points, points)
                 d = capped(count * part.per_event, limit)
                 unit = ctx.unit_of(part.count, "次")
-                reasons.append(f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分")
+                reasons.append(
+                    f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分"
+                )
             total += d
         if total > points:
             reasons.append(f"合计以本项分值{n(points)}分为限")

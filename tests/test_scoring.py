@@ -138,8 +138,14 @@ def test_town_gets_town_only_item(mini):
 def test_missing_policy_no_score_deducts_the_whole_item():
     from conftest import DATA, rules_from_text
 
-    text = (DATA / "mini.yaml").read_text(encoding="utf-8").replace("    默认: {优秀: 18, 良好: 16, 合格: 12}\n",
-                                                                   "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 不得分\n")
+    text = (
+        (DATA / "mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "    默认: {优秀: 18, 良好: 16, 合格: 12}\n",
+            "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 不得分\n",
+        )
+    )
     ruleset = rules_from_text(text, "mini-nofill.yaml")
     data = with_values(GOOD_MINI)
     del data["指标"]["满意率"]
@@ -152,7 +158,9 @@ def test_missing_policy_default_value_is_used_and_noted():
     from conftest import DATA, rules_from_text
 
     text = (DATA / "mini.yaml").read_text(encoding="utf-8")
-    text = text.replace("    默认: {优秀: 18, 良好: 16, 合格: 12}\n", "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 按缺省值\n")
+    text = text.replace(
+        "    默认: {优秀: 18, 良好: 16, 合格: 12}\n", "    默认: {优秀: 18, 良好: 16, 合格: 12}\n  缺项处理: 按缺省值\n"
+    )
     assert "按缺省值" in text
     import pytest
 
@@ -160,7 +168,7 @@ def test_missing_policy_default_value_is_used_and_noted():
 
     with pytest.raises(RulesError, match="选填指标须给出“缺省值”"):
         rules_from_text(text, "mini-default.yaml")
-    text = text.replace('必填: 否}', '必填: 否, 缺省值: 85}')
+    text = text.replace("必填: 否}", "必填: 否, 缺省值: 85}")
     ruleset = rules_from_text(text, "mini-default.yaml")
     data = with_values(GOOD_MINI)
     del data["指标"]["满意率"]
