@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 from .evaluate import assess
@@ -18,10 +18,15 @@ _RULESETS: dict[str, Ruleset] = {}
 
 def shipped_rules_dir() -> Path:
     """The rules folder installed with the package (the repository's rules/ in development)."""
-    try:
-        return Path(str(resources.files("engine.shipped_rules")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "rules"
+    installed = Path(__file__).resolve().parent / "shipped_rules"  # a regular install
+    if installed.is_dir():
+        return installed
+    # an editable install maps engine.shipped_rules onto the repository's rules/ (a namespace
+    # package: it has no __init__.py, so ask for its search path rather than a file)
+    spec = importlib.util.find_spec("engine.shipped_rules")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "rules"
 
 
 def default_rules_path() -> Path:

@@ -91,3 +91,10 @@ def test_python_dash_m_engine_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["unit"] == "区测试局"
     assert Path(ROOT / "engine" / "__main__.py").exists()
+
+
+def test_the_shipped_ruleset_is_found_and_is_the_default():
+    from engine.api import default_rules_path, shipped_rules_dir
+
+    assert (shipped_rules_dir() / "demo-district-2013.yaml").is_file()
+    assert default_rules_path().is_file()
