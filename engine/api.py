@@ -8,6 +8,7 @@ import importlib.util
 from pathlib import Path
 
 from .evaluate import assess
+from .overrides import load_overrides
 from .result import AssessmentResult
 from .rules_loader import Ruleset, load_rules
 from .submission import load_submission
@@ -49,8 +50,13 @@ def get_ruleset(path: Path | str | None = None) -> Ruleset:
 
 
 def assess_file(
-    submission_path: Path | str, rules_path: Path | str | None = None, *, as_of: dt.datetime | None = None
+    submission_path: Path | str,
+    rules_path: Path | str | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    overrides_path: Path | str | None = None,
 ) -> AssessmentResult:
     ruleset = get_ruleset(rules_path)
+    overrides = load_overrides(overrides_path, ruleset) if overrides_path is not None else None
     submission = load_submission(submission_path, ruleset)
-    return assess(ruleset, submission, as_of=as_of)
+    return assess(ruleset, submission, as_of=as_of, overrides=overrides)

@@ -85,9 +85,22 @@ def _as_of(value: str | None) -> dt.datetime | None:
     show_default=True,
     help="xlsx：写评分表并在标准错误输出摘要；json：结果 JSON；text：逐项得分文本。",
 )
+@click.option(
+    "--overrides",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="复核文件（YAML）：评审人员对评分项的复核决定（扣分或得分、理由、复核人），含酌情扣分项的赋分。",
+)
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
-def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, as_of: str | None, debug: bool) -> None:
+def score(
+    submission: Path,
+    rules: Path | None,
+    output: Path | None,
+    fmt: str,
+    overrides: Path | None,
+    as_of: str | None,
+    debug: bool,
+) -> None:
     """为一份申报数据评分（assess SUBMISSION 即此命令）。
 
     \b
@@ -95,9 +108,10 @@ def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, a
       assess examples/problem-department.json
       assess examples/gaizhou-2016.json --format text
       assess examples/qujiang-2019.json --rules rules/demo-district-2013.yaml -o 曲江-评分表.xlsx
+      assess examples/problem-department.json --overrides review.yaml
     """
     del debug  # read in main(), which owns error reporting
-    result = api.assess_file(submission, rules, as_of=_as_of(as_of))
+    result = api.assess_file(submission, rules, as_of=_as_of(as_of), overrides_path=overrides)
     if fmt in ("json", "text"):
         text = to_json(result) if fmt == "json" else full(result)
         if output is None:

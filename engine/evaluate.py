@@ -9,6 +9,7 @@ from . import __version__
 from .compiler import CompiledRuleset, compile_ruleset
 from .durable_adapter import adapter
 from .expr import format_value
+from .overrides import Overrides
 from .result import AssessmentResult, Audit, RecordRow, SubmittedValue
 from .rules_loader import Ruleset
 from .scoring import Context, check_veto, grade, score_bonus, score_item, totals
@@ -26,10 +27,19 @@ def compiled_for(ruleset: Ruleset) -> CompiledRuleset:
     return hit
 
 
-def assess(ruleset: Ruleset, submission: Submission, *, as_of: dt.datetime | None = None) -> AssessmentResult:
+def assess(
+    ruleset: Ruleset,
+    submission: Submission,
+    *,
+    as_of: dt.datetime | None = None,
+    overrides: Overrides | None = None,
+) -> AssessmentResult:
     compiled = compiled_for(ruleset)
     fired = adapter().run(compiled, submission.values, submission.records)
-    ctx = Context(ruleset, submission, fired, reviews={r.item: r for r in submission.reviews})
+    reviews = {r.item: (r, "申报数据") for r in submission.reviews}
+    decided = overrides.for_unit(submission.unit) if overrides else {}
+    reviews.update({item: (r, Path(overrides.file).name) for item, r in decided.items()})
+    ctx = Context(ruleset, submission, fired, reviews=reviews)
     items = [score_item(entry, seq, ctx) for seq, entry in enumerate(ruleset.entries, start=1)]
     bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]
     vetoes = [v for v in (check_veto(v, ctx) for v in ruleset.model.vetoes) if v is not None]
@@ -67,6 +77,9 @@ def assess(ruleset: Ruleset, submission: Submission, *, as_of: dt.datetime | Non
             submission_sha256=submission.sha256,
             engine_version=__version__,
             assessed_at=when,
+            overrides_file=Path(overrides.file).name if overrides else "",
+            overrides_sha256=overrides.sha256 if overrides else "",
+            overrides_applied=sorted(decided),
         ),
     )
 

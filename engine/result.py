@@ -14,6 +14,15 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ReviewNote(Frozen):
+    """An assessor's decision (复核) and what the engine had computed before it."""
+
+    reason: str
+    reviewer: str
+    source: str = Field(description="where the decision came from: 申报数据 or the overrides file name")
+    computed_deduction: Decimal | None = Field(description="the engine's deduction; None where it cannot compute one")
+
+
 class ItemResult(Frozen):
     """One scored item (评分项) of the scoresheet."""
 
@@ -33,6 +42,8 @@ class ItemResult(Frozen):
     values: str = Field("", description="申报值 as shown on the sheet, e.g. '备案率=96%'")
     fired: list[str] = Field(default_factory=list, description="durable_rules rule ids that fired")
     reviewed: bool = Field(False, description="an assessor's decision replaced the computed deduction")
+    review: ReviewNote | None = Field(None, description="the 复核 decision applied, if any")
+    self_score: Decimal | None = Field(None, description="自评分 the unit gave itself")
 
 
 class BonusResult(Frozen):
@@ -102,6 +113,9 @@ class Audit(Frozen):
     submission_sha256: str
     engine_version: str
     assessed_at: str = Field(description="ISO 8601 time of the assessment")
+    overrides_file: str = ""
+    overrides_sha256: str = ""
+    overrides_applied: list[str] = Field(default_factory=list, description="item ids decided by the overrides file")
 
 
 class AssessmentResult(Frozen):

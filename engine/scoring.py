@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import expr
-from .result import BadRecord, BonusResult, CategoryTotal, Grade, ItemResult, VetoResult
+from .result import BadRecord, BonusResult, CategoryTotal, Grade, ItemResult, ReviewNote, VetoResult
 from .rules_loader import ItemEntry, Ruleset
 from .rules_model import (
     GRADES,
@@ -60,7 +60,7 @@ class Context:
     ruleset: Ruleset
     submission: Submission
     fired: set[tuple[str, int]]
-    reviews: dict[str, Review] = field(default_factory=dict)
+    reviews: dict[str, tuple[Review, str]] = field(default_factory=dict)  # item → (decision, source)
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
 
@@ -91,6 +91,8 @@ class Outcome:
     counted: bool = True
     reasons: list[str] = field(default_factory=list)
     reviewed: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+    review: ReviewNote | None = None
 
 
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
@@ -116,6 +118,8 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         values="；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name)),
         fired=fired,
         reviewed=out.reviewed,
+        review=out.review,
+        self_score=ctx.submission.self_scores.get(item.id),
     )
 
 
@@ -143,31 +147,41 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
         if treatment == "按满分计":
             return Outcome(status="不适用", counted=True, reasons=[why_not + "，按满分计"])
         return Outcome(status="不适用", counted=False, reasons=[why_not + "，剔除后折算"])
-    review = ctx.reviews.get(item.id)
-    if review is not None:
-        deduction = review.deduction if review.deduction is not None else item.points - review.score
-        deduction = min(max(q(deduction), ZERO), q(item.points))
-        reason = f"复核：{review.reason}（复核人：{review.reviewer}），扣{n(deduction)}分"
-        out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
-        _bad_record(item, deduction, out.reasons, ctx, {})
-        return out
+    computed = _computed(item, reads, ctx)
+    decision = ctx.reviews.get(item.id)
+    if decision is None:
+        if computed.status == "待复核":
+            ctx.pending.append(item.id)
+        elif not isinstance(item, PerRecord):
+            _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
+        return computed
+    review, source = decision
+    deduction = review.deduction if review.deduction is not None else item.points - review.score
+    deduction = min(max(q(deduction), ZERO), q(item.points))
+    before = computed.deduction if computed.status != "待复核" else None
+    was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
+    reason = f"复核：{review.reason}（复核人：{review.reviewer}{was}），扣{n(deduction)}分"
+    out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
+    out.review = ReviewNote(reason=review.reason, reviewer=review.reviewer, source=source, computed_deduction=before)
+    if not isinstance(item, PerRecord):
+        _bad_record(item, deduction, out.reasons, ctx, computed.extra)
+    return out
+
+
+def _computed(item, reads: list[str], ctx: Context) -> Outcome:
+    """What the engine alone makes of an applicable item (before any review)."""
     missing = [name for name in reads if not _present(ctx, name)]
     if missing:
         labels = "、".join(missing)
-        if header.missing == "不得分":
+        if ctx.ruleset.header.missing == "不得分":
             d = q(item.points)
             return Outcome(d, "扣分", reasons=[f"未填报{labels}，本项不得分，扣{n(d)}分"])
-        ctx.pending.append(item.id)
         return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"])
     if isinstance(item, Discretionary):
-        ctx.pending.append(item.id)
         return Outcome(status="待复核", reasons=["酌情扣分项，须由评审人员复核赋分"])
     deduction, reasons, extra = _compute(item, ctx)
     deduction = min(deduction, q(item.points))
-    out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=reasons)
-    if not isinstance(item, PerRecord):
-        _bad_record(item, deduction, reasons, ctx, extra)
-    return out
+    return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=reasons, extra=extra)
 
 
 def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
@@ -370,8 +384,9 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
     why_not = _applies(ctx, bonus.applies_to, reads)
     if why_not:
         return BonusResult(**base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
-    review = ctx.reviews.get(bonus.id)
-    if review is not None:
+    decision = ctx.reviews.get(bonus.id)
+    if decision is not None:
+        review = decision[0]
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
         reason = f"复核：{review.reason}（复核人：{review.reviewer}），加{n(amount)}分"

@@ -155,6 +155,7 @@ class Header(BaseModel):
     indicators: dict[str, Any] = Field(alias="指标")
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000)]] = Field(default_factory=dict, alias="数据说明")
     reviews: list[Review] = Field(default_factory=list, alias="复核")
+    self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class Submission:
     notes: dict[str, str] = field(default_factory=dict)
     reviews: tuple[Review, ...] = ()
     defaulted: frozenset[str] = frozenset()
+    self_scores: dict[str, Decimal] = field(default_factory=dict)
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -249,6 +251,14 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             errors.add(doc.locate(("复核", n, "评分项")), f"没有编号为 “{review.item}” 的评分项{hint}")
         elif (review.deduction is None) == (review.score is None):
             errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一")
+    points = {e.item.id: e.item.points for e in ruleset.entries}
+    for item_id, value in header.self_scores.items():
+        if item_id not in points:
+            close = difflib.get_close_matches(item_id, sorted(points), n=1, cutoff=0.5)
+            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            errors.add(_key(doc, ("自评分", item_id)), f"没有编号为 “{item_id}” 的评分项{hint}")
+        elif value > points[item_id]:
+            errors.add(doc.locate(("自评分", item_id)), f"自评分 {value} 大于该项分值 {points[item_id]}")
     if errors:
         raise SubmissionError(errors.problems)
     return Submission(
@@ -262,6 +272,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         dict(header.notes),
         tuple(header.reviews),
         frozenset(defaulted),
+        dict(header.self_scores),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -24,6 +24,7 @@ from .styles import (
     INPUT,
     NUMBER,
     PENDING_FILL,
+    SELF_DIFF_FILL,
     TOTAL,
     row_height,
 )
@@ -40,14 +41,15 @@ HEADERS = [
     "得分",
     "扣分说明",
     "规则编号",
+    "自评分",
 ]
-WIDTHS = [6, 14, 14, 48, 8, 18, 8, 8, 40, 10]
+WIDTHS = [6, 14, 14, 48, 8, 18, 8, 8, 40, 10, 8]
 NCOLS = len(HEADERS)
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
 # Column numbers (A=1).
-SEQ, CAT1, CAT2, CONTENT, MAX, VALUES, DED, SCORE, NOTE, RULE = range(1, NCOLS + 1)
+SEQ, CAT1, CAT2, CONTENT, MAX, VALUES, DED, SCORE, NOTE, RULE, SELF = range(1, NCOLS + 1)
 LABEL_END = CONTENT  # summary labels span A:D
 
 
@@ -104,6 +106,7 @@ class _Writer:
         self.row = FIRST_ROW
         self.input_rows: list[int] = []  # counted item rows: 扣分 editable
         self.bonus_rows: list[int] = []
+        self.self_rows: list[int] = []  # rows with a 自评分
 
     # -- rows -----------------------------------------------------------------------------
 
@@ -118,6 +121,11 @@ class _Writer:
         put_text(ws, r, VALUES, it.values, BODY)
         put_text(ws, r, NOTE, note, BODY)
         put_text(ws, r, RULE, it.rule_id, CENTER)
+        if it.self_score is not None:
+            put_number(ws, r, SELF, it.self_score, NUMBER)
+            self.self_rows.append(r)
+        else:
+            put_text(ws, r, SELF, "", CENTER)
         if it.counted:
             put_number(ws, r, MAX, it.max_points, NUMBER)
             put_number(ws, r, DED, it.deduction, INPUT)
@@ -131,7 +139,10 @@ class _Writer:
             for col in range(1, NCOLS + 1):
                 ws.cell(r, col).fill = PENDING_FILL
         fit_row(
-            ws, r, [str(it.seq), it.category1, it.category2, content, "", it.values, "", "", note, it.rule_id], WIDTHS
+            ws,
+            r,
+            [str(it.seq), it.category1, it.category2, content, "", it.values, "", "", note, it.rule_id, ""],
+            WIDTHS,
         )
         self.row += 1
 
@@ -166,7 +177,8 @@ class _Writer:
         put_number(ws, r, SCORE, b.bonus, INPUT)
         put_text(ws, r, NOTE, note, BODY)
         put_text(ws, r, RULE, b.rule_id, CENTER)
-        fit_row(ws, r, ["", "加分项", "", content, "", b.values, "", "", note, b.rule_id], WIDTHS)
+        put_text(ws, r, SELF, "", CENTER)
+        fit_row(ws, r, ["", "加分项", "", content, "", b.values, "", "", note, b.rule_id, ""], WIDTHS)
         self.bonus_rows.append(r)
         self.row += 1
 
@@ -241,7 +253,7 @@ class _Writer:
         content = _content(event, standard)
         put_text(self.ws, r, CONTENT, content, BODY)
         put_text(self.ws, r, RULE, rule_id, CENTER)
-        fit_row(self.ws, r, ["", "", "", content, "", "", "", "", detail, rule_id], WIDTHS)
+        fit_row(self.ws, r, ["", "", "", content, "", "", "", "", detail, rule_id, ""], WIDTHS)
 
     def inputs_and_checks(self) -> None:
         if self.input_rows:
@@ -251,6 +263,11 @@ class _Writer:
             self.ws.conditional_formatting.add(sqref, rule)
         if self.bonus_rows:
             self.ws.add_data_validation(_between_zero_and_max(_ranges(self.bonus_rows, "H"), "加分"))
+        if self.self_rows:
+            # a 自评分 that differs from the (possibly edited) 得分 is highlighted
+            first = self.self_rows[0]
+            rule = FormulaRule(formula=[f"AND(ISNUMBER(K{first}),K{first}<>H{first})"], fill=SELF_DIFF_FILL)
+            self.ws.conditional_formatting.add(_ranges(self.self_rows, "K"), rule)
 
 
 def _between_zero_and_max(sqref: str, what: str) -> DataValidation:

@@ -29,6 +29,7 @@ MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 
 # Extra fills applied on top of a named style (few cells, so the per-cell cost does not matter).
 PENDING_FILL = PatternFill("solid", fgColor="FFF2CC")
+SELF_DIFF_FILL = PatternFill("solid", fgColor="F4B183")  # 自评分 differs from 得分
 DEDUCTION_FILL = PatternFill("solid", fgColor="FFC7CE")
 SEVERE_FILL = PatternFill("solid", fgColor="F8CBAD")
 MISSING_FILL = PatternFill("solid", fgColor="FFF2CC")

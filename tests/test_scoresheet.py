@@ -60,7 +60,7 @@ def test_title_and_info_rows(ws, result):
     assert ws["A1"].font.name == "黑体" and ws["A1"].font.bold and ws["A1"].font.size == 16
     assert ws["A1"].style == "标题"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert "A1:J1" in merged
+    assert "A1:K1" in merged
     info = ws["A2"].value
     for part in (
         "规则集：2025年度市直部门法治政府建设考核评分细则（GD-FZ-2025）",
