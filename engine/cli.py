@@ -166,3 +166,12 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
     sys.exit(EXIT_OK)
+
+
+def _register() -> None:
+    from .cli_explain import explain_command
+
+    cli.add_command(explain_command)
+
+
+_register()
