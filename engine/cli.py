@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
         cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
     except click.exceptions.Abort:
         click.echo("已中止。", err=True)
         sys.exit(130)
@@ -170,8 +172,10 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
 
 def _register() -> None:
     from .cli_explain import explain_command
+    from .cli_rules import rules_group
 
     cli.add_command(explain_command)
+    cli.add_command(rules_group)
 
 
 _register()

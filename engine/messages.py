@@ -51,7 +51,7 @@ def translate(err: dict[str, Any]) -> str:
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", "、").replace(", ", "、")
         return f"应为以下之一：{expected}"
     if kind == "union_tag_invalid":
-        tags = str(ctx.get("expected_tags", "")).replace("'", "")
+        tags = str(ctx.get("expected_tags", "")).replace("'", "").replace(", ", "、")
         return f"未知的{_strip_quotes(ctx.get('discriminator'))} “{ctx.get('tag')}”，可选：{tags}"
     if kind == "union_tag_not_found":
         return f"缺少“{_strip_quotes(ctx.get('discriminator'))}”"
