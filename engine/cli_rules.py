@@ -37,3 +37,42 @@ def check_command(paths: tuple[Path, ...]) -> None:
     summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
     click.echo(summary, err=True)
     raise SystemExit(1 if findings else 0)
+
+
+@rules_group.command("export", context_settings=CONTEXT)
+@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx 或 .md）。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "markdown"]),
+    help="缺省按 -o 的扩展名判断；无 -o 时为 markdown 输出到标准输出。",
+)
+def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
+    """导出年初向各单位公布的评分细则表：一级/二级指标、序号、考核内容、分值、评分标准、数据来源、适用单位，
+    以及加分项、一票否决事项、等次评定规则和申报指标清单。
+
+    \b
+    例：
+      assess rules export rules/demo-district-2013.yaml -o 评分细则.xlsx
+      assess rules export rules/demo-district-2013.yaml --format markdown > 评分细则.md
+    """
+    from .api import get_ruleset
+    from .atomic import write_text_atomic
+    from .criteria import criteria, to_markdown
+
+    if fmt is None:
+        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "markdown"
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("xlsx 格式须用 -o 指定输出文件")
+    table = criteria(get_ruleset(rules))
+    if fmt == "xlsx":
+        from scoresheets.criteria import write_criteria
+
+        write_criteria(table, output)
+        click.echo(f"评分细则已写入：{output}", err=True)
+    elif output is None:
+        click.echo(to_markdown(table), nl=False)
+    else:
+        write_text_atomic(output, to_markdown(table))
+        click.echo(f"评分细则已写入：{output}", err=True)
