@@ -76,3 +76,31 @@ def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
     else:
         write_text_atomic(output, to_markdown(table))
         click.echo(f"评分细则已写入：{output}", err=True)
+
+
+@rules_group.command("diff", context_settings=CONTEXT)
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="另存为 xlsx 变更表。")
+@click.option("--exit-code", is_flag=True, help="有差别时以退出码 1 结束（便于脚本判断）。")
+def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> None:
+    """比较两年的评分细则：新增、删除、更名、编号变更的评分项，分值、阈值和扣分标准的变化，
+    适用单位的变化，以及规则集设置和申报指标的变化。
+
+    \b
+    例：
+      assess rules diff rules/demo-district-2013.yaml rules/demo-district-2014.yaml
+      assess rules diff 2023.yaml 2024.yaml -o 变更.xlsx
+    """
+    from .api import get_ruleset
+    from .rules_diff import diff, render_text
+
+    a, b = get_ruleset(old), get_ruleset(new)
+    changes = diff(a, b)
+    click.echo(render_text(changes, old.name, new.name), nl=False)
+    if output is not None:
+        from scoresheets.diff import write_diff
+
+        write_diff(changes, old.name, new.name, output)
+        click.echo(f"变更表已写入：{output}", err=True)
+    raise SystemExit(1 if exit_code and changes else 0)
