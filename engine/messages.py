@@ -86,7 +86,12 @@ def _fmt(value: Any) -> str:
 
 
 def problems_from(
-    exc: ValidationError, file: str, data: Any, vocabulary: Iterable[str] = (), tags: Iterable[str] = ()
+    exc: ValidationError,
+    file: str,
+    data: Any,
+    vocabulary: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    doc: Any = None,
 ) -> list[Problem]:
     """Turn a ValidationError into located problems.
 
@@ -103,12 +108,12 @@ def problems_from(
             key = str(loc[-1]) if loc else ""
             close = difflib.get_close_matches(key, vocab, n=1, cutoff=0.5)
             hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            where = key_location(file, data, loc)
+            where = doc.locate_key(loc) if doc is not None else key_location(file, data, loc)
             message = f"不认识的键 “{key}”{hint}"
         else:
             if err["type"] == "union_tag_invalid":
                 loc = loc + (_strip_quotes((err.get("ctx") or {}).get("discriminator", "")),)
-            where = locate(file, data, loc)
+            where = doc.locate(loc) if doc is not None else locate(file, data, loc)
             message = translate(err)
             if err["type"] not in ("missing",) and "input" in err and _is_scalar(err["input"]):
                 message += f"（实为 {_show(err['input'])}）"

@@ -22,14 +22,33 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed document: its data (ruamel containers), file name and sha256 of the bytes."""
+    """A parsed document: its data, file name and sha256 of the bytes.
+
+    `cells` is set for documents read from a workbook: it maps a path in the data to the
+    sheet!cell it came from, so problems point at cells instead of lines.
+    """
 
     file: str
     data: Any
     sha256: str
+    cells: dict[tuple[Any, ...], str] | None = None
 
     def locate(self, loc: tuple[Any, ...]) -> Location:
+        if self.cells is not None:
+            return self._cell(loc)
         return locate(self.file, self.data, loc)
+
+    def locate_key(self, loc: tuple[Any, ...]) -> Location:
+        if self.cells is not None:
+            return self._cell(loc)
+        return key_location(self.file, self.data, loc)
+
+    def _cell(self, loc: tuple[Any, ...]) -> Location:
+        for end in range(len(loc), -1, -1):  # the longest prefix that has a cell
+            cell = self.cells.get(tuple(loc[:end]))
+            if cell is not None:
+                return Location(f"{self.file}!{cell}", path=format_path(loc))
+        return Location(self.file, path=format_path(loc))
 
 
 def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:

@@ -176,7 +176,13 @@ class Submission:
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
-    doc = load_document(path, SubmissionError)
+    """Load a submission from JSON/YAML, or from a filled 填报表 workbook (.xlsx)."""
+    if str(path).lower().endswith((".xlsx", ".xlsm")):
+        from .xlsx_intake import read_workbook_submission
+
+        doc = read_workbook_submission(path, ruleset)
+    else:
+        doc = load_document(path, SubmissionError)
     return validate_submission(doc, ruleset)
 
 
@@ -187,7 +193,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     try:
         header = Header.model_validate(plain(data))
     except ValidationError as exc:
-        raise SubmissionError(problems_from(exc, doc.file, data, _HEADER_WORDS)) from None
+        raise SubmissionError(problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc)) from None
     errors = ErrorList()
     types = ruleset.header.unit_types
     if header.unit_type not in types:
@@ -325,6 +331,4 @@ def _at(doc: Document, loc: tuple, message: str):
 
 
 def _key(doc: Document, loc: tuple):
-    from .source import key_location
-
-    return key_location(doc.file, doc.data, loc)
+    return doc.locate_key(loc)

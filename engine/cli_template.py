@@ -1,0 +1,45 @@
+"""`assess template`: the fill-in workbook (填报表) for a ruleset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("template", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出的填报表（.xlsx）。"
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="用一份申报数据（JSON/YAML）预先填好（如把去年的 JSON 转成填报表）。",
+)
+def template_command(rules: Path | None, output: Path, source: Path | None) -> None:
+    """生成单位填报用的 Excel 填报表：指标表（名称、单位、填写要求、带数据有效性的填报格、佐证材料、
+    数据说明），每个记录列表一张表（如行政诉讼案件），以及自评分表。只有填报格可编辑，其余受保护。
+
+    填好的填报表可以直接评分：assess 填报表.xlsx（assess batch 同样接受）。出错时指明工作表与单元格，
+    如 填报表.xlsx!指标!G12。
+
+    \b
+    例：
+      assess template rules/demo-district-2013.yaml -o 填报表.xlsx
+      assess template -o 花山区-填报表.xlsx --from examples/huashan-2012.json
+    """
+    from scoresheets.template import write_template
+
+    from . import api
+    from .source import load_document, plain
+    from .submission import SubmissionError, load_submission
+
+    ruleset = api.get_ruleset(rules)
+    data = None
+    if source is not None:
+        load_submission(source, ruleset)  # refuse to copy invalid data into a template
+        data = plain(load_document(source, SubmissionError).data)
+    write_template(ruleset, output, data)
+    click.echo(f"填报表已写入：{output}", err=True)
