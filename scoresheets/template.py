@@ -218,7 +218,7 @@ def _record_sheet(ws: Worksheet, name: str, spec: IndicatorSpec, ruleset: Rulese
     _intro(ws, f"{spec.label}（{name}）", len(headers), widths, text)
     header_row(ws, HEADER_ROW, headers, widths, HEADER)
     put_text(ws, HEADER_ROW + 1, 1, "要求", CENTER)
-    for col, (fname, fspec) in enumerate(fields.items(), start=2):
+    for col, fspec in enumerate(fields.values(), start=2):
         put_text(ws, HEADER_ROW + 1, col, f"{fspec.label}：{requirement(fspec)}", BODY)
     fit_row(ws, HEADER_ROW + 1, ["", *(f"{f.label}：{requirement(f)}" for f in fields.values())], widths)
     first, last = HEADER_ROW + 2, HEADER_ROW + 1 + spec.max_records
