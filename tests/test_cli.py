@@ -98,3 +98,21 @@ def test_the_shipped_ruleset_is_found_and_is_the_default():
 
     assert (shipped_rules_dir() / "demo-district-2013.yaml").is_file()
     assert default_rules_path().is_file()
+
+
+def test_every_command_explains_itself_with_an_example():
+    runner = CliRunner()
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+            else:
+                yield [*prefix, name]
+
+    paths = list(walk(cli, []))
+    assert ["score"] in paths and ["rules", "check"] in paths and ["template"] in paths
+    for path in paths:
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "例" in result.stdout, f"{' '.join(path)} --help has no example"
