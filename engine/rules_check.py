@@ -21,7 +21,7 @@ from typing import Any
 from . import expr
 from .compiler import compile_ruleset
 from .errors import Location, RulesError
-from .rules_loader import Ruleset, build_ruleset
+from .rules_loader import Ruleset, build_ruleset, symbol
 from .rules_model import Banded
 from .source import load_document
 
@@ -91,9 +91,7 @@ def _raw_conditions(doc) -> list[Finding]:
         except Exception:  # reported by the schema check; its name still counts as declared
             specs[str(name)] = None  # type: ignore[assignment]
     symbols = {
-        n: expr.Symbol(_category(s.type), tuple(s.options or ())) if s else expr.Symbol("未知")
-        for n, s in specs.items()
-        if s is None or s.type != "记录列表"
+        n: symbol(s) if s else expr.Symbol("未知") for n, s in specs.items() if s is None or s.type != "记录列表"
     }
     out: list[Finding] = []
 
@@ -114,18 +112,6 @@ def _raw_conditions(doc) -> list[Finding]:
     return out
 
 
-def _category(kind: str) -> str:
-    return {
-        "数值": expr.NUMBER,
-        "百分比": expr.NUMBER,
-        "次数": expr.NUMBER,
-        "日期": expr.DATE,
-        "是否": expr.BOOL,
-        "选项": expr.ENUM,
-        "文本": expr.TEXT,
-    }.get(kind, "未知")
-
-
 def _one_condition(doc, loc, text, symbols, specs, record_list) -> list[Finding]:
     from .errors import ExpressionError
     from .rules_loader import _offset
@@ -134,7 +120,7 @@ def _one_condition(doc, loc, text, symbols, specs, record_list) -> list[Finding]
         spec = specs.get(record_list)
         if spec is None or spec.type != "记录列表":
             return []
-        symbols = {n: expr.Symbol(_category(f.type), tuple(f.options or ())) for n, f in (spec.fields or {}).items()}
+        symbols = {n: symbol(f) for n, f in (spec.fields or {}).items()}
     try:
         node = expr.parse(text)
         unknown_type = {n for n, s in symbols.items() if s.category == "未知"}

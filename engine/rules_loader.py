@@ -230,22 +230,23 @@ def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> Non
                 errors.add(doc.locate(("指标", name, "缺省值")), f"缺省值{message}")
 
 
+CATEGORIES = {
+    "数值": expr.NUMBER,
+    "百分比": expr.NUMBER,
+    "次数": expr.NUMBER,
+    "日期": expr.DATE,
+    "是否": expr.BOOL,
+    "选项": expr.ENUM,
+    "文本": expr.TEXT,
+}  # indicator type → what a condition may do with it
+
+
+def symbol(spec: Any) -> expr.Symbol:
+    return expr.Symbol(CATEGORIES[spec.type], tuple(spec.options or ()))
+
+
 def _symbols(specs: dict[str, Any]) -> dict[str, expr.Symbol]:
-    out: dict[str, expr.Symbol] = {}
-    for name, spec in specs.items():
-        if spec.type == "记录列表":
-            continue
-        category = {
-            "数值": expr.NUMBER,
-            "百分比": expr.NUMBER,
-            "次数": expr.NUMBER,
-            "日期": expr.DATE,
-            "是否": expr.BOOL,
-            "选项": expr.ENUM,
-            "文本": expr.TEXT,
-        }[spec.type]
-        out[name] = expr.Symbol(category, tuple(spec.options or ()))
-    return out
+    return {name: symbol(spec) for name, spec in specs.items() if spec.type != "记录列表"}
 
 
 def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:

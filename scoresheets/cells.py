@@ -84,3 +84,11 @@ def set_widths(ws: Worksheet, widths: list[float]) -> None:
 def fit_row(ws: Worksheet, row: int, texts: list[str], widths: list[float]) -> None:
     """Explicit height for a row of wrapped text (texts[i] sits in a column widths[i] wide)."""
     ws.row_dimensions[row].height = row_height(zip(texts, widths, strict=False), BODY_PT)
+
+
+def protect_sheet(ws: Worksheet) -> None:
+    """Lock the sheet, no password: it prevents accidents, it is not security; rows and columns
+    can still be resized."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False

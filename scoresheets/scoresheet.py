@@ -13,7 +13,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, BonusResult, ItemResult
 
-from .cells import fit_row, header_row, merge_row, put_formula, put_number, put_text, set_widths, style_row, title_row
+from .cells import (
+    fit_row,
+    header_row,
+    merge_row,
+    protect_sheet,
+    put_formula,
+    put_number,
+    put_text,
+    set_widths,
+    style_row,
+    title_row,
+)
 from .print_setup import apply_print_setup
 from .styles import (
     BODY,
@@ -300,9 +311,6 @@ def write_scoresheet_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
     set_widths(ws, WIDTHS)
     _Writer(ws, result).write()
     ws.freeze_panes = f"A{FIRST_ROW}"
-    ws.protection.sheet = True
-    # Locked, not secret: no password; let people resize rows and columns.
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=result.unit)
     return ws

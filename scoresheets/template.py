@@ -38,7 +38,7 @@ from engine.template_layout import (
     sheet_title,
 )
 
-from .cells import fit_row, header_row, merge_row, put_number, put_text, set_widths, title_row
+from .cells import fit_row, header_row, merge_row, protect_sheet, put_number, put_text, set_widths, title_row
 from .print_setup import apply_print_setup
 from .styles import BODY, CENTER, HEADER, INFO, INPUT, register_styles, row_height
 
@@ -181,7 +181,7 @@ def _indicator_sheet(ws: Worksheet, ruleset: Ruleset, lists: dict[str, str]) -> 
         _indicator_row(ws, r, str(seq), name, spec, lists.get(name))
         r += 1
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    _protect(ws)
+    protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=ruleset.header.name)
 
 
@@ -240,7 +240,7 @@ def _record_sheet(ws: Worksheet, name: str, spec: IndicatorSpec, ruleset: Rulese
         for col in range(2, len(headers) + 1):
             ws.cell(r, col).protection = Protection(locked=False)
     ws.freeze_panes = f"B{first}"
-    _protect(ws)
+    protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}", header_right=ruleset.header.name)
     ws.print_area = f"A1:{get_column_letter(len(headers))}{style_rows}"
 
@@ -273,7 +273,7 @@ def _self_score_sheet(ws: Worksheet, ruleset: Ruleset) -> None:
         dv.add(f"E{r}")
         fit_row(ws, r, ["", item.id, content, "", "", ""], SELF_WIDTHS)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    _protect(ws)
+    protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=ruleset.header.name)
 
 
@@ -300,15 +300,8 @@ def _review_sheet(ws: Worksheet, ruleset: Ruleset) -> None:
         ws.add_data_validation(pick)
         pick.add(f"B{HEADER_ROW + 1}:B{HEADER_ROW + REVIEW_ROWS}")
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    _protect(ws)
+    protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=ruleset.header.name)
-
-
-def _protect(ws: Worksheet) -> None:
-    # locked, not secret: no password; people may still resize rows and columns
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
 
 
 def fill_template(wb: Workbook, ruleset: Ruleset, data: dict[str, Any]) -> Workbook:
