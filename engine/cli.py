@@ -152,3 +152,8 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
     sys.exit(EXIT_OK)
+
+
+from .cli_extract import extract_command  # noqa: E402  (registered last: it imports this module)
+
+cli.add_command(extract_command)
