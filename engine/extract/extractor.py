@@ -48,6 +48,7 @@ class Candidate:
     citation: Citation
     key: tuple[int, int]  # (sentence number, position of the value): one figure is read once
     via: str = "原文"  # 原文 | 值 | 等于
+    span: tuple[int, int] = (0, 0)  # the whole match in the folded sentence
 
 
 @dataclass
@@ -138,7 +139,16 @@ def _candidates(
                 candidate = _candidate(report, spec, sentence, number, pattern, match, found)
                 if candidate is not None and candidate.key not in out:
                     out[candidate.key] = candidate
-    return sorted(out.values(), key=lambda c: c.key)
+    return _longest(sorted(out.values(), key=lambda c: c.key))
+
+
+def _longest(candidates: list[Candidate]) -> list[Candidate]:
+    """Of two matches that overlap in one sentence, the longer is the reading (未建立学法制度 over 学法制度)."""
+    kept: list[Candidate] = []
+    for c in sorted(candidates, key=lambda c: (c.key[0], -(c.span[1] - c.span[0]), c.span[0])):
+        if not any(k.key[0] == c.key[0] and k.span[0] < c.span[1] and c.span[0] < k.span[1] for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.key)
 
 
 def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledPattern, match, found):
@@ -162,7 +172,7 @@ def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledP
         approx = approx or tail.startswith(numbers.APPROX_SUFFIX) or tail[1:].startswith(numbers.APPROX_SUFFIX)
         if spec.type == "次数" and value == value.to_integral_value():
             value = int(value)
-        return Candidate(value, approx, citation, (number, match.start("v")))
+        return Candidate(value, approx, citation, (number, match.start("v")), span=match.span())
     if pattern.equals is not None:
         same = [c for c in found.get(pattern.equals, []) if c.key[0] == number]
         if not same:
@@ -171,9 +181,9 @@ def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledP
         value = nearest.value
         if spec.type == "次数" and isinstance(value, Decimal) and value == value.to_integral_value():
             value = int(value)
-        return Candidate(value, nearest.approximate, citation, (number, match.start()), "等于")
+        return Candidate(value, nearest.approximate, citation, (number, match.start()), "等于", match.span())
     value = True if pattern.value is None else coerce(spec, pattern.value)
-    return Candidate(value, False, citation, (number, match.start()), "值")
+    return Candidate(value, False, citation, (number, match.start()), "值", match.span())
 
 
 def _decide(name: str, spec: IndicatorSpec, candidates: list[Candidate]) -> Finding | None:

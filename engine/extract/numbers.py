@@ -54,14 +54,15 @@ def fold(char: str) -> str:
 
 
 def chinese_integer(text: str) -> int:
-    """一千二百二十二 → 1222, 十二 → 12, 两万 → 20000, 二○一六 → 2016 (digit by digit).
+    """一千二百二十二 → 1222, 十二 → 12, 两万 → 20000, 二○一六 → 2016 (digit by digit, 4+ digits or with ○).
 
     Raises ValueError for anything that is not a well-formed Chinese integer.
     """
     if not text or any(ch not in CN_DIGITS and ch not in CN_SMALL_UNITS and ch not in CN_BIG_UNITS for ch in text):
         raise ValueError(f"不是中文数字：{text!r}")
     if all(ch in CN_DIGITS for ch in text):
-        if len(text) > 1 and "两" in text:
+        # 二○一六 is read digit by digit; 三五 (“three or five”) and 两两 are not figures
+        if len(text) > 1 and ("两" in text or (len(text) < 4 and not any(CN_DIGITS[ch] == 0 for ch in text))):
             raise ValueError(f"不是中文数字：{text!r}")
         return int("".join(str(CN_DIGITS[ch]) for ch in text))
     total = section = 0

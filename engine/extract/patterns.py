@@ -44,7 +44,7 @@ def parse_template(template: str) -> list[str]:
         ch = template[i]
         if ch in "{｛":
             end = min((template.find(c, i) for c in "}｝" if template.find(c, i) != -1), default=-1)
-            if end == -1:
+            if end == -1 or any(c in template[i + 1 : end] for c in "{｛"):
                 raise ValueError(f"第 {i + 1} 个字的“{{”没有对应的“}}”")
             name = "{" + template[i + 1 : end].strip() + "}"
             if name not in PLACEHOLDERS:
