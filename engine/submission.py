@@ -285,7 +285,7 @@ def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorLis
     out: dict[str, Any] = {}
     for key in ("单位名称", "单位类型", "考核年度"):
         if _is_pending(data.get(key)):
-            errors.add(doc.locate((key,)), f"{key}待填：请填写{what[key]}后再评分")
+            errors.add(doc.locate((key,)), f"{key}待填，应填{what[key]}")
             out[key] = stand_in[key]
     return out
 
@@ -302,9 +302,7 @@ def _without_pending(doc: Document, raw: dict, specs: dict, unit_type: str, erro
             kept[name] = value
             continue
         if spec.required and _applies(spec, unit_type):
-            errors.add(
-                doc.locate(("指标", name)), f"必填指标 “{name}”（{spec.label}）待填：请填入{_expected(spec)}后再评分"
-            )
+            errors.add(doc.locate(("指标", name)), f"必填指标 “{name}”（{spec.label}）待填，应填{_expected(spec)}")
     return kept
 
 
@@ -313,13 +311,13 @@ def _expected(spec: IndicatorSpec) -> str:
         "数值": "数字",
         "百分比": "0–100 的数字",
         "次数": "整数",
-        "是否": "true 或 false",
+        "是否": " true 或 false",
         "日期": '日期（"YYYY-MM-DD"）',
         "选项": f"以下之一：{'、'.join(spec.options or [])}",
         "文本": "文字",
         "记录列表": "逐条记录（数组；没有记录填 []）",
     }[spec.type]
-    return what + (f"，单位：{spec.unit}" if spec.unit and spec.type != "记录列表" else "")
+    return what + (f"（单位：{spec.unit}）" if spec.unit and spec.type != "记录列表" else "")
 
 
 _HEADER_WORDS = [

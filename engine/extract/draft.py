@@ -95,13 +95,13 @@ def guess_header(report: Report) -> dict[str, tuple[Any, Citation]]:
     out: dict[str, tuple[Any, Citation]] = {}
     for number, line in enumerate(report.lines[:30], 1):
         match = _TITLE_YEAR.search(line)
-        if not match:
+        if not match or len(line.strip()) > 80:  # a title, not the first paragraph
             continue
         citation = Citation(report.file, number, match.start() + 1, match.group(0), line.strip())
         out["考核年度"] = (int(match.group(1)), citation)
         before = line[: match.start()].split(":")[-1].split("：")[-1].strip()
         organ = _ORGAN.match(before)
-        if organ:
+        if organ and not re.search(r"[\d,，。、;；]", organ.group(1)):
             out["单位名称"] = (
                 organ.group(1),
                 Citation(report.file, number, line.find(organ.group(1)) + 1, organ.group(1), line.strip()),
