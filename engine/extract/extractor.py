@@ -130,7 +130,7 @@ def _candidates(
         text = sentence.folded
         if any(w in text for w in exclude):
             continue
-        if require and not any(w in text or any(w in fold(h) for h in sentence.headings) for w in require):
+        if require and not any(w in text or w in sentence.context for w in require):
             continue
         for pattern in patterns:
             if sentence.plan and not pattern.whole:

@@ -52,6 +52,7 @@ class Sentence:
     index: tuple[int, ...]  # folded position → position in `text`
     headings: tuple[str, ...] = ()
     plan: bool = False
+    context: str = ""  # the headings, folded: where 须含 may also find the subject
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """A folded span as a span of the original text."""
@@ -158,9 +159,10 @@ def split_sentences(lines: list[str]) -> list[Sentence]:
                 stack[level] = first
         headings = tuple(stack[k] for k in sorted(stack))
         plan = any(word in h for h in headings for word in PLAN_WORDS)
+        context = _fold(" / ".join(headings))[0]
         for start, piece in pieces:
             folded, index = _fold(piece)
-            out.append(Sentence(number, start + 1, piece, folded, index, headings, plan))
+            out.append(Sentence(number, start + 1, piece, folded, index, headings, plan, context))
     return out
 
 
