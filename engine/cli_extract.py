@@ -8,9 +8,7 @@ import click
 
 from . import api
 from .atomic import write_text_atomic
-from .extract.draft import build_draft, draft_json, render_table
-from .extract.extractor import extract
-from .extract.report import read_report
+from .extract.draft import draft_json, render_table
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}  # as engine.cli (which imports this)
 
@@ -57,9 +55,7 @@ def extract_command(
     ruleset = api.get_ruleset(rules)
     if unit_type is not None and unit_type not in ruleset.header.unit_types:
         raise click.BadParameter(f"应为以下之一：{'、'.join(ruleset.header.unit_types)}", param_hint="--unit-type")
-    parsed = read_report(report)
-    extraction = extract(parsed, ruleset)
-    draft = build_draft(extraction, unit=unit, unit_type=unit_type, year=year)
+    extraction, draft = api.draft_from_report(report, rules, unit=unit, unit_type=unit_type, year=year)
     target = output or Path(f"{report.stem}-草稿.json")
     write_text_atomic(target, draft_json(draft))
     click.echo(render_table(extraction, draft), err=True, nl=False)

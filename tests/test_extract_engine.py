@@ -151,6 +151,9 @@ def test_gbk_and_gb18030_reports_are_decoded(tmp_path, ruleset):
         report = read_report(path)
         assert report.encoding == "gb18030"
         assert values(extract(report, ruleset))["办结率"] == (Decimal("99.36"), [DERIVED])
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode("utf-16"))
+    assert read_report(path).encoding == "utf-16" and read_report(path).lines[0] == text.strip()
     path = tmp_path / "bom.txt"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert read_report(path).encoding == "utf-8" and read_report(path).lines[0] == text.strip()
