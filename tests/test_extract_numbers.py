@@ -186,3 +186,6 @@ def test_number_fragment_finds_figures_as_written_and_not_parts_of_longer_ones()
     assert re.findall(NUMBER, text) == ["2673", "2656", "近50", "4000余", "1.2万", "三", "12"]
     assert re.findall(PERCENT, "办结率为99.36%，满意率百分之百，9.5个百分点") == ["99.36%", "百分之百"]
     assert re.fullmatch(NUMBER, "99.36") and not re.search(NUMBER, "abc")
+    # a requirement's bound is not a figure of the year
+    assert re.findall(NUMBER, "学法不少于4次，实际学法5次") == ["5"]
+    assert re.findall(PERCENT, "备案率不低于95%，实际达到98%") == ["98%"]

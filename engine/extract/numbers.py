@@ -3,6 +3,7 @@
 Arabic and full-width digits (full-width is folded by NFKC before matching), Chinese numerals
 (一千二百二十二, 十二, 两, 二○一六 read digit by digit), 万/千/亿 multipliers (1.2万件, 4000余条),
 approximate markers (近/约/逾/超过/不足 before, 余/多 after the digits, 左右 after the unit),
+a figure right after 不少于/不低于/不超过/不高于 is a requirement's bound and is not matched,
 percentages (99.36%, 百分之百, 百分之九十五点五) and dates (2016年12月19日, 二○一六年十二月十九日,
 2016-12-19). The regular-expression fragments below are what the pattern language's {数},
 {率} and {日期} stand for; the parse functions turn a matched fragment into a value.
@@ -33,8 +34,11 @@ APPROX_SUFFIX = "左右"
 _CN_NUMBER = rf"[{_D}{_U}]+(?:点[{_D}]+)?"
 _AR_NUMBER = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?(?![\d.])"
 _BEFORE = "|".join(APPROX_BEFORE)
-NUMBER = rf"(?:{_BEFORE})?(?:{_AR_NUMBER}[余多]?[万千亿]?[余多]?|{_CN_NUMBER}[余多]?)"
-PERCENT = rf"(?:{_BEFORE})?(?:{_AR_NUMBER}\s*%|百分之{_CN_NUMBER})"
+# 不少于3次, 不低于95%: a requirement's bound, not a figure of the year
+BOUND_WORDS = ("不少于", "不低于", "不超过", "不高于")
+_NOT_BOUND = "".join(f"(?<!{w})" for w in BOUND_WORDS)
+NUMBER = rf"{_NOT_BOUND}(?:{_BEFORE})?(?:{_AR_NUMBER}[余多]?[万千亿]?[余多]?|{_CN_NUMBER}[余多]?)"
+PERCENT = rf"{_NOT_BOUND}(?:{_BEFORE})?(?:{_AR_NUMBER}\s*%|百分之{_CN_NUMBER})"
 _YEAR = rf"(?:\d{{4}}|[{_D}]{{4}})"
 _MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 DATE = rf"(?:{_YEAR}\s*年\s*{_MD}\s*月\s*{_MD}\s*[日号]|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}(?!\d))"
