@@ -205,3 +205,10 @@ def test_unreadable_reports_are_located_errors(tmp_path, name, data, message):
         read_report(path)
     assert [p.message for p in info.value.problems] == [message]
     assert info.value.problems[0].location.file == str(path)
+
+
+def test_a_ruleset_without_extraction_patterns_gives_a_draft_of_pending_values(tmp_path):
+    mini = load_rules(DATA / "mini.yaml")
+    ex = run(tmp_path, mini, "热线受理投诉2673件，办结2656件。\n")
+    assert ex.findings == {}
+    assert ex.missing["备案率"] == "规则集未声明提取方式" and ex.missing["诉讼案件"] == "记录列表须逐条填写"
