@@ -60,3 +60,21 @@ def assess_file(
     overrides = load_overrides(overrides_path, ruleset) if overrides_path is not None else None
     submission = load_submission(submission_path, ruleset)
     return assess(ruleset, submission, as_of=as_of, overrides=overrides)
+
+
+def draft_from_report(
+    report_path: Path | str,
+    rules_path: Path | str | None = None,
+    *,
+    unit: str | None = None,
+    unit_type: str | None = None,
+    year: int | None = None,
+):
+    """Read an annual report and draft a submission: (Extraction, draft dict) — see engine.extract."""
+    from .extract.draft import build_draft
+    from .extract.extractor import extract
+    from .extract.report import read_report
+
+    ruleset = get_ruleset(rules_path)
+    extraction = extract(read_report(report_path), ruleset)
+    return extraction, build_draft(extraction, unit=unit, unit_type=unit_type, year=year)

@@ -171,12 +171,15 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
 
 
 def _register() -> None:
+    # imported here: each command module is loaded only to register it, after `cli` exists
     from .cli_explain import explain_command
+    from .cli_extract import extract_command
     from .cli_rules import rules_group
     from .cli_schema import schema_command
     from .cli_template import template_command
 
     cli.add_command(explain_command)
+    cli.add_command(extract_command)
     cli.add_command(schema_command)
     cli.add_command(rules_group)
     cli.add_command(template_command)

@@ -190,11 +190,13 @@ def lint(ruleset: Ruleset) -> list[Finding]:
     used: set[str] = set()
     for names in ruleset.item_reads.values():
         used.update(names)
-    for name in ruleset.indicators:
-        if name not in used:
+    for name, spec in ruleset.indicators.items():
+        if name not in used and not spec.statistical:
             findings.append(
                 Finding(
-                    _indicator_loc(ruleset, name), f"指标.{name}", "指标已声明，但没有评分项用到（如仅供展示可忽略）"
+                    _indicator_loc(ruleset, name),
+                    f"指标.{name}",
+                    "指标已声明，但没有评分项用到（只作统计的，请标注“仅统计: 是”）",
                 )
             )
     return findings

@@ -19,6 +19,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 
 from . import expr
 from .errors import ErrorList, ExpressionError, Location, RulesError
+from .extract.patterns import check_ruleset as check_extraction
 from .messages import problems_from
 from .rules_model import (
     Banded,
@@ -111,6 +112,7 @@ def build_ruleset(doc: Document) -> Ruleset:
     ruleset = Ruleset(doc.file, doc.sha256, model, entries)
     _check_header(model, doc, errors)
     _check_indicators(model, doc, errors)
+    check_extraction(model, doc, errors)
     _check_items(ruleset, doc, errors)
     if errors:
         raise RulesError(errors.problems)

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from .extract.spec import ExtractionSpec
+
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
 FIELD_TYPES = INDICATOR_TYPES[:-1]
@@ -107,6 +109,8 @@ class IndicatorSpec(Model):
     fields: dict[IndicatorName, FieldSpec] | None = Field(None, alias="字段")
     max_records: int = Field(500, alias="最多条数", ge=1, le=10000)
     note: str | None = Field(None, alias="说明")
+    extraction: ExtractionSpec | None = Field(None, alias="提取", description="如何从年度报告中提取本指标的值")
+    statistical: YesNo = Field(False, alias="仅统计", description="只作统计或展示，不计分（不用于任何评分项）")
 
     @model_validator(mode="after")
     def _consistent(self) -> "IndicatorSpec":

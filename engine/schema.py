@@ -49,6 +49,8 @@ WORDS: dict[str, str] = {
     "缺省值": "选填指标未填报时使用的值",
     "字段": "记录列表中每条记录的字段",
     "最多条数": "记录列表最多允许的条数",
+    "仅统计": "只作统计或展示，不计分",
+    "提取": "从年度报告中提取本指标的值：关键词、模式、排除等（见 README）",
     "评分细则": "评分项，按 一级指标 → 二级指标 → 评分项 分组",
     "一级指标": "一级指标名称",
     "二级指标": "二级指标",
@@ -110,7 +112,7 @@ def _annotate(node: Any) -> None:
             _annotate(value)
 
 
-_YES_NO_KEYS = {"必填"}
+_YES_NO_KEYS = {"必填", "仅统计", "合计"}
 
 
 def _match_validators(node: Any) -> None:
@@ -129,6 +131,9 @@ def _match_validators(node: Any) -> None:
                 node["type"] = "number"
         props = node.get("properties")
         if isinstance(props, dict):
+            patterns = props.get("模式")
+            if isinstance(patterns, dict) and "items" in patterns:  # 提取.模式: a phrase, or a phrase with 值/等于
+                patterns["items"] = {"anyOf": [{"type": "string", "minLength": 1}, patterns["items"]]}
             for key in _YES_NO_KEYS & set(props):
                 props[key] = {
                     **{k: v for k, v in props[key].items() if k != "type"},

@@ -34,6 +34,7 @@ from .rules_model import FieldSpec, IndicatorSpec, Points, Text
 from .source import Document, load_document, plain
 
 MAX_MAGNITUDE = Decimal(10) ** 12
+PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
 
 
 def _number(value: Any) -> Any:
@@ -156,6 +157,7 @@ class Header(BaseModel):
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000)]] = Field(default_factory=dict, alias="数据说明")
     reviews: list[Review] = Field(default_factory=list, alias="复核")
     self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
+    draft: dict[str, Any] | None = Field(None, alias="草稿")  # written by `assess extract`; not scored
 
 
 @dataclass(frozen=True)
@@ -190,18 +192,19 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     data = doc.data
     if not isinstance(data, dict):
         raise SubmissionError(_at(doc, (), "申报数据的顶层应为键值表（单位名称、单位类型、考核年度、指标…）"))
-    try:
-        header = Header.model_validate(plain(data))
-    except ValidationError as exc:
-        raise SubmissionError(problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc)) from None
     errors = ErrorList()
     types = ruleset.header.unit_types
-    if header.unit_type not in types:
+    pending_header = _pending_header(doc, data, types, errors)
+    try:
+        header = Header.model_validate({**plain(data), **pending_header})
+    except ValidationError as exc:
+        raise SubmissionError(errors.problems + problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc)) from None
+    if header.unit_type not in types and "单位类型" not in pending_header:
         errors.add(doc.locate(("单位类型",)), f"未知的单位类型 “{header.unit_type}”，可选：{'、'.join(types)}")
     specs = ruleset.indicators
     values: dict[str, Value] = {}
     records: dict[str, list[dict[str, Value]]] = {}
-    raw = data.get("指标")
+    raw = _without_pending(doc, data.get("指标"), specs, header.unit_type, errors)
     for name in raw:
         if name not in specs:
             close = difflib.get_close_matches(str(name), list(specs), n=1, cutoff=0.5)
@@ -237,6 +240,8 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     for name, spec in specs.items():
         if name in raw or not _applies(spec, header.unit_type):
             continue
+        if spec.required and _is_pending(data.get("指标", {}).get(name)):
+            continue  # reported as 待填 above
         if spec.required:
             errors.add(doc.locate(("指标",)), f"缺少必填指标 “{name}”（{spec.label}）")
         elif spec.default is not None:
@@ -280,6 +285,56 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         frozenset(defaulted),
         dict(header.self_scores),
     )
+
+
+def _is_pending(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() == PENDING
+
+
+def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorList) -> dict[str, Any]:
+    """Header fields still 待填: reported, and stood in for so that the rest can be checked."""
+    stand_in = {"单位名称": PENDING, "单位类型": PENDING, "考核年度": 2000}
+    what = {
+        "单位名称": "单位全称",
+        "单位类型": f"以下之一：{'、'.join(types)}",
+        "考核年度": "被考核的工作年度（如 2012）",
+    }
+    out: dict[str, Any] = {}
+    for key in ("单位名称", "单位类型", "考核年度"):
+        if _is_pending(data.get(key)):
+            errors.add(doc.locate((key,)), f"{key}待填，应填{what[key]}")
+            out[key] = stand_in[key]
+    return out
+
+
+def _without_pending(doc: Document, raw: dict, specs: dict, unit_type: str, errors: ErrorList) -> dict:
+    """Drop 待填 values; a required one that applies to the unit is an error naming it.
+
+    An optional indicator left 待填 counts as not submitted (the ruleset's 缺项处理 applies).
+    """
+    kept = {}
+    for name, value in raw.items():
+        spec = specs.get(name)
+        if spec is None or not _is_pending(value):
+            kept[name] = value
+            continue
+        if spec.required and _applies(spec, unit_type):
+            errors.add(doc.locate(("指标", name)), f"必填指标 “{name}”（{spec.label}）待填，应填{_expected(spec)}")
+    return kept
+
+
+def _expected(spec: IndicatorSpec) -> str:
+    what = {
+        "数值": "数字",
+        "百分比": "0–100 的数字",
+        "次数": "整数",
+        "是否": " true 或 false",
+        "日期": '日期（"YYYY-MM-DD"）',
+        "选项": f"以下之一：{'、'.join(spec.options or [])}",
+        "文本": "文字",
+        "记录列表": "逐条记录（数组；没有记录填 []）",
+    }[spec.type]
+    return what + (f"（单位：{spec.unit}）" if spec.unit and spec.type != "记录列表" else "")
 
 
 _HEADER_WORDS = [

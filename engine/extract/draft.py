@@ -1,0 +1,259 @@
+"""The draft submission written by `assess extract`, and the table shown on the terminal.
+
+The draft is a submission (单位名称, 单位类型, 考核年度, 指标, 数据说明) in which every indicator
+not found in the report has the value "待填"; `assess` refuses to score it while a required
+indicator (or a header field) is still 待填, naming each one. The `草稿` block keeps what was
+found: each value with its flags and citations (file, line, column, phrase, sentence), how a
+derived value was computed, the values of a conflict, and why each missing value is missing.
+`assess` ignores the `草稿` block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..submission import PENDING
+from .extractor import APPROXIMATE, CONFLICT, DERIVED, Citation, Extraction, Finding
+from .report import Report
+
+FLAG_NAMES = {APPROXIMATE: "约数", DERIVED: "推算", CONFLICT: "冲突"}
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,30}(?:报告|汇报|总结)")
+_ORGAN = re.compile(r"^(.{2,30}?(?:人民政府|管理委员会|管委会|政府|委员会|办公室|局|街道办事处))")
+_MAX_QUOTE = 60
+
+
+def build_draft(
+    extraction: Extraction, *, unit: str | None = None, unit_type: str | None = None, year: int | None = None
+) -> dict[str, Any]:
+    ruleset, report = extraction.ruleset, extraction.report
+    header_found = guess_header(report)
+    types = ruleset.header.unit_types
+    if unit_type is None and len(types) == 1:
+        unit_type = types[0]
+    if unit is None and "单位名称" in header_found:
+        unit = header_found["单位名称"][0]
+    if year is None and "考核年度" in header_found:
+        year = header_found["考核年度"][0]
+    values: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    found: dict[str, Any] = {}
+    missing: dict[str, str] = {}
+    for name, spec in ruleset.indicators.items():
+        if unit_type is not None and spec.applies_to is not None and unit_type not in spec.applies_to:
+            continue
+        finding = extraction.findings.get(name)
+        if finding is not None and finding.value is not None:
+            values[name] = _json_value(finding.value)
+            notes[name] = _note(finding, spec.extraction.note if spec.extraction else None)
+            found[name] = _entry(finding, spec.extraction.note if spec.extraction else None)
+        else:
+            values[name] = PENDING
+            why = extraction.missing.get(name, "报告中未找到")
+            kind = "必填" if spec.required else "选填"
+            notes[name] = f"待填（{kind}）：{why}"
+            missing[name] = why
+            if finding is not None and finding.rejected:
+                found[name] = _entry(finding, None)
+    header_sources = {
+        key: {"值": value, "出处": _cite(citation)}
+        for key, (value, citation) in header_found.items()
+        if (key == "单位名称" and unit == value) or (key == "考核年度" and year == value)
+    }
+    return {
+        "单位名称": unit or PENDING,
+        "单位类型": unit_type or PENDING,
+        "考核年度": year if year is not None else PENDING,
+        "指标": values,
+        "数据说明": notes,
+        "草稿": {
+            "说明": "由 assess extract 从年度报告提取的草稿：逐项核对出处，补齐“待填”的值；"
+            "必填项仍为“待填”时 assess 不予评分。本块不参与评分。",
+            "报告": {"文件": report.file, "sha256": report.sha256, "编码": report.encoding},
+            "规则集": {"编号": ruleset.header.id, "文件": Path(ruleset.file).name, "sha256": ruleset.sha256},
+            "程序版本": __version__,
+            "表头出处": header_sources,
+            "已提取": found,
+            "待填": missing,
+        },
+    }
+
+
+def draft_json(draft: dict[str, Any]) -> str:
+    return json.dumps(draft, ensure_ascii=False, indent=2) + "\n"
+
+
+def guess_header(report: Report) -> dict[str, tuple[Any, Citation]]:
+    """单位名称 and 考核年度 from the report's title line; the work year otherwise from the most cited year."""
+    out: dict[str, tuple[Any, Citation]] = {}
+    for number, line in enumerate(report.lines[:30], 1):
+        match = _TITLE_YEAR.search(line)
+        if not match or len(line.strip()) > 80:  # a title, not the first paragraph
+            continue
+        citation = Citation(report.file, number, match.start() + 1, match.group(0), line.strip())
+        out["考核年度"] = (int(match.group(1)), citation)
+        before = line[: match.start()].split(":")[-1].split("：")[-1].strip()
+        organ = _ORGAN.match(before)
+        if organ and not re.search(r"[\d,，。、;；]", organ.group(1)):
+            out["单位名称"] = (
+                organ.group(1),
+                Citation(report.file, number, line.find(organ.group(1)) + 1, organ.group(1), line.strip()),
+            )
+        break
+    if "考核年度" not in out:
+        years = Counter()
+        first: dict[int, Citation] = {}
+        for sentence in report.sentences:
+            for match in re.finditer(r"(?<!\d)((?:19|20)\d{2})年(?!\d)", sentence.folded):
+                year = int(match.group(1))
+                years[year] += 1
+                first.setdefault(
+                    year, Citation(report.file, sentence.line, sentence.col, match.group(0), sentence.text.strip())
+                )
+        if years:
+            year, _ = years.most_common(1)[0]
+            out["考核年度"] = (year, first[year])
+    return out
+
+
+# -- the draft's pieces ------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _cite(c: Citation) -> dict[str, Any]:
+    sentence = c.sentence if len(c.sentence) <= 300 else c.sentence[:300] + "…"
+    return {"文件": c.file, "行": c.line, "列": c.col, "原文": c.phrase, "句子": sentence}
+
+
+def _entry(finding: Finding, note: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "值": _json_value(finding.value) if finding.value is not None else None,
+        "标记": list(finding.flags),
+        "出处": [_cite(c) for c in finding.citations[:10]],
+    }
+    if finding.ratio is not None:
+        r = finding.ratio
+        entry["计算"] = {
+            "分子": {"指标": r.numerator, "值": _json_value(r.num_value)},
+            "分母": {"指标": r.denominator, "值": _json_value(r.den_value)},
+            "结果": _json_value(r.result) if r.result is not None else None,
+            "与原文一致": r.matches_stated,
+            **({"说明": r.note} if r.note else {}),
+        }
+    if DERIVED in finding.flags and finding.ratio is None and len(finding.parts) > 1:
+        entry["合计"] = [{"值": _json_value(p.value), "出处": _cite(p.citation)} for p in finding.parts]
+    if finding.alternatives:
+        entry["候选"] = [
+            {"值": _json_value(v), "来源": how, "出处": [_cite(c) for c in cites[:10]]}
+            for v, cites, how in finding.alternatives
+        ]
+    if finding.rejected:
+        entry["未采用"] = [{"值": _json_value(v), "原因": why, "出处": _cite(c)} for v, why, c in finding.rejected]
+    if note:
+        entry["说明"] = note
+    return entry
+
+
+def _quote(c: Citation) -> str:
+    phrase = c.phrase if len(c.phrase) <= _MAX_QUOTE else c.phrase[:_MAX_QUOTE] + "…"
+    return f"第{c.line}行“{phrase}”"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    value = _json_value(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _note(finding: Finding, extra: str | None) -> str:
+    cites = finding.citations
+    if CONFLICT in finding.flags:
+        listed = "；".join(
+            f"{_show(v)}（{'计算' if how == '计算' else _quote(cs[0])}）" for v, cs, how in finding.alternatives
+        )
+        text = f"冲突：报告给出不同的值 {listed}；暂取 {_show(finding.value)}，请核对"
+    elif finding.ratio is not None and finding.ratio.matches_stated is None and DERIVED in finding.flags:
+        r = finding.ratio
+        text = (
+            f"推算：{r.numerator} {_show(r.num_value)} ÷ {r.denominator} {_show(r.den_value)} × 100 = {_show(r.result)}"
+            f"（{'；'.join(_quote(c) for c in cites[:4])}）"
+        )
+    elif DERIVED in finding.flags:
+        parts = " + ".join(_show(p.value) for p in finding.parts)
+        text = f"合计：{parts} = {_show(finding.value)}（{'；'.join(_quote(p.citation) for p in finding.parts[:6])}）"
+    else:
+        more = f"等 {len(cites)} 处" if len(cites) > 1 else ""
+        text = f"出处：报告原文{_quote(cites[0])}{more}"
+        if finding.ratio is not None and finding.ratio.matches_stated:
+            r = finding.ratio
+            text += f"；与 {r.numerator} ÷ {r.denominator} 核对一致"
+    if APPROXIMATE in finding.flags:
+        text += "；原文为约数"
+    if extra:
+        text += f"；{extra}"
+    return text[:2000]
+
+
+# -- the terminal table ------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def render_table(extraction: Extraction, draft: dict[str, Any]) -> str:
+    ruleset = extraction.ruleset
+    values = draft["指标"]
+    found = [n for n, v in values.items() if v != PENDING]
+    missing = [n for n, v in values.items() if v == PENDING]
+    rows = [("指标", "值", "标记", "出处")]
+    for name in found:
+        finding = extraction.findings[name]
+        unit = ruleset.indicators[name].unit or ""
+        flags = "、".join(FLAG_NAMES[f] for f in finding.flags) or "-"
+        where = _quote(finding.citations[0]) + (f" 等{len(finding.citations)}处" if len(finding.citations) > 1 else "")
+        shown = _show(finding.value) + ("" if isinstance(finding.value, bool) else unit)
+        rows.append((name, shown, flags, where))
+    widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+    lines = [
+        f"从 {extraction.report.file} 提取（规则集 {ruleset.header.id}，{extraction.report.encoding}）："
+        f"找到 {len(found)} 项，待填 {len(missing)} 项"
+    ]
+    for n, row in enumerate(rows):
+        lines.append("  " + "  ".join(_pad(row[i], widths[i]) for i in range(3)) + "  " + row[3])
+        if n == 0:
+            lines.append("  " + "-" * (sum(widths) + 6 + 20))
+    by_reason: dict[str, list[str]] = {}
+    for name in missing:
+        spec = ruleset.indicators[name]
+        reason = draft["草稿"]["待填"].get(name, "报告中未找到")
+        by_reason.setdefault(reason, []).append(name + ("" if spec.required else "（选填）"))
+    for reason, names in by_reason.items():
+        lines.append(f"待填（{reason}）：{'、'.join(names)}")
+    header_missing = [k for k in ("单位名称", "单位类型", "考核年度") if draft[k] == PENDING]
+    if header_missing:
+        lines.append(f"表头待填：{'、'.join(header_missing)}（可用 --unit、--unit-type、--year 给出）")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,189 @@
+"""Reading a report into sentences that can be cited: file, line, column, heading, text.
+
+Text files may be UTF-8 (with or without BOM), UTF-16 with a BOM, or GBK/GB18030 (the usual
+encoding of reports saved on Chinese Windows). A .docx is read with the standard library (it is a
+zip of XML): each paragraph, and each paragraph of a table cell, becomes one line, so for a
+.docx “行” is the paragraph number. Other formats (.doc, .pdf, .wps) are refused with a message.
+
+Sections whose heading speaks of next year (下一步、明年、工作思路、工作计划、改进措施…) are
+kept for citing but not read: they describe plans, not the year's work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ..errors import InputError, Location, Problem
+from . import numbers
+
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+PLAN_WORDS = ("下一步", "明年", "工作思路", "工作计划", "工作打算", "改进措施", "努力方向", "工作设想", "下步")
+_HEADING = re.compile(
+    r"^\s*(?:"
+    r"(?P<l1>[一二三四五六七八九十]+[、.])"
+    r"|(?P<l2>[(（][一二三四五六七八九十]+[)）])"
+    r"|(?P<l3>\d{1,2}[、.．](?!\d))"
+    r"|(?P<l4>[(（]\d{1,2}[)）])"
+    r")"
+)
+_ENDS = "。；;！!？?"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class ReportError(InputError):
+    """A report that cannot be read."""
+
+    kind = "报告"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: 1-based line and column in the file, original text, folded text and map."""
+
+    line: int
+    col: int
+    text: str
+    folded: str
+    index: tuple[int, ...]  # folded position → position in `text`
+    headings: tuple[str, ...] = ()
+    plan: bool = False
+    context: str = ""  # the headings, folded: where 须含 may also find the subject
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """A folded span as a span of the original text."""
+        if start >= end:
+            return self.index[start] if start < len(self.index) else len(self.text), self.index[start - 1] + 1
+        return self.index[start], self.index[end - 1] + 1
+
+
+@dataclass
+class Report:
+    file: str
+    sha256: str
+    encoding: str
+    lines: list[str]
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+def read_report(path: Path | str) -> Report:
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise ReportError(Problem(Location(name), f"文件过大（{size} 字节），上限为 {MAX_REPORT_BYTES} 字节"))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ReportError(Problem(Location(name), "文件不存在")) from None
+    except IsADirectoryError:
+        raise ReportError(Problem(Location(name), "应为文件，实为文件夹")) from None
+    except OSError as exc:
+        raise ReportError(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix == ".docx" or raw[:2] == b"PK":
+        lines, encoding = _docx_lines(raw, name), "docx"
+    elif suffix in (".doc", ".wps", ".pdf", ".xls", ".xlsx") or raw[:5] == b"%PDF-" or raw[:4] == b"\xd0\xcf\x11\xe0":
+        raise ReportError(Problem(Location(name), "不支持此格式；请另存为 .txt（UTF-8 或 GBK）或 .docx 后重试"))
+    else:
+        text, encoding = decode(raw, name)
+        lines = text.splitlines()
+    return Report(name, digest, encoding, lines, split_sentences(lines))
+
+
+def decode(raw: bytes, name: str = "") -> tuple[str, str]:
+    """Decode report bytes: BOMs first, then UTF-8, then GB18030 (a superset of GBK and GB2312)."""
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in raw:
+        raise ReportError(Problem(Location(name), "不是文本文件（含有 NUL 字节）"))
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ReportError(
+            Problem(Location(name, line), "无法识别文本编码（已试 UTF-8、GB18030/GBK）；请另存为 UTF-8 后重试")
+        ) from None
+
+
+def _docx_lines(raw: bytes, name: str) -> list[str]:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            xml = book.read("word/document.xml")
+        root = ElementTree.fromstring(xml)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        raise ReportError(Problem(Location(name), "不是有效的 .docx 文件（缺少 word/document.xml 或已损坏）")) from None
+    lines: list[str] = []
+    for para in root.iter(f"{_W}p"):
+        text = ""
+        for node in para.iter():
+            if node.tag == f"{_W}t":
+                text += node.text or ""
+            elif node.tag == f"{_W}tab":
+                text += "\t"
+            elif node.tag in (f"{_W}br", f"{_W}cr"):
+                text += " "
+        lines.append(text)
+    return lines
+
+
+def split_sentences(lines: list[str]) -> list[Sentence]:
+    """Sentences with the headings above them; sections about next year's plans are marked."""
+    out: list[Sentence] = []
+    stack: dict[int, str] = {}
+    for number, line in enumerate(lines, 1):
+        pieces = _pieces(line)
+        if not pieces:
+            continue
+        match = _HEADING.match(line)
+        if match:
+            level = next(int(k[1]) for k, v in match.groupdict().items() if v)
+            first = pieces[0][1].strip()
+            if len(first) <= 40 and (len(pieces) > 1 or len(line.strip()) <= 40):
+                for deeper in [k for k in stack if k >= level]:
+                    del stack[deeper]
+                stack[level] = first
+        headings = tuple(stack[k] for k in sorted(stack))
+        plan = any(word in h for h in headings for word in PLAN_WORDS)
+        context = _fold(" / ".join(headings))[0]
+        for start, piece in pieces:
+            folded, index = _fold(piece)
+            out.append(Sentence(number, start + 1, piece, folded, index, headings, plan, context))
+    return out
+
+
+def _pieces(line: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    start = 0
+    for i, ch in enumerate(line):
+        if ch in _ENDS:
+            if line[start : i + 1].strip():
+                out.append((start, line[start : i + 1]))
+            start = i + 1
+    if line[start:].strip():
+        out.append((start, line[start:]))
+    return out
+
+
+def _fold(text: str) -> tuple[str, tuple[int, ...]]:
+    folded: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        piece = numbers.fold(ch)
+        folded.append(piece)
+        index.extend([i] * len(piece))
+    return "".join(folded), tuple(index)
