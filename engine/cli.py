@@ -18,6 +18,7 @@ import click
 
 from . import __version__, api
 from .atomic import write_text_atomic
+from .cli_rules import rules
 from .errors import AssessError, InputError
 from .render_json import to_json
 from .render_text import full, summary
@@ -137,7 +138,9 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
-        cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+        code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's click Exit(n) comes back as a return value
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -152,3 +155,6 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
     sys.exit(EXIT_OK)
+
+
+cli.add_command(rules)

@@ -33,6 +33,9 @@ class ItemResult(Frozen):
     values: str = Field("", description="申报值 as shown on the sheet, e.g. '备案率=96%'")
     fired: list[str] = Field(default_factory=list, description="durable_rules rule ids that fired")
     reviewed: bool = Field(False, description="an assessor's decision replaced the computed deduction")
+    flags: list[str] = Field(
+        default_factory=list, description="data warnings that do not change the score, e.g. 出庭应诉率样本量小（4件）"
+    )
 
 
 class BonusResult(Frozen):
@@ -128,3 +131,9 @@ class AssessmentResult(Frozen):
     submitted: list[SubmittedValue]
     records: list[RecordRow]
     audit: Audit
+    notices: list[str] = Field(
+        default_factory=list, description="things the reader should know, e.g. the year is outside the ruleset's period"
+    )
+    ruleset_extends: list[str] = Field(
+        default_factory=list, description="ids of the rulesets this one extends (继承), nearest first"
+    )

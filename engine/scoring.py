@@ -116,6 +116,9 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         values="；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name)),
         fired=fired,
         reviewed=out.reviewed,
+        flags=[]
+        if out.status == "不适用"
+        else [ctx.submission.small_samples[k] for k in reads if k in ctx.submission.small_samples],
     )
 
 
@@ -132,6 +135,10 @@ def _applies(ctx: Context, applies_to: list[str] | None, reads: list[str]) -> st
         spec = ctx.ruleset.indicators.get(name)
         if spec is not None and spec.applies_to is not None and unit_type not in spec.applies_to:
             return f"指标“{name}”不适用于{unit_type}"
+    for name in reads:
+        why = ctx.submission.undefined.get(name)
+        if why:
+            return why
     return None
 
 

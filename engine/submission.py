@@ -29,6 +29,7 @@ from pydantic import (
 from .errors import ErrorList, SubmissionError
 from .expr import Value
 from .messages import problems_from
+from .rates import reconcile
 from .rules_loader import Ruleset
 from .rules_model import FieldSpec, IndicatorSpec, Points, Text
 from .source import Document, load_document, plain
@@ -171,6 +172,9 @@ class Submission:
     notes: dict[str, str] = field(default_factory=dict)
     reviews: tuple[Review, ...] = ()
     defaulted: frozenset[str] = frozenset()
+    computed: dict[str, str] = field(default_factory=dict)  # rate → how it was recomputed (分子÷分母)
+    undefined: dict[str, str] = field(default_factory=dict)  # rate with 分母 0 → why it is not applicable
+    small_samples: dict[str, str] = field(default_factory=dict)  # rate → flag text (样本量小)
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -225,9 +229,11 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             records[name] = [_record_values(spec, rec) for rec in value]
         else:
             values[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    rates = reconcile(ruleset, doc, values, header.unit_type, errors)
+    values.update(rates.values)
     defaulted: set[str] = set()
     for name, spec in specs.items():
-        if name in raw or not _applies(spec, header.unit_type):
+        if name in raw or name in values or name in rates.undefined or not _applies(spec, header.unit_type):
             continue
         if spec.required:
             errors.add(doc.locate(("指标",)), f"缺少必填指标 “{name}”（{spec.label}）")
@@ -262,6 +268,9 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         dict(header.notes),
         tuple(header.reviews),
         frozenset(defaulted),
+        rates.explained,
+        rates.undefined,
+        rates.small,
     )
 
 
