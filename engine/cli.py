@@ -48,6 +48,7 @@ def cli() -> None:
       assess examples/huashan-2012.json                  用内置规则集评分，写出评分表 xlsx
       assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
       assess SUBMISSION --format json > result.json
+      assess rules test                                  运行规则集的用例（见 assess rules test -h）
 
     退出码：0 已评分；2 用法错误；3 输入有误（申报数据或规则文件）；4 内部错误。
     """
@@ -68,9 +69,9 @@ def _as_of(value: str | None) -> dt.datetime | None:
 @click.option(
     "--rules",
     "-r",
-    "rules",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="规则文件（YAML）。缺省为内置的示范规则集。",
+    "rules_path",
+    type=click.Path(path_type=Path),
+    help="规则文件（YAML），或规则文件夹（按申报数据的考核年度选用适用的规则集）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--output",
@@ -88,7 +89,9 @@ def _as_of(value: str | None) -> dt.datetime | None:
 )
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
-def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, as_of: str | None, debug: bool) -> None:
+def score(
+    submission: Path, rules_path: Path | None, output: Path | None, fmt: str, as_of: str | None, debug: bool
+) -> None:
     """为一份申报数据评分（assess SUBMISSION 即此命令）。
 
     \b
@@ -96,9 +99,13 @@ def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, a
       assess examples/problem-department.json
       assess examples/gaizhou-2016.json --format text
       assess examples/qujiang-2019.json --rules rules/demo-district-2013.yaml -o 曲江-评分表.xlsx
+      assess examples/national-bureau-2022.json --rules rules/
     """
     del debug  # read in main(), which owns error reporting
-    result = api.assess_file(submission, rules, as_of=_as_of(as_of))
+    result = api.assess_file(submission, rules_path, as_of=_as_of(as_of))
+    if fmt == "json":
+        for notice in result.notices:
+            click.echo(f"注意：{notice}", err=True)
     if fmt in ("json", "text"):
         text = to_json(result) if fmt == "json" else full(result)
         if output is None:
