@@ -224,8 +224,14 @@ class _Merger:
             return Problem(
                 problem.location, f"{problem.message}（父规则集 {self.parent.header.id} 合计 {_n(total)}；{steps}）"
             )
-        if problem.location.path.endswith(".分值") and "其评分项分值合计为" in problem.message:
+        if "其评分项分值合计为" in problem.message:
             return Problem(problem.location, problem.message + "；可在“一级指标分值”中改写该一级指标的分值")
+        deleted = [str(n) for n in self.doc.data.get("删除指标") or []]
+        for name in deleted:
+            if problem.message.startswith(f"未声明的指标 “{name}”"):
+                return Problem(
+                    problem.location, f"{problem.message}；该指标已在“删除指标”中删除，但继承的评分项仍在使用"
+                )
         return problem
 
     # -- parts ------------------------------------------------------------------------------

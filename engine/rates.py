@@ -35,6 +35,7 @@ class Reconciled:
     explained: dict[str, str] = field(default_factory=dict)  # rate → how it was computed
     undefined: dict[str, str] = field(default_factory=dict)  # rate → why it is not applicable (分母 0)
     small: dict[str, str] = field(default_factory=dict)  # rate → flag text, e.g. 出庭应诉率样本量小（4件）
+    rejected: set[str] = field(default_factory=set)  # rates already reported as wrong (no "missing" on top)
 
 
 def reconcile(
@@ -59,6 +60,7 @@ def reconcile(
             continue
         assert isinstance(num, Decimal) and isinstance(den, Decimal)
         den_unit = ruleset.indicators[den_name].unit or ""
+        out.rejected.add(name)  # until it is computed below
         if den == 0:
             if num != 0:
                 errors.add(
@@ -70,6 +72,7 @@ def reconcile(
                     f"分母“{den_name}”为0，{name}无从计算，请不填此项（读取它的评分项按不适用处理）",
                 )
             else:
+                out.rejected.discard(name)
                 out.undefined[name] = f"{den_name}为0，{name}不适用"
             continue
         if num > den:
@@ -96,6 +99,7 @@ def reconcile(
                 continue
             if given != rounded:
                 how += f"（申报 {format_decimal(given)}%，在容差内，按计算值评分）"
+        out.rejected.discard(name)
         out.values[name] = rounded
         out.explained[name] = how
         threshold = spec.small_sample if spec.small_sample is not None else header.small_sample

@@ -328,7 +328,11 @@ def _build(
         submission = validate_submission(sub_doc, ruleset)
     except SubmissionError as exc:
         for problem in exc.problems:
-            errors.add(problem.location, f"用例“{case.name}”：{problem.message}")
+            if problem.location.path.startswith("基线"):  # wrong for every case: say it once
+                if not any(p.location == problem.location and p.message == problem.message for p in errors.problems):
+                    errors.add(problem.location, problem.message)
+            else:
+                errors.add(problem.location, f"用例“{case.name}”：{problem.message}")
         return None
     return LoadedCase(case, doc, loc, submission)
 
@@ -422,13 +426,6 @@ def compare(ruleset: Ruleset, loaded: LoadedCase, result: AssessmentResult) -> O
         if not same:
             mismatches.append(Mismatch(what, _show(expected), _show(got)))
 
-    vetoed = any(v.rule_id == rid for v in result.vetoes) if kind == "否决项" else bool(result.vetoes)
-    check("否决", expect.veto, vetoed)
-    if isinstance(expect.bad_records, bool):
-        check("不良记录", _show(expect.bad_records), f"{bad}条", expect.bad_records == (bad > 0))
-    elif expect.bad_records is not None:
-        check("不良记录", f"{expect.bad_records}条", f"{bad}条")
-    check("等次", expect.grade, result.grade.grade)
     values, reasons, deducts = "", [], None
     if kind == "评分项":
         item = next(i for i in result.items if i.rule_id == rid)
@@ -452,6 +449,13 @@ def compare(ruleset: Ruleset, loaded: LoadedCase, result: AssessmentResult) -> O
         veto = next((v for v in result.vetoes if v.rule_id == rid), None)
         reasons = [veto.detail] if veto else []
         deducts = veto is not None
+    if isinstance(expect.bad_records, bool):
+        check("不良记录", _show(expect.bad_records), f"{bad}条", expect.bad_records == (bad > 0))
+    elif expect.bad_records is not None:
+        check("不良记录", f"{expect.bad_records}条", f"{bad}条")
+    vetoed = any(v.rule_id == rid for v in result.vetoes) if kind == "否决项" else bool(result.vetoes)
+    check("否决", expect.veto, vetoed)
+    check("等次", expect.grade, result.grade.grade)
     outcome = Outcome(loaded, ruleset.header.id, mismatches, values, list(reasons), deducts)
     outcome.boundary = _boundaries(ruleset, rid, loaded.submission, deducts is not None)
     return outcome

@@ -233,7 +233,9 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     values.update(rates.values)
     defaulted: set[str] = set()
     for name, spec in specs.items():
-        if name in raw or name in values or name in rates.undefined or not _applies(spec, header.unit_type):
+        if name in raw or name in values or name in rates.undefined or name in rates.rejected:
+            continue
+        if not _applies(spec, header.unit_type):
             continue
         if spec.required:
             errors.add(doc.locate(("指标",)), f"缺少必填指标 “{name}”（{spec.label}）")
