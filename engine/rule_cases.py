@@ -213,7 +213,9 @@ def load_suite(rules_file: Path | str, ruleset: Ruleset | None = None) -> Suite:
         mine = {(c.rule, c.name) for c, _ in own}
         for inherited in parent_suite.cases:
             if inherited.rule in same and (inherited.rule, inherited.name) not in mine:
-                built = _build(inherited.case, inherited.doc, inherited.loc, ruleset, baseline, errors)
+                # an inherited case keeps the unit type it was written for
+                unit_type = inherited.submission.unit_type
+                built = _build(inherited.case, inherited.doc, inherited.loc, ruleset, baseline, errors, unit_type)
                 if built is not None:
                     built.inherited_from = inherited.inherited_from or ruleset.parent.header.id
                     cases.append(built)
@@ -291,10 +293,11 @@ def _build(
     ruleset: Ruleset,
     baseline: dict[str, dict[str, Source]],
     errors: ErrorList,
+    default_unit_type: str | None = None,
 ) -> LoadedCase | None:
     """The submission a case describes: baseline for its unit type, then the case's own values."""
     header = ruleset.header
-    unit_type = case.unit_type or header.unit_types[0]
+    unit_type = case.unit_type or default_unit_type or header.unit_types[0]
     if unit_type not in header.unit_types:
         return None  # reported by _check_file (or not applicable to an inheriting ruleset's types)
     raw = doc.data["用例"][loc[1]]
