@@ -50,7 +50,7 @@ from .result import AssessmentResult
 from .rules_folder import is_case_file, rules_files
 from .rules_loader import Ruleset, load_rules
 from .rules_model import CountShortfall, Linear, Model, Number, PerEvent, RateShortfall, Text, YesNo
-from .source import Assembled, Document, load_document, plain
+from .source import Assembled, Document, key_location, load_document, plain
 from .submission import Submission, validate_submission
 
 AS_OF = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # cases are timeless; a fixed time keeps results reproducible
@@ -242,7 +242,7 @@ def _check_file(spec: CaseFile, doc: Document, ruleset: Ruleset, errors: ErrorLi
     for key in spec.baseline:
         if key != COMMON and key not in header.unit_types:
             errors.add(
-                doc.locate(("基线", key)),
+                key_location(doc.file, doc.data, ("基线", key)),
                 f"基线的键应为“{COMMON}”或单位类型（{'、'.join(header.unit_types)}），实为 “{key}”",
             )
     kinds = _kinds(ruleset)

@@ -177,3 +177,14 @@ def test_rate_declarations_are_checked():
     assert rules_problems(text) == [
         f"r.yaml:{at(text, '办结件数: {', 6)}: 指标.办结件数: “小样本”只用于写明了“分母”的比率"
     ]
+
+
+def test_rate_parts_must_apply_wherever_the_rate_does():
+    text = RULES.replace(
+        "应诉件数: {标签: 应诉案件数, 类型: 次数, 单位: 件}",
+        "应诉件数: {标签: 应诉案件数, 类型: 次数, 单位: 件, 适用单位: [部门]}",
+    )
+    text = text.replace("  单位类型: [部门]", "  单位类型: [部门, 镇街]")
+    assert rules_problems(text) == [
+        f"r.yaml:{at(text, '应诉件数, 小样本')}: 指标.出庭率.分母: 分母“应诉件数”的适用单位应包含比率“出庭率”的适用单位"
+    ]

@@ -192,3 +192,11 @@ def test_discover_takes_folders_files_and_case_files(tmp_path):
     shutil.copy(path, tmp_path / "other.yml")
     assert discover([tmp_path]) == [tmp_path / "mini.yaml", tmp_path / "other.yml"]
     assert discover([tmp_path / "mini.cases.yaml", path]) == [path]
+
+
+def test_baseline_keys_are_common_or_unit_types(tmp_path):
+    text = GOOD_CASES.replace("基线:\n  通用:", "基线:\n  区县政府: {未报备件数: 0}\n  通用:")
+    found = problems(tmp_path, text)
+    assert found == [
+        f"{tmp_path / 'mini.cases.yaml'}:3:3: 基线.区县政府: 基线的键应为“通用”或单位类型（区直部门、镇街），实为 “区县政府”"
+    ]
