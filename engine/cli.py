@@ -1,7 +1,8 @@
 """The `assess` command line: a thin shell over engine.api.
 
-Exit codes: 0 assessed; 2 usage error; 3 invalid input (submission or rules file: the file,
-the place, what was expected); 4 internal error (one line; the traceback only with --debug).
+Exit codes: 0 assessed; 1 `rules test` found failing or missing cases; 2 usage error; 3 invalid
+input (submission, rules or case file: the file, the place, what was expected; or no single
+ruleset in force); 4 internal error (one line; the traceback only with --debug).
 Human output goes to stderr, machine output (JSON) to stdout. Nothing is written when the
 input is invalid, and files are written to a temporary name and renamed.
 """
@@ -50,7 +51,7 @@ def cli() -> None:
       assess SUBMISSION --format json > result.json
       assess rules test                                  运行规则集的用例（见 assess rules test -h）
 
-    退出码：0 已评分；2 用法错误；3 输入有误（申报数据或规则文件）；4 内部错误。
+    退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
     """
 
 

@@ -169,7 +169,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             out.extend(rules_files(path))
         elif is_case_file(path):
-            stem = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
+            stem = path.name.rsplit(".cases.", 1)[0]
             out.append(path.with_name(stem + ".yaml"))
         else:
             out.append(path)

@@ -116,10 +116,15 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         values="；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name)),
         fired=fired,
         reviewed=out.reviewed,
-        flags=[]
-        if out.status == "不适用"
-        else [ctx.submission.small_samples[k] for k in reads if k in ctx.submission.small_samples],
+        flags=_flags(out, reads, ctx),
     )
+
+
+def _flags(out: Outcome, reads: list[str], ctx: Context) -> list[str]:
+    """Data warnings for an applicable item: rates it reads that rest on a small sample."""
+    if out.status == "不适用":
+        return []
+    return [ctx.submission.small_samples[name] for name in reads if name in ctx.submission.small_samples]
 
 
 def _present(ctx: Context, name: str) -> bool:
