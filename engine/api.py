@@ -7,11 +7,14 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
+from .errors import Problem, SubmissionError
 from .evaluate import assess
 from .overrides import load_overrides
 from .result import AssessmentResult
+from .rules_folder import choose
 from .rules_loader import Ruleset, load_rules
-from .submission import load_submission
+from .source import Document, load_document
+from .submission import Submission, validate_submission
 
 DEFAULT_RULES = "demo-district-2013.yaml"
 _RULESETS: dict[str, Ruleset] = {}
@@ -31,22 +34,52 @@ def shipped_rules_dir() -> Path:
 
 
 def default_rules_path() -> Path:
+    """The demo ruleset file (`assess` itself defaults to the whole shipped folder, by year)."""
     return shipped_rules_dir() / DEFAULT_RULES
 
 
 def get_ruleset(path: Path | str | None = None) -> Ruleset:
-    """Load a rules file, reusing an earlier load of identical content."""
+    """Load a rules file, reusing an earlier load while none of its files (itself, what it extends) changed."""
     path = Path(path) if path is not None else default_rules_path()
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return load_rules(path)  # reports the missing/unreadable file with its name
-    hit = _RULESETS.get(digest)
-    if hit is not None and hit.file == str(path):
+    hit = _RULESETS.get(str(path))
+    if (
+        hit is not None
+        and hit.sources
+        and hit.sources[0][1] == digest
+        and all(_unchanged(f, h) for f, h in hit.sources)
+    ):
         return hit
     ruleset = load_rules(path)
-    _RULESETS[ruleset.sha256] = ruleset
+    _RULESETS[str(path)] = ruleset
     return ruleset
+
+
+def _unchanged(file: str, digest: str) -> bool:
+    try:
+        return hashlib.sha256(Path(file).read_bytes()).hexdigest() == digest
+    except OSError:
+        return False
+
+
+def rules_for(submission: Document, rules_path: Path | str | None = None) -> Path:
+    """The rules file to use: the one given, or the one in force for the submission's year in a folder."""
+    path = Path(rules_path) if rules_path is not None else shipped_rules_dir()
+    if not path.is_dir():
+        return path
+    data = submission.data if isinstance(submission.data, dict) else {}
+    year = data.get("考核年度")
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise SubmissionError(
+            Problem(submission.locate(("考核年度",)), "考核年度应为整数年份（如 2022），据此选用规则集")
+        )
+    unit_type = data.get("单位类型")
+    return choose(
+        path, int(year), str(unit_type) if isinstance(unit_type, str) else None, submission.locate(("考核年度",))
+    )
 
 
 def assess_file(
@@ -56,10 +89,27 @@ def assess_file(
     as_of: dt.datetime | None = None,
     overrides_path: Path | str | None = None,
 ) -> AssessmentResult:
-    ruleset = get_ruleset(rules_path)
+    """Assess a submission file (JSON, YAML or a filled 填报表) with a rules file, or with the
+    ruleset in force for its year in a rules folder (the shipped folder when none is given)."""
+    ruleset, submission = load_submission_for(submission_path, rules_path)
     overrides = load_overrides(overrides_path, ruleset) if overrides_path is not None else None
-    submission = load_submission(submission_path, ruleset)
     return assess(ruleset, submission, as_of=as_of, overrides=overrides)
+
+
+def load_submission_for(
+    submission_path: Path | str, rules_path: Path | str | None = None
+) -> tuple[Ruleset, Submission]:
+    """The ruleset that applies to a submission, and the submission validated against it."""
+    if str(submission_path).lower().endswith((".xlsx", ".xlsm")):
+        from .xlsx_intake import peek_header, read_workbook_submission
+
+        # a workbook is read with its ruleset's specs, so choose the ruleset from its header cells first
+        ruleset = get_ruleset(rules_for(peek_header(submission_path), rules_path))
+        doc = read_workbook_submission(submission_path, ruleset)
+    else:
+        doc = load_document(submission_path, SubmissionError)
+        ruleset = get_ruleset(rules_for(doc, rules_path))
+    return ruleset, validate_submission(doc, ruleset)
 
 
 def draft_from_report(

@@ -1,7 +1,8 @@
 """The `assess` command line: a thin shell over engine.api.
 
-Exit codes: 0 assessed; 2 usage error; 3 invalid input (submission or rules file: the file,
-the place, what was expected); 4 internal error (one line; the traceback only with --debug).
+Exit codes: 0 assessed; 1 `rules test` found failing or missing cases; 2 usage error; 3 invalid
+input (submission, rules or case file: the file, the place, what was expected; or no single
+ruleset in force); 4 internal error (one line; the traceback only with --debug).
 Human output goes to stderr, machine output (JSON) to stdout. Nothing is written when the
 input is invalid, and files are written to a temporary name and renamed.
 """
@@ -18,6 +19,7 @@ import click
 
 from . import __version__, api
 from .atomic import write_text_atomic
+from .cli_rules import rules
 from .errors import AssessError, InputError
 from .render_json import to_json
 from .render_text import full, summary
@@ -47,8 +49,9 @@ def cli() -> None:
       assess examples/huashan-2012.json                  用内置规则集评分，写出评分表 xlsx
       assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
       assess SUBMISSION --format json > result.json
+      assess rules test                                  运行规则集的用例（见 assess rules test -h）
 
-    退出码：0 已评分；2 用法错误；3 输入有误（申报数据或规则文件）；4 内部错误。
+    退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
     """
 
 
@@ -67,9 +70,9 @@ def _as_of(value: str | None) -> dt.datetime | None:
 @click.option(
     "--rules",
     "-r",
-    "rules",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="规则文件（YAML）。缺省为内置的示范规则集。",
+    "rules_path",
+    type=click.Path(path_type=Path),
+    help="规则文件（YAML），或规则文件夹（按申报数据的考核年度选用适用的规则集）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--output",
@@ -94,7 +97,7 @@ def _as_of(value: str | None) -> dt.datetime | None:
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def score(
     submission: Path,
-    rules: Path | None,
+    rules_path: Path | None,
     output: Path | None,
     fmt: str,
     overrides: Path | None,
@@ -108,10 +111,14 @@ def score(
       assess examples/problem-department.json
       assess examples/gaizhou-2016.json --format text
       assess examples/qujiang-2019.json --rules rules/demo-district-2013.yaml -o 曲江-评分表.xlsx
+      assess examples/national-bureau-2022.json --rules rules/
       assess examples/problem-department.json --overrides review.yaml
     """
     del debug  # read in main(), which owns error reporting
-    result = api.assess_file(submission, rules, as_of=_as_of(as_of), overrides_path=overrides)
+    result = api.assess_file(submission, rules_path, as_of=_as_of(as_of), overrides_path=overrides)
+    if fmt == "json":
+        for notice in result.notices:
+            click.echo(f"注意：{notice}", err=True)
     if fmt in ("json", "text"):
         text = to_json(result) if fmt == "json" else full(result)
         if output is None:
@@ -151,7 +158,9 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
-        cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+        code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's click Exit(n) comes back as a return value
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except SystemExit:
@@ -174,14 +183,13 @@ def _register() -> None:
     # imported here: each command module is loaded only to register it, after `cli` exists
     from .cli_explain import explain_command
     from .cli_extract import extract_command
-    from .cli_rules import rules_group
     from .cli_schema import schema_command
     from .cli_template import template_command
 
     cli.add_command(explain_command)
     cli.add_command(extract_command)
     cli.add_command(schema_command)
-    cli.add_command(rules_group)
+    cli.add_command(rules)
     cli.add_command(template_command)
 
 

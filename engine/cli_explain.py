@@ -11,12 +11,16 @@ import click
 from . import api
 from .explain import explain, render_text, unknown_ids
 from .overrides import load_overrides
-from .submission import load_submission
 
 
 @click.command("explain", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--rules", "-r", type=click.Path(dir_okay=False, path_type=Path), help="规则文件（缺省为内置规则集）。")
+@click.option(
+    "--rules",
+    "-r",
+    type=click.Path(path_type=Path),
+    help="规则文件或规则文件夹（缺省为内置规则文件夹，按考核年度选用）。",
+)
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="要解释的评分项编号（可重复）。")
 @click.option("--all", "everything", is_flag=True, help="解释全部评分项、加分项和否决项。")
 @click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), help="复核文件。")
@@ -34,12 +38,11 @@ def explain_command(
     """
     if not rule_ids and not everything:
         raise click.UsageError("请用 --rule ID 指定评分项，或用 --all 解释全部")
-    ruleset = api.get_ruleset(rules)
+    ruleset, sub = api.load_submission_for(submission, rules)
     unknown = unknown_ids(ruleset, list(rule_ids))
     if unknown:
         raise click.BadParameter(f"规则集 {ruleset.header.id} 没有这些编号：{'、'.join(unknown)}", param_hint="--rule")
     review = load_overrides(overrides, ruleset) if overrides else None
-    sub = load_submission(submission, ruleset)
     _, explanations = explain(ruleset, sub, None if everything else list(rule_ids), overrides=review)
     if fmt == "json":
         doc = [dataclasses.asdict(e) for e in explanations]

@@ -34,12 +34,14 @@ def template_command(rules: Path | None, output: Path, source: Path | None) -> N
 
     from . import api
     from .source import load_document, plain
-    from .submission import SubmissionError, load_submission
+    from .submission import SubmissionError
 
-    ruleset = api.get_ruleset(rules)
     data = None
     if source is not None:
-        load_submission(source, ruleset)  # refuse to copy invalid data into a template
+        # the ruleset given, else the one in force for the submission's year; invalid data is refused
+        ruleset, _ = api.load_submission_for(source, rules)
         data = plain(load_document(source, SubmissionError).data)
+    else:
+        ruleset = api.get_ruleset(rules)
     write_template(ruleset, output, data)
     click.echo(f"填报表已写入：{output}", err=True)

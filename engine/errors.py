@@ -69,6 +69,18 @@ class SubmissionError(InputError):
     kind = "申报数据"
 
 
+class CasesError(InputError):
+    """A file of rule test cases (用例) that cannot be read or does not fit its ruleset."""
+
+    kind = "用例文件"
+
+
+class RulesetChoiceError(InputError):
+    """No ruleset, or more than one, is in force for a submission's year in a rules folder."""
+
+    kind = "规则集选用"
+
+
 class ExpressionError(Exception):
     """A condition that does not parse or type-check; `offset` is 0-based in the text."""
 

@@ -70,6 +70,8 @@ def assess(
         pending=ctx.pending,
         submitted=_submitted(ruleset, submission),
         records=_records(ruleset, submission),
+        notices=_notices(ruleset, submission),
+        ruleset_extends=_ancestors(ruleset),
         audit=Audit(
             rules_file=Path(ruleset.file).name,
             rules_sha256=ruleset.sha256,
@@ -84,12 +86,34 @@ def assess(
     )
 
 
+def _notices(ruleset: Ruleset, submission: Submission) -> list[str]:
+    period = ruleset.header.period
+    if period is not None and not period.covers(submission.year):
+        return [
+            f"规则集 {ruleset.header.id} 的适用期间为{period}，申报数据为{submission.year}年度；"
+            "请确认所用规则集（给出规则文件夹时按年度自动选用）"
+        ]
+    return []
+
+
+def _ancestors(ruleset: Ruleset) -> list[str]:
+    out = []
+    parent = ruleset.parent
+    while parent is not None:
+        out.append(parent.header.id)
+        parent = parent.parent
+    return out
+
+
 def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]:
     out = []
     for name, spec in ruleset.indicators.items():
         note = submission.notes.get(name, "")
         if name in submission.defaulted:
             note = (note + "；" if note else "") + "未填报，按缺省值计"
+        extra = submission.computed.get(name) or submission.undefined.get(name)
+        if extra:
+            note = (note + "；" if note else "") + extra
         if spec.type == "记录列表":
             rows = submission.records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)

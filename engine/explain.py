@@ -128,6 +128,8 @@ def _shown(ruleset: Ruleset, submission: Submission, name: str) -> str:
         return f"{name}（{spec.label}）未填报"
     unit = spec.unit if spec.type in ("数值", "百分比", "次数") and spec.unit else ""
     note = "（按缺省值）" if name in submission.defaulted else ""
+    if name in submission.computed:
+        note += f"（{submission.computed[name]}）"
     return f"{name}（{spec.label}）= {expr.format_value(submission.values[name])}{unit}{note}"
 
 

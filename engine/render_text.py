@@ -22,8 +22,9 @@ def _pad(text: str, width: int) -> str:
 
 def summary(result: AssessmentResult, largest: int = 5) -> str:
     r = result
+    extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
     lines = [
-        f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}）",
+        f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}{extends}）",
         f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}",
     ]
     if r.applicable_points != r.total_points:
@@ -52,6 +53,10 @@ def summary(result: AssessmentResult, largest: int = 5) -> str:
         lines.append("不良记录：无")
     if r.pending:
         lines.append(f"待复核：{'、'.join(r.pending)}")
+    flagged = [f"{i.rule_id} {'；'.join(i.flags)}" for i in r.items if i.flags]
+    if flagged:
+        lines.append(f"数据提示：{'，'.join(flagged)}")
+    lines += [f"注意：{notice}" for notice in r.notices]
     return "\n".join(lines) + "\n"
 
 
@@ -69,7 +74,7 @@ def full(result: AssessmentResult) -> str:
             f"  {item.seq:>3}. {_pad(item.rule_id, 8)} {_pad(item.content, 24)} {_pad(item.status, 6)}"
             f" {score:>6} / {item.max_points}"
         )
-        for reason in item.reasons:
+        for reason in [*item.reasons, *item.flags]:
             lines.append(f"         {reason}")
     if r.bonuses:
         lines.append(f"【加分】 {r.bonus_total}（上限 {n(r.bonus_cap)}）")

@@ -44,6 +44,9 @@ class ItemResult(Frozen):
     reviewed: bool = Field(False, description="an assessor's decision replaced the computed deduction")
     review: ReviewNote | None = Field(None, description="the 复核 decision applied, if any")
     self_score: Decimal | None = Field(None, description="自评分 the unit gave itself")
+    flags: list[str] = Field(
+        default_factory=list, description="data warnings that do not change the score, e.g. 出庭应诉率样本量小（4件）"
+    )
 
 
 class BonusResult(Frozen):
@@ -142,3 +145,9 @@ class AssessmentResult(Frozen):
     submitted: list[SubmittedValue]
     records: list[RecordRow]
     audit: Audit
+    notices: list[str] = Field(
+        default_factory=list, description="things the reader should know, e.g. the year is outside the ruleset's period"
+    )
+    ruleset_extends: list[str] = Field(
+        default_factory=list, description="ids of the rulesets this one extends (继承), nearest first"
+    )

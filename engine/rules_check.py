@@ -21,7 +21,7 @@ from typing import Any
 from . import expr
 from .compiler import compile_ruleset
 from .errors import Location, RulesError
-from .rules_loader import Ruleset, build_ruleset, symbol
+from .rules_loader import Ruleset, build_ruleset, load_rules, symbol
 from .rules_model import Banded
 from .source import load_document
 
@@ -41,24 +41,13 @@ class Finding:
 
 
 def rules_files(paths: list[Path]) -> list[Path]:
-    """The rules files named or found in folders (YAML files whose top level has 规则集)."""
+    """The rules files named, or found in folders (not their case files)."""
+    from .rules_folder import rules_files as in_folder
+
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.glob("*.y*ml")):
-                if _looks_like_rules(child):
-                    out.append(child)
-        else:
-            out.append(path)
+        out.extend(in_folder(path) if path.is_dir() else [path])
     return out
-
-
-def _looks_like_rules(path: Path) -> bool:
-    try:
-        head = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return True  # let the check report it
-    return re.search(r"^规则集\s*:", head, re.MULTILINE) is not None
 
 
 def check_file(path: Path) -> list[Finding]:
@@ -67,13 +56,21 @@ def check_file(path: Path) -> list[Finding]:
     except RulesError as exc:
         return [Finding(p.location, p.location.path or "文件", p.message) for p in exc.problems]
     try:
-        ruleset = build_ruleset(doc)
+        # load_rules merges a ruleset that extends another (继承) before it is checked as a whole
+        ruleset = load_rules(path) if _extends(doc) else build_ruleset(doc)
     except RulesError as exc:
+        if _extends(doc):
+            return [Finding(p.location, p.location.path or "规则集", p.message) for p in exc.problems]
         found = [Finding(p.location, _rule_for(doc.data, p.location.path), p.message) for p in exc.problems]
         seen = {(f.location.line, f.message) for f in found}
         found += [f for f in _raw_conditions(doc) if (f.location.line, f.message) not in seen]
         return found
     return lint(ruleset)
+
+
+def _extends(doc) -> bool:
+    header = doc.data.get("规则集") if isinstance(doc.data, dict) else None
+    return isinstance(header, dict) and "继承" in header
 
 
 def _raw_conditions(doc) -> list[Finding]:
@@ -190,6 +187,8 @@ def lint(ruleset: Ruleset) -> list[Finding]:
     used: set[str] = set()
     for names in ruleset.item_reads.values():
         used.update(names)
+    for spec in ruleset.indicators.values():  # the parts of a rate are read through the rate
+        used.update(n for n in (spec.numerator, spec.denominator) if n)
     for name, spec in ruleset.indicators.items():
         if name not in used and not spec.statistical:
             findings.append(

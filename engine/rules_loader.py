@@ -37,7 +37,7 @@ from .rules_model import (
     SubPoints,
     Veto,
 )
-from .source import Document, load_document, locate
+from .source import Document, load_document
 
 MAX_BRANCHES = 62  # durable_rules allows 64 activations per fact; one is the sentinel rule
 NUMERIC = ("数值", "百分比", "次数")
@@ -75,6 +75,9 @@ class Ruleset:
     model: RulesFile
     entries: list[ItemEntry]
     conditions: dict[str, Condition] = field(default_factory=dict)
+    document: Document | None = field(default=None, repr=False)  # the parsed file, for locating
+    sources: tuple[tuple[str, str], ...] = ()  # (file, sha256) of this file and every file it extends
+    parent: Ruleset | None = field(default=None, repr=False)  # the ruleset this one extends (继承)
 
     @property
     def header(self):
@@ -97,10 +100,20 @@ class Ruleset:
 def load_rules(path: Path | str) -> Ruleset:
     """Load and check a rules file, or raise RulesError listing every problem."""
     doc = load_document(path, RulesError)
+    if extends_of(doc.data) is not None:
+        from .inheritance import build_inherited  # local: inheritance builds on this module
+
+        return build_inherited(doc)
     return build_ruleset(doc)
 
 
-def build_ruleset(doc: Document) -> Ruleset:
+def extends_of(data: Any) -> Any:
+    """The 规则集.继承 value of a parsed rules file, or None."""
+    header = data.get("规则集") if isinstance(data, dict) else None
+    return header.get("继承") if isinstance(header, dict) else None
+
+
+def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
     if not isinstance(doc.data, dict):
         raise RulesError(_problem(doc, (), "规则文件的顶层应为键值表（规则集、指标、评分细则…）"))
     try:
@@ -109,7 +122,7 @@ def build_ruleset(doc: Document) -> Ruleset:
         raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS)) from None
     errors = ErrorList()
     entries = list(_entries(model, doc))
-    ruleset = Ruleset(doc.file, doc.sha256, model, entries)
+    ruleset = Ruleset(doc.file, sha256 or doc.sha256, model, entries, document=doc, sources=((doc.file, doc.sha256),))
     _check_header(model, doc, errors)
     _check_indicators(model, doc, errors)
     check_extraction(model, doc, errors)
@@ -169,7 +182,7 @@ def _model_args(annotation: Any) -> Iterator[type[BaseModel]]:
 def _problem(doc: Document, loc: tuple, message: str):
     from .errors import Problem
 
-    return Problem(locate(doc.file, doc.data, loc), message)
+    return Problem(doc.locate(loc), message)
 
 
 def _entries(model: RulesFile, doc: Document) -> Iterator[ItemEntry]:
@@ -222,6 +235,9 @@ def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> Non
     types = model.header.unit_types
     for name, spec in model.indicators.items():
         _check_unit_types(spec.applies_to, doc, ("指标", name, "适用单位"), types, errors)
+        for key, part in (("分子", spec.numerator), ("分母", spec.denominator)):
+            if part is not None:
+                _check_rate_part(model, name, spec, key, part, doc, errors)
         if model.header.missing == "按缺省值" and not spec.required and spec.default is None:
             errors.add(doc.locate(("指标", name)), "缺项处理为“按缺省值”，选填指标须给出“缺省值”")
         if spec.default is not None:
@@ -245,6 +261,27 @@ CATEGORIES = {
 
 def symbol(spec: Any) -> expr.Symbol:
     return expr.Symbol(CATEGORIES[spec.type], tuple(spec.options or ()))
+
+
+def _check_rate_part(
+    model: RulesFile, rate: str, spec: IndicatorSpec, key: str, part: str, doc: Document, errors: ErrorList
+) -> None:
+    where = doc.locate(("指标", rate, key))
+    other = model.indicators.get(part)
+    if other is None:
+        import difflib
+
+        close = difflib.get_close_matches(part, list(model.indicators), n=1, cutoff=0.5)
+        hint = f"（是否应为 “{close[0]}”？）" if close else ""
+        errors.add(where, f"{key}“{part}”不是已声明的指标{hint}")
+    elif part == rate:
+        errors.add(where, f"{key}不能是比率本身")
+    elif other.type not in ("次数", "数值"):
+        errors.add(where, f"{key}应为次数或数值型指标，“{part}” 是{other.type}型")
+    elif other.applies_to is not None and (
+        spec.applies_to is None or not set(spec.applies_to) <= set(other.applies_to)
+    ):
+        errors.add(where, f"{key}“{part}”的适用单位应包含比率“{rate}”的适用单位")
 
 
 def _symbols(specs: dict[str, Any]) -> dict[str, expr.Symbol]:
@@ -381,8 +418,8 @@ def _offset(doc: Document, loc: tuple, offset: int) -> Location:
     """Location of a character inside a one-line string value."""
     base = doc.locate(loc)
     value = _value_at(doc.data, loc)
-    if base.line is None or base.col is None:
-        return base
+    if base.line is None or base.col is None or "（继承自" in base.path:
+        return base  # an inherited value is located at the child's 继承 line; no column to offset
     quoted = isinstance(value, (DoubleQuotedScalarString, SingleQuotedScalarString))
     return Location(base.file, base.line, base.col + offset + (1 if quoted else 0), base.path)
 

@@ -65,6 +65,36 @@ class GradeCaps(Model):
     severe: Literal["优秀", "良好", "合格", "不合格"] = Field("合格", alias="有严重不良记录")
 
 
+def period_input(value: Any) -> Any:
+    """`适用期间: 2012` is short for `{起: 2012, 止: 2012}`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"起": value, "止": value}
+    return value
+
+
+class Period(Model):
+    """The assessment years (the submissions' 考核年度) a ruleset applies to, both ends included."""
+
+    start: int = Field(alias="起", ge=1990, le=2100)
+    end: int | None = Field(None, alias="止", ge=1990, le=2100, description="absent: no end year")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end is not None and self.end < self.start:
+            raise ValueError("适用期间的“止”不能早于“起”")
+        return self
+
+    def covers(self, year: int) -> bool:
+        return self.start <= year and (self.end is None or year <= self.end)
+
+    def __str__(self) -> str:
+        if self.end == self.start:
+            return f"{self.start}年度"
+        if self.end is None:
+            return f"{self.start}年度起"
+        return f"{self.start}—{self.end}年度"
+
+
 class RulesetHeader(Model):
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
     name: Text = Field(alias="名称")
@@ -78,6 +108,12 @@ class RulesetHeader(Model):
     missing: Literal["待复核", "不得分", "按缺省值"] = Field("待复核", alias="缺项处理")
     issuer: str | None = Field(None, alias="发布单位")
     note: str | None = Field(None, alias="说明")
+    period: Annotated[Period | None, BeforeValidator(period_input)] = Field(
+        None, alias="适用期间", description="submission 考核年度 range; needed to pick a ruleset from a folder"
+    )
+    rate_tolerance: Points = Field(Decimal("0.5"), alias="比率容差", description="percentage points")
+    small_sample: int | None = Field(None, alias="小样本", ge=1, description="flag rates over fewer cases")
+    extends: str | None = Field(None, alias="继承", description="the ruleset this one extends (id or file)")
 
 
 # -- indicators ---------------------------------------------------------------------------
@@ -111,10 +147,19 @@ class IndicatorSpec(Model):
     note: str | None = Field(None, alias="说明")
     extraction: ExtractionSpec | None = Field(None, alias="提取", description="如何从年度报告中提取本指标的值")
     statistical: YesNo = Field(False, alias="仅统计", description="只作统计或展示，不计分（不用于任何评分项）")
+    numerator: IndicatorName | None = Field(None, alias="分子")
+    denominator: IndicatorName | None = Field(None, alias="分母")
+    small_sample: int | None = Field(None, alias="小样本", ge=0, description="0: never flag")
 
     @model_validator(mode="after")
     def _consistent(self) -> "IndicatorSpec":
         _check_type_params(self.type, self.options, self.range)
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("“分子”和“分母”须同时写出")
+        if self.numerator is not None and self.type != "百分比":
+            raise ValueError("只有百分比型指标才有“分子”“分母”")
+        if self.small_sample is not None and self.denominator is None:
+            raise ValueError("“小样本”只用于写明了“分母”的比率")
         if self.type == "记录列表":
             if not self.fields:
                 raise ValueError("记录列表须用“字段”列出每条记录的字段")

@@ -93,6 +93,21 @@ WORDS: dict[str, str] = {
     "复核人": "复核人",
     "自评分": "单位对各评分项的自评得分（评分项编号 → 分数）",
     "$schema": "JSON Schema 地址（编辑器用）",
+    "分子": "比率的分子指标（次数或数值型）；引擎按 分子÷分母×100 重新计算比率",
+    "分母": "比率的分母指标；分母为0时比率不适用",
+    "小样本": "分母小于此数时标注“样本量小”（0 表示不标注）",
+    "比率容差": "申报的比率与按分子分母计算的比率相差超过此数（百分点）即为错误",
+    "适用期间": "本规则集适用的考核年度：一个年份，或 {起, 止}",
+    "起": "起始年度",
+    "止": "终止年度（不写表示至今）",
+    "继承": "继承的规则集：同一文件夹中的规则集编号，或相对路径",
+    "删除指标": "不再使用的继承指标",
+    "修改": "修改继承的评分项：编号 → 要改的键及新值（~ 表示删除该键）",
+    "删除": "删除的继承评分项编号",
+    "新增评分项": "新增的评分项，注明所属一级指标和二级指标",
+    "新增加分项": "新增的加分项",
+    "新增否决项": "新增的否决项",
+    "一级指标分值": "修改一级指标的分值（一级指标名称 → 分值）",
 }
 
 
@@ -149,11 +164,16 @@ def _match_validators(node: Any) -> None:
 
 
 def rules_schema() -> dict[str, Any]:
-    schema = RulesFile.model_json_schema(by_alias=True, mode="validation")
+    """A whole rules file, or a file that extends another (继承: only what it changes)."""
+    from pydantic import TypeAdapter
+
+    from .inheritance import ChildFile
+
+    schema = TypeAdapter(RulesFile | ChildFile).json_schema(by_alias=True, mode="validation")
     _match_validators(schema)
     _annotate(schema)
     schema["title"] = "评分细则（规则文件）"
-    schema["description"] = "法治政府建设考核评分细则：规则集、指标、评分项、加分项、否决项。"
+    schema["description"] = "法治政府建设考核评分细则：规则集、指标、评分项、加分项、否决项；或继承另一规则集后的修改。"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": RULES_SCHEMA_ID, **schema}
 
 
@@ -222,7 +242,8 @@ def _indicators_schema(ruleset: Ruleset) -> dict[str, Any]:
             }
         else:
             props[name] = _value_schema(spec)
-        if spec.required and spec.applies_to is None:
+        computed = getattr(spec, "numerator", None) and getattr(spec, "denominator", None)  # may be left out
+        if spec.required and spec.applies_to is None and not computed:
             required.append(name)
     return {"type": "object", "title": "指标", "additionalProperties": False, "properties": props, "required": required}
 

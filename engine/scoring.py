@@ -120,7 +120,15 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         reviewed=out.reviewed,
         review=out.review,
         self_score=ctx.submission.self_scores.get(item.id),
+        flags=_flags(out, reads, ctx),
     )
+
+
+def _flags(out: Outcome, reads: list[str], ctx: Context) -> list[str]:
+    """Data warnings for an applicable item: rates it reads that rest on a small sample."""
+    if out.status == "不适用":
+        return []
+    return [ctx.submission.small_samples[name] for name in reads if name in ctx.submission.small_samples]
 
 
 def _present(ctx: Context, name: str) -> bool:
@@ -136,6 +144,10 @@ def _applies(ctx: Context, applies_to: list[str] | None, reads: list[str]) -> st
         spec = ctx.ruleset.indicators.get(name)
         if spec is not None and spec.applies_to is not None and unit_type not in spec.applies_to:
             return f"指标“{name}”不适用于{unit_type}"
+    for name in reads:
+        why = ctx.submission.undefined.get(name)
+        if why:
+            return why
     return None
 
 

@@ -125,6 +125,9 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
 
 def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
     """Map a pydantic-style location tuple to the 1-based line:col of that value."""
+    hook = getattr(data, "locate_path", None)
+    if hook is not None:  # a document assembled from several files locates its own parts
+        return hook(loc)
     node = data
     line = col = None
     if isinstance(data, (CommentedMap, CommentedSeq)):
@@ -148,6 +151,9 @@ def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
 
 def key_location(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
     """Like `locate`, but point at the key of the last step (for unknown keys)."""
+    hook = getattr(data, "locate_key", None)
+    if hook is not None:
+        return hook(loc)
     if not loc:
         return locate(file, data, loc)
     parent = data
@@ -160,6 +166,48 @@ def key_location(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
         ln, cl = parent.lc.key(loc[-1])
         return Location(file, ln + 1, cl + 1, format_path(loc))
     return locate(file, data, loc)
+
+
+class Assembled(dict):
+    """A document put together from parts of other documents; it locates each part in its own file.
+
+    `sources` maps a location prefix in this document to (document, location there); the longest
+    matching prefix wins, and `fallback` covers the rest.
+    """
+
+    def __init__(self, fallback: tuple[Document, tuple[Any, ...]]):
+        super().__init__()
+        self.fallback = fallback
+        self.sources: dict[tuple[Any, ...], tuple[Document, tuple[Any, ...]]] = {}
+
+    def map(self, loc: tuple[Any, ...], doc: Document, source: tuple[Any, ...]) -> None:
+        self.sources[tuple(loc)] = (doc, tuple(source))
+
+    def resolve(self, loc: tuple[Any, ...]) -> tuple[Document, tuple[Any, ...]]:
+        loc = tuple(loc)
+        for n in range(len(loc), -1, -1):
+            hit = self.sources.get(loc[:n])
+            if hit is not None:
+                return hit[0], hit[1] + loc[n:]
+        return self.fallback
+
+    def locate_path(self, loc: tuple[Any, ...]) -> Location:
+        doc, source = self.resolve(loc)
+        return doc.locate(source)
+
+    def locate_key(self, loc: tuple[Any, ...]) -> Location:
+        doc, source = self.resolve(loc)
+        return key_location(doc.file, doc.data, source)
+
+
+def value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The value at a location tuple, or None when the path does not exist."""
+    for step in loc:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def format_path(loc: tuple[Any, ...]) -> str:

@@ -29,6 +29,7 @@ from pydantic import (
 from .errors import ErrorList, SubmissionError
 from .expr import Value
 from .messages import problems_from
+from .rates import reconcile
 from .rules_loader import Ruleset
 from .rules_model import FieldSpec, IndicatorSpec, Points, Text
 from .source import Document, load_document, plain
@@ -175,6 +176,9 @@ class Submission:
     reviews: tuple[Review, ...] = ()
     defaulted: frozenset[str] = frozenset()
     self_scores: dict[str, Decimal] = field(default_factory=dict)
+    computed: dict[str, str] = field(default_factory=dict)  # rate → how it was recomputed (分子÷分母)
+    undefined: dict[str, str] = field(default_factory=dict)  # rate with 分母 0 → why it is not applicable
+    small_samples: dict[str, str] = field(default_factory=dict)  # rate → flag text (样本量小)
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -236,9 +240,13 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             records[name] = [_record_values(spec, rec) for rec in value]
         else:
             values[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    rates = reconcile(ruleset, doc, values, header.unit_type, errors)
+    values.update(rates.values)
     defaulted: set[str] = set()
     for name, spec in specs.items():
-        if name in raw or not _applies(spec, header.unit_type):
+        if name in raw or name in values or name in rates.undefined or name in rates.rejected:
+            continue
+        if not _applies(spec, header.unit_type):
             continue
         if spec.required and _is_pending(data.get("指标", {}).get(name)):
             continue  # reported as 待填 above
@@ -284,6 +292,9 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         tuple(header.reviews),
         frozenset(defaulted),
         dict(header.self_scores),
+        rates.explained,
+        rates.undefined,
+        rates.small,
     )
 
 

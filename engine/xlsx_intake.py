@@ -76,6 +76,38 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     return Document(name, reader.data, digest, cells=reader.cells)
 
 
+def peek_header(path: Path | str) -> Document:
+    """Only the basic-information cells (单位名称, 单位类型, 考核年度): enough to choose a ruleset."""
+    name = str(path)
+    raw = _read_guarded(Path(path))
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(BytesIO(raw), data_only=False)
+    except Exception as exc:
+        raise SubmissionError(Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）")) from None
+    if INDICATORS not in wb.sheetnames:
+        raise SubmissionError(Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表"))
+    ws = wb[INDICATORS]
+    data: dict[str, Any] = {}
+    cells: dict[tuple, str] = {}
+    basic = dict(BASIC)
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        key = ws.cell(r, COL_NAME).value
+        if isinstance(key, str) and key.strip() in basic:
+            value = convert(
+                ws.cell(r, COL_VALUE).value,
+                ws.cell(r, COL_VALUE).number_format,
+                _YEAR if key.strip() == "考核年度" else None,
+            )
+            if value is not None:
+                data[key.strip()] = value
+            cells[(key.strip(),)] = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
+    return Document(name, data, hashlib.sha256(raw).hexdigest(), cells=cells)
+
+
 def _read_guarded(path: Path) -> bytes:
     """The file's bytes, refused before expansion if it is too big or a zip bomb."""
     name = str(path)

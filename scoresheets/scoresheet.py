@@ -84,6 +84,7 @@ def _item_note(item: ItemResult) -> str:
         parts.append("待复核")
     if item.reviewed and "复核" not in said:
         parts.append("已人工复核")
+    parts += item.flags
     return "；".join(parts)
 
 
@@ -247,8 +248,9 @@ class _Writer:
 
     def info_row(self) -> None:
         ws, res = self.ws, self.result
+        extends = f"，继承 {'、'.join(res.ruleset_extends)}" if res.ruleset_extends else ""
         left = (
-            f"规则集：{res.ruleset_name}（{res.ruleset_id}）  单位类型：{res.unit_type}  "
+            f"规则集：{res.ruleset_name}（{res.ruleset_id}{extends}）  单位类型：{res.unit_type}  "
             f"考核时间：{res.audit.assessed_at}"
         )
         right = f"总分 {res.total:.2f}  等次 {res.grade.grade}"
