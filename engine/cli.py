@@ -47,6 +47,7 @@ def cli() -> None:
       assess examples/huashan-2012.json                  用内置规则集评分，写出评分表 xlsx
       assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
       assess SUBMISSION --format json > result.json
+      assess batch 申报文件夹/ -o 评分结果                 批量评分：每个单位一份评分表，另加 汇总.xlsx
 
     退出码：0 已评分；2 用法错误；3 输入有误（申报数据或规则文件）；4 内部错误。
     """
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
-        cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+        # without standalone mode click returns a command's `Exit(code)` instead of raising it
+        code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -151,4 +153,9 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
         sys.exit(130)
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+from .cli_batch import batch  # noqa: E402  (the command module imports this one's helpers)
+
+cli.add_command(batch)
