@@ -37,7 +37,7 @@ from . import api
 from .batch_summary import FailedInput, UnitRow, unit_row
 from .errors import AssessError, InputError, Location, OutputError, Problem
 from .evaluate import assess, compiled_for
-from .naming import NameAllocator, inside, scoresheet_name
+from .naming import NameAllocator, inside, repair_surrogates, scoresheet_name
 from .rules_loader import Ruleset
 from .submission import Submission, load_submission
 
@@ -51,7 +51,6 @@ SUMMARY_XLSX = "汇总.xlsx"
 SUMMARY_JSON = "汇总.json"
 PART_PREFIX = ".assess-batch-"
 PART_SUFFIX = ".part"
-CRASH_RETRIES = 1  # a pool whose worker died is restarted this many times
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -64,7 +63,8 @@ class Input:
 
     @property
     def shown(self) -> str:
-        return self.path
+        """The path as text that can be printed and saved (undecodable bytes in a name shown as �)."""
+        return repair_surrogates(self.path)
 
 
 def _natural(text: str) -> list:
@@ -110,7 +110,9 @@ def discover(
     seen: set[Path] = set()
 
     def fail(arg: str, message: str) -> None:
-        failures.append(FailedInput(len(inputs) + len(failures), arg, "文件", (str(Problem(Location(arg), message)),)))
+        shown = repair_surrogates(arg)
+        problem = str(Problem(Location(shown), message))
+        failures.append(FailedInput(len(inputs) + len(failures), shown, "文件", (problem,)))
 
     def add(path: Path, shown: str) -> None:
         key = path.resolve()
@@ -216,11 +218,31 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def init_worker(config: WorkerConfig, parent: int) -> None:
+_RUNNING = None  # shared with the parent: which submission each worker is assessing
+_SLOT = -1
+
+
+def init_worker(config: WorkerConfig, parent: int, running=None, slots=None) -> None:
     """Pool initializer: Ctrl-C is the parent's to handle; exit if the parent dies."""
+    global _RUNNING, _SLOT
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if running is not None and slots is not None:
+        with slots.get_lock():
+            _SLOT = slots.value
+            slots.value += 1
+        _RUNNING = running
     prepare(config)
+
+
+def _tracked(task: Callable[[Input], Outcome], item: Input) -> Outcome:
+    """Run task(item) in a worker, leaving a note of which submission is running."""
+    if _RUNNING is not None:
+        _RUNNING[_SLOT] = item.index
+    outcome = task(item)
+    if _RUNNING is not None:
+        _RUNNING[_SLOT] = -1
+    return outcome
 
 
 def _save_part(result, target: Path) -> None:
@@ -252,13 +274,14 @@ def assess_one(item: Input) -> Outcome:
             part = str(target)
         return Outcome(item.index, row=unit_row(item.index, item.shown, result), part=part)
     except InputError as exc:
-        problems = tuple(str(p) for p in exc.problems)
+        problems = tuple(repair_surrogates(str(p)) for p in exc.problems)
         return Outcome(item.index, failure=FailedInput(item.index, item.shown, exc.kind, problems))
     except AssessError as exc:
-        return Outcome(item.index, failure=FailedInput(item.index, item.shown, "评分", (f"{item.shown}: {exc}",)))
+        message = repair_surrogates(f"{item.shown}: {exc}")
+        return Outcome(item.index, failure=FailedInput(item.index, item.shown, "评分", (message,)))
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else ""
-        message = f"{item.shown}: 内部错误：{type(exc).__name__}: {first}"
+        message = repair_surrogates(f"{item.shown}: 内部错误：{type(exc).__name__}: {first}")
         return Outcome(
             item.index,
             failure=FailedInput(item.index, item.shown, "内部错误", (message,), detail=traceback.format_exc()),
@@ -320,6 +343,45 @@ def _crashed(item: Input) -> Outcome:
     return Outcome(item.index, failure=FailedInput(item.index, item.shown, "内部错误", (message,)))
 
 
+def _round(
+    items: list[Input],
+    jobs: int,
+    config: WorkerConfig,
+    task: Callable[[Input], Outcome],
+    emit: Callable[[Outcome], None],
+) -> tuple[list[Input], set[int]]:
+    """Run items in one pool. Returns what is left if a worker died, and what was running then."""
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited durable state
+    workers = min(jobs, len(items))
+    running = context.Array("q", [-1] * workers, lock=False)
+    slots = context.Value("i", 0)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=init_worker,
+        initargs=(config, os.getpid(), running, slots),
+    )
+    pending = {item.index: item for item in items}
+    broken = False
+    try:
+        futures = {pool.submit(_tracked, task, item): item.index for item in items}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            del pending[index]
+            emit(outcome)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    suspects = {i for i in running if i >= 0} if broken else set()
+    return list(pending.values()), suspects
+
+
 def _in_pool(
     items: list[Input],
     jobs: int,
@@ -327,37 +389,27 @@ def _in_pool(
     task: Callable[[Input], Outcome],
     emit: Callable[[Outcome], None],
 ) -> None:
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited durable state
-    pending = {item.index: item for item in items}
-    restarts = 0
-    while pending:
-        pool = ProcessPoolExecutor(
-            max_workers=min(jobs, len(pending)),
-            mp_context=context,
-            initializer=init_worker,
-            initargs=(config, os.getpid()),
-        )
-        broken = False
-        try:
-            futures = {pool.submit(task, item): index for index, item in pending.items()}
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    continue
-                del pending[index]
-                emit(outcome)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        if broken:
-            restarts += 1
-            if restarts > CRASH_RETRIES:
-                for index in sorted(pending):
-                    emit(_crashed(pending.pop(index)))
+    """Run items in worker processes; survive a worker that dies (durable_rules can crash).
+
+    When a worker dies, the pool is lost: the submissions that were being assessed at that
+    moment are retried one at a time (a second crash names the culprit: it goes on 错误),
+    and the rest are run again in a new pool.
+    """
+    left = list(items)
+    while left:
+        before = len(left)
+        left, suspects = _round(left, jobs, config, task, emit)
+        if not left:
+            return
+        if not suspects and len(left) == before:  # workers die before assessing anything
+            for item in left:
+                emit(_crashed(item))
+            return
+        for item in [i for i in left if i.index in suspects]:
+            again, _ = _round([item], 1, config, task, emit)
+            if again:
+                emit(_crashed(item))
+        left = [i for i in left if i.index not in suspects]
 
 
 class _InOrder:

@@ -146,8 +146,8 @@ class ItemStat:
     lost_units: tuple[str, ...]  # units that lost points on it, in ranking order
     pending: int  # units where it is still 待复核
     lost_total: Decimal
-    average: Decimal  # lost_total / applicable, 2 places
-    loss_rate: Decimal  # average / 分值 × 100, 2 places
+    average: Decimal  # lost_total / (applicable - pending), 2 places
+    loss_rate: Decimal  # the unrounded average / 分值 × 100, 2 places
 
 
 @dataclass(frozen=True)
@@ -210,10 +210,12 @@ def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
     for (ruleset_id, rule_id), pairs in keyed.items():
         first = pairs[0][1]
         counted = [(row, item) for row, item in pairs if item.counted and item.status != "不适用"]
+        pending = sum(1 for _, item in counted if item.status == "待复核")
         lost = [(row, item) for row, item in counted if item.deduction > 0]
         lost_total = sum((item.deduction for _, item in lost), ZERO)
-        average = q(lost_total / len(counted)) if counted else ZERO
-        rate = q(average / first.max_points * 100) if first.max_points else ZERO
+        scored = len(counted) - pending  # a pending item has no deduction yet: not a zero
+        average = q(lost_total / scored) if scored else ZERO
+        rate = q(lost_total * 100 / (scored * first.max_points)) if scored and first.max_points else ZERO
         stats.append(
             ItemStat(
                 ruleset_id=ruleset_id,
@@ -223,7 +225,7 @@ def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
                 max_points=first.max_points,
                 applicable=len(counted),
                 lost_units=tuple(row.unit for row, _ in lost),
-                pending=sum(1 for _, item in counted if item.status == "待复核"),
+                pending=pending,
                 lost_total=q(lost_total),
                 average=average,
                 loss_rate=rate,

@@ -32,7 +32,7 @@ DASH = "—"
 NONE = "无"
 CHART_ROWS = 17  # rows of default height a 7.5 cm chart covers, with a gap
 MAX_NAMES = 30  # 失分单位 lists at most this many names, then "等N个单位"
-ITEMS_ORDER = "按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；平均失分 = 失分合计 ÷ 适用单位数。"
+ITEMS_ORDER = "按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；平均失分 = 失分合计 ÷（适用单位数 − 待复核单位数）。"
 
 
 def _title(summary: BatchSummary, what: str) -> str:
@@ -109,6 +109,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     for ranked in summary.ranking:
         row = ranked.row
         vetoes = "是（" + "、".join(i for i, _ in row.vetoes) + "）" if row.vetoes else "否"
+        pending = "、".join(row.pending) or NONE
         texts = [
             "",
             row.unit,
@@ -120,7 +121,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
             "",
             "",
             vetoes,
-            "、".join(row.pending),
+            pending,
             row.file,
             row.sheet,
         ]
@@ -137,7 +138,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         put_number(ws, r, col, row.bonus, NUMBER)
         put_number(ws, r, col + 1, len(row.bad_records), CENTER)
         put_text(ws, r, col + 2, vetoes, CENTER)
-        put_text(ws, r, col + 3, "、".join(row.pending), CENTER)
+        put_text(ws, r, col + 3, pending, CENTER)
         put_text(ws, r, col + 4, row.file, BODY)
         put_text(ws, r, col + 5, row.sheet, BODY)
         fit_row(ws, r, texts, widths)
