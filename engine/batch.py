@@ -320,9 +320,9 @@ def output_folder(path: Path) -> Iterator[Path]:
         raise OutputError(Problem(where, f"无法创建输出文件夹：{exc.strerror}")) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(Problem(where, "没有写入权限"))
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY) if fcntl is not None else None  # Windows cannot open a folder
     try:
-        if fcntl is not None:
+        if fd is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -332,7 +332,8 @@ def output_folder(path: Path) -> Iterator[Path]:
         clean_parts(path)
         yield path
     finally:
-        os.close(fd)  # releases the lock
+        if fd is not None:
+            os.close(fd)  # releases the lock
 
 
 # -- running -----------------------------------------------------------------------------

@@ -56,6 +56,9 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(1, unit)
             return
+        self._show(unit)
+
+    def _show(self, unit: UnitRow | FailedInput) -> None:
         click.echo(_line(unit), err=True)
         if isinstance(unit, FailedInput) and self.debug and unit.detail:
             click.echo(unit.detail, err=True, nl=False)
@@ -65,7 +68,7 @@ class _Progress:
             self.bar.__exit__(None, None, None)
             self.bar = None
             for failure in self.failures:  # the bar hid them
-                click.echo(_line(failure), err=True)
+                self._show(failure)
 
 
 def _line(unit: UnitRow | FailedInput) -> str:
