@@ -491,3 +491,20 @@ def test_a_unit_whose_scoresheet_cannot_be_placed_is_an_error_not_a_crash(here, 
     assert errors[3][:3] == (1, "examples/gaizhou-2016.json", "输出")
     assert errors[3][3].startswith("examples/gaizhou-2016.json: 无法写入评分表 盖州市人民政府-2016年度评分表.xlsx：")
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
+def test_competition_ranking_within_each_unit_type():
+    from decimal import Decimal
+
+    from engine.batch_summary import UnitRow, rank_units
+
+    def row(index, unit_type, total):
+        return UnitRow(
+            index, f"{index}.json", f"单位{index}", unit_type, 2012, "r", "r", Decimal(100), Decimal(total),
+            Decimal(total), "合格", "合格", (), (), Decimal(0), (), (), (), AS_OF,
+        )  # fmt: skip
+
+    rows = [row(0, "镇街", "90"), row(1, "区直部门", "95.5"), row(2, "镇街", "90.00"), row(3, "镇街", "95")]
+    rows += [row(4, "镇街", "80"), row(5, "镇街", "80"), row(6, "镇街", "79.99")]
+    ranked = rank_units(rows, ["区县政府", "镇街", "区直部门"])
+    assert [(r.rank, r.row.index) for r in ranked] == [(1, 3), (2, 0), (2, 2), (4, 4), (4, 5), (6, 6), (1, 1)]

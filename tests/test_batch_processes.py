@@ -191,3 +191,54 @@ def test_undecodable_file_names_are_shown_not_fatal(tmp_path, capsys):
     assert run([str(folder), "--format", "json", "--as-of", AS_OF, "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert f'"file": "{folder}/bad-\ufffd.json"' in out
+    assert run([str(folder), "-o", str(tmp_path / "out"), "--as-of", AS_OF, "-j", "1"]) == 0
+    ranking = sheet_values(tmp_path / "out" / "汇总.xlsx")["排名"]
+    assert [r[-2] for r in ranking[3:]] == [f"{folder}/bad-\ufffd.json", f"{folder}/ok.json"]
+
+
+def test_put_text_never_writes_a_workbook_that_cannot_be_opened(tmp_path):
+    from openpyxl import Workbook
+
+    from scoresheets.cells import put_text
+    from scoresheets.print_setup import apply_print_setup
+    from scoresheets.styles import BODY, register_styles
+
+    wb = Workbook()
+    register_styles(wb)
+    put_text(wb.active, 1, 1, "局\ud800名\ud83d\ude00\x07", BODY)
+    apply_print_setup(wb.active, "1:1", header_right="页眉\udcff")
+    wb.save(tmp_path / "x.xlsx")
+    assert load_workbook(tmp_path / "x.xlsx").active["A1"].value == "局\ufffd名😀"
+
+
+def test_a_progress_bar_on_a_terminal(tmp_path):
+    pty = pytest.importorskip("pty")
+    many(tmp_path / "in", 6)
+    shutil.copy(BROKEN / "bad-syntax.json", tmp_path / "in" / "zz-bad.json")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "batch", "in", "-o", "out", "--jobs", "1", "--as-of", AS_OF],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the other end closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=120) == 1
+    screen = b"".join(chunks).decode()
+    assert "评分  [" in screen and "7/7" in screen and "份/秒" in screen
+    assert "\r" in screen  # redrawn in place, not one line per unit
+    assert "✓" not in screen  # successes only counted
+    lines = [line for line in screen.split("\r\n") if line]
+    assert lines[-4].startswith("✗ in/zz-bad.json → in/zz-bad.json:5:21: 语法错误")  # failures after the bar
+    assert lines[-3].startswith("完成：申报文件7份，已评分6份，未能评分1份")
+    assert lines[-2:] == ["汇总：out/汇总.xlsx", "未能评分的申报文件及原因见汇总的“错误”表。"]
