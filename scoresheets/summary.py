@@ -30,7 +30,8 @@ HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
 NONE = "无"
-CHART_ROWS = 17  # rows of default height a 7.5 cm chart covers, with a gap
+CHART_ROWS = 15  # rows of default height (15 pt) a 7.5 cm chart covers
+CHARTS_END_COLUMN = "N"  # the second chart (13 cm wide, from column G) ends in column N
 MAX_NAMES = 30  # 失分单位 lists at most this many names, then "等N个单位"
 ITEMS_ORDER = "按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；平均失分 = 失分合计 ÷（适用单位数 − 待复核单位数）。"
 
@@ -103,7 +104,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         "申报文件",
         "评分表",
     ]
-    widths = [6, 28, 10, 8, 9, 11, *([9] * len(cats)), 7, 8, 14, 12, 24, 28]
+    widths = [6, 28, 10, 8, 9, 14, *([9] * len(cats)), 7, 8, 14, 12, 24, 28]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
     r = FIRST_ROW
     for ranked in summary.ranking:
@@ -165,7 +166,7 @@ def _count_table(
     put_text(ws, r, 1, "合计", TOTAL)
     sums = [sum(counts[i] for _, counts in rows) for i in range(len(labels))]
     for col, count in enumerate([*sums, sum(sums)], start=2):
-        put_number(ws, r, col, count, TOTAL)
+        put_number(ws, r, col, count, TOTAL).number_format = "0"  # counts, not points
     return r + 1
 
 
@@ -185,7 +186,7 @@ def _chart(ws: Worksheet, title: str, x_title: str, top: int, nrows: int, ncats:
     chart.add_data(data, from_rows=True, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=2, max_col=1 + ncats, min_row=top, max_row=top))
     chart.height = 7.5
-    chart.width = 15
+    chart.width = 13
     ws.add_chart(chart, anchor)
 
 
@@ -205,16 +206,18 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     r = _count_table(ws, HEADER_ROW, grades, grade_rows, widths)
     r += 1
     put_text(ws, r, 1, "总分分布（单位数）", SUBHEAD)
+    merge_row(ws, r, 1, ncols)
     band_top = r + 1
     band_rows = [(g.unit_type, [g.bands[k] for k in bands]) for g in summary.grades]
     r = _count_table(ws, band_top, bands, band_rows, widths)
     r += 1
     peak = max((c for _, counts in grade_rows + band_rows for c in counts), default=0)
+    # the two charts side by side below the tables: the first over columns A–F, the second from G
     _chart(ws, "各等次单位数", "等次", HEADER_ROW, len(grade_rows), len(grades), peak, f"A{r}")
-    _chart(ws, "总分分布", "总分", band_top, len(band_rows), len(bands), peak, f"A{r + CHART_ROWS}")
+    _chart(ws, "总分分布", "总分", band_top, len(band_rows), len(bands), peak, f"{get_column_letter(ncols)}{r}")
     _finish(ws)
-    # the charts sit below the tables; print them too
-    ws.print_area = f"A1:{get_column_letter(ncols)}{r + 2 * CHART_ROWS}"
+    ws.print_area = f"A1:{CHARTS_END_COLUMN}{r + CHART_ROWS}"
+    ws.page_setup.fitToHeight = 1  # tables and charts: one page
     return ws
 
 
@@ -284,7 +287,7 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
         "失分率（%）",
         "失分单位",
     ]
-    widths = [6, 10, 14, 36, 7, 8, 8, 8, 9, 9, 9, 40]
+    widths = [6, 10, 14, 36, 7, 9, 9, 9, 9, 9, 9, 40]
     several = len(summary.rulesets) > 1
     _head(ws, _title(summary, "失分分析"), f"{_info(summary)}\n{ITEMS_ORDER}", headers, widths)
     r = FIRST_ROW

@@ -211,14 +211,16 @@ def test_every_summary_sheet_has_the_print_setup_and_the_charts(here):
     for ws in wb:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
-        assert ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToHeight == (1 if ws.title == "等次分布" else 0)  # tables and charts on one page
         assert ws.print_title_rows == "$3:$3"
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
         assert ws["A3"].style == "表头" and ws["A1"].style == "标题"
     grades = wb["等次分布"]
     charts = grades._charts
     assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["各等次单位数", "总分分布"]
-    assert grades.print_area == "'等次分布'!$A$1:$G$50"  # tables and both charts
+    assert grades.print_area == "'等次分布'!$A$1:$N$31"  # tables and both charts
+    assert [c.anchor._from.col for c in charts] == [0, 6] and [c.anchor._from.row for c in charts] == [15, 15]
+    assert grades["B7"].number_format == "0"  # a count in the 合计 row
     assert wb["排名"].auto_filter.ref == "A3:S7"
     assert wb["排名"]["D4"].number_format == "0.00"
     # nothing failed: 错误 still has its header and says 无
