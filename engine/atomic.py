@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -23,6 +24,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file private (0600); the output should get the usual permissions
+        os.chmod(tmp, 0o666 & ~_umask())
         yield tmp
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
@@ -31,6 +34,14 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    # read once: os.umask can only be read by setting it, which is not thread-safe
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(target: Path | str, writer: Callable[[Path], None]) -> None:

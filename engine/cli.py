@@ -50,6 +50,7 @@ def cli() -> None:
       assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
       assess SUBMISSION --format json > result.json
       assess rules test                                  运行规则集的用例（见 assess rules test -h）
+      assess batch 申报文件夹/ -o 评分结果                 批量评分：每个单位一份评分表，另加 汇总.xlsx
 
     退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
     """
@@ -158,9 +159,8 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
+        # without standalone mode click returns a command's `Exit(code)` instead of raising it
         code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
-        if isinstance(code, int) and code:  # a command's click Exit(n) comes back as a return value
-            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except SystemExit:
@@ -176,16 +176,18 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
         sys.exit(130)
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _register() -> None:
     # imported here: each command module is loaded only to register it, after `cli` exists
+    from .cli_batch import batch
     from .cli_explain import explain_command
     from .cli_extract import extract_command
     from .cli_schema import schema_command
     from .cli_template import template_command
 
+    cli.add_command(batch)
     cli.add_command(explain_command)
     cli.add_command(extract_command)
     cli.add_command(schema_command)

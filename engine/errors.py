@@ -108,3 +108,9 @@ class ErrorList:
 
     def __bool__(self) -> bool:
         return bool(self.problems)
+
+
+class OutputError(InputError):
+    """An output folder that cannot be used (not a folder, not writable, in use by another run)."""
+
+    kind = "输出文件夹"

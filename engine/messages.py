@@ -17,6 +17,7 @@ _TEMPLATES = {
     "string_too_short": "不能为空",
     "string_too_long": "过长（最多 {max_length} 个字符）",
     "string_pattern_mismatch": "格式不正确",
+    "string_unicode": "含有无效的字符（不成对的 \\uD800–\\uDFFF 转义）",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "int_from_float": "应为整数（不能有小数）",

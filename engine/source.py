@@ -7,6 +7,7 @@ follows YAML 1.2 (so `on`/`no` stay strings); JSON is valid YAML, so one loader 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,5 +234,16 @@ def plain(data: Any) -> Any:
     if isinstance(data, float):
         return float(data)
     if isinstance(data, str):
-        return str(data)
+        return _join_surrogate_pairs(str(data))
     return data
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_surrogate_pairs(text: str) -> str:
+    # ruamel leaves a JSON escape pair ("\ud83d\ude00", as json.dumps writes 😀 or a CJK
+    # Extension B character) as two surrogates; join them. A lone one stays, to be rejected.
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return _SURROGATE_PAIR.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)

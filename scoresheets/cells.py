@@ -10,6 +10,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine.naming import repair_surrogates
+
 from .styles import BODY_PT, TITLE, TITLE_PT, row_height
 
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
@@ -18,12 +20,13 @@ MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
     """Write text that is always a string cell, even if it starts with "=" or looks like "#N/A".
 
-    Submitted data is user input: left to openpyxl, "=HYPERLINK(...)" would become a live formula.
+    Submitted data is user input: left to openpyxl, "=HYPERLINK(...)" would become a live formula,
+    and a lone surrogate (a JSON "\\ud800" escape) would be saved as XML no reader accepts.
     """
     cell = ws.cell(row, col)
     s = "" if text is None else str(text)
     if s:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", repair_surrogates(s))[:MAX_CELL_CHARS]
         cell.data_type = "s"
     cell.style = style
     return cell

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine.naming import repair_surrogates
+
 FOOTER = "第 &P 页 共 &N 页"
 
 
 def _escape(text: str) -> str:
-    # "&" starts a header/footer code.
-    return text.replace("&", "&&")
+    # "&" starts a header/footer code; control characters and lone surrogates make the file unreadable.
+    return ILLEGAL_CHARACTERS_RE.sub("", repair_surrogates(text)).replace("&", "&&")
 
 
 def apply_print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, header_right: str = "") -> None:

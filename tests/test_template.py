@@ -174,3 +174,31 @@ def test_template_from_json_fills_values(tmp_path, capsys):
     assert info.value.code == 0
     ws = load_workbook(out)["指标"]
     assert ws[cell_of(out, "指标", "单位名称")].value == "盖州市人民政府"
+
+
+def test_batch_accepts_a_filled_workbook_like_json(tmp_path, capsys):
+    data = json.loads((EXAMPLES / "gaizhou-2016.json").read_text(encoding="utf-8"))
+    (tmp_path / "in").mkdir()
+    filled(tmp_path / "in", DEMO, data, "盖州-填报表.xlsx")
+    (tmp_path / "in" / "gaizhou.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "batch",
+                str(tmp_path / "in"),
+                "-o",
+                str(out),
+                "--format",
+                "json",
+                "-j",
+                "1",
+                "--as-of",
+                "2014-01-15T09:00:00+08:00",
+            ]
+        )
+    assert info.value.code == 0
+    rows = json.loads((out / "汇总.json").read_text(encoding="utf-8"))["ranking"]
+    assert sorted(r["file"].rsplit("/", 1)[-1] for r in rows) == ["gaizhou.json", "盖州-填报表.xlsx"]
+    assert {r["total"] for r in rows} == {"88.56"} and rows[0]["rank"] == rows[1]["rank"] == 1
+    assert {r["grade"] for r in rows} == {"良好"}
