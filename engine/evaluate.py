@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -26,9 +27,20 @@ def compiled_for(ruleset: Ruleset) -> CompiledRuleset:
     return hit
 
 
-def assess(ruleset: Ruleset, submission: Submission, *, as_of: dt.datetime | None = None) -> AssessmentResult:
+Firings = Callable[[CompiledRuleset, dict, dict], set[tuple[str, int]]]
+
+
+def assess(
+    ruleset: Ruleset,
+    submission: Submission,
+    *,
+    as_of: dt.datetime | None = None,
+    firings: Firings | None = None,
+) -> AssessmentResult:
+    """Score a validated submission. `firings` decides the checks (default: durable_rules;
+    engine.oracle passes its plain-Python evaluator)."""
     compiled = compiled_for(ruleset)
-    fired = adapter().run(compiled, submission.values, submission.records)
+    fired = (firings or adapter().run)(compiled, submission.values, submission.records)
     ctx = Context(ruleset, submission, fired, reviews={r.item: r for r in submission.reviews})
     items = [score_item(entry, seq, ctx) for seq, entry in enumerate(ruleset.entries, start=1)]
     bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]

@@ -121,7 +121,9 @@ def problems_from(
 
 
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool)) or value is None
+    from decimal import Decimal
+
+    return isinstance(value, (str, int, float, bool, Decimal)) or value is None
 
 
 def _show(value: Any) -> str:

@@ -27,16 +27,18 @@ from pydantic import (
 )
 
 from .errors import ErrorList, SubmissionError
-from .expr import Value
+from .expr import MAX_DECIMALS, MAX_MAGNITUDE, Value
 from .messages import problems_from
 from .rules_loader import Ruleset
 from .rules_model import FieldSpec, IndicatorSpec, Points, Text
 from .source import Document, load_document, plain
 
-MAX_MAGNITUDE = Decimal(10) ** 12
+NON_FINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
 
 def _number(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lstrip(".").lower() in NON_FINITE:
+        raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")  # JSON's NaN/Infinity tokens arrive as text
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError("应为数字（不加引号）")
     if isinstance(value, float):
@@ -49,8 +51,8 @@ def _number(value: Any) -> Any:
         raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
     if abs(value) > MAX_MAGNITUDE:
         raise ValueError("数值过大")
-    if value.as_tuple().exponent < -6:
-        raise ValueError("小数位数不得超过 6 位")
+    if value.normalize().as_tuple().exponent < -MAX_DECIMALS:
+        raise ValueError(f"小数位数不得超过 {MAX_DECIMALS} 位")
     return value
 
 
@@ -210,7 +212,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
 
                 msg = f"{spec.label}（{name}）{translate(err)}"
                 shown = err.get("input")
-                if err["type"] != "missing" and isinstance(shown, (str, int, float, bool)):
+                if err["type"] != "missing" and isinstance(shown, (str, int, float, bool, Decimal)):
                     msg += f"（实为 {_show(shown)}）"
                 if err["type"] == "extra_forbidden":
                     key = str(err["loc"][-1])
@@ -304,6 +306,8 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"“{value[:30]}”"
+    if isinstance(value, Decimal):
+        return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
     return str(value)
 
 
