@@ -21,6 +21,7 @@ from .atomic import write_text_atomic
 from .errors import AssessError, InputError
 from .render_json import to_json
 from .render_text import full, summary
+from .text import visible
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3, 4
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -119,15 +120,15 @@ def report(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, InputError):
         click.echo(f"错误：{exc.kind}有误，未评分，未写出任何文件。", err=True)
         for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {visible(str(problem))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, AssessError):
-        click.echo(f"错误：{exc}", err=True)
+        click.echo(f"错误：{visible(str(exc))}", err=True)
         if debug:
             traceback.print_exception(exc, file=sys.stderr)
         return EXIT_INTERNAL
     first = str(exc).splitlines()[0] if str(exc) else ""
-    click.echo(f"内部错误：{type(exc).__name__}: {first}（加 --debug 查看详情）", err=True)
+    click.echo(f"内部错误：{type(exc).__name__}: {visible(first)}（加 --debug 查看详情）", err=True)
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     return EXIT_INTERNAL

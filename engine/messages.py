@@ -14,6 +14,7 @@ from .source import format_path, key_location, locate
 _TEMPLATES = {
     "missing": "缺少必填项",
     "string_type": "应为文字",
+    "string_unicode": "含有无效的 Unicode 字符（如孤立的代理项 \\ud800），请删除",
     "string_too_short": "不能为空",
     "string_too_long": "过长（最多 {max_length} 个字符）",
     "string_pattern_mismatch": "格式不正确",

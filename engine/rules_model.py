@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .expr import MAX_DECIMALS, MAX_MAGNITUDE
+from .text import printable
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
@@ -50,7 +51,7 @@ def _comparable(value: Any) -> Any:
 YesNo = Annotated[bool, BeforeValidator(_yes_no), Field(strict=False)]
 Number = Annotated[Decimal, BeforeValidator(_comparable), Field(allow_inf_nan=False)]
 Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1000, decimal_places=2, allow_inf_nan=False)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(printable)]
 IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 

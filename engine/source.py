@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .errors import InputError, Location, Problem
 
@@ -152,14 +153,23 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
         col = mark.column + 1 if mark else None
         msg = _yaml_message(exc)
         raise error(Problem(Location(file, line, col), msg)) from None
+    except ReaderError as exc:  # a character YAML does not allow in a document (C0/C1 controls)
+        line, col = _line_col(text, exc.position)
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise error(Problem(Location(file, line, col), f"不允许的控制字符 {what}，请删除后重试")) from None
     except YAMLError as exc:
-        raise error(Problem(Location(file), f"无法解析：{exc}")) from None
+        raise error(Problem(Location(file, 1, 1), f"无法解析：{exc}")) from None
     except RecursionError:
         raise error(Problem(Location(file), f"嵌套层次过深（上限 {MAX_DEPTH} 层）")) from None
     problem = _expansion_problem(data)
     if problem:
         raise error(Problem(Location(file, 1, 1), problem))
     return Document(file, data, digest)
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 class _Cycle(Exception):
@@ -223,9 +233,7 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
 def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
     """Map a pydantic-style location tuple to the 1-based line:col of that value."""
     node = data
-    line = col = None
-    if isinstance(data, (CommentedMap, CommentedSeq)):
-        line, col = 1, 1
+    line, col = 1, 1  # the document itself (also an empty one, or a bare scalar)
     for step in loc:
         if isinstance(node, CommentedMap) and step in node:
             try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,6 +33,7 @@ from .messages import problems_from
 from .rules_loader import Ruleset
 from .rules_model import FieldSpec, IndicatorSpec, Points, Text
 from .source import Document, load_document, plain
+from .text import printable
 
 NON_FINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
@@ -90,7 +92,7 @@ def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
     if spec.type == "选项":
         return Literal[tuple(spec.options)]  # type: ignore[misc]
     if spec.type == "文本":
-        return Annotated[StrictStr, Field(max_length=2000)]
+        return Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]
     raise AssertionError(spec.type)
 
 
@@ -151,11 +153,13 @@ class Review(BaseModel):
 class Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     schema_: str | None = Field(None, alias="$schema")
-    unit: Annotated[StrictStr, Field(min_length=1, max_length=200)] = Field(alias="单位名称")
-    unit_type: StrictStr = Field(alias="单位类型")
+    unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(printable)] = Field(alias="单位名称")
+    unit_type: Annotated[StrictStr, AfterValidator(printable)] = Field(alias="单位类型")
     year: StrictInt = Field(alias="考核年度", ge=1990, le=2100)
     indicators: dict[str, Any] = Field(alias="指标")
-    notes: dict[str, Annotated[StrictStr, Field(max_length=2000)]] = Field(default_factory=dict, alias="数据说明")
+    notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
+        default_factory=dict, alias="数据说明"
+    )
     reviews: list[Review] = Field(default_factory=list, alias="复核")
 
 

@@ -108,7 +108,7 @@ def value_strategy(spec: IndicatorSpec | FieldSpec, literals: set[Any]) -> st.Se
 
 
 _PLANS: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
-_FREE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_FREE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=12)
 
 
 def _plan(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
