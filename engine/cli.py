@@ -18,7 +18,9 @@ import click
 
 from . import __version__, api
 from .atomic import write_text_atomic
+from .cli_verify import verify
 from .errors import AssessError, InputError
+from .naming import safe_filename
 from .render_json import to_json
 from .render_text import full, summary
 from .text import visible
@@ -76,7 +78,7 @@ def _as_of(value: str | None) -> dt.datetime | None:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="输出文件。xlsx 缺省为 <申报文件名>-评分表.xlsx；json 缺省输出到标准输出。",
+    help="输出文件。xlsx 缺省为当前文件夹下的 <单位名称>-<考核年度>-评分表.xlsx；json 缺省输出到标准输出。",
 )
 @click.option(
     "--format",
@@ -109,7 +111,7 @@ def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, a
         return
     from scoresheets import write_scoresheet  # openpyxl is imported only when a sheet is written
 
-    target = output or Path(f"{submission.stem}-评分表.xlsx")
+    target = output or Path(safe_filename(result.unit, result.year, set()))
     write_scoresheet(result, target)
     click.echo(summary(result), err=True, nl=False)
     click.echo(f"评分表：{target}", err=True)
@@ -118,7 +120,7 @@ def score(submission: Path, rules: Path | None, output: Path | None, fmt: str, a
 def report(exc: BaseException, debug: bool) -> int:
     """Print an error the way users should see it; return the exit code."""
     if isinstance(exc, InputError):
-        click.echo(f"错误：{exc.kind}有误，未评分，未写出任何文件。", err=True)
+        click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
         for problem in exc.problems:
             click.echo(f"  {visible(str(problem))}", err=True)
         return EXIT_INPUT
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
-        cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+        code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -152,4 +154,8 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
         sys.exit(130)
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
-    sys.exit(EXIT_OK)
+    # a command that ends with click's Exit(n) (e.g. verify: 1 = differences) returns n here
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+cli.add_command(verify)

@@ -45,6 +45,7 @@ class InputError(AssessError):
 
     exit_code = 3
     kind = "输入"
+    consequence = "未评分，未写出任何文件。"
 
     def __init__(self, problems: list[Problem] | Problem):
         if isinstance(problems, Problem):
@@ -67,6 +68,13 @@ class SubmissionError(InputError):
     """A submission that does not match the ruleset's declared indicators."""
 
     kind = "申报数据"
+
+
+class ScoresheetError(InputError):
+    """A scoresheet given to `assess verify` that cannot be read as one."""
+
+    kind = "评分表"
+    consequence = "未核对。"
 
 
 class ExpressionError(Exception):
