@@ -27,10 +27,10 @@ def clean_part(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     out = []
     for ch in text:
-        if ch in _FORBIDDEN or unicodedata.category(ch) in _BAD_CATEGORIES:
-            out.append("_")
-        elif ch.isspace():
+        if ch.isspace():  # line breaks and tabs included
             out.append(" ")
+        elif ch in _FORBIDDEN or unicodedata.category(ch) in _BAD_CATEGORIES:
+            out.append("_")
         else:
             out.append(ch)
     cleaned = re.sub(r"_{2,}", "_", re.sub(r" {2,}", " ", "".join(out)))

@@ -50,23 +50,36 @@ def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
     except OSError as exc:
         raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
     digest = hashlib.sha256(raw).hexdigest()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(Problem(Location(name, 1, 1), f"是 UTF-16 编码的文本；{_SAVE_AS_UTF8}"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw[: exc.start].count(b"\n") + 1
-        hint = _guess_encoding(raw)
-        raise error(Problem(Location(name, line), f"不是 UTF-8 编码的文本{hint}；请另存为 UTF-8 后重试")) from None
+        col = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise error(Problem(Location(name, line, col), _not_utf8(raw, line_start))) from None
     return text, digest
 
 
-def _guess_encoding(raw: bytes) -> str:
-    for enc in ("gb18030",):
-        try:
-            raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return "（看起来是 GBK/GB18030 编码）"
-    return ""
+_SAVE_AS_UTF8 = "本程序只读 UTF-8：请另存为 UTF-8 编码后重试（记事本：另存为 → 编码选 UTF-8）"
+
+
+def _not_utf8(raw: bytes, line_start: int) -> str:
+    """Name the encoding the file seems to be in, and show the line as it reads in it.
+
+    The file is not decoded for the user: a wrong guess gives wrong but plausible text (a unit
+    name in a public notice), and the audit hash is of the bytes as submitted.
+    """
+    line_end = raw.find(b"\n", line_start)
+    line = raw[line_start : line_end if line_end >= 0 else len(raw)]
+    try:
+        raw.decode("gb18030")
+        shown = line.decode("gb18030").strip()
+    except UnicodeDecodeError:
+        return f"不是 UTF-8 编码的文本；{_SAVE_AS_UTF8}"
+    sample = shown if len(shown) <= 40 else shown[:40] + "…"
+    return f"不是 UTF-8 编码的文本，看起来是 GBK/GB18030 编码（按 GB18030 读，此行为“{sample}”）；{_SAVE_AS_UTF8}"
 
 
 def load_document(path: Path | str, error: type[InputError]) -> Document:
