@@ -34,7 +34,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(target))
+        with contextlib.suppress(OSError):  # some network shares refuse chmod; the write still counts
+            os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

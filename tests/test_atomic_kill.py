@@ -117,3 +117,28 @@ def test_killing_the_command_at_any_moment_never_leaves_a_partial_scoresheet(tmp
         seen["old" if got == old else "new"] += 1
     assert sum(seen.values()) == 5
     print(f"kills: old file intact {seen['old']}, complete new file {seen['new']}, partial 0")
+
+
+def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(tmp_path):
+    from engine.atomic import write_text_atomic
+
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "new.json"
+        write_text_atomic(fresh, "{}")
+        assert fresh.stat().st_mode & 0o777 == 0o644  # not mkstemp's owner-only 0o600
+        kept = tmp_path / "kept.json"
+        kept.write_text("old", encoding="utf-8")
+        kept.chmod(0o640)
+        write_text_atomic(kept, "new")
+        assert kept.read_text(encoding="utf-8") == "new" and kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
+
+
+def test_a_target_name_at_the_file_system_limit_can_still_be_written(tmp_path):
+    from engine.atomic import write_text_atomic
+
+    target = tmp_path / ("法" * 80 + ".json")  # 244 bytes: the temporary name must not be longer than 255
+    write_text_atomic(target, "{}")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
