@@ -1,4 +1,10 @@
-"""Writing output files so that a reader sees the old file or the complete new one, never a part."""
+"""Writing output files so that a reader sees the old file or the complete new one, never a part.
+
+The new content goes to a temporary file beside the target (same folder, so the same file
+system), is flushed to disk, and only then renamed over the target; the folder is synced so
+the rename itself survives a power cut. If the process dies before the rename (even by
+SIGKILL) the target is untouched and a hidden `.<name>.<random>.part` file may remain.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +15,56 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+_PREFIX_CHARS = 60  # the temporary name must stay within the 255-byte limit however long the target's is
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target.
 
-    The temporary file lives beside the target so the final `os.replace` is a rename on one
-    file system. On any exception (or Ctrl-C) the temporary file is removed and the target
-    is left as it was.
+    On any exception (or Ctrl-C) the temporary file is removed and the target is left as it
+    was. The new file gets the target's permissions, or the usual ones for a new file (mkstemp
+    would leave it readable by its owner only).
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:_PREFIX_CHARS]}.", suffix=".part", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         # mkstemp makes the file private (0600); the output should get the usual permissions
         os.chmod(tmp, 0o666 & ~_umask())
         yield tmp
-        with open(tmp, "rb") as fh:
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):  # some network shares refuse chmod; the write still counts
+            os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    _sync_folder(folder)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @functools.cache
@@ -48,6 +79,10 @@ def write_atomic(target: Path | str, writer: Callable[[Path], None]) -> None:
     """Call writer(tmp_path) and move the result into place."""
     with atomic_path(target) as tmp:
         writer(tmp)
+
+
+def write_bytes_atomic(target: Path | str, data: bytes) -> None:
+    write_atomic(target, lambda p: p.write_bytes(data))
 
 
 def write_text_atomic(target: Path | str, text: str) -> None:

@@ -245,12 +245,13 @@ def _tracked(task: Callable[[Input], Outcome], item: Input) -> Outcome:
 
 
 def _save_part(result, target: Path) -> None:
-    from scoresheets import build_workbook
+    from scoresheets.workbook import scoresheet_bytes  # byte-identical for an identical result
 
-    wb = build_workbook(result)
+    data = scoresheet_bytes(result)
     try:
-        wb.save(target)
-        with open(target, "rb") as fh:
+        with open(target, "wb") as fh:
+            fh.write(data)
+            fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
         with contextlib.suppress(OSError):

@@ -21,8 +21,10 @@ from . import __version__, api
 from .atomic import write_text_atomic
 from .cli_rules import rules
 from .errors import AssessError, InputError
+from .naming import safe_filename
 from .render_json import to_json
 from .render_text import full, summary
+from .text import visible
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3, 4
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -79,7 +81,7 @@ def _as_of(value: str | None) -> dt.datetime | None:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="输出文件。xlsx 缺省为 <申报文件名>-评分表.xlsx；json 缺省输出到标准输出。",
+    help="输出文件。xlsx 缺省为当前文件夹下的 <单位名称>-<考核年度>年度评分表.xlsx；json 缺省输出到标准输出。",
 )
 @click.option(
     "--format",
@@ -130,7 +132,7 @@ def score(
         return
     from scoresheets import write_scoresheet  # openpyxl is imported only when a sheet is written
 
-    target = output or Path(f"{submission.stem}-评分表.xlsx")
+    target = output or Path(safe_filename(result.unit, result.year, set()))
     write_scoresheet(result, target)
     click.echo(summary(result), err=True, nl=False)
     click.echo(f"评分表：{target}", err=True)
@@ -139,17 +141,17 @@ def score(
 def report(exc: BaseException, debug: bool) -> int:
     """Print an error the way users should see it; return the exit code."""
     if isinstance(exc, InputError):
-        click.echo(f"错误：{exc.kind}有误，未评分，未写出任何文件。", err=True)
+        click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
         for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {visible(str(problem))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, AssessError):
-        click.echo(f"错误：{exc}", err=True)
+        click.echo(f"错误：{visible(str(exc))}", err=True)
         if debug:
             traceback.print_exception(exc, file=sys.stderr)
         return EXIT_INTERNAL
     first = str(exc).splitlines()[0] if str(exc) else ""
-    click.echo(f"内部错误：{type(exc).__name__}: {first}（加 --debug 查看详情）", err=True)
+    click.echo(f"内部错误：{type(exc).__name__}: {visible(first)}（加 --debug 查看详情）", err=True)
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     return EXIT_INTERNAL
@@ -186,6 +188,7 @@ def _register() -> None:
     from .cli_extract import extract_command
     from .cli_schema import schema_command
     from .cli_template import template_command
+    from .cli_verify import verify
 
     cli.add_command(batch)
     cli.add_command(explain_command)
@@ -193,6 +196,7 @@ def _register() -> None:
     cli.add_command(schema_command)
     cli.add_command(rules)
     cli.add_command(template_command)
+    cli.add_command(verify)
 
 
 _register()

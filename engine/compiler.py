@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import expr
+from .errors import EngineError
 from .rules_loader import MAX_BRANCHES, Ruleset
 from .rules_model import (
     Banded,
@@ -188,17 +189,26 @@ def _partition(checks: list[Check]) -> list[Partition]:
 # -- durable_rules JSON --------------------------------------------------------------------
 
 
+MAX_ENCODED = 2**63 - 1  # durable compares JSON integers as signed 64-bit integers
+
+
 def encode(value: expr.Value) -> Any:
     """A value as durable_rules sees it.
 
     Text is prefixed so durable never compares it as a number ("50" < 60 is true in durable);
-    dates become day numbers; yes/no becomes 1/0; numbers become floats (durable uses doubles;
-    the scoring itself never does).
+    dates become day numbers; yes/no becomes 1/0. Numbers become exact integers in millionths:
+    durable compares floats as doubles (80 < 80.0000000000000001 is false there) and its JSON
+    parser fails on exponent notation (Python writes 0.000001 as 1e-06: error 204), while its
+    64-bit integer comparison is exact. The scoring itself never sees these values.
     """
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        scaled = value.scaleb(expr.MAX_DECIMALS)
+        if scaled != scaled.to_integral_value() or abs(scaled) > MAX_ENCODED:
+            # validation keeps every number to 6 decimals and 10^12; this is the last line
+            raise EngineError(f"内部错误：数值 {value} 超出规则引擎的精确比较范围")
+        return int(scaled)
     if isinstance(value, dt.date):
         return value.toordinal()
     return "s:" + str(value)
@@ -222,9 +232,12 @@ def to_durable(node: expr.Node, keys: dict[str, str]) -> dict[str, Any]:
         right = {"$m": keys[node.right.name]}
     else:
         right = encode(node.right.value)
-    if node.op == "==":
-        return {key: right}
-    return {_DURABLE_OPS[node.op]: {key: right}}
+    test = {key: right} if node.op == "==" else {_DURABLE_OPS[node.op]: {key: right}}
+    if isinstance(node.right, expr.Name):
+        # durable holds `a < $m(b)` (any operator) when b is missing; a missing name must make
+        # the comparison false, as it does against a literal
+        return {"$and": [{"$ex": {keys[node.right.name]: 1}}, test]}
+    return test
 
 
 def fact_values(values: dict[str, expr.Value], keys: dict[str, str], names: set[str]) -> dict[str, Any]:

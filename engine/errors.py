@@ -45,6 +45,7 @@ class InputError(AssessError):
 
     exit_code = 3
     kind = "输入"
+    consequence = "未评分，未写出任何文件。"
 
     def __init__(self, problems: list[Problem] | Problem):
         if isinstance(problems, Problem):
@@ -79,6 +80,13 @@ class RulesetChoiceError(InputError):
     """No ruleset, or more than one, is in force for a submission's year in a rules folder."""
 
     kind = "规则集选用"
+
+
+class ScoresheetError(InputError):
+    """A scoresheet given to `assess verify` that cannot be read as one."""
+
+    kind = "评分表"
+    consequence = "未核对。"
 
 
 class ExpressionError(Exception):

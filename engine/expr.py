@@ -69,6 +69,8 @@ _QUOTES = {'"': '"', "'": "'", "“": "”", "「": "」", "‘": "’"}
 _NAME_CHAR = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+MAX_DECIMALS = 6  # the precision of every number the engine compares (submissions and conditions)
+MAX_MAGNITUDE = Decimal(10) ** 12
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．（），［］－", "0123456789.(),[]-")
 
 
@@ -134,12 +136,12 @@ def tokenize(text: str) -> list[Token]:
                     i,
                     text[i:k],
                 )
-            out.append(Token("NUM", Decimal(m.group(0)), i, text[i:j]))
+            out.append(Token("NUM", _number(m.group(0), i, text[i:j]), i, text[i:j]))
             i = j
             continue
         if ch == "-" and i + 1 < n and src[i + 1].isdigit():
             m = _NUMBER.match(src, i + 1)
-            out.append(Token("NUM", -Decimal(m.group(0)), i, text[i : m.end()]))
+            out.append(Token("NUM", -_number(m.group(0), i, text[i : m.end()]), i, text[i : m.end()]))
             i = m.end()
             continue
         if _NAME_CHAR.match(ch):
@@ -159,6 +161,15 @@ def tokenize(text: str) -> list[Token]:
         raise ExpressionError(f"不认识的字符 “{ch}”", i, ch)
     out.append(Token("END", None, n, ""))
     return out
+
+
+def _number(digits: str, offset: int, shown: str) -> Decimal:
+    value = Decimal(digits)
+    if value.normalize().as_tuple().exponent < -MAX_DECIMALS:
+        raise ExpressionError(f"数值 {shown} 的小数位数超过 {MAX_DECIMALS} 位", offset, shown)
+    if value > MAX_MAGNITUDE:
+        raise ExpressionError(f"数值 {shown} 过大（上限 10^12）", offset, shown)
+    return value
 
 
 # -- syntax tree --------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from .source import format_path, key_location, locate
 _TEMPLATES = {
     "missing": "缺少必填项",
     "string_type": "应为文字",
+    "string_unicode": "含有无效的 Unicode 字符（如孤立的代理项 \\ud800），请删除",
     "string_too_short": "不能为空",
     "string_too_long": "过长（最多 {max_length} 个字符）",
     "string_pattern_mismatch": "格式不正确",
-    "string_unicode": "含有无效的字符（不成对的 \\uD800–\\uDFFF 转义）",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "int_from_float": "应为整数（不能有小数）",
@@ -127,7 +127,9 @@ def problems_from(
 
 
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool)) or value is None
+    from decimal import Decimal
+
+    return isinstance(value, (str, int, float, bool, Decimal)) or value is None
 
 
 def _show(value: Any) -> str:

@@ -113,3 +113,16 @@ def inside(folder: Path, name: str) -> Path:
     if not name or name in (".", "..") or Path(name).name != name or "/" in name or "\\" in name:
         raise ValueError(f"unsafe file name: {name!r}")
     return folder / name
+
+
+def safe_filename(unit: str, year: int | str, taken: set[str]) -> str:
+    """A single unit's scoresheet name, the same as a batch gives it; `taken` holds the names
+    already used (compared as file systems compare them) and receives the new one."""
+    try:
+        stem, suffix = scoresheet_name(unit, int(year))
+    except (TypeError, ValueError):
+        stem, suffix = f"{safe_stem(unit)}-评分表", ".xlsx"
+    allocator = NameAllocator(tuple(taken))
+    name = allocator.take(stem, suffix)
+    taken.add(_key(name))
+    return name

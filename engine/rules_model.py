@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from .expr import MAX_DECIMALS, MAX_MAGNITUDE
 from .extract.spec import ExtractionSpec
+from .text import printable
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
@@ -27,6 +29,8 @@ def _yes_no(value: Any) -> Any:
 
 
 def _number(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lstrip(".").lower() in ("nan", "inf", "-inf", "infinity", "-infinity"):
+        raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
     if isinstance(value, bool) or isinstance(value, str):
         raise ValueError("应为数字（不加引号）")
     if isinstance(value, float):
@@ -34,10 +38,21 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _comparable(value: Any) -> Any:
+    # the engine compares numbers exactly to 6 decimals within ±10^12 (see compiler.encode)
+    value = _number(value)
+    if isinstance(value, (int, Decimal)) and Decimal(value).is_finite():
+        if abs(value) > MAX_MAGNITUDE:
+            raise ValueError("数值过大（上限 10^12）")
+        if Decimal(value).normalize().as_tuple().exponent < -MAX_DECIMALS:
+            raise ValueError(f"小数位数不得超过 {MAX_DECIMALS} 位")
+    return value
+
+
 YesNo = Annotated[bool, BeforeValidator(_yes_no), Field(strict=False)]
-Number = Annotated[Decimal, BeforeValidator(_number), Field(allow_inf_nan=False)]
+Number = Annotated[Decimal, BeforeValidator(_comparable), Field(allow_inf_nan=False)]
 Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1000, decimal_places=2, allow_inf_nan=False)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(printable)]
 IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,18 +28,21 @@ from pydantic import (
 )
 
 from .errors import ErrorList, SubmissionError
-from .expr import Value
+from .expr import MAX_DECIMALS, MAX_MAGNITUDE, Value
 from .messages import problems_from
 from .rates import reconcile
 from .rules_loader import Ruleset
 from .rules_model import FieldSpec, IndicatorSpec, Points, Text
 from .source import Document, load_document, plain
+from .text import printable
 
-MAX_MAGNITUDE = Decimal(10) ** 12
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
+NON_FINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
 
 def _number(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lstrip(".").lower() in NON_FINITE:
+        raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")  # JSON's NaN/Infinity tokens arrive as text
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError("应为数字（不加引号）")
     if isinstance(value, float):
@@ -51,8 +55,8 @@ def _number(value: Any) -> Any:
         raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
     if abs(value) > MAX_MAGNITUDE:
         raise ValueError("数值过大")
-    if value.as_tuple().exponent < -6:
-        raise ValueError("小数位数不得超过 6 位")
+    if value.normalize().as_tuple().exponent < -MAX_DECIMALS:
+        raise ValueError(f"小数位数不得超过 {MAX_DECIMALS} 位")
     return value
 
 
@@ -90,7 +94,7 @@ def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
     if spec.type == "选项":
         return Literal[tuple(spec.options)]  # type: ignore[misc]
     if spec.type == "文本":
-        return Annotated[StrictStr, Field(max_length=2000)]
+        return Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]
     raise AssertionError(spec.type)
 
 
@@ -151,11 +155,13 @@ class Review(BaseModel):
 class Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     schema_: str | None = Field(None, alias="$schema")
-    unit: Annotated[StrictStr, Field(min_length=1, max_length=200)] = Field(alias="单位名称")
-    unit_type: StrictStr = Field(alias="单位类型")
+    unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(printable)] = Field(alias="单位名称")
+    unit_type: Annotated[StrictStr, AfterValidator(printable)] = Field(alias="单位类型")
     year: StrictInt = Field(alias="考核年度", ge=1990, le=2100)
     indicators: dict[str, Any] = Field(alias="指标")
-    notes: dict[str, Annotated[StrictStr, Field(max_length=2000)]] = Field(default_factory=dict, alias="数据说明")
+    notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
+        default_factory=dict, alias="数据说明"
+    )
     reviews: list[Review] = Field(default_factory=list, alias="复核")
     self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
     draft: dict[str, Any] | None = Field(None, alias="草稿")  # written by `assess extract`; not scored
@@ -225,7 +231,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
 
                 msg = f"{spec.label}（{name}）{translate(err)}"
                 shown = err.get("input")
-                if err["type"] != "missing" and isinstance(shown, (str, int, float, bool)):
+                if err["type"] != "missing" and isinstance(shown, (str, int, float, bool, Decimal)):
                     msg += f"（实为 {_show(shown)}）"
                 if err["type"] == "extra_forbidden":
                     key = str(err["loc"][-1])
@@ -387,6 +393,8 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"“{value[:30]}”"
+    if isinstance(value, Decimal):
+        return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
     return str(value)
 
 

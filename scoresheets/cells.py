@@ -26,6 +26,8 @@ def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
     cell = ws.cell(row, col)
     s = "" if text is None else str(text)
     if s:
+        # a CR would be read back as LF anyway (XML normalises line ends); make it so on purpose
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", repair_surrogates(s))[:MAX_CELL_CHARS]
         cell.data_type = "s"
     cell.style = style

@@ -11,6 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from engine.naming import repair_surrogates
 
 FOOTER = "第 &P 页 共 &N 页"
+HEADER_CHARS = 60
 
 
 def _escape(text: str) -> str:
@@ -32,7 +33,8 @@ def apply_print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, he
     ws.oddFooter.center.text = FOOTER
     ws.oddFooter.center.size = 9
     if header_right:
-        ws.oddHeader.right.text = _escape(header_right)
+        # Excel refuses a header over 255 characters; a unit name is at most 200 before escaping
+        ws.oddHeader.right.text = _escape(header_right[:HEADER_CHARS])
         ws.oddHeader.right.size = 9
     if ws.max_row >= 1:
         ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"

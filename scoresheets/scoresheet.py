@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, BonusResult, ItemResult
 
+from .audit import write_audit_block
 from .cells import (
     fit_row,
     header_row,
@@ -242,6 +243,7 @@ class _Writer:
             "系统计算总分", "规则引擎按申报数据算出的总分；与上方“总分”不同，说明评分表中的扣分或加分已被修改"
         )
         put_number(ws, system, SCORE, res.total, NUMBER)
+        self.row = write_audit_block(ws, self.row + 1, res, LABEL_END, NCOLS)
 
         ws.parent.defined_names["总分"] = DefinedName("总分", attr_text=f"'{SHEET}'!$H${total}")
         self.inputs_and_checks()

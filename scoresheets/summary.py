@@ -16,7 +16,6 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine.atomic import atomic_path
 from engine.batch_summary import SCORE_BANDS, TIE_RULE, BatchSummary, lost_by_category
 from engine.rules_model import GRADES
 
@@ -354,6 +353,13 @@ def build_summary_workbook(summary: BatchSummary) -> Workbook:
 
 def write_summary_workbook(summary: BatchSummary, path: str | Path) -> None:
     """Write 汇总.xlsx atomically (a reader sees the old file or the complete new one)."""
+    import datetime as dt
+
+    from engine.atomic import write_bytes_atomic
+
+    from .reproducible import stamp, workbook_bytes
+
     wb = build_summary_workbook(summary)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    when = dt.datetime.fromisoformat(summary.assessed_at)  # the batch's time, not the clock
+    stamp(wb, when, "汇总")
+    write_bytes_atomic(path, workbook_bytes(wb, when))

@@ -1,15 +1,18 @@
-"""Assemble the scoresheet workbook and write it atomically."""
+"""Assemble the scoresheet workbook and write it atomically and reproducibly."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
 
-from engine.atomic import atomic_path
+from engine.atomic import write_bytes_atomic
 from engine.result import AssessmentResult
 
+from .audit import set_audit_properties
 from .bad_records import write_bad_records_sheet
+from .reproducible import stamp, workbook_bytes
 from .scoresheet import write_scoresheet_sheet
 from .styles import register_styles
 from .submitted import write_submitted_sheet
@@ -23,11 +26,20 @@ def build_workbook(result: AssessmentResult) -> Workbook:
     write_bad_records_sheet(wb, result)
     write_submitted_sheet(wb, result)
     wb.active = 0
+    stamp(wb, assessed_at(result), f"{result.year}年度{result.unit}法治政府建设考核评分表")
+    set_audit_properties(wb, result)
     return wb
+
+
+def assessed_at(result: AssessmentResult) -> dt.datetime:
+    return dt.datetime.fromisoformat(result.audit.assessed_at)
+
+
+def scoresheet_bytes(result: AssessmentResult) -> bytes:
+    """The workbook file; identical bytes for an identical result (see reproducible.py)."""
+    return workbook_bytes(build_workbook(result), assessed_at(result))
 
 
 def write_scoresheet(result: AssessmentResult, path: str | Path) -> None:
     """Write the scoresheet workbook to path; on any error the old file (if any) is left as it was."""
-    wb = build_workbook(result)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    write_bytes_atomic(path, scoresheet_bytes(result))

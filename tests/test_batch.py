@@ -303,7 +303,7 @@ def test_hostile_and_duplicate_unit_names_stay_inside_the_output_folder(here):
     assert errors[3][1:] == (
         "u12.json",
         "申报数据",
-        "u12.json:2:31: 单位名称: 含有无效的字符（不成对的 \\uD800–\\uDFFF 转义）（实为 “局\ufffd”）",
+        "u12.json:2:31: 单位名称: 含有无效的 Unicode 字符（如孤立的代理项 \\ud800），请删除（实为 “局\ufffd”）",
     )
 
 

@@ -71,7 +71,7 @@ def test_the_shipped_folder_is_the_default(tmp_path, capsys, monkeypatch):
     assert code == 0 and out == ""
     assert "区依法行政示范创建考核评分细则（2013年度）（demo-district-2013）" in err
     assert "总分 93.23 / 100" in err
-    assert (tmp_path / "huashan-2012-评分表.xlsx").is_file()
+    assert (tmp_path / "花山区人民政府-2012年度评分表.xlsx").is_file()
     for name, total in [
         ("qujiang-2019.json", "90.80"),
         ("gaizhou-2016.json", "88.56"),

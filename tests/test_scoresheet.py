@@ -344,11 +344,13 @@ def test_failed_save_leaves_old_file(tmp_path, result, monkeypatch):
     scoresheets.write_scoresheet(result, path)
     before = path.read_bytes()
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"PK half a zip")
+    real_write = Path.write_bytes
+
+    def broken_write(self, data):
+        real_write(self, data[: len(data) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(Path, "write_bytes", broken_write)
     with pytest.raises(OSError, match="disk full"):
         scoresheets.write_scoresheet(result, path)
     assert path.read_bytes() == before
