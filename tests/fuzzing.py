@@ -20,6 +20,7 @@ import json
 import re
 import signal
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -402,9 +403,43 @@ def rules_cases(rules_text: str, bases: st.SearchStrategy[dict]) -> st.SearchStr
     return st.tuples(rules_mutation(rules_text), bases).map(build)
 
 
+def _other_kinds(value: Any) -> list[Any]:
+    """Values of other types than `value`: what a mistyped key would hold."""
+    if isinstance(value, str):
+        return [None, 0, ["x"]]
+    if isinstance(value, list):
+        return [None, "x", {"x": 1}]
+    if isinstance(value, dict):
+        return [None, "x", ["x"]]
+    return [None, "x", ["x"]]  # numbers, booleans
+
+
+def every_rules_mutation(rules_text: str, submission: bytes) -> Iterator[Case]:
+    """Exhaustively: every key of the rules file dropped, retyped three ways and duplicated."""
+    yaml = _yaml()
+    lines = rules_text.splitlines(keepends=True)
+    for path in _rules_paths(yaml.load(rules_text)):
+        for how in ["drop", *range(3), "duplicate"]:
+            data = yaml.load(rules_text)
+            parent = _parent(data, path)
+            if how == "drop":
+                del parent[path[-1]]
+                yield Case(f"rules: drop {path}", submission, rules=_dump(data).encode())
+            elif how == "duplicate":
+                if isinstance(path[-1], str):
+                    line = parent.lc.key(path[-1])[0]
+                    text = "".join(lines[: line + 1] + [lines[line]] + lines[line + 1 :])
+                    yield Case(f"rules: duplicate {path}", submission, rules=text.encode())
+            else:
+                value = _other_kinds(parent[path[-1]])[how]
+                parent[path[-1]] = value
+                yield Case(f"rules: retype {path}={value!r}", submission, rules=_dump(data).encode())
+
+
 # -- running -------------------------------------------------------------------------------
 
-_LOCATED = re.compile(r"^  (?P<file>.+?):(?:(?P<line>\d+)(?::\d+)?: |(?P<col> )(?P<path>\S+): )")
+# "  file:line[:col]: …" or "  file: path: …" (a place inside a file with no lines, e.g. an xlsx member)
+_LOCATED = re.compile(r"^  (?P<file>.+?):(?:(?P<line>\d+)(?::\d+)?: | (?P<path>\S+): )")
 
 
 def run_case(case: Case, folder: Path, rules_path: Path | None = None) -> Outcome:

@@ -49,13 +49,13 @@ def test_hostile_submissions_end_in_a_located_error_or_the_oracles_result(case):
     _run(case, MINI)
 
 
-@fuzz(50)
+@fuzz(40)
 @given(submission_cases(submissions(load_rules(EDGE))))
 def test_hostile_submissions_against_the_edge_ruleset(case):
     _run(case, EDGE)
 
 
-@fuzz(40)
+@fuzz(30)
 @given(rules_cases(MINI.read_text(encoding="utf-8"), submissions(load_rules(MINI))))
 def test_broken_rules_files_end_in_a_located_error_or_the_oracles_result(case):
     _run(case, MINI)
