@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -109,32 +108,17 @@ def peek_header(path: Path | str) -> Document:
 
 
 def _read_guarded(path: Path) -> bytes:
-    """The file's bytes, refused before expansion if it is too big or a zip bomb."""
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_XLSX_BYTES:
-            raise SubmissionError(
-                Problem(Location(name), f"文件过大（{size} 字节），填报表上限为 {MAX_XLSX_BYTES} 字节")
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SubmissionError(Problem(Location(name), "文件不存在")) from None
-    except OSError as exc:
-        raise SubmissionError(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
-    from io import BytesIO
+    """The file's bytes, refused before anything is expanded if it is too big, a zip bomb,
+    encrypted or carries macros (engine.xlsx_guard)."""
+    from .xlsx_guard import check_xlsx
 
+    check_xlsx(
+        path, SubmissionError, max_bytes=MAX_XLSX_BYTES, max_members=MAX_MEMBERS, max_uncompressed=MAX_UNCOMPRESSED
+    )
     try:
-        with zipfile.ZipFile(BytesIO(raw)) as zf:
-            members = zf.infolist()
-    except zipfile.BadZipFile:
-        raise SubmissionError(Problem(Location(name), "不是有效的 xlsx 文件（不是 zip 格式）")) from None
-    total = sum(m.file_size for m in members)
-    if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED:
-        raise SubmissionError(
-            Problem(Location(name), f"xlsx 解压后过大（{len(members)} 个部件，{total} 字节），已拒绝（疑似压缩炸弹）")
-        )
-    return raw
+        return path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(Problem(Location(str(path)), f"无法读取文件：{exc.strerror}")) from None
 
 
 class _Reader:
