@@ -120,6 +120,7 @@ def test_zip_bomb_is_refused_before_expansion(tmp_path, monkeypatch):
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", b"<Types/>")
+        zf.writestr("xl/workbook.xml", b"<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"0" * 3_000_000)
     assert bomb.stat().st_size < 20_000
     with pytest.raises(SubmissionError, match="疑似压缩炸弹"):
