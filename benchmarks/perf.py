@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -156,7 +157,9 @@ def _child(*args: str) -> dict:
     return json.loads(lines[-1])
 
 
-def _batch(folder: Path, out: Path, jobs: int, rules: str) -> float:
+def _batch(folder: Path, out: Path, jobs: int, rules: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its workers) of one `assess batch`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "engine", "batch", str(folder), "-o", str(out), "--jobs", str(jobs)]
@@ -167,9 +170,11 @@ def _batch(folder: Path, out: Path, jobs: int, rules: str) -> float:
         cwd=ROOT,
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"assess batch failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return seconds
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return seconds, cpu
 
 
 def _mmm(values: list[float], fmt: str = "{:8.2f}") -> str:
@@ -203,7 +208,8 @@ def main() -> None:
         files = _units(ruleset, folder, max(args.units, args.batch))
         print(
             f"ruleset {ruleset.header.id}: {len(ruleset.entries)} items, {len(ruleset.indicators)} indicators; "
-            f"{args.units} synthetic units, {args.runs} runs (each in a fresh process)"
+            f"{args.units} synthetic units, {args.runs} runs (each in a fresh process); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         phase_folder = Path(tmp) / "phase"
         phase_folder.mkdir()
@@ -233,12 +239,17 @@ def main() -> None:
                 (batch_folder / p.name).symlink_to(p)
             secs = {}
             for jobs in (1, 2):
-                secs[jobs] = [
+                timed = [
                     _batch(batch_folder, Path(tmp) / f"out-{jobs}-{k}", jobs, args.rules) for k in range(args.runs)
                 ]
-                print(f"assess batch, {args.batch} units, --jobs {jobs}: s {_mmm(secs[jobs])}")
+                secs[jobs] = [wall for wall, _ in timed]
+                print(
+                    f"assess batch, {args.batch} units, --jobs {jobs}: wall s {_mmm(secs[jobs])}; "
+                    f"CPU s (all processes) {_mmm([cpu for _, cpu in timed])}"
+                )
             ups = [a / b for a, b in zip(sorted(secs[1]), sorted(secs[2]), strict=True)]
             print(f"speed-up --jobs 2 over --jobs 1 (min/median/max runs paired): {_mmm(ups)}")
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
