@@ -180,6 +180,7 @@ class Generator:
                 continue
             values[name] = self.value(name, spec, unit_type)
         self._lawsuits(values)
+        self._rates(values, unit_type)
         return {"单位名称": self.unit_name(unit_type, n), "单位类型": unit_type, "考核年度": self.year, "指标": values}
 
     def _lawsuits(self, values: dict[str, Any]) -> None:
@@ -190,6 +191,30 @@ class Generator:
             if "出庭应诉率" in values and all("负责人出庭" in c for c in cases):
                 shown = sum(1 for c in cases if c["负责人出庭"])
                 values["出庭应诉率"] = round(100 * shown / len(cases), 2) if cases else 0
+
+    def _rates(self, values: dict[str, Any], unit_type: str) -> None:
+        # a rate declared with 分子/分母 is recomputed by the engine: draw the denominator, derive the
+        # numerator from the rate, and mostly leave the rate itself out (as the national model asks)
+        rng = self.rng
+        drawn: dict[str, int] = {}  # a denominator several rates share is drawn once
+        for name, spec in self.ruleset.indicators.items():
+            num, den = getattr(spec, "numerator", None), getattr(spec, "denominator", None)
+            if num is None or den is None or (spec.applies_to is not None and unit_type not in spec.applies_to):
+                continue
+            if not ({name, num, den} & values.keys()):
+                continue
+            rate = values.get(name)
+            if not isinstance(rate, int | float) or isinstance(rate, bool):
+                rate = self.value(name, spec, unit_type)
+            if den not in drawn:
+                drawn[den] = rng.randint(1, 4) if rng.random() < 0.1 else rng.randint(5, 300)
+            total = drawn[den]
+            done = min(total, max(0, round(total * float(rate) / 100)))
+            values[den], values[num] = total, done
+            if rng.random() < 0.3:
+                values[name] = round(100 * done / total, 2)
+            else:
+                values.pop(name, None)
 
     def value(self, name: str, spec: Any, unit_type: str) -> Any:
         rng, roles = self.rng, self.roles

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from .errors import Problem, SubmissionError
 from .evaluate import assess
+from .fast_json import load_data_document
 from .overrides import load_overrides
 from .result import AssessmentResult
 from .rules_folder import choose
 from .rules_loader import Ruleset, load_rules
-from .source import Document, load_document
+from .source import Document
 from .submission import Submission, validate_submission
 
 DEFAULT_RULES = "demo-district-2013.yaml"
@@ -107,7 +108,7 @@ def load_submission_for(
         ruleset = get_ruleset(rules_for(peek_header(submission_path), rules_path))
         doc = read_workbook_submission(submission_path, ruleset)
     else:
-        doc = load_document(submission_path, SubmissionError)
+        doc = load_data_document(submission_path, SubmissionError)
         ruleset = get_ruleset(rules_for(doc, rules_path))
     return ruleset, validate_submission(doc, ruleset)
 

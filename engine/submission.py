@@ -29,11 +29,12 @@ from pydantic import (
 
 from .errors import ErrorList, SubmissionError
 from .expr import MAX_DECIMALS, MAX_MAGNITUDE, Value
+from .fast_json import load_data_document
 from .messages import problems_from
 from .rates import reconcile
 from .rules_loader import Ruleset
 from .rules_model import FieldSpec, IndicatorSpec, Points, Text
-from .source import Document, load_document, plain
+from .source import Document, plain
 from .text import printable
 
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
@@ -194,7 +195,7 @@ def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
 
         doc = read_workbook_submission(path, ruleset)
     else:
-        doc = load_document(path, SubmissionError)
+        doc = load_data_document(path, SubmissionError)
     return validate_submission(doc, ruleset)
 
 

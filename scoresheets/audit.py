@@ -47,8 +47,10 @@ def write_audit_block(ws: Worksheet, row: int, result: AssessmentResult, label_e
 
 
 def set_audit_properties(wb: Workbook, result: AssessmentResult) -> None:
+    from engine.naming import repair_surrogates  # a file name from the file system may not be valid text
+
     for label, value in audit_values(result).items():
-        wb.custom_doc_props.append(StringProperty(name=label, value=value))
+        wb.custom_doc_props.append(StringProperty(name=label, value=repair_surrogates(value)))
 
 
 def read_audit_properties(wb: Workbook) -> dict[str, str]:

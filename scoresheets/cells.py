@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import weakref
 from copy import copy
 from decimal import Decimal
 
@@ -15,6 +17,23 @@ from engine.naming import repair_surrogates
 from .styles import BODY_PT, TITLE, TITLE_PT, row_height
 
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# name → style array of each workbook's named styles: `cell.style = name` searches the named
+# styles list by name on every assignment; the array it copies is the same each time
+_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def apply_style(cell, style: str) -> None:
+    """Same as `cell.style = style` for a named style already registered in the workbook."""
+    wb = cell.parent.parent
+    arrays = _ARRAYS.get(wb)
+    if arrays is None:
+        arrays = _ARRAYS[wb] = {s.name: s.as_tuple() for s in wb._named_styles}
+    array = arrays.get(style)
+    if array is None:
+        cell.style = style  # not registered yet: openpyxl adds it (or refuses an unknown name)
+        return
+    cell._style = copy(array)
 
 
 def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
@@ -28,30 +47,32 @@ def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
     if s:
         # a CR would be read back as LF anyway (XML normalises line ends); make it so on purpose
         s = s.replace("\r\n", "\n").replace("\r", "\n")
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", repair_surrogates(s))[:MAX_CELL_CHARS]
+        if _SURROGATE.search(s):
+            s = repair_surrogates(s)
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
         cell.data_type = "s"
-    cell.style = style
+    apply_style(cell, style)
     return cell
 
 
 def put_number(ws: Worksheet, row: int, col: int, value: Decimal | float | int, style: str):
     cell = ws.cell(row, col)
     cell.value = float(value) if isinstance(value, Decimal) else value
-    cell.style = style
+    apply_style(cell, style)
     return cell
 
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str):
     cell = ws.cell(row, col)
     cell.value = formula
-    cell.style = style
+    apply_style(cell, style)
     return cell
 
 
 def style_row(ws: Worksheet, row: int, first: int, last: int, style: str) -> None:
     """Give empty cells of a row a style, so the row's borders are complete."""
     for col in range(first, last + 1):
-        ws.cell(row, col).style = style
+        apply_style(ws.cell(row, col), style)
 
 
 def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:

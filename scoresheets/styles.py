@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -83,6 +84,7 @@ def cjk_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@functools.lru_cache(maxsize=8192)  # item texts repeat on every unit's sheet
 def line_count(text: str, width: float) -> int:
     """Lines that text takes when wrapped in a column `width` units wide."""
     usable = max(width - 1.5, 1.0)  # cell padding eats about 1.5 units

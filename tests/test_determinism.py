@@ -49,9 +49,12 @@ def test_two_runs_give_identical_bytes(tmp_path, example):
     with zipfile.ZipFile(tmp_path / "run0" / "评分表.xlsx") as zf:
         assert {info.date_time for info in zf.infolist()} == {(2014, 1, 15, 9, 0, 0)}
         core = zf.read("docProps/core.xml").decode()
-    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2014-01-15T01:00:00Z</dcterms:created>' in core
-    assert '<dcterms:modified xsi:type="dcterms:W3CDTF">2014-01-15T01:00:00Z</dcterms:modified>' in core
-    assert "<dc:creator>fazhi-assess 0.1.0</dc:creator>" in core
+    # the values, not the markup: openpyxl serialises attributes differently with and without lxml
+    import re
+
+    assert re.search(r"<dcterms:created[^>]*>2014-01-15T01:00:00Z</dcterms:created>", core)
+    assert re.search(r"<dcterms:modified[^>]*>2014-01-15T01:00:00Z</dcterms:modified>", core)
+    assert re.search(r"<dc:creator[^>]*>fazhi-assess 0.1.0</dc:creator>", core)
 
 
 def test_a_different_assessment_time_changes_only_what_records_it(tmp_path):

@@ -29,6 +29,9 @@ def patch_sheet(path, old: str, new: str) -> None:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
+                # how openpyxl writes an empty value depends on whether lxml is installed
+                spellings = [old.replace("<v />", empty) for empty in ("<v />", "<v/>", "<v></v>")]
+                old = next((o for o in spellings if o.encode() in data), old)
                 assert old.encode() in data
                 data = data.replace(old.encode(), new.encode())
             dst.writestr(info.filename, data)
