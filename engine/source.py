@@ -55,13 +55,13 @@ class Document:
         return Location(self.file, path=format_path(loc))
 
 
-def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
-    """Return (text, sha256) of a UTF-8 file (a BOM is allowed), or raise a located error."""
+def read_bytes(path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES) -> tuple[bytes, str]:
+    """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error."""
     name = str(path)
     try:
         size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {MAX_INPUT_BYTES} 字节"))
+        if size > max_bytes:
+            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {max_bytes} 字节"))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise error(Problem(Location(name), "文件不存在")) from None
@@ -69,7 +69,13 @@ def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
         raise error(Problem(Location(name), "应为文件，实为文件夹")) from None
     except OSError as exc:
         raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
-    digest = hashlib.sha256(raw).hexdigest()
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
+def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
+    """Return (text, sha256) of a UTF-8 file (a BOM is allowed), or raise a located error."""
+    name = str(path)
+    raw, digest = read_bytes(path, error)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise error(Problem(Location(name, 1, 1), f"是 UTF-16 编码的文本；{_SAVE_AS_UTF8}"))
     try:

@@ -11,7 +11,6 @@ kept for citing but not read: they describe plans, not the year's work.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -71,20 +70,11 @@ class Report:
 
 
 def read_report(path: Path | str) -> Report:
+    from ..source import read_bytes
+
     path = Path(path)
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            raise ReportError(Problem(Location(name), f"文件过大（{size} 字节），上限为 {MAX_REPORT_BYTES} 字节"))
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ReportError(Problem(Location(name), "文件不存在")) from None
-    except IsADirectoryError:
-        raise ReportError(Problem(Location(name), "应为文件，实为文件夹")) from None
-    except OSError as exc:
-        raise ReportError(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
-    digest = hashlib.sha256(raw).hexdigest()
+    raw, digest = read_bytes(path, ReportError, MAX_REPORT_BYTES)
     suffix = path.suffix.lower()
     if suffix == ".docx" or raw[:2] == b"PK":
         lines, encoding = _docx_lines(raw, name), "docx"
