@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from engine.cli import cli
-
 AS_OF = "2014-01-15T09:00:00+08:00"
 
 
