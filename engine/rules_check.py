@@ -202,11 +202,10 @@ def lint(ruleset: Ruleset) -> list[Finding]:
 
 
 def _indicator_loc(ruleset: Ruleset, name: str) -> Location:
-    try:
-        doc = load_document(ruleset.file, RulesError)
-    except RulesError:
+    # the document the ruleset was loaded from: no second read of the file per finding
+    if ruleset.document is None:
         return Location(ruleset.file, path=f"指标.{name}")
-    return doc.locate(("指标", name))
+    return ruleset.document.locate(("指标", name))
 
 
 # -- deciding conditions ------------------------------------------------------------------

@@ -196,6 +196,11 @@ def _computed(item, reads: list[str], ctx: Context) -> Outcome:
     return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=reasons, extra=extra)
 
 
+def _cap_of(item) -> Decimal:
+    """The most an item may deduct: its 扣分上限 if given, never more than its 分值 (扣完为止)."""
+    return min(item.cap if item.cap is not None else item.points, item.points)
+
+
 def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
     """(deduction, reasons, extra template values) for an applicable, complete item."""
     values = ctx.submission.values
@@ -204,7 +209,7 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
         if not ctx.holds(item.id):
             return ZERO, [], {}
         count = values[item.count]
-        limit = min(item.cap if item.cap is not None else points, points)
+        limit = _cap_of(item)
         d = capped(count * item.per_event, limit)
         unit = ctx.unit_of(item.count, "件")
         text = f"{item.count} {n(count)}{unit}，每{unit}扣{n(item.per_event)}分"
@@ -215,7 +220,7 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
         if not ctx.holds(item.id):
             return ZERO, [], {}
         value = values[item.indicator]
-        limit = min(item.cap if item.cap is not None else points, points)
+        limit = _cap_of(item)
         gap = item.target - value
         d = capped(gap * item.per_unit, limit)
         unit = ctx.ruleset.indicators[item.indicator].unit or ""
@@ -229,7 +234,7 @@ def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
         if not ctx.holds(item.id):
             return ZERO, [], {}
         value = values[item.indicator]
-        limit = min(item.cap if item.cap is not None else points, points)
+        limit = _cap_of(item)
         gap = item.target - value
         counted_gap = {
             "按实际": gap,
@@ -310,7 +315,7 @@ def _per_record(item: PerRecord, ctx: Context) -> tuple[Decimal, list[str], dict
     if not hits:
         return ZERO, [], {}
     records = ctx.submission.records.get(item.records, [])
-    limit = q(min(item.cap if item.cap is not None else item.points, item.points))
+    limit = q(_cap_of(item))
     d = capped(len(hits) * item.per_record, limit)
     cond = ctx.ruleset.conditions.get(item.id)
     what = f"{expr.render(cond.written or cond.node)} 的" if cond else ""
