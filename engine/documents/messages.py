@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
 
+from engine.documents.hints import did_you_mean
 from engine.documents.source import format_path, key_location, locate
 from engine.errors import Location, Problem
 
@@ -107,8 +107,7 @@ def problems_from(
         loc = tuple(step for step in err["loc"] if step not in tagset)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
-            close = difflib.get_close_matches(key, vocab, n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(key, vocab)
             where = doc.locate_key(loc) if doc is not None else key_location(file, data, loc)
             message = f"不认识的键 “{key}”{hint}"
         else:

@@ -7,7 +7,6 @@ naming the file, the line:col and the indicator — before the rule engine sees 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +23,7 @@ from pydantic import (
 )
 
 from engine.documents.fast_json import load_data_document
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
 from engine.documents.text import printable
@@ -117,9 +117,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     raw = _without_pending(doc, data.get("指标"), specs, header.unit_type, errors)
     for name in raw:
         if name not in specs:
-            close = difflib.get_close_matches(str(name), list(specs), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(_key(doc, ("指标", name)), f"规则集没有声明指标 “{name}”{hint}")
+            errors.add(_key(doc, ("指标", name)), f"规则集没有声明指标 “{name}”{did_you_mean(name, specs)}")
             continue
         spec = specs[name]
         try:
@@ -135,9 +133,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
                     msg += f"（实为 {_show(shown)}）"
                 if err["type"] == "extra_forbidden":
                     key = str(err["loc"][-1])
-                    close = difflib.get_close_matches(key, list(spec.fields or {}), n=1, cutoff=0.5)
-                    hint = f"（是否应为 “{close[0]}”？）" if close else ""
-                    msg = f"{name} 的记录没有字段 “{key}”{hint}"
+                    msg = f"{name} 的记录没有字段 “{key}”{did_you_mean(key, spec.fields or {})}"
                     errors.add(_key(doc, err_loc), msg)
                 else:
                     errors.add(doc.locate(err_loc), msg)
@@ -171,16 +167,14 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     item_ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
     for n, review in enumerate(header.reviews):
         if review.item not in item_ids:
-            close = difflib.get_close_matches(review.item, sorted(item_ids), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(review.item, item_ids)
             errors.add(doc.locate(("复核", n, "评分项")), f"没有编号为 “{review.item}” 的评分项{hint}")
         elif (review.deduction is None) == (review.score is None):
             errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一")
     points = {e.item.id: e.item.points for e in ruleset.entries}
     for item_id, value in header.self_scores.items():
         if item_id not in points:
-            close = difflib.get_close_matches(item_id, sorted(points), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(item_id, points)
             errors.add(_key(doc, ("自评分", item_id)), f"没有编号为 “{item_id}” 的评分项{hint}")
         elif value > points[item_id]:
             errors.add(doc.locate(("自评分", item_id)), f"自评分 {value} 大于该项分值 {points[item_id]}")

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document
 from engine.errors import (
@@ -196,11 +197,7 @@ def _check_rate_part(
     where = doc.locate(("指标", rate, key))
     other = model.indicators.get(part)
     if other is None:
-        import difflib
-
-        close = difflib.get_close_matches(part, list(model.indicators), n=1, cutoff=0.5)
-        hint = f"（是否应为 “{close[0]}”？）" if close else ""
-        errors.add(where, f"{key}“{part}”不是已声明的指标{hint}")
+        errors.add(where, f"{key}“{part}”不是已声明的指标{did_you_mean(part, model.indicators)}")
     elif part == rate:
         errors.add(where, f"{key}不能是比率本身")
     elif other.type not in ("次数", "数值"):
@@ -248,11 +245,7 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
     def indicator(name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
         spec = indicators.get(name)
         if spec is None:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(indicators), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(doc.locate(loc), f"未声明的指标 “{name}”{hint}")
+            errors.add(doc.locate(loc), f"未声明的指标 “{name}”{did_you_mean(name, indicators)}")
         elif spec.type not in allowed:
             errors.add(doc.locate(loc), f"{what}应为{'/'.join(allowed)}型指标，“{name}” 是{spec.type}型")
 

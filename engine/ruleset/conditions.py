@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Union
 
+from engine.documents.hints import did_you_mean
 from engine.errors import ExpressionError
 
 # -- tokens -------------------------------------------------------------------------------
@@ -416,11 +417,7 @@ def _side_text(side: Operand, category: str) -> str:
 
 
 def _unknown(name: str, symbols: dict[str, Symbol]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(symbols), n=1, cutoff=0.5)
-    hint = f"（是否应为 “{close[0]}”？）" if close else ""
-    return f"未声明的指标 “{name}”{hint}"
+    return f"未声明的指标 “{name}”{did_you_mean(name, symbols)}"
 
 
 def comparisons(node: Node) -> Iterator[Compare]:

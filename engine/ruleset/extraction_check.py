@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from decimal import Decimal
 from typing import Any
 
+from engine.documents.hints import did_you_mean
 from engine.ruleset.extraction import VALUE_SLOTS, parse_template
 from engine.ruleset.values import check_value
 
@@ -65,9 +65,7 @@ def check_ruleset(model, doc, errors) -> None:
 def _reference(indicators, other: str, name: str, doc, loc: tuple, errors) -> None:
     spec = indicators.get(other)
     if spec is None:
-        close = difflib.get_close_matches(other, list(indicators), n=1, cutoff=0.5)
-        hint = f"（是否应为 “{close[0]}”？）" if close else ""
-        errors.add(doc.locate(loc), f"未声明的指标 “{other}”{hint}")
+        errors.add(doc.locate(loc), f"未声明的指标 “{other}”{did_you_mean(other, indicators)}")
     elif spec.type not in NUMERIC:
         errors.add(doc.locate(loc), f"应为数值、百分比或次数型指标，“{other}” 是{spec.type}型")
     elif getattr(spec, "extraction", None) is None:

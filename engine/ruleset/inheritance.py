@@ -22,7 +22,6 @@ inherited text points at the child's 继承 line and names the parent's line.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -31,6 +30,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import (
     Assembled,
@@ -188,8 +188,7 @@ def resolve_parent(doc: Document) -> Path:
             Problem(where, f"{folder} 中有多个编号为 “{value}” 的规则集：{'、'.join(p.name for p in matches)}")
         )
     ids = sorted(i for i in found.values() if i)
-    close = difflib.get_close_matches(value, ids, n=1, cutoff=0.5)
-    hint = f"（是否应为 “{close[0]}”？）" if close else ""
+    hint = did_you_mean(value, ids)
     raise RulesError(Problem(where, f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}"))
 
 
@@ -270,7 +269,7 @@ class _Merger:
         for n, name in enumerate(child.get("删除指标") or []):
             if name not in indicators:
                 self.errors.add(
-                    self.doc.locate(("删除指标", n)), f"继承的规则集没有指标 “{name}”{_hint(name, indicators)}"
+                    self.doc.locate(("删除指标", n)), f"继承的规则集没有指标 “{name}”{did_you_mean(name, indicators)}"
                 )
             elif name in added:
                 self.errors.add(self.doc.locate(("删除指标", n)), f"指标 “{name}” 既在“指标”中又在“删除指标”中")
@@ -288,12 +287,14 @@ class _Merger:
         for iid in modify:
             if iid not in known:
                 where = key_location(self.doc.file, self.doc.data, ("修改", iid))
-                self.errors.add(where, f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{_hint(iid, known)}")
+                self.errors.add(
+                    where, f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{did_you_mean(iid, known)}"
+                )
         for n, iid in enumerate(delete):
             if iid not in known:
                 self.errors.add(
                     self.doc.locate(("删除", n)),
-                    f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{_hint(iid, known)}",
+                    f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{did_you_mean(iid, known)}",
                 )
             elif iid in modify:
                 self.errors.add(self.doc.locate(("删除", n)), f"“{iid}” 既在“修改”中又在“删除”中")
@@ -384,7 +385,7 @@ class _Merger:
         for name, points in (child.get("一级指标分值") or {}).items():
             if name not in names:
                 where = key_location(self.doc.file, self.doc.data, ("一级指标分值", name))
-                self.errors.add(where, f"没有名为 “{name}” 的一级指标{_hint(name, names)}")
+                self.errors.add(where, f"没有名为 “{name}” 的一级指标{did_you_mean(name, names)}")
                 continue
             ci = names.index(name)
             if points is None:
@@ -431,11 +432,6 @@ def unchanged_items(ruleset: Ruleset) -> set[str]:
         if all(ruleset.indicators.get(n) == parent.indicators.get(n) for n in names):
             out.add(iid)
     return out
-
-
-def _hint(name: str, known: Any) -> str:
-    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.5)
-    return f"（是否应为 “{close[0]}”？）" if close else ""
 
 
 def _n(value: Any) -> str:

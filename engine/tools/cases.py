@@ -30,7 +30,6 @@ below it (少于目标扣分, 比率不足扣分), 0 and 1 (按件扣分), at �
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -42,6 +41,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from engine.assessment import assess
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import (
     Assembled,
@@ -273,8 +273,7 @@ def _check_file(spec: CaseFile, doc: Document, ruleset: Ruleset, errors: ErrorLi
         loc = ("用例", n)
         kind = kinds.get(case.rule)
         if kind is None:
-            close = difflib.get_close_matches(case.rule, list(kinds), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(case.rule, kinds)
             errors.add(
                 doc.locate(loc + ("评分项",)),
                 f"规则集 {header.id} 没有编号为 “{case.rule}” 的评分项、加分项或否决项{hint}",
