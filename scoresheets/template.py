@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine.documents.numbers import format_decimal
 from engine.files.atomic import atomic_path
 from engine.intake.form_layout import (
     BASIC,
@@ -34,7 +35,6 @@ from engine.intake.form_layout import (
     YES,
     sheet_title,
 )
-from engine.ruleset.conditions import format_decimal
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 from scoresheets.cells import (

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.documents.hints import did_you_mean
+from engine.documents.numbers import format_decimal
 from engine.documents.source import format_path, key_location, locate
 from engine.errors import Location, Problem
 
@@ -79,7 +80,7 @@ def _fmt(value: Any) -> str:
     from decimal import Decimal
 
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format_decimal(value)
     text = str(value)
     if text.startswith("Decimal('") and text.endswith("')"):  # how pydantic passes some bounds
         return _fmt(Decimal(text[9:-2]))

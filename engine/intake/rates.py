@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from engine.documents.numbers import format_decimal
 from engine.documents.source import Document
 from engine.errors import ErrorList
-from engine.ruleset.conditions import Value, format_decimal
+from engine.ruleset.conditions import Value
 from engine.ruleset.ruleset import Ruleset
 
 CENT = Decimal("0.01")

@@ -24,10 +24,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Union
 
 from engine.documents.hints import did_you_mean
+from engine.documents.numbers import format_decimal
 from engine.errors import ExpressionError
 
 # -- tokens -------------------------------------------------------------------------------
@@ -543,12 +544,3 @@ def format_value(value: object, quote: bool = False) -> str:
     if quote and isinstance(value, str):
         return f"“{value}”"
     return str(value)
-
-
-def format_decimal(value: Decimal) -> str:
-    """Shortest plain text of a decimal: 96.50 → 96.5, 3.00 → 3, never 1E+2."""
-    try:
-        text = format(value.normalize(), "f")
-    except InvalidOperation:
-        return str(value)
-    return text

@@ -32,6 +32,7 @@ from pydantic import Field, ValidationError
 
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
+from engine.documents.numbers import format_decimal
 from engine.documents.source import (
     Assembled,
     Document,
@@ -436,6 +437,6 @@ def unchanged_items(ruleset: Ruleset) -> set[str]:
 
 def _n(value: Any) -> str:
     try:
-        return format(Decimal(str(value)).normalize(), "f")
-    except (InvalidOperation, ValueError):
+        return format_decimal(Decimal(str(value)))
+    except (InvalidOperation, ValueError):  # not a number: shown as written
         return str(value)

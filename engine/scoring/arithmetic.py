@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from engine.documents.numbers import format_decimal as n  # a number as it reads in a sentence
 from engine.intake.submission import Review, Submission
 from engine.result import (
     BadRecord,
@@ -54,11 +55,6 @@ def q(value: Decimal) -> Decimal:
 
 def capped(raw: Decimal, cap: Decimal) -> Decimal:
     return min(q(raw), q(cap))
-
-
-def n(value: Decimal) -> str:
-    """A number as it reads in a sentence: 0.50 → 0.5, 3.00 → 3."""
-    return expr.format_decimal(value)
 
 
 @dataclass

@@ -43,6 +43,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from engine.assessment import assess
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
+from engine.documents.numbers import format_decimal
 from engine.documents.source import (
     Assembled,
     Document,
@@ -59,7 +60,7 @@ from engine.errors import (
 )
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import Value, format_decimal, format_value
+from engine.ruleset.conditions import Value, format_value
 from engine.ruleset.folders import is_case_file, rules_files
 from engine.ruleset.inheritance import unchanged_items
 from engine.ruleset.load import load_rules

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.ruleset.conditions import format_decimal as n
+from engine.documents.numbers import format_decimal as n
 from engine.ruleset.ruleset import Ruleset
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.assessment import assess, compiled_for
+from engine.documents.numbers import format_decimal
 from engine.evaluation.durable.adapter import adapter
 from engine.intake.submission import Submission
 from engine.result import AssessmentResult
@@ -152,9 +153,7 @@ def _caps(item) -> list[str]:
     notes = []
     if isinstance(item, (PerEvent, CountShortfall, RateShortfall, PerRecord)):
         limit = cap if cap is not None else item.points
-        notes.append(
-            f"扣分上限 {expr.format_decimal(min(limit, item.points))} 分（扣完为止，本项最多扣 {item.points} 分）"
-        )
+        notes.append(f"扣分上限 {format_decimal(min(limit, item.points))} 分（扣完为止，本项最多扣 {item.points} 分）")
     elif isinstance(item, (SubPoints, Banded, Linear)):
         notes.append(f"本项最多扣 {item.points} 分（扣完为止）")
     return notes
@@ -166,7 +165,7 @@ def _label(item, check) -> str:
         return f"子项 {part.id}：{part.text}"
     if isinstance(item, Banded):
         k = int(check.rule_id.rsplit("#", 1)[1])
-        return f"第{k}档（得{expr.format_decimal(item.bands[k - 1].score)}分）"
+        return f"第{k}档（得{format_decimal(item.bands[k - 1].score)}分）"
     if isinstance(item, (PerEvent, CountShortfall, RateShortfall, Linear)):
         return "扣分条件（由计分方式推出）"
     return "条件"
