@@ -24,7 +24,7 @@ from engine.evaluation.checks import compile_ruleset
 from engine.ruleset import conditions as expr
 from engine.ruleset.build import build_ruleset, symbol
 from engine.ruleset.load import load_rules
-from engine.ruleset.model import Banded
+from engine.ruleset.model import NUMERIC_TYPES, Banded
 from engine.ruleset.ruleset import Ruleset
 
 _ITEM_PATH = re.compile(r"^(评分细则\[(\d+)\]\.二级指标\[(\d+)\]\.评分项\[(\d+)\]|加分项\[(\d+)\]|否决项\[(\d+)\])")
@@ -256,12 +256,8 @@ def _domains(ruleset: Ruleset, record_list: str | None) -> dict[str, Any]:
     specs = ruleset.indicators if record_list is None else (ruleset.indicators[record_list].fields or {})
     out: dict[str, Any] = {}
     for name, spec in specs.items():
-        if spec.type in ("数值", "百分比", "次数"):
-            lo, hi = spec.range if spec.range is not None else (None, None)
-            if spec.type == "百分比" and spec.range is None:
-                lo, hi = Decimal(0), Decimal(100)
-            if spec.type == "次数" and lo is None:
-                lo = Decimal(0)
+        if spec.type in NUMERIC_TYPES:
+            lo, hi = spec.bounds
             out[name] = Interval(lo, False, hi, False, integer=spec.type == "次数")
         elif spec.type == "日期":
             out[name] = Interval(None, False, None, False)
