@@ -39,10 +39,6 @@ from engine.intake.form_layout import (
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
-MAX_XLSX_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_MEMBERS = 500
-
 
 def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     path = Path(path)
@@ -112,9 +108,7 @@ def _read_guarded(path: Path) -> bytes:
     encrypted or carries macros (engine.documents.xlsx_guard)."""
     from engine.documents.xlsx_guard import check_xlsx
 
-    check_xlsx(
-        path, SubmissionError, max_bytes=MAX_XLSX_BYTES, max_members=MAX_MEMBERS, max_uncompressed=MAX_UNCOMPRESSED
-    )
+    check_xlsx(path, SubmissionError)
     try:
         return path.read_bytes()
     except OSError as exc:
