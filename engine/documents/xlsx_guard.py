@@ -47,34 +47,36 @@ def check_xlsx(path: Path | str, error: type[InputError] = SubmissionError) -> N
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise error(Problem(where, "文件不存在")) from None
+        raise error(Problem(where, "文件不存在", "file.missing")) from None
     except OSError as exc:
-        raise error(Problem(where, f"无法读取文件：{exc.strerror}")) from None
+        raise error(Problem(where, f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
     if size > MAX_XLSX_BYTES:
-        raise error(Problem(where, f"文件过大（{size} 字节），xlsx 上限为 {MAX_XLSX_BYTES} 字节"))
+        raise error(Problem(where, f"文件过大（{size} 字节），xlsx 上限为 {MAX_XLSX_BYTES} 字节", "file.too-large"))
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise error(Problem(where, "不是有效的 xlsx 文件（无法作为 zip 压缩包打开）")) from None
+        raise error(Problem(where, "不是有效的 xlsx 文件（无法作为 zip 压缩包打开）", "xlsx.not-a-workbook")) from None
     names = {info.filename for info in infos}
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise error(Problem(where, f"不是 Excel 工作簿（缺少 {missing[0]}）"))
+        raise error(Problem(where, f"不是 Excel 工作簿（缺少 {missing[0]}）", "xlsx.not-a-workbook"))
     if len(infos) > MAX_MEMBERS:
-        raise error(Problem(where, f"压缩包内文件过多（{len(infos)} 个，上限 {MAX_MEMBERS}）"))
+        raise error(Problem(where, f"压缩包内文件过多（{len(infos)} 个，上限 {MAX_MEMBERS}）", "xlsx.zip-bomb"))
     total = 0
     for info in infos:
-        member = Location(str(path), path=info.filename)
+        member = Location(str(path), path=(info.filename,))
         if info.flag_bits & 0x1:
-            raise error(Problem(member, "工作簿已加密，请取消密码后再提交"))
+            raise error(Problem(member, "工作簿已加密，请取消密码后再提交", "xlsx.encrypted"))
         if info.filename.startswith(("/", "\\")) or ".." in info.filename.replace("\\", "/").split("/"):
-            raise error(Problem(member, "压缩包内的文件名不合法"))
+            raise error(Problem(member, "压缩包内的文件名不合法", "xlsx.bad-member-name"))
         if info.filename.lower().endswith("vbaproject.bin"):
-            raise error(Problem(member, "工作簿含有宏，请另存为不含宏的 .xlsx 后再提交"))
+            raise error(Problem(member, "工作簿含有宏，请另存为不含宏的 .xlsx 后再提交", "xlsx.macros"))
         total += info.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise error(Problem(where, f"解压后内容过大（超过 {MAX_UNCOMPRESSED_BYTES} 字节），疑似压缩炸弹"))
+            raise error(
+                Problem(where, f"解压后内容过大（超过 {MAX_UNCOMPRESSED_BYTES} 字节），疑似压缩炸弹", "xlsx.zip-bomb")
+            )
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise error(Problem(member, f"压缩比异常（{ratio} 倍，上限 {MAX_RATIO}），疑似压缩炸弹"))
+            raise error(Problem(member, f"压缩比异常（{ratio} 倍，上限 {MAX_RATIO}），疑似压缩炸弹", "xlsx.zip-bomb"))

@@ -68,12 +68,16 @@ def load_overrides(path: Path | str, ruleset: Ruleset) -> Overrides:
             errors.add(
                 doc.locate(("复核", n, "评分项")),
                 f"规则集 {ruleset.header.id} 没有编号为 “{entry.item}” 的评分项{hint}",
+                "review.unknown-item",
+                entry.item,
             )
         if (entry.deduction is None) == (entry.score is None):
-            errors.add(where, "复核应给出“扣分”或“得分”之一")
+            errors.add(where, "复核应给出“扣分”或“得分”之一", "review.invalid")
         key = (entry.unit, entry.item)
         if key in seen:
-            errors.add(where, f"与第 {seen[key] + 1} 条复核重复（同一单位、同一评分项）")
+            errors.add(
+                where, f"与第 {seen[key] + 1} 条复核重复（同一单位、同一评分项）", "review.duplicate", entry.item
+            )
         seen[key] = n
     if errors:
         raise OverridesError(errors.problems)

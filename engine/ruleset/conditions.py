@@ -369,7 +369,9 @@ def check(node: Node, symbols: dict[str, Symbol]) -> set[str]:
             if isinstance(side, Name):
                 sym = symbols.get(side.name)
                 if sym is None:
-                    raise ExpressionError(_unknown(side.name, symbols), side.offset, side.name)
+                    raise ExpressionError(
+                        _unknown(side.name, symbols), side.offset, side.name, "rules.unknown-indicator"
+                    )
                 names.add(side.name)
                 cats.append(sym.category)
             else:
