@@ -102,10 +102,6 @@ class InputError(AssessError):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    @property
-    def file(self) -> str:
-        return self.problems[0].location.file if self.problems else ""
-
 
 class RulesError(InputError):
     """A rules file that cannot be loaded or does not make sense."""

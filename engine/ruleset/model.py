@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -15,7 +14,6 @@ from engine.ruleset.scalars import ID_PATTERN, IndicatorName, Model, Number, Poi
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
-FIELD_TYPES = INDICATOR_TYPES[:-1]
 NUMERIC_TYPES = ("数值", "百分比", "次数")
 
 
@@ -221,6 +219,3 @@ class RulesFile(Model):
     categories: list[Category1] = Field(alias="评分细则", min_length=1)
     bonuses: list[Bonus] = Field(default_factory=list, alias="加分项")
     vetoes: list[Veto] = Field(default_factory=list, alias="否决项")
-
-
-DateValue = dt.date
