@@ -26,7 +26,7 @@ class Location:
     and indices leading to the value inside the document; and `via`, for a value a rules file
     inherits (继承): where that value is written in the file it comes from (itself possibly
     inherited). Such a location is the child's 继承 line, with the path in the merged ruleset.
-    A path given as text (as before it was a tuple) is kept as one step.
+    A path given as text (by code written before paths were tuples) is kept as one step.
     """
 
     file: str

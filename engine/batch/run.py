@@ -122,7 +122,7 @@ def discover(
 
     def fail(arg: str, message: str) -> None:
         shown = repair_surrogates(arg)
-        problem = str(Problem(Location(shown), message))
+        problem = str(Problem(Location(shown), message, "file.unusable"))
         failures.append(FailedInput(len(inputs) + len(failures), shown, "文件", (problem,)))
 
     def add(path: Path, shown: str) -> None:
