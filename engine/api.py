@@ -76,7 +76,7 @@ def rules_for(submission: Document, rules_path: Path | str | None = None) -> Pat
     year = data.get("考核年度")
     if isinstance(year, bool) or not isinstance(year, int):
         raise SubmissionError(
-            Problem(submission.locate(("考核年度",)), "考核年度应为整数年份（如 2022），据此选用规则集")
+            Problem(submission.locate(("考核年度",)), "考核年度应为整数年份（如 2022），据此选用规则集", "choice.year")
         )
     unit_type = data.get("单位类型")
     return choose(

@@ -9,7 +9,6 @@ from pathlib import Path
 from engine import __version__
 from engine.evaluation.checks import CompiledRuleset, compile_ruleset
 from engine.evaluation.durable.adapter import adapter
-from engine.evaluation.plain import oracle_firings
 from engine.intake.review import Overrides
 from engine.intake.submission import Submission
 from engine.result import (
@@ -168,10 +167,3 @@ def _records(ruleset: Ruleset, submission: Submission) -> list[RecordRow]:
                 )
             )
     return out
-
-
-def assess_with_oracle(
-    ruleset: Ruleset, submission: Submission, *, as_of: dt.datetime | None = None
-) -> AssessmentResult:
-    """The same assessment as `assess`, deciding the checks with the oracle."""
-    return assess(ruleset, submission, as_of=as_of, firings=oracle_firings)

@@ -25,9 +25,13 @@ def read_scoresheet(path: Path | str) -> ScoresheetReading:
         book = load_workbook(path)
         cached = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl has many ways to fail on a damaged file
-        raise ScoresheetError(Problem(Location(str(path)), f"无法作为工作簿读取（{type(exc).__name__}）")) from None
+        raise ScoresheetError(
+            Problem(Location(str(path)), f"无法作为工作簿读取（{type(exc).__name__}）", "scoresheet.unreadable")
+        ) from None
     if SHEET not in book.sheetnames:
-        raise ScoresheetError(Problem(Location(str(path)), f"没有“{SHEET}”工作表，不是本系统生成的评分表"))
+        raise ScoresheetError(
+            Problem(Location(str(path)), f"没有“{SHEET}”工作表，不是本系统生成的评分表", "scoresheet.not-a-scoresheet")
+        )
     reading = ScoresheetReading(book[SHEET], cached[SHEET], read_audit_properties(book))
     reading.audit_block = reading.audit(HEADING, [label for label, _ in FIELDS])
     return reading

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment
@@ -11,6 +9,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult, BonusResult, ItemResult
 from scoresheets.audit import write_audit_block
 from scoresheets.cells import (
@@ -62,12 +61,6 @@ DASH = "—"
 # Column numbers (A=1).
 SEQ, CAT1, CAT2, CONTENT, MAX, VALUES, DED, SCORE, NOTE, RULE, SELF = range(1, NCOLS + 1)
 LABEL_END = CONTENT  # summary labels span A:D
-
-
-def num(d: Decimal) -> str:
-    """A Decimal as formula text: no exponent, no trailing zeros ("100", "2.5")."""
-    s = format(d, "f")
-    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 def _content(content: str, standard: str) -> str:
@@ -209,7 +202,7 @@ class _Writer:
                 self.item(it)
             subtotals.append(self.subtotal(name, first, self.row - 1))
 
-        total_pts = num(res.total_points)
+        total_pts = format_decimal(res.total_points)
         base = self.label_row("基础得分", "各一级指标小计得分之和")
         put_formula(ws, base, SCORE, _sum_of(subtotals, "H"), TOTAL)
         applicable = self.label_row("适用分值", "剔除不适用项后的分值合计")
@@ -222,9 +215,9 @@ class _Writer:
 
         for b in res.bonuses:
             self.bonus(b)
-        bonus = self.label_row("加分合计", f"加分上限 {num(res.bonus_cap)} 分")
+        bonus = self.label_row("加分合计", f"加分上限 {format_decimal(res.bonus_cap)} 分")
         if self.bonus_rows:
-            bonus_sum = f"=MIN({num(res.bonus_cap)},SUM(H{self.bonus_rows[0]}:H{self.bonus_rows[-1]}))"
+            bonus_sum = f"=MIN({format_decimal(res.bonus_cap)},SUM(H{self.bonus_rows[0]}:H{self.bonus_rows[-1]}))"
             put_formula(ws, bonus, SCORE, bonus_sum, TOTAL)
         else:
             put_number(ws, bonus, SCORE, 0, TOTAL)

@@ -46,7 +46,6 @@ from scoresheets.styles import (
 )
 
 RANKING, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = "排名", "等次分布", "不良记录汇总", "失分分析", "错误"
-SHEETS = (RANKING, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS)
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"

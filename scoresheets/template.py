@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine.documents.numbers import format_decimal
 from engine.files.atomic import atomic_path
 from engine.intake.form_layout import (
     BASIC,
@@ -34,7 +34,6 @@ from engine.intake.form_layout import (
     YES,
     sheet_title,
 )
-from engine.ruleset.conditions import format_decimal
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 from scoresheets.cells import (
@@ -79,12 +78,8 @@ def requirement(spec: IndicatorSpec | FieldSpec) -> str:
         return "日期，如 2013-03-01"
     if spec.type == "文本":
         return "文字"
-    lo, hi = spec.range if spec.range is not None else (None, None)
-    if spec.type == "百分比" and spec.range is None:
-        lo, hi = Decimal(0), Decimal(100)
+    lo, hi = spec.bounds
     kind = "整数" if spec.type == "次数" else "数字"
-    if spec.type == "次数" and lo is None:
-        lo = Decimal(0)
     if lo is not None and hi is not None:
         text = f"{format_decimal(lo)}–{format_decimal(hi)} 的{kind}"
     elif lo is not None:
@@ -95,9 +90,7 @@ def requirement(spec: IndicatorSpec | FieldSpec) -> str:
 
 
 def validation(spec: IndicatorSpec | FieldSpec, prompt_title: str) -> DataValidation:
-    lo, hi = spec.range if spec.range is not None else (None, None)
-    if spec.type == "百分比" and spec.range is None:
-        lo, hi = Decimal(0), Decimal(100)
+    lo, hi = spec.bounds
     common = dict(
         allow_blank=True,
         showErrorMessage=True,
@@ -109,8 +102,6 @@ def validation(spec: IndicatorSpec | FieldSpec, prompt_title: str) -> DataValida
     )
     if spec.type in ("数值", "百分比", "次数"):
         kind = "whole" if spec.type == "次数" else "decimal"
-        if spec.type == "次数" and lo is None:
-            lo = Decimal(0)
         if lo is not None and hi is not None:
             return DataValidation(
                 type=kind, operator="between", formula1=format_decimal(lo), formula2=format_decimal(hi), **common

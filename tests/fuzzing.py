@@ -505,14 +505,18 @@ def _check_result(case: Case, submission: Path, rules: Path | None, stdout: str,
     import datetime as dt
 
     from engine import api
-    from engine.assessment import assess_with_oracle
+    from engine.assessment import assess
+    from engine.evaluation.plain import oracle_firings
     from engine.intake.submission import load_submission
     from engine.render.json_out import to_json
 
     try:
         ruleset = api.get_ruleset(rules)
-        expected = assess_with_oracle(
-            ruleset, load_submission(submission, ruleset), as_of=dt.datetime.fromisoformat(AS_OF)
+        expected = assess(
+            ruleset,
+            load_submission(submission, ruleset),
+            as_of=dt.datetime.fromisoformat(AS_OF),
+            firings=oracle_firings,
         )
     except Exception as exc:
         return Outcome("wrong-result", f"the CLI scored it, the oracle path raised {type(exc).__name__}: {exc}"[:500])

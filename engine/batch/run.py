@@ -122,7 +122,7 @@ def discover(
 
     def fail(arg: str, message: str) -> None:
         shown = repair_surrogates(arg)
-        problem = str(Problem(Location(shown), message))
+        problem = str(Problem(Location(shown), message, "file.unusable"))
         failures.append(FailedInput(len(inputs) + len(failures), shown, "文件", (problem,)))
 
     def add(path: Path, shown: str) -> None:
@@ -325,11 +325,11 @@ def output_folder(path: Path) -> Iterator[Path]:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(Problem(where, "应为文件夹，实为文件")) from None
+        raise OutputError(Problem(where, "应为文件夹，实为文件", "output.not-a-folder")) from None
     except OSError as exc:
-        raise OutputError(Problem(where, f"无法创建输出文件夹：{exc.strerror}")) from None
+        raise OutputError(Problem(where, f"无法创建输出文件夹：{exc.strerror}", "output.unwritable")) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError(Problem(where, "没有写入权限"))
+        raise OutputError(Problem(where, "没有写入权限", "output.unwritable"))
     fd = os.open(path, os.O_RDONLY) if fcntl is not None else None  # Windows cannot open a folder
     try:
         if fd is not None:
@@ -337,7 +337,7 @@ def output_folder(path: Path) -> Iterator[Path]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise OutputError(
-                    Problem(where, "另一个批量评分正在写入此文件夹；请等它结束，或换一个输出文件夹")
+                    Problem(where, "另一个批量评分正在写入此文件夹；请等它结束，或换一个输出文件夹", "output.in-use")
                 ) from None
         clean_parts(path)
         yield path

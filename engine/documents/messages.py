@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
 
-from engine.documents.source import format_path, key_location, locate
-from engine.errors import Location, Problem
+from engine.documents.hints import did_you_mean
+from engine.documents.numbers import format_decimal
+from engine.documents.source import key_location, locate
+from engine.errors import Problem
 
 _TEMPLATES = {
     "missing": "缺少必填项",
@@ -79,7 +80,7 @@ def _fmt(value: Any) -> str:
     from decimal import Decimal
 
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format_decimal(value)
     text = str(value)
     if text.startswith("Decimal('") and text.endswith("')"):  # how pydantic passes some bounds
         return _fmt(Decimal(text[9:-2]))
@@ -107,22 +108,25 @@ def problems_from(
         loc = tuple(step for step in err["loc"] if step not in tagset)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
-            close = difflib.get_close_matches(key, vocab, n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(key, vocab)
             where = doc.locate_key(loc) if doc is not None else key_location(file, data, loc)
-            message = f"不认识的键 “{key}”{hint}"
+            message, code, subject = f"不认识的键 “{key}”{hint}", "schema.unknown-key", key
         else:
             if err["type"] == "union_tag_invalid":
                 loc = loc + (_strip_quotes((err.get("ctx") or {}).get("discriminator", "")),)
             where = doc.locate(loc) if doc is not None else locate(file, data, loc)
-            message = translate(err)
+            message, code, subject = (
+                translate(err),
+                f"schema.{'missing' if err['type'] == 'missing' else 'invalid'}",
+                None,
+            )
             if err["type"] not in ("missing",) and "input" in err and _is_scalar(err["input"]):
                 message += f"（实为 {_show(err['input'])}）"
         marker = (str(where), message)
         if marker in seen:
             continue
         seen.add(marker)
-        out.append(Problem(where, message))
+        out.append(Problem(where, message, code, subject))
     return out
 
 
@@ -141,10 +145,3 @@ def _show(value: Any) -> str:
         text = value if len(value) <= 30 else value[:30] + "…"
         return f"“{text}”"
     return str(value)
-
-
-def at(file: str, data: Any, loc: tuple[Any, ...], message: str) -> Problem:
-    return Problem(locate(file, data, loc), message)
-
-
-__all__ = ["translate", "problems_from", "at", "Location", "format_path"]

@@ -51,8 +51,8 @@ class Document:
         for end in range(len(loc), -1, -1):  # the longest prefix that has a cell
             cell = self.cells.get(tuple(loc[:end]))
             if cell is not None:
-                return Location(f"{self.file}!{cell}", path=format_path(loc))
-        return Location(self.file, path=format_path(loc))
+                return Location(self.file, path=tuple(loc), cell=cell)
+        return Location(self.file, path=tuple(loc))
 
 
 def read_bytes(path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES) -> tuple[bytes, str]:
@@ -61,14 +61,14 @@ def read_bytes(path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_B
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {max_bytes} 字节"))
+            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {max_bytes} 字节", "file.too-large"))
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise error(Problem(Location(name), "文件不存在")) from None
+        raise error(Problem(Location(name), "文件不存在", "file.missing")) from None
     except IsADirectoryError:
-        raise error(Problem(Location(name), "应为文件，实为文件夹")) from None
+        raise error(Problem(Location(name), "应为文件，实为文件夹", "file.is-folder")) from None
     except OSError as exc:
-        raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
+        raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
     return raw, hashlib.sha256(raw).hexdigest()
 
 
@@ -77,14 +77,14 @@ def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
     name = str(path)
     raw, digest = read_bytes(path, error)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise error(Problem(Location(name, 1, 1), f"是 UTF-16 编码的文本；{_SAVE_AS_UTF8}"))
+        raise error(Problem(Location(name, 1, 1), f"是 UTF-16 编码的文本；{_SAVE_AS_UTF8}", "document.encoding"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        raise error(Problem(Location(name, line, col), _not_utf8(raw, line_start))) from None
+        raise error(Problem(Location(name, line, col), _not_utf8(raw, line_start), "document.encoding")) from None
     return text, digest
 
 
@@ -191,18 +191,20 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         msg = _yaml_message(exc)
-        raise error(Problem(Location(file, line, col), msg)) from None
+        raise error(Problem(Location(file, line, col), msg, "document.syntax")) from None
     except ReaderError as exc:  # a character YAML does not allow in a document (C0/C1 controls)
         line, col = _line_col(text, exc.position)
         what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise error(Problem(Location(file, line, col), f"不允许的控制字符 {what}，请删除后重试")) from None
+        raise error(
+            Problem(Location(file, line, col), f"不允许的控制字符 {what}，请删除后重试", "document.syntax")
+        ) from None
     except YAMLError as exc:
-        raise error(Problem(Location(file, 1, 1), f"无法解析：{exc}")) from None
+        raise error(Problem(Location(file, 1, 1), f"无法解析：{exc}", "document.syntax")) from None
     except RecursionError:
-        raise error(Problem(Location(file), f"嵌套层次过深（上限 {MAX_DEPTH} 层）")) from None
+        raise error(Problem(Location(file), f"嵌套层次过深（上限 {MAX_DEPTH} 层）", "document.too-deep")) from None
     problem = _expansion_problem(data)
     if problem:
-        raise error(Problem(Location(file, 1, 1), problem))
+        raise error(Problem(Location(file, 1, 1), problem, "document.expansion"))
     return Document(file, data, digest)
 
 
@@ -290,7 +292,7 @@ def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
             node = node[step]
         else:
             break
-    return Location(file, line, col, format_path(loc))
+    return Location(file, line, col, tuple(loc))
 
 
 def key_location(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
@@ -308,7 +310,7 @@ def key_location(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
             return locate(file, data, loc)
     if isinstance(parent, CommentedMap) and loc[-1] in parent:
         ln, cl = parent.lc.key(loc[-1])
-        return Location(file, ln + 1, cl + 1, format_path(loc))
+        return Location(file, ln + 1, cl + 1, tuple(loc))
     return locate(file, data, loc)
 
 
@@ -352,16 +354,6 @@ def value_at(data: Any, loc: tuple[Any, ...]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return data
-
-
-def format_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for step in loc:
-        if isinstance(step, int):
-            out += f"[{step}]"
-        else:
-            out += ("." if out else "") + str(step)
-    return out
 
 
 def plain(data: Any) -> Any:

@@ -9,7 +9,7 @@ a bug in one of them. Semantics, the same as durable's on the normalised conditi
 - a record check without a condition holds for every record; record checks are evaluated per
   record and fire as (rule id, 1-based record number), indicator checks as (rule id, 0).
 
-`assess_with_oracle` runs the whole assessment with these firings in place of durable's.
+`assess(..., firings=oracle_firings)` runs the whole assessment with these firings in place of durable's.
 """
 
 from __future__ import annotations

@@ -79,7 +79,9 @@ def read_report(path: Path | str) -> Report:
     if suffix == ".docx" or raw[:2] == b"PK":
         lines, encoding = _docx_lines(raw, name), "docx"
     elif suffix in (".doc", ".wps", ".pdf", ".xls", ".xlsx") or raw[:5] == b"%PDF-" or raw[:4] == b"\xd0\xcf\x11\xe0":
-        raise ReportError(Problem(Location(name), "不支持此格式；请另存为 .txt（UTF-8 或 GBK）或 .docx 后重试"))
+        raise ReportError(
+            Problem(Location(name), "不支持此格式；请另存为 .txt（UTF-8 或 GBK）或 .docx 后重试", "report.format")
+        )
     else:
         text, encoding = decode(raw, name)
         lines = text.splitlines()
@@ -94,7 +96,7 @@ def decode(raw: bytes, name: str = "") -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in raw:
-        raise ReportError(Problem(Location(name), "不是文本文件（含有 NUL 字节）"))
+        raise ReportError(Problem(Location(name), "不是文本文件（含有 NUL 字节）", "report.format"))
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -104,7 +106,11 @@ def decode(raw: bytes, name: str = "") -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReportError(
-            Problem(Location(name, line), "无法识别文本编码（已试 UTF-8、GB18030/GBK）；请另存为 UTF-8 后重试")
+            Problem(
+                Location(name, line),
+                "无法识别文本编码（已试 UTF-8、GB18030/GBK）；请另存为 UTF-8 后重试",
+                "report.encoding",
+            )
         ) from None
 
 
@@ -116,7 +122,9 @@ def _docx_lines(raw: bytes, name: str) -> list[str]:
             xml = book.read("word/document.xml")
         root = ElementTree.fromstring(xml)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        raise ReportError(Problem(Location(name), "不是有效的 .docx 文件（缺少 word/document.xml 或已损坏）")) from None
+        raise ReportError(
+            Problem(Location(name), "不是有效的 .docx 文件（缺少 word/document.xml 或已损坏）", "report.format")
+        ) from None
     lines: list[str] = []
     for para in root.iter(f"{_W}p"):
         text = ""

@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from engine.documents.numbers import format_decimal
 from engine.documents.source import Document
 from engine.errors import ErrorList
-from engine.ruleset.conditions import Value, format_decimal
+from engine.ruleset.conditions import Value
 from engine.ruleset.ruleset import Ruleset
 
 CENT = Decimal("0.01")
@@ -56,7 +57,12 @@ def reconcile(
         if num is None or den is None:
             if given is not None:
                 lacking = "、".join(f"“{n}”" for n, v in ((num_name, num), (den_name, den)) if v is None)
-                errors.add(doc.locate(("指标", name)), f"{spec.label}（{name}）须同时申报分子、分母：缺少{lacking}")
+                errors.add(
+                    doc.locate(("指标", name)),
+                    f"{spec.label}（{name}）须同时申报分子、分母：缺少{lacking}",
+                    "rates.part-missing",
+                    name,
+                )
             continue
         assert isinstance(num, Decimal) and isinstance(den, Decimal)
         den_unit = ruleset.indicators[den_name].unit or ""
@@ -64,12 +70,17 @@ def reconcile(
         if den == 0:
             if num != 0:
                 errors.add(
-                    doc.locate(("指标", num_name)), f"分母“{den_name}”为0，分子“{num_name}”也应为0（实为 {num}）"
+                    doc.locate(("指标", num_name)),
+                    f"分母“{den_name}”为0，分子“{num_name}”也应为0（实为 {num}）",
+                    "rates.zero-denominator",
+                    name,
                 )
             elif given is not None:
                 errors.add(
                     doc.locate(("指标", name)),
                     f"分母“{den_name}”为0，{name}无从计算，请不填此项（读取它的评分项按不适用处理）",
+                    "rates.zero-denominator",
+                    name,
                 )
             else:
                 out.rejected.discard(name)
@@ -79,6 +90,8 @@ def reconcile(
             errors.add(
                 doc.locate(("指标", num_name)),
                 f"分子“{num_name}”（{format_decimal(num)}）大于分母“{den_name}”（{format_decimal(den)}），{name}将超过100%",
+                "rates.above-hundred",
+                name,
             )
             continue
         exact = num * HUNDRED / den
@@ -95,6 +108,8 @@ def reconcile(
                     f"{spec.label}（{name}）申报为 {format_decimal(given)}%，{how}，"
                     f"相差 {format_decimal(gap.quantize(CENT, rounding=ROUND_HALF_UP))} 个百分点，"
                     f"超过容差 {format_decimal(tolerance)} 个百分点",
+                    "rates.beyond-tolerance",
+                    name,
                 )
                 continue
             if given != rounded:

@@ -15,12 +15,12 @@ for it); the result records the reason, the reviewer, the file and its sha256.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import load_document, plain
 from engine.errors import ErrorList, SubmissionError
@@ -64,17 +64,20 @@ def load_overrides(path: Path | str, ruleset: Ruleset) -> Overrides:
     for n, entry in enumerate(model.entries):
         where = doc.locate(("复核", n))
         if entry.item not in ids:
-            close = difflib.get_close_matches(entry.item, sorted(ids), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(entry.item, ids)
             errors.add(
                 doc.locate(("复核", n, "评分项")),
                 f"规则集 {ruleset.header.id} 没有编号为 “{entry.item}” 的评分项{hint}",
+                "review.unknown-item",
+                entry.item,
             )
         if (entry.deduction is None) == (entry.score is None):
-            errors.add(where, "复核应给出“扣分”或“得分”之一")
+            errors.add(where, "复核应给出“扣分”或“得分”之一", "review.invalid")
         key = (entry.unit, entry.item)
         if key in seen:
-            errors.add(where, f"与第 {seen[key] + 1} 条复核重复（同一单位、同一评分项）")
+            errors.add(
+                where, f"与第 {seen[key] + 1} 条复核重复（同一单位、同一评分项）", "review.duplicate", entry.item
+            )
         seen[key] = n
     if errors:
         raise OverridesError(errors.problems)

@@ -7,7 +7,6 @@ naming the file, the line:col and the indicator — before the rule engine sees 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +23,7 @@ from pydantic import (
 )
 
 from engine.documents.fast_json import load_data_document
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
 from engine.documents.text import printable
@@ -101,7 +101,9 @@ def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
 def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     data = doc.data
     if not isinstance(data, dict):
-        raise SubmissionError(_at(doc, (), "申报数据的顶层应为键值表（单位名称、单位类型、考核年度、指标…）"))
+        raise SubmissionError(
+            _at(doc, (), "申报数据的顶层应为键值表（单位名称、单位类型、考核年度、指标…）", "schema.invalid")
+        )
     errors = ErrorList()
     types = ruleset.header.unit_types
     pending_header = _pending_header(doc, data, types, errors)
@@ -110,16 +112,24 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     except ValidationError as exc:
         raise SubmissionError(errors.problems + problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc)) from None
     if header.unit_type not in types and "单位类型" not in pending_header:
-        errors.add(doc.locate(("单位类型",)), f"未知的单位类型 “{header.unit_type}”，可选：{'、'.join(types)}")
+        errors.add(
+            doc.locate(("单位类型",)),
+            f"未知的单位类型 “{header.unit_type}”，可选：{'、'.join(types)}",
+            "submission.unknown-unit-type",
+            header.unit_type,
+        )
     specs = ruleset.indicators
     values: dict[str, Value] = {}
     records: dict[str, list[dict[str, Value]]] = {}
     raw = _without_pending(doc, data.get("指标"), specs, header.unit_type, errors)
     for name in raw:
         if name not in specs:
-            close = difflib.get_close_matches(str(name), list(specs), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(_key(doc, ("指标", name)), f"规则集没有声明指标 “{name}”{hint}")
+            errors.add(
+                _key(doc, ("指标", name)),
+                f"规则集没有声明指标 “{name}”{did_you_mean(name, specs)}",
+                "submission.unknown-indicator",
+                str(name),
+            )
             continue
         spec = specs[name]
         try:
@@ -135,12 +145,10 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
                     msg += f"（实为 {_show(shown)}）"
                 if err["type"] == "extra_forbidden":
                     key = str(err["loc"][-1])
-                    close = difflib.get_close_matches(key, list(spec.fields or {}), n=1, cutoff=0.5)
-                    hint = f"（是否应为 “{close[0]}”？）" if close else ""
-                    msg = f"{name} 的记录没有字段 “{key}”{hint}"
-                    errors.add(_key(doc, err_loc), msg)
+                    msg = f"{name} 的记录没有字段 “{key}”{did_you_mean(key, spec.fields or {})}"
+                    errors.add(_key(doc, err_loc), msg, "submission.unknown-field", key)
                 else:
-                    errors.add(doc.locate(err_loc), msg)
+                    errors.add(doc.locate(err_loc), msg, "submission.invalid-value", str(name))
             continue
         if spec.type == "记录列表":
             records[name] = [_record_values(spec, rec) for rec in value]
@@ -157,7 +165,9 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         if spec.required and _is_pending(data.get("指标", {}).get(name)):
             continue  # reported as 待填 above
         if spec.required:
-            errors.add(doc.locate(("指标",)), f"缺少必填指标 “{name}”（{spec.label}）")
+            errors.add(
+                doc.locate(("指标",)), f"缺少必填指标 “{name}”（{spec.label}）", "submission.missing-value", name
+            )
         elif spec.default is not None:
             value = type_adapter(spec).validate_python(plain(spec.default))
             if spec.type == "记录列表":
@@ -167,23 +177,41 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             defaulted.add(name)
     for name in header.notes:
         if name not in specs:
-            errors.add(_key(doc, ("数据说明", name)), f"数据说明中的 “{name}” 不是规则集声明的指标")
+            errors.add(
+                _key(doc, ("数据说明", name)),
+                f"数据说明中的 “{name}” 不是规则集声明的指标",
+                "submission.unknown-indicator",
+                str(name),
+            )
     item_ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
     for n, review in enumerate(header.reviews):
         if review.item not in item_ids:
-            close = difflib.get_close_matches(review.item, sorted(item_ids), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(doc.locate(("复核", n, "评分项")), f"没有编号为 “{review.item}” 的评分项{hint}")
+            hint = did_you_mean(review.item, item_ids)
+            errors.add(
+                doc.locate(("复核", n, "评分项")),
+                f"没有编号为 “{review.item}” 的评分项{hint}",
+                "review.unknown-item",
+                review.item,
+            )
         elif (review.deduction is None) == (review.score is None):
-            errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一")
+            errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一", "review.invalid")
     points = {e.item.id: e.item.points for e in ruleset.entries}
     for item_id, value in header.self_scores.items():
         if item_id not in points:
-            close = difflib.get_close_matches(item_id, sorted(points), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(_key(doc, ("自评分", item_id)), f"没有编号为 “{item_id}” 的评分项{hint}")
+            hint = did_you_mean(item_id, points)
+            errors.add(
+                _key(doc, ("自评分", item_id)),
+                f"没有编号为 “{item_id}” 的评分项{hint}",
+                "submission.unknown-item",
+                item_id,
+            )
         elif value > points[item_id]:
-            errors.add(doc.locate(("自评分", item_id)), f"自评分 {value} 大于该项分值 {points[item_id]}")
+            errors.add(
+                doc.locate(("自评分", item_id)),
+                f"自评分 {value} 大于该项分值 {points[item_id]}",
+                "submission.self-score",
+                item_id,
+            )
     if errors:
         raise SubmissionError(errors.problems)
     return Submission(
@@ -219,7 +247,7 @@ def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorLis
     out: dict[str, Any] = {}
     for key in ("单位名称", "单位类型", "考核年度"):
         if _is_pending(data.get(key)):
-            errors.add(doc.locate((key,)), f"{key}待填，应填{what[key]}")
+            errors.add(doc.locate((key,)), f"{key}待填，应填{what[key]}", "submission.missing-value", key)
             out[key] = stand_in[key]
     return out
 
@@ -236,7 +264,12 @@ def _without_pending(doc: Document, raw: dict, specs: dict, unit_type: str, erro
             kept[name] = value
             continue
         if spec.required and _applies(spec, unit_type):
-            errors.add(doc.locate(("指标", name)), f"必填指标 “{name}”（{spec.label}）待填，应填{_expected(spec)}")
+            errors.add(
+                doc.locate(("指标", name)),
+                f"必填指标 “{name}”（{spec.label}）待填，应填{_expected(spec)}",
+                "submission.missing-value",
+                name,
+            )
     return kept
 
 
@@ -298,10 +331,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _at(doc: Document, loc: tuple, message: str):
+def _at(doc: Document, loc: tuple, message: str, code: str):
     from engine.errors import Problem
 
-    return Problem(doc.locate(loc), message)
+    return Problem(doc.locate(loc), message, code)
 
 
 def _key(doc: Document, loc: tuple):

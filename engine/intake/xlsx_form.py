@@ -39,10 +39,6 @@ from engine.intake.form_layout import (
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
-MAX_XLSX_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_MEMBERS = 500
-
 
 def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     path = Path(path)
@@ -55,13 +51,19 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     try:
         wb = load_workbook(BytesIO(raw), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise SubmissionError(Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）")) from None
+        raise SubmissionError(
+            Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）", "xlsx.not-a-workbook")
+        ) from None
     if INDICATORS not in wb.sheetnames:
-        raise SubmissionError(Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表"))
+        raise SubmissionError(
+            Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表", "form.not-a-form")
+        )
     ws = wb[INDICATORS]
     if ws.cell(HEADER_ROW, COL_VALUE).value != IND_HEADERS[COL_VALUE - 1]:
         where = f"{INDICATORS}!{ws.cell(HEADER_ROW, COL_VALUE).coordinate}"
-        raise SubmissionError(Problem(Location(f"{name}!{where}"), "表头不符：请使用 assess template 生成的填报表"))
+        raise SubmissionError(
+            Problem(Location(name, cell=where), "表头不符：请使用 assess template 生成的填报表", "form.not-a-form")
+        )
     reader = _Reader(name, ruleset)
     reader.indicators(ws)
     reader.records(wb)
@@ -86,9 +88,13 @@ def peek_header(path: Path | str) -> Document:
     try:
         wb = load_workbook(BytesIO(raw), data_only=False)
     except Exception as exc:
-        raise SubmissionError(Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）")) from None
+        raise SubmissionError(
+            Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）", "xlsx.not-a-workbook")
+        ) from None
     if INDICATORS not in wb.sheetnames:
-        raise SubmissionError(Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表"))
+        raise SubmissionError(
+            Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表", "form.not-a-form")
+        )
     ws = wb[INDICATORS]
     data: dict[str, Any] = {}
     cells: dict[tuple, str] = {}
@@ -112,13 +118,13 @@ def _read_guarded(path: Path) -> bytes:
     encrypted or carries macros (engine.documents.xlsx_guard)."""
     from engine.documents.xlsx_guard import check_xlsx
 
-    check_xlsx(
-        path, SubmissionError, max_bytes=MAX_XLSX_BYTES, max_members=MAX_MEMBERS, max_uncompressed=MAX_UNCOMPRESSED
-    )
+    check_xlsx(path, SubmissionError)
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise SubmissionError(Problem(Location(str(path)), f"无法读取文件：{exc.strerror}")) from None
+        raise SubmissionError(
+            Problem(Location(str(path)), f"无法读取文件：{exc.strerror}", "file.unreadable")
+        ) from None
 
 
 class _Reader:
@@ -131,7 +137,7 @@ class _Reader:
 
     def value(self, cell, spec: IndicatorSpec | FieldSpec | None, where: str) -> Any:
         if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
-            self.problems.append(Problem(Location(f"{self.file}!{where}"), "应直接填写数值，不能是公式"))
+            self.problems.append(Problem(Location(self.file, cell=where), "应直接填写数值，不能是公式", "form.formula"))
             return None
         return convert(cell.value, cell.number_format, spec)
 

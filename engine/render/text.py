@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from engine.documents.numbers import format_decimal as n
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import format_decimal as n
 
 
 def _width(text: str) -> int:

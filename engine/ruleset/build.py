@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
-from engine.documents.source import Document
+from engine.documents.source import Document, value_at
 from engine.errors import (
     ErrorList,
     ExpressionError,
     Location,
+    Problem,
     RulesError,
 )
 from engine.ruleset import conditions as expr
@@ -39,7 +42,9 @@ def extends_of(data: Any) -> Any:
 
 def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
     if not isinstance(doc.data, dict):
-        raise RulesError(_problem(doc, (), "规则文件的顶层应为键值表（规则集、指标、评分细则…）"))
+        raise RulesError(
+            Problem(doc.locate(()), "规则文件的顶层应为键值表（规则集、指标、评分细则…）", "schema.invalid")
+        )
     try:
         model = RulesFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -91,12 +96,6 @@ def _model_args(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _model_args(origin)
 
 
-def _problem(doc: Document, loc: tuple, message: str):
-    from engine.errors import Problem
-
-    return Problem(doc.locate(loc), message)
-
-
 def _entries(model: RulesFile, doc: Document) -> Iterator[ItemEntry]:
     for i, cat1 in enumerate(model.categories):
         for j, cat2 in enumerate(cat1.subcategories):
@@ -109,27 +108,34 @@ def _check_header(model: RulesFile, doc: Document, errors: ErrorList) -> None:
     header = model.header
     types = header.unit_types
     if len(set(types)) != len(types):
-        errors.add(doc.locate(("规则集", "单位类型")), "单位类型有重复")
+        errors.add(doc.locate(("规则集", "单位类型")), "单位类型有重复", "rules.duplicate-unit-type")
     for key in header.grades:
         if key != "默认" and key not in types:
             errors.add(
-                doc.locate(("规则集", "等次", key)), f"“{key}” 既不是“默认”也不是已声明的单位类型（{'、'.join(types)}）"
+                doc.locate(("规则集", "等次", key)),
+                f"“{key}” 既不是“默认”也不是已声明的单位类型（{'、'.join(types)}）",
+                "rules.unknown-unit-type",
+                key,
             )
     if "默认" not in header.grades:
         lacking = [t for t in types if t not in header.grades]
         if lacking:
-            errors.add(doc.locate(("规则集", "等次")), f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定")
+            message = f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定"
+            errors.add(doc.locate(("规则集", "等次")), message, "rules.grades")
     for key, bands in header.grades.items():
         if bands.excellent > header.total:
             errors.add(
-                doc.locate(("规则集", "等次", key, "优秀")), f"优秀分数线 {bands.excellent} 超过总分 {header.total}"
+                doc.locate(("规则集", "等次", key, "优秀")),
+                f"优秀分数线 {bands.excellent} 超过总分 {header.total}",
+                "rules.grades",
             )
 
 
 def _check_unit_types(values: list[str] | None, doc: Document, loc: tuple, types: list[str], errors: ErrorList) -> None:
     for n, value in enumerate(values or []):
         if value not in types:
-            errors.add(doc.locate(loc + (n,)), f"未声明的单位类型 “{value}”（已声明：{'、'.join(types)}）")
+            message = f"未声明的单位类型 “{value}”（已声明：{'、'.join(types)}）"
+            errors.add(doc.locate(loc + (n,)), message, "rules.unknown-unit-type", value)
 
 
 def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> None:
@@ -140,13 +146,13 @@ def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> Non
             if part is not None:
                 _check_rate_part(model, name, spec, key, part, doc, errors)
         if model.header.missing == "按缺省值" and not spec.required and spec.default is None:
-            errors.add(doc.locate(("指标", name)), "缺项处理为“按缺省值”，选填指标须给出“缺省值”")
+            errors.add(doc.locate(("指标", name)), "缺项处理为“按缺省值”，选填指标须给出“缺省值”", "rules.default")
         if spec.default is not None:
             from engine.ruleset.values import check_value
 
             message = check_value(spec, spec.default)
             if message:
-                errors.add(doc.locate(("指标", name, "缺省值")), f"缺省值{message}")
+                errors.add(doc.locate(("指标", name, "缺省值")), f"缺省值{message}", "rules.default")
 
 
 CATEGORIES = {
@@ -170,19 +176,16 @@ def _check_rate_part(
     where = doc.locate(("指标", rate, key))
     other = model.indicators.get(part)
     if other is None:
-        import difflib
-
-        close = difflib.get_close_matches(part, list(model.indicators), n=1, cutoff=0.5)
-        hint = f"（是否应为 “{close[0]}”？）" if close else ""
-        errors.add(where, f"{key}“{part}”不是已声明的指标{hint}")
+        message = f"{key}“{part}”不是已声明的指标{did_you_mean(part, model.indicators)}"
+        errors.add(where, message, "rules.unknown-indicator", part)
     elif part == rate:
-        errors.add(where, f"{key}不能是比率本身")
+        errors.add(where, f"{key}不能是比率本身", "rules.rate-part")
     elif other.type not in ("次数", "数值"):
-        errors.add(where, f"{key}应为次数或数值型指标，“{part}” 是{other.type}型")
+        errors.add(where, f"{key}应为次数或数值型指标，“{part}” 是{other.type}型", "rules.rate-part", part)
     elif other.applies_to is not None and (
         spec.applies_to is None or not set(spec.applies_to) <= set(other.applies_to)
     ):
-        errors.add(where, f"{key}“{part}”的适用单位应包含比率“{rate}”的适用单位")
+        errors.add(where, f"{key}“{part}”的适用单位应包含比率“{rate}”的适用单位", "rules.rate-part", part)
 
 
 def _symbols(specs: dict[str, Any]) -> dict[str, expr.Symbol]:
@@ -197,8 +200,8 @@ class _Validator:
         self.indicators = ruleset.model.indicators
         self.symbols = _symbols(self.indicators)
 
-    def error(self, loc: tuple, message: str) -> None:
-        self.errors.add(self.doc.locate(loc), message)
+    def error(self, loc: tuple, message: str, code: str = "rules.invalid", subject: str | None = None) -> None:
+        self.errors.add(self.doc.locate(loc), message, code, subject)
 
     def condition(self, key: str, text: str, loc: tuple, record_list: str | None = None) -> None:
         doc = self.doc
@@ -214,30 +217,31 @@ class _Validator:
             node = expr.parse(text)
             names = expr.check(node, syms)
         except ExpressionError as exc:
-            self.errors.add(_offset(doc, loc, exc.offset), exc.message)
+            subject = exc.token if exc.code == "rules.unknown-indicator" else None
+            self.errors.add(_offset(doc, loc, exc.offset), exc.message, exc.code, subject)
             return
         written = node
         node = expr.normalize(node)
         branches = expr.branch_count(node)
         if branches > MAX_BRANCHES:
-            self.errors.add(where, f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项")
+            message = f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项"
+            self.errors.add(where, message, "rules.condition-too-complex")
             return
         self.ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written)
 
     def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
         spec = self.indicators.get(name)
         if spec is None:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(self.indicators), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            self.error(loc, f"未声明的指标 “{name}”{hint}")
+            message = f"未声明的指标 “{name}”{did_you_mean(name, self.indicators)}"
+            self.error(loc, message, "rules.unknown-indicator", name)
         elif spec.type not in allowed:
-            self.error(loc, f"{what}应为{'/'.join(allowed)}型指标，“{name}” 是{spec.type}型")
+            self.error(
+                loc, f"{what}应为{'/'.join(allowed)}型指标，“{name}” 是{spec.type}型", "rules.indicator-type", name
+            )
 
     def cap(self, value: Decimal | None, points: Decimal, loc: tuple, label: str = "扣分上限") -> None:
         if value is not None and value > points:
-            self.error(loc, f"{label} {value} 大于本项分值 {points}")
+            self.error(loc, f"{label} {value} 大于本项分值 {points}", "rules.above-points")
 
 
 def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
@@ -254,13 +258,17 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
             errors.add(
                 doc.locate(("评分细则", i, "分值")),
                 f"一级指标“{cat1.name}”分值为 {cat1.points}，其评分项分值合计为 {subtotal}",
+                "rules.category-points-mismatch",
+                cat1.name,
             )
     if total != header.total:
-        errors.add(doc.locate(("评分细则",)), f"评分项分值合计为 {total}，与总分 {header.total} 不符")
+        message = f"评分项分值合计为 {total}，与总分 {header.total} 不符"
+        errors.add(doc.locate(("评分细则",)), message, "rules.total-mismatch")
 
     for loc, item in item_locs(model):
         if item.id in seen_ids:
-            errors.add(doc.locate(loc + ("编号",)), f"编号 “{item.id}” 重复（另见 {doc.locate(seen_ids[item.id])}）")
+            message = f"编号 “{item.id}” 重复（另见 {doc.locate(seen_ids[item.id])}）"
+            errors.add(doc.locate(loc + ("编号",)), message, "rules.duplicate-id", item.id)
         else:
             seen_ids[item.id] = loc + ("编号",)
         _check_unit_types(item.applies_to, doc, loc + ("适用单位",), header.unit_types, errors)
@@ -284,23 +292,15 @@ def _check_template(ruleset: Ruleset, item: Any, text: str, doc: Document, loc: 
     for match in _PLACEHOLDER.finditer(text):
         name = match.group(1).strip()
         if name not in allowed:
-            errors.add(_offset(doc, loc, match.start()), f"不良记录事项中的 {{{name}}} 不是指标名或记录字段")
+            message = f"不良记录事项中的 {{{name}}} 不是指标名或记录字段"
+            errors.add(_offset(doc, loc, match.start()), message, "rules.unknown-placeholder", name)
 
 
 def _offset(doc: Document, loc: tuple, offset: int) -> Location:
     """Location of a character inside a one-line string value."""
     base = doc.locate(loc)
-    value = _value_at(doc.data, loc)
-    if base.line is None or base.col is None or "（继承自" in base.path:
+    value = value_at(doc.data, loc)
+    if base.line is None or base.col is None or base.via is not None:
         return base  # an inherited value is located at the child's 继承 line; no column to offset
     quoted = isinstance(value, (DoubleQuotedScalarString, SingleQuotedScalarString))
-    return Location(base.file, base.line, base.col + offset + (1 if quoted else 0), base.path)
-
-
-def _value_at(data: Any, loc: tuple) -> Any:
-    for step in loc:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
+    return replace(base, col=base.col + offset + (1 if quoted else 0))

@@ -24,9 +24,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Union
 
+from engine.documents.hints import did_you_mean
+from engine.documents.numbers import format_decimal
 from engine.errors import ExpressionError
 
 # -- tokens -------------------------------------------------------------------------------
@@ -367,7 +369,9 @@ def check(node: Node, symbols: dict[str, Symbol]) -> set[str]:
             if isinstance(side, Name):
                 sym = symbols.get(side.name)
                 if sym is None:
-                    raise ExpressionError(_unknown(side.name, symbols), side.offset, side.name)
+                    raise ExpressionError(
+                        _unknown(side.name, symbols), side.offset, side.name, "rules.unknown-indicator"
+                    )
                 names.add(side.name)
                 cats.append(sym.category)
             else:
@@ -416,11 +420,7 @@ def _side_text(side: Operand, category: str) -> str:
 
 
 def _unknown(name: str, symbols: dict[str, Symbol]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(symbols), n=1, cutoff=0.5)
-    hint = f"（是否应为 “{close[0]}”？）" if close else ""
-    return f"未声明的指标 “{name}”{hint}"
+    return f"未声明的指标 “{name}”{did_you_mean(name, symbols)}"
 
 
 def comparisons(node: Node) -> Iterator[Compare]:
@@ -546,12 +546,3 @@ def format_value(value: object, quote: bool = False) -> str:
     if quote and isinstance(value, str):
         return f"“{value}”"
     return str(value)
-
-
-def format_decimal(value: Decimal) -> str:
-    """Shortest plain text of a decimal: 96.50 → 96.5, 3.00 → 3, never 1E+2."""
-    try:
-        text = format(value.normalize(), "f")
-    except InvalidOperation:
-        return str(value)
-    return text

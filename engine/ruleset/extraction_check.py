@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from decimal import Decimal
 from typing import Any
 
+from engine.documents.hints import did_you_mean
 from engine.ruleset.extraction import VALUE_SLOTS, parse_template
 from engine.ruleset.values import check_value
 
@@ -32,7 +32,7 @@ def check_ruleset(model, doc, errors) -> None:
         base = ("指标", name, "提取")
         graph[name] = set()
         if spec.type not in _SLOTS_BY_TYPE:
-            errors.add(doc.locate(base), f"{spec.type}型指标不能从报告中提取，请逐条填写")
+            errors.add(doc.locate(base), f"{spec.type}型指标不能从报告中提取，请逐条填写", "rules.extraction")
             continue
         allowed = _SLOTS_BY_TYPE[spec.type]
         for n, entry in enumerate(ext.patterns):
@@ -41,39 +41,54 @@ def check_ruleset(model, doc, errors) -> None:
             slots = [t for t in tokens if t in VALUE_SLOTS]
             if slots and slots[0] not in allowed:
                 want = "、".join(allowed) if allowed else "不含取值占位符、写“值”的模式"
-                errors.add(doc.locate(loc), f"{spec.type}型指标应使用 {want}，不能用 {slots[0]}")
+                errors.add(doc.locate(loc), f"{spec.type}型指标应使用 {want}，不能用 {slots[0]}", "rules.extraction")
             if not slots and entry.value is None and entry.equals is None and spec.type != "是否":
-                errors.add(doc.locate(loc), f"模式没有取值占位符（{'、'.join(allowed) or '值'}），须写“值”或“等于”")
+                errors.add(
+                    doc.locate(loc),
+                    f"模式没有取值占位符（{'、'.join(allowed) or '值'}），须写“值”或“等于”",
+                    "rules.extraction",
+                )
             if entry.value is not None:
                 message = check_value(spec, coerce(spec, entry.value))
                 if message:
-                    errors.add(doc.locate(loc + ("值",)), f"值{message}")
+                    errors.add(doc.locate(loc + ("值",)), f"值{message}", "rules.extraction")
             if entry.equals is not None:
                 _reference(indicators, entry.equals, name, doc, loc + ("等于",), errors)
                 graph[name].add(entry.equals)
         if ext.ratio is not None:
             if spec.type not in ("百分比", "数值"):
-                errors.add(doc.locate(base + ("计算",)), f"“计算”只用于百分比或数值型指标，“{name}” 是{spec.type}型")
+                errors.add(
+                    doc.locate(base + ("计算",)),
+                    f"“计算”只用于百分比或数值型指标，“{name}” 是{spec.type}型",
+                    "rules.extraction",
+                )
             for key, other in (("分子", ext.ratio.numerator), ("分母", ext.ratio.denominator)):
                 _reference(indicators, other, name, doc, base + ("计算", key), errors)
                 graph[name].add(other)
     cycle = _cycle(graph)
     if cycle:
-        errors.add(doc.locate(("指标", cycle[0], "提取")), f"“等于”/“计算”循环引用：{' → '.join(cycle)}")
+        errors.add(
+            doc.locate(("指标", cycle[0], "提取")), f"“等于”/“计算”循环引用：{' → '.join(cycle)}", "rules.extraction"
+        )
 
 
 def _reference(indicators, other: str, name: str, doc, loc: tuple, errors) -> None:
     spec = indicators.get(other)
     if spec is None:
-        close = difflib.get_close_matches(other, list(indicators), n=1, cutoff=0.5)
-        hint = f"（是否应为 “{close[0]}”？）" if close else ""
-        errors.add(doc.locate(loc), f"未声明的指标 “{other}”{hint}")
+        errors.add(
+            doc.locate(loc),
+            f"未声明的指标 “{other}”{did_you_mean(other, indicators)}",
+            "rules.unknown-indicator",
+            other,
+        )
     elif spec.type not in NUMERIC:
-        errors.add(doc.locate(loc), f"应为数值、百分比或次数型指标，“{other}” 是{spec.type}型")
+        errors.add(
+            doc.locate(loc), f"应为数值、百分比或次数型指标，“{other}” 是{spec.type}型", "rules.indicator-type", other
+        )
     elif getattr(spec, "extraction", None) is None:
-        errors.add(doc.locate(loc), f"“{other}” 没有声明“提取”，无法取值")
+        errors.add(doc.locate(loc), f"“{other}” 没有声明“提取”，无法取值", "rules.extraction", other)
     elif other == name:
-        errors.add(doc.locate(loc), "不能引用指标自身")
+        errors.add(doc.locate(loc), "不能引用指标自身", "rules.extraction")
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:

@@ -56,7 +56,7 @@ def read_header(path: Path) -> dict[str, Any]:
         data = None
     header = data.get("规则集") if isinstance(data, dict) else None
     if not isinstance(header, dict):
-        raise RulesError(Problem(Location(str(path)), "无法读取“规则集”（规则文件开头的表头）"))
+        raise RulesError(Problem(Location(str(path)), "无法读取“规则集”（规则文件开头的表头）", "rules.header"))
     return header
 
 
@@ -139,12 +139,13 @@ def choose(folder: Path, year: int, unit_type: str | None, where: Location) -> P
             )
         else:
             message = f"{folder} 中没有适用于{who}的规则集。各规则集：{listing}"
-        raise RulesetChoiceError(Problem(where, message + "。可用 --rules 指定规则文件"))
+        raise RulesetChoiceError(Problem(where, message + "。可用 --rules 指定规则文件", "choice.none"))
     names = "、".join(c.describe() for c in in_force)
     raise RulesetChoiceError(
         Problem(
             where,
             f"{folder} 中有 {len(in_force)} 个规则集同时适用于{who}：{names}。"
             "请调整其中一个的“适用期间”，或用 --rules 指定规则文件",
+            "choice.several",
         )
     )

@@ -22,20 +22,21 @@ inherited text points at the child's 继承 line and names the parent's line.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError
 
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
+from engine.documents.numbers import format_decimal
 from engine.documents.source import (
     Assembled,
     Document,
-    format_path,
     key_location,
 )
 from engine.errors import (
@@ -99,14 +100,10 @@ class MergedData(Assembled):
         return self._finish(super().locate_key(loc), tuple(loc))
 
     def _finish(self, where: Location, loc: tuple) -> Location:
-        path = format_path(loc)
         if where.file == self.child.file:
-            return Location(where.file, where.line, where.col, path)
+            return Location(where.file, where.line, where.col, tuple(loc))
         anchor = self.child.locate(ANCHOR)
-        nested = where.path[where.path.index("（继承自") :] if "（继承自" in where.path else ""
-        return Location(
-            self.child.file, anchor.line, anchor.col, f"{path}（继承自 {where.file}:{where.line}:{where.col}{nested}）"
-        )
+        return Location(self.child.file, anchor.line, anchor.col, tuple(loc), via=where)
 
 
 def build_inherited(
@@ -118,11 +115,11 @@ def build_inherited(
     parent_path = resolve_parent(doc)
     if parent_path.resolve() in chain:
         names = " → ".join(p.name for p in (*chain, parent_path))
-        raise RulesError(Problem(doc.locate(ANCHOR), f"继承关系成环：{names}"))
+        raise RulesError(Problem(doc.locate(ANCHOR), f"继承关系成环：{names}", "inherit.cycle"))
     try:
         parent = load(parent_path, chain)
     except RulesError as exc:
-        head = Problem(doc.locate(ANCHOR), f"继承的规则集 {parent_path} 有误，见下列问题")
+        head = Problem(doc.locate(ANCHOR), f"继承的规则集 {parent_path} 有误，见下列问题", "inherit.parent-invalid")
         raise RulesError([head, *exc.problems]) from None
     merger = _Merger(doc, parent)
     merged = merger.merge()
@@ -144,6 +141,7 @@ def _check_shape(doc: Document) -> None:
             errors.add(
                 key_location(doc.file, data, (key,)),
                 f"继承的规则集不直接写“{key}”：请用“修改”“删除”“新增评分项”“新增加分项”“新增否决项”写出与父规则集的差异",
+                "inherit.full-section",
             )
     if errors:
         raise RulesError(errors.problems)
@@ -154,7 +152,7 @@ def _check_shape(doc: Document) -> None:
     header = data["规则集"]
     for key in ("编号", "名称"):
         if key not in header:
-            errors.add(doc.locate(("规则集",)), f"继承的规则集须写出自己的“{key}”")
+            errors.add(doc.locate(("规则集",)), f"继承的规则集须写出自己的“{key}”", "inherit.missing-header")
     if errors:
         raise RulesError(errors.problems)
 
@@ -164,12 +162,14 @@ def resolve_parent(doc: Document) -> Path:
     value = extends_of(doc.data)
     where = doc.locate(ANCHOR)
     if not isinstance(value, str) or not value.strip():
-        raise RulesError(Problem(where, "“继承”应写父规则集的编号（同一文件夹中）或规则文件名"))
+        raise RulesError(
+            Problem(where, "“继承”应写父规则集的编号（同一文件夹中）或规则文件名", "inherit.parent-not-found")
+        )
     folder = Path(doc.file).parent
     if value.endswith((".yaml", ".yml")):
         path = folder / value
         if not path.is_file():
-            raise RulesError(Problem(where, f"找不到继承的规则文件 {path}"))
+            raise RulesError(Problem(where, f"找不到继承的规则文件 {path}", "inherit.parent-not-found"))
         return path
     direct = folder / f"{value}.yaml"
     if direct.is_file() and not is_case_file(direct) and _id_of(direct) == value:
@@ -181,12 +181,16 @@ def resolve_parent(doc: Document) -> Path:
         return matches[0]
     if matches:
         raise RulesError(
-            Problem(where, f"{folder} 中有多个编号为 “{value}” 的规则集：{'、'.join(p.name for p in matches)}")
+            Problem(
+                where,
+                f"{folder} 中有多个编号为 “{value}” 的规则集：{'、'.join(p.name for p in matches)}",
+                "inherit.parent-ambiguous",
+            )
         )
     ids = sorted(i for i in found.values() if i)
-    close = difflib.get_close_matches(value, ids, n=1, cutoff=0.5)
-    hint = f"（是否应为 “{close[0]}”？）" if close else ""
-    raise RulesError(Problem(where, f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}"))
+    hint = did_you_mean(value, ids)
+    message = f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}"
+    raise RulesError(Problem(where, message, "inherit.parent-not-found", value))
 
 
 def _id_of(path: Path) -> str | None:
@@ -226,20 +230,15 @@ class _Merger:
 
     def explain(self, problem: Problem) -> Problem:
         """Add the points arithmetic of the merge to a totals problem."""
-        if problem.location.path == "评分细则" and "与总分" in problem.message:
+        if problem.code == "rules.total-mismatch":
             total = self.parent.header.total
             steps = "；".join(self.summary) or "未改动分值"
-            return Problem(
-                problem.location, f"{problem.message}（父规则集 {self.parent.header.id} 合计 {_n(total)}；{steps}）"
-            )
-        if "其评分项分值合计为" in problem.message:
-            return Problem(problem.location, problem.message + "；可在“一级指标分值”中改写该一级指标的分值")
+            return _more(problem, f"（父规则集 {self.parent.header.id} 合计 {_n(total)}；{steps}）")
+        if problem.code == "rules.category-points-mismatch":
+            return _more(problem, "；可在“一级指标分值”中改写该一级指标的分值")
         deleted = [str(n) for n in self.doc.data.get("删除指标") or []]
-        for name in deleted:
-            if problem.message.startswith(f"未声明的指标 “{name}”"):
-                return Problem(
-                    problem.location, f"{problem.message}；该指标已在“删除指标”中删除，但继承的评分项仍在使用"
-                )
+        if problem.code == "rules.unknown-indicator" and problem.subject in deleted:
+            return _more(problem, "；该指标已在“删除指标”中删除，但继承的评分项仍在使用")
         return problem
 
     # -- parts ------------------------------------------------------------------------------
@@ -255,7 +254,7 @@ class _Merger:
         self.out["规则集"] = header
         self.out.map(("规则集",), self.doc, ("规则集",))
         if str(child["规则集"].get("编号")) == self.parent.header.id:
-            self.errors.add(self.doc.locate(("规则集", "编号")), "编号不能与继承的规则集相同")
+            self.errors.add(self.doc.locate(("规则集", "编号")), "编号不能与继承的规则集相同", "inherit.same-id")
 
     def _indicators(self, child: Any, parent: Any) -> None:
         indicators: dict[str, Any] = {}
@@ -266,10 +265,18 @@ class _Merger:
         for n, name in enumerate(child.get("删除指标") or []):
             if name not in indicators:
                 self.errors.add(
-                    self.doc.locate(("删除指标", n)), f"继承的规则集没有指标 “{name}”{_hint(name, indicators)}"
+                    self.doc.locate(("删除指标", n)),
+                    f"继承的规则集没有指标 “{name}”{did_you_mean(name, indicators)}",
+                    "inherit.unknown-indicator",
+                    name,
                 )
             elif name in added:
-                self.errors.add(self.doc.locate(("删除指标", n)), f"指标 “{name}” 既在“指标”中又在“删除指标”中")
+                self.errors.add(
+                    self.doc.locate(("删除指标", n)),
+                    f"指标 “{name}” 既在“指标”中又在“删除指标”中",
+                    "inherit.conflict",
+                    name,
+                )
             else:
                 del indicators[name]
         for name, spec in added.items():
@@ -284,15 +291,20 @@ class _Merger:
         for iid in modify:
             if iid not in known:
                 where = key_location(self.doc.file, self.doc.data, ("修改", iid))
-                self.errors.add(where, f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{_hint(iid, known)}")
+                message = f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{did_you_mean(iid, known)}"
+                self.errors.add(where, message, "inherit.unknown-id", iid)
         for n, iid in enumerate(delete):
             if iid not in known:
                 self.errors.add(
                     self.doc.locate(("删除", n)),
-                    f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{_hint(iid, known)}",
+                    f"继承的规则集没有编号为 “{iid}” 的评分项、加分项或否决项{did_you_mean(iid, known)}",
+                    "inherit.unknown-id",
+                    iid,
                 )
             elif iid in modify:
-                self.errors.add(self.doc.locate(("删除", n)), f"“{iid}” 既在“修改”中又在“删除”中")
+                self.errors.add(
+                    self.doc.locate(("删除", n)), f"“{iid}” 既在“修改”中又在“删除”中", "inherit.conflict", iid
+                )
 
     def _categories(self, parent: Any, modify: dict[str, Any], delete: list[str]) -> None:
         categories: list[dict[str, Any]] = []
@@ -332,7 +344,9 @@ class _Merger:
                 self.out.map(loc + (key,), self.pdoc, source + (key,))
         for key, value in changes.items():
             if key == "编号":
-                self.errors.add(self.doc.locate(where + (key,)), "不能修改编号；要换编号，请删除该项后新增")
+                self.errors.add(
+                    self.doc.locate(where + (key,)), "不能修改编号；要换编号，请删除该项后新增", "inherit.id-changed"
+                )
                 continue
             if value is None:
                 merged.pop(key, None)
@@ -346,6 +360,8 @@ class _Merger:
             self.errors.add(
                 key_location(self.doc.file, self.doc.data, where),
                 f"修改了 {iid} 的{'、'.join(affecting)}，须同时写出修改后的“评分标准”（考核对象据此理解如何评分）",
+                "inherit.standard-not-restated",
+                iid,
             )
         return merged
 
@@ -380,7 +396,9 @@ class _Merger:
         for name, points in (child.get("一级指标分值") or {}).items():
             if name not in names:
                 where = key_location(self.doc.file, self.doc.data, ("一级指标分值", name))
-                self.errors.add(where, f"没有名为 “{name}” 的一级指标{_hint(name, names)}")
+                self.errors.add(
+                    where, f"没有名为 “{name}” 的一级指标{did_you_mean(name, names)}", "inherit.unknown-category", name
+                )
                 continue
             ci = names.index(name)
             if points is None:
@@ -429,13 +447,12 @@ def unchanged_items(ruleset: Ruleset) -> set[str]:
     return out
 
 
-def _hint(name: str, known: Any) -> str:
-    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.5)
-    return f"（是否应为 “{close[0]}”？）" if close else ""
+def _more(problem: Problem, text: str) -> Problem:
+    return replace(problem, message=problem.message + text)
 
 
 def _n(value: Any) -> str:
     try:
-        return format(Decimal(str(value)).normalize(), "f")
-    except (InvalidOperation, ValueError):
+        return format_decimal(Decimal(str(value)))
+    except (InvalidOperation, ValueError):  # not a number: shown as written
         return str(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -15,7 +14,7 @@ from engine.ruleset.scalars import ID_PATTERN, IndicatorName, Model, Number, Poi
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
-FIELD_TYPES = INDICATOR_TYPES[:-1]
+NUMERIC_TYPES = ("数值", "百分比", "次数")
 
 
 # -- header -------------------------------------------------------------------------------
@@ -92,7 +91,26 @@ class RulesetHeader(Model):
 # -- indicators ---------------------------------------------------------------------------
 
 
-class FieldSpec(Model):
+class _Bounded:
+    """The values a numeric indicator or record field may take, for every check and sheet that needs them."""
+
+    # no annotations here: pydantic would take them for fields of the models that mix this in
+    @property
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """(lowest, highest) allowed, None where open: the 范围 if given, else 0–100 for a 百分比 and
+        at least 0 for a 次数; (None, None) for a type that is not a number."""
+        if self.type not in NUMERIC_TYPES:
+            return None, None
+        if self.range is not None:
+            return self.range
+        if self.type == "百分比":
+            return Decimal(0), Decimal(100)
+        if self.type == "次数":
+            return Decimal(0), None
+        return None, None
+
+
+class FieldSpec(Model, _Bounded):
     label: Text = Field(alias="标签")
     type: Literal["数值", "百分比", "次数", "是否", "日期", "选项", "文本"] = Field(alias="类型")
     unit: str | None = Field(None, alias="单位")
@@ -106,7 +124,7 @@ class FieldSpec(Model):
         return self
 
 
-class IndicatorSpec(Model):
+class IndicatorSpec(Model, _Bounded):
     label: Text = Field(alias="标签")
     type: Literal["数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表"] = Field(alias="类型")
     unit: str | None = Field(None, alias="单位")
@@ -201,6 +219,3 @@ class RulesFile(Model):
     categories: list[Category1] = Field(alias="评分细则", min_length=1)
     bonuses: list[Bonus] = Field(default_factory=list, alias="加分项")
     vetoes: list[Veto] = Field(default_factory=list, alias="否决项")
-
-
-DateValue = dt.date

@@ -61,20 +61,19 @@ def _date(value: Any) -> Any:
     raise ValueError('应为日期，写作 "YYYY-MM-DD"（如 "2013-03-01"）')
 
 
+MAX_COUNT = 10**9  # the largest 次数 accepted (also the cap of a 范围 written for one)
 StrictNumber = Annotated[Decimal, BeforeValidator(_number)]
 StrictDate = Annotated[dt.date, BeforeValidator(_date)]
 
 
 def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
-    lo, hi = spec.range if spec.range is not None else (None, None)
-    if spec.type == "百分比" and spec.range is None:
-        lo, hi = Decimal(0), Decimal(100)
+    lo, hi = spec.bounds
     bounds = {k: v for k, v in (("ge", lo), ("le", hi)) if v is not None}
     if spec.type in ("数值", "百分比"):
         return Annotated[StrictNumber, Field(**bounds)]
     if spec.type == "次数":
-        bounds.setdefault("ge", 0)
-        return Annotated[StrictInt, Field(**{k: int(v) if v == int(v) else v for k, v in bounds.items()}, le=10**9)]
+        bounds["le"] = min(bounds.get("le", MAX_COUNT), MAX_COUNT)
+        return Annotated[StrictInt, Field(**{k: int(v) if v == int(v) else v for k, v in bounds.items()})]
     if spec.type == "是否":
         return StrictBool
     if spec.type == "日期":

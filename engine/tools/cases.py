@@ -30,11 +30,10 @@ below it (少于目标扣分, 比率不足扣分), 0 and 1 (按件扣分), at �
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -42,7 +41,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from engine.assessment import assess
+from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
+from engine.documents.numbers import format_decimal
 from engine.documents.source import (
     Assembled,
     Document,
@@ -59,7 +60,7 @@ from engine.errors import (
 )
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import format_decimal, format_value
+from engine.ruleset.conditions import format_value
 from engine.ruleset.folders import is_case_file, rules_files
 from engine.ruleset.inheritance import unchanged_items
 from engine.ruleset.load import load_rules
@@ -240,7 +241,7 @@ def load_suite(rules_file: Path | str, ruleset: Ruleset | None = None) -> Suite:
 
 def _validate_file(doc: Document) -> CaseFile:
     if not isinstance(doc.data, dict):
-        raise CasesError(Problem(doc.locate(()), "用例文件的顶层应为键值表（规则集、基线、用例）"))
+        raise CasesError(Problem(doc.locate(()), "用例文件的顶层应为键值表（规则集、基线、用例）", "schema.invalid"))
     try:
         return CaseFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -251,13 +252,18 @@ def _check_file(spec: CaseFile, doc: Document, ruleset: Ruleset, errors: ErrorLi
     header = ruleset.header
     if spec.ruleset != header.id:
         errors.add(
-            doc.locate(("规则集",)), f"用例文件写的是规则集 “{spec.ruleset}”，而 {ruleset.file} 的编号是 “{header.id}”"
+            doc.locate(("规则集",)),
+            f"用例文件写的是规则集 “{spec.ruleset}”，而 {ruleset.file} 的编号是 “{header.id}”",
+            "cases.wrong-ruleset",
+            spec.ruleset,
         )
     for key in spec.baseline:
         if key != COMMON and key not in header.unit_types:
             errors.add(
                 key_location(doc.file, doc.data, ("基线", key)),
                 f"基线的键应为“{COMMON}”或单位类型（{'、'.join(header.unit_types)}），实为 “{key}”",
+                "cases.unknown-unit-type",
+                str(key),
             )
     kinds = _kinds(ruleset)
     seen: dict[tuple[str, str], int] = {}
@@ -265,11 +271,12 @@ def _check_file(spec: CaseFile, doc: Document, ruleset: Ruleset, errors: ErrorLi
         loc = ("用例", n)
         kind = kinds.get(case.rule)
         if kind is None:
-            close = difflib.get_close_matches(case.rule, list(kinds), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            hint = did_you_mean(case.rule, kinds)
             errors.add(
                 doc.locate(loc + ("评分项",)),
                 f"规则集 {header.id} 没有编号为 “{case.rule}” 的评分项、加分项或否决项{hint}",
+                "cases.unknown-item",
+                case.rule,
             )
         else:
             allowed = {"评分项": _ITEM_KEYS, "加分项": _BONUS_KEYS, "否决项": _VETO_KEYS}[kind]
@@ -278,15 +285,24 @@ def _check_file(spec: CaseFile, doc: Document, ruleset: Ruleset, errors: ErrorLi
                     errors.add(
                         doc.locate(loc + ("预期", key)),
                         f"{kind}的用例不能预期“{key}”（可写：{'、'.join(k for k in _KEY_ORDER if k in allowed)}）",
+                        "cases.invalid-expectation",
+                        str(key),
                     )
         if case.unit_type is not None and case.unit_type not in header.unit_types:
             errors.add(
                 doc.locate(loc + ("单位类型",)),
                 f"未声明的单位类型 “{case.unit_type}”（已声明：{'、'.join(header.unit_types)}）",
+                "cases.unknown-unit-type",
+                case.unit_type,
             )
         key2 = (case.rule, case.name)
         if key2 in seen:
-            errors.add(doc.locate(loc + ("名称",)), f"{case.rule} 已有名为 “{case.name}” 的用例（用例[{seen[key2]}]）")
+            errors.add(
+                doc.locate(loc + ("名称",)),
+                f"{case.rule} 已有名为 “{case.name}” 的用例（用例[{seen[key2]}]）",
+                "cases.duplicate-name",
+                case.name,
+            )
         seen.setdefault(key2, n)
 
 
@@ -345,11 +361,11 @@ def _build(
         submission = validate_submission(sub_doc, ruleset)
     except SubmissionError as exc:
         for problem in exc.problems:
-            if problem.location.path.startswith("基线"):  # wrong for every case: say it once
-                if not any(p.location == problem.location and p.message == problem.message for p in errors.problems):
-                    errors.add(problem.location, problem.message)
+            if problem.location.path[:1] == ("基线",):  # wrong for every case: say it once
+                if problem not in errors.problems:
+                    errors.problems.append(problem)
             else:
-                errors.add(problem.location, f"用例“{case.name}”：{problem.message}")
+                errors.problems.append(replace(problem, message=f"用例“{case.name}”：{problem.message}"))
         return None
     return LoadedCase(case, doc, loc, submission)
 

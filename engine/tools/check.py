@@ -12,22 +12,23 @@ thresholds (优秀 > 良好 > 合格, the rest 不合格), checked for order and
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.documents.source import load_document
-from engine.errors import Location, RulesError
+from engine.documents.source import load_document, value_at
+from engine.errors import Location, RulesError, format_path
 from engine.evaluation.checks import compile_ruleset
 from engine.ruleset import conditions as expr
 from engine.ruleset.build import build_ruleset, symbol
 from engine.ruleset.load import load_rules
 from engine.ruleset.methods import method_of
+from engine.ruleset.model import NUMERIC_TYPES
 from engine.ruleset.ruleset import Ruleset
 
-_ITEM_PATH = re.compile(r"^(评分细则\[(\d+)\]\.二级指标\[(\d+)\]\.评分项\[(\d+)\]|加分项\[(\d+)\]|否决项\[(\d+)\])")
+# where an item, a bonus item and a veto sit in a rules file (int: any index)
+_ITEM_SHAPES = (("评分细则", int, "二级指标", int, "评分项", int), ("加分项", int), ("否决项", int))
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        loc = self.location
-        head = loc.file + (f":{loc.line}" if loc.line else "") + (f":{loc.col}" if loc.col and loc.line else "")
-        return f"{head}: {self.rule}: {self.message}"
+        return f"{self.location.head}: {self.rule}: {self.message}"
 
 
 def rules_files(paths: list[Path]) -> list[Path]:
@@ -56,14 +55,14 @@ def check_file(path: Path) -> list[Finding]:
     try:
         doc = load_document(path, RulesError)
     except RulesError as exc:
-        return [Finding(p.location, p.location.path or "文件", p.message) for p in exc.problems]
+        return [Finding(p.location, p.location.where or "文件", p.message) for p in exc.problems]
     try:
         # load_rules merges a ruleset that extends another (继承) before it is checked as a whole
         ruleset = load_rules(path) if _extends(doc) else build_ruleset(doc)
     except RulesError as exc:
         if _extends(doc):
-            return [Finding(p.location, p.location.path or "规则集", p.message) for p in exc.problems]
-        found = [Finding(p.location, _rule_for(doc.data, p.location.path), p.message) for p in exc.problems]
+            return [Finding(p.location, p.location.where or "规则集", p.message) for p in exc.problems]
+        found = [Finding(p.location, _rule_for(doc.data, p.location), p.message) for p in exc.problems]
         seen = {(f.location.line, f.message) for f in found}
         found += [f for f in _raw_conditions(doc) if (f.location.line, f.message) not in seen]
         return found
@@ -129,27 +128,25 @@ def _one_condition(doc, loc, text, symbols, specs, record_list) -> list[Finding]
         expr.check(node, symbols)
     except ExpressionError as exc:
         where = _offset(doc, loc, exc.offset)
-        return [Finding(where, _rule_for(doc.data, where.path), exc.message)]
+        return [Finding(where, _rule_for(doc.data, where), exc.message)]
     return []
 
 
-def _rule_for(data: Any, path: str) -> str:
-    """The id of the item a path points into, or the path itself."""
-    m = _ITEM_PATH.match(path or "")
-    if not m:
-        return path or "规则集"
-    try:
-        if m.group(2) is not None:
-            node = data["评分细则"][int(m.group(2))]["二级指标"][int(m.group(3))]["评分项"][int(m.group(4))]
-        elif m.group(5) is not None:
-            node = data["加分项"][int(m.group(5))]
-        else:
-            node = data["否决项"][int(m.group(6))]
-        rid = node.get("编号")
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return path
-    rest = path[m.end() :].lstrip(".")
-    return f"{rid}" + (f"（{rest}）" if rest else "") if rid else path
+def _rule_for(data: Any, location: Location) -> str:
+    """The id of the item a location points into (and the rest of its path), or the path itself."""
+    path = location.path
+    for shape in _ITEM_SHAPES:
+        head = path[: len(shape)]
+        if len(head) == len(shape) and all(
+            isinstance(step, int) if want is int else step == want for step, want in zip(head, shape, strict=True)
+        ):
+            node = value_at(data, head)
+            rid = node.get("编号") if isinstance(node, dict) else None
+            if not rid:
+                return location.where
+            rest = format_path(path[len(shape) :])
+            return f"{rid}" + (f"（{rest}）" if rest else "")
+    return location.where or "规则集"
 
 
 def lint(ruleset: Ruleset) -> list[Finding]:
@@ -158,7 +155,7 @@ def lint(ruleset: Ruleset) -> list[Finding]:
     where = {e.item.id: e.location for e in ruleset.entries}
     file = ruleset.file
     for item in list(ruleset.model.bonuses) + list(ruleset.model.vetoes):
-        where.setdefault(item.id, Location(file, path=item.id))
+        where.setdefault(item.id, Location(file))
     for entry in ruleset.entries:
         if not entry.item.standard.strip():
             findings.append(Finding(entry.location, entry.item.id, "评分标准为空"))
@@ -204,7 +201,7 @@ def lint(ruleset: Ruleset) -> list[Finding]:
 def _indicator_loc(ruleset: Ruleset, name: str) -> Location:
     # the document the ruleset was loaded from: no second read of the file per finding
     if ruleset.document is None:
-        return Location(ruleset.file, path=f"指标.{name}")
+        return Location(ruleset.file, path=("指标", name))
     return ruleset.document.locate(("指标", name))
 
 
@@ -254,12 +251,8 @@ def _domains(ruleset: Ruleset, record_list: str | None) -> dict[str, Any]:
     specs = ruleset.indicators if record_list is None else (ruleset.indicators[record_list].fields or {})
     out: dict[str, Any] = {}
     for name, spec in specs.items():
-        if spec.type in ("数值", "百分比", "次数"):
-            lo, hi = spec.range if spec.range is not None else (None, None)
-            if spec.type == "百分比" and spec.range is None:
-                lo, hi = Decimal(0), Decimal(100)
-            if spec.type == "次数" and lo is None:
-                lo = Decimal(0)
+        if spec.type in NUMERIC_TYPES:
+            lo, hi = spec.bounds
             out[name] = Interval(lo, False, hi, False, integer=spec.type == "次数")
         elif spec.type == "日期":
             out[name] = Interval(None, False, None, False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.ruleset.conditions import format_decimal as n
+from engine.documents.numbers import format_decimal as n
 from engine.ruleset.ruleset import Ruleset
 
 
@@ -99,10 +99,8 @@ def criteria(ruleset: Ruleset) -> Criteria:
             allowed = "、".join(spec.options or ())
         elif spec.type == "记录列表":
             allowed = "每条记录：" + "、".join(f.label for f in (spec.fields or {}).values())
-        elif spec.range is not None:
-            allowed = f"{n(spec.range[0])}–{n(spec.range[1])}"
-        elif spec.type == "百分比":
-            allowed = "0–100"
+        elif None not in spec.bounds:
+            allowed = f"{n(spec.bounds[0])}–{n(spec.bounds[1])}"
         else:
             allowed = {"是否": "是/否", "日期": "年-月-日", "次数": "非负整数"}.get(spec.type, "")
         required = "" if spec.required else "（选填）"

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.ruleset.conditions import format_decimal
+from engine.documents.numbers import format_decimal
 from engine.ruleset.ruleset import Ruleset
 
 

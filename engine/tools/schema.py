@@ -199,15 +199,12 @@ def _num(value: Decimal) -> int | float:
 
 
 def _value_schema(spec) -> dict[str, Any]:
-    lo, hi = spec.range if spec.range is not None else (None, None)
-    if spec.type == "百分比" and spec.range is None:
-        lo, hi = Decimal(0), Decimal(100)
+    lo, hi = spec.bounds
     out: dict[str, Any]
     if spec.type in ("数值", "百分比"):
         out = {"type": "number"}
     elif spec.type == "次数":
         out = {"type": "integer"}
-        lo = lo if lo is not None else Decimal(0)
     elif spec.type == "是否":
         out = {"type": "boolean"}
     elif spec.type == "日期":
@@ -216,9 +213,9 @@ def _value_schema(spec) -> dict[str, Any]:
         out = {"enum": list(spec.options or ())}
     else:
         out = {"type": "string", "maxLength": 2000}
-    if lo is not None and spec.type in ("数值", "百分比", "次数"):
+    if lo is not None:
         out["minimum"] = _num(lo)
-    if hi is not None and spec.type in ("数值", "百分比", "次数"):
+    if hi is not None:
         out["maximum"] = _num(hi)
     out["title"] = spec.label
     if getattr(spec, "unit", None):

@@ -17,9 +17,9 @@ from typing import Any
 
 from engine import api
 from engine.assessment import assess
+from engine.documents.numbers import format_decimal
 from engine.intake.submission import load_submission
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import format_decimal
 
 Value = Decimal | str | None
 

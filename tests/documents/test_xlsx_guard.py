@@ -1,15 +1,14 @@
-"""The xlsx guard: oversized files and zip bombs refused before expansion; the formula policy."""
+"""The xlsx guard: oversized files and zip bombs refused before expansion, with one set of limits."""
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 import openpyxl
 import pytest
 
 from engine.documents import xlsx_guard
-from engine.documents.xlsx_guard import check_xlsx, formula_problems, open_workbook
+from engine.documents.xlsx_guard import check_xlsx
 from engine.errors import SubmissionError
 
 
@@ -22,25 +21,9 @@ def workbook(path, cells: dict[str, object]) -> None:
     wb.save(path)
 
 
-def patch_sheet(path, old: str, new: str) -> None:
-    """Rewrite the first sheet's XML: how a workbook saved by Excel (with cached values) looks."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                # how openpyxl writes an empty value depends on whether lxml is installed
-                spellings = [old.replace("<v />", empty) for empty in ("<v />", "<v/>", "<v></v>")]
-                old = next((o for o in spellings if o.encode() in data), old)
-                assert old.encode() in data
-                data = data.replace(old.encode(), new.encode())
-            dst.writestr(info.filename, data)
-    path.write_bytes(buf.getvalue())
-
-
-def message(path, **limits) -> str:
+def message(path) -> str:
     with pytest.raises(SubmissionError) as info:
-        check_xlsx(path, **limits)
+        check_xlsx(path)
     [problem] = info.value.problems
     return str(problem)
 
@@ -67,11 +50,10 @@ def no_expansion(monkeypatch) -> None:
     monkeypatch.setattr(zipfile.ZipFile, "read", refuse)
 
 
-def test_a_plain_workbook_passes_and_its_values_are_read(tmp_path):
+def test_a_plain_workbook_passes(tmp_path):
     path = tmp_path / "ok.xlsx"
     workbook(path, {"A1": "备案率", "B1": 98.5})
-    check_xlsx(path)
-    assert open_workbook(path)["填报表"]["B1"].value == 98.5
+    assert check_xlsx(path) is None
 
 
 def test_a_file_over_the_cap_is_refused_before_it_is_opened(tmp_path, monkeypatch):
@@ -104,8 +86,10 @@ def test_total_size_and_member_count_caps(tmp_path, monkeypatch):
     path = tmp_path / "many.xlsx"
     workbook(path, {"A1": 1})
     no_expansion(monkeypatch)
-    assert message(path, max_uncompressed=1000).endswith("解压后内容过大（超过 1000 字节），疑似压缩炸弹")
-    assert message(path, max_members=3).endswith("压缩包内文件过多（9 个，上限 3）")
+    monkeypatch.setattr(xlsx_guard, "MAX_UNCOMPRESSED_BYTES", 1000)
+    assert message(path).endswith("解压后内容过大（超过 1000 字节），疑似压缩炸弹")
+    monkeypatch.setattr(xlsx_guard, "MAX_MEMBERS", 3)
+    assert message(path).endswith("压缩包内文件过多（9 个，上限 3）")
 
 
 @pytest.mark.parametrize(
@@ -122,24 +106,16 @@ def test_macros_odd_names_and_encryption_are_refused(tmp_path, name, encrypted, 
     assert message(path) == f"{path}: {name}: {expected}"
 
 
-def test_formula_without_a_saved_value_is_refused_at_its_cell(tmp_path):
-    path = tmp_path / "f.xlsx"
-    workbook(path, {"A1": 5, "B1": "=A1*2", "C1": "=[1]其他!A1"})  # openpyxl saves no results
-    assert [str(p) for p in formula_problems(path)] == [
-        f"{path}: 填报表!B1: 公式 =A1*2 没有保存计算结果：请在 Excel 中打开并保存，或把公式改为数值",
-        f"{path}: 填报表!C1: 公式 =[1]其他!A1 引用了其他工作簿，请改为数值",
-    ]
-    with pytest.raises(SubmissionError) as info:
-        open_workbook(path)
-    assert len(info.value.problems) == 2
+def test_the_submission_form_and_verify_use_the_guards_limits(tmp_path, monkeypatch):
+    """One limit set: the 填报表 reader and the scoresheet reader refuse what the guard refuses."""
+    from engine.errors import ScoresheetError
+    from engine.intake.xlsx_form import read_workbook_submission
+    from scoresheets.readback import read_scoresheet
 
-
-def test_formula_with_a_saved_value_is_read_as_that_value_and_error_values_are_refused(tmp_path):
-    path = tmp_path / "f.xlsx"
-    workbook(path, {"A1": 5, "B1": "=A1*2"})
-    patch_sheet(path, "<f>A1*2</f><v />", "<f>A1*2</f><v>10</v>")
-    assert formula_problems(path) == []
-    assert open_workbook(path)["填报表"]["B1"].value == 10
-    workbook(path, {"A1": 0, "B1": "=1/A1"})
-    patch_sheet(path, '<c r="B1"><f>1/A1</f><v /></c>', '<c r="B1" t="e"><f>1/A1</f><v>#DIV/0!</v></c>')
-    assert [str(p) for p in formula_problems(path)] == [f"{path}: 填报表!B1: 公式 =1/A1 的结果是错误值 #DIV/0!"]
+    path = tmp_path / "many.xlsx"
+    workbook(path, {"A1": 1})
+    monkeypatch.setattr(xlsx_guard, "MAX_MEMBERS", 3)
+    with pytest.raises(SubmissionError, match="压缩包内文件过多（9 个，上限 3）"):
+        read_workbook_submission(path, None)
+    with pytest.raises(ScoresheetError, match="压缩包内文件过多（9 个，上限 3）"):
+        read_scoresheet(path)

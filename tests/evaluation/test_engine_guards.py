@@ -202,7 +202,7 @@ def test_strings_and_booleans_where_numbers_are_expected_never_reach_the_engine(
             api.assess_file(path, rules, as_of=AS_OF)
         problem = info.value.problems[0]
         name = next(iter(bad))
-        assert problem.location.path == f"指标.{name}" and problem.location.line is not None
+        assert problem.location.path == ("指标", name) and problem.location.line is not None
     assert runs == [1]
 
 

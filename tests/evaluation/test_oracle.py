@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import boundary_numbers, literal_pools, submissions, validated
 
 from engine import api
-from engine.assessment import assess, assess_with_oracle, compiled_for
+from engine.assessment import assess, compiled_for
 from engine.evaluation.durable.adapter import adapter
 from engine.evaluation.plain import holds, oracle_firings
 from engine.ruleset import conditions as expr
@@ -51,7 +51,7 @@ def _agree(ruleset, data):
     assert by_durable == by_oracle, (
         f"durable only: {sorted(by_durable - by_oracle)}; oracle only: {sorted(by_oracle - by_durable)}"
     )
-    # scored from the firings already in hand (assess_with_oracle is exactly this with the oracle)
+    # scored from the firings already in hand (assess(..., firings=oracle_firings) is exactly this)
     durable_result = assess(ruleset, submission, as_of=AS_OF, firings=lambda *_: set(by_durable))
     oracle_result = assess(ruleset, submission, as_of=AS_OF, firings=lambda *_: set(by_oracle))
     assert durable_result == oracle_result
@@ -159,7 +159,7 @@ def test_numbers_reach_durable_exactly(x, y, fired):
     data = {"单位名称": "精度局", "单位类型": "区直部门", "考核年度": 2012, "指标": {"x": D(x), "y": D(y)}}
     sub = validated(ruleset, data)
     assert {rid for rid, _ in adapter().run(compiled_for(ruleset), sub.values, sub.records)} == fired
-    assert assess(ruleset, sub, as_of=AS_OF) == assess_with_oracle(ruleset, sub, as_of=AS_OF)
+    assert assess(ruleset, sub, as_of=AS_OF) == assess(ruleset, sub, as_of=AS_OF, firings=oracle_firings)
 
 
 def test_a_json_number_keeps_every_digit_as_written(tmp_path):
@@ -190,5 +190,5 @@ def test_the_oracle_scores_the_mini_examples_like_durable():
     ruleset = load_rules(DATA / "mini.yaml")
     for data in (GOOD_MINI, with_values(GOOD_MINI, 未报备件数=3, 备案率=96.5, 获评示范="省级", 满意率=80)):
         sub = submission_from(ruleset, data)
-        assert assess(ruleset, sub, as_of=AS_OF) == assess_with_oracle(ruleset, sub, as_of=AS_OF)
+        assert assess(ruleset, sub, as_of=AS_OF) == assess(ruleset, sub, as_of=AS_OF, firings=oracle_firings)
     assert dt.date(2013, 3, 1) in {v for vs in literal_pools(compiled_for(ruleset)).values() for v in vs}

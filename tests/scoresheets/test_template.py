@@ -114,9 +114,9 @@ def test_not_a_template_or_not_a_workbook(tmp_path):
 
 
 def test_zip_bomb_is_refused_before_expansion(tmp_path, monkeypatch):
-    import engine.intake.xlsx_form as intake
+    from engine.documents import xlsx_guard
 
-    monkeypatch.setattr(intake, "MAX_UNCOMPRESSED", 1_000_000)
+    monkeypatch.setattr(xlsx_guard, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", b"<Types/>")

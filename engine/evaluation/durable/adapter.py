@@ -71,7 +71,6 @@ class DurableAdapter:
         self._live = 0
         self._broken: str | None = None
         self._serial = itertools.count(1)
-        self._thread = threading.get_ident()
         self.action_threads: set[int] = set()
         self.fault: Callable[[str], None] | None = None  # test hook: raise inside an action
 
@@ -108,10 +107,6 @@ class DurableAdapter:
                 raise EngineError(f"规则引擎拒绝了编译后的规则集：{exc}") from exc
             hit = self._prefixes[key] = (prefix, program)
         return hit
-
-    @property
-    def registered(self) -> int:
-        return len(self._prefixes)
 
     # -- evaluation ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import Field
 
+from engine.documents.numbers import format_decimal as n  # a number as it reads in a sentence
 from engine.ruleset import conditions as expr
 from engine.ruleset.scalars import ID_PATTERN, Model, Points, Text
 
@@ -37,11 +38,6 @@ def capped(raw: Decimal, cap: Decimal) -> Decimal:
 def cap_of(cap: Decimal | None, points: Decimal) -> Decimal:
     """The most a part may deduct: its 扣分上限 if given, never more than the item's 分值 (扣完为止)."""
     return min(cap if cap is not None else points, points)
-
-
-def n(value: Decimal) -> str:
-    """A number as it reads in a sentence: 0.50 → 0.5, 3.00 → 3."""
-    return expr.format_decimal(value)
 
 
 # -- fields every item shares ---------------------------------------------------------------------
@@ -166,7 +162,7 @@ class Validator(Protocol):
 
     def cap(self, value: Decimal | None, points: Decimal, loc: tuple, label: str = "扣分上限") -> None: ...
 
-    def error(self, loc: tuple, message: str) -> None: ...
+    def error(self, loc: tuple, message: str, code: str = "rules.invalid", subject: str | None = None) -> None: ...
 
 
 class Scoring(Protocol):

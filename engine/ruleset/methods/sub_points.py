@@ -57,7 +57,7 @@ class SubPointsMethod(Method):
     def validate(self, item, loc, v):
         part_ids = [p.id for p in item.parts]
         if len(set(part_ids)) != len(part_ids):
-            v.error(loc + ("子项",), "子项编号有重复")
+            v.error(loc + ("子项",), "子项编号有重复", "rules.duplicate-id")
         for k, part in enumerate(item.parts):
             ploc = loc + ("子项", k)
             if part.condition is not None:
