@@ -29,27 +29,16 @@ from engine.documents.source import Document, plain
 from engine.documents.text import printable
 from engine.errors import ErrorList, SubmissionError
 from engine.intake.rates import reconcile
+from engine.intake.review import REFUSED
 from engine.ruleset.conditions import Value
 from engine.ruleset.model import (
     IndicatorSpec,
     Points,
-    Text,
 )
 from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.values import type_adapter
 
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
-
-
-class Review(BaseModel):
-    """An assessor's decision on one item (复核): a deduction or a score, with the reason."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    item: Annotated[str, Field(min_length=1)] = Field(alias="评分项")
-    deduction: Points | None = Field(None, alias="扣分")
-    score: Points | None = Field(None, alias="得分")
-    reason: Text = Field(alias="理由")
-    reviewer: Text = Field(alias="复核人")
 
 
 class Header(BaseModel):
@@ -62,7 +51,7 @@ class Header(BaseModel):
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
         default_factory=dict, alias="数据说明"
     )
-    reviews: list[Review] = Field(default_factory=list, alias="复核")
+    reviews: Any = Field(None, alias="复核")  # refused: decisions come from the assessors' review file
     self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
     draft: dict[str, Any] | None = Field(None, alias="草稿")  # written by `assess extract`; not scored
 
@@ -79,7 +68,6 @@ class Submission:
     values: dict[str, Value]
     records: dict[str, list[dict[str, Value]]]
     notes: dict[str, str] = field(default_factory=dict)
-    reviews: tuple[Review, ...] = ()
     defaulted: frozenset[str] = frozenset()
     self_scores: dict[str, Decimal] = field(default_factory=dict)
     computed: dict[str, str] = field(default_factory=dict)  # rate → how it was recomputed (分子÷分母)
@@ -168,14 +156,8 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     for name in header.notes:
         if name not in specs:
             errors.add(_key(doc, ("数据说明", name)), f"数据说明中的 “{name}” 不是规则集声明的指标")
-    item_ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
-    for n, review in enumerate(header.reviews):
-        if review.item not in item_ids:
-            close = difflib.get_close_matches(review.item, sorted(item_ids), n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(doc.locate(("复核", n, "评分项")), f"没有编号为 “{review.item}” 的评分项{hint}")
-        elif (review.deduction is None) == (review.score is None):
-            errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一")
+    if "复核" in data:
+        errors.add(_key(doc, ("复核",)), f"{REFUSED}；请删除“复核”")
     points = {e.item.id: e.item.points for e in ruleset.entries}
     for item_id, value in header.self_scores.items():
         if item_id not in points:
@@ -195,7 +177,6 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         values,
         records,
         dict(header.notes),
-        tuple(header.reviews),
         frozenset(defaulted),
         dict(header.self_scores),
         rates.explained,

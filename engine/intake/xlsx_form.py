@@ -36,6 +36,7 @@ from engine.intake.form_layout import (
     STRUCTURE,
     YES,
 )
+from engine.intake.review import REFUSED
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
@@ -213,26 +214,16 @@ class _Reader:
             self.data["自评分"] = scores
 
     def reviews(self, ws) -> None:
-        found = []
+        """An old form's 复核 sheet: empty is fine; filled in, it is refused (decisions are the assessors')."""
         for r in range(HEADER_ROW + 1, ws.max_row + 1):
-            cells = {key: ws.cell(r, col) for col, key in enumerate(REVIEW_HEADERS[1:], start=2)}
-            if all(_blank(c.value) for c in cells.values()):
-                continue
-            index = len(found)
-            entry = {}
-            self.cells[("复核", index)] = f"{REVIEW}!B{r}"
-            for key, cell in cells.items():
-                where = f"{REVIEW}!{cell.coordinate}"
-                self.cells[("复核", index, key)] = where
-                value = self.value(cell, _NUMBER if key in ("扣分", "得分") else None, where)
-                if value is not None:
-                    entry[key] = value
-            found.append(entry)
-        if found:
-            self.data["复核"] = found
+            for col in range(2, len(REVIEW_HEADERS) + 1):
+                if not _blank(ws.cell(r, col).value):
+                    where = f"{REVIEW}!{ws.cell(r, col).coordinate}"
+                    message = f"{REFUSED}；请清空“{REVIEW}”表（新版填报表没有此表：assess template）"
+                    self.problems.append(Problem(Location(f"{self.file}!{where}"), message))
+                    return
 
 
-_NUMBER = IndicatorSpec(标签="分数", 类型="数值")
 _YEAR = IndicatorSpec(标签="考核年度", 类型="次数")
 
 

@@ -243,7 +243,7 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         if branches > MAX_BRANCHES:
             errors.add(where, f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项")
             return
-        ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written)
+        ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
 
     def indicator(name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
         spec = indicators.get(name)

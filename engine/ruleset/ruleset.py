@@ -25,6 +25,7 @@ class Condition:
     location: Location
     record_list: str | None = None
     written: expr.Node | None = None  # as the author wrote it, for explanations
+    loc: tuple = ()  # the path of the condition text in the rules document (to locate a part of it)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,15 @@ class Ruleset:
     def item_reads(self) -> dict[str, tuple[str, ...]]:
         """Indicator names each item, bonus and veto reads, in the order they are written."""
         return {key: tuple(names) for key, names in _reads(self).items()}
+
+    @cached_property
+    def relative_dates(self) -> frozenset[expr.RelativeDate]:
+        """Every date its conditions name by the 考核年度 (次年3月1日 …)."""
+        return frozenset(d for c in self.conditions.values() for d in expr.relative_dates(c.node))
+
+    def dates_for(self, year: int) -> dict[str, expr.Value]:
+        """Those dates for a submission of `year`, keyed as evaluators look them up (RelativeDate.key)."""
+        return {d.key: d.on(year) for d in self.relative_dates}
 
     def bands_for(self, unit_type: str):
         grades = self.model.header.grades

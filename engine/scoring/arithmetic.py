@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.intake.submission import Review, Submission
+from engine.intake.review import Decision
+from engine.intake.submission import Submission
 from engine.result import (
     BadRecord,
     BonusResult,
@@ -68,7 +69,7 @@ class Context:
     ruleset: Ruleset
     submission: Submission
     fired: set[tuple[str, int]]
-    reviews: dict[str, tuple[Review, str]] = field(default_factory=dict)  # item → (decision, source)
+    reviews: dict[str, Decision] = field(default_factory=dict)  # item → the assessors' decision and its file
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
 
@@ -175,17 +176,31 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
         elif not isinstance(item, PerRecord):
             _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
         return computed
-    review, source = decision
+    review = decision.review
     deduction = review.deduction if review.deduction is not None else item.points - review.score
     deduction = min(max(q(deduction), ZERO), q(item.points))
     before = computed.deduction if computed.status != "待复核" else None
     was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
-    reason = f"复核：{review.reason}（复核人：{review.reviewer}{was}），扣{n(deduction)}分"
+    reason = f"复核：{review.reason}（{_who(decision)}{was}），扣{n(deduction)}分"
     out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
-    out.review = ReviewNote(reason=review.reason, reviewer=review.reviewer, source=source, computed_deduction=before)
+    out.review = ReviewNote(
+        reason=review.reason,
+        reviewer=review.reviewer,
+        date=review.date.isoformat() if review.date else "",
+        source=decision.file,
+        sha256=decision.sha256,
+        computed_deduction=before,
+    )
     if not isinstance(item, PerRecord):
         _bad_record(item, deduction, out.reasons, ctx, computed.extra)
     return out
+
+
+def _who(decision: Decision) -> str:
+    """Who decided, when, and in which file: what a reader of the scoresheet needs to trace it."""
+    review = decision.review
+    when = f"，复核日期：{review.date.isoformat()}" if review.date else ""
+    return f"复核人：{review.reviewer}{when}，复核文件：{decision.file}"
 
 
 def _computed(item, reads: list[str], ctx: Context) -> Outcome:
@@ -326,7 +341,7 @@ def _per_record(item: PerRecord, ctx: Context) -> tuple[Decimal, list[str], dict
     limit = q(_cap_of(item))
     d = capped(len(hits) * item.per_record, limit)
     cond = ctx.ruleset.conditions.get(item.id)
-    what = f"{expr.render(cond.written or cond.node)} 的" if cond else ""
+    what = f"{expr.render(cond.written or cond.node, year=ctx.submission.year)} 的" if cond else ""
     text = f"{item.records}中{what}记录{len(hits)}条，每条扣{n(item.per_record)}分"
     if len(hits) * item.per_record > limit:
         text += f"，以{n(limit)}分为限"
@@ -344,7 +359,7 @@ def _per_record(item: PerRecord, ctx: Context) -> tuple[Decimal, list[str], dict
 def _explain(cond, ctx: Context) -> str:
     """The condition as written, each indicator followed by its value and unit."""
     shown = {name: ctx.show(name) for name in cond.names if name in ctx.submission.values}
-    return expr.render(cond.written or cond.node, shown)
+    return expr.render(cond.written or cond.node, shown, ctx.submission.year)
 
 
 # -- bad records, bonuses, vetoes -------------------------------------------------------------
@@ -411,10 +426,10 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
         return BonusResult(**base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
     decision = ctx.reviews.get(bonus.id)
     if decision is not None:
-        review = decision[0]
+        review = decision.review
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
-        reason = f"复核：{review.reason}（复核人：{review.reviewer}），加{n(amount)}分"
+        reason = f"复核：{review.reason}（{_who(decision)}），加{n(amount)}分"
         return BonusResult(**base, bonus=amount, reasons=[reason], values=shown)
     missing = [name for name in reads if not _present(ctx, name)]
     if missing:
@@ -454,7 +469,7 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
         for fid in hits:
             fields = {k: expr.format_value(v) for k, v in records[fid - 1].items()}
             _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, fields, f"一票否决；第{fid}条记录")
-        rule = expr.render(cond.written or cond.node) if cond else "任一"
+        rule = expr.render(cond.written or cond.node, year=ctx.submission.year) if cond else "任一"
         detail = f"{veto.records}中{rule} 的记录{len(hits)}条"
         return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
     if not ctx.holds(veto.id):

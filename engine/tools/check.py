@@ -318,6 +318,8 @@ def _term_satisfiable(term: list[expr.Compare], domains: dict[str, Any]) -> bool
             if not domain:
                 return False
             continue
+        if isinstance(value, expr.RelativeDate):
+            continue  # a different date for every 考核年度: not decided here
         if isinstance(value, dt.date):
             value = Decimal(value.toordinal())
             domain = _as_ordinal(domain)
