@@ -156,8 +156,8 @@ def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]
         if name in submission.defaulted:
             note = (note + "；" if note else "") + "未填报，按缺省值计"
         extra = submission.computed.get(name) or submission.undefined.get(name)
-        if extra:
-            note = (note + "；" if note else "") + extra
+        for text in ([extra] if extra else []) + list(submission.flags.get(name, ())):
+            note = (note + "；" if note else "") + text
         if spec.type == "记录列表":
             rows = submission.records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)

@@ -28,6 +28,7 @@ from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
 from engine.documents.text import printable
 from engine.errors import ErrorList, SubmissionError
+from engine.intake.deadlines import count_days_late
 from engine.intake.rates import reconcile
 from engine.intake.review import REFUSED
 from engine.ruleset.conditions import Value
@@ -73,6 +74,7 @@ class Submission:
     computed: dict[str, str] = field(default_factory=dict)  # rate → how it was recomputed (分子÷分母)
     undefined: dict[str, str] = field(default_factory=dict)  # rate with 分母 0 → why it is not applicable
     small_samples: dict[str, str] = field(default_factory=dict)  # rate → flag text (样本量小)
+    flags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator → how an ambiguous value was read
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -103,6 +105,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     values: dict[str, Value] = {}
     records: dict[str, list[dict[str, Value]]] = {}
     raw = _without_pending(doc, data.get("指标"), specs, header.unit_type, errors)
+    counts: dict[str, str] = {}  # a count written as 3.0: read as 3, and said so
     for name in raw:
         if name not in specs:
             close = difflib.get_close_matches(str(name), list(specs), n=1, cutoff=0.5)
@@ -110,8 +113,12 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             errors.add(_key(doc, ("指标", name)), f"规则集没有声明指标 “{name}”{hint}")
             continue
         spec = specs[name]
+        given = raw[name]
+        if spec.type == "次数" and _whole_but_decimal(given):
+            counts[name] = f"{name}填为{_show(given)}，按{int(given)}计（次数应填整数）"
+            given = int(given)
         try:
-            value = type_adapter(spec).validate_python(plain(raw[name]))
+            value = type_adapter(spec).validate_python(plain(given))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 err_loc = ("指标", name) + tuple(_record_loc(spec, err["loc"]))
@@ -136,10 +143,14 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             values[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
     rates = reconcile(ruleset, doc, values, header.unit_type, errors)
     values.update(rates.values)
+    late = count_days_late(ruleset, doc, values, header.year, header.unit_type, errors)
+    values.update(late.values)
     defaulted: set[str] = set()
     for name, spec in specs.items():
         if name in raw or name in values or name in rates.undefined or name in rates.rejected:
             continue
+        if name in late.derived:
+            continue  # follows from its date: a missing date is reported (or pending) there
         if not _applies(spec, header.unit_type):
             continue
         if spec.required and _is_pending(data.get("指标", {}).get(name)):
@@ -179,10 +190,31 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         dict(header.notes),
         frozenset(defaulted),
         dict(header.self_scores),
-        rates.explained,
+        {**rates.explained, **late.explained},
         rates.undefined,
         rates.small,
+        _flags(doc, counts, rates.alone),
     )
+
+
+def _whole_but_decimal(value: Any) -> bool:
+    """3.0 (a number written with a fraction that is zero), not 3 and not 3.5."""
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) < 10**15
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value() and value.as_tuple().exponent < 0
+    return False
+
+
+def _flags(doc: Document, counts: dict[str, str], alone: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Indicator → how its value was read where the reading was not the only one possible."""
+    out: dict[str, list[str]] = {}
+    for path, text in doc.readings.items():
+        if len(path) >= 2 and path[0] == "指标":
+            out.setdefault(str(path[1]), []).append(text)
+    for name, text in (*counts.items(), *alone.items()):
+        out.setdefault(name, []).append(text)
+    return {name: tuple(texts) for name, texts in out.items()}
 
 
 def _is_pending(value: Any) -> bool:

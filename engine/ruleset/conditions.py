@@ -76,7 +76,9 @@ _YEAR_WORDS = {"上年": -1, "当年": 0, "次年": 1}
 _RELATIVE = re.compile(r"(当年|次年|上年)(?:(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))")
 # spellings a policy officer may reach for, and the one this language uses instead
 _OTHER_YEAR_WORDS = {"本年": "当年", "今年": "当年", "明年": "次年", "下年": "次年", "翌年": "次年", "去年": "上年"}
-_OTHER_RELATIVE = re.compile(r"(本年|今年|明年|下年|翌年|去年|前年|后年)(?:(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))")
+_OTHER_RELATIVE = re.compile(
+    r"(本年|今年|明年|下年|翌年|去年|前年|后年)(?:(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))"
+)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MAX_DECIMALS = 6  # the precision of every number the engine compares (submissions and conditions)
 MAX_MAGNITUDE = Decimal(10) ** 12
@@ -231,7 +233,12 @@ def relative_dates(node: Node | None) -> set[RelativeDate]:
     """The relative dates a condition compares with."""
     if node is None:
         return set()
-    return {s.value for c in comparisons(node) for s in (c.left, c.right) if isinstance(getattr(s, "value", None), RelativeDate)}
+    return {
+        s.value
+        for c in comparisons(node)
+        for s in (c.left, c.right)
+        if isinstance(getattr(s, "value", None), RelativeDate)
+    }
 
 
 def _number(digits: str, offset: int, shown: str) -> Decimal:

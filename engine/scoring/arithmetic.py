@@ -129,15 +129,31 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         reviewed=out.reviewed,
         review=out.review,
         self_score=ctx.submission.self_scores.get(item.id),
-        flags=_flags(out, reads, ctx),
+        flags=_flags(item.id, out, reads, ctx),
     )
 
 
-def _flags(out: Outcome, reads: list[str], ctx: Context) -> list[str]:
-    """Data warnings for an applicable item: rates it reads that rest on a small sample."""
+def _flags(item_id: str, out: Outcome, reads: list[str], ctx: Context) -> list[str]:
+    """Data warnings for an applicable item: rates it reads that rest on a small sample, values
+    whose reading was ambiguous (intake flags), fixed dates that do not fit the 考核年度."""
     if out.status == "不适用":
         return []
-    return [ctx.submission.small_samples[name] for name in reads if name in ctx.submission.small_samples]
+    sub = ctx.submission
+    found = [sub.small_samples[name] for name in reads if name in sub.small_samples]
+    found += [flag for name in reads for flag in sub.flags.get(name, ())]
+    return found + _stale_dates(item_id, ctx)
+
+
+def _stale_dates(item_id: str, ctx: Context) -> list[str]:
+    """A fixed date in a condition that is neither in the 考核年度 nor the next year: most likely a
+    date kept from another year's rules (write it by the year instead: 次年3月1日)."""
+    year = ctx.submission.year
+    return [
+        f"条件中的固定日期 {d.isoformat()} 不在{year}年度或次年内，请核对规则"
+        f"（按考核年度可写作“当年{d.month}月{d.day}日”或“次年{d.month}月{d.day}日”）"
+        for d in ctx.ruleset.fixed_dates.get(item_id, ())
+        if d.year not in (year, year + 1)
+    ]
 
 
 def _present(ctx: Context, name: str) -> bool:
@@ -382,9 +398,8 @@ def _write_bad_record(
     note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
-    caps = ctx.ruleset.header.grade_caps
-    cap = caps.severe if spec.severity == "严重" else caps.ordinary
-    consequence = spec.consequence or (f"等次不得高于{cap}" if cap != "优秀" else "记入不良记录")
+    cap = ctx.ruleset.header.grade_caps.for_severity(spec.severity)
+    consequence = spec.consequence or (f"等次不得高于{cap}" if cap not in (None, "优秀") else "记入不良记录")
     ctx.bad_records.append(
         BadRecord(
             seq=len(ctx.bad_records) + 1,
@@ -460,13 +475,14 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
         ctx.pending.append(veto.id)
         return None
     cond = ctx.ruleset.conditions.get(veto.id)
-    spec = veto.bad_record or BadRecordSpec(事项=veto.event, 严重程度="严重")
+    # as the table says: the record it declares, none (不良记录: 否), or by default a 严重 one
+    spec = BadRecordSpec(事项=veto.event, 严重程度="严重") if veto.bad_record is None else veto.bad_record
     if veto.records is not None:
         hits = ctx.record_hits(veto.id)
         if not hits:
             return None
         records = ctx.submission.records.get(veto.records, [])
-        for fid in hits:
+        for fid in hits if spec else ():
             fields = {k: expr.format_value(v) for k, v in records[fid - 1].items()}
             _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, fields, f"一票否决；第{fid}条记录")
         rule = expr.render(cond.written or cond.node, year=ctx.submission.year) if cond else "任一"
@@ -475,7 +491,8 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
     if not ctx.holds(veto.id):
         return None
     detail = _explain(cond, ctx) if cond else ""
-    _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决：{detail}")
+    if spec:
+        _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决：{detail}")
     return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
 
 
@@ -548,12 +565,13 @@ def grade(
         else:
             reasons.append(f"{why}（等次上限{limit}，不影响）")
 
-    ordinary = [b for b in bad_records if b.severity == "一般"]
+    # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
+    caps = header.grade_caps
     severe = [b for b in bad_records if b.severity == "严重"]
-    if ordinary:
-        cap_at(header.grade_caps.ordinary, f"有不良记录{len(ordinary)}条")
-    if severe:
-        cap_at(header.grade_caps.severe, f"有严重不良记录{len(severe)}条")
+    if bad_records and caps.ordinary is not None:
+        cap_at(caps.ordinary, f"有不良记录{len(bad_records)}条")
+    if severe and caps.severe is not None:
+        cap_at(caps.severe, f"有严重不良记录{len(severe)}条")
     if vetoes:
         ids = "、".join(v.rule_id for v in vetoes)
         if result != "不合格":

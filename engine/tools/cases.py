@@ -53,6 +53,7 @@ from engine.documents.source import (
 from engine.errors import (
     CasesError,
     ErrorList,
+    ExpressionError,
     Location,
     Problem,
     SubmissionError,
@@ -60,7 +61,7 @@ from engine.errors import (
 from engine.intake.review import Decision, Review, decisions
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import Value, format_decimal, format_value
+from engine.ruleset.conditions import RelativeDate, Value, date_literal, format_decimal, format_value
 from engine.ruleset.folders import is_case_file, rules_files
 from engine.ruleset.inheritance import unchanged_items
 from engine.ruleset.load import load_rules
@@ -344,7 +345,7 @@ def _build(
         else:
             values[name] = value
             data.map(("指标", name), doc, loc + ("指标", name))
-    data["指标"] = values
+    data["指标"] = {name: _dated(ruleset, name, value, data["考核年度"]) for name, value in values.items()}
     data.map(("指标",), doc, loc)
     text = json.dumps(plain(dict(data)), ensure_ascii=False, sort_keys=True, default=str)
     sub_doc = Document(doc.file, data, hashlib.sha256(text.encode()).hexdigest())
@@ -360,6 +361,32 @@ def _build(
         return None
     reviews = _reviews(case, raw.get("复核") or [], doc, loc, ruleset, errors)
     return LoadedCase(case, doc, loc, submission, reviews=reviews)
+
+
+def _dated(ruleset: Ruleset, name: str, value: Any, year: int) -> Any:
+    """A date written by the case's 考核年度 (次年3月2日) as the date it is; anything else as written."""
+    spec = ruleset.indicators.get(name)
+    if spec is None:
+        return value
+    if spec.type == "日期":
+        return _on(value, year)
+    if spec.type == "记录列表" and isinstance(value, list):
+        dates = {f for f, s in (spec.fields or {}).items() if s.type == "日期"}
+        return [
+            {k: _on(v, year) if k in dates else v for k, v in rec.items()} if isinstance(rec, dict) else rec
+            for rec in value
+        ]
+    return value
+
+
+def _on(value: Any, year: int) -> Any:
+    if not isinstance(value, str) or value.strip()[:2] not in ("当年", "次年", "上年"):
+        return value
+    try:
+        when = date_literal(value)
+    except (ValueError, ExpressionError):
+        return value  # the submission check reports it at its place
+    return when.on(year).isoformat() if isinstance(when, RelativeDate) else value
 
 
 def _reviews(case: Case, raw: list, doc: Document, loc: tuple, ruleset: Ruleset, errors: ErrorList) -> dict:

@@ -83,9 +83,12 @@ def criteria(ruleset: Ruleset) -> Criteria:
             f"{n(bands.passing)}分及以上为合格，其余为不合格。"
         )
     rules.append(f"加分项合计不超过{n(h.bonus_cap)}分。" if h.bonus_cap else "不设加分项。")
-    rules.append(
-        f"有不良记录的，等次不得高于{h.grade_caps.ordinary}；有严重不良记录的，等次不得高于{h.grade_caps.severe}。"
-    )
+    caps = [
+        (word, cap) for word, cap in (("有不良记录", h.grade_caps.ordinary), ("有严重不良记录", h.grade_caps.severe))
+    ]
+    said = "；".join(f"{word}的，等次不得高于{cap}" for word, cap in caps if cap is not None)
+    if said:
+        rules.append(f"{said}。")
     if ruleset.model.vetoes:
         rules.append("触发一票否决事项的，等次为不合格。")
     if h.not_applicable == "剔除折算":

@@ -88,7 +88,9 @@ def _partition(checks: list[Check]) -> list[Partition]:
     for check in checks:
         current = open_by_list.get(check.record_list)
         if current is not None:
-            fits = current.branches + check.branches <= MAX_BRANCHES and len(current.names | _reads(check)) <= MAX_FIELDS
+            fits = (
+                current.branches + check.branches <= MAX_BRANCHES and len(current.names | _reads(check)) <= MAX_FIELDS
+            )
             if not fits:
                 current = None
         if current is None:
