@@ -207,6 +207,8 @@ def batch(
         f"用时{seconds:.1f}秒。",
         err=True,
     )
+    if summary.mixed:
+        click.echo(f"分组：{summary.grouping_note()}。", err=True)
     if target is not None:
         click.echo(f"汇总：{target}", err=True)
     if summary.failures:

@@ -40,6 +40,7 @@ class Reconciled:
     small: dict[str, str] = field(default_factory=dict)  # rate → flag text, e.g. 出庭应诉率样本量小（4件）
     rejected: set[str] = field(default_factory=set)  # rates already reported as wrong (no "missing" on top)
     alone: dict[str, str] = field(default_factory=dict)  # rate submitted without its counts → flag text
+    parts_of_alone: set[str] = field(default_factory=set)  # those counts: not missing
 
 
 def reconcile(
@@ -59,6 +60,7 @@ def reconcile(
         num, den = values.get(num_name), values.get(den_name)
         if num is None and den is None and given is not None and spec.rate_alone:
             out.alone[name] = f"{name}未提供分子分母，无法复核"  # allowed by the ruleset (可只报比率)
+            out.parts_of_alone |= {num_name, den_name}
             continue
         if num is None or den is None:
             if given is not None:

@@ -151,6 +151,8 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             continue
         if name in late.derived:
             continue  # follows from its date: a missing date is reported (or pending) there
+        if name in rates.parts_of_alone:
+            continue  # the counts of a rate submitted alone, as the ruleset allows
         if not _applies(spec, header.unit_type):
             continue
         if spec.required and _is_pending(data.get("指标", {}).get(name)):

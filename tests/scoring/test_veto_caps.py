@@ -131,7 +131,7 @@ def check(tmp_path: Path, rules: Path, capsys) -> tuple[int, str]:
 def test_rules_check_notes_that_the_ordinary_cap_also_caps_severe_records(tmp_path, capsys):
     rules = ruleset(tmp_path, caps="  等次限制: {有不良记录: 良好}")
     text = rules.read_text("utf-8")
-    line = next(n for n, t in enumerate(text.splitlines(), 1) if "等次限制" in t)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("  等次限制:"))
     code, out = check(tmp_path, rules, capsys)
     assert code == 1
     note = next(t for t in out.splitlines() if "有严重不良记录" in t)
