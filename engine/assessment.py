@@ -57,7 +57,7 @@ def assess(
     or, for a test case, `reviews`. `firings` decides the checks (default: durable_rules;
     engine.evaluation.plain passes its plain-Python evaluator)."""
     compiled = compiled_for(ruleset)
-    values, records = _with_dates(ruleset, submission)
+    values, records = facts(ruleset, submission)
     fired = (firings or adapter().run)(compiled, values, records)
     decided = overrides.for_unit(submission.unit, submission.year, ruleset) if overrides else dict(reviews or {})
     ctx = Context(ruleset, submission, fired, reviews=decided)
@@ -108,7 +108,7 @@ def assess(
     )
 
 
-def _with_dates(ruleset: Ruleset, submission: Submission) -> tuple[dict, dict]:
+def facts(ruleset: Ruleset, submission: Submission) -> tuple[dict, dict]:
     """The values the evaluator sees: the submission's, plus each relative date of the conditions
     (次年3月1日 …) as the date it is for this submission's 考核年度 — in every record too."""
     dates = ruleset.dates_for(submission.year)

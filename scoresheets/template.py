@@ -206,6 +206,11 @@ def _indicator_row(ws: Worksheet, r: int, seq: str, name: str, spec: IndicatorSp
     if sheet is not None:
         put_text(ws, r, COL_VALUE, f"见工作表“{sheet}”", CENTER)
         put_text(ws, r, 6, f"在工作表“{sheet}”逐条填写", BODY)
+    elif spec.overdue is not None:  # counted by the engine from a date: nothing to type in
+        how = f"不必填写：由系统按“{spec.overdue.date}”与期限{spec.overdue.deadline}计算"
+        put_text(ws, r, COL_VALUE, "（系统计算）", CENTER)
+        put_text(ws, r, 6, how, BODY)
+        cells[5] = how
     else:
         style = INPUT_TEXT if spec.type in ("文本", "选项", "是否") else INPUT
         put_text(ws, r, COL_VALUE, "", style)

@@ -22,6 +22,7 @@ from pydantic import (
     StrictStr,
     ValidationError,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from engine.documents.fast_json import load_data_document
 from engine.documents.messages import problems_from
@@ -52,7 +53,8 @@ class Header(BaseModel):
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
         default_factory=dict, alias="数据说明"
     )
-    reviews: Any = Field(None, alias="复核")  # refused: decisions come from the assessors' review file
+    # refused (see validate_submission): decisions come only from the assessors' review file
+    reviews: SkipJsonSchema[Any] = Field(None, alias="复核")
     self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
     draft: dict[str, Any] | None = Field(None, alias="草稿")  # written by `assess extract`; not scored
 
