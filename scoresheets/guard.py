@@ -86,8 +86,8 @@ def check_overwrite(path: Path | str, fresh: AssessmentResult | None = None, bui
     the edited cells.
     """
     path = Path(path)
-    if not path.exists():
-        return
+    if not path.is_file():
+        return  # nothing there (or a folder, which the write itself reports)
     where = Location(str(path))
     force = "确需覆盖，请加 --force（或另用 -o 指定文件名）"
     try:
