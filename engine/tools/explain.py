@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.assessment import assess, compiled_for
+from engine.assessment import assess, compiled_for, facts
 from engine.evaluation.durable.adapter import adapter
 from engine.intake.submission import Submission
 from engine.result import AssessmentResult
@@ -66,7 +66,7 @@ def explain(
 ) -> tuple[AssessmentResult, list[ItemExplanation]]:
     """The result and explanations of the given items (all items, bonuses and vetoes when None)."""
     compiled = compiled_for(ruleset)
-    firings = adapter().run(compiled, submission.values, submission.records)
+    firings = adapter().run(compiled, *facts(ruleset, submission))  # relative dates resolved for the year
     result = assess(ruleset, submission, **assess_options)
     fired = {rid for rid, fid in firings if fid == 0}
     record_fired = set(firings)
