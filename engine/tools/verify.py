@@ -98,11 +98,12 @@ def _ruleset(recorded: Any, rules: Path | str | None, sheet_file: str) -> tuple[
     if not where.is_dir():
         ruleset = api.get_ruleset(where)
         if digest and ruleset.sha256 != digest:
+            other = f"此文件是规则集 {ruleset.header.id}，" if rid and ruleset.header.id != rid else ""
             raise VerifyInputError(
                 Problem(
                     Location(str(where)),
-                    f"与评分表（{sheet_file}）所用的规则文件不同：评分表记录的 SHA-256 为 {digest}，"
-                    f"此文件为 {ruleset.sha256}；请给出评分时所用的规则文件（或含有它的文件夹）",
+                    f"与评分表（{sheet_file}）所用的规则文件不同：{other}评分表按 {rid or name} 评分，记录的 SHA-256 为 "
+                    f"{digest}，此文件为 {ruleset.sha256}；请给出评分时所用的规则文件（或含有它的文件夹）",
                 )
             )
         return ruleset, f"{ruleset.header.id}（{where}）"
@@ -115,7 +116,7 @@ def _ruleset(recorded: Any, rules: Path | str | None, sheet_file: str) -> tuple[
     what = f"规则集 {rid}" if rid else f"规则文件 {name}"
     if differing:
         message = (
-            f"{what}与评分表（{sheet_file}）所用的不同：评分表记录的 SHA-256 为 {digest}，"
+            f"{what} 与评分表（{sheet_file}）所用的不同：评分表记录的 SHA-256 为 {digest}，"
             f"{'；'.join(differing)}；请给出评分时所用的规则文件（或含有它的文件夹）"
         )
     else:
