@@ -45,7 +45,14 @@ def criteria(ruleset: Ruleset) -> Criteria:
     def source(item) -> str:
         if getattr(item, "source", None):
             return item.source
-        labels = [ruleset.indicators[name].label for name in ruleset.item_reads.get(item.id, ())]
+        labels = []
+        for name in ruleset.item_reads.get(item.id, ()):
+            spec = ruleset.indicators[name]
+            if spec.overdue is not None:  # days late: the unit submits the date, the engine counts
+                date = ruleset.indicators[spec.overdue.date].label
+                labels.append(f"{date}（{spec.label}由系统按期限{spec.overdue.deadline}计算）")
+            else:
+                labels.append(spec.label)
         return "单位申报：" + "；".join(labels) if labels else "考核组评定"
 
     groups: dict[str, list[CriteriaRow]] = {}
@@ -102,6 +109,8 @@ def criteria(ruleset: Ruleset) -> Criteria:
             allowed = "、".join(spec.options or ())
         elif spec.type == "记录列表":
             allowed = "每条记录：" + "、".join(f.label for f in (spec.fields or {}).values())
+        elif spec.overdue is not None:  # counted by the engine: not submitted
+            allowed = f"不必填报：按“{spec.overdue.date}”与期限{spec.overdue.deadline}计算（期限当天为0）"
         elif spec.range is not None:
             allowed = f"{n(spec.range[0])}–{n(spec.range[1])}"
         elif spec.type == "百分比":
