@@ -90,7 +90,7 @@ def one_run(rules: str, files: list[Path]) -> dict[str, float]:
     import datetime as dt
 
     from engine.api import get_ruleset
-    from engine.assessment import assess, compiled_for
+    from engine.assessment import assess, compiled_for, facts
     from engine.evaluation.durable.adapter import adapter
     from engine.intake.submission import load_submission
     from scoresheets import build_workbook
@@ -116,7 +116,7 @@ def one_run(rules: str, files: list[Path]) -> dict[str, float]:
             f = clock()
             _floor(values, floor_out)
             g = clock()
-            adapter().run(compiled, sub.values, sub.records)
+            adapter().run(compiled, *facts(ruleset, sub))
             h = clock()
             _oracle(compiled, sub.values, sub.records)
             i = clock()

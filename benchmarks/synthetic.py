@@ -28,9 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from engine.ruleset.conditions import date_literal
 from engine.ruleset.ruleset import Ruleset
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_RELATIVE = re.compile(r"(当年|次年|上年)(\d{1,2}月\d{1,2}日|-\d{1,2}-\d{1,2})")
 PLACES = "东城 西城 南湖 北山 青河 白沙 金桥 石门 柳林 枫桥 龙泉 凤凰 新华 长安 临江 松岗 桃源 云溪 明珠 安澜".split()
 OFFICES = (
     "司法局 公安分局 市场监管局 生态环境局 住建局 交通运输局 教育局 卫健局 人社局 民政局 应急管理局 城管局".split()
@@ -68,6 +70,7 @@ class Roles:
         self.targets: dict[str, float] = {}  # count or rate with a target
         self.linear: dict[str, tuple[float, float]] = {}
         self.deadlines: dict[str, dt.date] = {}
+        self.relative: dict[str, Any] = {}  # date indicator → the first deadline written by the 考核年度
         self.good_bool: dict[str, bool] = {}
         self.floors: dict[str, float] = {}  # "X < k" deducts: good values are >= k
         model = ruleset.model
@@ -108,6 +111,8 @@ class Roles:
             if date and op in ("<", "<="):
                 day = dt.date.fromisoformat(date.group(1))
                 self.deadlines[name] = min(day, self.deadlines.get(name, day))
+            elif _RELATIVE.fullmatch(value) and op in ("<", "<=") and name not in self.relative:
+                self.relative[name] = date_literal(value)  # 次年3月1日: resolved with the unit's year
             elif op in ("<", "<=") and re.fullmatch(r"\d+(\.\d+)?%?", value):
                 self.floors[name] = float(value.rstrip("%"))
         for word in re.split(r"[\s()（）]+", text):
@@ -161,6 +166,8 @@ class Generator:
         for name, spec in self.ruleset.indicators.items():
             if spec.applies_to is not None and unit_type not in spec.applies_to:
                 continue
+            if spec.overdue is not None:
+                continue  # days late: the engine counts them from the date
             if not spec.required and (spec.default is not None or self.rng.random() < 0.25):
                 continue
             values[name] = self.value(name, spec, unit_type)
@@ -212,7 +219,9 @@ class Generator:
             good = roles.good_bool.get(name, True)
             return good if rng.random() < (0.99 if not good else 0.9) else not good
         if spec.type == "日期":
-            deadline = roles.deadlines.get(name, dt.date(self.year + 1, 3, 1))
+            relative = roles.relative.get(name)
+            default = relative.on(self.year) if relative is not None else dt.date(self.year + 1, 3, 1)
+            deadline = roles.deadlines.get(name, default)
             roll = rng.random()
             late = -rng.randint(0, 45) if roll < 0.8 else rng.randint(1, 29) if roll < 0.92 else rng.randint(30, 90)
             return (deadline + dt.timedelta(days=late)).isoformat()

@@ -94,7 +94,7 @@ def assess_file(
     """Assess a submission file (JSON, YAML or a filled 填报表) with a rules file, or with the
     ruleset in force for its year in a rules folder (the shipped folder when none is given)."""
     ruleset, submission = load_submission_for(submission_path, rules_path)
-    overrides = load_overrides(overrides_path, ruleset) if overrides_path is not None else None
+    overrides = load_overrides(overrides_path) if overrides_path is not None else None
     return assess(ruleset, submission, as_of=as_of, overrides=overrides)
 
 

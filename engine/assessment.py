@@ -9,7 +9,7 @@ from pathlib import Path
 from engine import __version__
 from engine.evaluation.checks import CompiledRuleset, compile_ruleset
 from engine.evaluation.durable.adapter import adapter
-from engine.intake.review import Overrides
+from engine.intake.review import Decision, Overrides
 from engine.intake.submission import Submission
 from engine.result import (
     AssessmentResult,
@@ -49,16 +49,17 @@ def assess(
     *,
     as_of: dt.datetime | None = None,
     overrides: Overrides | None = None,
+    reviews: dict[str, Decision] | None = None,
     firings: Firings | None = None,
 ) -> AssessmentResult:
-    """Score a validated submission. `firings` decides the checks (default: durable_rules;
+    """Score a validated submission. Assessors' decisions come from `overrides` (a review file)
+    or, for a test case, `reviews`. `firings` decides the checks (default: durable_rules;
     engine.evaluation.plain passes its plain-Python evaluator)."""
     compiled = compiled_for(ruleset)
-    fired = (firings or adapter().run)(compiled, submission.values, submission.records)
-    reviews = {r.item: (r, "申报数据") for r in submission.reviews}
-    decided = overrides.for_unit(submission.unit) if overrides else {}
-    reviews.update({item: (r, Path(overrides.file).name) for item, r in decided.items()})
-    ctx = Context(ruleset, submission, fired, reviews=reviews)
+    values, records = facts(ruleset, submission)
+    fired = (firings or adapter().run)(compiled, values, records)
+    decided = overrides.for_unit(submission.unit, submission.year, ruleset) if overrides else dict(reviews or {})
+    ctx = Context(ruleset, submission, fired, reviews=decided)
     items = [score_item(entry, seq, ctx) for seq, entry in enumerate(ruleset.entries, start=1)]
     bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]
     vetoes = [v for v in (check_veto(v, ctx) for v in ruleset.model.vetoes) if v is not None]
@@ -89,7 +90,7 @@ def assess(
         pending=ctx.pending,
         submitted=_submitted(ruleset, submission),
         records=_records(ruleset, submission),
-        notices=_notices(ruleset, submission),
+        notices=_notices(ruleset, submission, overrides, decided),
         ruleset_extends=_ancestors(ruleset),
         audit=Audit(
             rules_file=Path(ruleset.file).name,
@@ -100,19 +101,42 @@ def assess(
             assessed_at=when,
             overrides_file=Path(overrides.file).name if overrides else "",
             overrides_sha256=overrides.sha256 if overrides else "",
-            overrides_applied=sorted(decided),
+            overrides_applied=sorted(decided) if overrides else [],
+            overrides_decisions=[_decision_text(item, d) for item, d in sorted(decided.items())] if overrides else [],
         ),
     )
 
 
-def _notices(ruleset: Ruleset, submission: Submission) -> list[str]:
+def facts(ruleset: Ruleset, submission: Submission) -> tuple[dict, dict]:
+    """The values the evaluator sees: the submission's, plus each relative date of the conditions
+    (次年3月1日 …) as the date it is for this submission's 考核年度 — in every record too."""
+    dates = ruleset.dates_for(submission.year)
+    if not dates:
+        return submission.values, submission.records
+    records = {name: [{**rec, **dates} for rec in rows] for name, rows in submission.records.items()}
+    return {**submission.values, **dates}, records
+
+
+def _decision_text(item: str, decision: Decision) -> str:
+    review = decision.review
+    when = f"，{review.date.isoformat()}" if review.date else ""
+    return f"{item}（{review.reviewer}{when}）"
+
+
+def _notices(ruleset: Ruleset, submission: Submission, overrides: Overrides | None, decided: dict) -> list[str]:
+    out = []
     period = ruleset.header.period
     if period is not None and not period.covers(submission.year):
-        return [
+        out.append(
             f"规则集 {ruleset.header.id} 的适用期间为{period}，申报数据为{submission.year}年度；"
             "请确认所用规则集（给出规则文件夹时按年度自动选用）"
-        ]
-    return []
+        )
+    if overrides is not None and not decided:
+        out.append(
+            f"复核文件 {Path(overrides.file).name} 的{len(overrides.entries)}条复核中，"
+            f"没有适用于{submission.unit}（{submission.year}年度）的；请核对单位名称和考核年度"
+        )
+    return out
 
 
 def _ancestors(ruleset: Ruleset) -> list[str]:
@@ -131,8 +155,8 @@ def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]
         if name in submission.defaulted:
             note = (note + "；" if note else "") + "未填报，按缺省值计"
         extra = submission.computed.get(name) or submission.undefined.get(name)
-        if extra:
-            note = (note + "；" if note else "") + extra
+        for text in ([extra] if extra else []) + list(submission.flags.get(name, ())):
+            note = (note + "；" if note else "") + text
         if spec.type == "记录列表":
             rows = submission.records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)

@@ -19,7 +19,9 @@ class ReviewNote(Frozen):
 
     reason: str
     reviewer: str
-    source: str = Field(description="where the decision came from: 申报数据 or the overrides file name")
+    date: str = Field("", description="复核日期 (YYYY-MM-DD) as the review file gives it")
+    source: str = Field(description="the name of the file the decision came from (the review file)")
+    sha256: str = Field("", description="sha256 of that file")
     computed_deduction: Decimal | None = Field(description="the engine's deduction; None where it cannot compute one")
 
 
@@ -119,6 +121,10 @@ class Audit(Frozen):
     overrides_file: str = ""
     overrides_sha256: str = ""
     overrides_applied: list[str] = Field(default_factory=list, description="item ids decided by the overrides file")
+    overrides_decisions: list[str] = Field(
+        default_factory=list,
+        description="each decision applied, with who and when: 'XF-05（区司法局 张三，2013-04-10）'",
+    )
 
 
 class AssessmentResult(Frozen):

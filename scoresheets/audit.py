@@ -1,7 +1,8 @@
 """The 审计信息 block of 评分表 and the same facts as custom document properties.
 
-A scoresheet carries what it was computed from: the rules file and the submission (name and
-sha256 of the bytes), the engine version and the assessment time. `assess verify` reads them
+A scoresheet carries what it was computed from: the ruleset (编号, file name and sha256), the
+submission, the assessors' review file and each decision taken from it (who, when), the engine
+version and the assessment time. `assess verify` reads them
 back (custom properties first: they survive edits to the visible block).
 """
 
@@ -16,18 +17,23 @@ from scoresheets.cells import merge_row, put_text
 from scoresheets.styles import BODY, SUBHEAD, row_height
 
 HEADING = "审计信息"
-FIELDS = [  # (label on the sheet and property name, Audit attribute)
-    ("规则文件", "rules_file"),
-    ("规则文件SHA-256", "rules_sha256"),
-    ("申报文件", "submission_file"),
-    ("申报文件SHA-256", "submission_sha256"),
-    ("引擎版本", "engine_version"),
-    ("评分时间", "assessed_at"),
+NONE = "无"
+FIELDS = [  # (label on the sheet and property name, what it shows)
+    ("规则集编号", lambda r: r.ruleset_id),
+    ("规则文件", lambda r: r.audit.rules_file),
+    ("规则文件SHA-256", lambda r: r.audit.rules_sha256),
+    ("申报文件", lambda r: r.audit.submission_file),
+    ("申报文件SHA-256", lambda r: r.audit.submission_sha256),
+    ("复核文件", lambda r: r.audit.overrides_file or NONE),
+    ("复核文件SHA-256", lambda r: r.audit.overrides_sha256),
+    ("复核决定", lambda r: "；".join(r.audit.overrides_decisions) or NONE),
+    ("引擎版本", lambda r: r.audit.engine_version),
+    ("评分时间", lambda r: r.audit.assessed_at),
 ]
 
 
 def audit_values(result: AssessmentResult) -> dict[str, str]:
-    return {label: str(getattr(result.audit, attr)) for label, attr in FIELDS}
+    return {label: str(show(result)) for label, show in FIELDS}
 
 
 def write_audit_block(ws: Worksheet, row: int, result: AssessmentResult, label_end: int, last_col: int) -> int:
@@ -53,4 +59,5 @@ def set_audit_properties(wb: Workbook, result: AssessmentResult) -> None:
 
 
 def read_audit_properties(wb: Workbook) -> dict[str, str]:
-    return {p.name: str(p.value) for p in wb.custom_doc_props if p.name in dict(FIELDS)}
+    known = {label for label, _ in FIELDS}
+    return {p.name: str(p.value) if p.value is not None else "" for p in wb.custom_doc_props if p.name in known}

@@ -231,6 +231,8 @@ class _Writer:
         put_text(ws, grade, SCORE, res.grade.grade, TOTAL)
         for v in res.vetoes:
             self.veto_row(v.rule_id, v.event, v.standard, v.detail)
+        for notice in res.notices:  # e.g. the year is outside the ruleset's period
+            self.label_row("注意", notice)
         system = self.label_row(
             "系统计算总分", "规则引擎按申报数据算出的总分；与上方“总分”不同，说明评分表中的扣分或加分已被修改"
         )

@@ -63,10 +63,12 @@ def _title(summary: BatchSummary, what: str) -> str:
 
 def _info(summary: BatchSummary) -> str:
     ids = "、".join(i for i, _ in summary.rulesets)
-    return (
+    text = (
         f"规则集：{ids}　评分时间：{summary.assessed_at}　申报文件{summary.inputs}份，"
         f"已评分{summary.assessed}份，未能评分{len(summary.failures)}份"
     )
+    note = summary.grouping_note()
+    return f"{text}\n{note}" if note else text
 
 
 def _sheet(wb: Workbook, name: str, first: bool = False) -> Worksheet:
@@ -111,8 +113,10 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     cats = list(summary.categories)
     headers = [
         "名次",
+        "分组",
         "单位",
         "单位类型",
+        "考核年度",
         "总分",
         "得分率（%）",
         "等次",
@@ -124,7 +128,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         "申报文件",
         "评分表",
     ]
-    widths = [6, 28, 10, 8, 9, 14, *([9] * len(cats)), 7, 8, 14, 12, 24, 28]
+    widths = [6, 26, 28, 10, 8, 8, 9, 14, *([9] * len(cats)), 7, 8, 14, 12, 24, 28]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
     r = FIRST_ROW
     for ranked in summary.ranking:
@@ -133,8 +137,10 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         pending = "、".join(row.pending) or NONE
         texts = [
             "",
+            ranked.group,
             row.unit,
             row.unit_type,
+            "",
             "",
             "",
             row.grade_shown,
@@ -147,12 +153,14 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
             row.sheet,
         ]
         put_number(ws, r, 1, ranked.rank, CENTER)
-        put_text(ws, r, 2, row.unit, BODY)
-        put_text(ws, r, 3, row.unit_type, CENTER)
-        put_number(ws, r, 4, row.total, NUMBER)
-        put_number(ws, r, 5, row.score_rate, NUMBER)
-        put_text(ws, r, 6, row.grade_shown, CENTER)
-        col = 7
+        put_text(ws, r, 2, ranked.group, BODY)
+        put_text(ws, r, 3, row.unit, BODY)
+        put_text(ws, r, 4, row.unit_type, CENTER)
+        put_number(ws, r, 5, row.year, CENTER)
+        put_number(ws, r, 6, row.total, NUMBER)
+        put_number(ws, r, 7, row.score_rate, NUMBER)
+        put_text(ws, r, 8, row.grade_shown, CENTER)
+        col = 9
         for lost in lost_by_category(row, cats):
             _amount(ws, r, col, lost)
             col += 1
@@ -168,15 +176,15 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         _none_row(ws, r, len(headers), widths)
     else:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{r - 1}"
-    _finish(ws, freeze=f"C{FIRST_ROW}")
+    _finish(ws, freeze=f"D{FIRST_ROW}")
     return ws
 
 
 def _count_table(
     ws: Worksheet, top: int, labels: list[str], rows: list[tuple[str, list[int]]], widths: list[float]
 ) -> int:
-    """A table of counts per unit type with a 合计 column and row; returns the row after it."""
-    header_row(ws, top, ["单位类型", *labels, "合计"], widths, HEADER)
+    """A table of counts per group with a 合计 column and row; returns the row after it."""
+    header_row(ws, top, ["分组", *labels, "合计"], widths, HEADER)
     r = top + 1
     for name, counts in rows:
         put_text(ws, r, 1, name, CENTER)
@@ -191,7 +199,7 @@ def _count_table(
 
 
 def _chart(ws: Worksheet, title: str, x_title: str, top: int, nrows: int, ncats: int, peak: int, anchor: str) -> None:
-    """A clustered bar chart: one series per unit type (table rows), categories = table columns."""
+    """A clustered bar chart: one series per group (table rows, each labelled), categories = table columns."""
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"
@@ -215,20 +223,20 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     grades = list(GRADES)
     bands = [label for label, _, _ in SCORE_BANDS]
     ncols = len(bands) + 2  # the wider of the two tables
-    widths = [14] + [11] * (ncols - 1)
+    widths = [30] + [11] * (ncols - 1)
     set_widths(ws, widths)
     title_row(ws, 1, _title(summary, "等次分布"), ncols)
     info = f"{_info(summary)}\n等次含一票否决、不良记录的限制；暂定等次按其暂定结果计"
     put_text(ws, 2, 1, info, INFO)
     merge_row(ws, 2, 1, ncols)
     fit_row(ws, 2, [info], [sum(widths)])
-    grade_rows = [(g.unit_type, [g.counts[k] for k in grades]) for g in summary.grades]
+    grade_rows = [(g.group, [g.counts[k] for k in grades]) for g in summary.grades]
     r = _count_table(ws, HEADER_ROW, grades, grade_rows, widths)
     r += 1
     put_text(ws, r, 1, "总分分布（单位数）", SUBHEAD)
     merge_row(ws, r, 1, ncols)
     band_top = r + 1
-    band_rows = [(g.unit_type, [g.bands[k] for k in bands]) for g in summary.grades]
+    band_rows = [(g.group, [g.bands[k] for k in bands]) for g in summary.grades]
     r = _count_table(ws, band_top, bands, band_rows, widths)
     r += 1
     peak = max((c for _, counts in grade_rows + band_rows for c in counts), default=0)
@@ -295,6 +303,7 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws = _sheet(wb, ITEMS)
     headers = [
         "序号",
+        "分组",
         "评分项",
         "一级指标",
         "考核内容",
@@ -307,26 +316,26 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
         "失分率（%）",
         "失分单位",
     ]
-    widths = [6, 10, 14, 36, 7, 9, 9, 9, 9, 9, 9, 40]
-    several = len(summary.rulesets) > 1
+    widths = [6, 26, 10, 14, 36, 7, 9, 9, 9, 9, 9, 9, 40]
     _head(ws, _title(summary, "失分分析"), f"{_info(summary)}\n{ITEMS_ORDER}", headers, widths)
     r = FIRST_ROW
     for n, s in enumerate(summary.items, start=1):
-        rule = f"{s.ruleset_id} {s.rule_id}" if several else s.rule_id
+        rule = s.rule_id
         names = _names(s.lost_units)
         put_number(ws, r, 1, n, CENTER)
-        put_text(ws, r, 2, rule, CENTER)
-        put_text(ws, r, 3, s.category1, BODY)
-        put_text(ws, r, 4, s.content, BODY)
-        put_number(ws, r, 5, s.max_points, NUMBER)
-        put_number(ws, r, 6, s.applicable, CENTER)
-        put_number(ws, r, 7, len(s.lost_units), CENTER)
-        put_number(ws, r, 8, s.pending, CENTER)
-        put_number(ws, r, 9, s.lost_total, NUMBER)
-        put_number(ws, r, 10, s.average, NUMBER)
-        put_number(ws, r, 11, s.loss_rate, NUMBER)
-        put_text(ws, r, 12, names, BODY)
-        fit_row(ws, r, ["", rule, s.category1, s.content, "", "", "", "", "", "", "", names], widths)
+        put_text(ws, r, 2, s.group, BODY)
+        put_text(ws, r, 3, rule, CENTER)
+        put_text(ws, r, 4, s.category1, BODY)
+        put_text(ws, r, 5, s.content, BODY)
+        put_number(ws, r, 6, s.max_points, NUMBER)
+        put_number(ws, r, 7, s.applicable, CENTER)
+        put_number(ws, r, 8, len(s.lost_units), CENTER)
+        put_number(ws, r, 9, s.pending, CENTER)
+        put_number(ws, r, 10, s.lost_total, NUMBER)
+        put_number(ws, r, 11, s.average, NUMBER)
+        put_number(ws, r, 12, s.loss_rate, NUMBER)
+        put_text(ws, r, 13, names, BODY)
+        fit_row(ws, r, ["", s.group, rule, s.category1, s.content, "", "", "", "", "", "", "", names], widths)
         r += 1
     if not summary.items:
         _none_row(ws, r, len(headers), widths)

@@ -24,8 +24,6 @@ from engine.intake.form_layout import (
     INDICATORS,
     NO,
     REVIEW,
-    REVIEW_HEADERS,
-    REVIEW_ROWS,
     SELF_COL_ID,
     SELF_COL_SCORE,
     SELF_HEADERS,
@@ -132,7 +130,6 @@ def build_template(ruleset: Ruleset) -> Workbook:
     for name, title in lists.items():
         _record_sheet(wb.create_sheet(title), name, ruleset.indicators[name], ruleset)
     _self_score_sheet(wb.create_sheet(SELF_SCORE), ruleset)
-    _review_sheet(wb.create_sheet(REVIEW), ruleset)
     meta = wb.create_sheet(STRUCTURE)
     meta.sheet_state = "hidden"
     meta.append(["规则集编号", ruleset.header.id])
@@ -200,6 +197,11 @@ def _indicator_row(ws: Worksheet, r: int, seq: str, name: str, spec: IndicatorSp
     if sheet is not None:
         put_text(ws, r, COL_VALUE, f"见工作表“{sheet}”", CENTER)
         put_text(ws, r, 6, f"在工作表“{sheet}”逐条填写", BODY)
+    elif spec.overdue is not None:  # counted by the engine from a date: nothing to type in
+        how = f"不必填写：由系统按“{spec.overdue.date}”与期限{spec.overdue.deadline}计算"
+        put_text(ws, r, COL_VALUE, "（系统计算）", CENTER)
+        put_text(ws, r, 6, how, BODY)
+        cells[5] = how
     else:
         style = INPUT_TEXT if spec.type in ("文本", "选项", "是否") else INPUT
         put_text(ws, r, COL_VALUE, "", style)
@@ -284,33 +286,6 @@ def _self_score_sheet(ws: Worksheet, ruleset: Ruleset) -> None:
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=ruleset.header.name)
 
 
-def _review_sheet(ws: Worksheet, ruleset: Ruleset) -> None:
-    widths = [6, 12, 8, 8, 50, 20]
-    set_widths(ws, widths)
-    text = (
-        "复核（由考核组填写，单位无需填写）：对某一评分项的复核决定，填“扣分”或“得分”之一，并写明理由和复核人；"
-        "酌情扣分项须在此赋分。"
-    )
-    _intro(ws, f"{ruleset.header.name} 复核表", len(REVIEW_HEADERS), widths, text)
-    header_row(ws, HEADER_ROW, REVIEW_HEADERS, widths, HEADER)
-    ids = [e.item.id for e in ruleset.entries] + [b.id for b in ruleset.model.bonuses]
-    pick = (
-        DataValidation(type="list", formula1='"' + ",".join(ids) + '"', allow_blank=True)
-        if len(",".join(ids)) < 250
-        else None
-    )
-    for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + REVIEW_ROWS):
-        put_number(ws, r, 1, r - HEADER_ROW, CENTER)
-        for col in range(2, len(REVIEW_HEADERS) + 1):
-            put_text(ws, r, col, "", INPUT if col in (3, 4) else INPUT_TEXT)
-    if pick is not None:
-        ws.add_data_validation(pick)
-        pick.add(f"B{HEADER_ROW + 1}:B{HEADER_ROW + REVIEW_ROWS}")
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    protect_sheet(ws)
-    apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=ruleset.header.name)
-
-
 def fill_template(wb: Workbook, ruleset: Ruleset, data: dict[str, Any]) -> Workbook:
     """Put a submission's values (JSON form) into a template: for conversions and round-trip tests."""
     ws = wb[INDICATORS]
@@ -331,11 +306,6 @@ def fill_template(wb: Workbook, ruleset: Ruleset, data: dict[str, Any]) -> Workb
             _set(ws.cell(rows[name], COL_VALUE), _cell_value(spec, value))
     for name, note in data.get("数据说明", {}).items():
         _set(ws.cell(rows[name], COL_NOTE), note)
-    for n, review in enumerate(data.get("复核", [])):
-        sheet = wb[REVIEW]
-        for col, key in enumerate(REVIEW_HEADERS[1:], start=2):
-            if key in review:
-                _set(sheet.cell(HEADER_ROW + 1 + n, col), review[key])
     if data.get("自评分"):
         sheet = wb[SELF_SCORE]
         by_id = {sheet.cell(r, SELF_COL_ID).value: r for r in range(HEADER_ROW + 1, sheet.max_row + 1)}

@@ -11,6 +11,7 @@ from engine.files.atomic import write_bytes_atomic
 from engine.result import AssessmentResult
 from scoresheets.audit import set_audit_properties
 from scoresheets.bad_records import write_bad_records_sheet
+from scoresheets.guard import check_overwrite, record_content
 from scoresheets.reproducible import stamp, workbook_bytes
 from scoresheets.scoresheet import write_scoresheet_sheet
 from scoresheets.styles import register_styles
@@ -27,6 +28,7 @@ def build_workbook(result: AssessmentResult) -> Workbook:
     wb.active = 0
     stamp(wb, assessed_at(result), f"{result.year}年度{result.unit}法治政府建设考核评分表")
     set_audit_properties(wb, result)
+    record_content(wb)
     return wb
 
 
@@ -39,6 +41,12 @@ def scoresheet_bytes(result: AssessmentResult) -> bytes:
     return workbook_bytes(build_workbook(result), assessed_at(result))
 
 
-def write_scoresheet(result: AssessmentResult, path: str | Path) -> None:
-    """Write the scoresheet workbook to path; on any error the old file (if any) is left as it was."""
+def write_scoresheet(result: AssessmentResult, path: str | Path, *, force: bool = False) -> None:
+    """Write the scoresheet workbook to path; on any error the old file (if any) is left as it was.
+
+    An existing file is replaced only if it is a scoresheet exactly as the engine wrote it (or with
+    `force`): an assessor's edits are never lost silently (scoresheets.guard).
+    """
+    if not force:
+        check_overwrite(path, result, build_workbook)
     write_bytes_atomic(path, scoresheet_bytes(result))

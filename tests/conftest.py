@@ -10,6 +10,7 @@ import pytest
 from engine.assessment import assess
 from engine.documents.source import parse_document
 from engine.errors import RulesError, SubmissionError
+from engine.intake.review import Review, decisions
 from engine.intake.submission import validate_submission
 from engine.ruleset.build import build_ruleset
 from engine.ruleset.load import load_rules
@@ -33,8 +34,18 @@ def submission_from(ruleset: Ruleset, data: dict, name: str = "test.json"):
     return validate_submission(doc, ruleset)
 
 
-def score(ruleset: Ruleset, data: dict):
-    return assess(ruleset, submission_from(ruleset, data), as_of=AS_OF)
+# the assessors' decision the mini examples are scored with (as a review file would give it)
+MINI_REVIEW = [{"评分项": "B-04", "扣分": 0, "理由": "宣传工作扎实", "复核人": "张三"}]
+
+
+def score(ruleset: Ruleset, data: dict, reviews: list[dict] | None = None):
+    """Assess `data`; `reviews` (default MINI_REVIEW) are the assessors' decisions, or a "复核" key in
+    the test data (a unit's own submission cannot carry them)."""
+    data = dict(data)
+    entries = data.pop("复核", None)
+    entries = entries if entries is not None else (reviews if reviews is not None else MINI_REVIEW)
+    decided = decisions([Review.model_validate(e) for e in entries], "review.yaml", "0" * 64)
+    return assess(ruleset, submission_from(ruleset, data), as_of=AS_OF, reviews=decided)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +73,6 @@ GOOD_MINI = {
         "拒不执行件数": 0,
         "诉讼案件": [],
     },
-    "复核": [{"评分项": "B-04", "扣分": 0, "理由": "宣传工作扎实", "复核人": "张三"}],
 }
 
 

@@ -21,12 +21,14 @@ from engine.assessment import compiled_for
 from engine.documents.source import Document
 from engine.errors import SubmissionError
 from engine.evaluation.checks import CompiledRuleset
+from engine.intake.deadlines import deadline_on
 from engine.intake.submission import Submission, validate_submission
 from engine.ruleset import conditions as expr
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
 STEPS = (Decimal("0.000001"), Decimal("0.01"), Decimal("0.5"), Decimal(1))
+YEAR = 2012  # the 考核年度 of every generated submission; relative dates (次年3月1日) are resolved with it
 LONG_LIST = 60
 _FAR = Decimal(10) ** 12
 Key = tuple[str | None, str]  # (record list or None, name)
@@ -45,7 +47,13 @@ def literal_pools(compiled: CompiledRuleset) -> dict[Key, set[Any]]:
                 links.append(((check.record_list, left.name), (check.record_list, right.name)))
                 continue
             name, lit = (left, right) if isinstance(left, expr.Name) else (right, left)
-            pools.setdefault((check.record_list, name.name), set()).add(lit.value)
+            value = lit.value.on(YEAR) if isinstance(lit.value, expr.RelativeDate) else lit.value
+            pools.setdefault((check.record_list, name.name), set()).add(value)
+    for spec in compiled.ruleset.indicators.values():  # days late: around the deadline and 30 days on
+        if spec.overdue is not None:
+            deadline = deadline_on(spec.overdue.deadline, YEAR)
+            anchors = {deadline + dt.timedelta(days=k) for k in (0, 30, 31)}
+            pools.setdefault((None, spec.overdue.date), set()).update(anchors)
     for _ in range(3):
         for a, b in links:
             merged = pools.get(a, set()) | pools.get(b, set())
@@ -136,6 +144,8 @@ def submissions(draw, ruleset: Ruleset) -> dict:
     unit_type = draw(st.sampled_from(ruleset.header.unit_types))
     values: dict[str, Any] = {}
     for ind, spec in ruleset.indicators.items():
+        if spec.overdue is not None:
+            continue  # days late: the engine counts them from the date
         applies = spec.applies_to is None or unit_type in spec.applies_to
         if (not spec.required or not applies) and draw(st.integers(0, 2)) == 0:
             continue  # optional (or not applicable) left out a third of the time
@@ -154,17 +164,24 @@ def submissions(draw, ruleset: Ruleset) -> dict:
         else:
             values[ind] = draw(top[ind])
     _consistent_rates(draw, ruleset, values)
-    data: dict[str, Any] = {"单位名称": "生成单位", "单位类型": unit_type, "考核年度": 2012, "指标": values}
+    data: dict[str, Any] = {"单位名称": "生成单位", "单位类型": unit_type, "考核年度": YEAR, "指标": values}
+    return data
+
+
+@st.composite
+def review_decisions(draw, ruleset: Ruleset) -> dict:
+    """Assessors' decisions (as a review file gives them) on some items, most on 酌情扣分 ones."""
+    from engine.intake.review import Review, decisions
+
     reviews = []
     for item in [e.item for e in ruleset.entries] + list(ruleset.model.bonuses):
         discretionary = getattr(item, "method", "") == "酌情扣分"
         if draw(st.integers(0, 9)) < (6 if discretionary else 1):
             amount = draw(st.decimals(min_value=0, max_value=item.points + 1, places=2))
             key = draw(st.sampled_from(["扣分", "得分"]))
-            reviews.append({"评分项": item.id, key: amount, "理由": "复核", "复核人": "测试"})
-    if reviews:
-        data["复核"] = reviews
-    return data
+            entry = {"评分项": item.id, key: amount, "理由": "复核", "复核人": "测试"}
+            reviews.append(Review.model_validate(entry))
+    return decisions(reviews, "generated-review.yaml", "0" * 64)
 
 
 def _consistent_rates(draw, ruleset: Ruleset, values: dict[str, Any]) -> None:

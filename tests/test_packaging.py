@@ -49,6 +49,8 @@ def test_assess_from_another_folder_uses_the_installed_copy(installed, tmp_path)
             "-c",
             "import engine, sys; print(engine.__file__); from engine.cli import main; main()",
             str(example),
+            "--overrides",
+            str(ROOT / "examples" / "reviews" / "review.yaml"),
             "--format",
             "json",
             "--as-of",

@@ -48,6 +48,7 @@ from engine.files.naming import (
     repair_surrogates,
     scoresheet_name,
 )
+from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import Submission
 from engine.ruleset.ruleset import Ruleset
 from engine.tools.summary import FailedInput, UnitRow, unit_row
@@ -174,6 +175,22 @@ def check_rules(rules: Path | str | None) -> list[Ruleset]:
     return [api.get_ruleset(path) for path in rules_files(folder)]
 
 
+def check_overrides(path: Path | str) -> Overrides:
+    """Read the review file before anything is written: a bad one stops the batch (exit 3)."""
+    return load_overrides(path)
+
+
+_OVERRIDES: dict[str, Overrides] = {}
+
+
+def _overrides(path: str | None) -> Overrides | None:
+    if path is None:
+        return None
+    if path not in _OVERRIDES:
+        _OVERRIDES[path] = load_overrides(path)
+    return _OVERRIDES[path]
+
+
 def load_for(rules: Path | str | None, path: Path) -> tuple[Ruleset, Submission]:
     """The ruleset a submission is assessed with (the one in force for its year when `rules` is a
     folder) and the submission read with it, in any supported format — the one place a batch
@@ -190,6 +207,7 @@ class WorkerConfig:
     as_of: dt.datetime
     folder: str | None  # where scoresheets go; None: no scoresheets (JSON summary only)
     token: str  # names this run's temporary files
+    overrides: str | None = None  # the assessors' review file
 
 
 @dataclass(frozen=True)
@@ -276,7 +294,7 @@ def assess_one(item: Input) -> Outcome:
     assert config is not None, "prepare() first"
     try:
         ruleset, submission = load_for(config.rules, Path(item.path))
-        result = assess(ruleset, submission, as_of=config.as_of)
+        result = assess(ruleset, submission, as_of=config.as_of, overrides=_overrides(config.overrides))
         part = None
         if config.folder is not None:
             target = Path(config.folder) / part_name(config.token, item.index)
@@ -347,6 +365,12 @@ def output_folder(path: Path) -> Iterator[Path]:
 
 
 # -- running -----------------------------------------------------------------------------
+
+
+def _check_overwrite(path: Path) -> None:
+    from scoresheets.guard import check_overwrite  # openpyxl only when a folder is written
+
+    check_overwrite(path)
 
 
 def _crashed(item: Input) -> Outcome:
@@ -427,9 +451,14 @@ class _InOrder:
     """Holds outcomes until every earlier one is in, then commits them in input order."""
 
     def __init__(
-        self, folder: Path | None, failures: list[FailedInput], on_unit: Callable[[UnitRow | FailedInput], None]
+        self,
+        folder: Path | None,
+        failures: list[FailedInput],
+        on_unit: Callable[[UnitRow | FailedInput], None],
+        force: bool = False,
     ):
         self.folder = folder
+        self.force = force
         self.names = NameAllocator(reserved=(SUMMARY_XLSX, SUMMARY_JSON))
         self.waiting: dict[int, Outcome] = {f.index: Outcome(f.index, failure=f) for f in failures}
         self.next = 0
@@ -451,7 +480,14 @@ class _InOrder:
             row = outcome.row
             name = self.names.take(*scoresheet_name(row.unit, row.year))
             try:
+                if not self.force:
+                    _check_overwrite(inside(self.folder, name))
                 os.replace(outcome.part, inside(self.folder, name))
+            except InputError as exc:  # an edited scoresheet: kept, this unit listed as not written
+                with contextlib.suppress(OSError):
+                    os.unlink(outcome.part)
+                problems = tuple(repair_surrogates(str(p)) for p in exc.problems)
+                outcome = Outcome(outcome.index, failure=FailedInput(outcome.index, row.file, "输出", problems))
             except OSError as exc:
                 with contextlib.suppress(OSError):
                     os.unlink(outcome.part)
@@ -477,14 +513,22 @@ def run(
     jobs: int,
     on_unit: Callable[[UnitRow | FailedInput], None] = lambda _: None,
     task: Callable[[Input], Outcome] = assess_one,
+    overrides: Path | str | None = None,
+    force: bool = False,
 ) -> tuple[list[UnitRow], list[FailedInput]]:
     """Assess every input; save scoresheets into folder (None: none). on_unit sees each in order.
 
     `task` runs in the worker processes and must be a module-level function.
     """
     token = f"{os.getpid()}{secrets.token_hex(3)}"
-    config = WorkerConfig(str(rules) if rules is not None else None, as_of, str(folder) if folder else None, token)
-    committer = _InOrder(folder, failures, on_unit)
+    config = WorkerConfig(
+        str(rules) if rules is not None else None,
+        as_of,
+        str(folder) if folder else None,
+        token,
+        str(overrides) if overrides is not None else None,
+    )
+    committer = _InOrder(folder, failures, on_unit, force)
     committer.flush()  # failures that come before the first submission
     try:
         if jobs <= 1 or len(items) <= 1:

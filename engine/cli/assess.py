@@ -40,8 +40,9 @@ from engine.render.text import full, summary
 @click.option(
     "--overrides",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="复核文件（YAML）：评审人员对评分项的复核决定（扣分或得分、理由、复核人），含酌情扣分项的赋分。",
+    help="复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
 )
+@click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def score(
@@ -50,6 +51,7 @@ def score(
     output: Path | None,
     fmt: str,
     overrides: Path | None,
+    force: bool,
     as_of: str | None,
     debug: bool,
 ) -> None:
@@ -61,7 +63,7 @@ def score(
       assess examples/gaizhou-2016.json --format text
       assess examples/qujiang-2019.json --rules rules/demo-district-2013.yaml -o 曲江-评分表.xlsx
       assess examples/national-bureau-2022.json --rules rules/
-      assess examples/problem-department.json --overrides review.yaml
+      assess examples/huashan-2012.json --overrides examples/reviews/review.yaml
     """
     del debug  # read in main(), which owns error reporting
     result = api.assess_file(submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides)
@@ -79,6 +81,6 @@ def score(
     from scoresheets import write_scoresheet  # openpyxl is imported only when a sheet is written
 
     target = output or Path(safe_filename(result.unit, result.year, set()))
-    write_scoresheet(result, target)
+    write_scoresheet(result, target, force=force)
     click.echo(summary(result), err=True, nl=False)
     click.echo(f"评分表：{target}", err=True)

@@ -118,6 +118,12 @@ def _line(unit: UnitRow | FailedInput) -> str:
     help="xlsx：每个单位一份评分表，另加 汇总.xlsx；json：一份汇总 JSON。",
 )
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为开始评分的时间。")
+@click.option(
+    "--overrides",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
+)
+@click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option("--recursive", is_flag=True, help="也读取文件夹的子文件夹。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def batch(
@@ -127,6 +133,8 @@ def batch(
     jobs: int | None,
     fmt: str,
     as_of: str | None,
+    overrides: Path | None,
+    force: bool,
     recursive: bool,
     debug: bool,
 ) -> None:
@@ -141,6 +149,7 @@ def batch(
       assess batch examples/ -o 评分结果
       assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
       assess batch examples/ --format json > 汇总.json
+      assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
@@ -151,6 +160,8 @@ def batch(
     if fmt == "xlsx" and output in (None, "-"):
         raise click.UsageError("xlsx 格式须用 -o 指定输出文件夹（评分表和 汇总.xlsx 写在其中）")
     rulesets = batching.check_rules(rules)  # a bad rules file stops here: nothing written
+    if overrides is not None:
+        batching.check_overrides(overrides)  # so does a bad review file
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
     progress = _Progress(len(items) + len(missing), debug)
@@ -166,6 +177,8 @@ def batch(
                 folder=outdir if fmt == "xlsx" else None,
                 jobs=jobs or os.cpu_count() or 1,
                 on_unit=progress,
+                overrides=overrides,
+                force=force,
             )
             summary = build_summary(
                 rows,
@@ -194,6 +207,8 @@ def batch(
         f"用时{seconds:.1f}秒。",
         err=True,
     )
+    if summary.mixed:
+        click.echo(f"分组：{summary.grouping_note()}。", err=True)
     if target is not None:
         click.echo(f"汇总：{target}", err=True)
     if summary.failures:

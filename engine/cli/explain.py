@@ -43,7 +43,7 @@ def explain_command(
     unknown = unknown_ids(ruleset, list(rule_ids))
     if unknown:
         raise click.BadParameter(f"规则集 {ruleset.header.id} 没有这些编号：{'、'.join(unknown)}", param_hint="--rule")
-    review = load_overrides(overrides, ruleset) if overrides else None
+    review = load_overrides(overrides) if overrides else None
     _, explanations = explain(ruleset, sub, None if everything else list(rule_ids), overrides=review)
     if fmt == "json":
         doc = [dataclasses.asdict(e) for e in explanations]

@@ -18,21 +18,28 @@ from engine.documents.text import visible
 @click.command("verify", context_settings=CONTEXT)
 @click.argument("scoresheet", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.argument("rules", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--overrides",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="评分时所用的复核文件（评分表记录了它的 SHA-256）。",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(scoresheet: Path, submission: Path, rules: Path | None, fmt: str) -> None:
+def verify(scoresheet: Path, submission: Path, rules: Path | None, overrides: Path | None, fmt: str) -> None:
     """核对评分表：按申报数据和规则文件重新评分，逐项比对评分表中的扣分、得分、加分、合计和审计信息。
 
     \b
     例：
       assess verify 花山区人民政府-2012年度评分表.xlsx examples/huashan-2012.json rules/demo-district-2013.yaml
     退出码：0 一致；1 有不一致（逐项列出 工作表!单元格：表中值 与 重新计算值）；3 输入有误。
-    RULES 缺省为内置的示范规则集。
+    RULES：规则文件或规则文件夹，缺省为内置规则文件夹；按评分表记录的规则集编号和 SHA-256
+    找到评分时所用的规则文件，内容不同的不予核对（退出码 3，列出两个 SHA-256）。
     """
     from engine.tools.verify import verify_scoresheet
     from scoresheets.readback import read_scoresheet
 
-    outcome = verify_scoresheet(read_scoresheet(scoresheet), submission, rules)
+    outcome = verify_scoresheet(read_scoresheet(scoresheet), submission, rules, overrides, sheet_file=str(scoresheet))
+    click.echo(f"规则集：{visible(outcome.found)}", err=True)
     if fmt == "json":
         doc = {
             "matches": outcome.matches,

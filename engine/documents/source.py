@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,15 @@ class Document:
     """A parsed document: its data, file name and sha256 of the bytes.
 
     `cells` is set for documents read from a workbook: it maps a path in the data to the
-    sheet!cell it came from, so problems point at cells instead of lines.
+    sheet!cell it came from, so problems point at cells instead of lines. `readings` says, for a
+    path, how an ambiguous value was read (a fraction in a plain percent cell …).
     """
 
     file: str
     data: Any
     sha256: str
     cells: dict[tuple[Any, ...], str] | None = None
+    readings: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
     def locate(self, loc: tuple[Any, ...]) -> Location:
         if self.cells is not None:

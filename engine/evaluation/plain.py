@@ -34,10 +34,13 @@ def _holds(node: expr.Node, values: dict[str, expr.Value]) -> bool:
         return not _holds(node.item, values)
     sides = []
     for side in (node.left, node.right):
-        if isinstance(side, expr.Name):
-            if side.name not in values:
+        key = side.name if isinstance(side, expr.Name) else None
+        if not isinstance(side, expr.Name) and isinstance(side.value, expr.RelativeDate):
+            key = side.value.key  # resolved for the submission's year by the assessment
+        if key is not None:
+            if key not in values:
                 return False
-            sides.append(values[side.name])
+            sides.append(values[key])
         else:
             sides.append(side.value)
     return expr.compare(node.op, sides[0], sides[1])

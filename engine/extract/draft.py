@@ -56,6 +56,8 @@ def build_draft(
     for name, spec in ruleset.indicators.items():
         if unit_type is not None and spec.applies_to is not None and unit_type not in spec.applies_to:
             continue
+        if spec.overdue is not None:
+            continue  # days late: the engine counts them from the date
         finding = extraction.findings.get(name)
         if finding is not None and finding.value is not None:
             values[name] = _json_value(finding.value)

@@ -9,6 +9,9 @@ A 百分比 indicator may name two count indicators, e.g. `群众投诉办结率
   from the recomputed one, at the rate's line:col, stating both values;
 - with 分母 0 the rate is undefined: it must be left out, and every item reading it is 不适用
   (handled as the item's 不适用时, else the ruleset's 不适用项);
+- a rate submitted alone, without its counts, is an error unless the indicator says
+  `可只报比率: 是`; then it is scored as submitted and the items reading it are flagged
+  “…未提供分子分母，无法复核”;
 - with 0 < 分母 < 小样本 (the indicator's, else the ruleset's) the items reading it are flagged
   “样本量小（N件）” on the result and the scoresheet; the score itself is unchanged.
 """
@@ -37,6 +40,8 @@ class Reconciled:
     undefined: dict[str, str] = field(default_factory=dict)  # rate → why it is not applicable (分母 0)
     small: dict[str, str] = field(default_factory=dict)  # rate → flag text, e.g. 出庭应诉率样本量小（4件）
     rejected: set[str] = field(default_factory=set)  # rates already reported as wrong (no "missing" on top)
+    alone: dict[str, str] = field(default_factory=dict)  # rate submitted without its counts → flag text
+    parts_of_alone: set[str] = field(default_factory=set)  # those counts: not missing
 
 
 def reconcile(
@@ -54,6 +59,10 @@ def reconcile(
         num_name, den_name = spec.numerator, spec.denominator
         given = values.get(name)
         num, den = values.get(num_name), values.get(den_name)
+        if num is None and den is None and given is not None and spec.rate_alone:
+            out.alone[name] = f"{name}未提供分子分母，无法复核"  # allowed by the ruleset (可只报比率)
+            out.parts_of_alone |= {num_name, den_name}
+            continue
         if num is None or den is None:
             if given is not None:
                 lacking = "、".join(f"“{n}”" for n, v in ((num_name, num), (den_name, den)) if v is None)

@@ -21,6 +21,7 @@ from pydantic import (
     StrictStr,
     ValidationError,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from engine.documents.fast_json import load_data_document
 from engine.documents.hints import did_you_mean
@@ -28,28 +29,18 @@ from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
 from engine.documents.text import printable
 from engine.errors import ErrorList, SubmissionError
+from engine.intake.deadlines import count_days_late
 from engine.intake.rates import reconcile
+from engine.intake.review import REFUSED
 from engine.ruleset.conditions import Value
 from engine.ruleset.model import (
     IndicatorSpec,
     Points,
-    Text,
 )
 from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.values import type_adapter
 
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
-
-
-class Review(BaseModel):
-    """An assessor's decision on one item (复核): a deduction or a score, with the reason."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    item: Annotated[str, Field(min_length=1)] = Field(alias="评分项")
-    deduction: Points | None = Field(None, alias="扣分")
-    score: Points | None = Field(None, alias="得分")
-    reason: Text = Field(alias="理由")
-    reviewer: Text = Field(alias="复核人")
 
 
 class Header(BaseModel):
@@ -62,7 +53,8 @@ class Header(BaseModel):
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
         default_factory=dict, alias="数据说明"
     )
-    reviews: list[Review] = Field(default_factory=list, alias="复核")
+    # refused (see validate_submission): decisions come only from the assessors' review file
+    reviews: SkipJsonSchema[Any] = Field(None, alias="复核")
     self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
     draft: dict[str, Any] | None = Field(None, alias="草稿")  # written by `assess extract`; not scored
 
@@ -79,12 +71,12 @@ class Submission:
     values: dict[str, Value]
     records: dict[str, list[dict[str, Value]]]
     notes: dict[str, str] = field(default_factory=dict)
-    reviews: tuple[Review, ...] = ()
     defaulted: frozenset[str] = frozenset()
     self_scores: dict[str, Decimal] = field(default_factory=dict)
     computed: dict[str, str] = field(default_factory=dict)  # rate → how it was recomputed (分子÷分母)
     undefined: dict[str, str] = field(default_factory=dict)  # rate with 分母 0 → why it is not applicable
     small_samples: dict[str, str] = field(default_factory=dict)  # rate → flag text (样本量小)
+    flags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator → how an ambiguous value was read
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -122,6 +114,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     values: dict[str, Value] = {}
     records: dict[str, list[dict[str, Value]]] = {}
     raw = _without_pending(doc, data.get("指标"), specs, header.unit_type, errors)
+    counts: dict[str, str] = {}  # a count written as 3.0: read as 3, and said so
     for name in raw:
         if name not in specs:
             errors.add(
@@ -132,8 +125,12 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             )
             continue
         spec = specs[name]
+        given = raw[name]
+        if spec.type == "次数" and _whole_but_decimal(given):
+            counts[name] = f"{name}填为{_show(given)}，按{int(given)}计（次数应填整数）"
+            given = int(given)
         try:
-            value = type_adapter(spec).validate_python(plain(raw[name]))
+            value = type_adapter(spec).validate_python(plain(given))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 err_loc = ("指标", name) + tuple(_record_loc(spec, err["loc"]))
@@ -156,10 +153,16 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             values[name] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
     rates = reconcile(ruleset, doc, values, header.unit_type, errors)
     values.update(rates.values)
+    late = count_days_late(ruleset, doc, values, header.year, header.unit_type, errors)
+    values.update(late.values)
     defaulted: set[str] = set()
     for name, spec in specs.items():
         if name in raw or name in values or name in rates.undefined or name in rates.rejected:
             continue
+        if name in late.derived:
+            continue  # follows from its date: a missing date is reported (or pending) there
+        if name in rates.parts_of_alone:
+            continue  # the counts of a rate submitted alone, as the ruleset allows
         if not _applies(spec, header.unit_type):
             continue
         if spec.required and _is_pending(data.get("指标", {}).get(name)):
@@ -183,18 +186,8 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
                 "submission.unknown-indicator",
                 str(name),
             )
-    item_ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
-    for n, review in enumerate(header.reviews):
-        if review.item not in item_ids:
-            hint = did_you_mean(review.item, item_ids)
-            errors.add(
-                doc.locate(("复核", n, "评分项")),
-                f"没有编号为 “{review.item}” 的评分项{hint}",
-                "review.unknown-item",
-                review.item,
-            )
-        elif (review.deduction is None) == (review.score is None):
-            errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一", "review.invalid")
+    if "复核" in data:
+        errors.add(_key(doc, ("复核",)), f"{REFUSED}；请删除“复核”", "submission.review-refused")
     points = {e.item.id: e.item.points for e in ruleset.entries}
     for item_id, value in header.self_scores.items():
         if item_id not in points:
@@ -223,13 +216,33 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         values,
         records,
         dict(header.notes),
-        tuple(header.reviews),
         frozenset(defaulted),
         dict(header.self_scores),
-        rates.explained,
+        {**rates.explained, **late.explained},
         rates.undefined,
         rates.small,
+        _flags(doc, counts, rates.alone),
     )
+
+
+def _whole_but_decimal(value: Any) -> bool:
+    """3.0 (a number written with a fraction that is zero), not 3 and not 3.5."""
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) < 10**15
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value() and value.as_tuple().exponent < 0
+    return False
+
+
+def _flags(doc: Document, counts: dict[str, str], alone: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Indicator → how its value was read where the reading was not the only one possible."""
+    out: dict[str, list[str]] = {}
+    for path, text in doc.readings.items():
+        if len(path) >= 2 and path[0] == "指标":
+            out.setdefault(str(path[1]), []).append(text)
+    for name, text in (*counts.items(), *alone.items()):
+        out.setdefault(name, []).append(text)
+    return {name: tuple(texts) for name, texts in out.items()}
 
 
 def _is_pending(value: Any) -> bool:

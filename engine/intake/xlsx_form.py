@@ -36,6 +36,8 @@ from engine.intake.form_layout import (
     STRUCTURE,
     YES,
 )
+from engine.intake.review import REFUSED
+from engine.ruleset.conditions import format_decimal
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
@@ -74,7 +76,7 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     if reader.problems:
         raise SubmissionError(reader.problems)
     digest = hashlib.sha256(raw).hexdigest()
-    return Document(name, reader.data, digest, cells=reader.cells)
+    return Document(name, reader.data, digest, cells=reader.cells, readings=reader.readings)
 
 
 def peek_header(path: Path | str) -> Document:
@@ -134,6 +136,7 @@ class _Reader:
         self.data: dict[str, Any] = {"指标": {}}
         self.cells: dict[tuple, str] = {("指标",): f"{INDICATORS}!{_col(COL_VALUE)}{HEADER_ROW}"}
         self.problems: list[Problem] = []
+        self.readings: dict[tuple, str] = {}  # path → how an ambiguous cell was read
 
     def value(self, cell, spec: IndicatorSpec | FieldSpec | None, where: str) -> Any:
         if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
@@ -153,9 +156,10 @@ class _Reader:
             where = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
             spec = specs.get(key)
             is_list = spec is not None and spec.type == "记录列表"  # its values are on its own sheet
+            computed = spec is not None and spec.overdue is not None  # the engine counts it
             if key in basic:
                 spec = {"考核年度": _YEAR}.get(key)
-            value = None if is_list else self.value(ws.cell(r, COL_VALUE), spec, where)
+            value = None if is_list or computed else self.value(ws.cell(r, COL_VALUE), spec, where)
             if value is not None:
                 if key in basic:
                     self.data[key] = value
@@ -163,6 +167,9 @@ class _Reader:
                 else:
                     self.data["指标"][key] = value
                     self.cells[("指标", key)] = where
+                    reading = percent_reading(key, ws.cell(r, COL_VALUE), spec, where)
+                    if reading:
+                        self.readings[("指标", key)] = reading
             note = _text(ws.cell(r, COL_NOTE).value)
             evidence = _text(ws.cell(r, COL_EVIDENCE).value)
             if key not in basic and (note or evidence):
@@ -196,9 +203,13 @@ class _Reader:
                 for col, field in fields.items():
                     where = f"{title}!{_col(col)}{r}"
                     self.cells[("指标", name, index, field)] = where
-                    value = self.value(cells[col], (spec.fields or {}).get(field), where)
+                    field_spec = (spec.fields or {}).get(field)
+                    value = self.value(cells[col], field_spec, where)
                     if value is not None:
                         record[field] = value
+                        reading = percent_reading(f"{name}第{index + 1}条的{field}", cells[col], field_spec, where)
+                        if reading:
+                            self.readings[("指标", name, index, field)] = reading
                 rows.append(record)
             self.data["指标"][name] = rows
             self.cells[("指标", name)] = f"{title}!A{HEADER_ROW}"
@@ -219,27 +230,34 @@ class _Reader:
             self.data["自评分"] = scores
 
     def reviews(self, ws) -> None:
-        found = []
+        """An old form's 复核 sheet: empty is fine; filled in, it is refused (decisions are the assessors')."""
         for r in range(HEADER_ROW + 1, ws.max_row + 1):
-            cells = {key: ws.cell(r, col) for col, key in enumerate(REVIEW_HEADERS[1:], start=2)}
-            if all(_blank(c.value) for c in cells.values()):
-                continue
-            index = len(found)
-            entry = {}
-            self.cells[("复核", index)] = f"{REVIEW}!B{r}"
-            for key, cell in cells.items():
-                where = f"{REVIEW}!{cell.coordinate}"
-                self.cells[("复核", index, key)] = where
-                value = self.value(cell, _NUMBER if key in ("扣分", "得分") else None, where)
-                if value is not None:
-                    entry[key] = value
-            found.append(entry)
-        if found:
-            self.data["复核"] = found
+            for col in range(2, len(REVIEW_HEADERS) + 1):
+                if not _blank(ws.cell(r, col).value):
+                    where = f"{REVIEW}!{ws.cell(r, col).coordinate}"
+                    message = f"{REFUSED}；请清空“{REVIEW}”表（新版填报表没有此表：assess template）"
+                    self.problems.append(Problem(Location(f"{self.file}!{where}"), message))
+                    return
 
 
-_NUMBER = IndicatorSpec(标签="分数", 类型="数值")
 _YEAR = IndicatorSpec(标签="考核年度", 类型="次数")
+
+
+def percent_reading(name: str, cell, spec: IndicatorSpec | FieldSpec | None, where: str) -> str | None:
+    """A 百分比 between 0 and 1 in a cell not formatted as a percentage: 0.98 may mean 98%.
+
+    It is read as written (0.98%) and flagged on the item, the summary and the sheet.
+    """
+    value = cell.value
+    if spec is None or spec.type != "百分比" or "%" in (cell.number_format or ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        return None
+    shown = format_decimal(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
+    meant = format_decimal((Decimal(repr(value)) if isinstance(value, float) else Decimal(value)) * 100)
+    return (
+        f"{name}填为{shown}（{where} 不是百分比格式），按{shown}%计；如指{meant}%，请填{meant}或把单元格设为百分比格式"
+    )
 
 
 def convert(value: Any, number_format: str, spec: IndicatorSpec | FieldSpec | None) -> Any:

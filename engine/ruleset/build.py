@@ -145,6 +145,8 @@ def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> Non
         for key, part in (("分子", spec.numerator), ("分母", spec.denominator)):
             if part is not None:
                 _check_rate_part(model, name, spec, key, part, doc, errors)
+        if spec.overdue is not None:
+            _check_overdue(model, name, spec, doc, errors)
         if model.header.missing == "按缺省值" and not spec.required and spec.default is None:
             errors.add(doc.locate(("指标", name)), "缺项处理为“按缺省值”，选填指标须给出“缺省值”", "rules.default")
         if spec.default is not None:
@@ -153,6 +155,27 @@ def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> Non
             message = check_value(spec, spec.default)
             if message:
                 errors.add(doc.locate(("指标", name, "缺省值")), f"缺省值{message}", "rules.default")
+
+
+def _check_overdue(model: RulesFile, name: str, spec: IndicatorSpec, doc: Document, errors: ErrorList) -> None:
+    """`逾期: {日期: …, 期限: …}`: a declared 日期 indicator and a deadline that is a date."""
+    overdue = spec.overdue
+    assert overdue is not None
+    other = model.indicators.get(overdue.date)
+    if other is None:
+        import difflib
+
+        close = difflib.get_close_matches(overdue.date, list(model.indicators), n=1, cutoff=0.5)
+        hint = f"（是否应为 “{close[0]}”？）" if close else ""
+        errors.add(doc.locate(("指标", name, "逾期", "日期")), f"日期“{overdue.date}”不是已声明的指标{hint}")
+    elif other.type != "日期":
+        errors.add(doc.locate(("指标", name, "逾期", "日期")), f"“{overdue.date}” 是{other.type}型，应为日期型指标")
+    try:
+        expr.date_literal(overdue.deadline)
+    except ExpressionError as exc:
+        errors.add(_offset(doc, ("指标", name, "逾期", "期限"), exc.offset), exc.message)
+    except ValueError as exc:
+        errors.add(doc.locate(("指标", name, "逾期", "期限")), str(exc))
 
 
 CATEGORIES = {
@@ -227,7 +250,7 @@ class _Validator:
             message = f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项"
             self.errors.add(where, message, "rules.condition-too-complex")
             return
-        self.ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written)
+        self.ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
 
     def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
         spec = self.indicators.get(name)
@@ -280,7 +303,7 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         else:
             method_of(item).validate(item, loc, v)
         bad = getattr(item, "bad_record", None)
-        if bad is not None:
+        if bad:  # a veto's `不良记录: 否` is False
             _check_template(ruleset, item, bad.event, doc, loc + ("不良记录", "事项"), errors)
 
 

@@ -10,7 +10,11 @@ Grammar (either the ASCII or the Chinese spelling of each operator works):
                | literal cmpop operand
     cmpop   := < <= > >= == != = ＜ ＞ ≤ ≥ ＝ ≠
     operand := NAME | literal
-    literal := number [%] | date (2013-03-01) | "string" | “string” | 是 | 否 | true | false
+    literal := number [%] | date (2013-03-01) | relative date | "string" | “string” | 是 | 否 | true | false
+    relative date := (当年 | 次年 | 上年) (M月D日 | -MM-DD)      e.g. 次年3月1日, 当年-12-31
+
+A relative date names a day by the submission's 考核年度: 当年 is that year, 次年 the next, 上年
+the one before; it becomes a real date only when a submission is assessed (RelativeDate.on).
 
 Chinese keywords must stand apart (spaces or brackets), because 且/或/非 also occur inside names.
 A bare NAME of yes/no type means `NAME == 是`. There is no arithmetic: derived quantities are
@@ -70,6 +74,13 @@ _KEYWORDS = {
 _QUOTES = {'"': '"', "'": "'", "“": "”", "「": "」", "‘": "’"}
 _NAME_CHAR = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_YEAR_WORDS = {"上年": -1, "当年": 0, "次年": 1}
+_RELATIVE = re.compile(r"(当年|次年|上年)(?:(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))")
+# spellings a policy officer may reach for, and the one this language uses instead
+_OTHER_YEAR_WORDS = {"本年": "当年", "今年": "当年", "明年": "次年", "下年": "次年", "翌年": "次年", "去年": "上年"}
+_OTHER_RELATIVE = re.compile(
+    r"(本年|今年|明年|下年|翌年|去年|前年|后年)(?:(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))"
+)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MAX_DECIMALS = 6  # the precision of every number the engine compares (submissions and conditions)
 MAX_MAGNITUDE = Decimal(10) ** 12
@@ -114,6 +125,11 @@ def tokenize(text: str) -> list[Token]:
                 raise ExpressionError("引号没有闭合", i, ch)
             out.append(Token("STR", src[i + 1 : j], i, text[i : j + 1]))
             i = j + 1
+            continue
+        m = _RELATIVE.match(src, i) or _OTHER_RELATIVE.match(src, i)
+        if m and not (m.end() < n and _NAME_CHAR.match(src[m.end()])):
+            out.append(Token("DATE", _relative(m, i), i, text[i : m.end()]))
+            i = m.end()
             continue
         m = _DATE.match(src, i)
         if m and not (m.end() < n and _NAME_CHAR.match(src[m.end()])):
@@ -165,6 +181,68 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+@dataclass(frozen=True)
+class RelativeDate:
+    """A day named by the submission's 考核年度: `years` after it (0 当年, 1 次年, -1 上年), month, day."""
+
+    years: int
+    month: int
+    day: int
+
+    def on(self, year: int) -> dt.date:
+        """The date for a submission of this 考核年度."""
+        return dt.date(year + self.years, self.month, self.day)
+
+    @property
+    def key(self) -> str:
+        """The name an evaluator looks the resolved date up under (never a valid indicator name)."""
+        return f"@{self}"
+
+    def __str__(self) -> str:
+        word = next(w for w, k in _YEAR_WORDS.items() if k == self.years)
+        return f"{word}{self.month}月{self.day}日"
+
+
+def _relative(m: re.Match[str], offset: int) -> RelativeDate:
+    word = m.group(1)
+    month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+    shown = m.group(0)
+    if word not in _YEAR_WORDS:
+        instead = _OTHER_YEAR_WORDS.get(word)
+        hint = f"，应写作 “{instead}{int(month)}月{int(day)}日”" if instead else ""
+        raise ExpressionError(
+            f"“{shown}” 不是可用的日期写法{hint}（当年：考核年度；次年：其后一年；上年：其前一年）", offset, shown
+        )
+    month_n, day_n = int(month), int(day)
+    if (month_n, day_n) == (2, 29):
+        raise ExpressionError(f"“{shown}”：2月29日不是每年都有，请写 2月28日 或 3月1日", offset, shown)
+    try:
+        dt.date(2001, month_n, day_n)
+    except ValueError:
+        raise ExpressionError(f"不是有效日期：{shown}（{month_n}月{day_n}日）", offset, shown) from None
+    return RelativeDate(_YEAR_WORDS[word], month_n, day_n)
+
+
+def date_literal(text: str) -> dt.date | RelativeDate:
+    """A date written on its own (a deadline, a case value): 2013-03-01 or 次年3月1日; ValueError if neither."""
+    tokens = tokenize(text.strip())
+    if len(tokens) != 2 or tokens[0].kind != "DATE":
+        raise ValueError(f"“{text}” 不是日期（写作 2013-03-01，或按考核年度写作 次年3月1日、当年12月31日）")
+    return tokens[0].value  # type: ignore[return-value]
+
+
+def relative_dates(node: Node | None) -> set[RelativeDate]:
+    """The relative dates a condition compares with."""
+    if node is None:
+        return set()
+    return {
+        s.value
+        for c in comparisons(node)
+        for s in (c.left, c.right)
+        if isinstance(getattr(s, "value", None), RelativeDate)
+    }
+
+
 def _number(digits: str, offset: int, shown: str) -> Decimal:
     value = Decimal(digits)
     if value.normalize().as_tuple().exponent < -MAX_DECIMALS:
@@ -177,6 +255,7 @@ def _number(digits: str, offset: int, shown: str) -> Decimal:
 # -- syntax tree --------------------------------------------------------------------------
 
 Value = Union[Decimal, dt.date, bool, str]
+LiteralValue = Union[Decimal, dt.date, "RelativeDate", bool, str]
 
 
 @dataclass(frozen=True)
@@ -187,7 +266,7 @@ class Name:
 
 @dataclass(frozen=True)
 class Literal:
-    value: Value
+    value: LiteralValue
     offset: int
     text: str
 
@@ -347,12 +426,12 @@ class Symbol:
     options: tuple[str, ...] = ()
 
 
-def _literal_category(value: Value) -> str:
+def _literal_category(value: LiteralValue) -> str:
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, Decimal):
         return NUMBER
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.date, RelativeDate)):
         return DATE
     return TEXT
 
@@ -495,7 +574,11 @@ def evaluate(node: Node, values: dict[str, Value]) -> bool:
 
 
 def _value(side: Operand, values: dict[str, Value]) -> Value:
-    return values[side.name] if isinstance(side, Name) else side.value
+    if isinstance(side, Name):
+        return values[side.name]
+    if isinstance(side.value, RelativeDate):
+        return values[side.value.key]  # resolved for the submission's year (see RelativeDate.key)
+    return side.value
 
 
 def compare(op: str, a: Value, b: Value) -> bool:
@@ -512,14 +595,17 @@ def compare(op: str, a: Value, b: Value) -> bool:
     return a >= b
 
 
-def render(node: Node, values: dict[str, Value] | None = None) -> str:
-    """Canonical text of a condition; with values, each name is followed by its value."""
+def render(node: Node, values: dict[str, Value] | None = None, year: int | None = None) -> str:
+    """Canonical text of a condition; with values, each name is followed by its value; with the
+    submission's year, each relative date by the date it stands for: 次年3月1日(2013-03-01)."""
 
     def side(s: Operand) -> str:
         if isinstance(s, Name):
             if values is not None and s.name in values:
                 return f"{s.name}({format_value(values[s.name])})"
             return s.name
+        if isinstance(s.value, RelativeDate) and year is not None:
+            return f"{s.value}({s.value.on(year).isoformat()})"
         return format_value(s.value, quote=True)
 
     def go(n: Node, top: bool) -> str:

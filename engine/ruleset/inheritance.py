@@ -442,6 +442,8 @@ def unchanged_items(ruleset: Ruleset) -> set[str]:
             spec = ruleset.indicators.get(name)
             if spec is not None and spec.numerator:
                 names |= {spec.numerator, spec.denominator}
+            if spec is not None and spec.overdue is not None:
+                names.add(spec.overdue.date)
         if all(ruleset.indicators.get(n) == parent.indicators.get(n) for n in names):
             out.add(iid)
     return out

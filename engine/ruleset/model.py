@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -33,8 +34,18 @@ class GradeBands(Model):
 
 
 class GradeCaps(Model):
-    ordinary: Literal["优秀", "良好", "合格", "不合格"] = Field("良好", alias="有不良记录")
-    severe: Literal["优秀", "良好", "合格", "不合格"] = Field("合格", alias="有严重不良记录")
+    """Caps on the grade, exactly as declared: a cap not written does not apply.
+
+    `有不良记录` applies to any bad record (a 严重 one is a record too); `有严重不良记录` to 严重 ones.
+    """
+
+    ordinary: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="有不良记录")
+    severe: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="有严重不良记录")
+
+    def for_severity(self, severity: str) -> str | None:
+        """The strictest cap a record of this severity brings (None: it does not cap the grade)."""
+        caps = [c for c in (self.ordinary, self.severe if severity == "严重" else None) if c is not None]
+        return max(caps, key=GRADES.index) if caps else None
 
 
 def period_input(value: Any) -> Any:
@@ -124,6 +135,20 @@ class FieldSpec(Model, _Bounded):
         return self
 
 
+def _date_text(value: Any) -> Any:
+    # YAML reads 2013-03-01 as a date; a deadline is kept as written and parsed when checked
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class OverdueSpec(Model):
+    """Days late, computed by the engine: from the 期限 (a date, or one named by the 考核年度) to 日期."""
+
+    date: IndicatorName = Field(alias="日期", description="the 日期 indicator whose lateness is counted")
+    deadline: Annotated[Text, BeforeValidator(_date_text)] = Field(
+        alias="期限", description="2013-03-01, or by the 考核年度: 次年3月1日, 当年12月31日"
+    )
+
+
 class IndicatorSpec(Model, _Bounded):
     label: Text = Field(alias="标签")
     type: Literal["数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表"] = Field(alias="类型")
@@ -141,10 +166,20 @@ class IndicatorSpec(Model, _Bounded):
     numerator: IndicatorName | None = Field(None, alias="分子")
     denominator: IndicatorName | None = Field(None, alias="分母")
     small_sample: int | None = Field(None, alias="小样本", ge=0, description="0: never flag")
+    rate_alone: YesNo = Field(
+        False, alias="可只报比率", description="a rate with 分子/分母 may be submitted alone (flagged 无法复核)"
+    )
+    overdue: OverdueSpec | None = Field(
+        None, alias="逾期", description="computed: days from 期限 to 日期 (0 on or before the deadline)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "IndicatorSpec":
         _check_type_params(self.type, self.options, self.range)
+        if self.rate_alone and self.denominator is None:
+            raise ValueError("“可只报比率”只用于写明了“分子”“分母”的比率")
+        if self.overdue is not None and self.type != "次数":
+            raise ValueError("“逾期”（由引擎计算的逾期天数）只用于次数型指标")
         if (self.numerator is None) != (self.denominator is None):
             raise ValueError("“分子”和“分母”须同时写出")
         if self.numerator is not None and self.type != "百分比":
@@ -183,6 +218,13 @@ Item = Annotated[Union[ITEM_MODELS], Field(discriminator="method")]  # one model
 Bonus = Annotated[Union[BONUS_MODELS], Field(discriminator="method")]
 
 
+def _no_record(value: Any) -> Any:
+    """`不良记录: 否` (or 无): the veto writes none."""
+    if value is False or (isinstance(value, str) and value.strip() in ("否", "无", "false", "False", "no")):
+        return False
+    return value
+
+
 class Veto(Model):
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
     event: Text = Field(alias="事项")
@@ -190,7 +232,9 @@ class Veto(Model):
     condition: Text | None = Field(None, alias="条件")
     records: IndicatorName | None = Field(None, alias="记录")
     applies_to: list[str] | None = Field(None, alias="适用单位")
-    bad_record: BadRecordSpec | None = Field(None, alias="不良记录")
+    bad_record: Annotated[BadRecordSpec | Literal[False] | None, BeforeValidator(_no_record)] = Field(
+        None, alias="不良记录", description="the record it writes; 否: none; not written: a 严重 record of its 事项"
+    )
 
     @model_validator(mode="after")
     def _has_trigger(self) -> "Veto":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +29,7 @@ class Condition:
     location: Location
     record_list: str | None = None
     written: expr.Node | None = None  # as the author wrote it, for explanations
+    loc: tuple = ()  # the path of the condition text in the rules document (to locate a part of it)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,28 @@ class Ruleset:
     def item_reads(self) -> dict[str, tuple[str, ...]]:
         """Indicator names each item, bonus and veto reads, in the order they are written."""
         return {key: tuple(names) for key, names in _reads(self).items()}
+
+    @cached_property
+    def relative_dates(self) -> frozenset[expr.RelativeDate]:
+        """Every date its conditions name by the 考核年度 (次年3月1日 …)."""
+        return frozenset(d for c in self.conditions.values() for d in expr.relative_dates(c.node))
+
+    @cached_property
+    def fixed_dates(self) -> dict[str, tuple]:
+        """Item id → the fixed (absolute) dates its conditions compare with, in the order written."""
+        out: dict[str, list] = {}
+        for key, cond in self.conditions.items():
+            item = re.split(r"[.#]", key, maxsplit=1)[0]
+            for cmp in expr.comparisons(cond.written or cond.node):
+                for side in (cmp.left, cmp.right):
+                    value = getattr(side, "value", None)
+                    if isinstance(value, dt.date) and value not in out.setdefault(item, []):
+                        out[item].append(value)
+        return {item: tuple(dates) for item, dates in out.items() if dates}
+
+    def dates_for(self, year: int) -> dict[str, expr.Value]:
+        """Those dates for a submission of `year`, keyed as evaluators look them up (RelativeDate.key)."""
+        return {d.key: d.on(year) for d in self.relative_dates}
 
     def bands_for(self, unit_type: str):
         grades = self.model.header.grades

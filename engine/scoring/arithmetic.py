@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from engine.intake.submission import Review, Submission
+from engine.intake.review import Decision
+from engine.intake.submission import Submission
 from engine.result import (
     BadRecord,
     BonusResult,
@@ -40,7 +41,7 @@ class Context:
     ruleset: Ruleset
     submission: Submission
     fired: set[tuple[str, int]]
-    reviews: dict[str, tuple[Review, str]] = field(default_factory=dict)  # item → (decision, source)
+    reviews: dict[str, Decision] = field(default_factory=dict)  # item → the assessors' decision and its file
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
 
@@ -109,15 +110,31 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         reviewed=out.reviewed,
         review=out.review,
         self_score=ctx.submission.self_scores.get(item.id),
-        flags=_flags(out, reads, ctx),
+        flags=_flags(item.id, out, reads, ctx),
     )
 
 
-def _flags(out: Outcome, reads: list[str], ctx: Context) -> list[str]:
-    """Data warnings for an applicable item: rates it reads that rest on a small sample."""
+def _flags(item_id: str, out: Outcome, reads: list[str], ctx: Context) -> list[str]:
+    """Data warnings for an applicable item: rates it reads that rest on a small sample, values
+    whose reading was ambiguous (intake flags), fixed dates that do not fit the 考核年度."""
     if out.status == "不适用":
         return []
-    return [ctx.submission.small_samples[name] for name in reads if name in ctx.submission.small_samples]
+    sub = ctx.submission
+    found = [sub.small_samples[name] for name in reads if name in sub.small_samples]
+    found += [flag for name in reads for flag in sub.flags.get(name, ())]
+    return found + _stale_dates(item_id, ctx)
+
+
+def _stale_dates(item_id: str, ctx: Context) -> list[str]:
+    """A fixed date in a condition that is neither in the 考核年度 nor the next year: most likely a
+    date kept from another year's rules (write it by the year instead: 次年3月1日)."""
+    year = ctx.submission.year
+    return [
+        f"条件中的固定日期 {d.isoformat()} 不在{year}年度或次年内，请核对规则"
+        f"（按考核年度可写作“当年{d.month}月{d.day}日”或“次年{d.month}月{d.day}日”）"
+        for d in ctx.ruleset.fixed_dates.get(item_id, ())
+        if d.year not in (year, year + 1)
+    ]
 
 
 def _present(ctx: Context, name: str) -> bool:
@@ -156,17 +173,31 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
         elif not method_of(item).own_bad_records:
             _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
         return computed
-    review, source = decision
+    review = decision.review
     deduction = review.deduction if review.deduction is not None else item.points - review.score
     deduction = min(max(q(deduction), ZERO), q(item.points))
     before = computed.deduction if computed.status != "待复核" else None
     was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
-    reason = f"复核：{review.reason}（复核人：{review.reviewer}{was}），扣{n(deduction)}分"
+    reason = f"复核：{review.reason}（{_who(decision)}{was}），扣{n(deduction)}分"
     out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
-    out.review = ReviewNote(reason=review.reason, reviewer=review.reviewer, source=source, computed_deduction=before)
+    out.review = ReviewNote(
+        reason=review.reason,
+        reviewer=review.reviewer,
+        date=review.date.isoformat() if review.date else "",
+        source=decision.file,
+        sha256=decision.sha256,
+        computed_deduction=before,
+    )
     if not method_of(item).own_bad_records:
         _bad_record(item, deduction, out.reasons, ctx, computed.extra)
     return out
+
+
+def _who(decision: Decision) -> str:
+    """Who decided, when, and in which file: what a reader of the scoresheet needs to trace it."""
+    review = decision.review
+    when = f"，复核日期：{review.date.isoformat()}" if review.date else ""
+    return f"复核人：{review.reviewer}{when}，复核文件：{decision.file}"
 
 
 def _computed(item, reads: list[str], ctx: Context) -> Outcome:
@@ -188,7 +219,7 @@ def _computed(item, reads: list[str], ctx: Context) -> Outcome:
 def _explain(cond, ctx: Context) -> str:
     """The condition as written, each indicator followed by its value and unit."""
     shown = {name: ctx.show(name) for name in cond.names if name in ctx.submission.values}
-    return expr.render(cond.written or cond.node, shown)
+    return expr.render(cond.written or cond.node, shown, ctx.submission.year)
 
 
 # -- bad records, bonuses, vetoes -------------------------------------------------------------
@@ -211,9 +242,8 @@ def _write_bad_record(
     note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
-    caps = ctx.ruleset.header.grade_caps
-    cap = caps.severe if spec.severity == "严重" else caps.ordinary
-    consequence = spec.consequence or (f"等次不得高于{cap}" if cap != "优秀" else "记入不良记录")
+    cap = ctx.ruleset.header.grade_caps.for_severity(spec.severity)
+    consequence = spec.consequence or (f"等次不得高于{cap}" if cap not in (None, "优秀") else "记入不良记录")
     ctx.bad_records.append(
         BadRecord(
             seq=len(ctx.bad_records) + 1,
@@ -255,10 +285,10 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
         return BonusResult(**base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
     decision = ctx.reviews.get(bonus.id)
     if decision is not None:
-        review = decision[0]
+        review = decision.review
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
-        reason = f"复核：{review.reason}（复核人：{review.reviewer}），加{n(amount)}分"
+        reason = f"复核：{review.reason}（{_who(decision)}），加{n(amount)}分"
         return BonusResult(**base, bonus=amount, reasons=[reason], values=shown)
     missing = [name for name in reads if not _present(ctx, name)]
     if missing:
@@ -277,22 +307,24 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
         ctx.pending.append(veto.id)
         return None
     cond = ctx.ruleset.conditions.get(veto.id)
-    spec = veto.bad_record or BadRecordSpec(事项=veto.event, 严重程度="严重")
+    # as the table says: the record it declares, none (不良记录: 否), or by default a 严重 one
+    spec = BadRecordSpec(事项=veto.event, 严重程度="严重") if veto.bad_record is None else veto.bad_record
     if veto.records is not None:
         hits = ctx.record_hits(veto.id)
         if not hits:
             return None
         records = ctx.submission.records.get(veto.records, [])
-        for fid in hits:
+        for fid in hits if spec else ():
             fields = {k: expr.format_value(v) for k, v in records[fid - 1].items()}
             _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, fields, f"一票否决；第{fid}条记录")
-        rule = expr.render(cond.written or cond.node) if cond else "任一"
+        rule = expr.render(cond.written or cond.node, year=ctx.submission.year) if cond else "任一"
         detail = f"{veto.records}中{rule} 的记录{len(hits)}条"
         return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
     if not ctx.holds(veto.id):
         return None
     detail = _explain(cond, ctx) if cond else ""
-    _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决：{detail}")
+    if spec:
+        _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决：{detail}")
     return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
 
 
@@ -365,12 +397,13 @@ def grade(
         else:
             reasons.append(f"{why}（等次上限{limit}，不影响）")
 
-    ordinary = [b for b in bad_records if b.severity == "一般"]
+    # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
+    caps = header.grade_caps
     severe = [b for b in bad_records if b.severity == "严重"]
-    if ordinary:
-        cap_at(header.grade_caps.ordinary, f"有不良记录{len(ordinary)}条")
-    if severe:
-        cap_at(header.grade_caps.severe, f"有严重不良记录{len(severe)}条")
+    if bad_records and caps.ordinary is not None:
+        cap_at(caps.ordinary, f"有不良记录{len(bad_records)}条")
+    if severe and caps.severe is not None:
+        cap_at(caps.severe, f"有严重不良记录{len(severe)}条")
     if vetoes:
         ids = "、".join(v.rule_id for v in vetoes)
         if result != "不合格":

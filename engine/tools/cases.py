@@ -11,7 +11,7 @@ One case file per ruleset, next to it: `rules/X.yaml` → `rules/X.cases.yaml`:
         评分项: ZD-01                   # an item, bonus item (加分项) or veto (否决项)
         单位类型: 镇街                  # optional: default the ruleset's first unit type
         指标: {未报备规范性文件件数: 1}  # `~` removes a baseline value (not submitted)
-        复核: [{评分项: NL-06, 扣分: 1, 理由: …, 复核人: …}]   # optional, as in a submission
+        复核: [{评分项: NL-06, 扣分: 1, 理由: …, 复核人: …}]   # optional: assessors' decisions, as in a review file
         预期: {扣分: 1, 状态: 扣分, 不良记录: 是, 否决: 否}
 
 预期 keys: 扣分, 得分, 状态 (扣分/满分/不适用/待复核), 标记 (the item's flags, e.g.
@@ -42,7 +42,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from engine.assessment import assess
 from engine.documents.hints import did_you_mean
-from engine.documents.messages import problems_from
+from engine.documents.messages import problems_from, translate
 from engine.documents.numbers import format_decimal
 from engine.documents.source import (
     Assembled,
@@ -54,13 +54,15 @@ from engine.documents.source import (
 from engine.errors import (
     CasesError,
     ErrorList,
+    ExpressionError,
     Location,
     Problem,
     SubmissionError,
 )
+from engine.intake.review import Decision, Review, decisions
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import format_value
+from engine.ruleset.conditions import RelativeDate, date_literal, format_value
 from engine.ruleset.folders import is_case_file, rules_files
 from engine.ruleset.inheritance import unchanged_items
 from engine.ruleset.load import load_rules
@@ -144,6 +146,7 @@ class LoadedCase:
     loc: tuple  # ("用例", n) in doc
     submission: Submission
     inherited_from: str = ""  # the parent ruleset's id when the case comes from its file
+    reviews: dict[str, Decision] = field(default_factory=dict)  # the case's 复核, by item
 
     @property
     def rule(self) -> str:
@@ -350,11 +353,8 @@ def _build(
         else:
             values[name] = value
             data.map(("指标", name), doc, loc + ("指标", name))
-    data["指标"] = values
+    data["指标"] = {name: _dated(ruleset, name, value, data["考核年度"]) for name, value in values.items()}
     data.map(("指标",), doc, loc)
-    if raw.get("复核"):
-        data["复核"] = raw["复核"]
-        data.map(("复核",), doc, loc + ("复核",))
     text = json.dumps(plain(dict(data)), ensure_ascii=False, sort_keys=True, default=str)
     sub_doc = Document(doc.file, data, hashlib.sha256(text.encode()).hexdigest())
     try:
@@ -367,7 +367,61 @@ def _build(
             else:
                 errors.problems.append(replace(problem, message=f"用例“{case.name}”：{problem.message}"))
         return None
-    return LoadedCase(case, doc, loc, submission)
+    reviews = _reviews(case, raw.get("复核") or [], doc, loc, ruleset, errors)
+    return LoadedCase(case, doc, loc, submission, reviews=reviews)
+
+
+def _dated(ruleset: Ruleset, name: str, value: Any, year: int) -> Any:
+    """A date written by the case's 考核年度 (次年3月2日) as the date it is; anything else as written."""
+    spec = ruleset.indicators.get(name)
+    if spec is None:
+        return value
+    if spec.type == "日期":
+        return _on(value, year)
+    if spec.type == "记录列表" and isinstance(value, list):
+        dates = {f for f, s in (spec.fields or {}).items() if s.type == "日期"}
+        return [
+            {k: _on(v, year) if k in dates else v for k, v in rec.items()} if isinstance(rec, dict) else rec
+            for rec in value
+        ]
+    return value
+
+
+def _on(value: Any, year: int) -> Any:
+    if not isinstance(value, str) or value.strip()[:2] not in ("当年", "次年", "上年"):
+        return value
+    try:
+        when = date_literal(value)
+    except (ValueError, ExpressionError):
+        return value  # the submission check reports it at its place
+    return when.on(year).isoformat() if isinstance(when, RelativeDate) else value
+
+
+def _reviews(case: Case, raw: list, doc: Document, loc: tuple, ruleset: Ruleset, errors: ErrorList) -> dict:
+    """A case's 复核: the assessors' decisions it is run with (as a review file would give them)."""
+    ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+    found = []
+    for n, entry in enumerate(raw):
+        where = doc.locate(loc + ("复核", n))
+        try:
+            review = Review.model_validate(plain(entry))
+        except ValidationError as exc:
+            errors.add(
+                where, f"用例“{case.name}”：复核应写 评分项、扣分或得分、理由、复核人（{translate(exc.errors()[0])}）"
+            )
+            continue
+        if review.item not in ids:
+            errors.add(
+                where,
+                f"用例“{case.name}”：没有编号为 “{review.item}” 的评分项{did_you_mean(review.item, ids)}",
+                "case.unknown-item",
+                review.item,
+            )
+        elif (review.deduction is None) == (review.score is None):
+            errors.add(where, f"用例“{case.name}”：复核应给出“扣分”或“得分”之一")
+        else:
+            found.append(review)
+    return decisions(found, doc.file, doc.sha256)
 
 
 # -- running ----------------------------------------------------------------------------------
@@ -430,7 +484,7 @@ class SuiteResult:
 
 def run_case(suite: Suite, loaded: LoadedCase) -> Outcome:
     ruleset = suite.ruleset
-    result = assess(ruleset, loaded.submission, as_of=AS_OF)
+    result = assess(ruleset, loaded.submission, as_of=AS_OF, reviews=loaded.reviews)
     return compare(ruleset, loaded, result)
 
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.documents.source import load_document, value_at
-from engine.errors import Location, RulesError, format_path
+from engine.errors import ExpressionError, Location, RulesError, format_path
 from engine.evaluation.checks import compile_ruleset
 from engine.ruleset import conditions as expr
 from engine.ruleset.build import build_ruleset, symbol
 from engine.ruleset.load import load_rules
 from engine.ruleset.methods import method_of
-from engine.ruleset.model import NUMERIC_TYPES
+from engine.ruleset.model import GRADES, NUMERIC_TYPES
 from engine.ruleset.ruleset import Ruleset
 
 # where an item, a bonus item and a veto sit in a rules file (int: any index)
@@ -186,6 +186,8 @@ def lint(ruleset: Ruleset) -> list[Finding]:
         used.update(names)
     for spec in ruleset.indicators.values():  # the parts of a rate are read through the rate
         used.update(n for n in (spec.numerator, spec.denominator) if n)
+        if spec.overdue is not None:  # so is the date days late are counted from
+            used.add(spec.overdue.date)
     for name, spec in ruleset.indicators.items():
         if name not in used and not spec.statistical:
             findings.append(
@@ -195,7 +197,109 @@ def lint(ruleset: Ruleset) -> list[Finding]:
                     "指标已声明，但没有评分项用到（只作统计的，请标注“仅统计: 是”）",
                 )
             )
-    return findings
+    return findings + fixed_dates(ruleset) + grade_caps(ruleset)
+
+
+def fixed_dates(ruleset: Ruleset) -> list[Finding]:
+    """A fixed date (2013-03-01) is right for one 考核年度 only: flag each one outside the years
+    the ruleset's 适用期间 can produce, or in a ruleset for more than one year, with the spelling
+    by the 考核年度 (次年3月1日) that follows the year."""
+    if ruleset.header.period is None:
+        return []
+    found = []
+    for key, cond in ruleset.conditions.items():
+        for cmp in expr.comparisons(cond.written or cond.node):
+            for side in (cmp.left, cmp.right):
+                when = getattr(side, "value", None)
+                message = _fixed_date(ruleset, when) if isinstance(when, dt.date) else None
+                if message:
+                    found.append(Finding(_part_location(ruleset, cond, side.offset), key, message))
+    for name, spec in ruleset.indicators.items():
+        if spec.overdue is None:
+            continue
+        try:
+            when = expr.date_literal(spec.overdue.deadline)
+        except (ValueError, ExpressionError):
+            continue  # reported when the file loads
+        message = _fixed_date(ruleset, when) if isinstance(when, dt.date) else None
+        if message:
+            doc = ruleset.document
+            where = doc.locate(("指标", name, "逾期", "期限")) if doc is not None else Location(ruleset.file)
+            found.append(Finding(where, f"指标.{name}", message))
+    return found
+
+
+def _fixed_date(ruleset: Ruleset, when: dt.date) -> str | None:
+    period = ruleset.header.period
+    start, end = period.start, period.end
+    outside = when.year < start or (end is not None and when.year > end + 1)
+    if not outside and end == start:
+        return None  # a one-year ruleset may name that year's dates
+    by_offset = {0: "当年", 1: "次年", -1: "上年"}.get(when.year - start)
+    words = [by_offset] if by_offset and not outside else ["当年", "次年"]
+    spelled = "或".join(f"“{w}{when.month}月{when.day}日”" for w in words)
+    if outside:
+        last = f"{end + 1}年" if end is not None else "以后"
+        return (
+            f"固定日期 {when.isoformat()} 不在适用期间（{period}）可能涉及的年份（{start}—{last}）内，"
+            f"可能沿用了其他年度的细则；请按考核年度写作{spelled}"
+        )
+    return f"固定日期 {when.isoformat()} 只对{start}年度正确，而本规则集适用于{period}；请按考核年度写作{spelled}"
+
+
+def _part_location(ruleset: Ruleset, cond: Any, offset: int) -> Location:
+    from engine.ruleset.build import _offset
+
+    if ruleset.document is None or not cond.loc:
+        return cond.location
+    return _offset(ruleset.document, cond.loc, offset)
+
+
+def grade_caps(ruleset: Ruleset) -> list[Finding]:
+    """Notes where the declared caps do more (or less) than they seem to: a cap applies exactly as written."""
+    header = ruleset.header
+    caps = header.grade_caps
+    doc = ruleset.document
+    where = doc.locate(("规则集", "等次限制")) if doc is not None else Location(ruleset.file, path="规则集.等次限制")
+    items = [e.item for e in ruleset.entries] + list(ruleset.model.vetoes)
+    writes = [getattr(i, "bad_record", None) for i in items]
+    severe = any(b and b.severity == "严重" for b in writes) or any(v.bad_record is None for v in ruleset.model.vetoes)
+    if caps.ordinary is None and caps.severe is None:
+        if any(writes) or ruleset.model.vetoes:
+            if doc is not None and "等次限制" not in (doc.data.get("规则集") or {}):
+                where = doc.locate(("规则集",))
+            return [
+                Finding(
+                    where,
+                    "规则集.等次限制",
+                    "评分项或否决项会记不良记录，但没有声明等次限制，不良记录不影响等次；"
+                    "如评分细则有限制，请写 等次限制: {有不良记录: 良好, 有严重不良记录: 合格}",
+                )
+            ]
+        return []
+    if caps.ordinary is not None and caps.severe is None and severe:
+        return [
+            Finding(
+                where,
+                "规则集.等次限制",
+                f"只声明了“有不良记录: {caps.ordinary}”：严重不良记录也是不良记录，等次同样不得高于{caps.ordinary}；"
+                "严重不良记录如应更严，请另写“有严重不良记录”",
+            )
+        ]
+    if (
+        caps.ordinary is not None
+        and caps.severe is not None
+        and GRADES.index(caps.severe) < GRADES.index(caps.ordinary)
+    ):
+        return [
+            Finding(
+                where,
+                "规则集.等次限制",
+                f"“有严重不良记录: {caps.severe}”宽于“有不良记录: {caps.ordinary}”：严重不良记录也是不良记录，"
+                f"实际等次不得高于{caps.ordinary}",
+            )
+        ]
+    return []
 
 
 def _indicator_loc(ruleset: Ruleset, name: str) -> Location:
@@ -309,6 +413,8 @@ def _term_satisfiable(term: list[expr.Compare], domains: dict[str, Any]) -> bool
             if not domain:
                 return False
             continue
+        if isinstance(value, expr.RelativeDate):
+            continue  # a different date for every 考核年度: not decided here
         if isinstance(value, dt.date):
             value = Decimal(value.toordinal())
             domain = _as_ordinal(domain)

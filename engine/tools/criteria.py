@@ -45,7 +45,14 @@ def criteria(ruleset: Ruleset) -> Criteria:
     def source(item) -> str:
         if getattr(item, "source", None):
             return item.source
-        labels = [ruleset.indicators[name].label for name in ruleset.item_reads.get(item.id, ())]
+        labels = []
+        for name in ruleset.item_reads.get(item.id, ()):
+            spec = ruleset.indicators[name]
+            if spec.overdue is not None:  # days late: the unit submits the date, the engine counts
+                date = ruleset.indicators[spec.overdue.date].label
+                labels.append(f"{date}（{spec.label}由系统按期限{spec.overdue.deadline}计算）")
+            else:
+                labels.append(spec.label)
         return "单位申报：" + "；".join(labels) if labels else "考核组评定"
 
     groups: dict[str, list[CriteriaRow]] = {}
@@ -83,9 +90,12 @@ def criteria(ruleset: Ruleset) -> Criteria:
             f"{n(bands.passing)}分及以上为合格，其余为不合格。"
         )
     rules.append(f"加分项合计不超过{n(h.bonus_cap)}分。" if h.bonus_cap else "不设加分项。")
-    rules.append(
-        f"有不良记录的，等次不得高于{h.grade_caps.ordinary}；有严重不良记录的，等次不得高于{h.grade_caps.severe}。"
-    )
+    caps = [
+        (word, cap) for word, cap in (("有不良记录", h.grade_caps.ordinary), ("有严重不良记录", h.grade_caps.severe))
+    ]
+    said = "；".join(f"{word}的，等次不得高于{cap}" for word, cap in caps if cap is not None)
+    if said:
+        rules.append(f"{said}。")
     if ruleset.model.vetoes:
         rules.append("触发一票否决事项的，等次为不合格。")
     if h.not_applicable == "剔除折算":
@@ -99,6 +109,8 @@ def criteria(ruleset: Ruleset) -> Criteria:
             allowed = "、".join(spec.options or ())
         elif spec.type == "记录列表":
             allowed = "每条记录：" + "、".join(f.label for f in (spec.fields or {}).values())
+        elif spec.overdue is not None:  # counted by the engine: not submitted
+            allowed = f"不必填报：按“{spec.overdue.date}”与期限{spec.overdue.deadline}计算（期限当天为0）"
         elif None not in spec.bounds:
             allowed = f"{n(spec.bounds[0])}–{n(spec.bounds[1])}"
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.assessment import assess, compiled_for
+from engine.assessment import assess, compiled_for, facts
 from engine.evaluation.durable.adapter import adapter
 from engine.intake.submission import Submission
 from engine.result import AssessmentResult
@@ -58,7 +58,7 @@ def explain(
 ) -> tuple[AssessmentResult, list[ItemExplanation]]:
     """The result and explanations of the given items (all items, bonuses and vetoes when None)."""
     compiled = compiled_for(ruleset)
-    firings = adapter().run(compiled, submission.values, submission.records)
+    firings = adapter().run(compiled, *facts(ruleset, submission))  # relative dates resolved for the year
     result = assess(ruleset, submission, **assess_options)
     fired = {rid for rid, fid in firings if fid == 0}
     record_fired = set(firings)
@@ -143,11 +143,13 @@ def _check(ruleset, submission, item, kind, check, fired, record_fired) -> Check
     written = ruleset.conditions.get(check.rule_id)
     node = (written.written or written.node) if written else check.node
     label = method_of(item).label(item, check.rule_id) if kind != "否决项" else "条件"
+    year = submission.year
+    dates = ruleset.dates_for(year)  # relative dates (次年3月1日) as this submission's dates
     if check.record_list is not None:
         rows = submission.records.get(check.record_list, [])
-        out = CheckExplanation(check.rule_id, label, expr.render(node) if node else "（每条记录）")
+        out = CheckExplanation(check.rule_id, label, expr.render(node, year=year) if node else "（每条记录）")
         for n, row in enumerate(rows, start=1):
-            holds = True if node is None else expr.evaluate(node, row)
+            holds = True if node is None else expr.evaluate(node, {**row, **dates})
             shown = "、".join(f"{k}={expr.format_value(v)}" for k, v in row.items())
             out.records.append((n, holds, shown))
         out.holds = any(h for _, h, _ in out.records)
@@ -156,8 +158,9 @@ def _check(ruleset, submission, item, kind, check, fired, record_fired) -> Check
     present = all(name in submission.values for name in check.names)
     values = {name: submission.values[name] for name in check.names if name in submission.values}
     shown = {name: _value_text(ruleset, name, v) for name, v in values.items()}
-    out = CheckExplanation(check.rule_id, label, expr.render(node, shown))
-    out.lines = list(_truth(node, values, shown, 0))
+    values.update(dates)
+    out = CheckExplanation(check.rule_id, label, expr.render(node, shown, year))
+    out.lines = list(_truth(node, values, shown, 0, year))
     out.holds = expr.evaluate(node, values) if present else None
     out.fired = check.rule_id in fired
     return out
@@ -169,7 +172,7 @@ def _value_text(ruleset: Ruleset, name: str, value) -> str:
     return expr.format_value(value) + unit
 
 
-def _truth(node, values, shown, depth):
+def _truth(node, values, shown, depth, year):
     """Yield a line per sub-condition: the part as written, with values, and its truth."""
 
     def safe(n) -> bool | None:
@@ -179,16 +182,16 @@ def _truth(node, values, shown, depth):
             return None
 
     if isinstance(node, expr.Compare):
-        yield Line(depth, expr.render(node, shown), safe(node))
+        yield Line(depth, expr.render(node, shown, year), safe(node))
         return
     if isinstance(node, expr.Not):
         yield Line(depth, "非（以下条件不成立时为真）", safe(node))
-        yield from _truth(node.item, values, shown, depth + 1)
+        yield from _truth(node.item, values, shown, depth + 1, year)
         return
     word = "且（以下全部成立）" if isinstance(node, expr.And) else "或（以下任一成立）"
     yield Line(depth, word, safe(node))
     for sub in node.items:
-        yield from _truth(sub, values, shown, depth + 1)
+        yield from _truth(sub, values, shown, depth + 1, year)
 
 
 def render_text(explanations: list[ItemExplanation]) -> str:

@@ -98,6 +98,10 @@ WORDS: dict[str, str] = {
     "$schema": "JSON Schema 地址（编辑器用）",
     "分子": "比率的分子指标（次数或数值型）；引擎按 分子÷分母×100 重新计算比率",
     "分母": "比率的分母指标；分母为0时比率不适用",
+    "可只报比率": "是：比率可以不报分子分母，只报比率（评分表标注“未提供分子分母，无法复核”）",
+    "逾期": "由引擎计算的逾期天数：{日期: 日期型指标, 期限: 2013-03-01 或 次年3月1日}；期限当天及以前为0",
+    "期限": "报送期限：固定日期，或按考核年度写（当年12月31日、次年3月1日）",
+    "复核日期": "作出复核决定的日期",
     "小样本": "分母小于此数时标注“样本量小”（0 表示不标注）",
     "比率容差": "申报的比率与按分子分母计算的比率相差超过此数（百分点）即为错误",
     "适用期间": "本规则集适用的考核年度：一个年份，或 {起, 止}",
@@ -242,7 +246,8 @@ def _indicators_schema(ruleset: Ruleset) -> dict[str, Any]:
             }
         else:
             props[name] = _value_schema(spec)
-        computed = getattr(spec, "numerator", None) and getattr(spec, "denominator", None)  # may be left out
+        # a rate with its counts may be left out; days late (逾期) are counted by the engine
+        computed = (spec.numerator and spec.denominator) or spec.overdue is not None
         if spec.required and spec.applies_to is None and not computed:
             required.append(name)
     return {"type": "object", "title": "指标", "additionalProperties": False, "properties": props, "required": required}

@@ -4,9 +4,12 @@ Built from one slim `UnitRow` per assessed submission (what a worker process sen
 the whole result) and one `FailedInput` per submission that could not be assessed. The xlsx
 (scoresheets/summary.py) and JSON renderers read a `BatchSummary` and compute nothing.
 
-Ranking (名次): within each unit type, by 总分 from high to low; equal totals share a rank and
-the next rank skips (competition ranking, "1, 1, 3"); units with equal totals are listed in
-input order. Grade, veto and pending items do not change the rank — the 等次 column says them.
+Only what may be compared is compared: units are grouped by (ruleset, 考核年度, unit type), and
+ranking, grade counts and item losses are per group, each group labelled
+(“demo-district-2013 · 2012年度 · 区县政府”). Groups are ordered by year, then ruleset, then unit
+type. Ranking (名次): within a group, by 总分 from high to low; equal totals share a rank and the
+next rank skips (competition ranking, "1, 1, 3"); units with equal totals are listed in input
+order. Grade, veto and pending items do not change the rank — the 等次 column says them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from engine.ruleset.model import GRADES
 from engine.scoring.arithmetic import ZERO, q
 
 TIE_RULE = (
-    "同一单位类型内按总分从高到低排名；总分相同的名次相同，其后名次顺延（如 1、1、3）；总分相同的按申报文件顺序列出。"
+    "同一分组（规则集、考核年度、单位类型均相同）内按总分从高到低排名；总分相同的名次相同，其后名次顺延（如 1、1、3）；"
+    "总分相同的按申报文件顺序列出。"
 )
 SCORE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
     ("60分以下", None, Decimal(60)),
@@ -72,6 +76,29 @@ class UnitRow:
     def grade_shown(self) -> str:
         return f"{self.grade}（暂定）" if self.pending else self.grade
 
+    @property
+    def group_key(self) -> tuple[str, int, str]:
+        return (self.ruleset_id, self.year, self.unit_type)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Units that may be compared: one ruleset, one 考核年度, one unit type."""
+
+    ruleset_id: str
+    ruleset_name: str
+    year: int
+    unit_type: str
+    units: int
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.ruleset_id, self.year, self.unit_type)
+
+    @property
+    def label(self) -> str:
+        return f"{self.ruleset_id} · {self.year}年度 · {self.unit_type}"
+
 
 def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
     return UnitRow(
@@ -115,10 +142,12 @@ class FailedInput:
 class RankedUnit:
     rank: int
     row: UnitRow
+    group: str = ""  # the group's label
 
 
 @dataclass(frozen=True)
 class GradeCount:
+    group: str  # the group's label
     unit_type: str
     counts: dict[str, int]  # 优秀/良好/合格/不合格 → units
     bands: dict[str, int]  # SCORE_BANDS label → units
@@ -137,6 +166,7 @@ class BadRecordRow:
 class ItemStat:
     """How one item went across the batch (失分分析)."""
 
+    group: str  # the group's label
     ruleset_id: str
     rule_id: str
     category1: str
@@ -162,25 +192,59 @@ class BatchSummary:
     items: tuple[ItemStat, ...]  # hardest first
     failures: tuple[FailedInput, ...]
     unit_types: tuple[str, ...] = field(default=())
+    groups: tuple[Group, ...] = field(default=())
 
     @property
     def assessed(self) -> int:
         return len(self.ranking)
 
+    @property
+    def mixed(self) -> bool:
+        """More than one group: ranks and counts are per group."""
+        return len(self.groups) > 1
+
+    @property
+    def mixed_years(self) -> bool:
+        """Groups of different rulesets or years: their scores are not comparable at all."""
+        return len({(g.ruleset_id, g.year) for g in self.groups}) > 1
+
+    def grouping_note(self) -> str:
+        """What the terminal and the 汇总 say about groups ("" for a batch of one group)."""
+        if not self.mixed:
+            return ""
+        labels = "；".join(f"{g.label}（{g.units}个单位）" for g in self.groups)
+        note = (
+            f"本批申报分为{len(self.groups)}个分组（规则集、考核年度、单位类型均相同的为一组），"
+            f"排名、等次分布和失分分析按组分别统计：{labels}"
+        )
+        if self.mixed_years:
+            note += "。其中有不同考核年度或不同规则集的申报，不同分组的分数不可相互比较"
+        return note
+
+
+def groups_of(rows: Iterable[UnitRow], unit_types: Iterable[str] = ()) -> list[Group]:
+    """The groups the rows fall into, by year, then ruleset (first use), then unit type (given order)."""
+    rows = sorted(rows, key=lambda r: r.index)
+    type_order = {t: n for n, t in enumerate(dict.fromkeys([*unit_types, *(r.unit_type for r in rows)]))}
+    ruleset_order = {rid: n for n, rid in enumerate(dict.fromkeys(r.ruleset_id for r in rows))}
+    members: dict[tuple[str, int, str], list[UnitRow]] = {}
+    for row in rows:
+        members.setdefault(row.group_key, []).append(row)
+    keys = sorted(members, key=lambda k: (k[1], ruleset_order[k[0]], type_order[k[2]]))
+    return [Group(k[0], members[k][0].ruleset_name, k[1], k[2], len(members[k])) for k in keys]
+
 
 def rank_units(rows: Iterable[UnitRow], unit_types: Iterable[str] = ()) -> list[RankedUnit]:
-    """Competition ranking on 总分 within each unit type (see the module docstring)."""
-    by_type: dict[str, list[UnitRow]] = {t: [] for t in unit_types}
-    for row in sorted(rows, key=lambda r: r.index):
-        by_type.setdefault(row.unit_type, []).append(row)
+    """Competition ranking on 总分 within each group (see the module docstring)."""
+    rows = list(rows)
     out: list[RankedUnit] = []
-    for members in by_type.values():
-        members.sort(key=lambda r: (-r.total, r.index))
+    for group in groups_of(rows, unit_types):
+        members = sorted((r for r in rows if r.group_key == group.key), key=lambda r: (-r.total, r.index))
         rank = 0
         for n, row in enumerate(members, start=1):
             if n == 1 or row.total != members[n - 2].total:
                 rank = n
-            out.append(RankedUnit(rank, row))
+            out.append(RankedUnit(rank, row, group.label))
     return out
 
 
@@ -191,23 +255,27 @@ def _band(total: Decimal) -> str:
     raise AssertionError(total)
 
 
-def _grade_counts(ranking: list[RankedUnit], unit_types: list[str]) -> list[GradeCount]:
+def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: list[str]) -> list[GradeCount]:
+    if not groups:  # nothing assessed: a row of zeros per unit type, so the tables say so
+        return [GradeCount(t, t, dict.fromkeys(GRADES, 0), {b[0]: 0 for b in SCORE_BANDS}, 0) for t in unit_types]
     out = []
-    for unit_type in unit_types:
-        members = [r.row for r in ranking if r.row.unit_type == unit_type]
+    for group in groups:
+        members = [r.row for r in ranking if r.group == group.label]
         counts = {g: sum(1 for m in members if m.grade == g) for g in GRADES}
         bands = {label: sum(1 for m in members if _band(m.total) == label) for label, _, _ in SCORE_BANDS}
-        out.append(GradeCount(unit_type, counts, bands, len(members)))
+        out.append(GradeCount(group.label, group.unit_type, counts, bands, len(members)))
     return out
 
 
 def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
     keyed: dict[tuple[str, str], list[tuple[UnitRow, ItemLoss]]] = {}
+    groups = list(dict.fromkeys(r.group for r in ranking))
     for ranked in ranking:
         for item in ranked.row.items:
-            keyed.setdefault((ranked.row.ruleset_id, item.rule_id), []).append((ranked.row, item))
+            keyed.setdefault((ranked.group, item.rule_id), []).append((ranked.row, item))
     stats = []
-    for (ruleset_id, rule_id), pairs in keyed.items():
+    for (group, rule_id), pairs in keyed.items():
+        ruleset_id = pairs[0][0].ruleset_id
         first = pairs[0][1]
         counted = [(row, item) for row, item in pairs if item.counted and item.status != "不适用"]
         pending = sum(1 for _, item in counted if item.status == "待复核")
@@ -218,6 +286,7 @@ def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
         rate = q(lost_total * 100 / (scored * first.max_points)) if scored and first.max_points else ZERO
         stats.append(
             ItemStat(
+                group=group,
                 ruleset_id=ruleset_id,
                 rule_id=rule_id,
                 category1=first.category1,
@@ -232,9 +301,17 @@ def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
             )
         )
     order = {key: n for n, key in enumerate(keyed)}
-    # Hardest first: the share of the item's points lost on average, then the points, then how
-    # many units lost any; rules order breaks the remaining ties.
-    stats.sort(key=lambda s: (-s.loss_rate, -s.lost_total, -len(s.lost_units), order[(s.ruleset_id, s.rule_id)]))
+    # Per group (in group order), hardest first: the share of the item's points lost on average,
+    # then the points, then how many units lost any; rules order breaks the remaining ties.
+    stats.sort(
+        key=lambda s: (
+            groups.index(s.group),
+            -s.loss_rate,
+            -s.lost_total,
+            -len(s.lost_units),
+            order[(s.group, s.rule_id)],
+        )
+    )
     return stats
 
 
@@ -250,6 +327,7 @@ def build_summary(
     """Everything the 汇总 shows. unit_types gives the order of unit types (the ruleset's)."""
     rows = sorted(rows, key=lambda r: r.index)
     types = list(dict.fromkeys([*unit_types, *(r.unit_type for r in rows)]))
+    groups = groups_of(rows, types)
     ranking = rank_units(rows, types)
     categories = list(dict.fromkeys(name for r in rows for name, _ in r.categories))
     used = list(dict.fromkeys([*rulesets, *((r.ruleset_id, r.ruleset_name) for r in rows)]))
@@ -260,11 +338,12 @@ def build_summary(
         inputs=inputs,
         ranking=tuple(ranking),
         categories=tuple(categories),
-        grades=tuple(_grade_counts(ranking, types)),
+        grades=tuple(_grade_counts(ranking, groups, types)),
         bad_records=tuple(bad),
         items=tuple(_item_stats(ranking)),
         failures=tuple(sorted(failures, key=lambda f: f.index)),
         unit_types=tuple(types),
+        groups=tuple(groups),
     )
 
 
@@ -285,8 +364,21 @@ def summary_json(summary: BatchSummary) -> str:
         "assessed_at": summary.assessed_at,
         "counts": {"inputs": summary.inputs, "assessed": summary.assessed, "failed": len(summary.failures)},
         "tie_rule": TIE_RULE,
+        "groups": [
+            {
+                "label": g.label,
+                "ruleset_id": g.ruleset_id,
+                "year": g.year,
+                "unit_type": g.unit_type,
+                "units": g.units,
+            }
+            for g in summary.groups
+        ],
+        "mixed": summary.mixed,
+        "grouping_note": summary.grouping_note(),
         "ranking": [
             {
+                "group": r.group,
                 "rank": r.rank,
                 "unit": r.row.unit,
                 "unit_type": r.row.unit_type,
@@ -307,7 +399,10 @@ def summary_json(summary: BatchSummary) -> str:
             }
             for r in summary.ranking
         ],
-        "grades": {g.unit_type: {**g.counts, "合计": g.total, "score_bands": g.bands} for g in summary.grades},
+        "grades": {
+            g.group: {"unit_type": g.unit_type, **g.counts, "合计": g.total, "score_bands": g.bands}
+            for g in summary.grades
+        },
         "bad_records": [
             {
                 "unit": b.unit,
@@ -325,6 +420,7 @@ def summary_json(summary: BatchSummary) -> str:
         ],
         "item_losses": [
             {
+                "group": s.group,
                 "rule_id": s.rule_id,
                 "ruleset_id": s.ruleset_id,
                 "category1": s.category1,

@@ -18,8 +18,12 @@ from typing import Any
 from engine import api
 from engine.assessment import assess
 from engine.documents.numbers import format_decimal
+from engine.errors import InputError, Location, Problem, RulesError
+from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import load_submission
 from engine.result import AssessmentResult
+from engine.ruleset.folders import read_header, rules_files
+from engine.ruleset.ruleset import Ruleset
 
 Value = Decimal | str | None
 
@@ -38,6 +42,7 @@ class Difference:
 @dataclass
 class Verification:
     result: AssessmentResult
+    found: str = ""  # the ruleset used, as found from what the sheet records
     checked: int = 0
     differences: list[Difference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -47,17 +52,116 @@ class Verification:
         return not self.differences
 
 
-def verify_scoresheet(sheet: Any, submission: Path | str, rules: Path | str | None = None) -> Verification:
-    """Recompute the assessment and compare it with a scoresheet read back (scoresheets.readback), cell by cell."""
+class VerifyInputError(InputError):
+    """The rules or review file given is not the one the scoresheet was computed with."""
+
+    kind = "核对依据"
+    consequence = "未核对。"
+
+
+def verify_scoresheet(
+    sheet: Any,
+    submission: Path | str,
+    rules: Path | str | None = None,
+    overrides: Path | str | None = None,
+    *,
+    sheet_file: str = "评分表",
+) -> Verification:
+    """Recompute the assessment and compare it with a scoresheet read back (scoresheets.readback), cell by cell.
+
+    The ruleset is the one the sheet records (编号 and sha256), found in `rules` (a file or a
+    folder; default: the shipped folder); a different file is refused, as is a review file other
+    than the one the sheet records.
+    """
     audit = dict(sheet.audit_block)
     props = sheet.props
-    when = _time(props.get("评分时间") or audit.get("评分时间"))
-    ruleset = api.get_ruleset(rules)
-    result = assess(ruleset, load_submission(submission, ruleset), as_of=when)
-    out = Verification(result)
+
+    def recorded(label: str) -> str | None:
+        if label in props:
+            return props[label]
+        return audit[label][1] if label in audit else None
+
+    when = _time(recorded("评分时间"))
+    ruleset, found = _ruleset(recorded, rules, sheet_file)
+    review = _review(recorded, overrides, sheet_file)
+    result = assess(ruleset, load_submission(submission, ruleset), as_of=when, overrides=review)
+    out = Verification(result, found=found)
     _compare(sheet, result, out)
     _compare_audit(sheet, audit, props, result, out)
     return out
+
+
+def _ruleset(recorded: Any, rules: Path | str | None, sheet_file: str) -> tuple[Ruleset, str]:
+    """The ruleset the sheet was computed with, from a file or a folder; refused if it differs."""
+    rid, digest, name = recorded("规则集编号"), recorded("规则文件SHA-256"), recorded("规则文件")
+    where = Path(rules) if rules is not None else api.shipped_rules_dir()
+    if not where.is_dir():
+        ruleset = api.get_ruleset(where)
+        if digest and ruleset.sha256 != digest:
+            other = f"此文件是规则集 {ruleset.header.id}，" if rid and ruleset.header.id != rid else ""
+            raise VerifyInputError(
+                Problem(
+                    Location(str(where)),
+                    f"与评分表（{sheet_file}）所用的规则文件不同：{other}评分表按 {rid or name} 评分，记录的 SHA-256 为 "
+                    f"{digest}，此文件为 {ruleset.sha256}；请给出评分时所用的规则文件（或含有它的文件夹）",
+                )
+            )
+        return ruleset, f"{ruleset.header.id}（{where}）"
+    differing = []
+    for path in _candidates(where, rid, name):
+        ruleset = api.get_ruleset(path)
+        if not digest or ruleset.sha256 == digest:
+            return ruleset, f"{ruleset.header.id}（{path}，与评分表记录的 SHA-256 一致）"
+        differing.append(f"{path} 的 SHA-256 为 {ruleset.sha256}")
+    what = f"规则集 {rid}" if rid else f"规则文件 {name}"
+    if differing:
+        message = (
+            f"{what} 与评分表（{sheet_file}）所用的不同：评分表记录的 SHA-256 为 {digest}，"
+            f"{'；'.join(differing)}；请给出评分时所用的规则文件（或含有它的文件夹）"
+        )
+    else:
+        message = (
+            f"没有找到评分表（{sheet_file}）所用的{what}（规则文件 {name}，SHA-256 {digest}）；"
+            "请给出该规则文件，或含有它的文件夹"
+        )
+    raise VerifyInputError(Problem(Location(str(where)), message))
+
+
+def _candidates(folder: Path, rid: str | None, name: str | None) -> list[Path]:
+    """Rules files of the folder that may be the recorded one: same 编号 (or, for older sheets, same name)."""
+    out = []
+    for path in rules_files(folder):
+        try:
+            header_id = read_header(path).get("编号")
+        except RulesError:
+            continue  # a broken file in the folder is not the one the sheet was computed with
+        if (rid and header_id == rid) or (not rid and path.name == name):
+            out.append(path)
+    return out
+
+
+def _review(recorded: Any, overrides: Path | str | None, sheet_file: str) -> Overrides | None:
+    """The review file to reassess with: the one the sheet records, or none."""
+    name, digest = recorded("复核文件"), recorded("复核文件SHA-256")
+    review = load_overrides(overrides) if overrides is not None else None
+    if digest is None:  # a sheet from before review files were recorded
+        return review
+    if digest and review is None:
+        raise VerifyInputError(
+            Problem(
+                Location(sheet_file),
+                f"评分时使用了复核文件 {name}（SHA-256 {digest}）；请用 --overrides 给出该文件",
+            )
+        )
+    if review is not None and review.sha256 != digest:
+        used = f"评分表记录的 SHA-256 为 {digest}" if digest else "评分时未使用复核文件"
+        raise VerifyInputError(
+            Problem(
+                Location(str(overrides)),
+                f"与评分表（{sheet_file}）所用的复核文件不同：{used}，此文件为 {review.sha256}",
+            )
+        )
+    return review
 
 
 def _time(text: str | None) -> dt.datetime | None:

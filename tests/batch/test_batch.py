@@ -45,8 +45,22 @@ def here(tmp_path, monkeypatch):
     return tmp_path
 
 
+G12 = "demo-district-2013 · 2012年度 · 区县政府"
+G12D = "demo-district-2013 · 2012年度 · 区直部门"
+G16 = "demo-district-2013 · 2016年度 · 区县政府"
+G19 = "demo-district-2013 · 2019年度 · 区县政府"
+GROUPS = (
+    "本批申报分为4个分组（规则集、考核年度、单位类型均相同的为一组），排名、等次分布和失分分析按组分别统计："
+    f"{G12}（1个单位）；{G12D}（1个单位）；{G16}（1个单位）；{G19}（1个单位）。"
+    "其中有不同考核年度或不同规则集的申报，不同分组的分数不可相互比较"
+)
+
+
 def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
-    code = run(["examples", "broken", "missing.json", "-o", "out", "--as-of", AS_OF, "--jobs", "1"])
+    review = str(EXAMPLES / "reviews" / "review.yaml")  # the assessors' decisions on XF-05
+    code = run(
+        ["examples", "broken", "missing.json", "-o", "out", "--as-of", AS_OF, "--jobs", "1", "--overrides", review]
+    )
     err = capsys.readouterr().err
     assert code == 1
     out = here / "out"
@@ -64,13 +78,15 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     ranking = v["排名"]
     assert ranking[0][0] == TITLE + "考核结果排名"
     assert ranking[1][0] == (
-        f"{INFO}{counts}\n排名规则：同一单位类型内按总分从高到低排名；总分相同的名次相同，其后名次顺延（如 1、1、3）；"
-        "总分相同的按申报文件顺序列出。"
+        f"{INFO}{counts}\n{GROUPS}\n排名规则：同一分组（规则集、考核年度、单位类型均相同）内按总分从高到低排名；"
+        "总分相同的名次相同，其后名次顺延（如 1、1、3）；总分相同的按申报文件顺序列出。"
     )
     assert ranking[2] == (
         "名次",
+        "分组",
         "单位",
         "单位类型",
+        "考核年度",
         "总分",
         "得分率（%）",
         "等次",
@@ -82,60 +98,64 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "申报文件",
         "评分表",
     )
+    # three 区县政府 of three different years are three groups: none is ranked against another year
     assert ranking[3:] == [
-        (1, "花山区人民政府", "区县政府", 93.23, 93.23, "优秀（暂定）", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否", "JD-06",
-         "examples/huashan-2012.json", "花山区人民政府-2012年度评分表.xlsx"),
-        (2, "西安曲江新区管理委员会", "区县政府", 90.8, 89.8, "良好（暂定）", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2, "否", "JD-06",
-         "examples/qujiang-2019.json", "西安曲江新区管理委员会-2019年度评分表.xlsx"),
-        (3, "盖州市人民政府", "区县政府", 88.56, 88.56, "良好", 1, 0, 1, 3, 2.21, 2, 2, 0, 1, "否", "无",
+        (1, G12, "花山区人民政府", "区县政府", 2012, 93.23, 93.23, "优秀（暂定）", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否",
+         "JD-06", "examples/huashan-2012.json", "花山区人民政府-2012年度评分表.xlsx"),
+        (1, G12D, "区市政管理局（虚构示例单位）", "区直部门", 2012, 64.63, 63.13, "不合格（暂定）", 8, 2.9, 4, 7.1, 3.34,
+         6.25, 3.81, 1.5, 10, "是（FJ-01、FJ-02）", "XF-05", "examples/problem-department.json",
+         "区市政管理局（虚构示例单位）-2012年度评分表.xlsx"),
+        (1, G16, "盖州市人民政府", "区县政府", 2016, 88.56, 88.56, "良好", 1, 0, 1, 3, 2.21, 2, 2, 0, 1, "否", "无",
          "examples/gaizhou-2016.json", "盖州市人民政府-2016年度评分表.xlsx"),
-        (1, "区市政管理局（虚构示例单位）", "区直部门", 64.63, 63.13, "不合格（暂定）", 8, 2.9, 4, 7.1, 3.34, 6.25, 3.81, 1.5, 10,
-         "是（FJ-01、FJ-02）", "XF-05", "examples/problem-department.json", "区市政管理局（虚构示例单位）-2012年度评分表.xlsx"),
+        (1, G19, "西安曲江新区管理委员会", "区县政府", 2019, 90.8, 89.8, "良好（暂定）", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2,
+         "否", "JD-06", "examples/qujiang-2019.json", "西安曲江新区管理委员会-2019年度评分表.xlsx"),
     ]  # fmt: skip
 
     grades = v["等次分布"]
     assert grades[0][0] == TITLE + "等次分布"
-    assert grades[2:14] == [
-        ("单位类型", "优秀", "良好", "合格", "不合格", "合计", None),
-        ("区县政府", 1, 2, 0, 0, 3, None),
-        ("区直部门", 0, 0, 0, 1, 1, None),
-        ("镇街", 0, 0, 0, 0, 0, None),
+    assert grades[2:15] == [
+        ("分组", "优秀", "良好", "合格", "不合格", "合计", None),
+        (G12, 1, 0, 0, 0, 1, None),
+        (G12D, 0, 0, 0, 1, 1, None),
+        (G16, 0, 1, 0, 0, 1, None),
+        (G19, 0, 1, 0, 0, 1, None),
         ("合计", 1, 2, 0, 1, 4, None),
         (None,) * 7,
         ("总分分布（单位数）",) + (None,) * 6,
-        ("单位类型", "60分以下", "60–70分", "70–80分", "80–90分", "90分及以上", "合计"),
-        ("区县政府", 0, 0, 0, 1, 2, 3),
-        ("区直部门", 0, 1, 0, 0, 0, 1),
-        ("镇街", 0, 0, 0, 0, 0, 0),
-        ("合计", 0, 1, 0, 1, 2, 4),
+        ("分组", "60分以下", "60–70分", "70–80分", "80–90分", "90分及以上", "合计"),
+        (G12, 0, 0, 0, 0, 1, 1),
+        (G12D, 0, 1, 0, 0, 0, 1),
+        (G16, 0, 0, 0, 1, 0, 1),
+        (G19, 0, 0, 0, 0, 1, 1),
     ]
 
     bad = v["不良记录汇总"]
-    assert bad[1][0] == f"{INFO}{counts}\n不良记录13条（其中严重3条），按排名顺序列出"
+    assert bad[1][0] == f"{INFO}{counts}\n{GROUPS}\n不良记录13条（其中严重3条），按排名顺序列出"
     assert bad[2] == ("序号", "单位", "单位类型", "规则编号", "事项", "依据", "扣分", "严重程度", "后果", "说明")
     assert len(bad) == 3 + 13
     assert [(r[0], r[1], r[3], r[6], r[7]) for r in bad[3:]] == [
-        (1, "西安曲江新区管理委员会", "ZD-04", 1, "一般"),
-        (2, "西安曲江新区管理委员会", "JC-01", 1, "一般"),
-        (3, "盖州市人民政府", "JC-01", 1, "一般"),
-        (4, "区市政管理局（虚构示例单位）", "ZZ-05", 3, "一般"),
-        (5, "区市政管理局（虚构示例单位）", "ZZ-07", 1, "一般"),
-        (6, "区市政管理局（虚构示例单位）", "ZD-01", 1, "一般"),
-        (7, "区市政管理局（虚构示例单位）", "JC-01", 2, "一般"),
-        (8, "区市政管理局（虚构示例单位）", "ZF-04", 1, "一般"),
-        (9, "区市政管理局（虚构示例单位）", "MD-03", 1, "一般"),
-        (10, "区市政管理局（虚构示例单位）", "MD-03", 1, "一般"),
-        (11, "区市政管理局（虚构示例单位）", "MD-04", 1, "严重"),
-        (12, "区市政管理局（虚构示例单位）", "FJ-01", 0, "严重"),
-        (13, "区市政管理局（虚构示例单位）", "FJ-02", 0, "严重"),
+        (1, "区市政管理局（虚构示例单位）", "ZZ-05", 3, "一般"),
+        (2, "区市政管理局（虚构示例单位）", "ZZ-07", 1, "一般"),
+        (3, "区市政管理局（虚构示例单位）", "ZD-01", 1, "一般"),
+        (4, "区市政管理局（虚构示例单位）", "JC-01", 2, "一般"),
+        (5, "区市政管理局（虚构示例单位）", "ZF-04", 1, "一般"),
+        (6, "区市政管理局（虚构示例单位）", "MD-03", 1, "一般"),
+        (7, "区市政管理局（虚构示例单位）", "MD-03", 1, "一般"),
+        (8, "区市政管理局（虚构示例单位）", "MD-04", 1, "严重"),
+        (9, "区市政管理局（虚构示例单位）", "FJ-01", 0, "严重"),
+        (10, "区市政管理局（虚构示例单位）", "FJ-02", 0, "严重"),
+        (11, "盖州市人民政府", "JC-01", 1, "一般"),
+        (12, "西安曲江新区管理委员会", "ZD-04", 1, "一般"),
+        (13, "西安曲江新区管理委员会", "JC-01", 1, "一般"),
     ]
-    assert bad[3][4] == "规范性文件未经合法性审查即发布1件"
-    assert bad[13][4] == "行政诉讼案件（2012）示范行初字第11号（行政处罚（罚款））负责人未出庭应诉且败诉"
-    assert bad[13][8] == "追究相关领导责任，等次不得高于合格"
+    assert bad[14][4] == "规范性文件未经合法性审查即发布1件"
+    assert bad[10][4] == "行政诉讼案件（2012）示范行初字第11号（行政处罚（罚款））负责人未出庭应诉且败诉"
+    assert bad[10][8] == "追究相关领导责任，等次不得高于合格"
 
     items = v["失分分析"]
     assert items[2] == (
         "序号",
+        "分组",
         "评分项",
         "一级指标",
         "考核内容",
@@ -148,34 +168,37 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "失分率（%）",
         "失分单位",
     )
-    assert len(items) == 3 + 41
-    # hardest first: MD-02 lost by 3 of 4 units, 2 points each → 6 of 8 possible points
+    assert len(items) == 3 + 4 * 41  # every item, once per group: nothing pooled across years
+    assert [row[1] for row in items[3:]] == [G12] * 41 + [G12D] * 41 + [G16] * 41 + [G19] * 41
+    # hardest first within each group: 花山区's late annual report lost all of ZZ-04's 2 points
     assert items[3] == (
         1,
-        "MD-02",
-        "矛盾纠纷化解",
-        "行政机关负责人出庭应诉",
+        G12,
+        "ZZ-04",
+        "组织领导",
+        "按时报送年度依法行政工作报告",
         2,
-        4,
-        3,
+        1,
+        1,
         0,
-        6,
-        1.5,
-        75,
-        "西安曲江新区管理委员会、盖州市人民政府、区市政管理局（虚构示例单位）",
+        2,
+        2,
+        100,
+        "花山区人民政府",
     )
-    by_rule = {row[1]: row for row in items[3:]}
-    # ZF-05: 8.25 points lost over 4 units → 2.06 on average, 34.38% of its 6 points
-    assert by_rule["ZF-05"][5:11] == (4, 4, 0, 8.25, 2.06, 34.38)
-    # JD-06 is pending for two units: the average is over the two that were scored
-    assert by_rule["JD-06"][5:11] == (4, 2, 2, 1.81, 0.91, 30.17)
-    assert by_rule["ZD-06"][5:11] == (0, 0, 0, 0, 0, 0)  # 镇街 only: no unit in this batch
-    assert by_rule["MD-05"][5] == 3  # not for 区直部门
-    rates = [row[10] for row in items[3:]]
-    assert rates == sorted(rates, reverse=True)
+    by_rule = {(row[1], row[2]): row for row in items[3:]}
+    assert by_rule[(G19, "MD-02")][6:12] == (1, 1, 0, 2, 2, 100)  # 曲江: 出庭应诉率25%
+    assert by_rule[(G16, "ZF-05")][6:12] == (1, 1, 0, 3, 3, 50)  # 盖州: 评查合格率90%
+    # JD-06 is pending for 花山区: no average over a unit whose item was not scored
+    assert by_rule[(G12, "JD-06")][6:12] == (1, 0, 1, 0, 0, 0)
+    assert by_rule[(G12, "ZD-06")][6:12] == (0, 0, 0, 0, 0, 0)  # 镇街 only
+    assert by_rule[(G12D, "MD-05")][6] == 0  # not for 区直部门
+    for group in (G12, G12D, G16, G19):
+        rates = [row[11] for row in items[3:] if row[1] == group]
+        assert rates == sorted(rates, reverse=True)
 
     errors = v["错误"]
-    assert errors[1][0] == f"{INFO}{counts}\n原因按“文件:行:列: 位置: 说明”给出"
+    assert errors[1][0] == f"{INFO}{counts}\n{GROUPS}\n原因按“文件:行:列: 位置: 说明”给出"
     assert errors[2:] == [
         ("序号", "申报文件", "错误类别", "原因"),
         (1, "broken/bad-syntax.json", "申报数据", "broken/bad-syntax.json:5:21: 语法错误：expected the node content, but found ','"),
@@ -199,6 +222,7 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "✗ broken/unknown-unit-type.json → " + errors[5][3],
         "✗ missing.json → missing.json: 文件不存在",
         err.splitlines()[8],
+        f"分组：{GROUPS}。",
         "汇总：out/汇总.xlsx",
         "未能评分的申报文件及原因见汇总的“错误”表。",
     ]
@@ -223,11 +247,11 @@ def test_every_summary_sheet_has_the_print_setup_and_the_charts(here):
     grades = wb["等次分布"]
     charts = grades._charts
     assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["各等次单位数", "总分分布"]
-    assert grades.print_area == "'等次分布'!$A$1:$N$31"  # tables and both charts
-    assert [c.anchor._from.col for c in charts] == [0, 6] and [c.anchor._from.row for c in charts] == [15, 15]
-    assert grades["B7"].number_format == "0"  # a count in the 合计 row
-    assert wb["排名"].auto_filter.ref == "A3:S7"
-    assert wb["排名"]["D4"].number_format == "0.00"
+    assert grades.print_area == "'等次分布'!$A$1:$N$33"  # tables and both charts
+    assert [c.anchor._from.col for c in charts] == [0, 6] and [c.anchor._from.row for c in charts] == [17, 17]
+    assert grades["B8"].number_format == "0"  # a count in the 合计 row (a row per group above it)
+    assert wb["排名"].auto_filter.ref == "A3:U7"
+    assert wb["排名"]["F4"].number_format == "0.00"
     # nothing failed: 错误 still has its header and says 无
     errors = wb["错误"]
     assert [c.value for c in errors[3]] == ["序号", "申报文件", "错误类别", "原因"]
@@ -239,7 +263,7 @@ def test_a_unit_name_that_looks_like_a_formula_is_text(here):
     submission(here, "g.json", '=HYPERLINK("http://x","点我")')
     assert run(["f.json", "g.json", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 0
     wb = load_workbook(here / "out" / "汇总.xlsx")
-    cells = [wb["排名"]["B4"], wb["排名"]["B5"], wb["不良记录汇总"]["B4"], wb["排名"]["S4"]]
+    cells = [wb["排名"]["C4"], wb["排名"]["C5"], wb["不良记录汇总"]["B4"], wb["排名"]["U4"]]
     assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("http://x","点我")', "=1+1", "=1+1-2016年度评分表.xlsx"]
     assert all(c.data_type == "s" for c in cells)
     assert sorted(p.name for p in (here / "out").iterdir()) == [
@@ -293,12 +317,12 @@ def test_hostile_and_duplicate_unit_names_stay_inside_the_output_folder(here):
     assert [p.name for p in (here / "out").iterdir()] == ["deep"]
     ranking = sheet_values(out / "汇总.xlsx")["排名"]
     # the duplicates get their suffixes in input order
-    assert [(r[1], r[-2], r[-1]) for r in ranking[3:] if r[1] == "同名单位"] == [
+    assert [(r[2], r[-2], r[-1]) for r in ranking[3:] if r[2] == "同名单位"] == [
         ("同名单位", "u07.json", "同名单位" + suffix),
         ("同名单位", "u08.json", "同名单位-2016年度评分表-2.xlsx"),
         ("同名单位", "u09.json", "同名单位-2016年度评分表-3.xlsx"),
     ]
-    assert "😀局\U00020000" in [r[1] for r in ranking[3:]]
+    assert "😀局\U00020000" in [r[2] for r in ranking[3:]]
     errors = sheet_values(out / "汇总.xlsx")["错误"]
     assert errors[3][1:] == (
         "u12.json",
@@ -314,16 +338,17 @@ def test_ties_share_a_rank(here):
     submission(here, "d.json", "丁区", "区县政府")
     assert run(["a.json", "b.json", "c.json", "d.json", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 0
     ranking = sheet_values(here / "out" / "汇总.xlsx")["排名"]
-    assert [r[:4] for r in ranking[3:]] == [
-        (1, "丁区", "区县政府", 88.56),
+    # (名次, 单位, 单位类型, 总分) by group: the 2012 区直部门 first, then the 2016 区县政府
+    assert [(r[0], r[2], r[3], r[5]) for r in ranking[3:]] == [
         (1, "丙局", "区直部门", 65.67),  # ZD-01 not lost: 1 point more, rescaled ×100/96
         (2, "甲局", "区直部门", 64.63),
         (2, "乙局", "区直部门", 64.63),
+        (1, "丁区", "区县政府", 89.07),  # 盖州's data without its review: XF-05 待复核
     ]
     submission(here, "e.json", "戊局", "区直部门", base="problem-department", 未报备规范性文件件数=3)
     assert run(["a.json", "b.json", "c.json", "e.json", "-o", "out2", "--as-of", AS_OF, "-j", "1"]) == 0
     ranking = sheet_values(here / "out2" / "汇总.xlsx")["排名"]
-    assert [r[:2] for r in ranking[3:]] == [(1, "丙局"), (2, "甲局"), (2, "乙局"), (4, "戊局")]
+    assert [(r[0], r[2]) for r in ranking[3:]] == [(1, "丙局"), (2, "甲局"), (2, "乙局"), (4, "戊局")]
 
 
 def test_exit_codes(here, capsys):
@@ -353,35 +378,49 @@ def test_exit_codes(here, capsys):
 
 
 def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
-    assert run(["examples", "broken/bad-syntax.json", "--format", "json", "--as-of", AS_OF, "-j", "1"]) == 1
+    review = str(EXAMPLES / "reviews" / "review.yaml")
+    args = ["examples", "broken/bad-syntax.json", "--format", "json", "--as-of", AS_OF, "-j", "1"]
+    assert run([*args, "--overrides", review]) == 1
     out, err = capsys.readouterr()
     doc = json.loads(out)
     assert "✓ examples/gaizhou-2016.json" in err and not list(here.glob("*.xlsx"))
     assert doc["counts"] == {"inputs": 5, "assessed": 4, "failed": 1}
     assert doc["assessed_at"] == AS_OF
+    assert doc["mixed"] is True and [g["label"] for g in doc["groups"]] == [
+        "demo-district-2013 · 2012年度 · 区县政府",
+        "demo-district-2013 · 2012年度 · 区直部门",
+        "demo-district-2013 · 2016年度 · 区县政府",
+        "demo-district-2013 · 2019年度 · 区县政府",
+    ]
     assert [(u["rank"], u["unit"], u["total"], u["grade"], u["provisional"]) for u in doc["ranking"]] == [
         (1, "花山区人民政府", "93.23", "优秀", True),
-        (2, "西安曲江新区管理委员会", "90.80", "良好", True),
-        (3, "盖州市人民政府", "88.56", "良好", False),
         (1, "区市政管理局（虚构示例单位）", "64.63", "不合格", True),
+        (1, "盖州市人民政府", "88.56", "良好", False),
+        (1, "西安曲江新区管理委员会", "90.80", "良好", True),
     ]
-    dept = doc["ranking"][3]
+    dept = doc["ranking"][1]
     assert dept["vetoes"] == [
         {"rule_id": "FJ-01", "event": "拒不执行人民法院生效裁判"},
         {"rule_id": "FJ-02", "event": "重大行政决策失误造成重大损失"},
     ]
     assert dept["lost_by_category"]["组织领导"] == "8.00" and dept["bad_record_count"] == 10
     assert dept["scoresheet"] is None and dept["file"] == "examples/problem-department.json"
-    assert doc["grades"]["区县政府"] == {
-        "优秀": 1,
-        "良好": 2,
+    assert doc["grades"]["demo-district-2013 · 2019年度 · 区县政府"] == {
+        "unit_type": "区县政府",
+        "优秀": 0,
+        "良好": 1,
         "合格": 0,
         "不合格": 0,
-        "合计": 3,
-        "score_bands": {"60分以下": 0, "60–70分": 0, "70–80分": 0, "80–90分": 1, "90分及以上": 2},
+        "合计": 1,
+        "score_bands": {"60分以下": 0, "60–70分": 0, "70–80分": 0, "80–90分": 0, "90分及以上": 1},
     }
-    assert len(doc["bad_records"]) == 13 and doc["bad_records"][0]["unit"] == "西安曲江新区管理委员会"
-    assert doc["item_losses"][0]["rule_id"] == "MD-02" and doc["item_losses"][0]["loss_rate"] == "75.00"
+    assert len(doc["bad_records"]) == 13 and doc["bad_records"][0]["unit"] == "区市政管理局（虚构示例单位）"
+    first = doc["item_losses"][0]
+    assert (first["group"], first["rule_id"], first["loss_rate"]) == (
+        "demo-district-2013 · 2012年度 · 区县政府",
+        "ZZ-04",
+        "100.00",
+    )
     assert doc["errors"] == [
         {
             "file": "broken/bad-syntax.json",

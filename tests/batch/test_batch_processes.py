@@ -241,6 +241,7 @@ def test_a_progress_bar_on_a_terminal(tmp_path):
     assert "\r" in screen  # redrawn in place, not one line per unit
     assert "✓" not in screen  # successes only counted
     lines = [line for line in screen.split("\r\n") if line]
-    assert lines[-4].startswith("✗ in/zz-bad.json → in/zz-bad.json:5:21: 语法错误")  # failures after the bar
-    assert lines[-3].startswith("完成：申报文件7份，已评分6份，未能评分1份")
+    assert lines[-5].startswith("✗ in/zz-bad.json → in/zz-bad.json:5:21: 语法错误")  # failures after the bar
+    assert lines[-4].startswith("完成：申报文件7份，已评分6份，未能评分1份")
+    assert lines[-3].startswith("分组：本批申报分为")  # 2012 区直部门, 2016 and 2019 区县政府
     assert lines[-2:] == ["汇总：out/汇总.xlsx", "未能评分的申报文件及原因见汇总的“错误”表。"]

@@ -15,10 +15,10 @@ import pytest
 from conftest import AS_OF, DATA, GOOD_MINI, rules_from_text, submission_from, with_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import boundary_numbers, literal_pools, submissions, validated
+from strategies import boundary_numbers, literal_pools, review_decisions, submissions, validated
 
 from engine import api
-from engine.assessment import assess, compiled_for
+from engine.assessment import assess, compiled_for, facts
 from engine.evaluation.durable.adapter import adapter
 from engine.evaluation.plain import holds, oracle_firings
 from engine.ruleset import conditions as expr
@@ -43,21 +43,22 @@ def test_there_is_a_shipped_ruleset_to_test():
     assert SHIPPED, "no rules/*.yaml found"
 
 
-def _agree(ruleset, data):
+def _agree(ruleset, data, reviews=None):
     submission = validated(ruleset, data)
     compiled = compiled_for(ruleset)
-    by_durable = adapter().run(compiled, submission.values, submission.records)
-    by_oracle = oracle_firings(compiled, submission.values, submission.records)
+    values, records = facts(ruleset, submission)  # with relative dates resolved for the year
+    by_durable = adapter().run(compiled, values, records)
+    by_oracle = oracle_firings(compiled, values, records)
     assert by_durable == by_oracle, (
         f"durable only: {sorted(by_durable - by_oracle)}; oracle only: {sorted(by_oracle - by_durable)}"
     )
     # scored from the firings already in hand (assess(..., firings=oracle_firings) is exactly this)
-    durable_result = assess(ruleset, submission, as_of=AS_OF, firings=lambda *_: set(by_durable))
-    oracle_result = assess(ruleset, submission, as_of=AS_OF, firings=lambda *_: set(by_oracle))
+    durable_result = assess(ruleset, submission, as_of=AS_OF, reviews=reviews, firings=lambda *_: set(by_durable))
+    oracle_result = assess(ruleset, submission, as_of=AS_OF, reviews=reviews, firings=lambda *_: set(by_oracle))
     assert durable_result == oracle_result
     # the normalised conditions mean what the author wrote, wherever every name has a value
     for cond in ruleset.conditions.values():
-        rows = [submission.values] if cond.record_list is None else submission.records.get(cond.record_list, [])
+        rows = [values] if cond.record_list is None else records.get(cond.record_list, [])
         for row in rows:
             if cond.names <= row.keys() and cond.written is not None:
                 assert expr.evaluate(cond.written, row) == holds(cond.node, row), cond.text
@@ -75,7 +76,7 @@ def _agree(ruleset, data):
 @pytest.mark.slow  # 2,100 generated submissions (~90 s)
 def test_durable_and_oracle_agree_on_generated_submissions(path, data):
     ruleset = _ruleset(path)
-    _agree(ruleset, data.draw(submissions(ruleset)))
+    _agree(ruleset, data.draw(submissions(ruleset)), data.draw(review_decisions(ruleset)))
 
 
 def test_the_generator_reaches_boundaries_long_lists_and_missing_values():

@@ -30,7 +30,7 @@ def by_id(result):
 
 def unit(**changes) -> dict:
     data = with_values(GOOD_MINI, **changes)
-    data["复核"] = []
+    data.pop("复核", None)  # a unit's own submission carries no decisions
     return data
 
 
@@ -45,24 +45,30 @@ def test_overrides_file_scores_discretionary_item_and_replaces_a_computed_one(tm
     得分: 0.6
     理由: 宣传覆盖不全
     复核人: 张三
+    复核日期: 2014-01-10
   - 评分项: A-01
     扣分: 1
     理由: 其中1件经核实已补报
     复核人: 李四
+    复核日期: 2014-01-11
   - 单位名称: 别的单位
     评分项: A-02
     扣分: 2
     理由: 不应适用于本单位
     复核人: 王五
+    复核日期: 2014-01-12
 """,
     )
     r = assess_file(sub, MINI, as_of=AS_OF, overrides_path=review)
     b04, a01, a02 = by_id(r)["B-04"], by_id(r)["A-01"], by_id(r)["A-02"]
     assert (b04.status, b04.deduction, b04.reviewed) == ("扣分", D("0.40"), True)
     assert b04.review.computed_deduction is None and b04.review.source == "review.yaml"
-    assert b04.reasons == ["复核：宣传覆盖不全（复核人：张三），扣0.4分"]
+    assert b04.reasons == ["复核：宣传覆盖不全（复核人：张三，复核日期：2014-01-10，复核文件：review.yaml），扣0.4分"]
     assert (a01.deduction, a01.review.computed_deduction) == (D("1.00"), D("2.00"))
-    assert a01.reasons == ["复核：其中1件经核实已补报（复核人：李四；系统计算扣2分），扣1分"]
+    assert a01.reasons == [
+        "复核：其中1件经核实已补报（复核人：李四，复核日期：2014-01-11，复核文件：review.yaml；系统计算扣2分），扣1分"
+    ]
+    assert (b04.review.date, a01.review.date) == ("2014-01-10", "2014-01-11")
     assert a02.deduction == D("0.00") and not a02.reviewed  # another unit's decision
     assert r.pending == []
     assert r.audit.overrides_file == "review.yaml" and r.audit.overrides_applied == ["A-01", "B-04"]
@@ -73,17 +79,21 @@ def test_overrides_file_scores_discretionary_item_and_replaces_a_computed_one(tm
 
 def test_overrides_errors_are_located(tmp_path):
     sub = write(tmp_path, "unit.json", unit())
-    review = write(
-        tmp_path,
-        "review.yaml",
-        "复核:\n  - 评分项: B-4\n    扣分: 1\n    理由: x\n    复核人: y\n"
-        "  - 评分项: A-01\n    理由: x\n    复核人: y\n",
+    text = (
+        "复核:\n  - 评分项: B-4\n    扣分: 1\n    理由: x\n    复核人: y\n    复核日期: 2014-01-10\n"
+        "  - 评分项: A-01\n    理由: x\n    复核人: y\n    复核日期: 2014-01-10\n"
     )
+    review = write(tmp_path, "review.yaml", text)
     with pytest.raises(OverridesError) as info:
         assess_file(sub, MINI, overrides_path=review)
-    found = [str(p) for p in info.value.problems]
-    assert found[0] == f"{review}:2:10: 复核[0].评分项: 规则集 mini-test 没有编号为 “B-4” 的评分项（是否应为 “B-04”？）"
-    assert found[1].startswith(f"{review}:6:") and "复核应给出“扣分”或“得分”之一" in found[1]
+    [found] = [str(p) for p in info.value.problems]  # the file itself first
+    assert found.startswith(f"{review}:7:") and "复核应给出“扣分”或“得分”之一" in found
+    fixed = text.replace("  - 评分项: A-01\n", "  - 评分项: A-01\n    扣分: 0\n")
+    review = write(tmp_path, "review.yaml", fixed)
+    with pytest.raises(OverridesError) as info:
+        assess_file(sub, MINI, overrides_path=review)
+    found = [str(p) for p in info.value.problems]  # then each entry against the unit's ruleset
+    assert found == [f"{review}:2:10: 复核[0].评分项: 规则集 mini-test 没有编号为 “B-4” 的评分项（是否应为 “B-04”？）"]
 
 
 def test_self_scores_are_shown_and_differences_highlighted(tmp_path):

@@ -52,10 +52,10 @@ def test_record_fields_are_validated(mini):
     assert any("诉讼案件 的记录没有字段 “结论”（是否应为 “结果”？）" in p for p in found)
 
 
-def test_review_of_unknown_item(mini):
+def test_a_review_in_the_submission_is_refused(mini):
     data = with_values(GOOD_MINI)
-    data["复核"] = [{"评分项": "B-4", "扣分": 1, "理由": "x", "复核人": "y"}]
-    assert any("没有编号为 “B-4” 的评分项" in p for p in problems(mini, data))
+    data["复核"] = [{"评分项": "B-04", "扣分": 0, "理由": "x", "复核人": "y"}]
+    assert any("复核决定只能由考核组在复核文件中给出" in p for p in problems(mini, data))
 
 
 def test_header_fields(mini):

@@ -37,6 +37,7 @@ from ruamel.yaml import YAML
 from engine.assessment import assess
 from engine.documents.source import parse_document, plain
 from engine.errors import RulesError, SubmissionError
+from engine.intake.review import Review, decisions
 from engine.intake.submission import validate_submission
 from engine.ruleset.build import build_ruleset
 from engine.ruleset.methods import METHODS, method_of
@@ -110,8 +111,6 @@ def _yaml_text(data: dict) -> str:
 
 def _submission(ruleset, case: dict):
     data = {"单位名称": "测试单位", "单位类型": UNIT_TYPE, "考核年度": 2024, "指标": case.get("值") or {}}
-    if case.get("复核"):
-        data["复核"] = case["复核"]
     text = json.dumps(data, ensure_ascii=False, default=str)
     doc = parse_document(text, "case.json", hashlib.sha256(text.encode()).hexdigest(), SubmissionError)
     return validate_submission(doc, ruleset)
@@ -149,7 +148,9 @@ def test_method_case(method: str, spec: dict, name: str, case: dict):
     item = _merge(spec["评分项"], case.get("评分项") or {})
     rid = item["编号"]
     submission = _submission(ruleset, case)
-    result = assess(ruleset, submission, as_of=AS_OF)
+    # a case's 复核 stands for the assessors' review file (a submission cannot carry decisions)
+    reviews = decisions([Review.model_validate(r) for r in case.get("复核") or []], "review.yaml", "0" * 64)
+    result = assess(ruleset, submission, as_of=AS_OF, reviews=reviews)
     expect = case["预期"]
     assert set(expect) <= EXPECT_KEYS, f"unknown 预期 keys {set(expect) - EXPECT_KEYS}"
     bonus = METHODS[method].bonus
@@ -173,7 +174,7 @@ def test_method_case(method: str, spec: dict, name: str, case: dict):
     if "不良记录" in expect:
         assert len([b for b in result.bad_records if b.rule_id == rid]) == expect["不良记录"]
     if "解释" in expect:
-        _, explained = explain(ruleset, submission, [rid], as_of=AS_OF)
+        _, explained = explain(ruleset, submission, [rid], as_of=AS_OF, reviews=reviews)
         shown = render_text(explained)
         for line in expect["解释"]:
             assert line in shown, shown

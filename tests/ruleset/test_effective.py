@@ -18,6 +18,7 @@ from engine.render.json_out import to_json
 from engine.ruleset.folders import candidates, choose
 
 HUASHAN = EXAMPLES / "huashan-2012.json"
+REVIEW = EXAMPLES / "reviews" / "review.yaml"  # the assessors' decisions on the examples
 WHERE = Location("unit.json", 4, 9, "考核年度")
 
 
@@ -67,7 +68,7 @@ def test_the_ruleset_in_force_is_chosen(year, unit_type, expected):
 
 def test_the_shipped_folder_is_the_default(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run([str(HUASHAN)], capsys)
+    code, out, err = run([str(HUASHAN), "--overrides", str(REVIEW)], capsys)
     assert code == 0 and out == ""
     assert "区依法行政示范创建考核评分细则（2013年度）（demo-district-2013）" in err
     assert "总分 93.23 / 100" in err
@@ -77,7 +78,7 @@ def test_the_shipped_folder_is_the_default(tmp_path, capsys, monkeypatch):
         ("gaizhou-2016.json", "88.56"),
         ("problem-department.json", "64.63"),
     ]:
-        assert assess_file(EXAMPLES / name).total == Decimal(total)
+        assert assess_file(EXAMPLES / name, overrides_path=REVIEW).total == Decimal(total)
 
 
 # huashan-2012 content re-labelled 考核年度 2011 is scored with demo-district-2012 (2011年度 work):
@@ -93,8 +94,13 @@ def test_the_shipped_folder_is_the_default(tmp_path, capsys, monkeypatch):
 def test_a_past_year_is_rescored_with_the_rules_in_force_then(tmp_path):
     path_2011 = with_year(tmp_path, HUASHAN, 2011)
     path_2012 = with_year(tmp_path, HUASHAN, 2012)
-    old = assess_file(path_2011, RULES, as_of=AS_OF)
-    new = assess_file(path_2012, RULES, as_of=AS_OF)
+    review = tmp_path / "review.yaml"  # XF-05 扣0.5 for either year
+    review.write_text(
+        "复核:\n  - {单位名称: 花山区人民政府, 评分项: XF-05, 扣分: 0.5, 理由: 成效佐证不足, 复核人: 考核组, 复核日期: 2013-04-12}\n",
+        encoding="utf-8",
+    )
+    old = assess_file(path_2011, RULES, as_of=AS_OF, overrides_path=review)
+    new = assess_file(path_2012, RULES, as_of=AS_OF, overrides_path=review)
     assert (old.ruleset_id, new.ruleset_id) == ("demo-district-2012", "demo-district-2013")
     assert old.ruleset_extends == ["demo-district-2013"] and new.ruleset_extends == []
     old_items = {i.rule_id: i for i in old.items}

@@ -108,9 +108,17 @@ def test_the_street_example_under_the_district_rules(tmp_path):
     data = json.loads(STREET.read_text(encoding="utf-8"))
     data["考核年度"] = 2024
     data["指标"]["复议答复逾期件数"] = 0
+    data["指标"]["年度报告报送日期"] = "2025-03-13"  # 12 days late, as in 2022 (the deadline follows the year)
     path = tmp_path / "street-2024.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    r = assess_file(path, RULES, as_of=AS_OF)
+    review = tmp_path / "review.yaml"  # the example's decisions, for this year
+    review.write_text(
+        "复核:\n"
+        "  - {评分项: NL-06, 扣分: 0.5, 理由: 普法阵地建设滞后, 复核人: 考核组, 复核日期: 2025-04-14}\n"
+        "  - {评分项: ZZ-09, 扣分: 0, 理由: 试点成效明显, 复核人: 考核组, 复核日期: 2025-04-14}\n",
+        encoding="utf-8",
+    )
+    r = assess_file(path, RULES, as_of=AS_OF, overrides_path=review)
     items = {i.rule_id: i for i in r.items}
     assert items["ZF-06"].deduction == Decimal("2.22")
     assert items["MD-03"].status == "不适用" and items["MD-03"].score == Decimal("3.00")

@@ -35,10 +35,10 @@ def test_an_unknown_indicator_has_its_code_subject_and_tuple_path():
     [problem] = problems_of(text)
     assert (problem.code, problem.subject) == ("rules.unknown-indicator", "未报备数")
     assert problem.location.path == ("评分细则", 0, "二级指标", 0, "评分项", 0, "件数")
-    assert (problem.location.file, problem.location.line, problem.location.col) == ("r.yaml", 43, 17)
+    assert (problem.location.file, problem.location.line, problem.location.col) == ("r.yaml", 44, 17)
     assert problem.location.via is None
     assert str(problem) == (
-        "r.yaml:43:17: 评分细则[0].二级指标[0].评分项[0].件数: 未声明的指标 “未报备数”（是否应为 “未报备件数”？）"
+        "r.yaml:44:17: 评分细则[0].二级指标[0].评分项[0].件数: 未声明的指标 “未报备数”（是否应为 “未报备件数”？）"
     )
 
 

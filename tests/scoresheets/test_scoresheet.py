@@ -331,10 +331,10 @@ def _part_files(folder: Path) -> list[Path]:
 
 def test_overwrite_replaces_file(tmp_path, result):
     path = tmp_path / "out.xlsx"
-    path.write_bytes(b"old")
-    scoresheets.write_scoresheet(result.model_copy(update={"unit": "某县财政局"}), path)
+    path.write_bytes(b"old")  # not a scoresheet: replaced only when forced
+    scoresheets.write_scoresheet(result.model_copy(update={"unit": "某县财政局"}), path, force=True)
     assert load_workbook(path)["评分表"]["A1"].value == "2025年度某县财政局法治政府建设考核评分表"
-    scoresheets.write_scoresheet(result, path)
+    scoresheets.write_scoresheet(result, path)  # a scoresheet exactly as written: replaced
     assert load_workbook(path)["评分表"]["A1"].value == "2025年度某市司法局法治政府建设考核评分表"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
 
@@ -368,7 +368,7 @@ def test_failed_render_leaves_old_file(tmp_path, result, monkeypatch):
 
     monkeypatch.setattr(sheet_mod._Writer, "bonus", boom)
     with pytest.raises(RuntimeError, match="render failed"):
-        scoresheets.write_scoresheet(result, path)
+        scoresheets.write_scoresheet(result, path, force=True)
     assert path.read_bytes() == b"previous workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 

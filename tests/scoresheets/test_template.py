@@ -133,7 +133,7 @@ def test_template_structure(tmp_path, capsys):
         main(["template", str(MINI), "-o", str(out)])
     assert info.value.code == 0
     wb = load_workbook(out)
-    assert wb.sheetnames == ["指标", "诉讼案件", "自评分", "复核", "结构"]
+    assert wb.sheetnames == ["指标", "诉讼案件", "自评分", "结构"]  # no 复核: decisions are the assessors' own file
     assert wb["结构"].sheet_state == "hidden"
     ws = wb["指标"]
     assert [ws.cell(3, c).value for c in range(1, 10)] == [
@@ -197,6 +197,8 @@ def test_batch_accepts_a_filled_workbook_like_json(tmp_path, capsys):
                 "1",
                 "--as-of",
                 "2014-01-15T09:00:00+08:00",
+                "--overrides",
+                str(EXAMPLES / "reviews" / "review.yaml"),
             ]
         )
     assert info.value.code == 0

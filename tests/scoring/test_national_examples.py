@@ -30,7 +30,7 @@ def ruleset():
 
 
 def assess(name: str):
-    return assess_file(EXAMPLES / name, FILE, as_of=AS_OF)
+    return assess_file(EXAMPLES / name, FILE, as_of=AS_OF, overrides_path=EXAMPLES / "reviews" / "review.yaml")
 
 
 def deductions(result) -> dict[str, Decimal]:

@@ -117,7 +117,7 @@ def test_review_sets_deduction_with_reason(mini):
     data["复核"] = [{"评分项": "B-04", "扣分": 0.5, "理由": "宣传覆盖面不足", "复核人": "李四"}]
     b04 = items(score(mini, data))["B-04"]
     assert b04.deduction == D("0.50") and b04.reviewed
-    assert b04.reasons == ["复核：宣传覆盖面不足（复核人：李四），扣0.5分"]
+    assert b04.reasons == ["复核：宣传覆盖面不足（复核人：李四，复核文件：review.yaml），扣0.5分"]
 
 
 def test_missing_optional_indicator_follows_policy(mini):

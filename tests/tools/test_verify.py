@@ -14,6 +14,7 @@ from scoresheets.readback import read_scoresheet
 
 SUBMISSION = EXAMPLES / "huashan-2012.json"
 RULES_FILE = RULES / "demo-district-2013.yaml"
+REVIEW = EXAMPLES / "reviews" / "review.yaml"  # the assessors' decision on XF-05
 AS_OF = "2014-01-15T09:00:00+08:00"
 
 
@@ -27,7 +28,9 @@ def run(args: list[str]) -> int:
 def sheet(tmp_path_factory):
     path = tmp_path_factory.mktemp("verify") / "评分表.xlsx"
     with pytest.raises(SystemExit):
-        main([str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF])
+        main(
+            [str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF, "--overrides", str(REVIEW)]
+        )
     return path
 
 
@@ -40,10 +43,10 @@ def label_row(ws, label: str) -> int:
 
 
 def test_an_untouched_scoresheet_matches(sheet, capsys):
-    assert run(["verify", str(sheet), str(SUBMISSION), str(RULES_FILE)]) == 0
+    assert run(["verify", str(sheet), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("一致：评分表与重新计算的结果相符（核对 ")
-    outcome = verify_scoresheet(read_scoresheet(sheet), SUBMISSION, RULES_FILE)
+    outcome = verify_scoresheet(read_scoresheet(sheet), SUBMISSION, RULES_FILE, REVIEW)
     # 40 counted items × 3 cells and 1 excluded (×2: 扣分, 得分 are "—"), 3 bonuses × 2, 7 小计 × 3,
     # 8 totals, 2 hashes
     assert outcome.matches and outcome.checked == 40 * 3 + 1 * 2 + 3 * 2 + 7 * 3 + 8 + 2 == 159
@@ -58,7 +61,7 @@ def test_a_hand_edited_deduction_is_found_with_its_cell_and_its_effect_on_the_to
     edited = tmp_path / "edited.xlsx"
     book.save(edited)
 
-    assert run(["verify", str(edited), str(SUBMISSION), str(RULES_FILE)]) == 1
+    assert run(["verify", str(edited), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]) == 1
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("不一致：评分表有 ")
@@ -80,7 +83,7 @@ def test_a_formula_replaced_by_a_number_and_an_edited_grade_are_found(sheet, tmp
     ws.cell(label_row(ws, "等次"), 8).value = "不合格"
     edited = tmp_path / "edited.xlsx"
     book.save(edited)
-    outcome = verify_scoresheet(read_scoresheet(edited), SUBMISSION, RULES_FILE)
+    outcome = verify_scoresheet(read_scoresheet(edited), SUBMISSION, RULES_FILE, REVIEW)
     found = {d.what: (d.sheet, d.expected) for d in outcome.differences}
     assert outcome.result.grade.grade == "优秀"
     assert found == {"总分": ("95", "93.23"), "等次": ("不合格", "优秀")}
@@ -91,7 +94,7 @@ def test_another_submission_is_named_by_its_hash(sheet, tmp_path, capsys):
     data = json.loads(SUBMISSION.read_text(encoding="utf-8"))
     data["指标"]["未报备规范性文件件数"] = 2
     other.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    assert run(["verify", str(sheet), str(other), str(RULES_FILE), "--format", "json"]) == 1
+    assert run(["verify", str(sheet), str(other), str(RULES_FILE), "--overrides", str(REVIEW), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     whats = [d["what"] for d in doc["differences"]]
     assert doc["matches"] is False
@@ -102,15 +105,15 @@ def test_another_submission_is_named_by_its_hash(sheet, tmp_path, capsys):
 def test_invalid_inputs_exit_3(sheet, tmp_path, capsys):
     not_a_sheet = tmp_path / "x.xlsx"
     not_a_sheet.write_text("hello", encoding="utf-8")
-    assert run(["verify", str(not_a_sheet), str(SUBMISSION), str(RULES_FILE)]) == 3
+    assert run(["verify", str(not_a_sheet), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]) == 3
     assert f"  {not_a_sheet}: 不是有效的 xlsx 文件" in capsys.readouterr().err
     other_book = tmp_path / "other.xlsx"
     openpyxl.Workbook().save(other_book)
-    assert run(["verify", str(other_book), str(SUBMISSION), str(RULES_FILE)]) == 3
+    assert run(["verify", str(other_book), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]) == 3
     assert "没有“评分表”工作表" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
-    assert run(["verify", str(sheet), str(bad), str(RULES_FILE)]) == 3
+    assert run(["verify", str(sheet), str(bad), str(RULES_FILE), "--overrides", str(REVIEW)]) == 3
     assert f"  {bad}:" in capsys.readouterr().err
 
 
@@ -120,15 +123,20 @@ def test_the_audit_block_and_document_properties(sheet):
     book = openpyxl.load_workbook(sheet)
     ws = book["评分表"]
     start = label_row(ws, "审计信息")
-    block = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(start + 1, start + 7)}
+    block = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(start + 1, start + 11)}
     assert block == {
+        "规则集编号": "demo-district-2013",
         "规则文件": "demo-district-2013.yaml",
         "规则文件SHA-256": hashlib.sha256(RULES_FILE.read_bytes()).hexdigest(),
         "申报文件": "huashan-2012.json",
         "申报文件SHA-256": hashlib.sha256(SUBMISSION.read_bytes()).hexdigest(),
+        "复核文件": "review.yaml",
+        "复核文件SHA-256": hashlib.sha256(REVIEW.read_bytes()).hexdigest(),
+        "复核决定": "XF-05（区依法行政考核组（演示），2013-04-12）",
         "引擎版本": "0.1.0",
         "评分时间": AS_OF,
     }
     props = {p.name: p.value for p in book.custom_doc_props}
+    assert len(props.pop("内容SHA-256")) == 64  # every cell as written (an edited sheet is not overwritten)
     assert props == block
-    assert ws.print_area.endswith(f"$K${start + 6}")  # the block prints with the sheet (K: 自评分)
+    assert ws.print_area.endswith(f"$K${start + 10}")  # the block prints with the sheet (K: 自评分)

@@ -65,13 +65,21 @@ class Program:
 
 def build_program(compiled: CompiledRuleset) -> Program:
     indicators = compiled.ruleset.model.indicators
-    keys = {name: f"v{n}" for n, name in enumerate(indicators)}
+    # a relative date (次年3月1日) is compared as a value of the fact: the assessment supplies it,
+    # resolved for the submission's year, under its key (RelativeDate.key)
+    dates = {d.key: f"d{n}" for n, d in enumerate(sorted(compiled.ruleset.relative_dates, key=str))}
+    keys = {**{name: f"v{n}" for n, name in enumerate(indicators)}, **dates}
     field_keys = {
-        name: {f: f"f{n}" for n, f in enumerate(spec.fields or {})}
+        name: {**{f: f"f{n}" for n, f in enumerate(spec.fields or {})}, **dates}
         for name, spec in indicators.items()
         if spec.type == "记录列表"
     }
     return Program(compiled, _partition(list(compiled.checks.values())), keys, field_keys)
+
+
+def _reads(check: Check) -> frozenset[str]:
+    """The fact values a check compares: its names and the relative dates it uses."""
+    return check.names | {d.key for d in expr.relative_dates(check.node)}
 
 
 def _partition(checks: list[Check]) -> list[Partition]:
@@ -80,7 +88,9 @@ def _partition(checks: list[Check]) -> list[Partition]:
     for check in checks:
         current = open_by_list.get(check.record_list)
         if current is not None:
-            fits = current.branches + check.branches <= MAX_BRANCHES and len(current.names | check.names) <= MAX_FIELDS
+            fits = (
+                current.branches + check.branches <= MAX_BRANCHES and len(current.names | _reads(check)) <= MAX_FIELDS
+            )
             if not fits:
                 current = None
         if current is None:
@@ -88,7 +98,7 @@ def _partition(checks: list[Check]) -> list[Partition]:
             parts.append(current)
             open_by_list[check.record_list] = current
         current.checks.append(check)
-        current.names |= check.names
+        current.names |= _reads(check)
     return parts
 
 
@@ -131,16 +141,26 @@ def to_durable(node: expr.Node, keys: dict[str, str]) -> dict[str, Any]:
     assert isinstance(left, expr.Name), "normalised comparisons have the indicator on the left"
     key = keys[left.name]
     right: Any
-    if isinstance(node.right, expr.Name):
-        right = {"$m": keys[node.right.name]}
+    other = _other_key(node.right)
+    if other is not None:
+        right = {"$m": keys[other]}
     else:
         right = encode(node.right.value)
     test = {key: right} if node.op == "==" else {_DURABLE_OPS[node.op]: {key: right}}
-    if isinstance(node.right, expr.Name):
+    if other is not None:
         # durable holds `a < $m(b)` (any operator) when b is missing; a missing name must make
         # the comparison false, as it does against a literal
-        return {"$and": [{"$ex": {keys[node.right.name]: 1}}, test]}
+        return {"$and": [{"$ex": {keys[other]: 1}}, test]}
     return test
+
+
+def _other_key(side: expr.Operand) -> str | None:
+    """The fact value the right-hand side is: another indicator, or a relative date; None for a literal."""
+    if isinstance(side, expr.Name):
+        return side.name
+    if isinstance(side.value, expr.RelativeDate):
+        return side.value.key
+    return None
 
 
 def fact_values(values: dict[str, expr.Value], keys: dict[str, str], names: set[str]) -> dict[str, Any]:

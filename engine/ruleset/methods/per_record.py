@@ -46,7 +46,7 @@ class PerRecordMethod(Method):
         limit = q(cap_of(item.cap, item.points))
         d = capped(len(hits) * item.per_record, limit)
         cond = ctx.ruleset.conditions.get(item.id)
-        what = f"{expr.render(cond.written or cond.node)} 的" if cond else ""
+        what = f"{expr.render(cond.written or cond.node, year=ctx.submission.year)} 的" if cond else ""
         text = f"{item.records}中{what}记录{len(hits)}条，每条扣{n(item.per_record)}分"
         if len(hits) * item.per_record > limit:
             text += f"，以{n(limit)}分为限"
