@@ -20,6 +20,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from .errors import InputError, Location, Problem
+from .yaml_syntax import explain as explain_syntax
+from .yaml_syntax import suspicious
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
@@ -187,6 +189,9 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
+        mistake = None if isinstance(exc, (_Refused, _DuplicateKey)) else explain_syntax(text, exc)
+        if mistake is not None:
+            raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message)) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
@@ -203,6 +208,9 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
     problem = _expansion_problem(data)
     if problem:
         raise error(Problem(Location(file, 1, 1), problem))
+    mistake = suspicious(data)
+    if mistake is not None:
+        raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message))
     return Document(file, data, digest)
 
 
