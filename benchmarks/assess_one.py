@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from engine.api import default_rules_path
-from engine.evaluate import assess, compiled_for
-from engine.rules_loader import load_rules
-from engine.submission import load_submission
+from engine.assessment import assess, compiled_for
+from engine.intake.submission import load_submission
+from engine.ruleset.load import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 

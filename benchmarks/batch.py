@@ -28,7 +28,7 @@ AS_OF = "2014-01-15T09:00:00+08:00"
 
 def measure(inputs: str, out: str, jobs: str, rules: str) -> None:
     """One run of the command in this process; prints a JSON line with the figures."""
-    from engine.cli import main
+    from engine.cli.app import main
 
     start = time.perf_counter()
     try:

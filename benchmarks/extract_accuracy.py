@@ -14,7 +14,7 @@ from engine.api import default_rules_path
 from engine.extract.accuracy import score
 from engine.extract.extractor import extract
 from engine.extract.report import read_report
-from engine.rules_loader import load_rules
+from engine.ruleset.load import load_rules
 
 REPORTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "reports"
 MARK = {"found": "found", "wrong": "WRONG", "missed": "MISSED", "inferred": "(inferred)", "not stated": "-"}

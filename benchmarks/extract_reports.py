@@ -15,7 +15,7 @@ from engine.api import default_rules_path
 from engine.extract.draft import build_draft, draft_json
 from engine.extract.extractor import extract
 from engine.extract.report import read_report
-from engine.rules_loader import load_rules
+from engine.ruleset.load import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "tests" / "data" / "reports").glob("*.txt"))

@@ -10,7 +10,7 @@ and save (wb.save to a temp folder, emptied as it goes). In the same run:
   merges, validations, widths or print setup — and saved; the values are taken from our
   workbook outside the timing;
 - durable: adapter().run alone (asserting the facts), and the oracle: every compiled check's
-  condition evaluated with engine.expr.evaluate over the same values (per record for a
+  condition evaluated with engine.ruleset.conditions.evaluate over the same values (per record for a
   record list's checks).
 
 Figures are per-unit means of one run; min / median / max over --runs runs (a shared machine
@@ -71,7 +71,7 @@ def _floor(values, target: Path) -> None:
 
 
 def _oracle(compiled, values, records) -> set[tuple[str, int]]:
-    from engine.expr import evaluate
+    from engine.ruleset.conditions import evaluate
 
     fired = set()
     for check in compiled.checks.values():
@@ -90,9 +90,9 @@ def one_run(rules: str, files: list[Path]) -> dict[str, float]:
     import datetime as dt
 
     from engine.api import get_ruleset
-    from engine.durable_adapter import adapter
-    from engine.evaluate import assess, compiled_for
-    from engine.submission import load_submission
+    from engine.assessment import assess, compiled_for
+    from engine.evaluation.durable.adapter import adapter
+    from engine.intake.submission import load_submission
     from scoresheets import build_workbook
 
     ruleset = get_ruleset(rules)
@@ -133,8 +133,8 @@ def rss_run(rules: str, files: list[Path], n: int, full: bool) -> float:
     import datetime as dt
 
     from engine.api import get_ruleset
-    from engine.evaluate import assess
-    from engine.submission import load_submission
+    from engine.assessment import assess
+    from engine.intake.submission import load_submission
     from scoresheets import build_workbook
 
     ruleset = get_ruleset(rules)

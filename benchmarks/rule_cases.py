@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from engine.api import shipped_rules_dir
-from engine.rule_cases import discover, load_suite, run_suite
+from engine.tools.cases import discover, load_suite, run_suite
 
 
 def main() -> None:

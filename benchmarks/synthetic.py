@@ -28,8 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.rules_loader import Ruleset
-from engine.rules_model import (
+from engine.ruleset.model import (
     Banded,
     Conditional,
     CountShortfall,
@@ -40,6 +39,7 @@ from engine.rules_model import (
     RateShortfall,
     SubPoints,
 )
+from engine.ruleset.ruleset import Ruleset
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 PLACES = "东城 西城 南湖 北山 青河 白沙 金桥 石门 柳林 枫桥 龙泉 凤凰 新华 长安 临江 松岗 桃源 云溪 明珠 安澜".split()

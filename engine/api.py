@@ -7,15 +7,16 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
-from .errors import Problem, SubmissionError
-from .evaluate import assess
-from .fast_json import load_data_document
-from .overrides import load_overrides
-from .result import AssessmentResult
-from .rules_folder import choose
-from .rules_loader import Ruleset, load_rules
-from .source import Document
-from .submission import Submission, validate_submission
+from engine.assessment import assess
+from engine.documents.fast_json import load_data_document
+from engine.documents.source import Document
+from engine.errors import Problem, SubmissionError
+from engine.intake.review import load_overrides
+from engine.intake.submission import Submission, validate_submission
+from engine.result import AssessmentResult
+from engine.ruleset.folders import choose
+from engine.ruleset.load import load_rules
+from engine.ruleset.ruleset import Ruleset
 
 DEFAULT_RULES = "demo-district-2013.yaml"
 _RULESETS: dict[str, Ruleset] = {}
@@ -102,7 +103,7 @@ def load_submission_for(
 ) -> tuple[Ruleset, Submission]:
     """The ruleset that applies to a submission, and the submission validated against it."""
     if str(submission_path).lower().endswith((".xlsx", ".xlsm")):
-        from .xlsx_intake import peek_header, read_workbook_submission
+        from engine.intake.xlsx_form import peek_header, read_workbook_submission
 
         # a workbook is read with its ruleset's specs, so choose the ruleset from its header cells first
         ruleset = get_ruleset(rules_for(peek_header(submission_path), rules_path))
@@ -122,9 +123,9 @@ def draft_from_report(
     year: int | None = None,
 ):
     """Read an annual report and draft a submission: (Extraction, draft dict) — see engine.extract."""
-    from .extract.draft import build_draft
-    from .extract.extractor import extract
-    from .extract.report import read_report
+    from engine.extract.draft import build_draft
+    from engine.extract.extractor import extract
+    from engine.extract.report import read_report
 
     ruleset = get_ruleset(rules_path)
     extraction = extract(read_report(report_path), ruleset)

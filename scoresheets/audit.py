@@ -12,9 +12,8 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult
-
-from .cells import merge_row, put_text
-from .styles import BODY, SUBHEAD, row_height
+from scoresheets.cells import merge_row, put_text
+from scoresheets.styles import BODY, SUBHEAD, row_height
 
 HEADING = "审计信息"
 FIELDS = [  # (label on the sheet and property name, Audit attribute)
@@ -47,7 +46,7 @@ def write_audit_block(ws: Worksheet, row: int, result: AssessmentResult, label_e
 
 
 def set_audit_properties(wb: Workbook, result: AssessmentResult) -> None:
-    from engine.naming import repair_surrogates  # a file name from the file system may not be valid text
+    from engine.files.naming import repair_surrogates  # a file name from the file system may not be valid text
 
     for label, value in audit_values(result).items():
         wb.custom_doc_props.append(StringProperty(name=label, value=repair_surrogates(value)))

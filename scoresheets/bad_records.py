@@ -6,10 +6,22 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult
-
-from .cells import fit_row, header_row, put_number, put_text, set_widths, title_row
-from .print_setup import apply_print_setup
-from .styles import BODY, CENTER, HEADER, NUMBER, SEVERE_FILL
+from scoresheets.cells import (
+    fit_row,
+    header_row,
+    put_number,
+    put_text,
+    set_widths,
+    title_row,
+)
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
+    BODY,
+    CENTER,
+    HEADER,
+    NUMBER,
+    SEVERE_FILL,
+)
 
 SHEET = "不良记录"
 HEADERS = ["序号", "事项", "依据", "扣分", "严重程度", "后果", "说明"]

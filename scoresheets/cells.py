@@ -12,9 +12,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine.naming import repair_surrogates
-
-from .styles import BODY_PT, TITLE, TITLE_PT, row_height
+from engine.files.naming import repair_surrogates
+from scoresheets.styles import (
+    BODY_PT,
+    TITLE,
+    TITLE_PT,
+    row_height,
+)
 
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 _SURROGATE = re.compile("[\ud800-\udfff]")

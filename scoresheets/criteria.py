@@ -6,12 +6,27 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from engine.atomic import atomic_path
-from engine.criteria import HEADERS, Criteria, CriteriaRow
-
-from .cells import fit_row, header_row, merge_row, put_text, set_widths, style_row, title_row
-from .print_setup import apply_print_setup
-from .styles import BODY, CENTER, HEADER, INFO, SUBHEAD, register_styles, row_height
+from engine.files.atomic import atomic_path
+from engine.tools.criteria import HEADERS, Criteria, CriteriaRow
+from scoresheets.cells import (
+    fit_row,
+    header_row,
+    merge_row,
+    put_text,
+    set_widths,
+    style_row,
+    title_row,
+)
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
+    BODY,
+    CENTER,
+    HEADER,
+    INFO,
+    SUBHEAD,
+    register_styles,
+    row_height,
+)
 
 WIDTHS = [14, 14, 6, 30, 7, 50, 26, 14]
 IND_HEADERS = ["指标", "名称", "类型", "单位", "取值", "适用单位"]

@@ -6,12 +6,23 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from engine.atomic import atomic_path
-from engine.rules_diff import Change
-
-from .cells import fit_row, header_row, put_number, put_text, set_widths, title_row
-from .print_setup import apply_print_setup
-from .styles import BODY, CENTER, HEADER, register_styles
+from engine.files.atomic import atomic_path
+from engine.tools.diff import Change
+from scoresheets.cells import (
+    fit_row,
+    header_row,
+    put_number,
+    put_text,
+    set_widths,
+    title_row,
+)
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
+    BODY,
+    CENTER,
+    HEADER,
+    register_styles,
+)
 
 HEADERS = ["序号", "变更", "部分", "编号/指标", "考核内容/名称", "变更项", "原值", "新值"]
 WIDTHS = [6, 9, 8, 12, 30, 12, 40, 40]

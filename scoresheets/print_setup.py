@@ -8,7 +8,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine.naming import repair_surrogates
+from engine.files.naming import repair_surrogates
 
 FOOTER = "第 &P 页 共 &N 页"
 HEADER_CHARS = 60

@@ -12,9 +12,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, BonusResult, ItemResult
-
-from .audit import write_audit_block
-from .cells import (
+from scoresheets.audit import write_audit_block
+from scoresheets.cells import (
     fit_row,
     header_row,
     merge_row,
@@ -26,8 +25,8 @@ from .cells import (
     style_row,
     title_row,
 )
-from .print_setup import apply_print_setup
-from .styles import (
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
     BODY,
     CENTER,
     DEDUCTION_FILL,

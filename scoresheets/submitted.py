@@ -6,10 +6,25 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, RecordRow
-
-from .cells import fit_row, header_row, merge_row, put_number, put_text, set_widths, title_row
-from .print_setup import apply_print_setup
-from .styles import BODY, CENTER, HEADER, MISSING_FILL, SUBHEAD, cjk_width, row_height
+from scoresheets.cells import (
+    fit_row,
+    header_row,
+    merge_row,
+    put_number,
+    put_text,
+    set_widths,
+    title_row,
+)
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
+    BODY,
+    CENTER,
+    HEADER,
+    MISSING_FILL,
+    SUBHEAD,
+    cjk_width,
+    row_height,
+)
 
 SHEET = "申报数据"
 HEADERS = ["序号", "指标", "名称", "单位", "申报值", "数据说明"]

@@ -16,12 +16,34 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine.batch_summary import SCORE_BANDS, TIE_RULE, BatchSummary, lost_by_category
-from engine.rules_model import GRADES
-
-from .cells import fit_row, header_row, merge_row, put_number, put_text, set_widths, title_row
-from .print_setup import apply_print_setup
-from .styles import BODY, CENTER, HEADER, INFO, NUMBER, SEVERE_FILL, SUBHEAD, TOTAL, register_styles
+from engine.ruleset.model import GRADES
+from engine.tools.summary import (
+    SCORE_BANDS,
+    TIE_RULE,
+    BatchSummary,
+    lost_by_category,
+)
+from scoresheets.cells import (
+    fit_row,
+    header_row,
+    merge_row,
+    put_number,
+    put_text,
+    set_widths,
+    title_row,
+)
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
+    BODY,
+    CENTER,
+    HEADER,
+    INFO,
+    NUMBER,
+    SEVERE_FILL,
+    SUBHEAD,
+    TOTAL,
+    register_styles,
+)
 
 RANKING, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = "排名", "等次分布", "不良记录汇总", "失分分析", "错误"
 SHEETS = (RANKING, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS)
@@ -355,9 +377,8 @@ def write_summary_workbook(summary: BatchSummary, path: str | Path) -> None:
     """Write 汇总.xlsx atomically (a reader sees the old file or the complete new one)."""
     import datetime as dt
 
-    from engine.atomic import write_bytes_atomic
-
-    from .reproducible import stamp, workbook_bytes
+    from engine.files.atomic import write_bytes_atomic
+    from scoresheets.reproducible import stamp, workbook_bytes
 
     wb = build_summary_workbook(summary)
     when = dt.datetime.fromisoformat(summary.assessed_at)  # the batch's time, not the clock

@@ -12,11 +12,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from engine.atomic import atomic_path
-from engine.expr import format_decimal
-from engine.rules_loader import Ruleset
-from engine.rules_model import FieldSpec, IndicatorSpec
-from engine.template_layout import (
+from engine.files.atomic import atomic_path
+from engine.intake.form_layout import (
     BASIC,
     COL_EVIDENCE,
     COL_NAME,
@@ -37,10 +34,29 @@ from engine.template_layout import (
     YES,
     sheet_title,
 )
-
-from .cells import fit_row, header_row, merge_row, protect_sheet, put_number, put_text, set_widths, title_row
-from .print_setup import apply_print_setup
-from .styles import BODY, CENTER, HEADER, INFO, INPUT, register_styles, row_height
+from engine.ruleset.conditions import format_decimal
+from engine.ruleset.model import FieldSpec, IndicatorSpec
+from engine.ruleset.ruleset import Ruleset
+from scoresheets.cells import (
+    fit_row,
+    header_row,
+    merge_row,
+    protect_sheet,
+    put_number,
+    put_text,
+    set_widths,
+    title_row,
+)
+from scoresheets.print_setup import apply_print_setup
+from scoresheets.styles import (
+    BODY,
+    CENTER,
+    HEADER,
+    INFO,
+    INPUT,
+    register_styles,
+    row_height,
+)
 
 IND_WIDTHS = [6, 18, 36, 8, 6, 22, 16, 24, 24]
 SELF_WIDTHS = [6, 12, 44, 8, 10, 30]

@@ -7,15 +7,14 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from engine.atomic import write_bytes_atomic
+from engine.files.atomic import write_bytes_atomic
 from engine.result import AssessmentResult
-
-from .audit import set_audit_properties
-from .bad_records import write_bad_records_sheet
-from .reproducible import stamp, workbook_bytes
-from .scoresheet import write_scoresheet_sheet
-from .styles import register_styles
-from .submitted import write_submitted_sheet
+from scoresheets.audit import set_audit_properties
+from scoresheets.bad_records import write_bad_records_sheet
+from scoresheets.reproducible import stamp, workbook_bytes
+from scoresheets.scoresheet import write_scoresheet_sheet
+from scoresheets.styles import register_styles
+from scoresheets.submitted import write_submitted_sheet
 
 
 def build_workbook(result: AssessmentResult) -> Workbook:

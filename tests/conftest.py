@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from engine.assessment import assess
+from engine.documents.source import parse_document
 from engine.errors import RulesError, SubmissionError
-from engine.evaluate import assess
-from engine.rules_loader import Ruleset, build_ruleset, load_rules
-from engine.source import parse_document
-from engine.submission import validate_submission
+from engine.intake.submission import validate_submission
+from engine.ruleset.build import build_ruleset
+from engine.ruleset.load import load_rules
+from engine.ruleset.ruleset import Ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,7 +1,7 @@
 """Fuzzing the `assess` command: hostile submissions and broken rules files through the real CLI.
 
 Each case is a submission file (and sometimes a mutated rules file) written to disk and run
-through `engine.cli.main` in this process. Every run must end in one of two ways:
+through `engine.cli.app.main` in this process. Every run must end in one of two ways:
 
 - exit 3, every problem naming one of the input files and a place in it (line:col or a path);
 - exit 0 with the result the plain-Python oracle computes from the same files.
@@ -444,7 +444,7 @@ _LOCATED = re.compile(r"^  (?P<file>.+?):(?:(?P<line>\d+)(?::\d+)?: | (?P<path>\
 
 def run_case(case: Case, folder: Path, rules_path: Path | None = None) -> Outcome:
     """Write the case's files into folder, run the CLI in this process, classify what happened."""
-    from engine.cli import main
+    from engine.cli.app import main
 
     submission = folder / f"submission{case.suffix}"
     submission.write_bytes(case.submission)
@@ -505,9 +505,9 @@ def _check_result(case: Case, submission: Path, rules: Path | None, stdout: str,
     import datetime as dt
 
     from engine import api
-    from engine.oracle import assess_with_oracle
-    from engine.render_json import to_json
-    from engine.submission import load_submission
+    from engine.assessment import assess_with_oracle
+    from engine.intake.submission import load_submission
+    from engine.render.json_out import to_json
 
     try:
         ruleset = api.get_ruleset(rules)

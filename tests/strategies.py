@@ -17,14 +17,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine import expr
-from engine.compiler import CompiledRuleset
+from engine.assessment import compiled_for
+from engine.documents.source import Document
 from engine.errors import SubmissionError
-from engine.evaluate import compiled_for
-from engine.rules_loader import Ruleset
-from engine.rules_model import FieldSpec, IndicatorSpec
-from engine.source import Document
-from engine.submission import Submission, validate_submission
+from engine.evaluation.checks import CompiledRuleset
+from engine.intake.submission import Submission, validate_submission
+from engine.ruleset import conditions as expr
+from engine.ruleset.model import FieldSpec, IndicatorSpec
+from engine.ruleset.ruleset import Ruleset
 
 STEPS = (Decimal("0.000001"), Decimal("0.01"), Decimal("0.5"), Decimal(1))
 LONG_LIST = 60

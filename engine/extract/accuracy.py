@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .extractor import Extraction
+from engine.extract.extractor import Extraction
 
 
 @dataclass

@@ -19,10 +19,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..submission import PENDING
-from .extractor import APPROXIMATE, CONFLICT, DERIVED, Citation, Extraction, Finding
-from .report import Report
+from engine import __version__
+from engine.extract.extractor import (
+    APPROXIMATE,
+    CONFLICT,
+    DERIVED,
+    Citation,
+    Extraction,
+    Finding,
+)
+from engine.extract.report import Report
+from engine.intake.submission import PENDING
 
 FLAG_NAMES = {APPROXIMATE: "约数", DERIVED: "推算", CONFLICT: "冲突"}
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,30}(?:报告|汇报|总结)")

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..rules_loader import Ruleset
-from ..rules_model import IndicatorSpec
-from . import numbers
-from .patterns import CompiledPattern, coerce, compile_spec, fold, order
-from .report import Report, Sentence
+from engine.extract import numbers
+from engine.extract.patterns import CompiledPattern, compile_spec, fold
+from engine.extract.report import Report, Sentence
+from engine.ruleset.extraction_check import coerce, order
+from engine.ruleset.model import IndicatorSpec
+from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.values import check_value
 
 APPROXIMATE, DERIVED, CONFLICT = "approximate", "derived", "conflict"
 HUNDRED = Decimal(100)
@@ -187,7 +189,6 @@ def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledP
 
 
 def _decide(name: str, spec: IndicatorSpec, candidates: list[Candidate]) -> Finding | None:
-    from ..submission import check_value
 
     accepted: list[Candidate] = []
     rejected: list[tuple[Any, str, Citation]] = []
@@ -248,7 +249,6 @@ def _derive(name: str, spec, stated: Finding | None, findings: dict[str, Finding
                 stated.alternatives = [(stated.value, stated.citations, "原文")]
             stated.alternatives.append((result, sources, "计算"))
         return stated
-    from ..submission import check_value
 
     message = check_value(spec, result)
     rejected = stated.rejected if stated is not None else []

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..errors import InputError, Location, Problem
-from . import numbers
+from engine.errors import InputError, Location, Problem
+from engine.extract import numbers
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 PLAN_WORDS = ("下一步", "明年", "工作思路", "工作计划", "工作打算", "改进措施", "努力方向", "工作设想", "下步")
@@ -70,7 +70,7 @@ class Report:
 
 
 def read_report(path: Path | str) -> Report:
-    from ..source import read_bytes
+    from engine.documents.source import read_bytes
 
     path = Path(path)
     name = str(path)

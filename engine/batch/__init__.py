@@ -1,0 +1,1 @@
+"""Many submissions at once: one scoresheet each and the 汇总."""

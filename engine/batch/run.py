@@ -1,0 +1,500 @@
+"""Batch assessment: many submissions → one scoresheet each, and the rows the 汇总 is built from.
+
+- **Inputs** are files, folders (their .json/.yaml/.yml files; sub-folders with `recursive`)
+  and glob patterns, in the order given; a folder's or pattern's files in natural order
+  (`单位2` before `单位10`); a file reached twice is assessed once.
+- **Isolation**: a submission that cannot be assessed becomes a `FailedInput` with every
+  located problem; the batch goes on.
+- **Processes, not threads** (durable_rules keeps global C state): each worker loads and
+  compiles the ruleset once, in its initializer. Outcomes are committed in input order, so
+  file names, messages and the 汇总 do not depend on which worker finished first.
+- **Atomic output**: a worker saves a scoresheet to a dot-file ending `.part` in the output
+  folder; the parent renames it into place under its final name. A killed run leaves only
+  complete files and `.part` files, which the next run into the folder removes. One run at
+  a time per output folder (an advisory lock on the folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import multiprocessing
+import os
+import re
+import secrets
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from engine import api
+from engine.assessment import assess, compiled_for
+from engine.errors import (
+    AssessError,
+    InputError,
+    Location,
+    OutputError,
+    Problem,
+)
+from engine.files.naming import (
+    NameAllocator,
+    inside,
+    repair_surrogates,
+    scoresheet_name,
+)
+from engine.intake.submission import Submission
+from engine.ruleset.ruleset import Ruleset
+from engine.tools.summary import FailedInput, UnitRow, unit_row
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock
+    fcntl = None  # type: ignore[assignment]
+
+SUBMISSION_SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
+SUMMARY_XLSX = "汇总.xlsx"
+SUMMARY_JSON = "汇总.json"
+PART_PREFIX = ".assess-batch-"
+PART_SUFFIX = ".part"
+
+
+# -- inputs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    index: int  # 0-based position in the batch
+    path: str  # as given on the command line, or the folder joined with the file name
+
+    @property
+    def shown(self) -> str:
+        """The path as text that can be printed and saved (undecodable bytes in a name shown as �)."""
+        return repair_surrogates(self.path)
+
+
+def _natural(text: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def _is_submission(path: Path) -> bool:
+    return path.suffix.lower() in SUBMISSION_SUFFIXES and not path.name.startswith(".")
+
+
+def _under(path: Path, folder: Path | None) -> bool:
+    if folder is None:
+        return False
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _folder_files(folder: Path, recursive: bool, exclude: Path | None) -> list[Path]:
+    found: list[Path] = []
+    if recursive:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not _under(Path(root) / d, exclude)]
+            found += [Path(root) / f for f in files]
+    else:
+        found = [p for p in folder.iterdir()]
+    files = [p for p in found if _is_submission(p) and p.is_file() and not _under(p, exclude)]
+    return sorted(files, key=lambda p: _natural(p.relative_to(folder).as_posix()))
+
+
+def discover(
+    args: Sequence[str], *, recursive: bool = False, exclude: Path | None = None
+) -> tuple[list[Input], list[FailedInput]]:
+    """Expand INPUT arguments into submissions (and failures for arguments that name nothing).
+
+    `exclude` (the output folder) is skipped when a folder or pattern is expanded, so a batch
+    never reads its own 汇总.json back in.
+    """
+    inputs: list[Input] = []
+    failures: list[FailedInput] = []
+    seen: set[Path] = set()
+
+    def fail(arg: str, message: str) -> None:
+        shown = repair_surrogates(arg)
+        problem = str(Problem(Location(shown), message))
+        failures.append(FailedInput(len(inputs) + len(failures), shown, "文件", (problem,)))
+
+    def add(path: Path, shown: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            inputs.append(Input(len(inputs) + len(failures), shown))
+
+    kinds = "、".join(SUBMISSION_SUFFIXES)
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            files = _folder_files(path, recursive, exclude)
+            if not files:
+                fail(arg, f"文件夹中没有申报文件（{kinds}）" + ("" if recursive else "；子文件夹须加 --recursive"))
+            for f in files:
+                add(f, str(f))
+        elif path.exists():
+            if path.suffix.lower() not in SUBMISSION_SUFFIXES:
+                fail(arg, f"不支持的文件类型 “{path.suffix or '（无扩展名）'}”，申报文件应为 {kinds}")
+            else:
+                add(path, arg)
+        elif any(ch in arg for ch in "*?["):
+            matches = [Path(m) for m in glob.glob(arg, recursive=True)]
+            files = sorted(
+                (m for m in matches if m.is_file() and _is_submission(m) and not _under(m, exclude)),
+                key=lambda p: _natural(p.as_posix()),
+            )
+            if not files:
+                fail(arg, f"没有匹配的申报文件（{kinds}）")
+            for f in files:
+                add(f, str(f))
+        else:
+            fail(arg, "文件不存在")
+    return inputs, failures
+
+
+# -- the ruleset -------------------------------------------------------------------------
+
+
+def check_rules(rules: Path | str | None) -> list[Ruleset]:
+    """Load every ruleset the batch may use before anything is written: the file given, or each
+    ruleset of the folder (the shipped one by default). A RulesError stops the batch (exit 3)."""
+    from engine.ruleset.folders import rules_files
+
+    folder = Path(rules) if rules is not None else api.shipped_rules_dir()
+    if not folder.is_dir():
+        return [api.get_ruleset(folder)]
+    return [api.get_ruleset(path) for path in rules_files(folder)]
+
+
+def load_for(rules: Path | str | None, path: Path) -> tuple[Ruleset, Submission]:
+    """The ruleset a submission is assessed with (the one in force for its year when `rules` is a
+    folder) and the submission read with it, in any supported format — the one place a batch
+    chooses it."""
+    return api.load_submission_for(path, rules)
+
+
+# -- workers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    rules: str | None
+    as_of: dt.datetime
+    folder: str | None  # where scoresheets go; None: no scoresheets (JSON summary only)
+    token: str  # names this run's temporary files
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    row: UnitRow | None = None
+    failure: FailedInput | None = None
+    part: str | None = None  # the saved scoresheet, not yet renamed into place
+
+
+_CONFIG: WorkerConfig | None = None
+
+
+def part_name(token: str, index: int) -> str:
+    return f"{PART_PREFIX}{token}-{index:06d}{PART_SUFFIX}"
+
+
+def prepare(config: WorkerConfig) -> None:
+    """Set up this process to assess: load and compile the ruleset, register it with durable."""
+    global _CONFIG
+    _CONFIG = config
+    with contextlib.suppress(Exception):  # a failure here is reported per submission instead
+        from engine.evaluation.durable.adapter import adapter
+
+        for ruleset in check_rules(config.rules):
+            adapter().program_for(compiled_for(ruleset))
+        if config.folder is not None:
+            import scoresheets  # noqa: F401  (import openpyxl once, not during the first unit)
+
+
+def _watch_parent(parent: int) -> None:
+    # A worker whose parent was killed would otherwise wait for work for ever.
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+_RUNNING = None  # shared with the parent: which submission each worker is assessing
+_SLOT = -1
+
+
+def init_worker(config: WorkerConfig, parent: int, running=None, slots=None) -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle; exit if the parent dies."""
+    global _RUNNING, _SLOT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if running is not None and slots is not None:
+        with slots.get_lock():
+            _SLOT = slots.value
+            slots.value += 1
+        _RUNNING = running
+    prepare(config)
+
+
+def _tracked(task: Callable[[Input], Outcome], item: Input) -> Outcome:
+    """Run task(item) in a worker, leaving a note of which submission is running."""
+    if _RUNNING is not None:
+        _RUNNING[_SLOT] = item.index
+    outcome = task(item)
+    if _RUNNING is not None:
+        _RUNNING[_SLOT] = -1
+    return outcome
+
+
+def _save_part(result, target: Path) -> None:
+    from scoresheets.workbook import scoresheet_bytes  # byte-identical for an identical result
+
+    data = scoresheet_bytes(result)
+    try:
+        with open(target, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
+
+
+def assess_one(item: Input) -> Outcome:
+    """Assess one submission in this process (a worker, or the parent with --jobs 1)."""
+    config = _CONFIG
+    assert config is not None, "prepare() first"
+    try:
+        ruleset, submission = load_for(config.rules, Path(item.path))
+        result = assess(ruleset, submission, as_of=config.as_of)
+        part = None
+        if config.folder is not None:
+            target = Path(config.folder) / part_name(config.token, item.index)
+            _save_part(result, target)
+            part = str(target)
+        return Outcome(item.index, row=unit_row(item.index, item.shown, result), part=part)
+    except InputError as exc:
+        problems = tuple(repair_surrogates(str(p)) for p in exc.problems)
+        return Outcome(item.index, failure=FailedInput(item.index, item.shown, exc.kind, problems))
+    except AssessError as exc:
+        message = repair_surrogates(f"{item.shown}: {exc}")
+        return Outcome(item.index, failure=FailedInput(item.index, item.shown, "评分", (message,)))
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        message = repair_surrogates(f"{item.shown}: 内部错误：{type(exc).__name__}: {first}")
+        return Outcome(
+            item.index,
+            failure=FailedInput(item.index, item.shown, "内部错误", (message,), detail=traceback.format_exc()),
+        )
+
+
+# -- the output folder -------------------------------------------------------------------
+
+
+def _ours(name: str) -> bool:
+    return name.endswith(PART_SUFFIX) and (
+        name.startswith(PART_PREFIX) or name.startswith(f".{SUMMARY_XLSX}.") or name.startswith(f".{SUMMARY_JSON}.")
+    )
+
+
+def clean_parts(folder: Path, token: str = "") -> int:
+    """Remove temporary files a batch leaves (only this run's when token is given)."""
+    removed = 0
+    for entry in folder.iterdir():
+        if _ours(entry.name) and (not token or entry.name.startswith(f"{PART_PREFIX}{token}-")):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def output_folder(path: Path) -> Iterator[Path]:
+    """Create and lock the output folder; remove temporary files an interrupted run left."""
+    where = Location(str(path))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(Problem(where, "应为文件夹，实为文件")) from None
+    except OSError as exc:
+        raise OutputError(Problem(where, f"无法创建输出文件夹：{exc.strerror}")) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(Problem(where, "没有写入权限"))
+    fd = os.open(path, os.O_RDONLY) if fcntl is not None else None  # Windows cannot open a folder
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputError(
+                    Problem(where, "另一个批量评分正在写入此文件夹；请等它结束，或换一个输出文件夹")
+                ) from None
+        clean_parts(path)
+        yield path
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
+# -- running -----------------------------------------------------------------------------
+
+
+def _crashed(item: Input) -> Outcome:
+    message = f"{item.shown}: 评分进程异常退出，未评分（可重新运行；如仍出错，请单独评分此文件并加 --debug）"
+    return Outcome(item.index, failure=FailedInput(item.index, item.shown, "内部错误", (message,)))
+
+
+def _round(
+    items: list[Input],
+    jobs: int,
+    config: WorkerConfig,
+    task: Callable[[Input], Outcome],
+    emit: Callable[[Outcome], None],
+) -> tuple[list[Input], set[int]]:
+    """Run items in one pool. Returns what is left if a worker died, and what was running then."""
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited durable state
+    workers = min(jobs, len(items))
+    running = context.Array("q", [-1] * workers, lock=False)
+    slots = context.Value("i", 0)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=init_worker,
+        initargs=(config, os.getpid(), running, slots),
+    )
+    pending = {item.index: item for item in items}
+    broken = False
+    try:
+        futures = {pool.submit(_tracked, task, item): item.index for item in items}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            del pending[index]
+            emit(outcome)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    suspects = {i for i in running if i >= 0} if broken else set()
+    return list(pending.values()), suspects
+
+
+def _in_pool(
+    items: list[Input],
+    jobs: int,
+    config: WorkerConfig,
+    task: Callable[[Input], Outcome],
+    emit: Callable[[Outcome], None],
+) -> None:
+    """Run items in worker processes; survive a worker that dies (durable_rules can crash).
+
+    When a worker dies, the pool is lost: the submissions that were being assessed at that
+    moment are retried one at a time (a second crash names the culprit: it goes on 错误),
+    and the rest are run again in a new pool.
+    """
+    left = list(items)
+    while left:
+        before = len(left)
+        left, suspects = _round(left, jobs, config, task, emit)
+        if not left:
+            return
+        if not suspects and len(left) == before:  # workers die before assessing anything
+            for item in left:
+                emit(_crashed(item))
+            return
+        for item in [i for i in left if i.index in suspects]:
+            again, _ = _round([item], 1, config, task, emit)
+            if again:
+                emit(_crashed(item))
+        left = [i for i in left if i.index not in suspects]
+
+
+class _InOrder:
+    """Holds outcomes until every earlier one is in, then commits them in input order."""
+
+    def __init__(
+        self, folder: Path | None, failures: list[FailedInput], on_unit: Callable[[UnitRow | FailedInput], None]
+    ):
+        self.folder = folder
+        self.names = NameAllocator(reserved=(SUMMARY_XLSX, SUMMARY_JSON))
+        self.waiting: dict[int, Outcome] = {f.index: Outcome(f.index, failure=f) for f in failures}
+        self.next = 0
+        self.on_unit = on_unit
+        self.rows: list[UnitRow] = []
+        self.failures: list[FailedInput] = []
+
+    def add(self, outcome: Outcome) -> None:
+        self.waiting[outcome.index] = outcome
+        self.flush()
+
+    def flush(self) -> None:
+        while self.next in self.waiting:
+            self._commit(self.waiting.pop(self.next))
+            self.next += 1
+
+    def _commit(self, outcome: Outcome) -> None:
+        if outcome.row is not None and outcome.part is not None and self.folder is not None:
+            row = outcome.row
+            name = self.names.take(*scoresheet_name(row.unit, row.year))
+            try:
+                os.replace(outcome.part, inside(self.folder, name))
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    os.unlink(outcome.part)
+                message = f"{row.file}: 无法写入评分表 {name}：{exc.strerror or exc}"
+                outcome = Outcome(outcome.index, failure=FailedInput(outcome.index, row.file, "输出", (message,)))
+            else:
+                outcome = replace(outcome, row=replace(row, sheet=name))
+        if outcome.row is not None:
+            self.rows.append(outcome.row)
+            self.on_unit(outcome.row)
+        elif outcome.failure is not None:
+            self.failures.append(outcome.failure)
+            self.on_unit(outcome.failure)
+
+
+def run(
+    items: list[Input],
+    failures: list[FailedInput],
+    *,
+    rules: Path | str | None,
+    as_of: dt.datetime,
+    folder: Path | None,
+    jobs: int,
+    on_unit: Callable[[UnitRow | FailedInput], None] = lambda _: None,
+    task: Callable[[Input], Outcome] = assess_one,
+) -> tuple[list[UnitRow], list[FailedInput]]:
+    """Assess every input; save scoresheets into folder (None: none). on_unit sees each in order.
+
+    `task` runs in the worker processes and must be a module-level function.
+    """
+    token = f"{os.getpid()}{secrets.token_hex(3)}"
+    config = WorkerConfig(str(rules) if rules is not None else None, as_of, str(folder) if folder else None, token)
+    committer = _InOrder(folder, failures, on_unit)
+    committer.flush()  # failures that come before the first submission
+    try:
+        if jobs <= 1 or len(items) <= 1:
+            prepare(config)
+            for item in items:
+                committer.add(task(item))
+        else:
+            _in_pool(items, jobs, config, task, committer.add)
+        assert not committer.waiting, "every outcome is committed"
+    finally:
+        if folder is not None:
+            clean_parts(folder, token)
+    return committer.rows, committer.failures

@@ -1,0 +1,104 @@
+"""The `assess` command line: a thin shell over engine.api.
+
+Exit codes: 0 assessed; 1 `rules test` found failing or missing cases; 2 usage error; 3 invalid
+input (submission, rules or case file: the file, the place, what was expected; or no single
+ruleset in force); 4 internal error (one line; the traceback only with --debug).
+Human output goes to stderr, machine output (JSON) to stdout. Nothing is written when the
+input is invalid, and files are written to a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from engine import __version__
+from engine.cli.assess import score
+from engine.cli.batch import batch
+from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from engine.cli.explain import explain_command
+from engine.cli.extract import extract_command
+from engine.cli.rules import rules
+from engine.cli.schema import schema_command
+from engine.cli.template import template_command
+from engine.cli.verify import verify
+from engine.documents.text import visible
+from engine.errors import AssessError, InputError
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, if it is not a subcommand, goes to `score`."""
+
+    default_command = "score"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="assess")
+def cli() -> None:
+    """法治政府建设考核：按评分细则为单位的申报数据评分，输出评分表。
+
+    \b
+    常用：
+      assess examples/huashan-2012.json                  用内置规则集评分，写出评分表 xlsx
+      assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
+      assess SUBMISSION --format json > result.json
+      assess rules test                                  运行规则集的用例（见 assess rules test -h）
+      assess batch 申报文件夹/ -o 评分结果                 批量评分：每个单位一份评分表，另加 汇总.xlsx
+
+    退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
+    """
+
+
+def report(exc: BaseException, debug: bool) -> int:
+    """Print an error the way users should see it; return the exit code."""
+    if isinstance(exc, InputError):
+        click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {visible(str(problem))}", err=True)
+        return EXIT_INPUT
+    if isinstance(exc, AssessError):
+        click.echo(f"错误：{visible(str(exc))}", err=True)
+        if debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        return EXIT_INTERNAL
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    click.echo(f"内部错误：{type(exc).__name__}: {visible(first)}（加 --debug 查看详情）", err=True)
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
+    try:
+        # without standalone mode click returns a command's `Exit(code)` instead of raising it
+        code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the boundary: no traceback reaches a user without --debug
+        sys.exit(report(exc, debug))
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+for _verb in (score, batch, explain_command, extract_command, schema_command, rules, template_command, verify):
+    cli.add_command(_verb)

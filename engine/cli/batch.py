@@ -1,0 +1,204 @@
+"""`assess batch`: score many submissions at once — a scoresheet per unit and the 汇总.
+
+Exit codes: 0 every submission assessed; 1 finished, but some could not be assessed (they
+are on the 错误 sheet / in "errors"); 2 usage error; 3 nothing could be assessed, or the
+rules file or the output folder is unusable (then nothing is written); 4 internal error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from engine.batch import run as batching
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, parse_as_of
+from engine.files.atomic import write_text_atomic
+from engine.tools.summary import (
+    FailedInput,
+    UnitRow,
+    build_summary,
+    summary_json,
+)
+
+
+def _unit_types(rulesets, rows) -> list[str]:
+    """The unit types of the rulesets the batch used (all of them when nothing was assessed)."""
+    used = {row.ruleset_id for row in rows}
+    chosen = [r for r in rulesets if r.header.id in used] or rulesets
+    return list(dict.fromkeys(t for r in chosen for t in r.header.unit_types))
+
+
+class _Progress:
+    """A bar with count, rate and ETA on a terminal; one plain line per unit otherwise."""
+
+    def __init__(self, total: int, debug: bool):
+        self.total = total
+        self.debug = debug
+        self.started = time.monotonic()
+        self.done = 0
+        self.failures: list[FailedInput] = []
+        self.bar = None
+        if sys.stderr.isatty() and total > 0:
+            self.bar = click.progressbar(
+                length=total,
+                label="评分",
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=True,
+                item_show_func=self._rate,
+            )
+            self.bar.__enter__()
+
+    def _rate(self, _item: object) -> str:
+        elapsed = time.monotonic() - self.started
+        return f"{self.done / elapsed:.1f} 份/秒" if elapsed > 0 and self.done else ""
+
+    def __call__(self, unit: UnitRow | FailedInput) -> None:
+        self.done += 1
+        if isinstance(unit, FailedInput):
+            self.failures.append(unit)
+        if self.bar is not None:
+            self.bar.update(1, unit)
+            return
+        self._show(unit)
+
+    def _show(self, unit: UnitRow | FailedInput) -> None:
+        click.echo(_line(unit), err=True)
+        if isinstance(unit, FailedInput) and self.debug and unit.detail:
+            click.echo(unit.detail, err=True, nl=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+            for failure in self.failures:  # the bar hid them
+                self._show(failure)
+
+
+def _line(unit: UnitRow | FailedInput) -> str:
+    if isinstance(unit, FailedInput):
+        more = f"（另有{len(unit.problems) - 1}处问题）" if len(unit.problems) > 1 else ""
+        return f"✗ {unit.file} → {unit.problems[0]}{more}"
+    return f"✓ {unit.file} → {unit.unit}：{unit.total:.2f} {unit.grade_shown}"
+
+
+@click.command("batch", context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--output",
+    "-o",
+    metavar="OUTDIR",
+    help="输出文件夹（xlsx 必填）。json：给出时写 OUTDIR/汇总.json，缺省或为 - 时输出到标准输出。",
+)
+@click.option(
+    "--rules",
+    "-r",
+    "rules",
+    type=click.Path(path_type=Path),
+    help="规则文件（YAML）。缺省为内置的示范规则集。",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="并行评分的进程数。缺省为 CPU 核数。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "json"]),
+    default="xlsx",
+    show_default=True,
+    help="xlsx：每个单位一份评分表，另加 汇总.xlsx；json：一份汇总 JSON。",
+)
+@click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为开始评分的时间。")
+@click.option("--recursive", is_flag=True, help="也读取文件夹的子文件夹。")
+@click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
+def batch(
+    inputs: tuple[str, ...],
+    output: str | None,
+    rules: Path | None,
+    jobs: int | None,
+    fmt: str,
+    as_of: str | None,
+    recursive: bool,
+    debug: bool,
+) -> None:
+    """批量评分：INPUT 为申报文件、文件夹或通配符（如 "申报/*.json"）。
+
+    每个单位写一份评分表（文件名取自单位名称和考核年度，重名的依次加 -2、-3），
+    并写 汇总.xlsx（排名、等次分布、不良记录汇总、失分分析、错误）。
+    不能评分的申报文件列在“错误”表中，不影响其他单位。
+
+    \b
+    例：
+      assess batch examples/ -o 评分结果
+      assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
+      assess batch examples/ --format json > 汇总.json
+
+    \b
+    退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
+            3 没有可评分的申报文件，或规则文件、输出文件夹有误（不写出任何文件）；4 内部错误。
+    """
+    when = parse_as_of(as_of) or dt.datetime.now(dt.UTC).astimezone()
+    to_stdout = fmt == "json" and output in (None, "-")
+    if fmt == "xlsx" and output in (None, "-"):
+        raise click.UsageError("xlsx 格式须用 -o 指定输出文件夹（评分表和 汇总.xlsx 写在其中）")
+    rulesets = batching.check_rules(rules)  # a bad rules file stops here: nothing written
+    outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
+    items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
+    progress = _Progress(len(items) + len(missing), debug)
+    started = time.monotonic()
+    folder = batching.output_folder(outdir) if outdir is not None else contextlib.nullcontext()
+    try:
+        with folder:
+            rows, failures = batching.run(
+                items,
+                missing,
+                rules=rules,
+                as_of=when,
+                folder=outdir if fmt == "xlsx" else None,
+                jobs=jobs or os.cpu_count() or 1,
+                on_unit=progress,
+            )
+            summary = build_summary(
+                rows,
+                failures,
+                inputs=len(items) + len(missing),
+                assessed_at=when.isoformat(timespec="seconds"),
+                unit_types=_unit_types(rulesets, rows),
+                rulesets=[],  # those actually used, in order of first use
+            )
+            if fmt == "xlsx":
+                from scoresheets.summary import write_summary_workbook
+
+                target = outdir / batching.SUMMARY_XLSX  # type: ignore[operator]
+                write_summary_workbook(summary, target)
+            elif outdir is not None:
+                target = outdir / batching.SUMMARY_JSON
+                write_text_atomic(target, summary_json(summary))
+            else:
+                target = None
+                click.echo(summary_json(summary), nl=False)
+    finally:
+        progress.close()
+    seconds = time.monotonic() - started
+    click.echo(
+        f"完成：申报文件{summary.inputs}份，已评分{summary.assessed}份，未能评分{len(summary.failures)}份，"
+        f"用时{seconds:.1f}秒。",
+        err=True,
+    )
+    if target is not None:
+        click.echo(f"汇总：{target}", err=True)
+    if summary.failures:
+        where = "汇总的“错误”表" if fmt == "xlsx" else "errors"
+        click.echo(f"未能评分的申报文件及原因见{where}。", err=True)
+    if not summary.ranking:
+        raise click.exceptions.Exit(EXIT_INPUT)
+    raise click.exceptions.Exit(EXIT_FAILED if summary.failures else EXIT_OK)

@@ -1,0 +1,61 @@
+"""`assess extract REPORT`: draft a submission from a unit's annual report, every value cited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine import api
+from engine.cli.common import CONTEXT
+from engine.extract.draft import draft_json, render_table
+from engine.files.atomic import write_text_atomic
+
+
+@click.command("extract", context_settings=CONTEXT)
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rules", "-r", type=click.Path(dir_okay=False, path_type=Path), help="规则文件（YAML）。缺省为内置的示范规则集。"
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="草稿 JSON 的位置。缺省为当前文件夹下的 <报告文件名>-草稿.json。",
+)
+@click.option("--unit", metavar="名称", help="单位名称（缺省取报告标题中的单位）。")
+@click.option("--unit-type", metavar="类型", help="单位类型，须为规则集声明的类型之一。")
+@click.option(
+    "--year", type=click.IntRange(1990, 2100), help="考核年度，即被考核的工作年度（缺省取报告标题中的年份）。"
+)
+@click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
+def extract_command(
+    report: Path,
+    rules: Path | None,
+    output: Path | None,
+    unit: str | None,
+    unit_type: str | None,
+    year: int | None,
+    debug: bool,
+) -> None:
+    """从单位的法治政府建设年度报告中提取数据，写出申报数据草稿（JSON）。
+
+    \b
+    读取 UTF-8 或 GBK/GB18030 文本，或 .docx。找到的每个值都注明出处（行、列、原文），
+    并标出 约数（近/余/约/多/左右）、推算（由分子分母算出或各渠道合计）、冲突（报告给出不同的值）。
+    没找到的指标写作 "待填"；补齐后用 assess 评分——必填项仍为 "待填" 时 assess 拒绝评分并逐项列出。
+
+    \b
+    例：
+      assess extract 报告.txt -o 草稿.json
+      assess extract 报告.docx --rules rules/X.yaml --unit-type 区县政府
+    """
+    del debug  # read by engine.cli.app.main
+    ruleset = api.get_ruleset(rules)
+    if unit_type is not None and unit_type not in ruleset.header.unit_types:
+        raise click.BadParameter(f"应为以下之一：{'、'.join(ruleset.header.unit_types)}", param_hint="--unit-type")
+    extraction, draft = api.draft_from_report(report, rules, unit=unit, unit_type=unit_type, year=year)
+    target = output or Path(f"{report.stem}-草稿.json")
+    write_text_atomic(target, draft_json(draft))
+    click.echo(render_table(extraction, draft), err=True, nl=False)
+    click.echo(f"草稿：{target}", err=True)

@@ -1,0 +1,178 @@
+"""`assess rules …`: commands for the people who write rulesets.
+
+`assess rules test [PATH...]` runs every ruleset's test cases (用例, see engine.tools.cases) and
+lists the items that lack cases. More subcommands register on the `rules` group.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from engine import api
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK
+from engine.errors import CasesError, InputError, RulesError
+from engine.tools.cases import (
+    Suite,
+    discover,
+    load_suite,
+    run_suite,
+)
+from engine.tools.check import check_paths
+
+
+@click.group("rules", context_settings=CONTEXT)
+def rules() -> None:
+    """规则集维护：检验评分细则是否按本意评分。"""
+
+
+@rules.command("test", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--allow-uncovered", is_flag=True, help="有评分项缺少用例时不算失败（仍列出）。")
+@click.option("--verbose", "-v", is_flag=True, help="逐个列出通过的用例。")
+def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
+    """运行规则集的用例（X.yaml 旁的 X.cases.yaml），列出失败的用例和缺少用例的评分项。
+
+    \b
+    PATH 为规则文件或文件夹；缺省为内置规则文件夹。
+    输出：每个失败用例一行（评分项、用例名称、预期与实得、所用取值、位置），
+    然后一行“N passed, M failed”，再列出缺少用例的评分项。
+    退出码：0 全部通过且无缺项；1 有失败用例或缺少用例的评分项；3 规则文件或用例文件有误。
+
+    \b
+    例：
+      assess rules test
+      assess rules test rules/national-model-2021.yaml
+      assess rules test rules/ --allow-uncovered
+    """
+    started = time.perf_counter()
+    suites = _load(discover(paths or (api.shipped_rules_dir(),)))
+    passed = failed = 0
+    gaps = []
+    for suite in suites:
+        result = run_suite(suite)
+        for outcome in result.outcomes:
+            if outcome.passed:
+                passed += 1
+                if verbose:
+                    click.echo(f"通过 {outcome.ruleset_id} {outcome.case.rule} 「{outcome.case.name}」")
+            else:
+                failed += 1
+                click.echo(outcome.line())
+        gaps += result.gaps
+    click.echo(f"{passed} passed, {failed} failed")
+    if gaps:
+        click.echo(f"缺少用例的评分项（{len(gaps)}项）：")
+        for gap in gaps:
+            click.echo(f"  {gap.line()}")
+    elapsed = time.perf_counter() - started
+    click.echo(f"规则集 {len(suites)} 个，用例 {passed + failed} 个，用时 {elapsed:.1f} 秒", err=True)
+    if failed or (gaps and not allow_uncovered):
+        raise click.exceptions.Exit(EXIT_FAILED)
+
+
+def _load(files: list[Path]) -> list[Suite]:
+    """Every suite, or one InputError listing the problems of all the files that are wrong."""
+    suites, problems, kind = [], [], CasesError
+    for file in files:
+        try:
+            suites.append(load_suite(file))
+        except InputError as exc:
+            problems += exc.problems
+            if isinstance(exc, RulesError):
+                kind = RulesError
+    if problems:
+        raise kind(problems)
+    return suites
+
+
+@rules.command("check", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def check_command(paths: tuple[Path, ...]) -> None:
+    """检查规则文件，一次列出全部问题（文件:行:列: 规则编号/路径: 说明）。
+
+    检查内容：格式与必填项、拼错的键（附“是否应为”提示）、编号重复、条件中未声明的指标、
+    类型不符（如日期与数字比较）、分值合计与总分或一级指标分值不符、扣分上限大于分值、
+    等次分数线、评分标准为空、永远不成立或总是成立的条件、用不到的档次与指标。
+
+    \b
+    例：
+      assess rules check rules/
+      assess rules check rules/demo-district-2013.yaml my-draft.yaml
+    退出码：0 没有问题；1 发现问题；2 用法错误。
+    """
+    files, findings = check_paths(list(paths))
+    for finding in findings:
+        click.echo(str(finding))
+    summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
+    click.echo(summary, err=True)
+    raise SystemExit(EXIT_FAILED if findings else EXIT_OK)
+
+
+@rules.command("export", context_settings=CONTEXT)
+@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx 或 .md）。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "markdown"]),
+    help="缺省按 -o 的扩展名判断；无 -o 时为 markdown 输出到标准输出。",
+)
+def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
+    """导出年初向各单位公布的评分细则表：一级/二级指标、序号、考核内容、分值、评分标准、数据来源、适用单位，
+    以及加分项、一票否决事项、等次评定规则和申报指标清单。
+
+    \b
+    例：
+      assess rules export rules/demo-district-2013.yaml -o 评分细则.xlsx
+      assess rules export rules/demo-district-2013.yaml --format markdown > 评分细则.md
+    """
+    from engine.api import get_ruleset
+    from engine.files.atomic import write_text_atomic
+    from engine.tools.criteria import criteria, to_markdown
+
+    if fmt is None:
+        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "markdown"
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("xlsx 格式须用 -o 指定输出文件")
+    table = criteria(get_ruleset(rules))
+    if fmt == "xlsx":
+        from scoresheets.criteria import write_criteria
+
+        write_criteria(table, output)
+        click.echo(f"评分细则已写入：{output}", err=True)
+    elif output is None:
+        click.echo(to_markdown(table), nl=False)
+    else:
+        write_text_atomic(output, to_markdown(table))
+        click.echo(f"评分细则已写入：{output}", err=True)
+
+
+@rules.command("diff", context_settings=CONTEXT)
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="另存为 xlsx 变更表。")
+@click.option("--exit-code", is_flag=True, help="有差别时以退出码 1 结束（便于脚本判断）。")
+def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> None:
+    """比较两年的评分细则：新增、删除、更名、编号变更的评分项，分值、阈值和扣分标准的变化，
+    适用单位的变化，以及规则集设置和申报指标的变化。
+
+    \b
+    例：
+      assess rules diff rules/demo-district-2013.yaml rules/demo-district-2014.yaml
+      assess rules diff 2023.yaml 2024.yaml -o 变更.xlsx
+    """
+    from engine.api import get_ruleset
+    from engine.tools.diff import diff, render_text
+
+    a, b = get_ruleset(old), get_ruleset(new)
+    changes = diff(a, b)
+    click.echo(render_text(changes, old.name, new.name), nl=False)
+    if output is not None:
+        from scoresheets.diff import write_diff
+
+        write_diff(changes, old.name, new.name, output)
+        click.echo(f"变更表已写入：{output}", err=True)
+    raise SystemExit(EXIT_FAILED if exit_code and changes else EXIT_OK)

@@ -1,0 +1,400 @@
+"""Reading YAML and JSON documents with the line:column of every value.
+
+ruamel.yaml's round-trip loader keeps positions (`.lc`), rejects duplicate keys and
+follows YAML 1.2 (so `on`/`no` stay strings); JSON is valid YAML, so one loader serves both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+
+from engine.errors import InputError, Location, Problem
+from engine.documents.yaml_syntax import explain as explain_syntax
+from engine.documents.yaml_syntax import suspicious
+
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: its data, file name and sha256 of the bytes.
+
+    `cells` is set for documents read from a workbook: it maps a path in the data to the
+    sheet!cell it came from, so problems point at cells instead of lines.
+    """
+
+    file: str
+    data: Any
+    sha256: str
+    cells: dict[tuple[Any, ...], str] | None = None
+
+    def locate(self, loc: tuple[Any, ...]) -> Location:
+        if self.cells is not None:
+            return self._cell(loc)
+        return locate(self.file, self.data, loc)
+
+    def locate_key(self, loc: tuple[Any, ...]) -> Location:
+        if self.cells is not None:
+            return self._cell(loc)
+        return key_location(self.file, self.data, loc)
+
+    def _cell(self, loc: tuple[Any, ...]) -> Location:
+        for end in range(len(loc), -1, -1):  # the longest prefix that has a cell
+            cell = self.cells.get(tuple(loc[:end]))
+            if cell is not None:
+                return Location(f"{self.file}!{cell}", path=format_path(loc))
+        return Location(self.file, path=format_path(loc))
+
+
+def read_bytes(path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES) -> tuple[bytes, str]:
+    """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {max_bytes} 字节"))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error(Problem(Location(name), "文件不存在")) from None
+    except IsADirectoryError:
+        raise error(Problem(Location(name), "应为文件，实为文件夹")) from None
+    except OSError as exc:
+        raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}")) from None
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
+def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
+    """Return (text, sha256) of a UTF-8 file (a BOM is allowed), or raise a located error."""
+    name = str(path)
+    raw, digest = read_bytes(path, error)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(Problem(Location(name, 1, 1), f"是 UTF-16 编码的文本；{_SAVE_AS_UTF8}"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw[: exc.start].count(b"\n") + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise error(Problem(Location(name, line, col), _not_utf8(raw, line_start))) from None
+    return text, digest
+
+
+_SAVE_AS_UTF8 = "本程序只读 UTF-8：请另存为 UTF-8 编码后重试（记事本：另存为 → 编码选 UTF-8）"
+
+
+def _not_utf8(raw: bytes, line_start: int) -> str:
+    """Name the encoding the file seems to be in, and show the line as it reads in it.
+
+    The file is not decoded for the user: a wrong guess gives wrong but plausible text (a unit
+    name in a public notice), and the audit hash is of the bytes as submitted.
+    """
+    line_end = raw.find(b"\n", line_start)
+    line = raw[line_start : line_end if line_end >= 0 else len(raw)]
+    try:
+        raw.decode("gb18030")
+        shown = line.decode("gb18030").strip()
+    except UnicodeDecodeError:
+        return f"不是 UTF-8 编码的文本；{_SAVE_AS_UTF8}"
+    sample = shown if len(shown) <= 40 else shown[:40] + "…"
+    return f"不是 UTF-8 编码的文本，看起来是 GBK/GB18030 编码（按 GB18030 读，此行为“{sample}”）；{_SAVE_AS_UTF8}"
+
+
+def load_document(path: Path | str, error: type[InputError]) -> Document:
+    """Parse a YAML or JSON file into ruamel containers, or raise `error` with line:col."""
+    path = Path(path)
+    text, digest = read_text(path, error)
+    return parse_document(text, str(path), digest, error)
+
+
+MAX_DEPTH = 100  # nesting deeper than this is refused (no real rules file or submission comes close)
+MAX_NODES = 1_000_000  # values after expanding YAML aliases: refuses "billion laughs" documents
+MAX_INT_DIGITS = 30
+
+
+class _Refused(MarkedYAMLError):
+    """A document refused for a reason of ours; the problem text is shown as it is."""
+
+
+class _DuplicateKey(MarkedYAMLError):
+    def __init__(self, key: str, first: Any, second: Any):
+        super().__init__(None, first, f'found duplicate key "{key}"', second)
+        self.key = key
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor with exact numbers and both places of a duplicate key.
+
+    Floats become `Decimal` from the text as written: a binary float would silently turn
+    999999999999.999999 into 1000000000000. Integers longer than MAX_INT_DIGITS are refused
+    before Python's int conversion limit raises a bare ValueError.
+    """
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key in mapping and not self.allow_duplicate_keys:
+            first = node.start_mark
+            for other, _ in node.value:
+                if other is key_node:
+                    break
+                if getattr(other, "value", None) == key_node.value:
+                    first = other.start_mark
+                    break
+            raise _DuplicateKey(str(key), first, key_node.start_mark)
+        return super().check_mapping_key(node, key_node, mapping, key, value)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        if sum(ch.isdigit() for ch in str(node.value)) > MAX_INT_DIGITS:
+            raise _Refused(None, None, f"数字过长（超过 {MAX_INT_DIGITS} 位）", node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        text = str(node.value).replace("_", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return super().construct_yaml_float(node)
+        if not value.is_finite():
+            return super().construct_yaml_float(node)
+        return _tidy(value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """2.50 → 2.5 and 1e2 → 100, so a value's decimal places are the ones that matter."""
+    if abs(value) >= Decimal(10) ** 24:
+        return value  # far out of every range; reported as too large by the validators
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
+def parse_document(text: str, file: str, digest: str, error: type[InputError]) -> Document:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True  # lets a condition error point at the right column inside quotes
+    yaml.max_depth = MAX_DEPTH  # ruamel ≥ 0.19; older versions end in the RecursionError below
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mistake = None if isinstance(exc, (_Refused, _DuplicateKey)) else explain_syntax(text, exc)
+        if mistake is not None:
+            raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message)) from None
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        msg = _yaml_message(exc)
+        raise error(Problem(Location(file, line, col), msg)) from None
+    except ReaderError as exc:  # a character YAML does not allow in a document (C0/C1 controls)
+        line, col = _line_col(text, exc.position)
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise error(Problem(Location(file, line, col), f"不允许的控制字符 {what}，请删除后重试")) from None
+    except YAMLError as exc:
+        raise error(Problem(Location(file, 1, 1), f"无法解析：{exc}")) from None
+    except RecursionError:
+        raise error(Problem(Location(file), f"嵌套层次过深（上限 {MAX_DEPTH} 层）")) from None
+    problem = _expansion_problem(data)
+    if problem:
+        raise error(Problem(Location(file, 1, 1), problem))
+    mistake = suspicious(data)
+    if mistake is not None:
+        raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message))
+    return Document(file, data, digest)
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+class _Cycle(Exception):
+    pass
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _expansion_problem(data: Any) -> str | None:
+    """A YAML alias may make a value appear many times (or inside itself); bound the total."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in active:
+            raise _Cycle
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_DEPTH:
+            raise RecursionError
+        active.add(key)
+        children = node.values() if isinstance(node, dict) else node
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_NODES:
+            raise _TooBig
+        return total
+
+    try:
+        size(data, 0)
+    except _Cycle:
+        return "别名（*）引用了包含它自身的内容"
+    except _TooBig:
+        return f"别名（*）展开后的内容过多（超过 {MAX_NODES} 个值）"
+    except RecursionError:
+        return f"嵌套层次过深（上限 {MAX_DEPTH} 层）"
+    return None
+
+
+def _yaml_message(exc: MarkedYAMLError) -> str:
+    if isinstance(exc, _Refused):
+        return str(exc.problem)
+    if isinstance(exc, _DuplicateKey):
+        first = exc.context_mark
+        where = f"（第一次出现在第 {first.line + 1} 行第 {first.column + 1} 列）" if first else ""
+        return f"重复的键 “{exc.key}”{where}"
+    problem = (exc.problem or "").strip()
+    if "maximum depth" in problem:
+        return f"嵌套层次过深（上限 {MAX_DEPTH} 层）"
+    if "found character '\\t'" in str(exc):
+        return "语法错误：不能用制表符缩进"
+    return f"语法错误：{problem or exc}"
+
+
+def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
+    """Map a pydantic-style location tuple to the 1-based line:col of that value."""
+    hook = getattr(data, "locate_path", None)
+    if hook is not None:  # a document assembled from several files locates its own parts
+        return hook(loc)
+    node = data
+    line, col = 1, 1  # the document itself (also an empty one, or a bare scalar)
+    for step in loc:
+        if isinstance(node, CommentedMap) and step in node:
+            try:
+                ln, cl = node.lc.value(step)
+            except (KeyError, TypeError, AttributeError):
+                ln, cl = node.lc.key(step)
+            line, col = ln + 1, cl + 1
+            node = node[step]
+        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+            ln, cl = node.lc.item(step)
+            line, col = ln + 1, cl + 1
+            node = node[step]
+        else:
+            break
+    return Location(file, line, col, format_path(loc))
+
+
+def key_location(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
+    """Like `locate`, but point at the key of the last step (for unknown keys)."""
+    hook = getattr(data, "locate_key", None)
+    if hook is not None:
+        return hook(loc)
+    if not loc:
+        return locate(file, data, loc)
+    parent = data
+    for step in loc[:-1]:
+        try:
+            parent = parent[step]
+        except (KeyError, IndexError, TypeError):
+            return locate(file, data, loc)
+    if isinstance(parent, CommentedMap) and loc[-1] in parent:
+        ln, cl = parent.lc.key(loc[-1])
+        return Location(file, ln + 1, cl + 1, format_path(loc))
+    return locate(file, data, loc)
+
+
+class Assembled(dict):
+    """A document put together from parts of other documents; it locates each part in its own file.
+
+    `sources` maps a location prefix in this document to (document, location there); the longest
+    matching prefix wins, and `fallback` covers the rest.
+    """
+
+    def __init__(self, fallback: tuple[Document, tuple[Any, ...]]):
+        super().__init__()
+        self.fallback = fallback
+        self.sources: dict[tuple[Any, ...], tuple[Document, tuple[Any, ...]]] = {}
+
+    def map(self, loc: tuple[Any, ...], doc: Document, source: tuple[Any, ...]) -> None:
+        self.sources[tuple(loc)] = (doc, tuple(source))
+
+    def resolve(self, loc: tuple[Any, ...]) -> tuple[Document, tuple[Any, ...]]:
+        loc = tuple(loc)
+        for n in range(len(loc), -1, -1):
+            hit = self.sources.get(loc[:n])
+            if hit is not None:
+                return hit[0], hit[1] + loc[n:]
+        return self.fallback
+
+    def locate_path(self, loc: tuple[Any, ...]) -> Location:
+        doc, source = self.resolve(loc)
+        return doc.locate(source)
+
+    def locate_key(self, loc: tuple[Any, ...]) -> Location:
+        doc, source = self.resolve(loc)
+        return key_location(doc.file, doc.data, source)
+
+
+def value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The value at a location tuple, or None when the path does not exist."""
+    for step in loc:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for step in loc:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += ("." if out else "") + str(step)
+    return out
+
+
+def plain(data: Any) -> Any:
+    """Convert ruamel containers and scalars to plain Python values."""
+    if isinstance(data, dict):
+        return {str(k): plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    if isinstance(data, bool) or data is None:
+        return data
+    if isinstance(data, int):
+        return int(data)
+    if isinstance(data, float):
+        return float(data)
+    if isinstance(data, str):
+        return _join_surrogate_pairs(str(data))
+    return data
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_surrogate_pairs(text: str) -> str:
+    # ruamel leaves a JSON escape pair ("\ud83d\ude00", as json.dumps writes 😀 or a CJK
+    # Extension B character) as two surrogates; join them. A lone one stays, to be rejected.
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return _SURROGATE_PAIR.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)

@@ -1,0 +1,1 @@
+"""Ruleset + Submission → fired checks: backend-neutral checks, the plain evaluator, durable/."""

@@ -1,0 +1,65 @@
+"""A plain-Python evaluator of the compiled checks: the differential oracle for durable_rules.
+
+It reads the same `Check` objects the compiler hands to durable_rules and decides which hold,
+without durable's encoding, partitions or sessions, so a disagreement between the two points at
+a bug in one of them. Semantics, the same as durable's on the normalised conditions:
+
+- a comparison that reads a name the fact does not carry is false (durable never matches a
+  missing field, `!=` included), so `a > 0 或 b > 0` holds on `a` alone when `b` is missing;
+- a record check without a condition holds for every record; record checks are evaluated per
+  record and fire as (rule id, 1-based record number), indicator checks as (rule id, 0).
+
+`assess_with_oracle` runs the whole assessment with these firings in place of durable's.
+"""
+
+from __future__ import annotations
+
+from engine.evaluation.checks import Check, CompiledRuleset
+from engine.ruleset import conditions as expr
+
+Firing = tuple[str, int]
+
+
+def holds(node: expr.Node, values: dict[str, expr.Value]) -> bool:
+    """Whether a condition holds; a comparison over a missing name is false (see module doc)."""
+    return _holds(expr.normalize(node), values)
+
+
+def _holds(node: expr.Node, values: dict[str, expr.Value]) -> bool:
+    if isinstance(node, expr.And):
+        return all(_holds(item, values) for item in node.items)
+    if isinstance(node, expr.Or):
+        return any(_holds(item, values) for item in node.items)
+    if isinstance(node, expr.Not):  # normalised trees have none; kept for completeness
+        return not _holds(node.item, values)
+    sides = []
+    for side in (node.left, node.right):
+        if isinstance(side, expr.Name):
+            if side.name not in values:
+                return False
+            sides.append(values[side.name])
+        else:
+            sides.append(side.value)
+    return expr.compare(node.op, sides[0], sides[1])
+
+
+def check_holds(check: Check, values: dict[str, expr.Value]) -> bool:
+    return check.node is None or holds(check.node, values)
+
+
+def oracle_firings(
+    compiled: CompiledRuleset,
+    values: dict[str, expr.Value],
+    records: dict[str, list[dict[str, expr.Value]]],
+) -> set[Firing]:
+    """The (rule id, fact id) pairs that should fire: fact 0 is the indicators, n the n-th record."""
+    fired: set[Firing] = set()
+    for check in compiled.checks.values():
+        if check.record_list is None:
+            if check_holds(check, values):
+                fired.add((check.rule_id, 0))
+            continue
+        for number, record in enumerate(records.get(check.record_list, []), start=1):
+            if check_holds(check, record):
+                fired.add((check.rule_id, number))
+    return fired

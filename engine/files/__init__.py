@@ -1,0 +1,1 @@
+"""Writing output files: atomic replacement and safe names."""

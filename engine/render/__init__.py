@@ -1,0 +1,1 @@
+"""AssessmentResult → JSON or terminal text."""

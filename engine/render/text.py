@@ -1,0 +1,90 @@
+"""The result for a terminal: a short summary, or the full itemised list."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from engine.result import AssessmentResult
+from engine.ruleset.conditions import format_decimal as n
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    if _width(text) > width:
+        while text and _width(text + "…") > width:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - _width(text))
+
+
+def summary(result: AssessmentResult, largest: int = 5) -> str:
+    r = result
+    extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
+    lines = [
+        f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}{extends}）",
+        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}",
+    ]
+    if r.applicable_points != r.total_points:
+        lines.append(
+            f"  得分 {r.base_score} / 适用分值 {r.applicable_points} → 折算 {r.scaled_score}；加分 {r.bonus_total}"
+        )
+    else:
+        lines.append(f"  基础得分 {r.scaled_score}；加分 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
+    lines += [f"  {why}" for why in r.grade.reasons]
+    deducted = sorted((i for i in r.items if i.deduction > 0), key=lambda i: (-i.deduction, i.seq))
+    if deducted:
+        lines.append(f"扣分最多的{min(largest, len(deducted))}项（共{len(deducted)}项扣分）：")
+        for item in deducted[:largest]:
+            reason = "；".join(item.reasons)
+            lines.append(f"  {_pad(item.rule_id, 8)} {_pad(item.content, 24)} -{item.deduction}  {reason}")
+    else:
+        lines.append("无扣分项。")
+    if r.vetoes:
+        lines.append("一票否决：")
+        lines += [f"  {v.rule_id} {v.event}：{v.detail}" for v in r.vetoes]
+    if r.bad_records:
+        lines.append(f"不良记录（{len(r.bad_records)}条）：")
+        for b in r.bad_records:
+            lines.append(f"  {b.seq}. {b.event}［{b.rule_id}，{b.severity}］{b.consequence}")
+    else:
+        lines.append("不良记录：无")
+    if r.pending:
+        lines.append(f"待复核：{'、'.join(r.pending)}")
+    flagged = [f"{i.rule_id} {'；'.join(i.flags)}" for i in r.items if i.flags]
+    if flagged:
+        lines.append(f"数据提示：{'，'.join(flagged)}")
+    lines += [f"注意：{notice}" for notice in r.notices]
+    return "\n".join(lines) + "\n"
+
+
+def full(result: AssessmentResult) -> str:
+    r = result
+    lines = [summary(r, largest=3).rstrip("\n"), "", "逐项得分："]
+    current = None
+    for item in r.items:
+        if item.category1 != current:
+            current = item.category1
+            cat = next(c for c in r.categories if c.name == current)
+            lines.append(f"【{current}】 {cat.score} / {cat.max_points}")
+        score = "—" if not item.counted else str(item.score)
+        lines.append(
+            f"  {item.seq:>3}. {_pad(item.rule_id, 8)} {_pad(item.content, 24)} {_pad(item.status, 6)}"
+            f" {score:>6} / {item.max_points}"
+        )
+        for reason in [*item.reasons, *item.flags]:
+            lines.append(f"         {reason}")
+    if r.bonuses:
+        lines.append(f"【加分】 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
+        for b in r.bonuses:
+            lines.append(f"  {_pad(b.rule_id, 8)} {_pad(b.content, 24)} +{b.bonus}")
+            lines += [f"         {why}" for why in b.reasons]
+    a = r.audit
+    lines += [
+        "",
+        f"规则文件 {a.rules_file} sha256 {a.rules_sha256[:16]}…；申报文件 {a.submission_file} sha256 "
+        f"{a.submission_sha256[:16]}…；引擎 {a.engine_version}；{a.assessed_at}",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Rules file → checked Ruleset: model, condition language, loading, inheritance, folders, methods."""

@@ -1,0 +1,360 @@
+"""Building a ruleset from a parsed rules file: pydantic model → checked conditions → `Ruleset`.
+
+Every problem found is collected and raised together as one `RulesError`, each with
+file:line:col and the path inside the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from engine.documents.messages import problems_from
+from engine.documents.source import Document
+from engine.errors import (
+    ErrorList,
+    ExpressionError,
+    Location,
+    RulesError,
+)
+from engine.ruleset import conditions as expr
+from engine.ruleset.extraction_check import check_ruleset as check_extraction
+from engine.ruleset.model import (
+    Banded,
+    Conditional,
+    ConditionalBonus,
+    CountShortfall,
+    IndicatorSpec,
+    Linear,
+    PerEvent,
+    PerEventBonus,
+    PerRecord,
+    RateShortfall,
+    RulesFile,
+    SubPoints,
+    Veto,
+)
+from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
+
+NUMERIC = ("数值", "百分比", "次数")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def extends_of(data: Any) -> Any:
+    """The 规则集.继承 value of a parsed rules file, or None."""
+    header = data.get("规则集") if isinstance(data, dict) else None
+    return header.get("继承") if isinstance(header, dict) else None
+
+
+def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
+    if not isinstance(doc.data, dict):
+        raise RulesError(_problem(doc, (), "规则文件的顶层应为键值表（规则集、指标、评分细则…）"))
+    try:
+        model = RulesFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS)) from None
+    errors = ErrorList()
+    entries = list(_entries(model, doc))
+    ruleset = Ruleset(doc.file, sha256 or doc.sha256, model, entries, document=doc, sources=((doc.file, doc.sha256),))
+    _check_header(model, doc, errors)
+    _check_indicators(model, doc, errors)
+    check_extraction(model, doc, errors)
+    _check_items(ruleset, doc, errors)
+    if errors:
+        raise RulesError(errors.problems)
+    return ruleset
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+_TAGS = (
+    "按件扣分",
+    "少于目标扣分",
+    "比率不足扣分",
+    "条件扣分",
+    "分项扣分",
+    "分档计分",
+    "线性计分",
+    "逐条扣分",
+    "酌情扣分",
+    "条件加分",
+    "按件加分",
+)
+
+
+def _vocabulary() -> list[str]:
+    words: list[str] = []
+
+    def walk(model: type[BaseModel]) -> None:
+        for f in model.model_fields.values():
+            if f.alias:
+                words.append(f.alias)
+            for arg in _model_args(f.annotation):
+                if arg.__name__ not in seen:
+                    seen.add(arg.__name__)
+                    walk(arg)
+
+    seen: set[str] = set()
+    walk(RulesFile)
+    return words
+
+
+def _model_args(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _model_args(arg)
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        del meta
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and origin is not annotation:
+        yield from _model_args(origin)
+
+
+def _problem(doc: Document, loc: tuple, message: str):
+    from engine.errors import Problem
+
+    return Problem(doc.locate(loc), message)
+
+
+def _entries(model: RulesFile, doc: Document) -> Iterator[ItemEntry]:
+    for i, cat1 in enumerate(model.categories):
+        for j, cat2 in enumerate(cat1.subcategories):
+            for k, item in enumerate(cat2.items):
+                loc = ("评分细则", i, "二级指标", j, "评分项", k)
+                yield ItemEntry(item, cat1.name, cat2.name, doc.locate(loc))
+
+
+def _check_header(model: RulesFile, doc: Document, errors: ErrorList) -> None:
+    header = model.header
+    types = header.unit_types
+    if len(set(types)) != len(types):
+        errors.add(doc.locate(("规则集", "单位类型")), "单位类型有重复")
+    for key in header.grades:
+        if key != "默认" and key not in types:
+            errors.add(
+                doc.locate(("规则集", "等次", key)), f"“{key}” 既不是“默认”也不是已声明的单位类型（{'、'.join(types)}）"
+            )
+    if "默认" not in header.grades:
+        lacking = [t for t in types if t not in header.grades]
+        if lacking:
+            errors.add(doc.locate(("规则集", "等次")), f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定")
+    for key, bands in header.grades.items():
+        if bands.excellent > header.total:
+            errors.add(
+                doc.locate(("规则集", "等次", key, "优秀")), f"优秀分数线 {bands.excellent} 超过总分 {header.total}"
+            )
+
+
+def _check_unit_types(values: list[str] | None, doc: Document, loc: tuple, types: list[str], errors: ErrorList) -> None:
+    for n, value in enumerate(values or []):
+        if value not in types:
+            errors.add(doc.locate(loc + (n,)), f"未声明的单位类型 “{value}”（已声明：{'、'.join(types)}）")
+
+
+def _check_indicators(model: RulesFile, doc: Document, errors: ErrorList) -> None:
+    types = model.header.unit_types
+    for name, spec in model.indicators.items():
+        _check_unit_types(spec.applies_to, doc, ("指标", name, "适用单位"), types, errors)
+        for key, part in (("分子", spec.numerator), ("分母", spec.denominator)):
+            if part is not None:
+                _check_rate_part(model, name, spec, key, part, doc, errors)
+        if model.header.missing == "按缺省值" and not spec.required and spec.default is None:
+            errors.add(doc.locate(("指标", name)), "缺项处理为“按缺省值”，选填指标须给出“缺省值”")
+        if spec.default is not None:
+            from engine.ruleset.values import check_value
+
+            message = check_value(spec, spec.default)
+            if message:
+                errors.add(doc.locate(("指标", name, "缺省值")), f"缺省值{message}")
+
+
+CATEGORIES = {
+    "数值": expr.NUMBER,
+    "百分比": expr.NUMBER,
+    "次数": expr.NUMBER,
+    "日期": expr.DATE,
+    "是否": expr.BOOL,
+    "选项": expr.ENUM,
+    "文本": expr.TEXT,
+}  # indicator type → what a condition may do with it
+
+
+def symbol(spec: Any) -> expr.Symbol:
+    return expr.Symbol(CATEGORIES[spec.type], tuple(spec.options or ()))
+
+
+def _check_rate_part(
+    model: RulesFile, rate: str, spec: IndicatorSpec, key: str, part: str, doc: Document, errors: ErrorList
+) -> None:
+    where = doc.locate(("指标", rate, key))
+    other = model.indicators.get(part)
+    if other is None:
+        import difflib
+
+        close = difflib.get_close_matches(part, list(model.indicators), n=1, cutoff=0.5)
+        hint = f"（是否应为 “{close[0]}”？）" if close else ""
+        errors.add(where, f"{key}“{part}”不是已声明的指标{hint}")
+    elif part == rate:
+        errors.add(where, f"{key}不能是比率本身")
+    elif other.type not in ("次数", "数值"):
+        errors.add(where, f"{key}应为次数或数值型指标，“{part}” 是{other.type}型")
+    elif other.applies_to is not None and (
+        spec.applies_to is None or not set(spec.applies_to) <= set(other.applies_to)
+    ):
+        errors.add(where, f"{key}“{part}”的适用单位应包含比率“{rate}”的适用单位")
+
+
+def _symbols(specs: dict[str, Any]) -> dict[str, expr.Symbol]:
+    return {name: symbol(spec) for name, spec in specs.items() if spec.type != "记录列表"}
+
+
+def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
+    model = ruleset.model
+    header = model.header
+    indicators = model.indicators
+    symbols = _symbols(indicators)
+    seen_ids: dict[str, tuple] = {}
+
+    def condition(key: str, text: str, loc: tuple, record_list: str | None = None) -> None:
+        if record_list is not None:
+            spec = indicators.get(record_list)
+            if spec is None or spec.type != "记录列表":
+                return  # reported where the list is named
+            syms = _symbols(spec.fields or {})
+        else:
+            syms = symbols
+        where = doc.locate(loc)
+        try:
+            node = expr.parse(text)
+            names = expr.check(node, syms)
+        except ExpressionError as exc:
+            errors.add(_offset(doc, loc, exc.offset), exc.message)
+            return
+        written = node
+        node = expr.normalize(node)
+        branches = expr.branch_count(node)
+        if branches > MAX_BRANCHES:
+            errors.add(where, f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项")
+            return
+        ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written)
+
+    def indicator(name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
+        spec = indicators.get(name)
+        if spec is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(indicators), n=1, cutoff=0.5)
+            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            errors.add(doc.locate(loc), f"未声明的指标 “{name}”{hint}")
+        elif spec.type not in allowed:
+            errors.add(doc.locate(loc), f"{what}应为{'/'.join(allowed)}型指标，“{name}” 是{spec.type}型")
+
+    def cap(value: Decimal | None, points: Decimal, loc: tuple, label: str = "扣分上限") -> None:
+        if value is not None and value > points:
+            errors.add(doc.locate(loc), f"{label} {value} 大于本项分值 {points}")
+
+    total = Decimal(0)
+    for i, cat1 in enumerate(model.categories):
+        subtotal = sum((it.points for c2 in cat1.subcategories for it in c2.items), Decimal(0))
+        total += subtotal
+        if cat1.points is not None and subtotal != cat1.points:
+            errors.add(
+                doc.locate(("评分细则", i, "分值")),
+                f"一级指标“{cat1.name}”分值为 {cat1.points}，其评分项分值合计为 {subtotal}",
+            )
+    if total != header.total:
+        errors.add(doc.locate(("评分细则",)), f"评分项分值合计为 {total}，与总分 {header.total} 不符")
+
+    for loc, item in item_locs(model):
+        if item.id in seen_ids:
+            errors.add(doc.locate(loc + ("编号",)), f"编号 “{item.id}” 重复（另见 {doc.locate(seen_ids[item.id])}）")
+        else:
+            seen_ids[item.id] = loc + ("编号",)
+        _check_unit_types(item.applies_to, doc, loc + ("适用单位",), header.unit_types, errors)
+        key = item.id
+        if isinstance(item, PerEvent):
+            indicator(item.count, loc + ("件数",), ("次数",), "件数")
+            cap(item.cap, item.points, loc + ("扣分上限",))
+        elif isinstance(item, CountShortfall):
+            indicator(item.indicator, loc + ("指标",), ("次数", "数值"), "指标")
+            cap(item.cap, item.points, loc + ("扣分上限",))
+        elif isinstance(item, RateShortfall):
+            indicator(item.indicator, loc + ("指标",), ("百分比", "数值"), "指标")
+            cap(item.cap, item.points, loc + ("扣分上限",))
+        elif isinstance(item, Conditional):
+            condition(key, item.condition, loc + ("条件",))
+            cap(item.deduction, item.points, loc + ("扣分",), "扣分")
+        elif isinstance(item, SubPoints):
+            part_ids = [p.id for p in item.parts]
+            if len(set(part_ids)) != len(part_ids):
+                errors.add(doc.locate(loc + ("子项",)), "子项编号有重复")
+            for n, part in enumerate(item.parts):
+                ploc = loc + ("子项", n)
+                if part.condition is not None:
+                    condition(f"{key}.{part.id}", part.condition, ploc + ("条件",))
+                    cap(part.deduction, item.points, ploc + ("扣分",), "扣分")
+                else:
+                    indicator(part.count, ploc + ("件数",), ("次数",), "件数")
+                    cap(part.cap, item.points, ploc + ("扣分上限",))
+        elif isinstance(item, Banded):
+            for n, band in enumerate(item.bands):
+                condition(f"{key}#{n + 1}", band.condition, loc + ("档次", n, "条件"))
+                cap(band.score, item.points, loc + ("档次", n, "得分"), "得分")
+            cap(item.otherwise, item.points, loc + ("其余得分",), "其余得分")
+        elif isinstance(item, Linear):
+            indicator(item.indicator, loc + ("指标",), NUMERIC, "指标")
+        elif isinstance(item, PerRecord):
+            indicator(item.records, loc + ("记录",), ("记录列表",), "记录")
+            if item.condition is not None:
+                condition(key, item.condition, loc + ("条件",), item.records)
+            cap(item.cap, item.points, loc + ("扣分上限",))
+        elif isinstance(item, ConditionalBonus):
+            condition(key, item.condition, loc + ("条件",))
+            cap(item.bonus, item.points, loc + ("加分",), "加分")
+        elif isinstance(item, PerEventBonus):
+            indicator(item.count, loc + ("件数",), ("次数",), "件数")
+        elif isinstance(item, Veto):
+            if item.records is not None:
+                indicator(item.records, loc + ("记录",), ("记录列表",), "记录")
+            if item.condition is not None:
+                condition(key, item.condition, loc + ("条件",), item.records)
+        bad = getattr(item, "bad_record", None)
+        if bad is not None:
+            _check_template(ruleset, item, bad.event, doc, loc + ("不良记录", "事项"), errors)
+
+
+def _check_template(ruleset: Ruleset, item: Any, text: str, doc: Document, loc: tuple, errors: ErrorList) -> None:
+    allowed = set(ruleset.model.indicators) | {"扣分", "单位名称", "考核年度"}
+    records = getattr(item, "records", None)
+    if records and records in ruleset.model.indicators:
+        allowed |= set(ruleset.model.indicators[records].fields or {})
+    for match in _PLACEHOLDER.finditer(text):
+        name = match.group(1).strip()
+        if name not in allowed:
+            errors.add(_offset(doc, loc, match.start()), f"不良记录事项中的 {{{name}}} 不是指标名或记录字段")
+
+
+def _offset(doc: Document, loc: tuple, offset: int) -> Location:
+    """Location of a character inside a one-line string value."""
+    base = doc.locate(loc)
+    value = _value_at(doc.data, loc)
+    if base.line is None or base.col is None or "（继承自" in base.path:
+        return base  # an inherited value is located at the child's 继承 line; no column to offset
+    quoted = isinstance(value, (DoubleQuotedScalarString, SingleQuotedScalarString))
+    return Location(base.file, base.line, base.col + offset + (1 if quoted else 0), base.path)
+
+
+def _value_at(data: Any, loc: tuple) -> Any:
+    for step in loc:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

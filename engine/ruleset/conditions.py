@@ -1,0 +1,557 @@
+"""The condition language of rules files: parsing, type checking, evaluation.
+
+Grammar (either the ASCII or the Chinese spelling of each operator works):
+
+    expr    := or
+    or      := and (("or" | "或") and)*
+    and     := not (("and" | "且") not)*
+    not     := ("not" | "非") not | atom
+    atom    := "(" expr ")" | NAME [cmpop operand | ("in" | "属于") "[" literal ("," literal)* "]"]
+               | literal cmpop operand
+    cmpop   := < <= > >= == != = ＜ ＞ ≤ ≥ ＝ ≠
+    operand := NAME | literal
+    literal := number [%] | date (2013-03-01) | "string" | “string” | 是 | 否 | true | false
+
+Chinese keywords must stand apart (spaces or brackets), because 且/或/非 also occur inside names.
+A bare NAME of yes/no type means `NAME == 是`. There is no arithmetic: derived quantities are
+declared as indicators, so every comparison is exact and the engine compares plain values.
+Parsing never calls `eval`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Union
+
+from engine.errors import ExpressionError
+
+# -- tokens -------------------------------------------------------------------------------
+
+_OPS = {
+    "<=": "<=",
+    ">=": ">=",
+    "==": "==",
+    "!=": "!=",
+    "<>": "!=",
+    "<": "<",
+    ">": ">",
+    "=": "==",
+    "＜": "<",
+    "＞": ">",
+    "≤": "<=",
+    "≥": ">=",
+    "＝": "==",
+    "≠": "!=",
+    "＜＝": "<=",
+    "＞＝": ">=",
+}
+_KEYWORDS = {
+    "and": "and",
+    "且": "and",
+    "并且": "and",
+    "or": "or",
+    "或": "or",
+    "或者": "or",
+    "not": "not",
+    "非": "not",
+    "in": "in",
+    "属于": "in",
+    "true": True,
+    "false": False,
+    "是": True,
+    "否": False,
+}
+_QUOTES = {'"': '"', "'": "'", "“": "”", "「": "」", "‘": "’"}
+_NAME_CHAR = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+MAX_DECIMALS = 6  # the precision of every number the engine compares (submissions and conditions)
+MAX_MAGNITUDE = Decimal(10) ** 12
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．（），［］－", "0123456789.(),[]-")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NAME NUM DATE STR BOOL OP KW ( ) [ ] , END
+    value: object
+    offset: int
+    text: str
+
+
+def tokenize(text: str) -> list[Token]:
+    src = text.translate(_FULLWIDTH)
+    out: list[Token] = []
+    i, n = 0, len(src)
+    while i < n:
+        ch = src[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in "()[],、":
+            kind = "," if ch in ",、" else ch
+            out.append(Token(kind, ch, i, text[i]))
+            i += 1
+            continue
+        two = src[i : i + 2]
+        if two in _OPS:
+            out.append(Token("OP", _OPS[two], i, text[i : i + 2]))
+            i += 2
+            continue
+        if ch in _OPS:
+            out.append(Token("OP", _OPS[ch], i, text[i]))
+            i += 1
+            continue
+        if ch in _QUOTES:
+            close = _QUOTES[ch]
+            j = src.find(close, i + 1)
+            if j < 0:
+                raise ExpressionError("引号没有闭合", i, ch)
+            out.append(Token("STR", src[i + 1 : j], i, text[i : j + 1]))
+            i = j + 1
+            continue
+        m = _DATE.match(src, i)
+        if m and not (m.end() < n and _NAME_CHAR.match(src[m.end()])):
+            try:
+                value = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                raise ExpressionError(f"不是有效日期：{m.group(0)}", i, m.group(0)) from None
+            out.append(Token("DATE", value, i, m.group(0)))
+            i = m.end()
+            continue
+        m = _NUMBER.match(src, i)
+        if m:
+            j = m.end()
+            if j < n and src[j] in "%％":
+                j += 1
+            if j < n and _NAME_CHAR.match(src[j]):
+                k = j
+                while k < n and _NAME_CHAR.match(src[k]):
+                    k += 1
+                raise ExpressionError(
+                    f"“{text[i:k]}” 不是数字也不是指标名（指标名不能以数字开头；且/或/非 两侧要留空格）",
+                    i,
+                    text[i:k],
+                )
+            out.append(Token("NUM", _number(m.group(0), i, text[i:j]), i, text[i:j]))
+            i = j
+            continue
+        if ch == "-" and i + 1 < n and src[i + 1].isdigit():
+            m = _NUMBER.match(src, i + 1)
+            out.append(Token("NUM", -_number(m.group(0), i, text[i : m.end()]), i, text[i : m.end()]))
+            i = m.end()
+            continue
+        if _NAME_CHAR.match(ch):
+            j = i
+            while j < n and _NAME_CHAR.match(src[j]):
+                j += 1
+            word = src[i:j]
+            key = word.lower() if word.isascii() else word
+            if key in _KEYWORDS:
+                value = _KEYWORDS[key]
+                kind = "BOOL" if isinstance(value, bool) else "KW"
+                out.append(Token(kind, value, i, text[i:j]))
+            else:
+                out.append(Token("NAME", word, i, text[i:j]))
+            i = j
+            continue
+        raise ExpressionError(f"不认识的字符 “{ch}”", i, ch)
+    out.append(Token("END", None, n, ""))
+    return out
+
+
+def _number(digits: str, offset: int, shown: str) -> Decimal:
+    value = Decimal(digits)
+    if value.normalize().as_tuple().exponent < -MAX_DECIMALS:
+        raise ExpressionError(f"数值 {shown} 的小数位数超过 {MAX_DECIMALS} 位", offset, shown)
+    if value > MAX_MAGNITUDE:
+        raise ExpressionError(f"数值 {shown} 过大（上限 10^12）", offset, shown)
+    return value
+
+
+# -- syntax tree --------------------------------------------------------------------------
+
+Value = Union[Decimal, dt.date, bool, str]
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Value
+    offset: int
+    text: str
+
+
+Operand = Union[Name, Literal]
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Operand
+    right: Operand
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: "Node"
+
+
+Node = Union[Compare, And, Or, Not]
+
+_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.pos = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def expect(self, kind: str, what: str) -> Token:
+        tok = self.peek()
+        if tok.kind != kind:
+            raise ExpressionError(f"此处应为{what}，实为{_describe(tok)}", tok.offset, tok.text)
+        return self.take()
+
+    def parse(self) -> Node:
+        if self.peek().kind == "END":
+            raise ExpressionError("条件为空", 0)
+        node = self.or_()
+        tok = self.peek()
+        if tok.kind != "END":
+            raise ExpressionError(f"多余的{_describe(tok)}（缺少 且/或？）", tok.offset, tok.text)
+        return node
+
+    def or_(self) -> Node:
+        items = [self.and_()]
+        while self.peek().kind == "KW" and self.peek().value == "or":
+            self.take()
+            items.append(self.and_())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_(self) -> Node:
+        items = [self.not_()]
+        while self.peek().kind == "KW" and self.peek().value == "and":
+            self.take()
+            items.append(self.not_())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def not_(self) -> Node:
+        if self.peek().kind == "KW" and self.peek().value == "not":
+            self.take()
+            return Not(self.not_())
+        return self.atom()
+
+    def atom(self) -> Node:
+        tok = self.peek()
+        if tok.kind == "(":
+            self.take()
+            node = self.or_()
+            self.expect(")", "右括号 )")
+            return node
+        if tok.kind in ("NAME", "NUM", "DATE", "STR", "BOOL"):
+            left = self.operand()
+            nxt = self.peek()
+            if nxt.kind == "OP":
+                self.take()
+                right = self.operand()
+                return Compare(nxt.value, left, right)
+            if nxt.kind == "KW" and nxt.value == "in":
+                self.take()
+                if not isinstance(left, Name):
+                    raise ExpressionError("“属于”前面应为指标名", tok.offset, tok.text)
+                self.expect("[", "左方括号 [")
+                options = [self.literal()]
+                while self.peek().kind == ",":
+                    self.take()
+                    options.append(self.literal())
+                self.expect("]", "右方括号 ]")
+                return Or(tuple(Compare("==", left, lit) for lit in options))
+            if isinstance(left, Name):
+                # bare yes/no indicator: NAME means NAME == 是 (empty text marks it implicit)
+                return Compare("==", left, Literal(True, left.offset, ""))
+            raise ExpressionError(f"{_describe(nxt)} 前应有比较运算符（如 < 或 ==）", nxt.offset, nxt.text)
+        raise ExpressionError(f"此处应为指标名、数值或括号，实为{_describe(tok)}", tok.offset, tok.text)
+
+    def operand(self) -> Operand:
+        tok = self.take()
+        if tok.kind == "NAME":
+            return Name(tok.value, tok.offset)
+        if tok.kind in ("NUM", "DATE", "STR", "BOOL"):
+            return Literal(tok.value, tok.offset, tok.text)
+        raise ExpressionError(f"此处应为指标名或数值，实为{_describe(tok)}", tok.offset, tok.text)
+
+    def literal(self) -> Literal:
+        tok = self.take()
+        if tok.kind in ("NUM", "DATE", "STR", "BOOL"):
+            return Literal(tok.value, tok.offset, tok.text)
+        raise ExpressionError(f"此处应为取值，实为{_describe(tok)}", tok.offset, tok.text)
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind == "END":
+        return "条件结尾"
+    return f"“{tok.text}”"
+
+
+def parse(text: str) -> Node:
+    """Parse a condition; raises ExpressionError with the offset of the offending token."""
+    if len(text) > 2000:
+        raise ExpressionError("条件过长（上限 2000 字符）", 0)
+    try:
+        return _Parser(text).parse()
+    except RecursionError:
+        raise ExpressionError("括号嵌套过深", 0) from None
+
+
+# -- types --------------------------------------------------------------------------------
+
+NUMBER, DATE, BOOL, ENUM, TEXT = "数值", "日期", "是否", "选项", "文本"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What the checker knows of a name: its category and, for options, the allowed values."""
+
+    category: str
+    options: tuple[str, ...] = ()
+
+
+def _literal_category(value: Value) -> str:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, Decimal):
+        return NUMBER
+    if isinstance(value, dt.date):
+        return DATE
+    return TEXT
+
+
+_ORDERED = {NUMBER, DATE}
+
+
+def check(node: Node, symbols: dict[str, Symbol]) -> set[str]:
+    """Type-check a condition against declared names; return the names it reads."""
+    names: set[str] = set()
+    for cmp in comparisons(node):
+        cats = []
+        for side in (cmp.left, cmp.right):
+            if isinstance(side, Name):
+                sym = symbols.get(side.name)
+                if sym is None:
+                    raise ExpressionError(_unknown(side.name, symbols), side.offset, side.name)
+                names.add(side.name)
+                cats.append(sym.category)
+            else:
+                cats.append(_literal_category(side.value))
+        if isinstance(cmp.left, Literal) and isinstance(cmp.right, Literal):
+            raise ExpressionError("比较的两边都是常量，至少一边应为指标名", cmp.left.offset, cmp.left.text)
+        left, right = cats
+        # an option-type indicator compares with text literals drawn from its options
+        if ENUM in (left, right):
+            other_side = cmp.right if left == ENUM else cmp.left
+            enum_side = cmp.left if left == ENUM else cmp.right
+            sym = symbols[enum_side.name]
+            if isinstance(other_side, Literal):
+                if not isinstance(other_side.value, str) or isinstance(other_side.value, bool):
+                    raise ExpressionError(
+                        f"{enum_side.name} 是选项型，应与带引号的选项比较（可选：{'、'.join(sym.options)}）",
+                        other_side.offset,
+                        other_side.text,
+                    )
+                if other_side.value not in sym.options:
+                    raise ExpressionError(
+                        f"“{other_side.value}” 不是 {enum_side.name} 的可选值（可选：{'、'.join(sym.options)}）",
+                        other_side.offset,
+                        other_side.text,
+                    )
+                left = right = TEXT
+            else:
+                left = TEXT if left == ENUM else left
+                right = TEXT if right == ENUM else right
+        if left != right:
+            pos = cmp.right if isinstance(cmp.right, Literal) else cmp.left
+            raise ExpressionError(
+                f"类型不一致：{_side_text(cmp.left, left)} 不能与 {_side_text(cmp.right, right)} 比较",
+                pos.offset,
+                getattr(pos, "text", getattr(pos, "name", "")),
+            )
+        if cmp.op not in ("==", "!=") and left not in _ORDERED:
+            raise ExpressionError(f"{left}型只能用 == 或 != 比较，不能用 {cmp.op}", cmp.left.offset)
+    return names
+
+
+def _side_text(side: Operand, category: str) -> str:
+    if isinstance(side, Name):
+        return f"{side.name}（{category}）"
+    return f"{side.text}（{category}）"
+
+
+def _unknown(name: str, symbols: dict[str, Symbol]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(symbols), n=1, cutoff=0.5)
+    hint = f"（是否应为 “{close[0]}”？）" if close else ""
+    return f"未声明的指标 “{name}”{hint}"
+
+
+def comparisons(node: Node) -> Iterator[Compare]:
+    if isinstance(node, Compare):
+        yield node
+    elif isinstance(node, (And, Or)):
+        for item in node.items:
+            yield from comparisons(item)
+    else:
+        yield from comparisons(node.item)
+
+
+# -- normal forms -------------------------------------------------------------------------
+
+
+def normalize(node: Node) -> Node:
+    """Push negations down to comparisons and put the indicator on the left of each comparison."""
+    return _nnf(node, negate=False)
+
+
+def _nnf(node: Node, negate: bool) -> Node:
+    if isinstance(node, Not):
+        return _nnf(node.item, not negate)
+    if isinstance(node, Compare):
+        op, left, right = node.op, node.left, node.right
+        if isinstance(left, Literal) and isinstance(right, Name):
+            op, left, right = _FLIP[op], right, left
+        if negate:
+            op = _NEGATE[op]
+        return Compare(op, left, right)
+    items = tuple(_nnf(i, negate) for i in node.items)
+    is_and = isinstance(node, And) != negate
+    flat: list[Node] = []
+    for item in items:
+        if isinstance(item, And if is_and else Or):
+            flat.extend(item.items)
+        else:
+            flat.append(item)
+    return And(tuple(flat)) if is_and else Or(tuple(flat))
+
+
+def branch_count(node: Node) -> int:
+    """How many conjunctions the condition has in disjunctive normal form.
+
+    durable_rules activates (and fires) a rule once per true conjunction, so this is the
+    most activations one fact can cause through this rule.
+    """
+    if isinstance(node, Compare):
+        return 1
+    if isinstance(node, Not):
+        return branch_count(normalize(node))
+    if isinstance(node, Or):
+        return sum(branch_count(i) for i in node.items)
+    product = 1
+    for item in node.items:
+        product *= branch_count(item)
+    return product
+
+
+# -- evaluation (plain Python; the oracle and the explainer) -------------------------------
+
+
+def evaluate(node: Node, values: dict[str, Value]) -> bool:
+    """Evaluate a checked condition over values whose names are all present."""
+    if isinstance(node, Compare):
+        return compare(node.op, _value(node.left, values), _value(node.right, values))
+    if isinstance(node, And):
+        return all(evaluate(i, values) for i in node.items)
+    if isinstance(node, Or):
+        return any(evaluate(i, values) for i in node.items)
+    return not evaluate(node.item, values)
+
+
+def _value(side: Operand, values: dict[str, Value]) -> Value:
+    return values[side.name] if isinstance(side, Name) else side.value
+
+
+def compare(op: str, a: Value, b: Value) -> bool:
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def render(node: Node, values: dict[str, Value] | None = None) -> str:
+    """Canonical text of a condition; with values, each name is followed by its value."""
+
+    def side(s: Operand) -> str:
+        if isinstance(s, Name):
+            if values is not None and s.name in values:
+                return f"{s.name}({format_value(values[s.name])})"
+            return s.name
+        return format_value(s.value, quote=True)
+
+    def go(n: Node, top: bool) -> str:
+        if isinstance(n, Compare):
+            if isinstance(n.right, Literal) and n.right.text == "" and n.op == "==":
+                return side(n.left)
+            return f"{side(n.left)} {n.op} {side(n.right)}"
+        if isinstance(n, Not):
+            return f"非 ({go(n.item, True)})"
+        word = " 且 " if isinstance(n, And) else " 或 "
+        text = word.join(go(i, False) for i in n.items)
+        return text if top else f"({text})"
+
+    return go(node, True)
+
+
+def format_value(value: object, quote: bool = False) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if quote and isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
+
+
+def format_decimal(value: Decimal) -> str:
+    """Shortest plain text of a decimal: 96.50 → 96.5, 3.00 → 3, never 1E+2."""
+    try:
+        text = format(value.normalize(), "f")
+    except InvalidOperation:
+        return str(value)
+    return text

@@ -1,0 +1,1 @@
+"""Fired checks → scored items, totals and grades: the one rounding and cap rule."""

@@ -1,0 +1,1 @@
+"""What policy staff and assessors run on rulesets: check, cases, diff, explain, verify, schema, export."""

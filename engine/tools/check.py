@@ -1,0 +1,356 @@
+"""`assess rules check`: every problem of a rules file in one run, as `file:line:col: 规则/路径: message`.
+
+Loading already reports schema errors, unknown or duplicate ids, unknown names, type
+mismatches, points that do not add up and caps above points. This module adds what needs the
+whole ruleset: conditions that can never hold or always hold (decided by interval reasoning over
+the declared ranges and options), unreachable bands, blank 评分标准, unused indicators.
+
+Grade bands cannot overlap or leave gaps in this format: a unit type's bands are three
+thresholds (优秀 > 良好 > 合格, the rest 不合格), checked for order and for not exceeding 总分.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from engine.documents.source import load_document
+from engine.errors import Location, RulesError
+from engine.evaluation.checks import compile_ruleset
+from engine.ruleset import conditions as expr
+from engine.ruleset.build import build_ruleset, symbol
+from engine.ruleset.load import load_rules
+from engine.ruleset.model import Banded
+from engine.ruleset.ruleset import Ruleset
+
+_ITEM_PATH = re.compile(r"^(评分细则\[(\d+)\]\.二级指标\[(\d+)\]\.评分项\[(\d+)\]|加分项\[(\d+)\]|否决项\[(\d+)\])")
+
+
+@dataclass(frozen=True)
+class Finding:
+    location: Location
+    rule: str  # the item id where known, else the path in the file
+    message: str
+
+    def __str__(self) -> str:
+        loc = self.location
+        head = loc.file + (f":{loc.line}" if loc.line else "") + (f":{loc.col}" if loc.col and loc.line else "")
+        return f"{head}: {self.rule}: {self.message}"
+
+
+def rules_files(paths: list[Path]) -> list[Path]:
+    """The rules files named, or found in folders (not their case files)."""
+    from engine.ruleset.folders import rules_files as in_folder
+
+    out: list[Path] = []
+    for path in paths:
+        out.extend(in_folder(path) if path.is_dir() else [path])
+    return out
+
+
+def check_file(path: Path) -> list[Finding]:
+    try:
+        doc = load_document(path, RulesError)
+    except RulesError as exc:
+        return [Finding(p.location, p.location.path or "文件", p.message) for p in exc.problems]
+    try:
+        # load_rules merges a ruleset that extends another (继承) before it is checked as a whole
+        ruleset = load_rules(path) if _extends(doc) else build_ruleset(doc)
+    except RulesError as exc:
+        if _extends(doc):
+            return [Finding(p.location, p.location.path or "规则集", p.message) for p in exc.problems]
+        found = [Finding(p.location, _rule_for(doc.data, p.location.path), p.message) for p in exc.problems]
+        seen = {(f.location.line, f.message) for f in found}
+        found += [f for f in _raw_conditions(doc) if (f.location.line, f.message) not in seen]
+        return found
+    return lint(ruleset)
+
+
+def _extends(doc) -> bool:
+    header = doc.data.get("规则集") if isinstance(doc.data, dict) else None
+    return isinstance(header, dict) and "继承" in header
+
+
+def _raw_conditions(doc) -> list[Finding]:
+    """When the file as a whole does not validate, still check every 条件 it contains against
+    the indicators that do validate, so one run reports those problems too."""
+    from engine.ruleset.model import IndicatorSpec
+
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("指标"), dict):
+        return []
+    specs: dict[str, IndicatorSpec] = {}
+    for name, raw in data["指标"].items():
+        try:
+            specs[str(name)] = IndicatorSpec.model_validate(raw)
+        except Exception:  # reported by the schema check; its name still counts as declared
+            specs[str(name)] = None  # type: ignore[assignment]
+    symbols = {
+        n: symbol(s) if s else expr.Symbol("未知") for n, s in specs.items() if s is None or s.type != "记录列表"
+    }
+    out: list[Finding] = []
+
+    def walk(node: Any, loc: tuple, record_list: str | None) -> None:
+        if isinstance(node, dict):
+            rec = node.get("记录") if isinstance(node.get("记录"), str) else record_list
+            for key, value in node.items():
+                if key == "条件" and isinstance(value, str):
+                    out.extend(_one_condition(doc, loc + (key,), value, symbols, specs, rec))
+                else:
+                    walk(value, loc + (key,), rec)
+        elif isinstance(node, list):
+            for n, value in enumerate(node):
+                walk(value, loc + (n,), record_list)
+
+    for section in ("评分细则", "加分项", "否决项"):
+        walk(data.get(section), (section,), None)
+    return out
+
+
+def _one_condition(doc, loc, text, symbols, specs, record_list) -> list[Finding]:
+    from engine.errors import ExpressionError
+    from engine.ruleset.build import _offset
+
+    if record_list is not None:
+        spec = specs.get(record_list)
+        if spec is None or spec.type != "记录列表":
+            return []
+        symbols = {n: symbol(f) for n, f in (spec.fields or {}).items()}
+    try:
+        node = expr.parse(text)
+        unknown_type = {n for n, s in symbols.items() if s.category == "未知"}
+        names = {c.left.name for c in expr.comparisons(node) if isinstance(c.left, expr.Name)}
+        if names & unknown_type:
+            return []  # the indicator itself is broken: its own error says so
+        expr.check(node, symbols)
+    except ExpressionError as exc:
+        where = _offset(doc, loc, exc.offset)
+        return [Finding(where, _rule_for(doc.data, where.path), exc.message)]
+    return []
+
+
+def _rule_for(data: Any, path: str) -> str:
+    """The id of the item a path points into, or the path itself."""
+    m = _ITEM_PATH.match(path or "")
+    if not m:
+        return path or "规则集"
+    try:
+        if m.group(2) is not None:
+            node = data["评分细则"][int(m.group(2))]["二级指标"][int(m.group(3))]["评分项"][int(m.group(4))]
+        elif m.group(5) is not None:
+            node = data["加分项"][int(m.group(5))]
+        else:
+            node = data["否决项"][int(m.group(6))]
+        rid = node.get("编号")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return path
+    rest = path[m.end() :].lstrip(".")
+    return f"{rid}" + (f"（{rest}）" if rest else "") if rid else path
+
+
+def lint(ruleset: Ruleset) -> list[Finding]:
+    findings: list[Finding] = []
+    compiled = compile_ruleset(ruleset)
+    where = {e.item.id: e.location for e in ruleset.entries}
+    file = ruleset.file
+    for item in list(ruleset.model.bonuses) + list(ruleset.model.vetoes):
+        where.setdefault(item.id, Location(file, path=item.id))
+    for entry in ruleset.entries:
+        if not entry.item.standard.strip():
+            findings.append(Finding(entry.location, entry.item.id, "评分标准为空"))
+    for check in compiled.checks.values():
+        if check.node is None:
+            continue
+        symbols = _domains(ruleset, check.record_list)
+        cond = ruleset.conditions.get(check.rule_id)
+        loc = cond.location if cond else where.get(check.item_id, Location(file))
+        verdict = decide(check.node, symbols)
+        text = expr.render(cond.written or cond.node) if cond else expr.render(check.node)
+        if verdict is False:
+            findings.append(
+                Finding(loc, check.rule_id, f"条件“{text}”永远不会成立（按指标的取值范围），本项不会起作用")
+            )
+        elif verdict is True:
+            what = "本项总会扣分" if check.item_id == check.rule_id else "总会成立"
+            findings.append(Finding(loc, check.rule_id, f"条件“{text}”总是成立（按指标的取值范围），{what}"))
+    for entry in ruleset.entries:
+        item = entry.item
+        if isinstance(item, Banded):
+            for k in range(1, len(item.bands)):
+                node = ruleset.conditions[f"{item.id}#{k}"].node
+                if decide(node, _domains(ruleset, None)) is True:
+                    later = "、".join(f"第{j}档" for j in range(k + 1, len(item.bands) + 1))
+                    findings.append(Finding(entry.location, item.id, f"第{k}档总是成立，{later}不会被用到"))
+                    break
+    used: set[str] = set()
+    for names in ruleset.item_reads.values():
+        used.update(names)
+    for spec in ruleset.indicators.values():  # the parts of a rate are read through the rate
+        used.update(n for n in (spec.numerator, spec.denominator) if n)
+    for name, spec in ruleset.indicators.items():
+        if name not in used and not spec.statistical:
+            findings.append(
+                Finding(
+                    _indicator_loc(ruleset, name),
+                    f"指标.{name}",
+                    "指标已声明，但没有评分项用到（只作统计的，请标注“仅统计: 是”）",
+                )
+            )
+    return findings
+
+
+def _indicator_loc(ruleset: Ruleset, name: str) -> Location:
+    # the document the ruleset was loaded from: no second read of the file per finding
+    if ruleset.document is None:
+        return Location(ruleset.file, path=f"指标.{name}")
+    return ruleset.document.locate(("指标", name))
+
+
+# -- deciding conditions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    lo: Any
+    lo_open: bool
+    hi: Any
+    hi_open: bool
+    integer: bool = False
+    excluded: frozenset = frozenset()
+
+    def empty(self) -> bool:
+        lo, hi = self.lo, self.hi
+        if self.integer:
+            if lo is not None:
+                lo = _ceil(lo, self.lo_open)
+            if hi is not None:
+                hi = _floor(hi, self.hi_open)
+            if lo is not None and hi is not None:
+                if lo > hi:
+                    return True
+                if hi - lo < 50:  # small integer range: check each value against exclusions
+                    return all(Decimal(v) in self.excluded for v in range(int(lo), int(hi) + 1))
+            return False
+        if lo is None or hi is None:
+            return False
+        if lo > hi or (lo == hi and (self.lo_open or self.hi_open)):
+            return True
+        return lo == hi and lo in self.excluded
+
+
+def _ceil(value: Decimal, open_: bool) -> Decimal:
+    n = value.to_integral_value(rounding="ROUND_CEILING")
+    return n + 1 if open_ and n == value else n
+
+
+def _floor(value: Decimal, open_: bool) -> Decimal:
+    n = value.to_integral_value(rounding="ROUND_FLOOR")
+    return n - 1 if open_ and n == value else n
+
+
+def _domains(ruleset: Ruleset, record_list: str | None) -> dict[str, Any]:
+    specs = ruleset.indicators if record_list is None else (ruleset.indicators[record_list].fields or {})
+    out: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if spec.type in ("数值", "百分比", "次数"):
+            lo, hi = spec.range if spec.range is not None else (None, None)
+            if spec.type == "百分比" and spec.range is None:
+                lo, hi = Decimal(0), Decimal(100)
+            if spec.type == "次数" and lo is None:
+                lo = Decimal(0)
+            out[name] = Interval(lo, False, hi, False, integer=spec.type == "次数")
+        elif spec.type == "日期":
+            out[name] = Interval(None, False, None, False)
+        elif spec.type == "是否":
+            out[name] = frozenset({True, False})
+        elif spec.type == "选项":
+            out[name] = frozenset(spec.options or ())
+        # 文本: unbounded, never decided
+    return out
+
+
+def decide(node: expr.Node, domains: dict[str, Any]) -> bool | None:
+    """False if the condition can never hold, True if it always holds, None if it depends."""
+    if not _satisfiable(node, domains):
+        return False
+    if not _satisfiable(expr.normalize(expr.Not(node)), domains):
+        return True
+    return None
+
+
+def _satisfiable(node: expr.Node, domains: dict[str, Any]) -> bool:
+    node = expr.normalize(node)
+    if expr.branch_count(node) > 256:
+        return True  # too many branches to enumerate: do not claim anything
+    return any(_term_satisfiable(term, domains) for term in _dnf(node))
+
+
+def _dnf(node: expr.Node) -> list[list[expr.Compare]]:
+    if isinstance(node, expr.Compare):
+        return [[node]]
+    if isinstance(node, expr.Or):
+        return [t for item in node.items for t in _dnf(item)]
+    terms: list[list[expr.Compare]] = [[]]
+    for item in node.items:
+        terms = [a + b for a in terms for b in _dnf(item)]
+    return terms
+
+
+def _term_satisfiable(term: list[expr.Compare], domains: dict[str, Any]) -> bool:
+    state = dict(domains)
+    for cmp in term:
+        if not isinstance(cmp.left, expr.Name) or not isinstance(cmp.right, expr.Literal):
+            continue  # comparing two indicators: not decided here
+        name, value = cmp.left.name, cmp.right.value
+        domain = state.get(name)
+        if domain is None:
+            continue
+        if isinstance(domain, frozenset):
+            if cmp.op == "==":
+                domain = domain & {value}
+            elif cmp.op == "!=":
+                domain = domain - {value}
+            state[name] = domain
+            if not domain:
+                return False
+            continue
+        if isinstance(value, dt.date):
+            value = Decimal(value.toordinal())
+            domain = _as_ordinal(domain)
+        state[name] = domain = _narrow(domain, cmp.op, value)
+        if domain.empty():
+            return False
+    return True
+
+
+def _as_ordinal(domain: Interval) -> Interval:
+    def conv(v):
+        return Decimal(v.toordinal()) if isinstance(v, dt.date) else v
+
+    return Interval(conv(domain.lo), domain.lo_open, conv(domain.hi), domain.hi_open, domain.integer, domain.excluded)
+
+
+def _narrow(d: Interval, op: str, v: Decimal) -> Interval:
+    lo, lo_open, hi, hi_open = d.lo, d.lo_open, d.hi, d.hi_open
+    if op in (">", ">=", "=="):
+        strict = op == ">"
+        if lo is None or v > lo or (v == lo and strict):
+            lo, lo_open = v, strict
+    if op in ("<", "<=", "=="):
+        strict = op == "<"
+        if hi is None or v < hi or (v == hi and strict):
+            hi, hi_open = v, strict
+    excluded = d.excluded | {v} if op == "!=" else d.excluded
+    return Interval(lo, lo_open, hi, hi_open, d.integer, excluded)
+
+
+def check_paths(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
+    files = rules_files(paths)
+    findings: list[Finding] = []
+    for path in files:
+        findings.extend(check_file(path))
+    return files, findings

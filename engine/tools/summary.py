@@ -1,0 +1,345 @@
+"""What a batch adds up to (汇总): ranking, grade counts, bad records, hardest items, failures.
+
+Built from one slim `UnitRow` per assessed submission (what a worker process sends back, not
+the whole result) and one `FailedInput` per submission that could not be assessed. The xlsx
+(scoresheets/summary.py) and JSON renderers read a `BatchSummary` and compute nothing.
+
+Ranking (名次): within each unit type, by 总分 from high to low; equal totals share a rank and
+the next rank skips (competition ranking, "1, 1, 3"); units with equal totals are listed in
+input order. Grade, veto and pending items do not change the rank — the 等次 column says them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engine.result import AssessmentResult, BadRecord
+from engine.ruleset.model import GRADES
+from engine.scoring.arithmetic import ZERO, q
+
+TIE_RULE = (
+    "同一单位类型内按总分从高到低排名；总分相同的名次相同，其后名次顺延（如 1、1、3）；总分相同的按申报文件顺序列出。"
+)
+SCORE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
+    ("60分以下", None, Decimal(60)),
+    ("60–70分", Decimal(60), Decimal(70)),
+    ("70–80分", Decimal(70), Decimal(80)),
+    ("80–90分", Decimal(80), Decimal(90)),
+    ("90分及以上", Decimal(90), None),
+)
+
+
+@dataclass(frozen=True)
+class ItemLoss:
+    rule_id: str
+    category1: str
+    content: str
+    max_points: Decimal
+    deduction: Decimal
+    status: str
+    counted: bool
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One assessed submission, as the summary needs it."""
+
+    index: int  # 0-based position in the batch's input order
+    file: str  # the submission as named on the command line (or found in a folder)
+    unit: str
+    unit_type: str
+    year: int
+    ruleset_id: str
+    ruleset_name: str
+    total_points: Decimal
+    total: Decimal
+    score_rate: Decimal
+    grade: str
+    band_grade: str
+    pending: tuple[str, ...]
+    categories: tuple[tuple[str, Decimal], ...]  # (一级指标, 扣分)
+    bonus: Decimal
+    bad_records: tuple[BadRecord, ...]
+    vetoes: tuple[tuple[str, str], ...]  # (编号, 事项)
+    items: tuple[ItemLoss, ...]
+    assessed_at: str
+    sheet: str = ""  # the scoresheet's file name in the output folder, once written
+
+    @property
+    def grade_shown(self) -> str:
+        return f"{self.grade}（暂定）" if self.pending else self.grade
+
+
+def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
+    return UnitRow(
+        index=index,
+        file=file,
+        unit=result.unit,
+        unit_type=result.unit_type,
+        year=result.year,
+        ruleset_id=result.ruleset_id,
+        ruleset_name=result.ruleset_name,
+        total_points=result.total_points,
+        total=result.total,
+        score_rate=result.score_rate,
+        grade=result.grade.grade,
+        band_grade=result.grade.band_grade,
+        pending=tuple(result.pending),
+        categories=tuple((c.name, c.deduction) for c in result.categories),
+        bonus=result.bonus_total,
+        bad_records=tuple(result.bad_records),
+        vetoes=tuple((v.rule_id, v.event) for v in result.vetoes),
+        items=tuple(
+            ItemLoss(i.rule_id, i.category1, i.content, i.max_points, i.deduction, i.status, i.counted)
+            for i in result.items
+        ),
+        assessed_at=result.audit.assessed_at,
+    )
+
+
+@dataclass(frozen=True)
+class FailedInput:
+    """A submission that could not be assessed: where it came from and every located problem."""
+
+    index: int
+    file: str
+    kind: str  # 申报数据 / 文件 / 评分 / 内部错误 …
+    problems: tuple[str, ...]  # each "file:line:col: path: message"
+    detail: str = ""  # a traceback, shown only with --debug
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    rank: int
+    row: UnitRow
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    unit_type: str
+    counts: dict[str, int]  # 优秀/良好/合格/不合格 → units
+    bands: dict[str, int]  # SCORE_BANDS label → units
+    total: int
+
+
+@dataclass(frozen=True)
+class BadRecordRow:
+    unit: str
+    unit_type: str
+    file: str
+    record: BadRecord
+
+
+@dataclass(frozen=True)
+class ItemStat:
+    """How one item went across the batch (失分分析)."""
+
+    ruleset_id: str
+    rule_id: str
+    category1: str
+    content: str
+    max_points: Decimal
+    applicable: int  # units the item counted for
+    lost_units: tuple[str, ...]  # units that lost points on it, in ranking order
+    pending: int  # units where it is still 待复核
+    lost_total: Decimal
+    average: Decimal  # lost_total / (applicable - pending), 2 places
+    loss_rate: Decimal  # the unrounded average / 分值 × 100, 2 places
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    rulesets: tuple[tuple[str, str], ...]  # (编号, 名称), in order of first use
+    assessed_at: str
+    inputs: int
+    ranking: tuple[RankedUnit, ...]  # grouped by unit type, then by rank
+    categories: tuple[str, ...]  # 一级指标 columns, in rules order
+    grades: tuple[GradeCount, ...]
+    bad_records: tuple[BadRecordRow, ...]
+    items: tuple[ItemStat, ...]  # hardest first
+    failures: tuple[FailedInput, ...]
+    unit_types: tuple[str, ...] = field(default=())
+
+    @property
+    def assessed(self) -> int:
+        return len(self.ranking)
+
+
+def rank_units(rows: Iterable[UnitRow], unit_types: Iterable[str] = ()) -> list[RankedUnit]:
+    """Competition ranking on 总分 within each unit type (see the module docstring)."""
+    by_type: dict[str, list[UnitRow]] = {t: [] for t in unit_types}
+    for row in sorted(rows, key=lambda r: r.index):
+        by_type.setdefault(row.unit_type, []).append(row)
+    out: list[RankedUnit] = []
+    for members in by_type.values():
+        members.sort(key=lambda r: (-r.total, r.index))
+        rank = 0
+        for n, row in enumerate(members, start=1):
+            if n == 1 or row.total != members[n - 2].total:
+                rank = n
+            out.append(RankedUnit(rank, row))
+    return out
+
+
+def _band(total: Decimal) -> str:
+    for label, low, high in SCORE_BANDS:
+        if (low is None or total >= low) and (high is None or total < high):
+            return label
+    raise AssertionError(total)
+
+
+def _grade_counts(ranking: list[RankedUnit], unit_types: list[str]) -> list[GradeCount]:
+    out = []
+    for unit_type in unit_types:
+        members = [r.row for r in ranking if r.row.unit_type == unit_type]
+        counts = {g: sum(1 for m in members if m.grade == g) for g in GRADES}
+        bands = {label: sum(1 for m in members if _band(m.total) == label) for label, _, _ in SCORE_BANDS}
+        out.append(GradeCount(unit_type, counts, bands, len(members)))
+    return out
+
+
+def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
+    keyed: dict[tuple[str, str], list[tuple[UnitRow, ItemLoss]]] = {}
+    for ranked in ranking:
+        for item in ranked.row.items:
+            keyed.setdefault((ranked.row.ruleset_id, item.rule_id), []).append((ranked.row, item))
+    stats = []
+    for (ruleset_id, rule_id), pairs in keyed.items():
+        first = pairs[0][1]
+        counted = [(row, item) for row, item in pairs if item.counted and item.status != "不适用"]
+        pending = sum(1 for _, item in counted if item.status == "待复核")
+        lost = [(row, item) for row, item in counted if item.deduction > 0]
+        lost_total = sum((item.deduction for _, item in lost), ZERO)
+        scored = len(counted) - pending  # a pending item has no deduction yet: not a zero
+        average = q(lost_total / scored) if scored else ZERO
+        rate = q(lost_total * 100 / (scored * first.max_points)) if scored and first.max_points else ZERO
+        stats.append(
+            ItemStat(
+                ruleset_id=ruleset_id,
+                rule_id=rule_id,
+                category1=first.category1,
+                content=first.content,
+                max_points=first.max_points,
+                applicable=len(counted),
+                lost_units=tuple(row.unit for row, _ in lost),
+                pending=pending,
+                lost_total=q(lost_total),
+                average=average,
+                loss_rate=rate,
+            )
+        )
+    order = {key: n for n, key in enumerate(keyed)}
+    # Hardest first: the share of the item's points lost on average, then the points, then how
+    # many units lost any; rules order breaks the remaining ties.
+    stats.sort(key=lambda s: (-s.loss_rate, -s.lost_total, -len(s.lost_units), order[(s.ruleset_id, s.rule_id)]))
+    return stats
+
+
+def build_summary(
+    rows: Iterable[UnitRow],
+    failures: Iterable[FailedInput],
+    *,
+    inputs: int,
+    assessed_at: str,
+    unit_types: Iterable[str] = (),
+    rulesets: Iterable[tuple[str, str]] = (),
+) -> BatchSummary:
+    """Everything the 汇总 shows. unit_types gives the order of unit types (the ruleset's)."""
+    rows = sorted(rows, key=lambda r: r.index)
+    types = list(dict.fromkeys([*unit_types, *(r.unit_type for r in rows)]))
+    ranking = rank_units(rows, types)
+    categories = list(dict.fromkeys(name for r in rows for name, _ in r.categories))
+    used = list(dict.fromkeys([*rulesets, *((r.ruleset_id, r.ruleset_name) for r in rows)]))
+    bad = [BadRecordRow(r.row.unit, r.row.unit_type, r.row.file, rec) for r in ranking for rec in r.row.bad_records]
+    return BatchSummary(
+        rulesets=tuple(used),
+        assessed_at=assessed_at,
+        inputs=inputs,
+        ranking=tuple(ranking),
+        categories=tuple(categories),
+        grades=tuple(_grade_counts(ranking, types)),
+        bad_records=tuple(bad),
+        items=tuple(_item_stats(ranking)),
+        failures=tuple(sorted(failures, key=lambda f: f.index)),
+        unit_types=tuple(types),
+    )
+
+
+def lost_by_category(row: UnitRow, categories: Iterable[str]) -> list[Decimal | None]:
+    """Points lost per 一级指标 column; None where the unit's ruleset has no such category."""
+    own = dict(row.categories)
+    return [own.get(name) for name in categories]
+
+
+def _d(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def summary_json(summary: BatchSummary) -> str:
+    """The summary as one JSON document; amounts as strings with 2 places ("2.50")."""
+    doc = {
+        "rulesets": [{"id": i, "name": n} for i, n in summary.rulesets],
+        "assessed_at": summary.assessed_at,
+        "counts": {"inputs": summary.inputs, "assessed": summary.assessed, "failed": len(summary.failures)},
+        "tie_rule": TIE_RULE,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "unit": r.row.unit,
+                "unit_type": r.row.unit_type,
+                "year": r.row.year,
+                "total": _d(r.row.total),
+                "score_rate": _d(r.row.score_rate),
+                "grade": r.row.grade,
+                "band_grade": r.row.band_grade,
+                "provisional": bool(r.row.pending),
+                "pending": list(r.row.pending),
+                "lost_by_category": {name: _d(lost) for name, lost in r.row.categories},
+                "bonus": _d(r.row.bonus),
+                "bad_record_count": len(r.row.bad_records),
+                "vetoes": [{"rule_id": i, "event": e} for i, e in r.row.vetoes],
+                "file": r.row.file,
+                "scoresheet": r.row.sheet or None,
+                "ruleset_id": r.row.ruleset_id,
+            }
+            for r in summary.ranking
+        ],
+        "grades": {g.unit_type: {**g.counts, "合计": g.total, "score_bands": g.bands} for g in summary.grades},
+        "bad_records": [
+            {
+                "unit": b.unit,
+                "unit_type": b.unit_type,
+                "file": b.file,
+                "rule_id": b.record.rule_id,
+                "event": b.record.event,
+                "basis": b.record.basis,
+                "deduction": _d(b.record.deduction),
+                "severity": b.record.severity,
+                "consequence": b.record.consequence,
+                "note": b.record.note,
+            }
+            for b in summary.bad_records
+        ],
+        "item_losses": [
+            {
+                "rule_id": s.rule_id,
+                "ruleset_id": s.ruleset_id,
+                "category1": s.category1,
+                "content": s.content,
+                "max_points": _d(s.max_points),
+                "applicable_units": s.applicable,
+                "lost_units": len(s.lost_units),
+                "lost_unit_names": list(s.lost_units),
+                "pending_units": s.pending,
+                "lost_total": _d(s.lost_total),
+                "average_lost": _d(s.average),
+                "loss_rate": _d(s.loss_rate),
+            }
+            for s in summary.items
+        ],
+        "errors": [{"file": f.file, "kind": f.kind, "problems": list(f.problems)} for f in summary.failures],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,107 @@
+"""Reading a scoresheet back (for `assess verify`): where each item, total and audit value is, and its value."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from engine.documents.xlsx_guard import check_xlsx
+from engine.errors import Location, Problem, ScoresheetError
+from scoresheets.audit import FIELDS, HEADING, read_audit_properties
+from scoresheets.formulas import Formula, Unknown, Unsupported, XlError, to_decimal
+from scoresheets.scoresheet import CAT1, DASH, DED, FIRST_ROW, LABEL_END, MAX, RULE, SCORE, SEQ, SHEET
+
+Value = Decimal | str | None
+
+
+def read_scoresheet(path: Path | str) -> ScoresheetReading:
+    """Open a scoresheet (after the xlsx guard) and read its 评分表 sheet and audit facts."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    check_xlsx(path, ScoresheetError)
+    try:
+        book = load_workbook(path)
+        cached = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl has many ways to fail on a damaged file
+        raise ScoresheetError(Problem(Location(str(path)), f"无法作为工作簿读取（{type(exc).__name__}）")) from None
+    if SHEET not in book.sheetnames:
+        raise ScoresheetError(Problem(Location(str(path)), f"没有“{SHEET}”工作表，不是本系统生成的评分表"))
+    reading = ScoresheetReading(book[SHEET], cached[SHEET], read_audit_properties(book))
+    reading.audit_block = reading.audit(HEADING, [label for label, _ in FIELDS])
+    return reading
+
+
+class ScoresheetReading:
+    """The 评分表 sheet read back: rows found by 规则编号 and by label; cell values with formulas evaluated."""
+
+    SHEET, MAX, DED, SCORE, RULE, DASH, LABEL_END = SHEET, MAX, DED, SCORE, RULE, DASH, LABEL_END
+
+    def __init__(self, ws: Any, cached_ws: Any, props: dict[str, str] | None = None):
+        self.props = props or {}
+        self.audit_block: dict[str, tuple[int, str]] = {}
+        self.ws = ws
+        self.cached = cached_ws
+        self.items: dict[str, int] = {}
+        self.bonuses: dict[str, int] = {}
+        self.labels: dict[str, int] = {}
+        self._memo: dict[tuple[int, int], Value] = {}
+        self._active: set[tuple[int, int]] = set()
+        for row in range(FIRST_ROW, ws.max_row + 1):
+            first = ws.cell(row, SEQ).value
+            rule = ws.cell(row, RULE).value
+            if isinstance(first, (int, float)) and not isinstance(first, bool) and isinstance(rule, str) and rule:
+                target = self.bonuses if ws.cell(row, CAT1).value == "加分项" else self.items
+                target.setdefault(rule.strip(), row)
+            elif isinstance(first, str) and first.strip():
+                self.labels.setdefault(first.strip(), row)
+
+    def ref(self, row: int, col: int) -> str:
+        return self.ws.cell(row, col).coordinate
+
+    def audit(self, heading: str, labels: list[str]) -> dict[str, tuple[int, str]]:
+        start = self.labels.get(heading)
+        found: dict[str, tuple[int, str]] = {}
+        if start is None:
+            return found
+        for row in range(start + 1, min(start + 1 + 2 * len(labels), self.ws.max_row) + 1):
+            label = self.ws.cell(row, 1).value
+            if label in labels:
+                found[label] = (row, str(self.ws.cell(row, LABEL_END + 1).value or ""))
+        return found
+
+    def value(self, row: int, col: int) -> Value:
+        key = (row, col)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            raise XlError("循环引用")
+        cell = self.ws.cell(row, col)
+        self._active.add(key)
+        try:
+            value = self._evaluate(cell.value, cell.data_type == "f", row, col)
+        except XlError as exc:
+            value = f"#{exc}"
+        finally:
+            self._active.discard(key)
+        self._memo[key] = value
+        return value
+
+    def _evaluate(self, raw: Any, formula: bool, row: int, col: int) -> Value:
+        if raw is None:
+            return None
+        if isinstance(raw, bool):
+            return Decimal(int(raw))
+        if isinstance(raw, (int, float)):
+            return to_decimal(raw)
+        text = str(getattr(raw, "text", raw))
+        if not formula:
+            return text  # text that starts with "=" is still text
+        try:
+            return Formula(text[1:], self).evaluate()
+        except Unsupported:
+            cached = self.cached.cell(row, col).value
+            if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+                return to_decimal(cached)
+            return Unknown(f"无法核对的公式 {text}")

@@ -1,0 +1,79 @@
+"""The same inputs and --as-of give byte-identical workbooks and JSON, whatever the clock, time zone or hash seed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+AS_OF = "2014-01-15T09:00:00+08:00"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def folder_digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file in a folder, by name: what two runs must agree on."""
+    return {p.name: sha(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def assess(args: list[str], env: dict[str, str], cwd: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("example", ["problem-department.json"])
+def test_two_runs_give_identical_bytes(tmp_path, example):
+    runs = []
+    for n, (seed, tz) in enumerate([("1", "UTC"), ("2", "Asia/Shanghai")]):
+        out = tmp_path / f"run{n}"
+        out.mkdir()
+        env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz)
+        assess([str(EXAMPLES / example), "-o", str(out / "评分表.xlsx"), "--as-of", AS_OF], env, out)
+        assess(
+            [str(EXAMPLES / example), "--format", "json", "-o", str(out / "result.json"), "--as-of", AS_OF], env, out
+        )
+        runs.append(folder_digests(out))
+    assert runs[0] == runs[1] and len(runs[0]) == 2
+    with zipfile.ZipFile(tmp_path / "run0" / "评分表.xlsx") as zf:
+        assert {info.date_time for info in zf.infolist()} == {(2014, 1, 15, 9, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    # the values, not the markup: openpyxl serialises attributes differently with and without lxml
+    import re
+
+    assert re.search(r"<dcterms:created[^>]*>2014-01-15T01:00:00Z</dcterms:created>", core)
+    assert re.search(r"<dcterms:modified[^>]*>2014-01-15T01:00:00Z</dcterms:modified>", core)
+    assert re.search(r"<dc:creator[^>]*>fazhi-assess 0.1.0</dc:creator>", core)
+
+
+def test_a_different_assessment_time_changes_only_what_records_it(tmp_path):
+    import datetime as dt
+
+    from engine import api
+    from engine.render.json_out import to_json
+    from scoresheets.workbook import scoresheet_bytes
+
+    one = api.assess_file(EXAMPLES / "huashan-2012.json", as_of=dt.datetime.fromisoformat(AS_OF))
+    two = api.assess_file(EXAMPLES / "huashan-2012.json", as_of=dt.datetime.fromisoformat("2014-02-01T10:00:00+08:00"))
+    assert scoresheet_bytes(one) == scoresheet_bytes(one)
+    assert scoresheet_bytes(one) != scoresheet_bytes(two)
+    assert to_json(one).replace("2014-01-15T09:00:00", "2014-02-01T10:00:00") == to_json(two)
+
+
+def test_batch_outputs_are_identical_with_one_and_two_jobs(tmp_path):
+    """`assess batch` output must not depend on --jobs: every file's sha256 is compared."""
+    digests = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        assess(["batch", str(EXAMPLES), "-o", str(out), "--jobs", jobs, "--as-of", AS_OF], dict(os.environ), ROOT)
+        digests.append(folder_digests(out))
+    assert digests[0] == digests[1] and digests[0]
