@@ -9,16 +9,20 @@ input is invalid, and files are written to a temporary name and renamed.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
 from engine import __version__
 from engine.cli.assess import score
 from engine.cli.batch import batch
-from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from engine.cli.chinese import chinese
+from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
+from engine.cli.console import prepare_streams
 from engine.cli.explain import explain_command
 from engine.cli.extract import extract_command
 from engine.cli.rules import rules
@@ -29,19 +33,37 @@ from engine.documents.text import visible
 from engine.errors import AssessError, InputError
 
 
-class DefaultGroup(click.Group):
-    """A group whose first argument, if it is not a subcommand, goes to `score`."""
+class DefaultGroup(Group):
+    """A group whose first argument, if it is not a subcommand, goes to `score`.
+
+    An unknown option that `score` does not have either is the group's to report (with the nearest
+    option of both), and a first word that is no file but close to a command names the command.
+    """
 
     default_command = "score"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            first = args[0]
+            if first.startswith("-"):
+                name = first.split("=", 1)[0]
+                mine = [o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)]
+                theirs = [o for p in self.commands[self.default_command].params for o in (*p.opts, *p.secondary_opts)]
+                if name not in theirs:
+                    near = difflib.get_close_matches(name, mine + theirs, n=1)
+                    raise click.NoSuchOption(name, possibilities=near, ctx=ctx)
+            elif not Path(first).exists():
+                near = difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.6)
+                if near:
+                    raise click.exceptions.NoSuchCommand(first, possibilities=near, ctx=ctx)
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 
 @click.group(cls=DefaultGroup, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="assess")
+@click.version_option(
+    __version__, "--version", prog_name="assess", message="%(prog)s，版本 %(version)s", help="显示版本并退出。"
+)
 def cli() -> None:
     """法治政府建设考核：按评分细则为单位的申报数据评分，输出评分表。
 
@@ -78,6 +100,12 @@ def report(exc: BaseException, debug: bool) -> int:
 
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    prepare_streams()
+    with chinese():
+        _main(args, prog_name)
+
+
+def _main(args: list[str], prog_name: str) -> None:
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
         # without standalone mode click returns a command's `Exit(code)` instead of raising it

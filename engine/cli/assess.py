@@ -7,26 +7,27 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, parse_as_of
+from engine.cli.common import CONTEXT, Command, PathType, parse_as_of
+from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
 from engine.render.json_out import to_json
 from engine.render.text import full, summary
 
 
-@click.command("score", context_settings=CONTEXT)
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("score", cls=Command, context_settings=CONTEXT)
+@click.argument("submission", type=PathType(path_type=Path))
 @click.option(
     "--rules",
     "-r",
     "rules_path",
-    type=click.Path(path_type=Path),
+    type=PathType(path_type=Path),
     help="规则文件（YAML），或规则文件夹（按申报数据的考核年度选用适用的规则集）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="输出文件。xlsx 缺省为当前文件夹下的 <单位名称>-<考核年度>年度评分表.xlsx；json 缺省输出到标准输出。",
 )
 @click.option(
@@ -39,7 +40,7 @@ from engine.render.text import full, summary
 )
 @click.option(
     "--overrides",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：评审人员对评分项的复核决定（扣分或得分、理由、复核人），含酌情扣分项的赋分。",
 )
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
@@ -64,6 +65,8 @@ def score(
       assess examples/problem-department.json --overrides review.yaml
     """
     del debug  # read in main(), which owns error reporting
+    if submission.is_dir():
+        raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
     result = api.assess_file(submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides)
     if fmt == "json":
         for notice in result.notices:
@@ -80,5 +83,5 @@ def score(
 
     target = output or Path(safe_filename(result.unit, result.year, set()))
     write_scoresheet(result, target)
-    click.echo(summary(result), err=True, nl=False)
+    click.echo(summary(result, alarm=alarm), err=True, nl=False, color=colour())
     click.echo(f"评分表：{target}", err=True)

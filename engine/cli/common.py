@@ -3,8 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 
 import click
+
+from engine.cli.chinese import Command, Group
+
+__all__ = ["Command", "Group", "CONTEXT", "PathType", "parse_as_of"]
+
+
+class PathType(click.Path):
+    """click.Path whose word for the kind of path ("file") is looked up when a message is made,
+    so it is Chinese like the rest of the message (click fixes it when the option is declared)."""
+
+    @property
+    def name(self) -> str:
+        if self.file_okay and not self.dir_okay:
+            return gettext.gettext("file")
+        if self.dir_okay and not self.file_okay:
+            return gettext.gettext("directory")
+        return gettext.gettext("path")
+
+    @name.setter
+    def name(self, value: str) -> None:
+        pass  # set by click.Path.__init__; the property above answers instead
+
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a check found something: `rules test` cases, `verify` differences, batch failures

@@ -7,20 +7,20 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, Command, PathType
 from engine.extract.draft import draft_json, render_table
 from engine.files.atomic import write_text_atomic
 
 
-@click.command("extract", context_settings=CONTEXT)
-@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("extract", cls=Command, context_settings=CONTEXT)
+@click.argument("report", type=PathType(dir_okay=False, path_type=Path))
 @click.option(
-    "--rules", "-r", type=click.Path(dir_okay=False, path_type=Path), help="规则文件（YAML）。缺省为内置的示范规则集。"
+    "--rules", "-r", type=PathType(dir_okay=False, path_type=Path), help="规则文件（YAML）。缺省为内置的示范规则集。"
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="草稿 JSON 的位置。缺省为当前文件夹下的 <报告文件名>-草稿.json。",
 )
 @click.option("--unit", metavar="名称", help="单位名称（缺省取报告标题中的单位）。")

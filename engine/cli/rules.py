@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK, Group, PathType
 from engine.errors import CasesError, InputError, RulesError
 from engine.tools.cases import (
     Suite,
@@ -23,13 +23,13 @@ from engine.tools.cases import (
 from engine.tools.check import check_paths
 
 
-@click.group("rules", context_settings=CONTEXT)
+@click.group("rules", cls=Group, context_settings=CONTEXT)
 def rules() -> None:
     """规则集维护：检验评分细则是否按本意评分。"""
 
 
 @rules.command("test", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=PathType(exists=True, path_type=Path))
 @click.option("--allow-uncovered", is_flag=True, help="有评分项缺少用例时不算失败（仍列出）。")
 @click.option("--verbose", "-v", is_flag=True, help="逐个列出通过的用例。")
 def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
@@ -89,7 +89,7 @@ def _load(files: list[Path]) -> list[Suite]:
 
 
 @rules.command("check", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathType(exists=True, path_type=Path))
 def check_command(paths: tuple[Path, ...]) -> None:
     """检查规则文件，一次列出全部问题（文件:行:列: 规则编号/路径: 说明）。
 
@@ -112,8 +112,8 @@ def check_command(paths: tuple[Path, ...]) -> None:
 
 
 @rules.command("export", context_settings=CONTEXT)
-@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx 或 .md）。")
+@click.argument("rules", type=PathType(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="输出文件（.xlsx 或 .md）。")
 @click.option(
     "--format",
     "fmt",
@@ -151,9 +151,9 @@ def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
 
 
 @rules.command("diff", context_settings=CONTEXT)
-@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="另存为 xlsx 变更表。")
+@click.argument("old", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("new", type=PathType(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="另存为 xlsx 变更表。")
 @click.option("--exit-code", is_flag=True, help="有差别时以退出码 1 结束（便于脚本判断）。")
 def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> None:
     """比较两年的评分细则：新增、删除、更名、编号变更的评分项，分值、阈值和扣分标准的变化，

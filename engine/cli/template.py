@@ -6,18 +6,18 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, Command, PathType
 
 
-@click.command("template", context_settings=CONTEXT)
-@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.command("template", cls=Command, context_settings=CONTEXT)
+@click.argument("rules", type=PathType(dir_okay=False, path_type=Path), required=False)
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出的填报表（.xlsx）。"
+    "--output", "-o", type=PathType(dir_okay=False, path_type=Path), required=True, help="输出的填报表（.xlsx）。"
 )
 @click.option(
     "--from",
     "source",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="用一份申报数据（JSON/YAML）预先填好（如把去年的 JSON 转成填报表）。",
 )
 def template_command(rules: Path | None, output: Path, source: Path | None) -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT, EXIT_FAILED
+from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType
 from engine.documents.text import visible
 
 
-@click.command("verify", context_settings=CONTEXT)
-@click.argument("scoresheet", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.command("verify", cls=Command, context_settings=CONTEXT)
+@click.argument("scoresheet", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("submission", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("rules", type=PathType(dir_okay=False, path_type=Path), required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(scoresheet: Path, submission: Path, rules: Path | None, fmt: str) -> None:
     """核对评分表：按申报数据和规则文件重新评分，逐项比对评分表中的扣分、得分、加分、合计和审计信息。

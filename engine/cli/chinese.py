@@ -4,7 +4,7 @@ click looks every message up with `gettext.gettext` / `ngettext` (the default te
 `chinese()` is active, that domain is ours, bound to the catalogue shipped in engine/locale and the
 language set to zh_CN, so usage lines, help headings, argument errors and suggestions are Chinese
 whatever the office PC's locale; on exit everything is put back. `CATALOGUE` and `PLURALS` below
-are the source of the catalogue (`python -m engine.cli_i18n` writes the .mo; a test checks that
+are the source of the catalogue (`python -m engine.cli.chinese` writes the .mo; a test checks that
 every message of the installed click is translated and that the shipped .mo is current).
 
 The help formatter only changes punctuation: Chinese headings end in a full-width colon and the
@@ -23,7 +23,7 @@ from pathlib import Path
 import click
 
 DOMAIN = "fazhi-assess-click"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 MO_FILE = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 CATALOGUE: dict[str, str] = {
@@ -196,11 +196,15 @@ class Context(click.Context):
     formatter_class = Formatter
 
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+OPTIONS_METAVAR = "[选项]"
 
 
 class Command(click.Command):
     context_class = Context
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
 
 
 class Group(click.Group):
@@ -210,8 +214,13 @@ class Group(click.Group):
     command_class = Command
     group_class = type  # subgroups are of the same class
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
-if __name__ == "__main__":
+
+if __name__ == "__main__":  # python -m engine.cli.chinese: write the .mo after editing the catalogue
     MO_FILE.parent.mkdir(parents=True, exist_ok=True)
     MO_FILE.write_bytes(compile_mo())
     print(MO_FILE)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SHIPPED = ["demo-district-2012", "demo-district-2013", "demo-district-2024", "national-model-2021"]
 

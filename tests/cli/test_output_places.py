@@ -12,7 +12,7 @@ import pytest
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HUASHAN = ROOT / "examples" / "huashan-2012.json"
 RULES = ROOT / "rules" / "demo-district-2013.yaml"
 OLD_RULES = ROOT / "rules" / "demo-district-2012.yaml"

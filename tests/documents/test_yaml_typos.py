@@ -15,7 +15,7 @@ import pytest
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES_TEXT = (ROOT / "rules" / "demo-district-2013.yaml").read_text(encoding="utf-8")
 LINES = RULES_TEXT.split("\n")
 HUASHAN = ROOT / "examples" / "huashan-2012.json"

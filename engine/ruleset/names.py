@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Location, OutputError, Problem, RulesError
-from .rules_folder import candidates, read_header
+from engine.errors import InputError, Location, OutputError, Problem, RulesError
+from engine.ruleset.folders import candidates, read_header
 
-SHIPPED = Path(__file__).resolve().parent / "shipped"  # a regular install: engine/shipped/{rules,examples}
-REPOSITORY = Path(__file__).resolve().parent.parent  # a checkout (editable install): rules/ and examples/
+SHIPPED = Path(__file__).resolve().parents[1] / "shipped"  # a regular install: engine/shipped/{rules,examples}
+REPOSITORY = Path(__file__).resolve().parents[2]  # a checkout (editable install): rules/ and examples/
 
 
 def shipped_rules_dir() -> Path:
@@ -183,7 +183,7 @@ def new_ruleset(new_id: str, source: Path, year: int, folder: Path) -> tuple[lis
                 f"请把它的“适用期间”改为止于 {year - 1}，否则同一年度有两个规则集适用",
             ),
         )
-    from .atomic import write_text_atomic
+    from engine.files.atomic import write_text_atomic
 
     write_text_atomic(target, text)
     if cases_source.is_file():

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
