@@ -42,6 +42,7 @@ from engine.errors import (
     OutputError,
     Problem,
 )
+from engine.files.atomic import make_folder
 from engine.files.naming import (
     NameAllocator,
     inside,
@@ -322,12 +323,7 @@ def clean_parts(folder: Path, token: str = "") -> int:
 def output_folder(path: Path) -> Iterator[Path]:
     """Create and lock the output folder; remove temporary files an interrupted run left."""
     where = Location(str(path))
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(Problem(where, "应为文件夹，实为文件")) from None
-    except OSError as exc:
-        raise OutputError(Problem(where, f"无法创建输出文件夹：{exc.strerror}")) from None
+    make_folder(path, OutputError)
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(Problem(where, "没有写入权限"))
     fd = os.open(path, os.O_RDONLY) if fcntl is not None else None  # Windows cannot open a folder

@@ -27,7 +27,7 @@ from engine.render.text import full, summary
 @click.option(
     "--output",
     "-o",
-    type=PathType(dir_okay=False, path_type=Path),
+    type=PathType(path_type=Path),
     help="输出文件。xlsx 缺省为当前文件夹下的 <单位名称>-<考核年度>年度评分表.xlsx；json 缺省输出到标准输出。",
 )
 @click.option(

@@ -219,6 +219,10 @@ class Group(click.Group):
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
 
+    def main(self, *args, **kwargs):  # also when a test or a script calls the group itself
+        with chinese():
+            return super().main(*args, **kwargs)
+
 
 if __name__ == "__main__":  # python -m engine.cli.chinese: write the .mo after editing the catalogue
     MO_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from engine.files.atomic import write_text_atomic
 @click.option(
     "--output",
     "-o",
-    type=PathType(dir_okay=False, path_type=Path),
+    type=PathType(path_type=Path),
     help="草稿 JSON 的位置。缺省为当前文件夹下的 <报告文件名>-草稿.json。",
 )
 @click.option("--unit", metavar="名称", help="单位名称（缺省取报告标题中的单位）。")

@@ -113,7 +113,7 @@ def check_command(paths: tuple[Path, ...]) -> None:
 
 @rules.command("export", context_settings=CONTEXT)
 @click.argument("rules", type=PathType(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="输出文件（.xlsx 或 .md）。")
+@click.option("--output", "-o", type=PathType(path_type=Path), help="输出文件（.xlsx 或 .md）。")
 @click.option(
     "--format",
     "fmt",
@@ -153,7 +153,7 @@ def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
 @rules.command("diff", context_settings=CONTEXT)
 @click.argument("old", type=PathType(dir_okay=False, path_type=Path))
 @click.argument("new", type=PathType(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="另存为 xlsx 变更表。")
+@click.option("--output", "-o", type=PathType(path_type=Path), help="另存为 xlsx 变更表。")
 @click.option("--exit-code", is_flag=True, help="有差别时以退出码 1 结束（便于脚本判断）。")
 def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> None:
     """比较两年的评分细则：新增、删除、更名、编号变更的评分项，分值、阈值和扣分标准的变化，

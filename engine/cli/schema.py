@@ -17,7 +17,7 @@ from engine.cli.common import CONTEXT, Command, PathType
     type=PathType(dir_okay=False, path_type=Path),
     help="（submission）按此规则集生成，列出每个指标的类型、范围和选项。",
 )
-@click.option("--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="输出文件；缺省为标准输出。")
+@click.option("--output", "-o", type=PathType(path_type=Path), help="输出文件；缺省为标准输出。")
 def schema_command(kind: str, rules: Path | None, output: Path | None) -> None:
     """输出规则文件或申报数据的 JSON Schema（带中文标题和说明），供编辑器提示和校验。
 

@@ -12,7 +12,7 @@ from engine.cli.common import CONTEXT, Command, PathType
 @click.command("template", cls=Command, context_settings=CONTEXT)
 @click.argument("rules", type=PathType(dir_okay=False, path_type=Path), required=False)
 @click.option(
-    "--output", "-o", type=PathType(dir_okay=False, path_type=Path), required=True, help="输出的填报表（.xlsx）。"
+    "--output", "-o", type=PathType(path_type=Path), required=True, help="输出的填报表（.xlsx）。"
 )
 @click.option(
     "--from",

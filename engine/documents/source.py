@@ -19,9 +19,9 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
-from engine.errors import InputError, Location, Problem
 from engine.documents.yaml_syntax import explain as explain_syntax
 from engine.documents.yaml_syntax import suspicious
+from engine.errors import InputError, Location, Problem
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 

@@ -349,7 +349,7 @@ def test_exit_codes(here, capsys):
     # an output folder that is a file
     (here / "afile").write_text("x")
     assert run(["examples", "-o", "afile"]) == 3
-    assert "afile: 应为文件夹，实为文件" in capsys.readouterr().err
+    assert "afile: 是文件，不是文件夹" in capsys.readouterr().err
 
 
 def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
