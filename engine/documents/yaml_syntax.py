@@ -195,8 +195,15 @@ def explain(text: str, exc: Any) -> Mistake | None:
             return Mistake(c_line, glued.end(1) + 1, "的冒号“:”后缺少空格：请写成“键: 值”（冒号后加一个空格）")
         key = key_line.strip().split(" ")[0].lstrip("-").strip() or key_line.strip()
         return Mistake(c_line, c_col, f"缺少冒号“:”：“{key}”之后应写成“{key}: 值”（冒号后加一个空格）")
-    if "flow" in context and c_line is not None:
-        opener = lines[c_line - 1][c_col - 1] if c_col - 1 < len(lines[c_line - 1]) else "["
+    if "expected the node content" in problem:
+        found = lines[p_line - 1][p_col - 1 : p_col] if p_line <= len(lines) else ""
+        if found == ",":
+            return Mistake(p_line, p_col, "多了一个逗号“,”：两个逗号之间没有内容，请删去一个")
+        return Mistake(p_line, p_col, f"缺少值：“{found}”之前应有一个值")
+    opener = ""
+    if c_line is not None and c_line <= len(lines) and c_col - 1 < len(lines[c_line - 1]):
+        opener = lines[c_line - 1][c_col - 1]
+    if "flow" in context and opener in _OPENERS:
         closer = _OPENERS.get(opener, "]")
         if "<scalar>" in problem or "'\"'" in problem:
             # a value where a comma should come first: the comma is missing at the end of the value before
