@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 from pathlib import Path
 
 from engine.assessment import assess
 from engine.documents.fast_json import load_data_document
 from engine.documents.source import Document
-from engine.errors import Problem, SubmissionError
+from engine.errors import Location, Problem, RulesError, SubmissionError
 from engine.intake.review import load_overrides
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
 from engine.ruleset.folders import choose
 from engine.ruleset.load import load_rules
+from engine.ruleset.names import (
+    resolve_rules,
+    shipped_examples_dir,  # noqa: F401  (part of the library's entry points)
+    shipped_rules_dir,
+)
 from engine.ruleset.ruleset import Ruleset
 
 DEFAULT_RULES = "demo-district-2013.yaml"
 _RULESETS: dict[str, Ruleset] = {}
-
-
-def shipped_rules_dir() -> Path:
-    """The rules folder installed with the package (the repository's rules/ in development)."""
-    installed = Path(__file__).resolve().parent / "shipped_rules"  # a regular install
-    if installed.is_dir():
-        return installed
-    # an editable install maps engine.shipped_rules onto the repository's rules/ (a namespace
-    # package: it has no __init__.py, so ask for its search path rather than a file)
-    spec = importlib.util.find_spec("engine.shipped_rules")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parent.parent / "rules"
 
 
 def default_rules_path() -> Path:
@@ -42,7 +33,11 @@ def default_rules_path() -> Path:
 
 def get_ruleset(path: Path | str | None = None) -> Ruleset:
     """Load a rules file, reusing an earlier load while none of its files (itself, what it extends) changed."""
-    path = Path(path) if path is not None else default_rules_path()
+    path = resolve_rules(path) if path is not None else default_rules_path()
+    if path.is_dir():
+        raise RulesError(
+            Problem(Location(str(path)), "是规则文件夹；这里要一个规则集：请给出规则文件或编号（见 assess rules list）")
+        )
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -69,7 +64,7 @@ def _unchanged(file: str, digest: str) -> bool:
 
 def rules_for(submission: Document, rules_path: Path | str | None = None) -> Path:
     """The rules file to use: the one given, or the one in force for the submission's year in a folder."""
-    path = Path(rules_path) if rules_path is not None else shipped_rules_dir()
+    path = resolve_rules(rules_path)
     if not path.is_dir():
         return path
     data = submission.data if isinstance(submission.data, dict) else {}

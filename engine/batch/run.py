@@ -168,8 +168,9 @@ def check_rules(rules: Path | str | None) -> list[Ruleset]:
     """Load every ruleset the batch may use before anything is written: the file given, or each
     ruleset of the folder (the shipped one by default). A RulesError stops the batch (exit 3)."""
     from engine.ruleset.folders import rules_files
+    from engine.ruleset.names import resolve_rules
 
-    folder = Path(rules) if rules is not None else api.shipped_rules_dir()
+    folder = resolve_rules(rules)
     if not folder.is_dir():
         return [api.get_ruleset(folder)]
     return [api.get_ruleset(path) for path in rules_files(folder)]

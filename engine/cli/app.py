@@ -23,6 +23,7 @@ from engine.cli.batch import batch
 from engine.cli.chinese import chinese
 from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
 from engine.cli.console import prepare_streams
+from engine.cli.examples import examples_command
 from engine.cli.explain import explain_command
 from engine.cli.extract import extract_command
 from engine.cli.rules import rules
@@ -68,12 +69,14 @@ def cli() -> None:
     """法治政府建设考核：按评分细则为单位的申报数据评分，输出评分表。
 
     \b
-    常用：
+    例：
+      assess examples -o examples                        把随程序安装的示例申报数据复制到 examples/
       assess examples/huashan-2012.json                  用内置规则集评分，写出评分表 xlsx
-      assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
-      assess SUBMISSION --format json > result.json
+      assess examples/huashan-2012.json --rules demo-district-2013 -o 评分表.xlsx
+      assess examples/huashan-2012.json --format json > result.json
+      assess rules list                                  内置规则集；凡要规则文件的地方都可以写编号
       assess rules test                                  运行规则集的用例（见 assess rules test -h）
-      assess batch 申报文件夹/ -o 评分结果                 批量评分：每个单位一份评分表，另加 汇总.xlsx
+      assess batch examples/ -o 评分结果                  批量评分：每个单位一份评分表，另加 汇总.xlsx
 
     退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
     """
@@ -128,5 +131,15 @@ def _main(args: list[str], prog_name: str) -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-for _verb in (score, batch, explain_command, extract_command, schema_command, rules, template_command, verify):
+for _verb in (
+    score,
+    batch,
+    examples_command,
+    explain_command,
+    extract_command,
+    schema_command,
+    rules,
+    template_command,
+    verify,
+):
     cli.add_command(_verb)

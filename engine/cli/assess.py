@@ -60,8 +60,8 @@ def score(
     例：
       assess examples/problem-department.json
       assess examples/gaizhou-2016.json --format text
-      assess examples/qujiang-2019.json --rules rules/demo-district-2013.yaml -o 曲江-评分表.xlsx
-      assess examples/national-bureau-2022.json --rules rules/
+      assess examples/qujiang-2019.json --rules demo-district-2013 -o 曲江-评分表.xlsx
+      assess examples/national-bureau-2022.json --rules national-model-2021
       assess examples/problem-department.json --overrides review.yaml
     """
     del debug  # read in main(), which owns error reporting

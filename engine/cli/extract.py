@@ -48,7 +48,7 @@ def extract_command(
     \b
     例：
       assess extract 报告.txt -o 草稿.json
-      assess extract 报告.docx --rules rules/X.yaml --unit-type 区县政府
+      assess extract 报告.txt --rules demo-district-2013 --unit-type 区县政府 -o 花山-草稿.json
     """
     del debug  # read by engine.cli.app.main
     ruleset = api.get_ruleset(rules)

@@ -25,7 +25,7 @@ def schema_command(kind: str, rules: Path | None, output: Path | None) -> None:
     例：
       assess schema rules -o schema/rules.schema.json
       assess schema submission -o schema/submission.schema.json
-      assess schema submission --rules rules/demo-district-2013.yaml -o 本年申报.schema.json
+      assess schema submission --rules demo-district-2013 -o 本年申报.schema.json
     在 VS Code 中关联方法见 README。
     """
     from engine.files.atomic import write_text_atomic

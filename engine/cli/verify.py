@@ -25,7 +25,7 @@ def verify(scoresheet: Path, submission: Path, rules: Path | None, fmt: str) -> 
 
     \b
     例：
-      assess verify 花山区人民政府-2012年度评分表.xlsx examples/huashan-2012.json rules/demo-district-2013.yaml
+      assess verify 花山区人民政府-2012年度评分表.xlsx examples/huashan-2012.json demo-district-2013
     退出码：0 一致；1 有不一致（逐项列出 工作表!单元格：表中值 与 重新计算值）；3 输入有误。
     RULES 缺省为内置的示范规则集。
     """

@@ -52,6 +52,7 @@ from engine.ruleset.model import (
     Model,
     Text,
 )
+from engine.ruleset.names import native, shipped_ids
 from engine.ruleset.ruleset import Ruleset
 
 ANCHOR = ("规则集", "继承")
@@ -164,14 +165,15 @@ def _check_shape(doc: Document) -> None:
 
 
 def resolve_parent(doc: Document) -> Path:
-    """The file named by 继承: a path relative to the child, or a ruleset 编号 in the child's folder."""
+    """The file named by 继承: a path relative to the child, or a ruleset 编号 in the child's folder
+    (or, failing that, a shipped ruleset's)."""
     value = extends_of(doc.data)
     where = doc.locate(ANCHOR)
     if not isinstance(value, str) or not value.strip():
         raise RulesError(Problem(where, "“继承”应写父规则集的编号（同一文件夹中）或规则文件名"))
     folder = Path(doc.file).parent
     if value.endswith((".yaml", ".yml")):
-        path = folder / value
+        path = native(folder / value.replace("\\", "/"))  # a path written on Windows works here too
         if not path.is_file():
             raise RulesError(Problem(where, f"找不到继承的规则文件 {path}"))
         return path
@@ -187,10 +189,19 @@ def resolve_parent(doc: Document) -> Path:
         raise RulesError(
             Problem(where, f"{folder} 中有多个编号为 “{value}” 的规则集：{'、'.join(p.name for p in matches)}")
         )
+    shipped = shipped_ids()
+    if value in shipped and shipped[value].resolve() != here:
+        return shipped[value]  # a shipped ruleset, extended from a folder of one's own
     ids = sorted(i for i in found.values() if i)
-    close = difflib.get_close_matches(value, ids, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(value, sorted({*ids, *shipped}), n=1, cutoff=0.5)
     hint = f"（是否应为 “{close[0]}”？）" if close else ""
-    raise RulesError(Problem(where, f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}"))
+    raise RulesError(
+        Problem(
+            where,
+            f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}；"
+            f"内置：{'、'.join(sorted(shipped))}",
+        )
+    )
 
 
 def _id_of(path: Path) -> str | None:

@@ -386,7 +386,9 @@ def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
         {
             "file": "broken/bad-syntax.json",
             "kind": "申报数据",
-            "problems": ["broken/bad-syntax.json:5:21: 语法错误：第 5 行第 21 列多了一个逗号“,”：两个逗号之间没有内容，请删去一个"],
+            "problems": [
+                "broken/bad-syntax.json:5:21: 语法错误：第 5 行第 21 列多了一个逗号“,”：两个逗号之间没有内容，请删去一个"
+            ],
         }
     ]
     # -o - is stdout too; -o OUTDIR writes OUTDIR/汇总.json and no workbook

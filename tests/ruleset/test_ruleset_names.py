@@ -90,7 +90,8 @@ def test_template_uses_the_ruleset_in_force_and_says_which(capsys, tmp_path):
     assert code == 0, err
     assert "national-model-2021" in err and "镇街" in err and "2022" in err
     wb = load_workbook(tmp_path / "t.xlsx")
-    assert "national-model-2021" in " ".join(str(c.value) for row in wb["指标"].iter_rows() for c in row if c.value)
+    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "national-model-2021" in cells
 
 
 def test_rules_new_starts_a_ruleset_for_a_new_year(capsys, tmp_path):
