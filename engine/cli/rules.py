@@ -65,6 +65,9 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
                 click.echo(outcome.line())
         gaps += result.gaps
     click.echo(f"{passed} passed, {failed} failed")
+    whole = sum(1 for suite in suites for case in suite.cases if case.whole)
+    if whole:
+        click.echo(f"整体用例 {whole} 个（完整申报数据的总分、等次、否决、不良记录和所列评分项）")
     if gaps:
         click.echo(f"缺少用例的评分项（{len(gaps)}项）：")
         for gap in gaps:

@@ -105,10 +105,20 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     errors = ErrorList()
     types = ruleset.header.unit_types
     pending_header = _pending_header(doc, data, types, errors)
+    given = {**plain(data), **pending_header}
     try:
-        header = Header.model_validate({**plain(data), **pending_header})
+        header = Header.model_validate(given)
     except ValidationError as exc:
-        raise SubmissionError(errors.problems + problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc)) from None
+        # say what is wrong in the header, then check the rest with stand-ins: every problem in one run
+        errors.problems.extend(problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc))
+        failed = {str(err["loc"][0]) for err in exc.errors(include_url=False) if err["loc"]}
+        patched = {k: v for k, v in given.items() if k not in failed}
+        patched.update({k: v for k, v in _STAND_IN.items() if k in failed})
+        pending_header.update({k: v for k, v in _STAND_IN.items() if k in failed})
+        try:
+            header = Header.model_validate(patched)
+        except ValidationError:
+            raise SubmissionError(errors.problems) from None
     if header.unit_type not in types and "单位类型" not in pending_header:
         errors.add(doc.locate(("单位类型",)), f"未知的单位类型 “{header.unit_type}”，可选：{'、'.join(types)}")
     specs = ruleset.indicators
@@ -208,9 +218,11 @@ def _is_pending(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == PENDING
 
 
+_STAND_IN = {"单位名称": PENDING, "单位类型": PENDING, "考核年度": 2000}  # for header fields to report, not to use
+
+
 def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorList) -> dict[str, Any]:
     """Header fields still 待填: reported, and stood in for so that the rest can be checked."""
-    stand_in = {"单位名称": PENDING, "单位类型": PENDING, "考核年度": 2000}
     what = {
         "单位名称": "单位全称",
         "单位类型": f"以下之一：{'、'.join(types)}",
@@ -220,7 +232,7 @@ def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorLis
     for key in ("单位名称", "单位类型", "考核年度"):
         if _is_pending(data.get(key)):
             errors.add(doc.locate((key,)), f"{key}待填，应填{what[key]}")
-            out[key] = stand_in[key]
+            out[key] = _STAND_IN[key]
     return out
 
 

@@ -36,6 +36,7 @@ from engine.intake.form_layout import (
     STRUCTURE,
     YES,
 )
+from engine.intake.submission import validate_submission
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
@@ -69,10 +70,17 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
         reader.self_scores(wb[SELF_SCORE])
     if REVIEW in wb.sheetnames:
         reader.reviews(wb[REVIEW])
+    doc = Document(name, reader.data, hashlib.sha256(raw).hexdigest(), cells=reader.cells)
     if reader.problems:
-        raise SubmissionError(reader.problems)
-    digest = hashlib.sha256(raw).hexdigest()
-    return Document(name, reader.data, digest, cells=reader.cells)
+        # every problem of the form in one run: also what the values read so far get wrong, except
+        # "missing" for the cells just refused
+        problems = list(reader.problems)
+        try:
+            validate_submission(doc, ruleset)
+        except SubmissionError as exc:
+            problems += [p for p in exc.problems if not any(f"“{key}”" in p.message for key in reader.refused)]
+        raise SubmissionError(problems)
+    return doc
 
 
 def peek_header(path: Path | str) -> Document:
@@ -128,10 +136,12 @@ class _Reader:
         self.data: dict[str, Any] = {"指标": {}}
         self.cells: dict[tuple, str] = {("指标",): f"{INDICATORS}!{_col(COL_VALUE)}{HEADER_ROW}"}
         self.problems: list[Problem] = []
+        self.refused: set[str] = set()  # cells whose value was refused (and reported) here
 
     def value(self, cell, spec: IndicatorSpec | FieldSpec | None, where: str) -> Any:
         if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
             self.problems.append(Problem(Location(f"{self.file}!{where}"), "应直接填写数值，不能是公式"))
+            self.refused.add(where)
             return None
         return convert(cell.value, cell.number_format, spec)
 
@@ -150,6 +160,8 @@ class _Reader:
             if key in basic:
                 spec = {"考核年度": _YEAR}.get(key)
             value = None if is_list else self.value(ws.cell(r, COL_VALUE), spec, where)
+            if where in self.refused:
+                self.refused.add(key)
             if value is not None:
                 if key in basic:
                     self.data[key] = value

@@ -64,12 +64,12 @@ def test_case_counts_and_inheritance():
     counts = {stem: len(s.cases) for stem, s in SUITES.items()}
     own = {stem: sum(1 for c in s.cases if not c.inherited_from) for stem, s in SUITES.items()}
     assert own == {
-        "demo-district-2013": 148,
+        "demo-district-2013": 148 + 4,  # and the four examples as whole-submission cases
         "demo-district-2012": 16,
-        "national-model-2021": 242,
+        "national-model-2021": 242 + 3,
         "demo-district-2024": 16,
     }
-    # the children run the parent's cases for every item they left unchanged
+    # the children run the parent's item cases for every item they left unchanged (not its whole cases)
     assert counts["demo-district-2012"] == 16 + 148 - 15  # ZZ-03 4, ZZ-04 4, ZZ-05 2, ZF-05 5 replaced
     assert counts["demo-district-2024"] == 16 + 242 - 19  # MD-01 5, MD-03 6, ZF-06 5, SZ-03 3 (dropped)
     district = SUITES["demo-district-2024"]
