@@ -16,6 +16,7 @@ from engine.result import AssessmentResult
 from engine.ruleset.folders import choose
 from engine.ruleset.load import load_rules
 from engine.ruleset.names import (
+    native,
     resolve_rules,
     shipped_examples_dir,  # noqa: F401  (part of the library's entry points)
     shipped_rules_dir,
@@ -97,6 +98,7 @@ def load_submission_for(
     submission_path: Path | str, rules_path: Path | str | None = None
 ) -> tuple[Ruleset, Submission]:
     """The ruleset that applies to a submission, and the submission validated against it."""
+    submission_path = native(submission_path)  # a path typed on Windows (a\\b.json) works here too
     if str(submission_path).lower().endswith((".xlsx", ".xlsm")):
         from engine.intake.xlsx_form import peek_header, read_workbook_submission
 

@@ -98,14 +98,20 @@ def _yes_no_or_count(value: Any) -> Any:
 
 
 class Expectation(Model):
-    deduction: Number | None = Field(None, alias="扣分")
-    score: Number | None = Field(None, alias="得分")
-    bonus: Number | None = Field(None, alias="加分")
-    status: Literal["扣分", "满分", "不适用", "待复核"] | None = Field(None, alias="状态")
-    bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(None, alias="不良记录")
-    veto: YesNo | None = Field(None, alias="否决")
-    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次")
-    flags: list[str] | None = Field(None, alias="标记")
+    deduction: Number | None = Field(None, alias="扣分", description="本项扣分")
+    score: Number | None = Field(None, alias="得分", description="本项得分")
+    bonus: Number | None = Field(None, alias="加分", description="加分项加的分")
+    status: Literal["扣分", "满分", "不适用", "待复核"] | None = Field(
+        None, alias="状态", description="扣分、满分、不适用 或 待复核"
+    )
+    bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(
+        None, alias="不良记录", description="是/否，或本项写入的不良记录条数"
+    )
+    veto: YesNo | None = Field(
+        None, alias="否决", description="是/否：本否决项成立（评分项、加分项的用例：有否决项成立）"
+    )
+    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次", description="评定的等次")
+    flags: list[str] | None = Field(None, alias="标记", description="本项的数据提示，如 出庭应诉率样本量小（4件）")
 
     @model_validator(mode="after")
     def _something(self) -> Expectation:
@@ -119,10 +125,12 @@ class Expectation(Model):
 class ItemExpectation(Model):
     """What a whole-submission case expects of one item."""
 
-    deduction: Number | None = Field(None, alias="扣分")
-    score: Number | None = Field(None, alias="得分")
-    status: Literal["扣分", "满分", "不适用", "待复核"] | None = Field(None, alias="状态")
-    flags: list[str] | None = Field(None, alias="标记")
+    deduction: Number | None = Field(None, alias="扣分", description="该项扣分")
+    score: Number | None = Field(None, alias="得分", description="该项得分")
+    status: Literal["扣分", "满分", "不适用", "待复核"] | None = Field(
+        None, alias="状态", description="扣分、满分、不适用 或 待复核"
+    )
+    flags: list[str] | None = Field(None, alias="标记", description="该项的数据提示")
 
 
 def _vetoes(value: Any) -> Any:
@@ -130,12 +138,18 @@ def _vetoes(value: Any) -> Any:
 
 
 class WholeExpectation(Model):
-    total: Number | None = Field(None, alias="总分")
-    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次")
-    veto: Annotated[bool | list[str] | None, BeforeValidator(_vetoes)] = Field(None, alias="否决")
-    bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(None, alias="不良记录")
-    bonus: Number | None = Field(None, alias="加分")
-    items: dict[str, ItemExpectation] = Field(default_factory=dict, alias="评分项")
+    total: Number | None = Field(None, alias="总分", description="总分")
+    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次", description="评定的等次")
+    veto: Annotated[bool | list[str] | None, BeforeValidator(_vetoes)] = Field(
+        None, alias="否决", description="是/否，或成立的否决项编号列表"
+    )
+    bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(
+        None, alias="不良记录", description="是/否，或不良记录条数"
+    )
+    bonus: Number | None = Field(None, alias="加分", description="加分合计")
+    items: dict[str, ItemExpectation] = Field(
+        default_factory=dict, alias="评分项", description="评分项编号 → 该项的预期（扣分、得分、状态、标记）"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> WholeExpectation:
@@ -147,30 +161,44 @@ class WholeExpectation(Model):
 class WholeCase(Model):
     """A complete worked example: a submission and what the whole assessment gives."""
 
-    name: Text = Field(alias="名称")
-    submission: str | dict[str, Any] = Field(alias="申报")
-    expect: WholeExpectation = Field(alias="预期")
-    note: str | None = Field(None, alias="说明")
-    rule: None = None  # not about one item
-    unit_type: None = None
+    name: Text = Field(alias="名称", description="用例名称")
+    submission: str | dict[str, Any] = Field(
+        alias="申报", description="完整的申报数据：写在这里，或申报文件的路径（相对于用例文件所在的文件夹）"
+    )
+    expect: WholeExpectation = Field(alias="预期", description="预期结果")
+    note: str | None = Field(None, alias="说明", description="说明")
+
+    @property
+    def rule(self) -> None:  # not about one item
+        return None
+
+    @property
+    def unit_type(self) -> None:
+        return None
 
 
 class Case(Model):
-    name: Text = Field(alias="名称")
-    rule: Text = Field(alias="评分项")
-    unit_type: str | None = Field(None, alias="单位类型")
-    values: dict[str, Any] = Field(default_factory=dict, alias="指标")
-    reviews: list[Any] = Field(default_factory=list, alias="复核")
-    expect: Expectation = Field(alias="预期")
-    note: str | None = Field(None, alias="说明")
+    name: Text = Field(alias="名称", description="用例名称（同一评分项内唯一）")
+    rule: Text = Field(alias="评分项", description="评分项、加分项或否决项的编号")
+    unit_type: str | None = Field(None, alias="单位类型", description="按哪类单位评分；缺省为规则集的第一个单位类型")
+    values: dict[str, Any] = Field(
+        default_factory=dict, alias="指标", description="在基线上改动的指标；写 ~ 表示不填报"
+    )
+    reviews: list[Any] = Field(default_factory=list, alias="复核", description="复核决定，写法同申报数据")
+    expect: Expectation = Field(alias="预期", description="预期结果")
+    note: str | None = Field(None, alias="说明", description="说明")
 
 
 class CaseFile(Model):
     schema_: str | None = Field(None, alias="$schema")
-    ruleset: Text = Field(alias="规则集")
-    inherit: YesNo = Field(True, alias="继承用例")
-    baseline: dict[str, dict[str, Any] | None] = Field(default_factory=dict, alias="基线")
-    cases: list[Any] = Field(default_factory=list, alias="用例")  # each validated on its own: Case or WholeCase
+    ruleset: Text = Field(alias="规则集", description="所测规则集的编号")
+    inherit: YesNo = Field(True, alias="继承用例", description="继承的规则集是否运行父规则集的用例（缺省：是）")
+    baseline: dict[str, dict[str, Any] | None] = Field(
+        default_factory=dict, alias="基线", description="“通用”及各单位类型的达标取值；用例只写要改动的指标"
+    )
+    cases: list[Any] = Field(
+        default_factory=list, alias="用例", description="评分项用例（写 评分项）或整体用例（写 申报）"
+    )  # each validated on its own: Case or WholeCase
 
 
 _VOCABULARY = ["规则集", "继承用例", "基线", "用例", *(f.alias for f in Case.model_fields.values() if f.alias)]
