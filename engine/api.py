@@ -100,11 +100,12 @@ def load_submission_for(
     """The ruleset that applies to a submission, and the submission validated against it."""
     submission_path = native(submission_path)  # a path typed on Windows (a\\b.json) works here too
     if str(submission_path).lower().endswith((".xlsx", ".xlsm")):
-        from engine.intake.xlsx_form import peek_header, read_workbook_submission
+        from engine.intake.submission import validate_form
+        from engine.intake.xlsx_form import peek_header
 
         # a workbook is read with its ruleset's specs, so choose the ruleset from its header cells first
         ruleset = get_ruleset(rules_for(peek_header(submission_path), rules_path))
-        doc = read_workbook_submission(submission_path, ruleset)
+        return ruleset, validate_form(submission_path, ruleset)
     else:
         doc = load_data_document(submission_path, SubmissionError)
         ruleset = get_ruleset(rules_for(doc, rules_path))

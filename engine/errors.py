@@ -122,10 +122,3 @@ class OutputError(InputError):
     """An output folder that cannot be used (not a folder, not writable, in use by another run)."""
 
     kind = "输出文件夹"
-
-
-class OutputFileError(InputError):
-    """An output file that cannot be written: its folder cannot be made, it is a folder, the disk is full."""
-
-    kind = "输出文件"
-    consequence = "未写出该文件（原有的同名文件未改动）。"

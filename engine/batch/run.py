@@ -42,7 +42,7 @@ from engine.errors import (
     OutputError,
     Problem,
 )
-from engine.files.atomic import make_folder
+from engine.files.atomic import WriteError, make_folder
 from engine.files.naming import (
     NameAllocator,
     inside,
@@ -324,7 +324,10 @@ def clean_parts(folder: Path, token: str = "") -> int:
 def output_folder(path: Path) -> Iterator[Path]:
     """Create and lock the output folder; remove temporary files an interrupted run left."""
     where = Location(str(path))
-    make_folder(path, OutputError)
+    try:
+        make_folder(path)
+    except WriteError as exc:
+        raise OutputError(Problem(Location(exc.path), exc.message)) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(Problem(where, "没有写入权限"))
     fd = os.open(path, os.O_RDONLY) if fcntl is not None else None  # Windows cannot open a folder

@@ -16,8 +16,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from engine.errors import InputError, Location, OutputFileError, Problem
-
 _PREFIX_CHARS = 60  # the temporary name must stay within the 255-byte limit however long the target's is
 
 
@@ -32,12 +30,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise OutputFileError(
-            Problem(
-                Location(str(target)), f"是文件夹；请给出文件名，如 {target / ('输出' + (target.suffix or '.xlsx'))}"
-            )
-        )
-    make_folder(folder, OutputFileError)
+        raise WriteError(str(target), f"是文件夹；请给出文件名，如 {target / ('输出' + (target.suffix or '.xlsx'))}")
+    make_folder(folder)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:_PREFIX_CHARS]}.", suffix=".part", dir=folder)
     except OSError as exc:
@@ -62,15 +56,24 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     _sync_folder(folder)
 
 
-def make_folder(folder: Path, error: type[InputError] = OutputFileError) -> None:
-    """Create a missing output folder (and its parents), or raise a located error saying why not."""
+class WriteError(Exception):
+    """An output that cannot be written, said for a person: the path, why, and what to do (exit 3)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def make_folder(folder: Path) -> None:
+    """Create a missing output folder (and its parents), or raise WriteError saying why not."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
-        raise error(Problem(Location(str(blocker)), "是文件，不是文件夹；请换一个输出文件夹")) from None
+        raise WriteError(str(blocker), "是文件，不是文件夹；请换一个输出文件夹") from None
     except OSError as exc:
-        raise error(Problem(Location(str(folder)), _why(exc, "无法创建文件夹"))) from None
+        raise WriteError(str(folder), _why(exc, "无法创建文件夹")) from None
 
 
 def _why(exc: OSError, doing: str) -> str:
@@ -87,8 +90,8 @@ def _why(exc: OSError, doing: str) -> str:
     return f"{doing}（{exc.strerror or exc}）"
 
 
-def _output_problem(exc: OSError, target: Path) -> OutputFileError:
-    return OutputFileError(Problem(Location(str(target)), _why(exc, "无法写入")))
+def _output_problem(exc: OSError, target: Path) -> WriteError:
+    return WriteError(str(target), _why(exc, "无法写入"))
 
 
 def _mode_for(target: Path) -> int:

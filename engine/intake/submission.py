@@ -90,12 +90,24 @@ class Submission:
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
     """Load a submission from JSON/YAML, or from a filled 填报表 workbook (.xlsx)."""
     if str(path).lower().endswith((".xlsx", ".xlsm")):
-        from engine.intake.xlsx_form import read_workbook_submission
+        return validate_form(path, ruleset)
+    return validate_submission(load_data_document(path, SubmissionError), ruleset)
 
-        doc = read_workbook_submission(path, ruleset)
-    else:
-        doc = load_data_document(path, SubmissionError)
-    return validate_submission(doc, ruleset)
+
+def validate_form(path: Path | str, ruleset: Ruleset) -> Submission:
+    """A filled 填报表 validated, with every problem of the form in one run: the cells refused while
+    reading (formulas) and what the values read get wrong (not "missing" again for a refused cell)."""
+    from engine.intake.xlsx_form import read_form
+
+    reading = read_form(path, ruleset)
+    try:
+        submission = validate_submission(reading.document, ruleset)
+    except SubmissionError as exc:
+        others = [p for p in exc.problems if not any(f"“{key}”" in p.message for key in reading.refused)]
+        raise SubmissionError(reading.problems + others) from None
+    if reading.problems:
+        raise SubmissionError(reading.problems)
+    return submission
 
 
 def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,6 @@ from engine.intake.form_layout import (
     STRUCTURE,
     YES,
 )
-from engine.intake.submission import validate_submission
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
@@ -45,7 +45,26 @@ MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_MEMBERS = 500
 
 
+@dataclass
+class FormReading:
+    """What a filled 填报表 holds as a document, and what was refused while reading it (formulas)."""
+
+    document: Document
+    problems: list[Problem]
+    refused: set[str]  # indicators whose cell was refused: their "missing" is not said again
+
+
 def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
+    """The document of a filled 填报表, or a SubmissionError with what reading it refused."""
+    reading = read_form(path, ruleset)
+    if reading.problems:
+        raise SubmissionError(reading.problems)
+    return reading.document
+
+
+def read_form(path: Path | str, ruleset: Ruleset) -> FormReading:
+    """Read a filled 填报表; only an unreadable workbook raises (engine.intake.submission.validate_form
+    checks the values and lists everything at once)."""
     path = Path(path)
     name = str(path)
     raw = _read_guarded(path)
@@ -71,16 +90,7 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     if REVIEW in wb.sheetnames:
         reader.reviews(wb[REVIEW])
     doc = Document(name, reader.data, hashlib.sha256(raw).hexdigest(), cells=reader.cells)
-    if reader.problems:
-        # every problem of the form in one run: also what the values read so far get wrong, except
-        # "missing" for the cells just refused
-        problems = list(reader.problems)
-        try:
-            validate_submission(doc, ruleset)
-        except SubmissionError as exc:
-            problems += [p for p in exc.problems if not any(f"“{key}”" in p.message for key in reader.refused)]
-        raise SubmissionError(problems)
-    return doc
+    return FormReading(doc, reader.problems, reader.refused)
 
 
 def peek_header(path: Path | str) -> Document:

@@ -67,7 +67,7 @@ from engine.errors import (
     Problem,
     SubmissionError,
 )
-from engine.intake.submission import Submission, validate_submission
+from engine.intake.submission import Submission, load_submission, validate_submission
 from engine.result import AssessmentResult
 from engine.ruleset.conditions import Value, format_decimal, format_value
 from engine.ruleset.folders import is_case_file, rules_files
@@ -526,7 +526,6 @@ def _build_whole(
     case: WholeCase, doc: Document, loc: tuple, ruleset: Ruleset, found: list[tuple[str, Problem]]
 ) -> LoadedCase | None:
     """The submission of a whole-submission case: written inline, or a file beside the case file."""
-    from engine.documents.fast_json import load_data_document
     from engine.ruleset.names import native
 
     raw = doc.data["用例"][loc[1]]["申报"]
@@ -544,16 +543,12 @@ def _build_whole(
                     )
                 )
                 return None
-            if path.suffix.lower() in (".xlsx", ".xlsm"):
-                from engine.intake.xlsx_form import read_workbook_submission
-
-                sub_doc = read_workbook_submission(path, ruleset)
-            else:
-                sub_doc = load_data_document(path, SubmissionError)
+            submission = load_submission(path, ruleset)  # JSON, YAML or a filled 填报表
         else:
             text = json.dumps(plain(raw), ensure_ascii=False, sort_keys=True, default=str)
-            sub_doc = Document(doc.file, raw, hashlib.sha256(text.encode()).hexdigest())
-        submission = validate_submission(sub_doc, ruleset)
+            submission = validate_submission(
+                Document(doc.file, raw, hashlib.sha256(text.encode()).hexdigest()), ruleset
+            )
     except SubmissionError as exc:
         # each in the example's own file, so never grouped with the item cases' problems
         found.extend((f"{WHOLE}：{case.name}", problem) for problem in exc.problems)
