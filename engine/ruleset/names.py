@@ -112,7 +112,7 @@ def list_rulesets(folder: Path | None = None) -> list[Entry]:
 
 # -- a new ruleset for a new year -------------------------------------------------------------
 
-_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
+_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])|(?<!\d)((?:19|20)\d{2}年(?:\d{1,2}月(?:\d{1,2}日)?|度)?)")
 _THRESHOLD = re.compile(
     r"^\s*(?:- +)?(?:\{\s*)?(目标|满分值|零分值|比率容差|小样本|加分上限|扣分上限|上限|优秀|良好|合格)\s*:\s*([^,#}\s]+)"
 )
@@ -233,10 +233,14 @@ def _reviews(path: Path, text: str) -> list[Review]:
         if body.lstrip().startswith("#"):
             continue
         for m in _DATE.finditer(body):
-            out.append(Review(Location(str(path), n, m.start() + 1), f"日期 {m.group(1)}：{body.strip()}"))
+            out.append(Review(Location(str(path), n, m.start() + 1), f"日期 {m.group(0)}：{_short(body.strip())}"))
         t = _THRESHOLD.match(body)
         if t:
             out.append(
                 Review(Location(str(path), n, t.start(1) + 1), f"阈值 {t.group(1)} {t.group(2)}：{body.strip()}")
             )
     return out
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:60] + "…"
