@@ -50,7 +50,7 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
       assess rules test demo-district-2013 demo-district-2024 --allow-uncovered
     """
     started = time.perf_counter()
-    suites = _load(discover([resolve_rules(p) for p in paths] or [api.shipped_rules_dir()]))
+    suites = _load(discover(_existing(paths) or [api.shipped_rules_dir()]))
     passed = failed = 0
     gaps = []
     for suite in suites:
@@ -76,6 +76,17 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
     click.echo(f"规则集 {len(suites)} 个，用例 {passed + failed} 个，用时 {elapsed:.1f} 秒", err=True)
     if failed or (gaps and not allow_uncovered):
         raise click.exceptions.Exit(EXIT_FAILED)
+
+
+def _existing(paths: tuple[Path, ...]) -> list[Path]:
+    """Each PATH as a rules file or folder (a 编号 names a shipped one); a path that is not there is a usage error."""
+    out = []
+    for path in paths:
+        found = resolve_rules(path)
+        if not found.exists():
+            raise click.BadParameter(f"{path} 不存在（规则文件、文件夹或内置规则集的编号）", param_hint="PATHS")
+        out.append(found)
+    return out
 
 
 def _load(files: list[Path]) -> list[Suite]:
@@ -108,7 +119,7 @@ def check_command(paths: tuple[Path, ...]) -> None:
       assess rules check demo-district-2013 national-model-2021
     退出码：0 没有问题；1 发现问题；2 用法错误。
     """
-    files, findings = check_paths([resolve_rules(p) for p in paths])
+    files, findings = check_paths(_existing(paths))
     for finding in findings:
         click.echo(str(finding))
     summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
