@@ -203,7 +203,8 @@ class CaseFile(Model):
 
 _VOCABULARY = ["规则集", "继承用例", "基线", "用例", *(f.alias for f in Case.model_fields.values() if f.alias)]
 _VOCABULARY += [f.alias for f in Expectation.model_fields.values() if f.alias]
-_VOCABULARY += [f.alias for m in (WholeCase, WholeExpectation) for f in m.model_fields.values() if f.alias]
+_WHOLE_VOCABULARY = [*_VOCABULARY, *(f.alias for m in (WholeCase, WholeExpectation) for f in m.model_fields.values())]
+_WHOLE_ONLY = {"总分", "申报"}  # what an item case cannot expect: said with the way to a whole-submission case
 _ITEM_KEYS = {"扣分", "得分", "状态", "标记", "不良记录", "否决", "等次"}
 _BONUS_KEYS = {"加分", "不良记录", "否决", "等次"}
 _VETO_KEYS = {"否决", "不良记录", "等次"}
@@ -345,11 +346,21 @@ def _validate_file(doc: Document, errors: ErrorList) -> tuple[CaseFile | None, l
         return None, []
     valid = []
     for n, raw in enumerate(spec.cases):
-        model = WholeCase if isinstance(raw, dict) and "申报" in raw else Case
+        whole = isinstance(raw, dict) and "申报" in raw
+        expect = raw.get("预期") if isinstance(raw, dict) else None
+        if not whole and isinstance(expect, dict) and _WHOLE_ONLY & set(expect):
+            key = next(k for k in expect if k in _WHOLE_ONLY)
+            errors.add(
+                key_location(doc.file, doc.data, ("用例", n, "预期", key)),
+                f"评分项的用例不能预期“{key}”：预期总分的是整体用例，要用“申报”写出完整的申报数据"
+                "（或申报文件的路径），不写“评分项”",
+            )
+            continue
         try:
-            valid.append((n, model.model_validate(raw)))
+            valid.append((n, (WholeCase if whole else Case).model_validate(raw)))
         except ValidationError as exc:
-            errors.problems.extend(problems_from(exc, doc.file, doc.data, _VOCABULARY, prefix=("用例", n)))
+            vocabulary = _WHOLE_VOCABULARY if whole else _VOCABULARY
+            errors.problems.extend(problems_from(exc, doc.file, doc.data, vocabulary, prefix=("用例", n)))
     return spec, valid
 
 

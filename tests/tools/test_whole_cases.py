@@ -175,3 +175,17 @@ def test_every_problem_of_a_form_in_one_run(capsys, tmp_path):
     assert any(f"!指标!{year}" in p and "考核年度" in p for p in found), found
     assert any(f"!指标!{formula}" in p and "公式" in p for p in found), found
     assert any(f"!指标!{number}" in p and "四次" in p for p in found), found
+
+
+def test_a_total_expected_of_an_item_case_points_at_whole_cases(capsys, workspace):
+    path = workspace / "rules" / "demo-district-2013.cases.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  - {名称: 领导小组、分管领导、法制人员均到位, 评分项: ZZ-01, 预期: {扣分: 0, 状态: 满分}}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, old.replace("扣分: 0, 状态: 满分", "总分: 90")), encoding="utf-8")
+    code, out, err = run(capsys, ["rules", "test", workspace / "rules" / "demo-district-2013.yaml"])
+    assert code == 3
+    assert problems(err) == [
+        f"{path}:{line}:46: 用例[0].预期.总分: 评分项的用例不能预期“总分”：预期总分的是整体用例，"
+        "要用“申报”写出完整的申报数据（或申报文件的路径），不写“评分项”"
+    ]
