@@ -225,7 +225,32 @@ def explain(text: str, exc: Any) -> Mistake | None:
             p_col,
             "不能在这里写“键: 值”：值里有“: ”（冒号加空格）的请给整个值加引号，或检查上一行的缩进和冒号",
         )
-    return None
+    return _other(lines, problem, p_line, p_col)
+
+
+def _other(lines: list[str], problem: str, line: int, col: int) -> Mistake | None:
+    """The parser's remaining complaints, said in Chinese at its place."""
+    if "depth" in problem:
+        return None  # nesting too deep: said by the caller with the limit
+    alias = re.search(r"undefined alias '([^']*)'", problem)
+    if alias:
+        return Mistake(
+            line,
+            col,
+            f"的“*{alias.group(1)}”引用了没有定义的锚点“&{alias.group(1)}”；如果 * 是内容的一部分，请给整个值加引号",
+        )
+    start = re.search(r"found character '(.)' that cannot start any token", problem)
+    if start:
+        return Mistake(line, col, f"的值不能以“{start.group(1)}”开头：请给整个值加引号")
+    if "expected <block end>" in problem and "<scalar>" in problem:
+        before = lines[line - 1][: col - 1].rstrip() if line <= len(lines) else ""
+        if before.endswith(('"', "'")):
+            return Mistake(line, col, "的引号后面还有内容：请把整个值放进引号里，或去掉引号")
+    if "expected <block end>" in problem or "expected key" in problem or "'-' indicator" in problem:
+        return Mistake(line, col, "的缩进与上文对不上：同一层的键要左对齐（只用空格），列表项以“- ”开头并与同级对齐")
+    if "not allowed in this context" in problem:
+        return Mistake(line, col, "不能在这里开始列表（“- ”）：请检查上一行的冒号和缩进")
+    return Mistake(line, col, "无法解析：请检查这一行及上一行的冒号、引号、括号和缩进")
 
 
 def suspicious(data: Any) -> Mistake | None:

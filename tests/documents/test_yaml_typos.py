@@ -194,3 +194,25 @@ def test_json_missing_comma(capsys, tmp_path):
     found = assess_json(capsys, path)
     assert len(found) == 1 and f"{path}:{line}:" in found[0]
     assert "缺少逗号“,”" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "col", "words"),
+    [
+        ("dedent.yaml", "a:\n  b: 1\n c: 2\n", 3, 2, "缩进"),
+        ("list-and-key.yaml", "a:\n  - x\n  y: 1\n", 3, 3, "缩进"),
+        ("alias.yaml", "a: *foo\n", 1, 4, "锚点"),
+        ("at.yaml", "a: @x\n", 1, 4, "加引号"),
+        ("after-quote.yaml", 'a: "x" y\n', 1, 8, "引号后面还有内容"),
+        ("brace.json", '{"a": 1\n', 1, 1, "“{”没有配对的“}”"),
+        ("double-comma.json", '{"a": 1,, "b": 2}\n', 1, 9, "多了一个逗号"),
+    ],
+)
+def test_other_syntax_errors_are_chinese_and_located(capsys, tmp_path, name, text, line, col, words):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, [HUASHAN, "--rules", path])
+    assert code == 3
+    found = problems(err)
+    assert len(found) == 1 and found[0].startswith(f"{path}:{line}:{col}: 语法错误：第 {line} 行第 {col} 列")
+    assert words in found[0] and not ENGLISH.search(found[0].replace(str(path), ""))
