@@ -257,3 +257,18 @@ def test_shell_completion_and_version_are_documented():
     assert "_ASSESS_COMPLETE=bash_source" in docs and "assess --version" in docs + readme
     proc = assess(env={"_ASSESS_COMPLETE": "bash_source"})
     assert proc.returncode == 0 and b"complete" in proc.stdout
+
+
+def test_missing_option(capsys):
+    code, out, err = run(capsys, ["rules", "new", "x-2026", "--year", "2026"])
+    assert code == 2
+    chinese(err)
+    assert "错误：缺少选项 '--from'" in err
+
+
+def test_a_file_where_a_folder_is_wanted(capsys):
+    target = EXAMPLES / "huashan-2012.json"
+    code, out, err = run(capsys, ["rules", "list", target])
+    assert code == 2
+    chinese(err)
+    assert f"'[FOLDER]' 的值无效：文件夹 '{target}' 是文件，应为文件夹。" in err
