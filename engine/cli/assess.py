@@ -22,7 +22,7 @@ from engine.render.text import full, summary
     "-r",
     "rules_path",
     type=PathType(path_type=Path),
-    help="规则文件（YAML），或规则文件夹（按申报数据的考核年度选用适用的规则集）。缺省为内置规则文件夹。",
+    help="规则文件、规则集编号（见 assess rules list），或规则文件夹（按申报数据的考核年度选用）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--output",

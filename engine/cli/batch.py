@@ -101,12 +101,13 @@ def _line(unit: UnitRow | FailedInput) -> str:
     "-r",
     "rules",
     type=PathType(path_type=Path),
-    help="规则文件（YAML）。缺省为内置的示范规则集。",
+    help="规则文件、规则集编号或规则文件夹（按各申报数据的考核年度选用）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
+    metavar="N",
     help="并行评分的进程数。缺省为 CPU 核数。",
 )
 @click.option(

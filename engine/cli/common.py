@@ -28,6 +28,14 @@ class PathType(click.Path):
     def name(self, value: str) -> None:
         pass  # set by click.Path.__init__; the property above answers instead
 
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        # an option's placeholder stays ASCII (not a word of the message); an argument keeps its name
+        if not isinstance(param, click.Option):
+            return None
+        if self.file_okay and not self.dir_okay:
+            return "FILE"
+        return "DIR" if self.dir_okay and not self.file_okay else "PATH"
+
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a check found something: `rules test` cases, `verify` differences, batch failures

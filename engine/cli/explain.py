@@ -20,7 +20,7 @@ from engine.tools.explain import explain, render_text, unknown_ids
     "--rules",
     "-r",
     type=PathType(path_type=Path),
-    help="规则文件或规则文件夹（缺省为内置规则文件夹，按考核年度选用）。",
+    help="规则文件、规则集编号或规则文件夹（缺省为内置规则文件夹，按考核年度选用）。",
 )
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="要解释的评分项编号（可重复）。")
 @click.option("--all", "everything", is_flag=True, help="解释全部评分项、加分项和否决项。")

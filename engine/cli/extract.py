@@ -15,7 +15,10 @@ from engine.files.atomic import write_text_atomic
 @click.command("extract", cls=Command, context_settings=CONTEXT)
 @click.argument("report", type=PathType(dir_okay=False, path_type=Path))
 @click.option(
-    "--rules", "-r", type=PathType(dir_okay=False, path_type=Path), help="规则文件（YAML）。缺省为内置的示范规则集。"
+    "--rules",
+    "-r",
+    type=PathType(dir_okay=False, path_type=Path),
+    help="规则文件或规则集编号。缺省为内置的示范规则集 demo-district-2013。",
 )
 @click.option(
     "--output",
@@ -26,7 +29,10 @@ from engine.files.atomic import write_text_atomic
 @click.option("--unit", metavar="名称", help="单位名称（缺省取报告标题中的单位）。")
 @click.option("--unit-type", metavar="类型", help="单位类型，须为规则集声明的类型之一。")
 @click.option(
-    "--year", type=click.IntRange(1990, 2100), help="考核年度，即被考核的工作年度（缺省取报告标题中的年份）。"
+    "--year",
+    type=click.IntRange(1990, 2100),
+    metavar="YYYY",
+    help="考核年度，即被考核的工作年度（缺省取报告标题中的年份）。",
 )
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def extract_command(

@@ -215,7 +215,9 @@ def list_command(folder: Path | None) -> None:
 @rules.command("new", context_settings=CONTEXT)
 @click.argument("new_id", metavar="新编号")
 @click.option("--from", "source", required=True, metavar="编号或文件", help="以哪个规则集为底本（编号或规则文件）。")
-@click.option("--year", type=click.IntRange(1990, 2100), required=True, help="新规则集适用的第一个考核年度。")
+@click.option(
+    "--year", type=click.IntRange(1990, 2100), metavar="YYYY", required=True, help="新规则集适用的第一个考核年度。"
+)
 @click.option(
     "--output",
     "-o",

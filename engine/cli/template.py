@@ -20,7 +20,7 @@ from engine.cli.common import CONTEXT, Command, PathType
     help="用一份申报数据（JSON/YAML）预先填好（如把去年的 JSON 转成填报表）。",
 )
 @click.option("--unit-type", metavar="类型", help="不给 RULES 时：按单位类型和考核年度选用适用的规则集。")
-@click.option("--year", type=click.IntRange(1990, 2100), help="不给 RULES 时：填报的考核年度。")
+@click.option("--year", type=click.IntRange(1990, 2100), metavar="YYYY", help="不给 RULES 时：填报的考核年度。")
 def template_command(
     rules: Path | None, output: Path, source: Path | None, unit_type: str | None, year: int | None
 ) -> None:
