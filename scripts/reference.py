@@ -1,5 +1,5 @@
 """Write docs/参考.md from the code: every key of a rules file (from the JSON Schema the models give),
-every scoring method with its parameters, every command's help (from click) and the exit codes.
+every scoring method of the registry (engine.ruleset.methods) with its parameters, every command's help (from click) and the exit codes.
 
     python scripts/reference.py           # rewrite docs/参考.md
     python scripts/reference.py --check   # exit 1 when docs/参考.md is not what the code gives now
@@ -79,14 +79,11 @@ def _rows(definition: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
     return rows
 
 
-def _methods(defs: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(计分方式, definition name, definition) of every scoring method, items first, then bonus items."""
-    out = []
-    for name, definition in defs.items():
-        method = definition.get("properties", {}).get("计分方式", {}).get("const")
-        if method:
-            out.append((method, name, definition))
-    return sorted(out, key=lambda m: (m[0].endswith("加分"), m[0]))
+def _methods(defs: dict[str, Any]) -> list[tuple[str, bool, dict[str, Any]]]:
+    """(计分方式, is a bonus method, its schema) of every method in the registry, in the registry's order."""
+    from engine.ruleset.methods import METHODS
+
+    return [(name, method.bonus, defs[method.model.__name__]) for name, method in METHODS.items()]
 
 
 def _commands() -> list[tuple[str, str]]:
@@ -148,8 +145,8 @@ def render() -> str:
         "`不良记录`）。下表只列各计分方式自己的参数。",
         "",
     ]
-    for method, _name, definition in _methods(defs):
-        kind = "加分项" if method.endswith("加分") else "评分项"
+    for method, bonus, definition in _methods(defs):
+        kind = "加分项" if bonus else "评分项"
         lines += [f"### `{method}`（{kind}）", "", *_rows(definition, skip=tuple(COMMON_ITEM_KEYS)), ""]
     lines += [
         "## 退出码",

@@ -103,19 +103,17 @@ def test_every_rules_key_and_scoring_method_is_in_the_reference():
     walk(rules_schema())
     missing = sorted(k for k in keys if not k.startswith("$") and f"`{k}`" not in reference)
     assert missing == []
-    defs = rules_schema()["$defs"].values()
-    methods = {d["properties"]["计分方式"]["const"] for d in defs if "计分方式" in d.get("properties", {})}
-    assert len(methods) >= 11 and sorted(m for m in methods if f"### `{m}`" not in reference) == []
+    from engine.ruleset.methods import METHODS
+
+    assert len(METHODS) >= 11 and sorted(m for m in METHODS if f"### `{m}`" not in reference) == []
 
 
 def test_the_rules_guide_has_a_worked_item_per_scoring_method():
-    from engine.tools.schema import rules_schema
+    from engine.ruleset.methods import METHODS
 
     guide = (DOCS / "规则编写.md").read_text(encoding="utf-8")
-    defs = rules_schema()["$defs"].values()
-    methods = {d["properties"]["计分方式"]["const"] for d in defs if "计分方式" in d.get("properties", {})}
-    assert len(methods) >= 11
-    assert sorted(m for m in methods if f"计分方式: {m}" not in guide) == []
+    assert len(METHODS) >= 11
+    assert sorted(m for m in METHODS if f"计分方式: {m}" not in guide) == []
 
 
 def test_the_manual_builds_with_search_and_a_printable_page(tmp_path):
