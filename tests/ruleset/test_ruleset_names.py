@@ -146,6 +146,7 @@ def test_examples_are_reachable_and_assessable(capsys, tmp_path):
     assert code == 0 and "93.23" in err
 
 
+@pytest.mark.slow
 def test_a_regular_install_ships_rules_and_examples(tmp_path):
     """Build the wheel, install it without the repository on the path, and list rulesets and examples."""
     wheels = tmp_path / "wheels"
