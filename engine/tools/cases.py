@@ -534,7 +534,7 @@ def _build_whole(
     raw = doc.data["用例"][loc[1]]["申报"]
     try:
         if isinstance(case.submission, str):
-            path = native(Path(doc.file).parent / case.submission.replace("\\", "/"))
+            path = native(Path(os.path.normpath(Path(doc.file).parent / case.submission.replace("\\", "/"))))
             if not path.is_file():
                 found.append(
                     (
