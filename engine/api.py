@@ -4,35 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 from pathlib import Path
 
 from engine.assessment import assess
 from engine.documents.fast_json import load_data_document
 from engine.documents.source import Document
-from engine.errors import Problem, SubmissionError
+from engine.errors import Location, Problem, RulesError, SubmissionError
 from engine.intake.review import load_overrides
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
 from engine.ruleset.folders import choose
 from engine.ruleset.load import load_rules
+from engine.ruleset.names import (
+    native,
+    resolve_rules,
+    shipped_examples_dir,  # noqa: F401  (part of the library's entry points)
+    shipped_rules_dir,
+)
 from engine.ruleset.ruleset import Ruleset
 
 DEFAULT_RULES = "demo-district-2013.yaml"
 _RULESETS: dict[str, Ruleset] = {}
-
-
-def shipped_rules_dir() -> Path:
-    """The rules folder installed with the package (the repository's rules/ in development)."""
-    installed = Path(__file__).resolve().parent / "shipped_rules"  # a regular install
-    if installed.is_dir():
-        return installed
-    # an editable install maps engine.shipped_rules onto the repository's rules/ (a namespace
-    # package: it has no __init__.py, so ask for its search path rather than a file)
-    spec = importlib.util.find_spec("engine.shipped_rules")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parent.parent / "rules"
 
 
 def default_rules_path() -> Path:
@@ -42,7 +34,11 @@ def default_rules_path() -> Path:
 
 def get_ruleset(path: Path | str | None = None) -> Ruleset:
     """Load a rules file, reusing an earlier load while none of its files (itself, what it extends) changed."""
-    path = Path(path) if path is not None else default_rules_path()
+    path = resolve_rules(path) if path is not None else default_rules_path()
+    if path.is_dir():
+        raise RulesError(
+            Problem(Location(str(path)), "是规则文件夹；这里要一个规则集：请给出规则文件或编号（见 assess rules list）")
+        )
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -69,7 +65,7 @@ def _unchanged(file: str, digest: str) -> bool:
 
 def rules_for(submission: Document, rules_path: Path | str | None = None) -> Path:
     """The rules file to use: the one given, or the one in force for the submission's year in a folder."""
-    path = Path(rules_path) if rules_path is not None else shipped_rules_dir()
+    path = resolve_rules(rules_path)
     if not path.is_dir():
         return path
     data = submission.data if isinstance(submission.data, dict) else {}
@@ -94,7 +90,7 @@ def assess_file(
     """Assess a submission file (JSON, YAML or a filled 填报表) with a rules file, or with the
     ruleset in force for its year in a rules folder (the shipped folder when none is given)."""
     ruleset, submission = load_submission_for(submission_path, rules_path)
-    overrides = load_overrides(overrides_path) if overrides_path is not None else None
+    overrides = load_overrides(native(overrides_path)) if overrides_path is not None else None
     return assess(ruleset, submission, as_of=as_of, overrides=overrides)
 
 
@@ -102,12 +98,14 @@ def load_submission_for(
     submission_path: Path | str, rules_path: Path | str | None = None
 ) -> tuple[Ruleset, Submission]:
     """The ruleset that applies to a submission, and the submission validated against it."""
+    submission_path = native(submission_path)  # a path typed on Windows (a\\b.json) works here too
     if str(submission_path).lower().endswith((".xlsx", ".xlsm")):
-        from engine.intake.xlsx_form import peek_header, read_workbook_submission
+        from engine.intake.submission import validate_form
+        from engine.intake.xlsx_form import peek_header
 
         # a workbook is read with its ruleset's specs, so choose the ruleset from its header cells first
         ruleset = get_ruleset(rules_for(peek_header(submission_path), rules_path))
-        doc = read_workbook_submission(submission_path, ruleset)
+        return ruleset, validate_form(submission_path, ruleset)
     else:
         doc = load_data_document(submission_path, SubmissionError)
         ruleset = get_ruleset(rules_for(doc, rules_path))

@@ -42,6 +42,7 @@ from engine.errors import (
     OutputError,
     Problem,
 )
+from engine.files.atomic import WriteError, make_folder
 from engine.files.naming import (
     NameAllocator,
     inside,
@@ -168,8 +169,9 @@ def check_rules(rules: Path | str | None) -> list[Ruleset]:
     """Load every ruleset the batch may use before anything is written: the file given, or each
     ruleset of the folder (the shipped one by default). A RulesError stops the batch (exit 3)."""
     from engine.ruleset.folders import rules_files
+    from engine.ruleset.names import resolve_rules
 
-    folder = Path(rules) if rules is not None else api.shipped_rules_dir()
+    folder = resolve_rules(rules)
     if not folder.is_dir():
         return [api.get_ruleset(folder)]
     return [api.get_ruleset(path) for path in rules_files(folder)]
@@ -341,11 +343,9 @@ def output_folder(path: Path) -> Iterator[Path]:
     """Create and lock the output folder; remove temporary files an interrupted run left."""
     where = Location(str(path))
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(Problem(where, "应为文件夹，实为文件", "output.not-a-folder")) from None
-    except OSError as exc:
-        raise OutputError(Problem(where, f"无法创建输出文件夹：{exc.strerror}", "output.unwritable")) from None
+        make_folder(path)
+    except WriteError as exc:
+        raise OutputError(Problem(Location(exc.path), exc.message, "output.unwritable")) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(Problem(where, "没有写入权限", "output.unwritable"))
     fd = os.open(path, os.O_RDONLY) if fcntl is not None else None  # Windows cannot open a folder

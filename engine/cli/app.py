@@ -9,16 +9,21 @@ input is invalid, and files are written to a temporary name and renamed.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
 from engine import __version__
 from engine.cli.assess import score
 from engine.cli.batch import batch
-from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from engine.cli.chinese import chinese
+from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
+from engine.cli.console import prepare_streams
+from engine.cli.examples import examples_command
 from engine.cli.explain import explain_command
 from engine.cli.extract import extract_command
 from engine.cli.rules import rules
@@ -27,31 +32,52 @@ from engine.cli.template import template_command
 from engine.cli.verify import verify
 from engine.documents.text import visible
 from engine.errors import AssessError, InputError
+from engine.files.atomic import WriteError
 
 
-class DefaultGroup(click.Group):
-    """A group whose first argument, if it is not a subcommand, goes to `score`."""
+class DefaultGroup(Group):
+    """A group whose first argument, if it is not a subcommand, goes to `score`.
+
+    An unknown option that `score` does not have either is the group's to report (with the nearest
+    option of both), and a first word that is no file but close to a command names the command.
+    """
 
     default_command = "score"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            first = args[0]
+            if first.startswith("-"):
+                name = first.split("=", 1)[0]
+                mine = [o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)]
+                theirs = [o for p in self.commands[self.default_command].params for o in (*p.opts, *p.secondary_opts)]
+                if name not in theirs:
+                    near = difflib.get_close_matches(name, mine + theirs, n=1)
+                    raise click.NoSuchOption(name, possibilities=near, ctx=ctx)
+            elif not Path(first).exists():
+                near = difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.6)
+                if near:
+                    raise click.exceptions.NoSuchCommand(first, possibilities=near, ctx=ctx)
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 
 @click.group(cls=DefaultGroup, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="assess")
+@click.version_option(
+    __version__, "--version", prog_name="assess", message="%(prog)s，版本 %(version)s", help="显示版本并退出。"
+)
 def cli() -> None:
     """法治政府建设考核：按评分细则为单位的申报数据评分，输出评分表。
 
     \b
-    常用：
+    例：
+      assess examples -o examples                        把随程序安装的示例申报数据复制到 examples/
       assess examples/huashan-2012.json                  用内置规则集评分，写出评分表 xlsx
-      assess SUBMISSION --rules rules/X.yaml -o 评分表.xlsx
-      assess SUBMISSION --format json > result.json
+      assess examples/huashan-2012.json --rules demo-district-2013 -o 评分表.xlsx
+      assess examples/huashan-2012.json --format json > result.json
+      assess rules list                                  内置规则集；凡要规则文件的地方都可以写编号
       assess rules test                                  运行规则集的用例（见 assess rules test -h）
-      assess batch 申报文件夹/ -o 评分结果                 批量评分：每个单位一份评分表，另加 汇总.xlsx
+      assess batch examples/ -o 评分结果                  批量评分：每个单位一份评分表，另加 汇总.xlsx
 
     退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
     """
@@ -63,6 +89,10 @@ def report(exc: BaseException, debug: bool) -> int:
         click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
         for problem in exc.problems:
             click.echo(f"  {visible(str(problem))}", err=True)
+        return EXIT_INPUT
+    if isinstance(exc, WriteError):
+        click.echo("错误：输出文件写不成，未写出该文件（原有的同名文件未改动）。", err=True)
+        click.echo(f"  {visible(str(exc))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, AssessError):
         click.echo(f"错误：{visible(str(exc))}", err=True)
@@ -78,6 +108,12 @@ def report(exc: BaseException, debug: bool) -> int:
 
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    prepare_streams()
+    with chinese():
+        _main(args, prog_name)
+
+
+def _main(args: list[str], prog_name: str) -> None:
     debug = "--debug" in args or os.environ.get("ASSESS_DEBUG") == "1"
     try:
         # without standalone mode click returns a command's `Exit(code)` instead of raising it
@@ -100,5 +136,15 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-for _verb in (score, batch, explain_command, extract_command, schema_command, rules, template_command, verify):
+for _verb in (
+    score,
+    batch,
+    examples_command,
+    explain_command,
+    extract_command,
+    schema_command,
+    rules,
+    template_command,
+    verify,
+):
     cli.add_command(_verb)

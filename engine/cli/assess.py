@@ -7,26 +7,27 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, parse_as_of
+from engine.cli.common import CONTEXT, Command, PathType, parse_as_of
+from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
 from engine.render.json_out import to_json
 from engine.render.text import full, summary
 
 
-@click.command("score", context_settings=CONTEXT)
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("score", cls=Command, context_settings=CONTEXT)
+@click.argument("submission", type=PathType(path_type=Path))
 @click.option(
     "--rules",
     "-r",
     "rules_path",
-    type=click.Path(path_type=Path),
-    help="规则文件（YAML），或规则文件夹（按申报数据的考核年度选用适用的规则集）。缺省为内置规则文件夹。",
+    type=PathType(path_type=Path),
+    help="规则文件、规则集编号（见 assess rules list），或规则文件夹（按申报数据的考核年度选用）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(path_type=Path),
     help="输出文件。xlsx 缺省为当前文件夹下的 <单位名称>-<考核年度>年度评分表.xlsx；json 缺省输出到标准输出。",
 )
 @click.option(
@@ -39,7 +40,7 @@ from engine.render.text import full, summary
 )
 @click.option(
     "--overrides",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
 )
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
@@ -61,11 +62,13 @@ def score(
     例：
       assess examples/problem-department.json
       assess examples/gaizhou-2016.json --format text
-      assess examples/qujiang-2019.json --rules rules/demo-district-2013.yaml -o 曲江-评分表.xlsx
-      assess examples/national-bureau-2022.json --rules rules/
+      assess examples/qujiang-2019.json --rules demo-district-2013 -o 曲江-评分表.xlsx
+      assess examples/national-bureau-2022.json --rules national-model-2021
       assess examples/huashan-2012.json --overrides examples/reviews/review.yaml
     """
     del debug  # read in main(), which owns error reporting
+    if submission.is_dir():
+        raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
     result = api.assess_file(submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides)
     if fmt == "json":
         for notice in result.notices:
@@ -82,5 +85,5 @@ def score(
 
     target = output or Path(safe_filename(result.unit, result.year, set()))
     write_scoresheet(result, target, force=force)
-    click.echo(summary(result), err=True, nl=False)
+    click.echo(summary(result, alarm=alarm), err=True, nl=False, color=colour())
     click.echo(f"评分表：{target}", err=True)

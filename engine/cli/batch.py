@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from engine.batch import run as batching
-from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, parse_as_of
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, Command, PathType, parse_as_of
 from engine.files.atomic import write_text_atomic
 from engine.tools.summary import (
     FailedInput,
@@ -88,7 +88,7 @@ def _line(unit: UnitRow | FailedInput) -> str:
     return f"✓ {unit.file} → {unit.unit}：{unit.total:.2f} {unit.grade_shown}"
 
 
-@click.command("batch", context_settings=CONTEXT)
+@click.command("batch", cls=Command, context_settings=CONTEXT)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option(
     "--output",
@@ -100,13 +100,14 @@ def _line(unit: UnitRow | FailedInput) -> str:
     "--rules",
     "-r",
     "rules",
-    type=click.Path(path_type=Path),
-    help="规则文件（YAML）。缺省为内置的示范规则集。",
+    type=PathType(path_type=Path),
+    help="规则文件、规则集编号或规则文件夹（按各申报数据的考核年度选用）。缺省为内置规则文件夹。",
 )
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
+    metavar="N",
     help="并行评分的进程数。缺省为 CPU 核数。",
 )
 @click.option(

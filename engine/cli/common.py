@@ -3,8 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 
 import click
+
+from engine.cli.chinese import Command, Group
+
+__all__ = ["Command", "Group", "CONTEXT", "PathType", "parse_as_of"]
+
+
+class PathType(click.Path):
+    """click.Path whose word for the kind of path ("file") is looked up when a message is made,
+    so it is Chinese like the rest of the message (click fixes it when the option is declared)."""
+
+    @property
+    def name(self) -> str:
+        if self.file_okay and not self.dir_okay:
+            return gettext.gettext("file")
+        if self.dir_okay and not self.file_okay:
+            return gettext.gettext("directory")
+        return gettext.gettext("path")
+
+    @name.setter
+    def name(self, value: str) -> None:
+        pass  # set by click.Path.__init__; the property above answers instead
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        # an option's placeholder stays ASCII (not a word of the message); an argument keeps its name
+        if not isinstance(param, click.Option):
+            return None
+        if self.file_okay and not self.dir_okay:
+            return "FILE"
+        return "DIR" if self.dir_okay and not self.file_okay else "PATH"
+
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a check found something: `rules test` cases, `verify` differences, batch failures

@@ -9,22 +9,22 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, Command, PathType
 from engine.intake.review import load_overrides
 from engine.tools.explain import explain, render_text, unknown_ids
 
 
-@click.command("explain", context_settings=CONTEXT)
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("explain", cls=Command, context_settings=CONTEXT)
+@click.argument("submission", type=PathType(dir_okay=False, path_type=Path))
 @click.option(
     "--rules",
     "-r",
-    type=click.Path(path_type=Path),
-    help="规则文件或规则文件夹（缺省为内置规则文件夹，按考核年度选用）。",
+    type=PathType(path_type=Path),
+    help="规则文件、规则集编号或规则文件夹（缺省为内置规则文件夹，按考核年度选用）。",
 )
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="要解释的评分项编号（可重复）。")
 @click.option("--all", "everything", is_flag=True, help="解释全部评分项、加分项和否决项。")
-@click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), help="复核文件。")
+@click.option("--overrides", type=PathType(dir_okay=False, path_type=Path), help="复核文件。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def explain_command(
     submission: Path, rules: Path | None, rule_ids: tuple[str, ...], everything: bool, overrides: Path | None, fmt: str

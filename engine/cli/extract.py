@@ -7,26 +7,32 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, Command, PathType
 from engine.extract.draft import draft_json, render_table
 from engine.files.atomic import write_text_atomic
 
 
-@click.command("extract", context_settings=CONTEXT)
-@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("extract", cls=Command, context_settings=CONTEXT)
+@click.argument("report", type=PathType(dir_okay=False, path_type=Path))
 @click.option(
-    "--rules", "-r", type=click.Path(dir_okay=False, path_type=Path), help="规则文件（YAML）。缺省为内置的示范规则集。"
+    "--rules",
+    "-r",
+    type=PathType(dir_okay=False, path_type=Path),
+    help="规则文件或规则集编号。缺省为内置的示范规则集 demo-district-2013。",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(path_type=Path),
     help="草稿 JSON 的位置。缺省为当前文件夹下的 <报告文件名>-草稿.json。",
 )
 @click.option("--unit", metavar="名称", help="单位名称（缺省取报告标题中的单位）。")
 @click.option("--unit-type", metavar="类型", help="单位类型，须为规则集声明的类型之一。")
 @click.option(
-    "--year", type=click.IntRange(1990, 2100), help="考核年度，即被考核的工作年度（缺省取报告标题中的年份）。"
+    "--year",
+    type=click.IntRange(1990, 2100),
+    metavar="YYYY",
+    help="考核年度，即被考核的工作年度（缺省取报告标题中的年份）。",
 )
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def extract_command(
@@ -48,7 +54,7 @@ def extract_command(
     \b
     例：
       assess extract 报告.txt -o 草稿.json
-      assess extract 报告.docx --rules rules/X.yaml --unit-type 区县政府
+      assess extract 报告.txt --rules demo-district-2013 --unit-type 区县政府 -o 花山-草稿.json
     """
     del debug  # read by engine.cli.app.main
     ruleset = api.get_ruleset(rules)

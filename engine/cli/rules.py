@@ -6,14 +6,16 @@ lists the items that lack cases. More subcommands register on the `rules` group.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK, Group, PathType
 from engine.errors import CasesError, InputError, RulesError
+from engine.ruleset.names import list_rulesets, new_ruleset, resolve_rules
 from engine.tools.cases import (
     Suite,
     discover,
@@ -23,20 +25,20 @@ from engine.tools.cases import (
 from engine.tools.check import check_paths
 
 
-@click.group("rules", context_settings=CONTEXT)
+@click.group("rules", cls=Group, context_settings=CONTEXT)
 def rules() -> None:
     """规则集维护：检验评分细则是否按本意评分。"""
 
 
 @rules.command("test", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=PathType(path_type=Path))
 @click.option("--allow-uncovered", is_flag=True, help="有评分项缺少用例时不算失败（仍列出）。")
 @click.option("--verbose", "-v", is_flag=True, help="逐个列出通过的用例。")
 def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
     """运行规则集的用例（X.yaml 旁的 X.cases.yaml），列出失败的用例和缺少用例的评分项。
 
     \b
-    PATH 为规则文件或文件夹；缺省为内置规则文件夹。
+    PATH 为规则文件、文件夹或内置规则集的编号；缺省为内置规则文件夹。
     输出：每个失败用例一行（评分项、用例名称、预期与实得、所用取值、位置），
     然后一行“N passed, M failed”，再列出缺少用例的评分项。
     退出码：0 全部通过且无缺项；1 有失败用例或缺少用例的评分项；3 规则文件或用例文件有误。
@@ -44,11 +46,11 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
     \b
     例：
       assess rules test
-      assess rules test rules/national-model-2021.yaml
-      assess rules test rules/ --allow-uncovered
+      assess rules test national-model-2021
+      assess rules test demo-district-2013 demo-district-2024 --allow-uncovered
     """
     started = time.perf_counter()
-    suites = _load(discover(paths or (api.shipped_rules_dir(),)))
+    suites = _load(discover(_existing(paths) or [api.shipped_rules_dir()]))
     passed = failed = 0
     gaps = []
     for suite in suites:
@@ -63,6 +65,9 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
                 click.echo(outcome.line())
         gaps += result.gaps
     click.echo(f"{passed} passed, {failed} failed")
+    whole = sum(1 for suite in suites for case in suite.cases if case.whole)
+    if whole:
+        click.echo(f"整体用例 {whole} 个（完整申报数据的总分、等次、否决、不良记录和所列评分项）")
     if gaps:
         click.echo(f"缺少用例的评分项（{len(gaps)}项）：")
         for gap in gaps:
@@ -71,6 +76,17 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
     click.echo(f"规则集 {len(suites)} 个，用例 {passed + failed} 个，用时 {elapsed:.1f} 秒", err=True)
     if failed or (gaps and not allow_uncovered):
         raise click.exceptions.Exit(EXIT_FAILED)
+
+
+def _existing(paths: tuple[Path, ...]) -> list[Path]:
+    """Each PATH as a rules file or folder (a 编号 names a shipped one); a path that is not there is a usage error."""
+    out = []
+    for path in paths:
+        found = resolve_rules(path)
+        if not found.exists():
+            raise click.BadParameter(f"{path} 不存在（规则文件、文件夹或内置规则集的编号）", param_hint="PATHS")
+        out.append(found)
+    return out
 
 
 def _load(files: list[Path]) -> list[Suite]:
@@ -89,7 +105,7 @@ def _load(files: list[Path]) -> list[Suite]:
 
 
 @rules.command("check", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathType(path_type=Path))
 def check_command(paths: tuple[Path, ...]) -> None:
     """检查规则文件，一次列出全部问题（文件:行:列: 规则编号/路径: 说明）。
 
@@ -99,11 +115,11 @@ def check_command(paths: tuple[Path, ...]) -> None:
 
     \b
     例：
-      assess rules check rules/
-      assess rules check rules/demo-district-2013.yaml my-draft.yaml
+      assess rules check my-draft.yaml
+      assess rules check demo-district-2013 national-model-2021
     退出码：0 没有问题；1 发现问题；2 用法错误。
     """
-    files, findings = check_paths(list(paths))
+    files, findings = check_paths(_existing(paths))
     for finding in findings:
         click.echo(str(finding))
     summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
@@ -112,8 +128,8 @@ def check_command(paths: tuple[Path, ...]) -> None:
 
 
 @rules.command("export", context_settings=CONTEXT)
-@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="输出文件（.xlsx 或 .md）。")
+@click.argument("rules", type=PathType(path_type=Path))
+@click.option("--output", "-o", type=PathType(path_type=Path), help="输出文件（.xlsx 或 .md）。")
 @click.option(
     "--format",
     "fmt",
@@ -126,8 +142,8 @@ def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
 
     \b
     例：
-      assess rules export rules/demo-district-2013.yaml -o 评分细则.xlsx
-      assess rules export rules/demo-district-2013.yaml --format markdown > 评分细则.md
+      assess rules export demo-district-2013 -o 评分细则.xlsx
+      assess rules export demo-district-2013 --format markdown > 评分细则.md
     """
     from engine.api import get_ruleset
     from engine.files.atomic import write_text_atomic
@@ -151,9 +167,9 @@ def export_command(rules: Path, output: Path | None, fmt: str | None) -> None:
 
 
 @rules.command("diff", context_settings=CONTEXT)
-@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="另存为 xlsx 变更表。")
+@click.argument("old", type=PathType(path_type=Path))
+@click.argument("new", type=PathType(path_type=Path))
+@click.option("--output", "-o", type=PathType(path_type=Path), help="另存为 xlsx 变更表。")
 @click.option("--exit-code", is_flag=True, help="有差别时以退出码 1 结束（便于脚本判断）。")
 def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> None:
     """比较两年的评分细则：新增、删除、更名、编号变更的评分项，分值、阈值和扣分标准的变化，
@@ -161,12 +177,13 @@ def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> 
 
     \b
     例：
-      assess rules diff rules/demo-district-2013.yaml rules/demo-district-2014.yaml
-      assess rules diff 2023.yaml 2024.yaml -o 变更.xlsx
+      assess rules diff demo-district-2012 demo-district-2013
+      assess rules diff national-model-2021 demo-district-2024 -o 变更.xlsx
     """
     from engine.api import get_ruleset
     from engine.tools.diff import diff, render_text
 
+    old, new = resolve_rules(old), resolve_rules(new)
     a, b = get_ruleset(old), get_ruleset(new)
     changes = diff(a, b)
     click.echo(render_text(changes, old.name, new.name), nl=False)
@@ -176,3 +193,62 @@ def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> 
         write_diff(changes, old.name, new.name, output)
         click.echo(f"变更表已写入：{output}", err=True)
     raise SystemExit(EXIT_FAILED if exit_code and changes else EXIT_OK)
+
+
+@rules.command("list", context_settings=CONTEXT)
+@click.argument("folder", type=PathType(file_okay=False, path_type=Path), required=False)
+def list_command(folder: Path | None) -> None:
+    """列出规则集：编号、名称、适用期间（考核年度）、单位类型、继承的规则集和文件位置。
+    FOLDER 缺省为内置规则文件夹（标“［内置］”）。凡要规则文件的地方，都可以写编号。
+
+    \b
+    例：
+      assess rules list
+    """
+    entries = list_rulesets(resolve_rules(folder) if folder is not None else None)
+    for entry in entries:
+        click.echo(entry.line())
+    if not entries:
+        click.echo(f"{folder} 中没有规则文件。", err=True)
+
+
+@rules.command("new", context_settings=CONTEXT)
+@click.argument("new_id", metavar="新编号")
+@click.option("--from", "source", required=True, metavar="编号或文件", help="以哪个规则集为底本（编号或规则文件）。")
+@click.option(
+    "--year", type=click.IntRange(1990, 2100), metavar="YYYY", required=True, help="新规则集适用的第一个考核年度。"
+)
+@click.option(
+    "--output",
+    "-o",
+    "folder",
+    type=PathType(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="写到哪个文件夹（缺省为当前文件夹）。",
+)
+def new_command(new_id: str, source: str, year: int, folder: Path) -> None:
+    """为新的年度开始一个规则集：复制底本，改写表头（编号、名称中的年度、考核年度、适用期间），
+    复制用例文件，然后列出需要逐一复核的日期和阈值（不自动改动）。不覆盖已有文件。
+
+    \b
+    例：
+      assess rules new demo-district-2026 --from demo-district-2013 --year 2026 -o 新规则
+    """
+    from engine.ruleset.model import ID_PATTERN
+
+    if not re.fullmatch(ID_PATTERN, new_id):
+        raise click.BadParameter(
+            "编号以字母、数字或汉字开头，只含字母、数字、汉字和 - _ .，最多 40 个字符（如 demo-district-2026）",
+            param_hint="新编号",
+        )
+    path = resolve_rules(source)
+    if path.is_dir():
+        raise click.BadParameter("应为一个规则集（编号或规则文件），不是文件夹", param_hint="--from")
+    api.get_ruleset(path)  # a broken source is reported before anything is written
+    written, reviews = new_ruleset(new_id, path, year, folder)
+    for file in written:
+        click.echo(f"已写出：{file}", err=True)
+    click.echo(f"请逐一复核以下 {len(reviews)} 处（日期、阈值等按新年度的细则修改）：")
+    for review in reviews:
+        click.echo(f"  {review}")
+    click.echo(f"改完后运行：assess rules check {written[0]} 和 assess rules test {written[0]}", err=True)

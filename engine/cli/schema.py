@@ -6,18 +6,18 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, Command, PathType
 
 
-@click.command("schema", context_settings=CONTEXT)
+@click.command("schema", cls=Command, context_settings=CONTEXT)
 @click.argument("kind", type=click.Choice(["rules", "submission"]))
 @click.option(
     "--rules",
     "-r",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="（submission）按此规则集生成，列出每个指标的类型、范围和选项。",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；缺省为标准输出。")
+@click.option("--output", "-o", type=PathType(path_type=Path), help="输出文件；缺省为标准输出。")
 def schema_command(kind: str, rules: Path | None, output: Path | None) -> None:
     """输出规则文件或申报数据的 JSON Schema（带中文标题和说明），供编辑器提示和校验。
 
@@ -25,7 +25,7 @@ def schema_command(kind: str, rules: Path | None, output: Path | None) -> None:
     例：
       assess schema rules -o schema/rules.schema.json
       assess schema submission -o schema/submission.schema.json
-      assess schema submission --rules rules/demo-district-2013.yaml -o 本年申报.schema.json
+      assess schema submission --rules demo-district-2013 -o 本年申报.schema.json
     在 VS Code 中关联方法见 README。
     """
     from engine.files.atomic import write_text_atomic

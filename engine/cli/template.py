@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, Command, PathType
 
 
-@click.command("template", context_settings=CONTEXT)
-@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出的填报表（.xlsx）。"
-)
+@click.command("template", cls=Command, context_settings=CONTEXT)
+@click.argument("rules", type=PathType(path_type=Path), required=False)
+@click.option("--output", "-o", type=PathType(path_type=Path), required=True, help="输出的填报表（.xlsx）。")
 @click.option(
     "--from",
     "source",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="用一份申报数据（JSON/YAML）预先填好（如把去年的 JSON 转成填报表）。",
 )
-def template_command(rules: Path | None, output: Path, source: Path | None) -> None:
+@click.option("--unit-type", metavar="类型", help="不给 RULES 时：按单位类型和考核年度选用适用的规则集。")
+@click.option("--year", type=click.IntRange(1990, 2100), metavar="YYYY", help="不给 RULES 时：填报的考核年度。")
+def template_command(
+    rules: Path | None, output: Path, source: Path | None, unit_type: str | None, year: int | None
+) -> None:
     """生成单位填报用的 Excel 填报表：指标表（名称、单位、填写要求、带数据有效性的填报格、佐证材料、
     数据说明），每个记录列表一张表（如行政诉讼案件），以及自评分表。只有填报格可编辑，其余受保护。
+
+    RULES 为规则文件或编号；不给时按 --unit-type 和 --year 选用内置规则文件夹中适用的规则集（RULES 为
+    文件夹时同样），并说明用的是哪一个。
 
     填好的填报表可以直接评分：assess 填报表.xlsx（assess batch 同样接受）。出错时指明工作表与单元格，
     如 填报表.xlsx!指标!G12。
 
     \b
     例：
-      assess template rules/demo-district-2013.yaml -o 填报表.xlsx
+      assess template demo-district-2013 -o 填报表.xlsx
+      assess template --unit-type 镇街 --year 2024 -o 镇街-填报表.xlsx
       assess template -o 花山区-填报表.xlsx --from examples/huashan-2012.json
     """
     from engine import api
@@ -43,6 +50,30 @@ def template_command(rules: Path | None, output: Path, source: Path | None) -> N
         ruleset, _ = api.load_submission_for(source, rules)
         data = plain(load_document(source, SubmissionError).data)
     else:
-        ruleset = api.get_ruleset(rules)
+        ruleset = api.get_ruleset(_chosen(rules, unit_type, year))
     write_template(ruleset, output, data)
     click.echo(f"填报表已写入：{output}", err=True)
+
+
+def _chosen(rules: Path | None, unit_type: str | None, year: int | None) -> Path:
+    """The rules file to use: the one named, or the one in force for the unit type and year in a folder."""
+    from engine.errors import Location
+    from engine.ruleset.folders import choose
+    from engine.ruleset.names import list_rulesets, resolve_rules
+
+    path = resolve_rules(rules)
+    if not path.is_dir():
+        return path
+    if (unit_type is None or year is None) and sys.stdin.isatty():
+        entries = list_rulesets(path)
+        types = sorted({t for e in entries for t in e.unit_types})
+        unit_type = unit_type or click.prompt("单位类型", type=click.Choice(types))
+        year = year or click.prompt("考核年度", type=click.IntRange(1990, 2100))
+    if unit_type is None or year is None:
+        raise click.UsageError(
+            "请给出规则集（编号或规则文件），或用 --unit-type 和 --year 按单位类型和考核年度选用适用的规则集"
+            "（各规则集见 assess rules list）"
+        )
+    chosen = choose(path, year, unit_type, Location(f"--unit-type {unit_type} --year {year}"))
+    click.echo(f"按单位类型“{unit_type}”、{year}年度选用规则集：{chosen.stem}（{chosen}）", err=True)
+    return chosen

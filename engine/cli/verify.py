@@ -11,17 +11,17 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT, EXIT_FAILED
+from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType
 from engine.documents.text import visible
 
 
-@click.command("verify", context_settings=CONTEXT)
-@click.argument("scoresheet", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("rules", type=click.Path(path_type=Path), required=False)
+@click.command("verify", cls=Command, context_settings=CONTEXT)
+@click.argument("scoresheet", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("submission", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("rules", type=PathType(path_type=Path), required=False)
 @click.option(
     "--overrides",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="评分时所用的复核文件（评分表记录了它的 SHA-256）。",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -30,7 +30,7 @@ def verify(scoresheet: Path, submission: Path, rules: Path | None, overrides: Pa
 
     \b
     例：
-      assess verify 花山区人民政府-2012年度评分表.xlsx examples/huashan-2012.json rules/demo-district-2013.yaml
+      assess verify 花山区人民政府-2012年度评分表.xlsx examples/huashan-2012.json demo-district-2013 --overrides examples/reviews/review.yaml
     退出码：0 一致；1 有不一致（逐项列出 工作表!单元格：表中值 与 重新计算值）；3 输入有误。
     RULES：规则文件或规则文件夹，缺省为内置规则文件夹；按评分表记录的规则集编号和 SHA-256
     找到评分时所用的规则文件，内容不同的不予核对（退出码 3，列出两个 SHA-256）。

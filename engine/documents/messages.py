@@ -94,18 +94,20 @@ def problems_from(
     vocabulary: Iterable[str] = (),
     tags: Iterable[str] = (),
     doc: Any = None,
+    prefix: tuple[Any, ...] = (),
 ) -> list[Problem]:
     """Turn a ValidationError into located problems.
 
     `tags` are discriminator values that pydantic puts into `loc`; they are dropped so the
-    path matches the document. `vocabulary` feeds the “是否应为” hint for unknown keys.
+    path matches the document. `vocabulary` feeds the “是否应为” hint for unknown keys. `prefix` is
+    where the validated value sits in the document, when it is a part of it.
     """
     tagset = set(tags)
     vocab = list(dict.fromkeys(vocabulary))
     out: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
-        loc = tuple(step for step in err["loc"] if step not in tagset)
+        loc = tuple(prefix) + tuple(step for step in err["loc"] if step not in tagset)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
             hint = did_you_mean(key, vocab)

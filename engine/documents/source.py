@@ -19,6 +19,8 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from engine.documents.yaml_syntax import explain as explain_syntax
+from engine.documents.yaml_syntax import suspicious
 from engine.errors import InputError, Location, Problem
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -189,6 +191,9 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
+        mistake = None if isinstance(exc, (_Refused, _DuplicateKey)) else explain_syntax(text, exc)
+        if mistake is not None:
+            raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message)) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
@@ -207,6 +212,9 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
     problem = _expansion_problem(data)
     if problem:
         raise error(Problem(Location(file, 1, 1), problem, "document.expansion"))
+    mistake = suspicious(data)
+    if mistake is not None:
+        raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message, "document.syntax"))
     return Document(file, data, digest)
 
 

@@ -9,6 +9,7 @@ SIGKILL) the target is untouched and a hidden `.<name>.<random>.part` file may r
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import tempfile
@@ -28,7 +29,13 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:_PREFIX_CHARS]}.", suffix=".part", dir=folder)
+    if target.is_dir():
+        raise WriteError(str(target), f"是文件夹；请给出文件名，如 {target / ('输出' + (target.suffix or '.xlsx'))}")
+    make_folder(folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:_PREFIX_CHARS]}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise _output_problem(exc, target) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -40,11 +47,51 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         with contextlib.suppress(OSError):  # some network shares refuse chmod; the write still counts
             os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError):
+            raise _output_problem(exc, target) from None  # never the temporary file's name
         raise
     _sync_folder(folder)
+
+
+class WriteError(Exception):
+    """An output that cannot be written, said for a person: the path, why, and what to do (exit 3)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def make_folder(folder: Path) -> None:
+    """Create a missing output folder (and its parents), or raise WriteError saying why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+        raise WriteError(str(blocker), "是文件，不是文件夹；请换一个输出文件夹") from None
+    except OSError as exc:
+        raise WriteError(str(folder), _why(exc, "无法创建文件夹")) from None
+
+
+def _why(exc: OSError, doing: str) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足；请腾出空间或换一个位置后重试"
+    if exc.errno == errno.EDQUOT:
+        return "超出磁盘配额；请腾出空间或换一个位置后重试"
+    if isinstance(exc, PermissionError):
+        return "没有写入权限；请换一个文件夹，或关闭正在使用该文件的程序（如 Excel）后重试"
+    if exc.errno == errno.EROFS:
+        return "所在磁盘只读；请换一个位置"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "文件名过长；请换一个短些的名字"
+    return f"{doing}（{exc.strerror or exc}）"
+
+
+def _output_problem(exc: OSError, target: Path) -> WriteError:
+    return WriteError(str(target), _why(exc, "无法写入"))
 
 
 def _mode_for(target: Path) -> int:

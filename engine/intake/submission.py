@@ -82,12 +82,24 @@ class Submission:
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
     """Load a submission from JSON/YAML, or from a filled 填报表 workbook (.xlsx)."""
     if str(path).lower().endswith((".xlsx", ".xlsm")):
-        from engine.intake.xlsx_form import read_workbook_submission
+        return validate_form(path, ruleset)
+    return validate_submission(load_data_document(path, SubmissionError), ruleset)
 
-        doc = read_workbook_submission(path, ruleset)
-    else:
-        doc = load_data_document(path, SubmissionError)
-    return validate_submission(doc, ruleset)
+
+def validate_form(path: Path | str, ruleset: Ruleset) -> Submission:
+    """A filled 填报表 validated, with every problem of the form in one run: the cells refused while
+    reading (formulas) and what the values read get wrong (not "missing" again for a refused cell)."""
+    from engine.intake.xlsx_form import read_form
+
+    reading = read_form(path, ruleset)
+    try:
+        submission = validate_submission(reading.document, ruleset)
+    except SubmissionError as exc:
+        others = [p for p in exc.problems if not any(f"“{key}”" in p.message for key in reading.refused)]
+        raise SubmissionError(reading.problems + others) from None
+    if reading.problems:
+        raise SubmissionError(reading.problems)
+    return submission
 
 
 def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
@@ -99,10 +111,20 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     errors = ErrorList()
     types = ruleset.header.unit_types
     pending_header = _pending_header(doc, data, types, errors)
+    given = {**plain(data), **pending_header}
     try:
-        header = Header.model_validate({**plain(data), **pending_header})
+        header = Header.model_validate(given)
     except ValidationError as exc:
-        raise SubmissionError(errors.problems + problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc)) from None
+        # say what is wrong in the header, then check the rest with stand-ins: every problem in one run
+        errors.problems.extend(problems_from(exc, doc.file, data, _HEADER_WORDS, doc=doc))
+        failed = {str(err["loc"][0]) for err in exc.errors(include_url=False) if err["loc"]}
+        patched = {k: v for k, v in given.items() if k not in failed}
+        patched.update({k: v for k, v in _STAND_IN.items() if k in failed})
+        pending_header.update({k: v for k, v in _STAND_IN.items() if k in failed})
+        try:
+            header = Header.model_validate(patched)
+        except ValidationError:
+            raise SubmissionError(errors.problems) from None
     if header.unit_type not in types and "单位类型" not in pending_header:
         errors.add(
             doc.locate(("单位类型",)),
@@ -249,9 +271,11 @@ def _is_pending(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == PENDING
 
 
+_STAND_IN = {"单位名称": PENDING, "单位类型": PENDING, "考核年度": 2000}  # for header fields to report, not to use
+
+
 def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorList) -> dict[str, Any]:
     """Header fields still 待填: reported, and stood in for so that the rest can be checked."""
-    stand_in = {"单位名称": PENDING, "单位类型": PENDING, "考核年度": 2000}
     what = {
         "单位名称": "单位全称",
         "单位类型": f"以下之一：{'、'.join(types)}",
@@ -261,7 +285,7 @@ def _pending_header(doc: Document, data: Any, types: list[str], errors: ErrorLis
     for key in ("单位名称", "单位类型", "考核年度"):
         if _is_pending(data.get(key)):
             errors.add(doc.locate((key,)), f"{key}待填，应填{what[key]}", "submission.missing-value", key)
-            out[key] = stand_in[key]
+            out[key] = _STAND_IN[key]
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,26 @@ from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
 
+@dataclass
+class FormReading:
+    """What a filled 填报表 holds as a document, and what was refused while reading it (formulas)."""
+
+    document: Document
+    problems: list[Problem]
+    refused: set[str]  # indicators whose cell was refused: their "missing" is not said again
+
+
 def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
+    """The document of a filled 填报表, or a SubmissionError with what reading it refused."""
+    reading = read_form(path, ruleset)
+    if reading.problems:
+        raise SubmissionError(reading.problems)
+    return reading.document
+
+
+def read_form(path: Path | str, ruleset: Ruleset) -> FormReading:
+    """Read a filled 填报表; only an unreadable workbook raises (engine.intake.submission.validate_form
+    checks the values and lists everything at once)."""
     path = Path(path)
     name = str(path)
     raw = _read_guarded(path)
@@ -73,10 +93,8 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
         reader.self_scores(wb[SELF_SCORE])
     if REVIEW in wb.sheetnames:
         reader.reviews(wb[REVIEW])
-    if reader.problems:
-        raise SubmissionError(reader.problems)
-    digest = hashlib.sha256(raw).hexdigest()
-    return Document(name, reader.data, digest, cells=reader.cells, readings=reader.readings)
+    doc = Document(name, reader.data, hashlib.sha256(raw).hexdigest(), cells=reader.cells, readings=reader.readings)
+    return FormReading(doc, reader.problems, reader.refused)
 
 
 def peek_header(path: Path | str) -> Document:
@@ -137,10 +155,12 @@ class _Reader:
         self.cells: dict[tuple, str] = {("指标",): f"{INDICATORS}!{_col(COL_VALUE)}{HEADER_ROW}"}
         self.problems: list[Problem] = []
         self.readings: dict[tuple, str] = {}  # path → how an ambiguous cell was read
+        self.refused: set[str] = set()  # cells whose value was refused (and reported) here
 
     def value(self, cell, spec: IndicatorSpec | FieldSpec | None, where: str) -> Any:
         if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
             self.problems.append(Problem(Location(self.file, cell=where), "应直接填写数值，不能是公式", "form.formula"))
+            self.refused.add(where)
             return None
         return convert(cell.value, cell.number_format, spec)
 
@@ -160,6 +180,8 @@ class _Reader:
             if key in basic:
                 spec = {"考核年度": _YEAR}.get(key)
             value = None if is_list or computed else self.value(ws.cell(r, COL_VALUE), spec, where)
+            if where in self.refused:
+                self.refused.add(key)
             if value is not None:
                 if key in basic:
                     self.data[key] = value

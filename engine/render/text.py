@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from engine.documents.numbers import format_decimal as n
 from engine.result import AssessmentResult
@@ -20,12 +21,19 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def summary(result: AssessmentResult, largest: int = 5) -> str:
+def _plain(text: str) -> str:
+    return text
+
+
+def summary(result: AssessmentResult, largest: int = 5, alarm: Callable[[str], str] = _plain) -> str:
+    """The total, the grade, the largest deductions, vetoes and bad records; `alarm` marks what must not
+    be missed (不合格, 一票否决, 不良记录), e.g. in colour on a terminal."""
     r = result
+    grade = alarm(r.grade.grade) if r.grade.grade == "不合格" else r.grade.grade
     extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
     lines = [
         f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}{extends}）",
-        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}",
+        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{grade}",
     ]
     if r.applicable_points != r.total_points:
         lines.append(
@@ -43,10 +51,10 @@ def summary(result: AssessmentResult, largest: int = 5) -> str:
     else:
         lines.append("无扣分项。")
     if r.vetoes:
-        lines.append("一票否决：")
+        lines.append(alarm("一票否决：") if alarm is not _plain else "一票否决：")
         lines += [f"  {v.rule_id} {v.event}：{v.detail}" for v in r.vetoes]
     if r.bad_records:
-        lines.append(f"不良记录（{len(r.bad_records)}条）：")
+        lines.append(alarm(f"不良记录（{len(r.bad_records)}条）："))
         for b in r.bad_records:
             lines.append(f"  {b.seq}. {b.event}［{b.rule_id}，{b.severity}］{b.consequence}")
     else:

@@ -49,6 +49,7 @@ from engine.ruleset.build import build_ruleset, extends_of
 from engine.ruleset.folders import is_case_file, read_header, rules_files
 from engine.ruleset.methods.base import BonusBase, ItemBase
 from engine.ruleset.model import Model, Text
+from engine.ruleset.names import native, shipped_ids
 from engine.ruleset.ruleset import Ruleset
 
 ANCHOR = ("规则集", "继承")
@@ -158,7 +159,8 @@ def _check_shape(doc: Document) -> None:
 
 
 def resolve_parent(doc: Document) -> Path:
-    """The file named by 继承: a path relative to the child, or a ruleset 编号 in the child's folder."""
+    """The file named by 继承: a path relative to the child, or a ruleset 编号 in the child's folder
+    (or, failing that, a shipped ruleset's)."""
     value = extends_of(doc.data)
     where = doc.locate(ANCHOR)
     if not isinstance(value, str) or not value.strip():
@@ -167,7 +169,7 @@ def resolve_parent(doc: Document) -> Path:
         )
     folder = Path(doc.file).parent
     if value.endswith((".yaml", ".yml")):
-        path = folder / value
+        path = native(folder / value.replace("\\", "/"))  # a path written on Windows works here too
         if not path.is_file():
             raise RulesError(Problem(where, f"找不到继承的规则文件 {path}", "inherit.parent-not-found"))
         return path
@@ -187,9 +189,12 @@ def resolve_parent(doc: Document) -> Path:
                 "inherit.parent-ambiguous",
             )
         )
+    shipped = shipped_ids()
+    if value in shipped and shipped[value].resolve() != here:
+        return shipped[value]  # a shipped ruleset, extended from a folder of one's own
     ids = sorted(i for i in found.values() if i)
-    hint = did_you_mean(value, ids)
-    message = f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}"
+    hint = did_you_mean(value, sorted({*ids, *shipped}))
+    message = f"{folder} 中没有编号为 “{value}” 的规则集{hint}；现有：{'、'.join(ids) or '无'}；内置：{'、'.join(sorted(shipped))}"
     raise RulesError(Problem(where, message, "inherit.parent-not-found", value))
 
 

@@ -201,7 +201,7 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     assert errors[1][0] == f"{INFO}{counts}\n{GROUPS}\n原因按“文件:行:列: 位置: 说明”给出"
     assert errors[2:] == [
         ("序号", "申报文件", "错误类别", "原因"),
-        (1, "broken/bad-syntax.json", "申报数据", "broken/bad-syntax.json:5:21: 语法错误：expected the node content, but found ','"),
+        (1, "broken/bad-syntax.json", "申报数据", "broken/bad-syntax.json:5:21: 语法错误：第 5 行第 21 列多了一个逗号“,”：两个逗号之间没有内容，请删去一个"),
         (2, "broken/string-for-number.json", "申报数据",
          "broken/string-for-number.json:30:16: 指标.执法人员持证率: 行政执法人员持证率（持有效执法证件人数 ÷ 在岗执法人员数）"
          "（执法人员持证率）应为数字（不加引号）（实为 “98”）"),
@@ -217,7 +217,7 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "✓ examples/huashan-2012.json → 花山区人民政府：93.23 优秀（暂定）",
         "✓ examples/problem-department.json → 区市政管理局（虚构示例单位）：64.63 不合格（暂定）",
         "✓ examples/qujiang-2019.json → 西安曲江新区管理委员会：90.80 良好（暂定）",
-        "✗ broken/bad-syntax.json → broken/bad-syntax.json:5:21: 语法错误：expected the node content, but found ','",
+        "✗ broken/bad-syntax.json → broken/bad-syntax.json:5:21: 语法错误：第 5 行第 21 列多了一个逗号“,”：两个逗号之间没有内容，请删去一个",
         "✗ broken/string-for-number.json → " + errors[4][3],
         "✗ broken/unknown-unit-type.json → " + errors[5][3],
         "✗ missing.json → missing.json: 文件不存在",
@@ -374,7 +374,7 @@ def test_exit_codes(here, capsys):
     # an output folder that is a file
     (here / "afile").write_text("x")
     assert run(["examples", "-o", "afile"]) == 3
-    assert "afile: 应为文件夹，实为文件" in capsys.readouterr().err
+    assert "afile: 是文件，不是文件夹" in capsys.readouterr().err
 
 
 def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
@@ -425,7 +425,9 @@ def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
         {
             "file": "broken/bad-syntax.json",
             "kind": "申报数据",
-            "problems": ["broken/bad-syntax.json:5:21: 语法错误：expected the node content, but found ','"],
+            "problems": [
+                "broken/bad-syntax.json:5:21: 语法错误：第 5 行第 21 列多了一个逗号“,”：两个逗号之间没有内容，请删去一个"
+            ],
         }
     ]
     # -o - is stdout too; -o OUTDIR writes OUTDIR/汇总.json and no workbook

@@ -202,7 +202,8 @@ def test_parent_lookup_errors(folder):
     text = DISTRICT.replace("继承: national-model-2021", "继承: national-model-2012")
     assert problems(folder, text) == [
         f"child.yaml:{line_of(text, '继承:')}:7: 规则集.继承: {str(folder)} 中没有编号为 “national-model-2012” 的规则集"
-        "（是否应为 “national-model-2021”？）；现有：national-model-2021"
+        "（是否应为 “national-model-2021”？）；现有：national-model-2021；"
+        "内置：demo-district-2012、demo-district-2013、demo-district-2024、national-model-2021"
     ]
     text = DISTRICT.replace("继承: national-model-2021", "继承: ../nowhere.yaml")
     assert problems(folder, text) == [

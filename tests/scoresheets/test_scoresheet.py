@@ -351,7 +351,9 @@ def test_failed_save_leaves_old_file(tmp_path, result, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(Path, "write_bytes", broken_write)
-    with pytest.raises(OSError, match="disk full"):
+    from engine.files.atomic import WriteError
+
+    with pytest.raises(WriteError, match="disk full"):  # said for a person, with the target's name
         scoresheets.write_scoresheet(result, path)
     assert path.read_bytes() == before
     assert _part_files(tmp_path) == []

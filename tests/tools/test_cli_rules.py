@@ -22,8 +22,9 @@ def run(args: list[str], capsys) -> tuple[int, str, str]:
 def test_shipped_ruleset_passes_with_no_uncovered_item(capsys):
     code, out, err = run(["rules", "test", str(ROOT / "rules" / "demo-district-2013.yaml")], capsys)
     assert code == 0
-    assert out == "148 passed, 0 failed\n"
-    assert err.startswith("规则集 1 个，用例 148 个，用时 ")
+    assert out.splitlines()[0] == "152 passed, 0 failed"  # 148 item cases and the four examples
+    assert out.splitlines()[1].startswith("整体用例 4 个")
+    assert err.startswith("规则集 1 个，用例 152 个，用时 ")
 
 
 def test_failing_case_and_uncovered_items_exit_1(tmp_path, capsys):
@@ -88,4 +89,4 @@ def test_ruleset_without_a_case_file_is_all_uncovered(tmp_path, capsys):
 def test_rules_group_help_lists_test(capsys):
     code, out, _ = run(["rules", "--help"], capsys)
     assert code == 0
-    assert "规则集维护" in out and "test" in out.split("Commands:")[1]
+    assert "规则集维护" in out and "test" in out.split("命令：")[1]

@@ -64,13 +64,13 @@ def test_case_counts_and_inheritance():
     counts = {stem: len(s.cases) for stem, s in SUITES.items()}
     own = {stem: sum(1 for c in s.cases if not c.inherited_from) for stem, s in SUITES.items()}
     assert own == {
-        "demo-district-2013": 148,
+        "demo-district-2013": 148 + 4,  # and the four examples as whole-submission cases
         "demo-district-2012": 9,
-        "national-model-2021": 243,
+        "national-model-2021": 243 + 3,
         "demo-district-2024": 20,
     }
-    # the children run the parent's cases for every item they left unchanged (dates in the cases are
-    # written by the 考核年度, so ZZ-03 and ZZ-04 are inherited as they are)
+    # the children run the parent's item cases for every item they left unchanged (not its whole cases;
+    # dates in the cases are written by the 考核年度, so ZZ-03 and ZZ-04 are inherited as they are)
     assert counts["demo-district-2012"] == 9 + 148 - 7  # ZZ-05 2, ZF-05 5 replaced
     assert counts["demo-district-2024"] == 20 + 243 - 22  # MD-01 5, MD-03 6, ZF-06 5, JD-08 3, SZ-03 3 (dropped)
     district = SUITES["demo-district-2024"]
