@@ -47,6 +47,10 @@ class ItemResult(Frozen):
     flags: list[str] = Field(
         default_factory=list, description="data warnings that do not change the score, e.g. 出庭应诉率样本量小（4件）"
     )
+    open_points: Decimal = Field(
+        Decimal("0.00"),
+        description="待复核: the most a review may still deduct (the whole 分值 of an item not computed at all)",
+    )
 
 
 class BonusResult(Frozen):
@@ -91,6 +95,21 @@ class Grade(Frozen):
     band_grade: Literal["优秀", "良好", "合格", "不合格"] = Field(description="grade by score alone")
     reasons: list[str] = Field(description="why: the band, then any cap or veto")
     bands: dict[str, Decimal] = Field(description="the thresholds applied (unit type's bands)")
+    provisional: bool = Field(False, description="暂定: a review could still change the grade")
+    possible: list[str] = Field(
+        default_factory=list, description="with items 待复核: the grades the final result can take, best first"
+    )
+
+
+class OpenTotals(Frozen):
+    """With items 待复核: what is settled, what is open, and the range the final total can take."""
+
+    settled_score: Decimal = Field(description="已定得分: Σ得分 with every open point deducted (before 折算)")
+    settled_points: Decimal = Field(description="已定分值: 适用分值 − 待复核分值")
+    open_points: Decimal = Field(description="待复核分值: the most reviews may still deduct (before 折算)")
+    total_min: Decimal = Field(description="最终总分的下限: every open point deducted")
+    total_max: Decimal = Field(description="最终总分的上限: nothing more deducted (= total)")
+    summary: str = Field(description="e.g. 已定 22.00 / 32；待复核 8 分；最终 22.00–30.00")
 
 
 class SubmittedValue(Frozen):
@@ -142,6 +161,7 @@ class AssessmentResult(Frozen):
     bad_records: list[BadRecord]
     vetoes: list[VetoResult]
     pending: list[str] = Field(description="rule ids still 待复核")
+    open_totals: OpenTotals | None = Field(None, description="with items 待复核: settled total, open points, range")
     submitted: list[SubmittedValue]
     records: list[RecordRow]
     audit: Audit

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.documents.messages import problems_from
 from engine.documents.source import load_document, plain
 from engine.errors import ErrorList, SubmissionError
-from engine.intake.submission import Review
+from engine.intake.submission import PART_REVIEW, Review
 from engine.ruleset.ruleset import Ruleset
 
 
@@ -59,7 +59,7 @@ def load_overrides(path: Path | str, ruleset: Ruleset) -> Overrides:
         words = ["复核", "单位名称", "评分项", "扣分", "得分", "理由", "复核人"]
         raise OverridesError(problems_from(exc, doc.file, doc.data, words)) from None
     errors = ErrorList()
-    ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+    ids = ruleset.review_ids
     seen: dict[tuple[str | None, str], int] = {}
     for n, entry in enumerate(model.entries):
         where = doc.locate(("复核", n))
@@ -72,6 +72,8 @@ def load_overrides(path: Path | str, ruleset: Ruleset) -> Overrides:
             )
         if (entry.deduction is None) == (entry.score is None):
             errors.add(where, "复核应给出“扣分”或“得分”之一")
+        elif entry.item in ruleset.open_parts and entry.deduction is None:
+            errors.add(where, PART_REVIEW)
         key = (entry.unit, entry.item)
         if key in seen:
             errors.add(where, f"与第 {seen[key] + 1} 条复核重复（同一单位、同一评分项）")

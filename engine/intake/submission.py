@@ -38,6 +38,7 @@ from engine.ruleset.model import (
 from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.values import type_adapter
 
+PART_REVIEW = "酌情部分（子项）的复核写“扣分”：该部分扣多少分"
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
 
 
@@ -168,7 +169,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
     for name in header.notes:
         if name not in specs:
             errors.add(_key(doc, ("数据说明", name)), f"数据说明中的 “{name}” 不是规则集声明的指标")
-    item_ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+    item_ids = ruleset.review_ids
     for n, review in enumerate(header.reviews):
         if review.item not in item_ids:
             close = difflib.get_close_matches(review.item, sorted(item_ids), n=1, cutoff=0.5)
@@ -176,6 +177,8 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
             errors.add(doc.locate(("复核", n, "评分项")), f"没有编号为 “{review.item}” 的评分项{hint}")
         elif (review.deduction is None) == (review.score is None):
             errors.add(doc.locate(("复核", n)), "复核应给出“扣分”或“得分”之一")
+        elif review.item in ruleset.open_parts and review.deduction is None:
+            errors.add(doc.locate(("复核", n)), PART_REVIEW)
     points = {e.item.id: e.item.points for e in ruleset.entries}
     for item_id, value in header.self_scores.items():
         if item_id not in points:

@@ -25,7 +25,8 @@ def summary(result: AssessmentResult, largest: int = 5) -> str:
     extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
     lines = [
         f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}{extends}）",
-        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}",
+        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}"
+        + ("（暂定）" if r.grade.provisional else ""),
     ]
     if r.applicable_points != r.total_points:
         lines.append(
@@ -33,6 +34,8 @@ def summary(result: AssessmentResult, largest: int = 5) -> str:
         )
     else:
         lines.append(f"  基础得分 {r.scaled_score}；加分 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
+    if r.open_totals is not None:
+        lines.append(f"  {r.open_totals.summary}")
     lines += [f"  {why}" for why in r.grade.reasons]
     deducted = sorted((i for i in r.items if i.deduction > 0), key=lambda i: (-i.deduction, i.seq))
     if deducted:

@@ -65,6 +65,16 @@ class Ruleset:
         """Indicator names each item, bonus and veto reads, in the order they are written."""
         return {key: tuple(names) for key, names in _reads(self).items()}
 
+    @cached_property
+    def open_parts(self) -> frozenset[str]:
+        """Rule ids of the assessor's parts of items (a 复核 may name them, with 扣分)."""
+        return frozenset(rid for e in self.entries for rid in method_of(e.item).open_parts(e.item))
+
+    @cached_property
+    def review_ids(self) -> frozenset[str]:
+        """What a 复核 may name: items, bonus items and the assessor's parts of items."""
+        return frozenset({e.item.id for e in self.entries} | {b.id for b in self.model.bonuses}) | self.open_parts
+
     def bands_for(self, unit_type: str):
         grades = self.model.header.grades
         return grades.get(unit_type) or grades["默认"]

@@ -125,6 +125,8 @@ def _compare(sheet: Any, result: AssessmentResult, out: Verification) -> None:
         ("等次", result.grade.grade),
         ("系统计算总分", result.total),
     ]
+    if result.open_totals is not None:
+        totals.append(("待复核分值", result.open_totals.open_points))
     for label, expected in totals:
         row = sheet.labels.get(label)
         if row is None:
