@@ -74,6 +74,8 @@ def assess(
         year=submission.year,
         ruleset_id=header.id,
         ruleset_name=header.name,
+        title=header.title(submission.year, submission.unit),
+        grade_words=list(header.grade_words),
         total_points=header.total,
         items=items,
         categories=t.categories,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["扣分", "满分", "不适用", "待复核"]
+DEFAULT_TITLE = "法治政府建设考核评分表"  # what follows the year and unit in a scoresheet's title
 
 
 class Frozen(BaseModel):
@@ -91,10 +92,10 @@ class VetoResult(Frozen):
 
 
 class Grade(Frozen):
-    grade: Literal["优秀", "良好", "合格", "不合格"]
-    band_grade: Literal["优秀", "良好", "合格", "不合格"] = Field(description="grade by score alone")
+    grade: str | None = Field(description="the ruleset's own word (优秀/良好/合格/不合格 by default); None: no grades")
+    band_grade: str | None = Field(description="grade by score alone")
     reasons: list[str] = Field(description="why: the band, then any cap or veto")
-    bands: dict[str, Decimal] = Field(description="the thresholds applied (unit type's bands)")
+    bands: dict[str, Decimal] = Field(description="the thresholds applied (unit type's bands), best first")
     provisional: bool = Field(False, description="暂定: a review could still change the grade")
     possible: list[str] = Field(
         default_factory=list, description="with items 待复核: the grades the final result can take, best first"
@@ -146,6 +147,10 @@ class AssessmentResult(Frozen):
     year: int
     ruleset_id: str
     ruleset_name: str
+    title: str = Field("", description="the scoresheet's title, e.g. 2012年度花山区人民政府法治政府建设考核评分表")
+    grade_words: list[str] = Field(
+        default_factory=list, description="the ruleset's grades, best first (empty: it grades nothing)"
+    )
     total_points: Decimal = Field(description="规则集总分")
     items: list[ItemResult]
     categories: list[CategoryTotal]
@@ -171,3 +176,8 @@ class AssessmentResult(Frozen):
     ruleset_extends: list[str] = Field(
         default_factory=list, description="ids of the rulesets this one extends (继承), nearest first"
     )
+
+    @property
+    def heading(self) -> str:
+        """The scoresheet's title: the ruleset's (评分表标题), else the default."""
+        return self.title or f"{self.year}年度{self.unit}{DEFAULT_TITLE}"

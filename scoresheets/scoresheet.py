@@ -198,7 +198,7 @@ class _Writer:
 
     def write(self) -> None:
         ws, res = self.ws, self.result
-        title_row(ws, 1, f"{res.year}年度{res.unit}法治政府建设考核评分表", NCOLS)
+        title_row(ws, 1, res.heading, NCOLS)
         self.info_row()
         header_row(ws, HEADER_ROW, HEADERS, WIDTHS, HEADER)
 
@@ -239,8 +239,8 @@ class _Writer:
         rate = self.label_row("得分率（%）", f"折算得分÷{total_pts}×100")
         put_formula(ws, rate, SCORE, f"=ROUND(H{scaled}/{total_pts}*100,2)", TOTAL)
         grade_note = "；".join(res.grade.reasons)
-        grade = self.label_row("等次", grade_note)
-        put_text(ws, grade, SCORE, res.grade.grade, TOTAL)
+        grade = self.label_row("等次" if res.grade.grade is not None else "说明", grade_note)
+        put_text(ws, grade, SCORE, res.grade.grade or DASH, TOTAL)
         for v in res.vetoes:
             self.veto_row(v.rule_id, v.event, v.standard, v.detail)
         system = self.label_row(
@@ -260,7 +260,9 @@ class _Writer:
             f"考核时间：{res.audit.assessed_at}"
         )
         span = f"（最终 {res.open_totals.total_min}–{res.open_totals.total_max}）" if res.open_totals else ""
-        right = f"总分 {res.total:.2f}{span}  等次 {res.grade.grade}{'（暂定）' if res.grade.provisional else ''}"
+        right = f"总分 {res.total:.2f}{span}"
+        if res.grade.grade is not None:
+            right += f"  等次 {res.grade.grade}{'（暂定）' if res.grade.provisional else ''}"
         put_text(ws, 2, 1, left, INFO)
         merge_row(ws, 2, 1, DED)
         cell = put_text(ws, 2, SCORE, right, INFO)

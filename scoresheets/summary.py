@@ -213,7 +213,7 @@ def _chart(ws: Worksheet, title: str, x_title: str, top: int, nrows: int, ncats:
 
 def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws = _sheet(wb, GRADES_SHEET)
-    grades = list(GRADES)
+    grades = list(summary.grades[0].counts) if summary.grades else list(GRADES)
     bands = [label for label, _, _ in SCORE_BANDS]
     ncols = len(bands) + 2  # the wider of the two tables
     widths = [14] + [11] * (ncols - 1)

@@ -20,13 +20,18 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+def _grade(r: AssessmentResult) -> str:
+    if r.grade.grade is None:
+        return ""
+    return f"  等次：{r.grade.grade}" + ("（暂定）" if r.grade.provisional else "")
+
+
 def summary(result: AssessmentResult, largest: int = 5) -> str:
     r = result
     extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
     lines = [
         f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}{extends}）",
-        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{r.grade.grade}"
-        + ("（暂定）" if r.grade.provisional else ""),
+        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）" + _grade(r),
     ]
     if r.applicable_points != r.total_points:
         lines.append(

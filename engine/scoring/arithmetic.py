@@ -27,7 +27,7 @@ from engine.result import (
 from engine.ruleset import conditions as expr
 from engine.ruleset.methods import method_of
 from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, n, q
-from engine.ruleset.model import GRADES, Veto
+from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 
 __all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade"]
@@ -219,9 +219,12 @@ def _write_bad_record(
     note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
-    caps = ctx.ruleset.header.grade_caps
-    cap = caps.severe if spec.severity == "严重" else caps.ordinary
-    consequence = spec.consequence or (f"等次不得高于{cap}" if cap != "优秀" else "记入不良记录")
+    ordinary, severe = ctx.ruleset.header.caps
+    cap = severe if spec.severity == "严重" else ordinary
+    words = ctx.ruleset.header.grade_words
+    consequence = spec.consequence or (
+        f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
+    )
     ctx.bad_records.append(
         BadRecord(
             seq=len(ctx.bad_records) + 1,
@@ -380,14 +383,13 @@ def grade(
 ) -> Grade:
     """The grade at `total`; with items pending, also the worst grade reviews could still give."""
     header = ruleset.header
-    bands = ruleset.bands_for(unit_type)
     which = unit_type if unit_type in header.grades else "默认"
-    thresholds = {"优秀": bands.excellent, "良好": bands.good, "合格": bands.passing}
+    thresholds = ruleset.bands_for(unit_type)
     severities = [b.severity for b in bad_records]
     vetoed = [v.rule_id for v in vetoes]
     result, band, reasons = _graded(ruleset, which, thresholds, total, severities, vetoed)
     if not pending:
-        return Grade(grade=result, band_grade=band, reasons=reasons, bands={**thresholds})  # type: ignore[arg-type]
+        return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds)
     # the worst case: every open point deducted, every open item writing its 不良记录, every open veto firing
     specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
     veto_ids = {v.id for v in ruleset.model.vetoes}
@@ -396,16 +398,19 @@ def grade(
     worst = _graded(ruleset, which, thresholds, low, risky, vetoed + [i for i in pending if i in veto_ids])[0]
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
     head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
-    possible = list(GRADES[GRADES.index(result) : GRADES.index(worst) + 1])
-    if worst == result:
+    words = list(header.grade_words)
+    possible = words[words.index(result) : words.index(worst) + 1] if result is not None else []
+    if result is None:
+        reasons.append(f"{head}，以复核后为准")
+    elif worst == result:
         reasons.append(f"{head}，无论复核结果如何均为{result}")
     else:
         reasons.append(f"{head}，等次暂定为{result}（复核后可能为{'、'.join(possible)}）")
     return Grade(
-        grade=result,  # type: ignore[arg-type]
-        band_grade=band,  # type: ignore[arg-type]
+        grade=result,
+        band_grade=band,
         reasons=reasons,
-        bands={**thresholds},
+        bands=thresholds,
         provisional=worst != result,
         possible=possible,
     )
@@ -418,16 +423,27 @@ def _graded(
     total: Decimal,
     severities: list[str],
     vetoed: list[str],
-) -> tuple[str, str, list[str]]:
+) -> tuple[str | None, str | None, list[str]]:
+    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades."""
     header = ruleset.header
-    band = next((g for g, line in thresholds.items() if total >= line), "不合格")
+    words = list(header.grade_words)
+    ordinary_cap, severe_cap = header.caps
+    if not words:
+        reasons = [f"总分{n(total)}分（本表不评定等次）"]
+        if vetoed:
+            outcome = f"，{header.veto_result}" if header.veto_result else ""
+            reasons.append(f"触发一票否决（{'、'.join(vetoed)}）{outcome}")
+        return None, None, reasons
+    band = next((g for g, line in thresholds.items() if total >= line), words[-1])
     lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
     reasons = [f"总分{n(total)}分，按{which}等次线（{lines}）为{band}"]
     result = band
 
-    def cap_at(limit: str, why: str) -> None:
+    def cap_at(limit: str | None, why: str) -> None:
         nonlocal result
-        if GRADES.index(limit) > GRADES.index(result):
+        if limit is None:
+            return
+        if words.index(limit) > words.index(result):
             reasons.append(f"{why}，等次不得高于{limit}")
             result = limit
         else:
@@ -436,12 +452,12 @@ def _graded(
     ordinary = severities.count("一般")
     severe = severities.count("严重")
     if ordinary:
-        cap_at(header.grade_caps.ordinary, f"有不良记录{ordinary}条")
+        cap_at(ordinary_cap, f"有不良记录{ordinary}条")
     if severe:
-        cap_at(header.grade_caps.severe, f"有严重不良记录{severe}条")
+        cap_at(severe_cap, f"有严重不良记录{severe}条")
     if vetoed:
-        ids = "、".join(vetoed)
-        if result != "不合格":
-            reasons.append(f"触发一票否决（{ids}），等次为不合格")
-        result = "不合格"
+        veto = header.veto_grade
+        if result != veto:
+            reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
+        result = veto
     return result, band, reasons

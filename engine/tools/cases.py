@@ -85,7 +85,7 @@ class Expectation(Model):
     status: Literal["扣分", "满分", "不适用", "待复核"] | None = Field(None, alias="状态")
     bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(None, alias="不良记录")
     veto: YesNo | None = Field(None, alias="否决")
-    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次")
+    grade: Text | None = Field(None, alias="等次")
     flags: list[str] | None = Field(None, alias="标记")
 
     @model_validator(mode="after")

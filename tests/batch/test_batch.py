@@ -83,13 +83,13 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "评分表",
     )
     assert ranking[3:] == [
-        (1, "花山区人民政府", "区县政府", 93.23, 93.23, "优秀（暂定）", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否", "JD-06",
+        (1, "花山区人民政府", "区县政府", 93.23, 93.23, "优秀", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否", "JD-06",
          "examples/huashan-2012.json", "花山区人民政府-2012年度评分表.xlsx"),
-        (2, "西安曲江新区管理委员会", "区县政府", 90.8, 89.8, "良好（暂定）", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2, "否", "JD-06",
+        (2, "西安曲江新区管理委员会", "区县政府", 90.8, 89.8, "良好", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2, "否", "JD-06",
          "examples/qujiang-2019.json", "西安曲江新区管理委员会-2019年度评分表.xlsx"),
         (3, "盖州市人民政府", "区县政府", 88.56, 88.56, "良好", 1, 0, 1, 3, 2.21, 2, 2, 0, 1, "否", "无",
          "examples/gaizhou-2016.json", "盖州市人民政府-2016年度评分表.xlsx"),
-        (1, "区市政管理局（虚构示例单位）", "区直部门", 64.63, 63.13, "不合格（暂定）", 8, 2.9, 4, 7.1, 3.34, 6.25, 3.81, 1.5, 10,
+        (1, "区市政管理局（虚构示例单位）", "区直部门", 64.63, 63.13, "不合格", 8, 2.9, 4, 7.1, 3.34, 6.25, 3.81, 1.5, 10,
          "是（FJ-01、FJ-02）", "XF-05", "examples/problem-department.json", "区市政管理局（虚构示例单位）-2012年度评分表.xlsx"),
     ]  # fmt: skip
 
@@ -191,9 +191,9 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     # the plain progress lines, in input order, and the closing summary
     assert err.splitlines() == [
         "✓ examples/gaizhou-2016.json → 盖州市人民政府：88.56 良好",
-        "✓ examples/huashan-2012.json → 花山区人民政府：93.23 优秀（暂定）",
-        "✓ examples/problem-department.json → 区市政管理局（虚构示例单位）：64.63 不合格（暂定）",
-        "✓ examples/qujiang-2019.json → 西安曲江新区管理委员会：90.80 良好（暂定）",
+        "✓ examples/huashan-2012.json → 花山区人民政府：93.23 优秀",
+        "✓ examples/problem-department.json → 区市政管理局（虚构示例单位）：64.63 不合格",
+        "✓ examples/qujiang-2019.json → 西安曲江新区管理委员会：90.80 良好",
         "✗ broken/bad-syntax.json → broken/bad-syntax.json:5:21: 语法错误：expected the node content, but found ','",
         "✗ broken/string-for-number.json → " + errors[4][3],
         "✗ broken/unknown-unit-type.json → " + errors[5][3],
@@ -360,10 +360,11 @@ def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
     assert doc["counts"] == {"inputs": 5, "assessed": 4, "failed": 1}
     assert doc["assessed_at"] == AS_OF
     assert [(u["rank"], u["unit"], u["total"], u["grade"], u["provisional"]) for u in doc["ranking"]] == [
-        (1, "花山区人民政府", "93.23", "优秀", True),
-        (2, "西安曲江新区管理委员会", "90.80", "良好", True),
+        # JD-06 / XF-05 are still 待复核, but no review can change these grades: not provisional
+        (1, "花山区人民政府", "93.23", "优秀", False),
+        (2, "西安曲江新区管理委员会", "90.80", "良好", False),
         (3, "盖州市人民政府", "88.56", "良好", False),
-        (1, "区市政管理局（虚构示例单位）", "64.63", "不合格", True),
+        (1, "区市政管理局（虚构示例单位）", "64.63", "不合格", False),
     ]
     dept = doc["ranking"][3]
     assert dept["vetoes"] == [

@@ -51,7 +51,7 @@ def test_the_merged_district_ruleset(district):
     )
     # inherited header values and the changed one
     assert (h.total, h.bonus_cap, h.small_sample, h.rate_tolerance) == (Decimal(100), Decimal(2), 5, Decimal("0.5"))
-    assert {k: b.excellent for k, b in h.grades.items()} == {"默认": Decimal(90), "镇街": Decimal(85)}
+    assert {k: b["优秀"] for k, b in h.grades.items()} == {"默认": Decimal(90), "镇街": Decimal(85)}
     items = {e.item.id: e for e in district.entries}
     assert len(items) == 64 and "SZ-03" not in items
     assert sum(e.item.points for e in district.entries) == Decimal(100)
