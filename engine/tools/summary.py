@@ -198,8 +198,9 @@ def _band(total: Decimal) -> str:
 
 
 def grade_words(ranking: Iterable[RankedUnit]) -> list[str]:
-    """The grades of every ruleset used, in order (the default four when no unit was graded)."""
-    words = list(dict.fromkeys(w for r in ranking for w in r.row.grade_words))
+    """The grades of every ruleset used, in the order of first use (the default four when no unit was graded)."""
+    rows = sorted((r.row for r in ranking), key=lambda row: row.index)
+    words = list(dict.fromkeys(w for row in rows for w in row.grade_words))
     return words or list(GRADES)
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from engine import api
 from engine.assessment import assess
-from engine.intake.submission import load_submission
 from engine.result import AssessmentResult
 from engine.ruleset.conditions import format_decimal
 
@@ -52,8 +51,8 @@ def verify_scoresheet(sheet: Any, submission: Path | str, rules: Path | str | No
     audit = dict(sheet.audit_block)
     props = sheet.props
     when = _time(props.get("评分时间") or audit.get("评分时间"))
-    ruleset = api.get_ruleset(rules)
-    result = assess(ruleset, load_submission(submission, ruleset), as_of=when)
+    ruleset, loaded = api.load_submission_for(submission, rules)  # no rules: the one in force, as `assess` chose
+    result = assess(ruleset, loaded, as_of=when)
     out = Verification(result)
     _compare(sheet, result, out)
     _compare_audit(sheet, audit, props, result, out)

@@ -523,8 +523,15 @@ def test_a_batch_across_years_uses_the_ruleset_in_force_for_each_unit(tmp_path, 
     assert run([str(EXAMPLES), "-o", str(out), "--as-of", AS_OF, "-j", "1", "--format", "json"]) == 0
     doc = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
     used = {r["id"] for r in doc["rulesets"]}
-    assert used == {"demo-district-2013", "national-model-2021"}
+    assert used == {"demo-district-2013", "national-model-2021", "county-dept-2024", "enforcement-selfcheck-2024"}
     by_unit = {u["unit"]: u for u in doc["ranking"]}
+    # each ruleset's own grade words are counted; a form without grades shows no grade
+    county = doc["grades"]["县直部门"]
+    assert (county["基本完成"], county["目标完成"], county["未完成"], county["合计"]) == (1, 0, 0, 1)
+    # in the order of first use (inputs in name order: county-dept-2024.json comes first)
+    assert list(doc["grades"]["区县政府"])[:7] == ["目标完成", "基本完成", "未完成", "优秀", "良好", "合格", "不合格"]
+    assert by_unit["某县市场监督管理局（虚构示例单位）"]["provisional"] is True
+    assert by_unit["某县综合行政执法局（虚构示例单位）"]["grade"] is None
     assert len(by_unit) == len(list(EXAMPLES.glob("*.json")))
     assert by_unit["花山区人民政府"]["ruleset_id"] == "demo-district-2013"
     assert {u["ruleset_id"] for u in by_unit.values() if u["unit_type"] == "行政执法部门"} == {"national-model-2021"}

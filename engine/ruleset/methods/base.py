@@ -60,13 +60,13 @@ def counted_steps(gap: Decimal, step: Decimal, rounding: str) -> Decimal:
 
 
 def rounding_note(rounding: str, step: Decimal, steps: Decimal, unit: str) -> str:
-    """How a gap was counted in steps, for the reason: "，不足10个百分点的部分不计，按10个百分点计"."""
+    """How a gap was counted in steps, for the reason: "，不足10个百分点的部分不计，计为10个百分点"."""
     if rounding == "按实际":
         return "，按比例计"
     counted = n(steps * step)
     if rounding == "不计":
-        return f"，不足{n(step)}{unit}的部分不计，按{counted}{unit}计"
-    return f"，不足{n(step)}{unit}的按{n(step)}{unit}计，按{counted}{unit}计"
+        return f"，不足{n(step)}{unit}的部分不计，计为{counted}{unit}"
+    return f"，不足{n(step)}{unit}的部分按{n(step)}{unit}计，计为{counted}{unit}"
 
 
 def check_steps(per_unit: Any, per_unit_key: str, step: Any, per_step: Any, step_rounding: Any, example: str) -> None:
@@ -310,6 +310,10 @@ class Part:
     def score(self, part: Any, rule_id: str, points: Decimal, ctx: Scoring) -> Scored:
         """The part's deduction and its one line; `pending` with `open` for an assessor's part."""
         raise NotImplementedError
+
+    def label(self, part: Any) -> str:
+        """What the part's check stands for, in `assess explain`."""
+        return f"子项 {part.id}：{part.text}"
 
     def open_cap(self, part: Any, points: Decimal) -> Decimal | None:
         """For an assessor's part: the most it may deduct; None for a computed part."""

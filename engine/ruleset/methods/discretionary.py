@@ -52,6 +52,9 @@ class DiscretionaryPartForm(Part):
     def check(self, part, rule_id, item_id, conditions):
         return condition_check(rule_id, item_id, conditions) if part.condition is not None else None
 
+    def label(self, part):
+        return f"子项 {part.id}：{part.text}（酌情部分：条件成立时待复核）"
+
     def open_cap(self, part, points):
         return cap_of(part.cap, points)
 

@@ -101,7 +101,7 @@ class SubPointsMethod(Method):
 
     def label(self, item, rule_id):
         part = next(p for p in item.parts if _rid(item, p) == rule_id)
-        return f"子项 {part.id}：{part.text}"
+        return PARTS[part.method].label(part)
 
     def open_parts(self, item):
         return [_rid(item, p) for p in item.parts if PARTS[p.method].open_cap(p, item.points) is not None]
