@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from engine.documents.formats import describe
+from engine.documents.lookalike import lookalike
 from engine.documents.source import format_path, key_location, locate
 from engine.errors import Location, Problem
 
@@ -54,6 +57,8 @@ def translate(err: dict[str, Any]) -> str:
     if kind == "union_tag_invalid":
         tags = str(ctx.get("expected_tags", "")).replace("'", "").replace(", ", "、")
         return f"未知的{_strip_quotes(ctx.get('discriminator'))} “{ctx.get('tag')}”，可选：{tags}"
+    if kind == "string_pattern_mismatch":
+        return describe(ctx.get("pattern"))
     if kind == "union_tag_not_found":
         return f"缺少“{_strip_quotes(ctx.get('discriminator'))}”"
     if kind == "value_error":
@@ -93,11 +98,13 @@ def problems_from(
     vocabulary: Iterable[str] = (),
     tags: Iterable[str] = (),
     doc: Any = None,
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
     """Turn a ValidationError into located problems.
 
     `tags` are discriminator values that pydantic puts into `loc`; they are dropped so the
-    path matches the document. `vocabulary` feeds the “是否应为” hint for unknown keys.
+    path matches the document. `vocabulary` feeds the “是否应为” hint for unknown keys; with the
+    document's root `model`, the hint also names the keys allowed where an unknown key stands.
     """
     tagset = set(tags)
     vocab = list(dict.fromkeys(vocabulary))
@@ -107,15 +114,16 @@ def problems_from(
         loc = tuple(step for step in err["loc"] if step not in tagset)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
-            close = difflib.get_close_matches(key, vocab, n=1, cutoff=0.5)
-            hint = f"（是否应为 “{close[0]}”？）" if close else ""
+            allowed = allowed_keys(model, data, loc[:-1]) if model is not None else None
             where = doc.locate_key(loc) if doc is not None else key_location(file, data, loc)
-            message = f"不认识的键 “{key}”{hint}"
+            message = f"不认识的键 “{key}”{_key_hint(key, vocab, allowed)}"
         else:
             if err["type"] == "union_tag_invalid":
                 loc = loc + (_strip_quotes((err.get("ctx") or {}).get("discriminator", "")),)
             where = doc.locate(loc) if doc is not None else locate(file, data, loc)
             message = translate(err)
+            if err["type"] == "union_tag_not_found":
+                message += _written_as(_strip_quotes((err.get("ctx") or {}).get("discriminator", "")), err.get("input"))
             if err["type"] not in ("missing",) and "input" in err and _is_scalar(err["input"]):
                 message += f"（实为 {_show(err['input'])}）"
         marker = (str(where), message)
@@ -124,6 +132,84 @@ def problems_from(
         seen.add(marker)
         out.append(Problem(where, message))
     return out
+
+
+def _written_as(wanted: str, node: Any) -> str:
+    """A key that looks like the missing one: `：写成了 “计分⽅式”（与 “计分方式” 看似相同，…）`."""
+    for key in node if isinstance(node, dict) else ():
+        same = lookalike(str(key), [wanted])
+        if same:
+            return f"：写成了 “{key}”{same}"
+    return ""
+
+
+def _key_hint(key: str, vocab: list[str], allowed: list[str] | None) -> str:
+    """A key that looks like a known one but differs in its characters; a known key in the wrong
+    place; else the closest known key."""
+    same = lookalike(key, allowed or vocab)
+    if same:
+        return same
+    if key in vocab:
+        if allowed:
+            return f"（“{key}” 不能写在这里；这里可写：{'、'.join(allowed)}）"
+        return f"（“{key}” 不能写在这里）"
+    close = difflib.get_close_matches(key, allowed or vocab, n=1, cutoff=0.5)
+    if not close and allowed:
+        close = difflib.get_close_matches(key, vocab, n=1, cutoff=0.5)
+    return f"（是否应为 “{close[0]}”？）" if close else ""
+
+
+def allowed_keys(model: type[BaseModel], data: Any, path: tuple[Any, ...]) -> list[str] | None:
+    """The keys (aliases) a pydantic `model` allows at `path` inside `data`; None if not found.
+    A union of models is resolved by the Literal field (such as 计分方式) whose value `data` holds."""
+    annotation: Any = model
+    node = data
+    for step in (*path, None):
+        annotation = _concrete(annotation, node)
+        if annotation is None:
+            return None
+        if step is None:
+            break
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = next((f for f in annotation.model_fields.values() if f.alias == step), None)
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif get_origin(annotation) in (list, tuple) and isinstance(step, int):
+            annotation = get_args(annotation)[0]
+        elif get_origin(annotation) is dict and isinstance(step, str):
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f.alias or name for name, f in annotation.model_fields.items()]
+    return None
+
+
+def _concrete(annotation: Any, node: Any) -> Any:
+    """Strip Annotated and Optional; pick the member of a union of models that `node` names."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        if len(members) == 1:
+            return _concrete(members[0], node)
+        if not models or not isinstance(node, dict):
+            return None
+        return next((m for m in models if _tagged(m, node)), None)
+    return annotation
+
+
+def _tagged(model: type[BaseModel], node: dict) -> bool:
+    for field in model.model_fields.values():
+        if get_origin(field.annotation) is Literal and field.alias in node:
+            return node[field.alias] in get_args(field.annotation)
+    return False
 
 
 def _is_scalar(value: Any) -> bool:

@@ -43,7 +43,7 @@ def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
     try:
         model = RulesFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS)) from None
+        raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS, model=RulesFile)) from None
     errors = ErrorList()
     entries = list(_entries(model, doc))
     ruleset = Ruleset(doc.file, sha256 or doc.sha256, model, entries, document=doc, sources=((doc.file, doc.sha256),))

@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from engine.documents.formats import ID_PATTERN
 from engine.documents.text import printable
 from engine.result import DEFAULT_TITLE
 from engine.ruleset.extraction import ExtractionSpec
 from engine.ruleset.methods import BONUS_MODELS, ITEM_MODELS
 from engine.ruleset.methods.base import BadRecordSpec
-from engine.ruleset.scalars import ID_PATTERN, IndicatorName, Model, Number, Points, Text, YesNo
+from engine.ruleset.scalars import IndicatorName, Model, Number, Points, Text, YesNo
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")

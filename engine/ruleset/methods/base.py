@@ -16,8 +16,9 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import Field
 
+from engine.documents.formats import ID_PATTERN, PART_ID_PATTERN
 from engine.ruleset import conditions as expr
-from engine.ruleset.scalars import ID_PATTERN, Model, Points, Text
+from engine.ruleset.scalars import Model, Points, Text
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -106,7 +107,7 @@ class ItemBase(Model):
 class PartBase(Model):
     """A sub-item (子项) of a 分项扣分 item: one line on the sheet, rule id `item.id`.`编号`."""
 
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,8}$", description="1～8 位字母或数字")] = Field(alias="编号")
+    id: Annotated[str, Field(pattern=PART_ID_PATTERN, description="1～8 个字母或数字")] = Field(alias="编号")
     text: Text = Field(alias="说明")
 
 
