@@ -33,9 +33,11 @@ def _case_id(param: tuple[str, int]) -> str:
 
 def test_every_shipped_ruleset_has_its_case_file():
     assert sorted(p.name for p in SHIPPED) == [
+        "county-dept-2024.yaml",
         "demo-district-2012.yaml",
         "demo-district-2013.yaml",
         "demo-district-2024.yaml",
+        "enforcement-selfcheck-2024.yaml",
         "national-model-2021.yaml",
     ]
     assert all(s.case_file is not None and s.case_file.name == f"{stem}.cases.yaml" for stem, s in SUITES.items())
@@ -68,6 +70,8 @@ def test_case_counts_and_inheritance():
         "demo-district-2012": 16,
         "national-model-2021": 242,
         "demo-district-2024": 20,
+        "county-dept-2024": 46,
+        "enforcement-selfcheck-2024": 24,
     }
     # the children run the parent's cases for every item they left unchanged
     assert counts["demo-district-2012"] == 16 + 148 - 15  # ZZ-03 4, ZZ-04 4, ZZ-05 2, ZF-05 5 replaced
