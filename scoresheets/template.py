@@ -300,9 +300,15 @@ def _review_sheet(ws: Worksheet, ruleset: Ruleset) -> None:
         "复核（由考核组填写，单位无需填写）：对某一评分项的复核决定，填“扣分”或“得分”之一，并写明理由和复核人；"
         "酌情扣分项须在此赋分。"
     )
+    parts = ruleset.open_parts
+    if parts:
+        text += f"评分项中的酌情部分（{'、'.join(sorted(parts))}）按其编号复核，只填“扣分”。"
     _intro(ws, f"{ruleset.header.name} 复核表", len(REVIEW_HEADERS), widths, text)
     header_row(ws, HEADER_ROW, REVIEW_HEADERS, widths, HEADER)
-    ids = [e.item.id for e in ruleset.entries] + [b.id for b in ruleset.model.bonuses]
+    ids = [
+        rid for e in ruleset.entries for rid in (e.item.id, *sorted(p for p in parts if p.startswith(e.item.id + ".")))
+    ]
+    ids += [b.id for b in ruleset.model.bonuses]
     pick = (
         DataValidation(type="list", formula1='"' + ",".join(ids) + '"', allow_blank=True)
         if len(",".join(ids)) < 250

@@ -44,6 +44,21 @@ def test_round_trip_gives_the_identical_result(tmp_path, example):
     assert from_xlsx.audit.submission_file == "填报表.xlsx"
 
 
+def test_round_trip_with_a_review_of_an_assessor_part(tmp_path):
+    # the 复核 sheet offers the assessor's parts (XF-01.c …) and reads their review back
+    rules = RULES / "county-dept-2024.yaml"
+    source = EXAMPLES / "county-dept-2024.json"
+    path = filled(tmp_path, rules, json.loads(source.read_text(encoding="utf-8")))
+    from_xlsx = assess_file(path, rules, as_of=AS_OF)
+    assert comparable(from_xlsx) == comparable(assess_file(source, rules, as_of=AS_OF))
+    assert from_xlsx.open_totals.summary == "已定 22.00 / 32；待复核 8 分；最终 22.00–30.00"
+    ws = load_workbook(path)["复核"]
+    [pick] = ws.data_validations.dataValidation
+    offered = pick.formula1.strip('"').split(",")
+    assert offered[:4] == ["JM-01", "JM-01.b", "JM-02", "XF-01"] and "XF-01.c" in offered and "ZF-03.b" in offered
+    assert "评分项中的酌情部分（JM-01.b、XF-01.c、ZF-03.b）按其编号复核，只填“扣分”。" in ws["A2"].value
+
+
 def minimal() -> dict:
     from conftest import GOOD_MINI
 
