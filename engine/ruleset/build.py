@@ -129,7 +129,7 @@ def _check_grades(header: Any, doc: Document, errors: ErrorList) -> None:
     if not words:
         if header.grades:
             errors.add(doc.locate(("规则集", "等次")), "等次名称为 []（不评等次）时不写“等次”分数线")
-    elif "默认" not in header.grades:
+    elif len(words) > 1 and "默认" not in header.grades:
         lacking = [t for t in types if t not in header.grades]
         if lacking:
             errors.add(doc.locate(("规则集", "等次")), f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定")

@@ -145,3 +145,35 @@ def test_a_format_error_names_the_expected_format():
     assert msg.endswith(
         "评分项[0].编号: 格式不正确，应为编号：1～40 个字母、数字、汉字或 - _ .，以字母、数字或汉字开头（如 ZD-01）（实为 “A 01”）"
     )
+
+
+# -- a table's own grade words -------------------------------------------------------------------
+
+
+def test_own_grade_words_are_checked_against_their_lines_caps_and_veto_result():
+    header = "    默认: {优秀: 18, 良好: 16, 合格: 12}\n"
+    assert header in MINI
+    own = (
+        "  等次名称: [达标, 基本达标, 不达标]\n"
+        "  等次:\n    默认: {达标: 16, 基本达标: 17}\n    区直部门: {达标: 18, 合格: 12}\n"
+        "  等次限制: {有不良记录: 良好}\n"
+        "  否决结果: 不合格\n"
+    )
+    text = MINI.replace("  等次:\n" + header, own)
+    found = [p.split(": ", 2)[-1] for p in problems(text)]
+    assert found == [
+        "等次分数线应为 达标 > 基本达标",
+        "“合格” 不是有分数线的等次（达标、基本达标）",
+        "缺少 基本达标 的分数线",
+        "“良好” 不是等次名称（达标、基本达标、不达标）",
+        "“不合格” 不是等次名称（达标、基本达标、不达标）",
+    ]
+
+
+def test_no_grades_takes_no_lines():
+    text = MINI.replace("  等次:\n", "  等次名称: []\n  等次:\n", 1)
+    assert [p.split(": ", 2)[-1] for p in problems(text)] == ["等次名称为 []（不评等次）时不写“等次”分数线"]
+    text = MINI.replace("  等次:\n    默认: {优秀: 18, 良好: 16, 合格: 12}\n", "  等次名称: [达标]\n")
+    assert [p.split(": ", 2)[-1] for p in problems(text)] == [
+        "等次名称至少两个（从高到低），或写 [] 表示不评等次",
+    ]
