@@ -64,7 +64,8 @@ def assess(
     bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]
     vetoes = [v for v in (check_veto(v, ctx) for v in ruleset.model.vetoes) if v is not None]
     t = totals(ruleset, items, bonuses)
-    g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending)
+    total_min = t.open.total_min if t.open else None
+    g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
     return AssessmentResult(
@@ -73,6 +74,8 @@ def assess(
         year=submission.year,
         ruleset_id=header.id,
         ruleset_name=header.name,
+        title=header.title(submission.year, submission.unit),
+        grade_words=list(header.grade_words),
         total_points=header.total,
         items=items,
         categories=t.categories,
@@ -88,6 +91,7 @@ def assess(
         bad_records=ctx.bad_records,
         vetoes=vetoes,
         pending=ctx.pending,
+        open_totals=t.open,
         submitted=_submitted(ruleset, submission),
         records=_records(ruleset, submission),
         notices=_notices(ruleset, submission, overrides, decided),

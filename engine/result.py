@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["扣分", "满分", "不适用", "待复核"]
+DEFAULT_TITLE = "法治政府建设考核评分表"  # what follows the year and unit in a scoresheet's title
 
 
 class Frozen(BaseModel):
@@ -49,6 +50,10 @@ class ItemResult(Frozen):
     flags: list[str] = Field(
         default_factory=list, description="data warnings that do not change the score, e.g. 出庭应诉率样本量小（4件）"
     )
+    open_points: Decimal = Field(
+        Decimal("0.00"),
+        description="待复核: the most a review may still deduct (the whole 分值 of an item not computed at all)",
+    )
 
 
 class BonusResult(Frozen):
@@ -89,10 +94,25 @@ class VetoResult(Frozen):
 
 
 class Grade(Frozen):
-    grade: Literal["优秀", "良好", "合格", "不合格"]
-    band_grade: Literal["优秀", "良好", "合格", "不合格"] = Field(description="grade by score alone")
+    grade: str | None = Field(description="the ruleset's own word (优秀/良好/合格/不合格 by default); None: no grades")
+    band_grade: str | None = Field(description="grade by score alone")
     reasons: list[str] = Field(description="why: the band, then any cap or veto")
-    bands: dict[str, Decimal] = Field(description="the thresholds applied (unit type's bands)")
+    bands: dict[str, Decimal] = Field(description="the thresholds applied (unit type's bands), best first")
+    provisional: bool = Field(False, description="暂定: a review could still change the grade")
+    possible: list[str] = Field(
+        default_factory=list, description="with items 待复核: the grades the final result can take, best first"
+    )
+
+
+class OpenTotals(Frozen):
+    """With items 待复核: what is settled, what is open, and the range the final total can take."""
+
+    settled_score: Decimal = Field(description="已定得分: Σ得分 with every open point deducted (before 折算)")
+    settled_points: Decimal = Field(description="已定分值: 适用分值 − 待复核分值")
+    open_points: Decimal = Field(description="待复核分值: the most reviews may still deduct (before 折算)")
+    total_min: Decimal = Field(description="最终总分的下限: every open point deducted")
+    total_max: Decimal = Field(description="最终总分的上限: nothing more deducted (= total)")
+    summary: str = Field(description="e.g. 已定 22.00 / 32；待复核 8 分；最终 22.00–30.00")
 
 
 class SubmittedValue(Frozen):
@@ -133,6 +153,10 @@ class AssessmentResult(Frozen):
     year: int
     ruleset_id: str
     ruleset_name: str
+    title: str = Field("", description="the scoresheet's title, e.g. 2012年度花山区人民政府法治政府建设考核评分表")
+    grade_words: list[str] = Field(
+        default_factory=list, description="the ruleset's grades, best first (empty: it grades nothing)"
+    )
     total_points: Decimal = Field(description="规则集总分")
     items: list[ItemResult]
     categories: list[CategoryTotal]
@@ -148,6 +172,7 @@ class AssessmentResult(Frozen):
     bad_records: list[BadRecord]
     vetoes: list[VetoResult]
     pending: list[str] = Field(description="rule ids still 待复核")
+    open_totals: OpenTotals | None = Field(None, description="with items 待复核: settled total, open points, range")
     submitted: list[SubmittedValue]
     records: list[RecordRow]
     audit: Audit
@@ -157,3 +182,8 @@ class AssessmentResult(Frozen):
     ruleset_extends: list[str] = Field(
         default_factory=list, description="ids of the rulesets this one extends (继承), nearest first"
     )
+
+    @property
+    def heading(self) -> str:
+        """The scoresheet's title: the ruleset's (评分表标题), else the default."""
+        return self.title or f"{self.year}年度{self.unit}{DEFAULT_TITLE}"

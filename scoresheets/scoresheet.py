@@ -191,7 +191,7 @@ class _Writer:
 
     def write(self) -> None:
         ws, res = self.ws, self.result
-        title_row(ws, 1, f"{res.year}年度{res.unit}法治政府建设考核评分表", NCOLS)
+        title_row(ws, 1, res.heading, NCOLS)
         self.info_row()
         header_row(ws, HEADER_ROW, HEADERS, WIDTHS, HEADER)
 
@@ -224,11 +224,16 @@ class _Writer:
 
         total = self.label_row("总分", "折算得分＋加分合计")
         put_formula(ws, total, SCORE, f"=ROUND(H{scaled}+H{bonus},2)", TOTAL)
+        if res.open_totals is not None:
+            # static: what reviews may still deduct; once they are entered above, 总分 is final
+            note = f"{res.open_totals.summary}（按申报数据计算；复核扣分填入上表后以“总分”为准）"
+            open_row = self.label_row("待复核分值", note)
+            put_number(ws, open_row, SCORE, res.open_totals.open_points, TOTAL)
         rate = self.label_row("得分率（%）", f"折算得分÷{total_pts}×100")
         put_formula(ws, rate, SCORE, f"=ROUND(H{scaled}/{total_pts}*100,2)", TOTAL)
         grade_note = "；".join(res.grade.reasons)
-        grade = self.label_row("等次", grade_note)
-        put_text(ws, grade, SCORE, res.grade.grade, TOTAL)
+        grade = self.label_row("等次" if res.grade.grade is not None else "说明", grade_note)
+        put_text(ws, grade, SCORE, res.grade.grade or DASH, TOTAL)
         for v in res.vetoes:
             self.veto_row(v.rule_id, v.event, v.standard, v.detail)
         for notice in res.notices:  # e.g. the year is outside the ruleset's period
@@ -249,7 +254,10 @@ class _Writer:
             f"规则集：{res.ruleset_name}（{res.ruleset_id}{extends}）  单位类型：{res.unit_type}  "
             f"考核时间：{res.audit.assessed_at}"
         )
-        right = f"总分 {res.total:.2f}  等次 {res.grade.grade}"
+        span = f"（最终 {res.open_totals.total_min}–{res.open_totals.total_max}）" if res.open_totals else ""
+        right = f"总分 {res.total:.2f}{span}"
+        if res.grade.grade is not None:
+            right += f"  等次 {res.grade.grade}{'（暂定）' if res.grade.provisional else ''}"
         put_text(ws, 2, 1, left, INFO)
         merge_row(ws, 2, 1, DED)
         cell = put_text(ws, 2, SCORE, right, INFO)

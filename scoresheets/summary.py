@@ -220,7 +220,8 @@ def _chart(ws: Worksheet, title: str, x_title: str, top: int, nrows: int, ncats:
 
 def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws = _sheet(wb, GRADES_SHEET)
-    grades = list(GRADES)
+    # every group's own grade words (rulesets may name their grades), in order of first use
+    grades = list(dict.fromkeys(k for g in summary.grades for k in g.counts)) or list(GRADES)
     bands = [label for label, _, _ in SCORE_BANDS]
     ncols = len(bands) + 2  # the wider of the two tables
     widths = [30] + [11] * (ncols - 1)
@@ -230,7 +231,7 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     put_text(ws, 2, 1, info, INFO)
     merge_row(ws, 2, 1, ncols)
     fit_row(ws, 2, [info], [sum(widths)])
-    grade_rows = [(g.group, [g.counts[k] for k in grades]) for g in summary.grades]
+    grade_rows = [(g.group, [g.counts.get(k, 0) for k in grades]) for g in summary.grades]
     r = _count_table(ws, HEADER_ROW, grades, grade_rows, widths)
     r += 1
     put_text(ws, r, 1, "总分分布（单位数）", SUBHEAD)

@@ -26,7 +26,7 @@ def build_workbook(result: AssessmentResult) -> Workbook:
     write_bad_records_sheet(wb, result)
     write_submitted_sheet(wb, result)
     wb.active = 0
-    stamp(wb, assessed_at(result), f"{result.year}年度{result.unit}法治政府建设考核评分表")
+    stamp(wb, assessed_at(result), result.heading)
     set_audit_properties(wb, result)
     record_content(wb)
     return wb

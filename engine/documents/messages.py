@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from engine.documents.formats import describe
 from engine.documents.hints import did_you_mean
+from engine.documents.lookalike import lookalike
 from engine.documents.numbers import format_decimal
 from engine.documents.source import key_location, locate
 from engine.errors import Problem
@@ -55,6 +58,8 @@ def translate(err: dict[str, Any]) -> str:
     if kind == "union_tag_invalid":
         tags = str(ctx.get("expected_tags", "")).replace("'", "").replace(", ", "、")
         return f"未知的{_strip_quotes(ctx.get('discriminator'))} “{ctx.get('tag')}”，可选：{tags}"
+    if kind == "string_pattern_mismatch":
+        return describe(ctx.get("pattern"))
     if kind == "union_tag_not_found":
         return f"缺少“{_strip_quotes(ctx.get('discriminator'))}”"
     if kind == "value_error":
@@ -95,12 +100,14 @@ def problems_from(
     tags: Iterable[str] = (),
     doc: Any = None,
     prefix: tuple[Any, ...] = (),
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
     """Turn a ValidationError into located problems.
 
     `tags` are discriminator values that pydantic puts into `loc`; they are dropped so the
-    path matches the document. `vocabulary` feeds the “是否应为” hint for unknown keys. `prefix` is
-    where the validated value sits in the document, when it is a part of it.
+    path matches the document. `vocabulary` feeds the “是否应为” hint for unknown keys; with the
+    document's root `model`, the hint also names the keys allowed where an unknown key stands.
+    `prefix` is where the validated value sits in the document, when it is a part of it.
     """
     tagset = set(tags)
     vocab = list(dict.fromkeys(vocabulary))
@@ -110,9 +117,9 @@ def problems_from(
         loc = tuple(prefix) + tuple(step for step in err["loc"] if step not in tagset)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
-            hint = did_you_mean(key, vocab)
+            allowed = allowed_keys(model, data, loc[:-1]) if model is not None else None
             where = doc.locate_key(loc) if doc is not None else key_location(file, data, loc)
-            message, code, subject = f"不认识的键 “{key}”{hint}", "schema.unknown-key", key
+            message, code, subject = f"不认识的键 “{key}”{_key_hint(key, vocab, allowed)}", "schema.unknown-key", key
         else:
             if err["type"] == "union_tag_invalid":
                 loc = loc + (_strip_quotes((err.get("ctx") or {}).get("discriminator", "")),)
@@ -122,6 +129,8 @@ def problems_from(
                 f"schema.{'missing' if err['type'] == 'missing' else 'invalid'}",
                 None,
             )
+            if err["type"] == "union_tag_not_found":
+                message += _written_as(_strip_quotes((err.get("ctx") or {}).get("discriminator", "")), err.get("input"))
             if err["type"] not in ("missing",) and "input" in err and _is_scalar(err["input"]):
                 message += f"（实为 {_show(err['input'])}）"
         marker = (str(where), message)
@@ -130,6 +139,81 @@ def problems_from(
         seen.add(marker)
         out.append(Problem(where, message, code, subject))
     return out
+
+
+def _written_as(wanted: str, node: Any) -> str:
+    """A key that looks like the missing one: `：写成了 “计分⽅式”（与 “计分方式” 看似相同，…）`."""
+    for key in node if isinstance(node, dict) else ():
+        same = lookalike(str(key), [wanted])
+        if same:
+            return f"：写成了 “{key}”{same}"
+    return ""
+
+
+def _key_hint(key: str, vocab: list[str], allowed: list[str] | None) -> str:
+    """A key that looks like a known one but differs in its characters; a known key in the wrong
+    place; else the closest known key."""
+    same = lookalike(key, allowed or vocab)
+    if same:
+        return same
+    if key in vocab:
+        if allowed:
+            return f"（“{key}” 不能写在这里；这里可写：{'、'.join(allowed)}）"
+        return f"（“{key}” 不能写在这里）"
+    return did_you_mean(key, allowed or vocab) or (did_you_mean(key, vocab) if allowed else "")
+
+
+def allowed_keys(model: type[BaseModel], data: Any, path: tuple[Any, ...]) -> list[str] | None:
+    """The keys (aliases) a pydantic `model` allows at `path` inside `data`; None if not found.
+    A union of models is resolved by the Literal field (such as 计分方式) whose value `data` holds."""
+    annotation: Any = model
+    node = data
+    for step in (*path, None):
+        annotation = _concrete(annotation, node)
+        if annotation is None:
+            return None
+        if step is None:
+            break
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = next((f for f in annotation.model_fields.values() if f.alias == step), None)
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif get_origin(annotation) in (list, tuple) and isinstance(step, int):
+            annotation = get_args(annotation)[0]
+        elif get_origin(annotation) is dict and isinstance(step, str):
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f.alias or name for name, f in annotation.model_fields.items()]
+    return None
+
+
+def _concrete(annotation: Any, node: Any) -> Any:
+    """Strip Annotated and Optional; pick the member of a union of models that `node` names."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        if len(members) == 1:
+            return _concrete(members[0], node)
+        if not models or not isinstance(node, dict):
+            return None
+        return next((m for m in models if _tagged(m, node)), None)
+    return annotation
+
+
+def _tagged(model: type[BaseModel], node: dict) -> bool:
+    for field in model.model_fields.values():
+        if get_origin(field.annotation) is Literal and field.alias in node:
+            return node[field.alias] in get_args(field.annotation)
+    return False
 
 
 def _is_scalar(value: Any) -> bool:

@@ -32,6 +32,7 @@ from engine.errors import ErrorList, Location, SubmissionError
 from engine.ruleset.model import Points, Text
 from engine.ruleset.ruleset import Ruleset
 
+PART_REVIEW = "酌情部分（子项）的复核写“扣分”：该部分扣多少分"
 REFUSED = (
     "复核决定只能由考核组在复核文件中给出（assess 申报文件 --overrides 复核.yaml，格式见 examples/reviews/review.yaml），"
     "单位的申报数据和填报表不能带复核"
@@ -89,7 +90,7 @@ class Overrides:
     def for_unit(self, unit: str, year: int, ruleset: Ruleset) -> dict[str, Decision]:
         """The decisions for one unit and year; an item the unit's ruleset does not have is an error."""
         name = Path(self.file).name
-        ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+        ids = ruleset.review_ids  # items, bonus items and the assessor's parts of partly-discretionary items
         errors = ErrorList()
         out = {}
         for n, entry in enumerate(self.entries):
@@ -103,6 +104,9 @@ class Overrides:
                     "review.unknown-item",
                     entry.item,
                 )
+            elif entry.item in ruleset.open_parts and entry.deduction is None:
+                where = self.places[n] if n < len(self.places) else Location(self.file)
+                errors.add(where, PART_REVIEW, "review.part-needs-deduction", entry.item)
             out[entry.item] = Decision(entry, name, self.sha256)
         if errors:
             raise OverridesError(errors.problems)

@@ -25,15 +25,21 @@ def _plain(text: str) -> str:
     return text
 
 
+def _grade(r: AssessmentResult, alarm: Callable[[str], str]) -> str:
+    if r.grade.grade is None:
+        return ""
+    shown = alarm(r.grade.grade) if r.grade.grade == "不合格" else r.grade.grade
+    return f"  等次：{shown}" + ("（暂定）" if r.grade.provisional else "")
+
+
 def summary(result: AssessmentResult, largest: int = 5, alarm: Callable[[str], str] = _plain) -> str:
     """The total, the grade, the largest deductions, vetoes and bad records; `alarm` marks what must not
     be missed (不合格, 一票否决, 不良记录), e.g. in colour on a terminal."""
     r = result
-    grade = alarm(r.grade.grade) if r.grade.grade == "不合格" else r.grade.grade
     extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
     lines = [
         f"{r.unit}（{r.unit_type}）{r.year}年度 · {r.ruleset_name}（{r.ruleset_id}{extends}）",
-        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）  等次：{grade}",
+        f"总分 {r.total} / {n(r.total_points)}（得分率 {r.score_rate}%）" + _grade(r, alarm),
     ]
     if r.applicable_points != r.total_points:
         lines.append(
@@ -41,6 +47,8 @@ def summary(result: AssessmentResult, largest: int = 5, alarm: Callable[[str], s
         )
     else:
         lines.append(f"  基础得分 {r.scaled_score}；加分 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
+    if r.open_totals is not None:
+        lines.append(f"  {r.open_totals.summary}")
     lines += [f"  {why}" for why in r.grade.reasons]
     deducted = sorted((i for i in r.items if i.deduction > 0), key=lambda i: (-i.deduction, i.seq))
     if deducted:

@@ -48,7 +48,7 @@ def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
     try:
         model = RulesFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS)) from None
+        raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS, model=RulesFile)) from None
     errors = ErrorList()
     entries = list(_entries(model, doc))
     ruleset = Ruleset(doc.file, sha256 or doc.sha256, model, entries, document=doc, sources=((doc.file, doc.sha256),))
@@ -117,18 +117,52 @@ def _check_header(model: RulesFile, doc: Document, errors: ErrorList) -> None:
                 "rules.unknown-unit-type",
                 key,
             )
-    if "默认" not in header.grades:
+    _check_grades(header, doc, errors)
+
+
+def _check_grades(header: Any, doc: Document, errors: ErrorList) -> None:
+    """等次名称, their lines per unit type, 等次限制 and 否决结果 fit together."""
+    words = list(header.grade_words)
+    types = header.unit_types
+    if len(set(words)) != len(words):
+        errors.add(doc.locate(("规则集", "等次名称")), "等次名称有重复")
+    if len(words) == 1:
+        errors.add(doc.locate(("规则集", "等次名称")), "等次名称至少两个（从高到低），或写 [] 表示不评等次")
+    if not words:
+        if header.grades:
+            errors.add(doc.locate(("规则集", "等次")), "等次名称为 []（不评等次）时不写“等次”分数线")
+    elif len(words) > 1 and "默认" not in header.grades:
         lacking = [t for t in types if t not in header.grades]
         if lacking:
-            message = f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定"
-            errors.add(doc.locate(("规则集", "等次")), message, "rules.grades")
-    for key, bands in header.grades.items():
-        if bands.excellent > header.total:
+            errors.add(doc.locate(("规则集", "等次")), f"缺少“默认”等次分数线，或为 {'、'.join(lacking)} 单独设定")
+    lined = words[:-1]
+    for key, bands in header.grades.items() if words else ():
+        for word in bands:
+            if word not in lined:
+                allowed = "、".join(lined)
+                errors.add(doc.locate_key(("规则集", "等次", key, word)), f"“{word}” 不是有分数线的等次（{allowed}）")
+        missing = [w for w in lined if w not in bands]
+        if missing:
+            errors.add(doc.locate(("规则集", "等次", key)), f"缺少 {'、'.join(missing)} 的分数线")
+            continue
+        lines = [bands[w] for w in lined]
+        if any(a <= b for a, b in zip(lines, lines[1:], strict=False)):
+            errors.add(doc.locate(("规则集", "等次", key)), f"等次分数线应为 {' > '.join(lined)}")
+        if lines and lines[0] > header.total:
             errors.add(
-                doc.locate(("规则集", "等次", key, "优秀")),
-                f"优秀分数线 {bands.excellent} 超过总分 {header.total}",
-                "rules.grades",
+                doc.locate(("规则集", "等次", key, lined[0])), f"{lined[0]}分数线 {lines[0]} 超过总分 {header.total}"
             )
+    for key, word in (("有不良记录", header.grade_caps.ordinary), ("有严重不良记录", header.grade_caps.severe)):
+        if word is not None and word not in words:
+            errors.add(doc.locate(("规则集", "等次限制", key)), _not_a_grade(word, words))
+    if header.veto_result is not None and words and header.veto_result not in words:
+        errors.add(doc.locate(("规则集", "否决结果")), _not_a_grade(header.veto_result, words))
+
+
+def _not_a_grade(word: str, words: list[str]) -> str:
+    if not words:
+        return f"“{word}” 不是等次：本规则集不评等次"
+    return f"“{word}” 不是等次名称（{'、'.join(words)}）"
 
 
 def _check_unit_types(values: list[str] | None, doc: Document, loc: tuple, types: list[str], errors: ErrorList) -> None:

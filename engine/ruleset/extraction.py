@@ -23,7 +23,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-NAME_PATTERN = r"^[A-Za-z\u3400-\u9fff\uf900-\ufaff][A-Za-z0-9_\u3400-\u9fff\uf900-\ufaff]{0,39}$"
+from engine.documents.formats import NAME_PATTERN
+
 Word = Annotated[str, Field(min_length=1, max_length=40)]
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 

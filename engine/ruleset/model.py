@@ -6,12 +6,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from engine.documents.formats import ID_PATTERN
+from engine.documents.text import printable
+from engine.result import DEFAULT_TITLE
 from engine.ruleset.extraction import ExtractionSpec
 from engine.ruleset.methods import BONUS_MODELS, ITEM_MODELS
 from engine.ruleset.methods.base import BadRecordSpec
-from engine.ruleset.scalars import ID_PATTERN, IndicatorName, Model, Number, Points, Text, YesNo
+from engine.ruleset.scalars import IndicatorName, Model, Number, Points, Text, YesNo
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
@@ -21,16 +24,8 @@ NUMERIC_TYPES = ("数值", "百分比", "次数")
 # -- header -------------------------------------------------------------------------------
 
 
-class GradeBands(Model):
-    excellent: Points = Field(alias="优秀", description="评为优秀的最低分")
-    good: Points = Field(alias="良好", description="评为良好的最低分")
-    passing: Points = Field(alias="合格", description="评为合格的最低分；低于此分为不合格")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "GradeBands":
-        if not (self.excellent > self.good > self.passing):
-            raise ValueError("等次分数线应为 优秀 > 良好 > 合格")
-        return self
+GradeWord = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(printable)]
+GradeBands = dict[GradeWord, Points]  # grade word → the lowest total that earns it (every word but the last)
 
 
 class GradeCaps(Model):
@@ -39,13 +34,12 @@ class GradeCaps(Model):
     `有不良记录` applies to any bad record (a 严重 one is a record too); `有严重不良记录` to 严重 ones.
     """
 
-    ordinary: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="有不良记录")
-    severe: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="有严重不良记录")
-
-    def for_severity(self, severity: str) -> str | None:
-        """The strictest cap a record of this severity brings (None: it does not cap the grade)."""
-        caps = [c for c in (self.ordinary, self.severe if severity == "严重" else None) if c is not None]
-        return max(caps, key=GRADES.index) if caps else None
+    ordinary: GradeWord | None = Field(
+        None, alias="有不良记录", description="有不良记录（含严重）时等次最高为；不写则不限制"
+    )
+    severe: GradeWord | None = Field(
+        None, alias="有严重不良记录", description="有严重不良记录时等次最高为；不写则不限制"
+    )
 
 
 def period_input(value: Any) -> Any:
@@ -85,8 +79,21 @@ class RulesetHeader(Model):
     total: Points = Field(alias="总分", gt=0)
     bonus_cap: Points = Field(Decimal(0), alias="加分上限")
     unit_types: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(alias="单位类型", min_length=1)
-    grades: dict[str, GradeBands] = Field(alias="等次", min_length=1)
+    grade_words: list[GradeWord] = Field(
+        list(GRADES), alias="等次名称", description="等次，从高到低；最后一个是低于所有分数线的等次；[] 表示不评等次"
+    )
+    grades: dict[str, GradeBands] = Field(
+        default_factory=dict,
+        alias="等次",
+        description="分数线：默认，及各单位类型单独的（除最后一个等次外每个等次一条）",
+    )
     grade_caps: GradeCaps = Field(default_factory=GradeCaps, alias="等次限制")
+    veto_result: Text | None = Field(
+        None, alias="否决结果", description="触发一票否决的结果：一个等次名称（缺省为最低等次）；不评等次时为一句话"
+    )
+    sheet_title: Text | None = Field(
+        None, alias="评分表标题", description="评分表标题中单位名称之后的部分（缺省：法治政府建设考核评分表）"
+    )
     not_applicable: Literal["剔除折算", "按满分计"] = Field("剔除折算", alias="不适用项")
     missing: Literal["待复核", "不得分", "按缺省值"] = Field("待复核", alias="缺项处理")
     issuer: str | None = Field(None, alias="发布单位")
@@ -97,6 +104,21 @@ class RulesetHeader(Model):
     rate_tolerance: Points = Field(Decimal("0.5"), alias="比率容差", description="percentage points")
     small_sample: int | None = Field(None, alias="小样本", ge=1, description="flag rates over fewer cases")
     extends: str | None = Field(None, alias="继承", description="the ruleset this one extends (id or file)")
+
+    @property
+    def caps(self) -> tuple[str | None, str | None]:
+        """The grade caps for (any, 严重) 不良记录, exactly as written (a cap not written does not apply)."""
+        return self.grade_caps.ordinary, self.grade_caps.severe
+
+    @property
+    def veto_grade(self) -> str | None:
+        """The grade a veto gives (None when the ruleset has no grades)."""
+        if not self.grade_words:
+            return None
+        return self.veto_result or self.grade_words[-1]
+
+    def title(self, year: int, unit: str) -> str:
+        return f"{year}年度{unit}{self.sheet_title or DEFAULT_TITLE}"
 
 
 # -- indicators ---------------------------------------------------------------------------

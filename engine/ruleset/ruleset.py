@@ -90,9 +90,21 @@ class Ruleset:
         """Those dates for a submission of `year`, keyed as evaluators look them up (RelativeDate.key)."""
         return {d.key: d.on(year) for d in self.relative_dates}
 
-    def bands_for(self, unit_type: str):
-        grades = self.model.header.grades
-        return grades.get(unit_type) or grades["默认"]
+    @cached_property
+    def open_parts(self) -> frozenset[str]:
+        """Rule ids of the assessor's parts of items (a 复核 may name them, with 扣分)."""
+        return frozenset(rid for e in self.entries for rid in method_of(e.item).open_parts(e.item))
+
+    @cached_property
+    def review_ids(self) -> frozenset[str]:
+        """What a 复核 may name: items, bonus items and the assessor's parts of items."""
+        return frozenset({e.item.id for e in self.entries} | {b.id for b in self.model.bonuses}) | self.open_parts
+
+    def bands_for(self, unit_type: str) -> dict[str, Any]:
+        """Grade word → its lowest total, best first (empty when the ruleset has no grades)."""
+        header = self.model.header
+        bands = header.grades.get(unit_type) or header.grades.get("默认") or {}
+        return {word: bands[word] for word in header.grade_words[:-1] if word in bands}
 
 
 def item_locs(model: RulesFile) -> Iterator[tuple[tuple, Any]]:

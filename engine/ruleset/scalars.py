@@ -7,11 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from engine.documents.formats import NAME_PATTERN
 from engine.documents.text import printable
 from engine.ruleset.conditions import MAX_DECIMALS, MAX_MAGNITUDE
-
-ID_PATTERN = r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-.\u4e00-\u9fff]{0,39}$"
-NAME_PATTERN = r"^[A-Za-z\u3400-\u9fff\uf900-\ufaff][A-Za-z0-9_\u3400-\u9fff\uf900-\ufaff]{0,39}$"
 
 
 def _yes_no(value: Any) -> Any:

@@ -21,13 +21,14 @@ from engine.result import (
     CategoryTotal,
     Grade,
     ItemResult,
+    OpenTotals,
     ReviewNote,
     VetoResult,
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.methods import method_of
 from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, n, q
-from engine.ruleset.model import GRADES, Veto
+from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 
 __all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade"]
@@ -44,6 +45,10 @@ class Context:
     reviews: dict[str, Decision] = field(default_factory=dict)  # item → the assessors' decision and its file
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+
+    def review_of(self, rule_id: str) -> Decision | None:
+        """The assessor's decision on an item or on a part of one (子项 of 酌情扣分), with its source."""
+        return self.reviews.get(rule_id)
 
     def holds(self, rule_id: str) -> bool:
         return (rule_id, 0) in self.fired
@@ -83,6 +88,7 @@ class Outcome:
     reviewed: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     review: ReviewNote | None = None
+    open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
@@ -111,6 +117,7 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         review=out.review,
         self_score=ctx.submission.self_scores.get(item.id),
         flags=_flags(item.id, out, reads, ctx),
+        open_points=out.open if out.counted else ZERO,
     )
 
 
@@ -170,13 +177,13 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
     if decision is None:
         if computed.status == "待复核":
             ctx.pending.append(item.id)
-        elif not method_of(item).own_bad_records:
+        if not method_of(item).own_bad_records:  # a computed part applies while another is pending
             _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
         return computed
     review = decision.review
     deduction = review.deduction if review.deduction is not None else item.points - review.score
     deduction = min(max(q(deduction), ZERO), q(item.points))
-    before = computed.deduction if computed.status != "待复核" else None
+    before = computed.deduction if computed.status != "待复核" or computed.deduction > 0 else None
     was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
     reason = f"复核：{review.reason}（{_who(decision)}{was}），扣{n(deduction)}分"
     out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
@@ -208,11 +215,12 @@ def _computed(item, reads: list[str], ctx: Context) -> Outcome:
         if ctx.ruleset.header.missing == "不得分":
             d = q(item.points)
             return Outcome(d, "扣分", reasons=[f"未填报{labels}，本项不得分，扣{n(d)}分"])
-        return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"])
+        return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"], open=q(item.points))
     scored = method_of(item).score(item, ctx)
-    if scored.pending:
-        return Outcome(status="待复核", reasons=scored.reasons)
     deduction = min(scored.amount, q(item.points))
+    if scored.pending:
+        room = q(item.points) - deduction if scored.open is None else scored.open
+        return Outcome(deduction, "待复核", reasons=scored.reasons, extra=scored.extra, open=room)
     return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=scored.reasons, extra=scored.extra)
 
 
@@ -242,8 +250,14 @@ def _write_bad_record(
     note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
-    cap = ctx.ruleset.header.grade_caps.for_severity(spec.severity)
-    consequence = spec.consequence or (f"等次不得高于{cap}" if cap not in (None, "优秀") else "记入不良记录")
+    ordinary, severe = ctx.ruleset.header.caps
+    words = list(ctx.ruleset.header.grade_words)
+    # 有不良记录 covers every record (a 严重 one too); 有严重不良记录 the 严重 ones: the strictest applies
+    caps = [c for c in (ordinary, severe if spec.severity == "严重" else None) if c is not None and c in words]
+    cap = max(caps, key=words.index) if caps else None
+    consequence = spec.consequence or (
+        f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
+    )
     ctx.bad_records.append(
         BadRecord(
             seq=len(ctx.bad_records) + 1,
@@ -340,6 +354,7 @@ class Totals:
     bonus_total: Decimal
     total: Decimal
     score_rate: Decimal
+    open: OpenTotals | None = None  # with points still 待复核
 
 
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
@@ -360,16 +375,36 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
         )
     base = sum((c.score for c in categories), ZERO)
     applicable = sum((c.max_points for c in categories), ZERO)
-    if applicable == 0:
-        scaled = ZERO
-    elif applicable == header.total:
-        scaled = base
-    else:
-        scaled = q(base * header.total / applicable)  # 剔除折算: rescale to the full total
+    scaled = _scaled(header.total, base, applicable)
     bonus_total = min(sum((b.bonus for b in bonuses), ZERO), q(header.bonus_cap))
     total = q(scaled + bonus_total)
     rate = q(scaled / header.total * 100)
-    return Totals(categories, base, applicable, scaled, bonus_total, total, rate)
+    open_points = sum((r.open_points for r in items if r.counted), ZERO)
+    open_totals = None
+    if open_points > 0:
+        settled = base - open_points
+        total_min = q(_scaled(header.total, settled, applicable) + bonus_total)
+        final = "最终" if applicable == header.total and bonus_total == 0 else "最终（折算、加分后）"
+        summary = (
+            f"已定 {settled} / {n(applicable - open_points)}；待复核 {n(open_points)} 分；{final} {total_min}–{total}"
+        )
+        open_totals = OpenTotals(
+            settled_score=settled,
+            settled_points=applicable - open_points,
+            open_points=open_points,
+            total_min=total_min,
+            total_max=total,
+            summary=summary,
+        )
+    return Totals(categories, base, applicable, scaled, bonus_total, total, rate, open_totals)
+
+
+def _scaled(total: Decimal, score: Decimal, applicable: Decimal) -> Decimal:
+    if applicable == 0:
+        return ZERO
+    if applicable == total:
+        return score
+    return q(score * total / applicable)  # 剔除折算: rescale to the full total
 
 
 def grade(
@@ -379,36 +414,86 @@ def grade(
     bad_records: list[BadRecord],
     vetoes: list[VetoResult],
     pending: list[str],
+    total_min: Decimal | None = None,
 ) -> Grade:
+    """The grade at `total`; with items pending, also the worst grade reviews could still give."""
     header = ruleset.header
-    bands = ruleset.bands_for(unit_type)
     which = unit_type if unit_type in header.grades else "默认"
-    thresholds = {"优秀": bands.excellent, "良好": bands.good, "合格": bands.passing}
-    band = next((g for g, line in thresholds.items() if total >= line), "不合格")
+    thresholds = ruleset.bands_for(unit_type)
+    severities = [b.severity for b in bad_records]
+    vetoed = [v.rule_id for v in vetoes]
+    result, band, reasons = _graded(ruleset, which, thresholds, total, severities, vetoed)
+    if not pending:
+        return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds)
+    # the worst case: every open point deducted, every open item writing its 不良记录, every open veto firing
+    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
+    veto_ids = {v.id for v in ruleset.model.vetoes}
+    risky = severities + [specs[i].severity for i in pending if specs.get(i) is not None]
+    low = total if total_min is None else total_min
+    worst = _graded(ruleset, which, thresholds, low, risky, vetoed + [i for i in pending if i in veto_ids])[0]
+    span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
+    head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
+    words = list(header.grade_words)
+    possible = words[words.index(result) : words.index(worst) + 1] if result is not None else []
+    if result is None:
+        reasons.append(f"{head}，以复核后为准")
+    elif worst == result:
+        reasons.append(f"{head}，无论复核结果如何均为{result}")
+    else:
+        reasons.append(f"{head}，等次暂定为{result}（复核后可能为{'、'.join(possible)}）")
+    return Grade(
+        grade=result,
+        band_grade=band,
+        reasons=reasons,
+        bands=thresholds,
+        provisional=worst != result,
+        possible=possible,
+    )
+
+
+def _graded(
+    ruleset: Ruleset,
+    which: str,
+    thresholds: dict[str, Decimal],
+    total: Decimal,
+    severities: list[str],
+    vetoed: list[str],
+) -> tuple[str | None, str | None, list[str]]:
+    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades."""
+    header = ruleset.header
+    words = list(header.grade_words)
+    ordinary_cap, severe_cap = header.caps
+    if not words:
+        reasons = [f"总分{n(total)}分（本表不评定等次）"]
+        if vetoed:
+            outcome = f"，{header.veto_result}" if header.veto_result else ""
+            reasons.append(f"触发一票否决（{'、'.join(vetoed)}）{outcome}")
+        return None, None, reasons
+    band = next((g for g, line in thresholds.items() if total >= line), words[-1])
     lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
     reasons = [f"总分{n(total)}分，按{which}等次线（{lines}）为{band}"]
     result = band
 
-    def cap_at(limit: str, why: str) -> None:
+    def cap_at(limit: str | None, why: str) -> None:
         nonlocal result
-        if GRADES.index(limit) > GRADES.index(result):
+        if limit is None:
+            return
+        if words.index(limit) > words.index(result):
             reasons.append(f"{why}，等次不得高于{limit}")
             result = limit
         else:
             reasons.append(f"{why}（等次上限{limit}，不影响）")
 
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
-    caps = header.grade_caps
-    severe = [b for b in bad_records if b.severity == "严重"]
-    if bad_records and caps.ordinary is not None:
-        cap_at(caps.ordinary, f"有不良记录{len(bad_records)}条")
-    if severe and caps.severe is not None:
-        cap_at(caps.severe, f"有严重不良记录{len(severe)}条")
-    if vetoes:
-        ids = "、".join(v.rule_id for v in vetoes)
-        if result != "不合格":
-            reasons.append(f"触发一票否决（{ids}），等次为不合格")
-        result = "不合格"
-    if pending:
-        reasons.append(f"有{len(pending)}项待复核（{'、'.join(pending)}），总分与等次为暂定")
-    return Grade(grade=result, band_grade=band, reasons=reasons, bands={**thresholds})  # type: ignore[arg-type]
+    recorded = len(severities)
+    severe = severities.count("严重")
+    if recorded:
+        cap_at(ordinary_cap, f"有不良记录{recorded}条")
+    if severe:
+        cap_at(severe_cap, f"有严重不良记录{severe}条")
+    if vetoed:
+        veto = header.veto_grade
+        if result != veto:
+            reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
+        result = veto
+    return result, band, reasons

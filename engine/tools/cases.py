@@ -105,7 +105,7 @@ class Expectation(Model):
     veto: YesNo | None = Field(
         None, alias="否决", description="是/否：本否决项成立（评分项、加分项的用例：有否决项成立）"
     )
-    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次", description="评定的等次")
+    grade: Text | None = Field(None, alias="等次", description="评定的等次（规则集的等次名称之一）")
     flags: list[str] | None = Field(None, alias="标记", description="本项的数据提示，如 出庭应诉率样本量小（4件）")
 
     @model_validator(mode="after")
@@ -134,7 +134,7 @@ def _vetoes(value: Any) -> Any:
 
 class WholeExpectation(Model):
     total: Number | None = Field(None, alias="总分", description="总分")
-    grade: Literal["优秀", "良好", "合格", "不合格"] | None = Field(None, alias="等次", description="评定的等次")
+    grade: Text | None = Field(None, alias="等次", description="评定的等次（规则集的等次名称之一）")
     veto: Annotated[bool | list[str] | None, BeforeValidator(_vetoes)] = Field(
         None, alias="否决", description="是/否，或成立的否决项编号列表"
     )
@@ -599,7 +599,7 @@ def _reviews(
 ) -> dict:
     """A case's 复核: the assessors' decisions it is run with (as a review file would give them)."""
     errors = ErrorList()
-    ids = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+    ids = ruleset.review_ids
     given = []
     for n, entry in enumerate(raw):
         where = doc.locate(loc + ("复核", n))

@@ -24,7 +24,7 @@ from engine.ruleset import conditions as expr
 from engine.ruleset.build import build_ruleset, symbol
 from engine.ruleset.load import load_rules
 from engine.ruleset.methods import method_of
-from engine.ruleset.model import GRADES, NUMERIC_TYPES
+from engine.ruleset.model import NUMERIC_TYPES
 from engine.ruleset.ruleset import Ruleset
 
 # where an item, a bonus item and a veto sit in a rules file (int: any index)
@@ -259,6 +259,8 @@ def grade_caps(ruleset: Ruleset) -> list[Finding]:
     """Notes where the declared caps do more (or less) than they seem to: a cap applies exactly as written."""
     header = ruleset.header
     caps = header.grade_caps
+    if not header.grade_words:  # a table without grades: nothing to cap
+        return []
     doc = ruleset.document
     where = doc.locate(("规则集", "等次限制")) if doc is not None else Location(ruleset.file, path="规则集.等次限制")
     items = [e.item for e in ruleset.entries] + list(ruleset.model.vetoes)
@@ -286,11 +288,8 @@ def grade_caps(ruleset: Ruleset) -> list[Finding]:
                 "严重不良记录如应更严，请另写“有严重不良记录”",
             )
         ]
-    if (
-        caps.ordinary is not None
-        and caps.severe is not None
-        and GRADES.index(caps.severe) < GRADES.index(caps.ordinary)
-    ):
+    words = list(ruleset.header.grade_words)
+    if caps.ordinary in words and caps.severe in words and words.index(caps.severe) < words.index(caps.ordinary):
         return [
             Finding(
                 where,

@@ -83,12 +83,13 @@ def criteria(ruleset: Ruleset) -> Criteria:
         for k, v in enumerate(ruleset.model.vetoes, start=1)
     ]
     rules = []
-    for who, bands in h.grades.items():
+    words = list(h.grade_words)
+    for who in h.grades if words else ():
         label = "各类单位" if who == "默认" else who
-        rules.append(
-            f"{label}：总分{n(bands.excellent)}分及以上为优秀，{n(bands.good)}分及以上为良好，"
-            f"{n(bands.passing)}分及以上为合格，其余为不合格。"
-        )
+        lines = "，".join(f"{n(line)}分及以上为{word}" for word, line in ruleset.bands_for(who).items())
+        rules.append(f"{label}：总分{lines}，其余为{words[-1]}。")
+    if not words:
+        rules.append("本表不评定等次。")
     rules.append(f"加分项合计不超过{n(h.bonus_cap)}分。" if h.bonus_cap else "不设加分项。")
     caps = [
         (word, cap) for word, cap in (("有不良记录", h.grade_caps.ordinary), ("有严重不良记录", h.grade_caps.severe))
@@ -97,7 +98,10 @@ def criteria(ruleset: Ruleset) -> Criteria:
     if said:
         rules.append(f"{said}。")
     if ruleset.model.vetoes:
-        rules.append("触发一票否决事项的，等次为不合格。")
+        if h.veto_grade is not None:
+            rules.append(f"触发一票否决事项的，等次为{h.veto_grade}。")
+        else:
+            rules.append(f"触发一票否决事项的，{h.veto_result or '实行一票否决'}。")
     if h.not_applicable == "剔除折算":
         rules.append(f"不适用于本单位的评分项不计分，按“得分合计×{n(h.total)}÷适用项分值合计”折算。")
     else:

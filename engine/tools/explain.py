@@ -82,6 +82,8 @@ def explain(
             applicability = _applicability(it.status, it.counted, it.reasons)
             arithmetic = list(it.reasons) + method_of(obj).limits(obj)
             outcome = f"{it.status}：分值 {it.max_points}，扣分 {it.deduction}，得分 {it.score if it.counted else '—'}"
+            if it.open_points > 0:
+                outcome += f"（待复核，复核最多再扣 {it.open_points} 分）"
             points = str(it.max_points)
         elif kind == "加分项":
             b = bonuses[obj.id]

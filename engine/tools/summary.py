@@ -61,8 +61,8 @@ class UnitRow:
     total_points: Decimal
     total: Decimal
     score_rate: Decimal
-    grade: str
-    band_grade: str
+    grade: str | None
+    band_grade: str | None
     pending: tuple[str, ...]
     categories: tuple[tuple[str, Decimal], ...]  # (一级指标, 扣分)
     bonus: Decimal
@@ -71,10 +71,14 @@ class UnitRow:
     items: tuple[ItemLoss, ...]
     assessed_at: str
     sheet: str = ""  # the scoresheet's file name in the output folder, once written
+    grade_words: tuple[str, ...] = GRADES  # the ruleset's grades, best first
+    provisional: bool = False  # a review could still change the grade
 
     @property
     def grade_shown(self) -> str:
-        return f"{self.grade}（暂定）" if self.pending else self.grade
+        if self.grade is None:
+            return "—"
+        return f"{self.grade}（暂定）" if self.provisional else self.grade
 
     @property
     def group_key(self) -> tuple[str, int, str]:
@@ -124,6 +128,8 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
             for i in result.items
         ),
         assessed_at=result.audit.assessed_at,
+        grade_words=tuple(result.grade_words),
+        provisional=result.grade.provisional,
     )
 
 
@@ -255,13 +261,23 @@ def _band(total: Decimal) -> str:
     raise AssertionError(total)
 
 
+def grade_words(ranking: Iterable[RankedUnit]) -> list[str]:
+    """The grades of every ruleset used, in the order of first use (the default four when no unit was graded)."""
+    rows = sorted((r.row for r in ranking), key=lambda row: row.index)
+    words = list(dict.fromkeys(w for row in rows for w in row.grade_words))
+    return words or list(GRADES)
+
+
 def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: list[str]) -> list[GradeCount]:
     if not groups:  # nothing assessed: a row of zeros per unit type, so the tables say so
         return [GradeCount(t, t, dict.fromkeys(GRADES, 0), {b[0]: 0 for b in SCORE_BANDS}, 0) for t in unit_types]
     out = []
     for group in groups:
         members = [r.row for r in ranking if r.group == group.label]
-        counts = {g: sum(1 for m in members if m.grade == g) for g in GRADES}
+        counts = {
+            g: sum(1 for m in members if m.grade == g)
+            for g in grade_words(r for r in ranking if r.group == group.label)
+        }
         bands = {label: sum(1 for m in members if _band(m.total) == label) for label, _, _ in SCORE_BANDS}
         out.append(GradeCount(group.label, group.unit_type, counts, bands, len(members)))
     return out
@@ -387,7 +403,7 @@ def summary_json(summary: BatchSummary) -> str:
                 "score_rate": _d(r.row.score_rate),
                 "grade": r.row.grade,
                 "band_grade": r.row.band_grade,
-                "provisional": bool(r.row.pending),
+                "provisional": r.row.provisional,
                 "pending": list(r.row.pending),
                 "lost_by_category": {name: _d(lost) for name, lost in r.row.categories},
                 "bonus": _d(r.row.bonus),

@@ -226,9 +226,11 @@ def _compare(sheet: Any, result: AssessmentResult, out: Verification) -> None:
         ("加分合计", result.bonus_total),
         ("总分", result.total),
         ("得分率（%）", result.score_rate),
-        ("等次", result.grade.grade),
+        ("等次", result.grade.grade) if result.grade.grade is not None else ("说明", DASH),
         ("系统计算总分", result.total),
     ]
+    if result.open_totals is not None:
+        totals.append(("待复核分值", result.open_totals.open_points))
     for label, expected in totals:
         row = sheet.labels.get(label)
         if row is None:

@@ -100,14 +100,14 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     )
     # three 区县政府 of three different years are three groups: none is ranked against another year
     assert ranking[3:] == [
-        (1, G12, "花山区人民政府", "区县政府", 2012, 93.23, 93.23, "优秀（暂定）", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否",
+        (1, G12, "花山区人民政府", "区县政府", 2012, 93.23, 93.23, "优秀", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否",
          "JD-06", "examples/huashan-2012.json", "花山区人民政府-2012年度评分表.xlsx"),
-        (1, G12D, "区市政管理局（虚构示例单位）", "区直部门", 2012, 64.63, 63.13, "不合格（暂定）", 8, 2.9, 4, 7.1, 3.34,
+        (1, G12D, "区市政管理局（虚构示例单位）", "区直部门", 2012, 64.63, 63.13, "不合格", 8, 2.9, 4, 7.1, 3.34,
          6.25, 3.81, 1.5, 10, "是（FJ-01、FJ-02）", "XF-05", "examples/problem-department.json",
          "区市政管理局（虚构示例单位）-2012年度评分表.xlsx"),
         (1, G16, "盖州市人民政府", "区县政府", 2016, 88.56, 88.56, "良好", 1, 0, 1, 3, 2.21, 2, 2, 0, 1, "否", "无",
          "examples/gaizhou-2016.json", "盖州市人民政府-2016年度评分表.xlsx"),
-        (1, G19, "西安曲江新区管理委员会", "区县政府", 2019, 90.8, 89.8, "良好（暂定）", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2,
+        (1, G19, "西安曲江新区管理委员会", "区县政府", 2019, 90.8, 89.8, "良好", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2,
          "否", "JD-06", "examples/qujiang-2019.json", "西安曲江新区管理委员会-2019年度评分表.xlsx"),
     ]  # fmt: skip
 
@@ -214,9 +214,9 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     # the plain progress lines, in input order, and the closing summary
     assert err.splitlines() == [
         "✓ examples/gaizhou-2016.json → 盖州市人民政府：88.56 良好",
-        "✓ examples/huashan-2012.json → 花山区人民政府：93.23 优秀（暂定）",
-        "✓ examples/problem-department.json → 区市政管理局（虚构示例单位）：64.63 不合格（暂定）",
-        "✓ examples/qujiang-2019.json → 西安曲江新区管理委员会：90.80 良好（暂定）",
+        "✓ examples/huashan-2012.json → 花山区人民政府：93.23 优秀",
+        "✓ examples/problem-department.json → 区市政管理局（虚构示例单位）：64.63 不合格",
+        "✓ examples/qujiang-2019.json → 西安曲江新区管理委员会：90.80 良好",
         "✗ broken/bad-syntax.json → broken/bad-syntax.json:5:21: 语法错误：第 5 行第 21 列多了一个逗号“,”：两个逗号之间没有内容，请删去一个",
         "✗ broken/string-for-number.json → " + errors[4][3],
         "✗ broken/unknown-unit-type.json → " + errors[5][3],
@@ -393,10 +393,10 @@ def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
         "demo-district-2013 · 2019年度 · 区县政府",
     ]
     assert [(u["rank"], u["unit"], u["total"], u["grade"], u["provisional"]) for u in doc["ranking"]] == [
-        (1, "花山区人民政府", "93.23", "优秀", True),
-        (1, "区市政管理局（虚构示例单位）", "64.63", "不合格", True),
+        (1, "花山区人民政府", "93.23", "优秀", False),
+        (1, "区市政管理局（虚构示例单位）", "64.63", "不合格", False),
         (1, "盖州市人民政府", "88.56", "良好", False),
-        (1, "西安曲江新区管理委员会", "90.80", "良好", True),
+        (1, "西安曲江新区管理委员会", "90.80", "良好", False),
     ]
     dept = doc["ranking"][1]
     assert dept["vetoes"] == [
@@ -563,8 +563,15 @@ def test_a_batch_across_years_uses_the_ruleset_in_force_for_each_unit(tmp_path, 
     assert run([str(EXAMPLES), "-o", str(out), "--as-of", AS_OF, "-j", "1", "--format", "json"]) == 0
     doc = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
     used = {r["id"] for r in doc["rulesets"]}
-    assert used == {"demo-district-2013", "national-model-2021"}
+    assert used == {"demo-district-2013", "national-model-2021", "county-dept-2024", "enforcement-selfcheck-2024"}
     by_unit = {u["unit"]: u for u in doc["ranking"]}
+    # each ruleset's own grade words are counted; a form without grades shows no grade
+    county = doc["grades"]["county-dept-2024 · 2024年度 · 县直部门"]
+    assert (county["基本完成"], county["目标完成"], county["未完成"], county["合计"]) == (1, 0, 0, 1)
+    # each comparable group counts its own ruleset's grade words
+    assert list(doc["grades"]["demo-district-2013 · 2012年度 · 区县政府"])[1:5] == ["优秀", "良好", "合格", "不合格"]
+    assert by_unit["某县市场监督管理局（虚构示例单位）"]["provisional"] is True
+    assert by_unit["某县综合行政执法局（虚构示例单位）"]["grade"] is None
     assert len(by_unit) == len(list(EXAMPLES.glob("*.json")))
     assert by_unit["花山区人民政府"]["ruleset_id"] == "demo-district-2013"
     assert {u["ruleset_id"] for u in by_unit.values() if u["unit_type"] == "行政执法部门"} == {"national-model-2021"}

@@ -29,6 +29,8 @@ EXAMPLE_TOTALS = {
     "national-bureau-2022": "93.40",
     "national-enforcement-2022": "90.96",
     "national-street-2022": "89.03",
+    "county-dept-2024": "30.00",  # XF-01.c reviewed (0.3); its other open parts stay 待复核
+    "enforcement-selfcheck-2024": "12.80",
 }
 
 

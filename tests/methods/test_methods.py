@@ -16,8 +16,9 @@ changes what it needs (a `~` removes a key of the item) and states what the engi
       评分项: {扣分上限: 6}
       错误: 扣分上限 6 大于本项分值 5
 
-预期 keys: 扣分, 得分, 状态, 加分 (bonus methods), 理由 (the reasons, exactly), 不良记录 (how many),
-解释 (lines `assess explain` must contain), 边界 (the coverage boundaries the values hit).
+预期 keys: 扣分, 得分, 状态, 待复核分 (what a review may still deduct), 加分 (bonus methods), 理由 (the
+reasons, exactly), 不良记录 (how many), 解释 (lines `assess explain` must contain), 边界 (the coverage
+boundaries the values hit). A `test_invalid_*` case whose rules file loads expects its submission (复核) refused.
 Optional case keys: 规则集 (header keys laid over the default), 指标 (more indicators), 复核.
 """
 
@@ -37,7 +38,7 @@ from ruamel.yaml import YAML
 from engine.assessment import assess
 from engine.documents.source import parse_document, plain
 from engine.errors import RulesError, SubmissionError
-from engine.intake.review import Review, decisions
+from engine.intake.review import Override, Overrides, Review, decisions
 from engine.intake.submission import validate_submission
 from engine.ruleset.build import build_ruleset
 from engine.ruleset.methods import METHODS, method_of
@@ -48,7 +49,7 @@ AS_OF = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 UNIT_TYPE = "单位"
 FILE_KEYS = {"计分方式", "说明", "指标", "评分项"}
 CASE_KEYS = {"说明", "规则集", "指标", "评分项", "值", "复核", "预期", "错误"}
-EXPECT_KEYS = {"扣分", "得分", "状态", "加分", "理由", "不良记录", "解释", "边界"}
+EXPECT_KEYS = {"扣分", "得分", "状态", "待复核分", "加分", "理由", "不良记录", "解释", "边界"}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -137,9 +138,13 @@ def test_method_case(method: str, spec: dict, name: str, case: dict):
     assert name.startswith(("test_pass_", "test_fail_", "test_invalid_")), name
     text = _yaml_text(_rules(spec, case))
     doc = parse_document(text, f"{method}.yaml", hashlib.sha256(text.encode()).hexdigest(), RulesError)
-    if name.startswith("test_invalid_"):
-        with pytest.raises(RulesError) as caught:
-            build_ruleset(doc)
+    if name.startswith("test_invalid_"):  # the rules file, or else the submission (a 复核), is refused
+        with pytest.raises((RulesError, SubmissionError)) as caught:
+            ruleset = build_ruleset(doc)
+            submission = _submission(ruleset, case)
+            # a case's 复核 stands for the assessors' review file: its entries are checked as the file's are
+            entries = tuple(Override.model_validate({**r, "复核日期": "2024-04-01"}) for r in case.get("复核") or [])
+            Overrides("review.yaml", "0" * 64, entries).for_unit(submission.unit, submission.year, ruleset)
         messages = [p.message for p in caught.value.problems]
         assert any(case["错误"] in m for m in messages), messages
         return
@@ -168,6 +173,8 @@ def test_method_case(method: str, spec: dict, name: str, case: dict):
             assert got.score == _num(expect["得分"]), got.reasons
         if "状态" in expect:
             assert got.status == expect["状态"], got.reasons
+        if "待复核分" in expect:
+            assert got.open_points == _num(expect["待复核分"])
     assert acted == name.startswith("test_fail_"), f"a test_pass_ case must not deduct or add: {got.reasons}"
     if "理由" in expect:
         assert got.reasons == expect["理由"]

@@ -45,6 +45,8 @@ def test_shipped_periods():
         "demo-district-2013": ("2012—2020年度", ()),
         "demo-district-2024": ("2023—2025年度", ("national-model-2021",)),
         "national-model-2021": ("2021—2025年度", ()),
+        "county-dept-2024": ("2024—2025年度", ()),  # 县直部门 only
+        "enforcement-selfcheck-2024": ("2024—2025年度", ()),  # 执法单位 only
     }
 
 
@@ -60,6 +62,9 @@ def test_shipped_periods():
         # both the national model and the district ruleset extending it are in force: the local one wins
         (2023, "镇街", "demo-district-2024.yaml"),
         (2025, "区直部门", "demo-district-2024.yaml"),
+        # tables for other unit types in the same years
+        (2024, "县直部门", "county-dept-2024.yaml"),
+        (2025, "执法单位", "enforcement-selfcheck-2024.yaml"),
     ],
 )
 def test_the_ruleset_in_force_is_chosen(year, unit_type, expected):
@@ -131,9 +136,11 @@ def test_no_ruleset_in_force_exits_3_naming_the_year_and_the_candidates(tmp_path
     assert lines[0] == "错误：规则集选用有误，未评分，未写出任何文件。"
     assert lines[1] == (
         f"  {path}:4:11: 考核年度: {RULES} 中没有适用于2030年度、单位类型“区县政府”的规则集。各规则集："
+        "county-dept-2024.yaml（county-dept-2024，适用2024—2025年度，县直部门）；"
         "demo-district-2012.yaml（demo-district-2012，适用2011年度，区县政府、区直部门、镇街）；"
         "demo-district-2013.yaml（demo-district-2013，适用2012—2020年度，区县政府、区直部门、镇街）；"
         "demo-district-2024.yaml（demo-district-2024，适用2023—2025年度，区直部门、行政执法部门、镇街）；"
+        "enforcement-selfcheck-2024.yaml（enforcement-selfcheck-2024，适用2024—2025年度，执法单位）；"
         "national-model-2021.yaml（national-model-2021，适用2021—2025年度，区直部门、行政执法部门、镇街）。"
         "可用 --rules 指定规则文件"
     )

@@ -51,7 +51,7 @@ def test_the_merged_district_ruleset(district):
     )
     # inherited header values and the changed one
     assert (h.total, h.bonus_cap, h.small_sample, h.rate_tolerance) == (Decimal(100), Decimal(2), 5, Decimal("0.5"))
-    assert {k: b.excellent for k, b in h.grades.items()} == {"默认": Decimal(90), "镇街": Decimal(85)}
+    assert {k: b["优秀"] for k, b in h.grades.items()} == {"默认": Decimal(90), "镇街": Decimal(85)}
     items = {e.item.id: e for e in district.entries}
     assert len(items) == 64 and "SZ-03" not in items
     assert sum(e.item.points for e in district.entries) == Decimal(100)
@@ -203,7 +203,7 @@ def test_parent_lookup_errors(folder):
     assert problems(folder, text) == [
         f"child.yaml:{line_of(text, '继承:')}:7: 规则集.继承: {str(folder)} 中没有编号为 “national-model-2012” 的规则集"
         "（是否应为 “national-model-2021”？）；现有：national-model-2021；"
-        "内置：demo-district-2012、demo-district-2013、demo-district-2024、national-model-2021"
+        "内置：county-dept-2024、demo-district-2012、demo-district-2013、demo-district-2024、enforcement-selfcheck-2024、national-model-2021"
     ]
     text = DISTRICT.replace("继承: national-model-2021", "继承: ../nowhere.yaml")
     assert problems(folder, text) == [

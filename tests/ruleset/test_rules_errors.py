@@ -99,3 +99,84 @@ def test_condition_with_too_many_branches_is_refused():
     text = MINI.replace("条件: 非 制定工作要点", f"条件: {many}")
     [msg] = problems(text)
     assert "条件展开后有 64 个分支，超过上限 62" in msg
+
+
+# -- hints that say what is wrong: a look-alike character, a key in the wrong place, the format -------
+
+
+def test_a_key_with_a_look_alike_character_shows_the_code_points():
+    # ⽅ is the Kangxi radical U+2F45; it looks like 方 U+65B9 and an editor may put it there
+    text = MINI.replace("            计分方式: 按件扣分\n", "            计分⽅式: 按件扣分\n", 1)
+    [msg] = problems(text)
+    assert msg.endswith(
+        "评分细则[0].二级指标[0].评分项[0]: 缺少“计分方式”：写成了 “计分⽅式”"
+        "（与 “计分方式” 看似相同，但字符不同：“⽅” 是 U+2F45，应为 “方” U+65B9）"
+    )
+    # any other key: reported as unknown, with the same detail (⼩ U+2F29 for 小; an invisible U+200B)
+    text = MINI.replace("  名称: 测试规则集\n", "  名称: 测试规则集\n  \u2f29样本: 5\n", 1)
+    [msg] = problems(text)
+    assert msg.endswith("不认识的键 “⼩样本”（与 “小样本” 看似相同，但字符不同：“⼩” 是 U+2F29，应为 “小” U+5C0F）")
+    text = MINI.replace("  名称: 测试规则集\n", "  名称: 测试规则集\n  小样本\u200b: 5\n", 1)
+    [msg] = problems(text)
+    assert msg.endswith("（与 “小样本” 看似相同，但字符不同：含看不见的字符 U+200B）")
+
+
+def test_a_known_key_in_the_wrong_place_names_the_keys_allowed_there():
+    text = MINI.replace(
+        "            计分方式: 酌情扣分\n", "            计分方式: 酌情扣分\n            条件: 非 制定工作要点\n", 1
+    )
+    found = problems(text)
+    assert any(
+        p.endswith(
+            "不认识的键 “条件”（“条件” 不能写在这里；这里可写：编号、考核内容、分值、评分标准、适用单位、不适用时、"
+            "不良记录、数据来源、计分方式）"
+        )
+        for p in found
+    ), found
+    assert not any("是否应为 “条件”" in p for p in found)
+
+
+def test_a_format_error_names_the_expected_format():
+    text = MINI.replace("{编号: a,", "{编号: 甲,", 1)
+    [msg] = problems(text)
+    assert msg.endswith("子项[0].编号: 格式不正确，应为子项编号：1～8 个字母或数字（如 a、b、2）（实为 “甲”）")
+    text = MINI.replace("编号: A-01", "编号: A 01", 1)
+    [msg] = problems(text)
+    assert msg.endswith(
+        "评分项[0].编号: 格式不正确，应为编号：1～40 个字母、数字、汉字或 - _ .，以字母、数字或汉字开头（如 ZD-01）（实为 “A 01”）"
+    )
+
+
+# -- a table's own grade words -------------------------------------------------------------------
+
+
+def test_own_grade_words_are_checked_against_their_lines_caps_and_veto_result():
+    header = "    默认: {优秀: 18, 良好: 16, 合格: 12}\n"
+    assert header in MINI
+    own = (
+        "  等次名称: [达标, 基本达标, 不达标]\n"
+        "  等次:\n    默认: {达标: 16, 基本达标: 17}\n    区直部门: {达标: 18, 合格: 12}\n"
+        "  等次限制: {有不良记录: 良好}\n"
+        "  否决结果: 不合格\n"
+    )
+    text = MINI.replace("  等次:\n" + header, own).replace(
+        "  等次限制: {有不良记录: 良好, 有严重不良记录: 合格}\n", "", 1
+    )
+    found = [p.split(": ", 2)[-1] for p in problems(text)]
+    assert found == [
+        "等次分数线应为 达标 > 基本达标",
+        "“合格” 不是有分数线的等次（达标、基本达标）",
+        "缺少 基本达标 的分数线",
+        "“良好” 不是等次名称（达标、基本达标、不达标）",
+        "“不合格” 不是等次名称（达标、基本达标、不达标）",
+    ]
+
+
+def test_no_grades_takes_no_lines():
+    no_caps = MINI.replace("  等次限制: {有不良记录: 良好, 有严重不良记录: 合格}\n", "", 1)
+    text = no_caps.replace("  等次:\n", "  等次名称: []\n  等次:\n", 1)
+    assert [p.split(": ", 2)[-1] for p in problems(text)] == ["等次名称为 []（不评等次）时不写“等次”分数线"]
+    text = no_caps.replace("  等次:\n    默认: {优秀: 18, 良好: 16, 合格: 12}\n", "  等次名称: [达标]\n")
+    assert [p.split(": ", 2)[-1] for p in problems(text)] == [
+        "等次名称至少两个（从高到低），或写 [] 表示不评等次",
+    ]

@@ -415,3 +415,49 @@ def test_decimal_values_written_as_numbers(result):
     ws = wb["评分表"]
     r = find_row(ws, "J", "C3-1")
     assert isinstance(ws[f"G{r}"].value, float) and Decimal(str(ws[f"G{r}"].value)) == Decimal("0.75")
+
+
+# -- a table's own words and open points ------------------------------------------------------------
+
+
+def _example_sheet(tmp_path, name: str):
+    import datetime as dt
+
+    from conftest import EXAMPLES
+
+    from engine import api
+
+    review = EXAMPLES / "reviews" / "review.yaml"  # the assessors' decisions on the examples
+    result = api.assess_file(EXAMPLES / name, as_of=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), overrides_path=review)
+    path = tmp_path / "sheet.xlsx"
+    scoresheets.write_scoresheet(result, path)
+    return load_workbook(path), result
+
+
+def test_own_title_grade_words_and_open_points(tmp_path):
+    book, result = _example_sheet(tmp_path, "county-dept-2024.json")
+    ws = book["评分表"]
+    assert ws["A1"].value == "2024年度某县市场监督管理局（虚构示例单位）法治建设目标责任考核评分表"
+    assert book.properties.title == ws["A1"].value
+    right = next(ws.cell(2, c).value for c in range(2, 12) if ws.cell(2, c).value)
+    assert right == "总分 30.00（最终 22.00–30.00）  等次 基本完成（暂定）"
+    open_row = label_row(ws, "待复核分值")
+    assert ws.cell(open_row, 8).value == 8
+    assert ws.cell(open_row, 9).value.startswith("已定 22.00 / 32；待复核 8 分；最终 22.00–30.00")
+    grade = label_row(ws, "等次")
+    assert ws.cell(grade, 8).value == "基本完成" and "等次暂定为基本完成" in ws.cell(grade, 9).value
+    # the item with a computed part and an open one: its computed 扣分 is in the editable cell, the row marked
+    zf03 = next(r for r in range(4, ws.max_row) if ws.cell(r, 10).value == "ZF-03")
+    assert ws.cell(zf03, 7).value == 0.5
+    assert "另有酌情部分待复核（子项b：出现不合格案卷），最多扣2分" in ws.cell(zf03, 9).value
+
+
+def test_a_form_without_grades_has_no_grade_row(tmp_path):
+    book, result = _example_sheet(tmp_path, "enforcement-selfcheck-2024.json")
+    ws = book["评分表"]
+    assert ws["A1"].value == "2024年度某县综合行政执法局（虚构示例单位）行政执法质量自查表"
+    right = next(ws.cell(2, c).value for c in range(2, 12) if ws.cell(2, c).value)
+    assert right == "总分 12.80（最终 11.80–12.80）"
+    assert all(ws.cell(r, 1).value != "等次" for r in range(1, ws.max_row + 1))
+    note = label_row(ws, "说明")
+    assert ws.cell(note, 8).value == "—" and ws.cell(note, 9).value.startswith("总分12.8分（本表不评定等次）")

@@ -44,6 +44,17 @@ def test_round_trip_gives_the_identical_result(tmp_path, example):
     assert from_xlsx.audit.submission_file == "填报表.xlsx"
 
 
+def test_round_trip_of_a_table_with_assessor_parts(tmp_path):
+    # the form carries the unit's figures only; the assessor's parts stay open until the review file
+    rules = RULES / "county-dept-2024.yaml"
+    source = EXAMPLES / "county-dept-2024.json"
+    path = filled(tmp_path, rules, json.loads(source.read_text(encoding="utf-8")))
+    from_xlsx = assess_file(path, rules, as_of=AS_OF)
+    assert comparable(from_xlsx) == comparable(assess_file(source, rules, as_of=AS_OF))
+    assert from_xlsx.open_totals.summary == "已定 21.50 / 31.2；待复核 8.8 分；最终 21.50–30.30"
+    assert "复核" not in load_workbook(path).sheetnames
+
+
 def minimal() -> dict:
     from conftest import GOOD_MINI
 

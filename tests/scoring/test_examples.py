@@ -67,11 +67,11 @@ def test_ruleset_header(ruleset):
     h = ruleset.header
     assert (h.id, h.year, h.total, h.bonus_cap) == ("demo-district-2013", 2013, D("100"), D("3"))
     assert h.unit_types == ["区县政府", "区直部门", "镇街"]
-    assert {k: (b.excellent, b.good, b.passing) for k, b in h.grades.items()} == {
+    assert {k: (b["优秀"], b["良好"], b["合格"]) for k, b in h.grades.items()} == {
         "默认": (D("90"), D("80"), D("60")),
         "镇街": (D("88"), D("78"), D("60")),
     }
-    assert (h.grade_caps.ordinary, h.grade_caps.severe) == ("良好", "合格")
+    assert h.caps == ("良好", "合格")  # the defaults of the default grade words
     assert (h.not_applicable, h.missing) == ("剔除折算", "待复核")
 
 
@@ -167,7 +167,7 @@ def test_example_is_formatted_and_every_value_is_explained(name, ruleset):
 #   XF-05  酌情扣分，复核扣0.5 ............................................................... 扣 0.50
 #   其余各项 0。扣分合计 = 2 + 1 + 1 + 1.50 + 0.13 + 0.50 + 0.50 = 6.63
 #   base = 98 − 6.63 = 91.37；scaled = 91.37 × 100 ÷ 98 = 93.2346… → 93.23
-#   加分 0；total = 93.23 ≥ 90 → 优秀；无不良记录；JD-06 待复核（总分暂定）。
+#   加分 0；total = 93.23 ≥ 90 → 优秀；无不良记录；JD-06 待复核（3分）：全扣时 88.37×100÷98 = 90.17，仍为优秀。
 
 
 def test_huashan_2012():
@@ -189,7 +189,14 @@ def test_huashan_2012():
     assert r.bad_records == [] and r.vetoes == []
     assert r.pending == ["JD-06"]
     items = by_id(r)
-    assert items["JD-06"].status == "待复核" and items["JD-06"].counted
+    assert items["JD-06"].status == "待复核" and items["JD-06"].counted and items["JD-06"].open_points == D("3.00")
+    # settled 91.37 − 3 = 88.37 of 98 − 3 = 95; every open point deducted: 88.37 × 100 ÷ 98 = 90.17, still 优秀
+    o = r.open_totals
+    assert (o.settled_score, o.settled_points, o.open_points) == (D("88.37"), D("95.00"), D("3.00"))
+    assert (o.total_min, o.total_max) == (D("90.17"), D("93.23"))
+    assert o.summary == "已定 88.37 / 95；待复核 3 分；最终（折算、加分后） 90.17–93.23"
+    assert not r.grade.provisional and r.grade.possible == ["优秀"]
+    assert r.grade.reasons[-1] == "有1项待复核（JD-06），最终总分在90.17–93.23分之间，无论复核结果如何均为优秀"
     assert items["ZD-06"].status == "不适用" and not items["ZD-06"].counted
     assert items["XF-05"].reviewed and items["XF-05"].deduction == D("0.50")
     assert items["JD-02"].status == "满分"

@@ -33,9 +33,11 @@ def _case_id(param: tuple[str, int]) -> str:
 
 def test_every_shipped_ruleset_has_its_case_file():
     assert sorted(p.name for p in SHIPPED) == [
+        "county-dept-2024.yaml",
         "demo-district-2012.yaml",
         "demo-district-2013.yaml",
         "demo-district-2024.yaml",
+        "enforcement-selfcheck-2024.yaml",
         "national-model-2021.yaml",
     ]
     assert all(s.case_file is not None and s.case_file.name == f"{stem}.cases.yaml" for stem, s in SUITES.items())
@@ -68,6 +70,8 @@ def test_case_counts_and_inheritance():
         "demo-district-2012": 9,
         "national-model-2021": 243 + 3,
         "demo-district-2024": 20,
+        "county-dept-2024": 46,
+        "enforcement-selfcheck-2024": 24,
     }
     # the children run the parent's item cases for every item they left unchanged (not its whole cases;
     # dates in the cases are written by the 考核年度, so ZZ-03 and ZZ-04 are inherited as they are)

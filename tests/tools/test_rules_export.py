@@ -78,3 +78,16 @@ def test_markdown_to_stdout(capsys):
 def test_xlsx_needs_an_output_file(capsys):
     code, _, err = run(["rules", "export", MINI, "--format", "xlsx"], capsys)
     assert code == 2 and "-o" in err
+
+
+def test_a_tables_own_grades_and_veto_result(capsys):
+    from conftest import RULES
+
+    code, out, _ = run(["rules", "export", str(RULES / "county-dept-2024.yaml")], capsys)
+    assert code == 0
+    assert "- 各类单位：总分32分及以上为目标完成，24分及以上为基本完成，其余为未完成。" in out
+    assert "- 有不良记录的，等次不得高于基本完成；有严重不良记录的，等次不得高于未完成。" in out
+    assert "- 触发一票否决事项的，等次为未完成。" in out
+    code, out, _ = run(["rules", "export", str(RULES / "enforcement-selfcheck-2024.yaml")], capsys)
+    assert "- 本表不评定等次。" in out and "等次不得高于" not in out
+    assert "- 触发一票否决事项的，自查结论为不合格，须限期整改。" in out

@@ -48,8 +48,8 @@ def test_an_untouched_scoresheet_matches(sheet, capsys):
     assert out.startswith("一致：评分表与重新计算的结果相符（核对 ")
     outcome = verify_scoresheet(read_scoresheet(sheet), SUBMISSION, RULES_FILE, REVIEW)
     # 40 counted items × 3 cells and 1 excluded (×2: 扣分, 得分 are "—"), 3 bonuses × 2, 7 小计 × 3,
-    # 8 totals, 2 hashes
-    assert outcome.matches and outcome.checked == 40 * 3 + 1 * 2 + 3 * 2 + 7 * 3 + 8 + 2 == 159
+    # 8 totals and the 待复核分值 row (JD-06 is pending), 2 hashes
+    assert outcome.matches and outcome.checked == 40 * 3 + 1 * 2 + 3 * 2 + 7 * 3 + 8 + 1 + 2 == 160
 
 
 def test_a_hand_edited_deduction_is_found_with_its_cell_and_its_effect_on_the_total(sheet, tmp_path, capsys):

@@ -8,6 +8,7 @@ method what it needs through the small protocols below.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,9 +16,10 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import Field
 
+from engine.documents.formats import ID_PATTERN, PART_ID_PATTERN
 from engine.documents.numbers import format_decimal as n  # a number as it reads in a sentence
 from engine.ruleset import conditions as expr
-from engine.ruleset.scalars import ID_PATTERN, Model, Points, Text
+from engine.ruleset.scalars import Model, Points, Text
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -40,6 +42,44 @@ def cap_of(cap: Decimal | None, points: Decimal) -> Decimal:
     return min(cap if cap is not None else points, points)
 
 
+STEP_ROUNDINGS = ("按实际", "按一步计", "不计")  # 不足一步的部分: proportional, a whole step, nothing
+
+
+def counted_steps(gap: Decimal, step: Decimal, rounding: str) -> Decimal:
+    """How many steps a gap counts for: 按实际 proportionally, 按一步计 a started step as whole
+    (不足10个百分点按10个百分点计), 不计 only full steps (满10个百分点计)."""
+    units = gap / step
+    if rounding in ("按一步计", "按一个百分点计"):
+        return Decimal(math.ceil(units))
+    if rounding == "不计":
+        return Decimal(math.floor(units))
+    return units
+
+
+def rounding_note(rounding: str, step: Decimal, steps: Decimal, unit: str) -> str:
+    """How a gap was counted in steps, for the reason: "，不足10个百分点的部分不计，计为10个百分点"."""
+    if rounding == "按实际":
+        return "，按比例计"
+    counted = n(steps * step)
+    if rounding == "不计":
+        return f"，不足{n(step)}{unit}的部分不计，计为{counted}{unit}"
+    return f"，不足{n(step)}{unit}的部分按{n(step)}{unit}计，计为{counted}{unit}"
+
+
+def check_steps(per_unit: Any, per_unit_key: str, step: Any, per_step: Any, step_rounding: Any, example: str) -> None:
+    """A shortfall deducts per unit (每少一次扣分 / 每低一个百分点扣分) or per step (步长 + 每步扣分)."""
+    if step is None:
+        if per_step is not None or step_rounding is not None:
+            raise ValueError("“每步扣分”“不足一步”须与“步长”同用")
+        if per_unit is None:
+            raise ValueError(f"须写“{per_unit_key}”，或“步长”+“每步扣分”（{example}）")
+    else:
+        if per_unit is not None:
+            raise ValueError(f"写了“步长”就用“每步扣分”，不写“{per_unit_key}”")
+        if per_step is None:
+            raise ValueError(f"写了“步长”须有“每步扣分”（{example}）")
+
+
 # -- fields every item shares ---------------------------------------------------------------------
 
 
@@ -58,6 +98,13 @@ class ItemBase(Model):
     when_not_applicable: Literal["剔除折算", "按满分计"] | None = Field(None, alias="不适用时")
     bad_record: BadRecordSpec | None = Field(None, alias="不良记录")
     source: str | None = Field(None, alias="数据来源")
+
+
+class PartBase(Model):
+    """A sub-item (子项) of a 分项扣分 item: one line on the sheet, rule id `item.id`.`编号`."""
+
+    id: Annotated[str, Field(pattern=PART_ID_PATTERN, description="1～8 个字母或数字")] = Field(alias="编号")
+    text: Text = Field(alias="说明")
 
 
 class BonusBase(Model):
@@ -151,6 +198,7 @@ class Scored:
     reasons: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     pending: bool = False
+    open: Decimal | None = None  # pending: the most a review may still deduct (None: all that is left)
 
 
 class Validator(Protocol):
@@ -180,6 +228,8 @@ class Scoring(Protocol):
     def show(self, name: str) -> str: ...
 
     def explain(self, rule_id: str) -> str: ...
+
+    def review_of(self, rule_id: str) -> Any: ...
 
     def write_bad_record(
         self, rule_id: str, standard: str, spec: BadRecordSpec, deduction: Decimal, fields: dict[str, str], note: str
@@ -231,3 +281,37 @@ class Method:
     def boundaries(self, item: Any, values: Mapping[str, Any]) -> set[str]:
         """The boundary kinds a case's submitted values hit."""
         return set()
+
+    def open_parts(self, item: Any) -> list[str]:
+        """Rule ids of parts an assessor decides on their own (a 复核 may name them)."""
+        return []
+
+
+class Part:
+    """A form a 分项扣分 sub-item can take: a small item of another method, one line on the sheet."""
+
+    name: ClassVar[str]  # the 计分方式 it borrows
+    model: ClassVar[type[Model]]
+
+    def validate(self, part: Any, rule_id: str, loc: tuple, points: Decimal, v: Validator) -> None:
+        """Load-time checks; `points` is the item's 分值, `rule_id` the part's (conditions are kept by it)."""
+
+    def check(self, part: Any, rule_id: str, item_id: str, conditions: Mapping[str, Any]) -> Check | None:
+        """The check this part compiles to (None: nothing to evaluate)."""
+        return None
+
+    def reads(self, part: Any) -> list[str]:
+        """Indicators the part reads directly (its condition's are found through the check)."""
+        return []
+
+    def score(self, part: Any, rule_id: str, points: Decimal, ctx: Scoring) -> Scored:
+        """The part's deduction and its one line; `pending` with `open` for an assessor's part."""
+        raise NotImplementedError
+
+    def label(self, part: Any) -> str:
+        """What the part's check stands for, in `assess explain`."""
+        return f"子项 {part.id}：{part.text}"
+
+    def open_cap(self, part: Any, points: Decimal) -> Decimal | None:
+        """For an assessor's part: the most it may deduct; None for a computed part."""
+        return None

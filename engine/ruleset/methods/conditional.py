@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from engine.ruleset.methods.base import ItemBase, Method, Scored, condition_check, n, q
+from engine.ruleset.methods.base import ItemBase, Method, Part, PartBase, Scored, condition_check, n, q
 from engine.ruleset.scalars import Points, Text
 
 
@@ -14,6 +14,12 @@ class Conditional(ItemBase):
     method: Literal["条件扣分"] = Field(alias="计分方式")
     condition: Text = Field(alias="条件")
     deduction: Points | None = Field(None, alias="扣分")
+
+
+class ConditionalPart(PartBase):
+    method: Literal["条件扣分"] = Field("条件扣分", alias="计分方式", description="子项有“条件”时可不写")
+    condition: Text = Field(alias="条件")
+    deduction: Points = Field(alias="扣分", gt=0)
 
 
 class ConditionalMethod(Method):
@@ -34,4 +40,23 @@ class ConditionalMethod(Method):
         return Scored(d, [f"{ctx.explain(item.id)}，扣{n(d)}分"])
 
 
+class ConditionalPartForm(Part):
+    name = "条件扣分"
+    model = ConditionalPart
+
+    def validate(self, part, rule_id, loc, points, v):
+        v.condition(rule_id, part.condition, loc + ("条件",))
+        v.cap(part.deduction, points, loc + ("扣分",), "扣分")
+
+    def check(self, part, rule_id, item_id, conditions):
+        return condition_check(rule_id, item_id, conditions)
+
+    def score(self, part, rule_id, points, ctx):
+        if not ctx.holds(rule_id):
+            return Scored()
+        d = q(part.deduction)
+        return Scored(d, [f"{part.text}：扣{n(d)}分"])
+
+
 METHOD = ConditionalMethod()
+PART = ConditionalPartForm()

@@ -1,34 +1,87 @@
-"""少于目标扣分: a count below its target deducts per missing unit (专题学法不少于6次，每少一次扣0.3分)."""
+"""少于目标扣分: a count below its target deducts per missing unit (专题学法不少于6次，每少一次扣0.3分),
+or per step (每少3次扣1分, 不足一步 按实际/按一步计/不计); also a 分项扣分 sub-item."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from engine.ruleset.methods.base import (
     DERIVED,
+    STEP_ROUNDINGS,
+    Check,
     ItemBase,
     Method,
+    Part,
+    PartBase,
     Scored,
     cap_limit,
     cap_of,
     capped,
+    check_steps,
+    counted_steps,
     less,
     n,
+    rounding_note,
     simple_check,
     target_boundaries,
     target_needs,
 )
 from engine.ruleset.scalars import IndicatorName, Number, Points
 
+_EXAMPLE = "如 每少3次扣1分：步长 3，每步扣分 1"
 
-class CountShortfall(ItemBase):
+
+class _Shortfall:
+    """The keys a count shortfall has, as a whole item or as a sub-item."""
+
     method: Literal["少于目标扣分"] = Field(alias="计分方式")
     indicator: IndicatorName = Field(alias="指标")
     target: Number = Field(alias="目标")
-    per_unit: Points = Field(alias="每少一次扣分", gt=0)
+    per_unit: Points | None = Field(None, alias="每少一次扣分", gt=0)
+    step: Number | None = Field(None, alias="步长", gt=0, description="每少多少扣一次分，如 每少3次扣1分 的 3")
+    per_step: Points | None = Field(None, alias="每步扣分", gt=0, description="每少一个步长扣多少分")
+    step_rounding: Literal[STEP_ROUNDINGS] | None = Field(  # type: ignore[valid-type]
+        None, alias="不足一步", description="不足一个步长的部分：按实际（按比例）、按一步计、不计"
+    )
     cap: Points | None = Field(None, alias="扣分上限")
+
+    @model_validator(mode="after")
+    def _per_unit_or_step(self):
+        check_steps(self.per_unit, "每少一次扣分", self.step, self.per_step, self.step_rounding, _EXAMPLE)
+        return self
+
+
+class CountShortfall(_Shortfall, ItemBase):
+    pass
+
+
+class CountShortfallPart(_Shortfall, PartBase):
+    pass
+
+
+def shortfall(spec, points: Decimal, ctx) -> tuple[Decimal, str]:
+    """(deduction, the sentence without its final 扣X分) of a count shortfall that holds."""
+    value = ctx.submission.values[spec.indicator]
+    limit = cap_of(spec.cap, points)
+    gap = spec.target - value
+    unit = ctx.unit_of(spec.indicator, "")
+    head = f"{spec.indicator} {ctx.show(spec.indicator)}，少于{n(spec.target)}{unit}"
+    if spec.step is None:
+        raw = gap * spec.per_unit
+        text = f"{head}，每少一次扣{n(spec.per_unit)}分"
+    else:
+        rounding = spec.step_rounding or "按实际"
+        steps = counted_steps(gap, spec.step, rounding)
+        raw = steps * spec.per_step
+        text = f"{head}，每少{n(spec.step)}{unit}扣{n(spec.per_step)}分（少{n(gap)}{unit}"
+        text += rounding_note(rounding, spec.step, steps, unit) + "）"
+    d = capped(raw, limit)
+    if raw > limit:
+        text += f"，累计扣分不超过{n(limit)}分"
+    return d, text
 
 
 class CountShortfallMethod(Method):
@@ -48,16 +101,7 @@ class CountShortfallMethod(Method):
     def score(self, item, ctx):
         if not ctx.holds(item.id):
             return Scored()
-        value = ctx.submission.values[item.indicator]
-        limit = cap_of(item.cap, item.points)
-        gap = item.target - value
-        d = capped(gap * item.per_unit, limit)
-        unit = ctx.unit_of(item.indicator, "")
-        text = (
-            f"{item.indicator} {ctx.show(item.indicator)}，少于{n(item.target)}{unit}，每少一次扣{n(item.per_unit)}分"
-        )
-        if gap * item.per_unit > limit:
-            text += f"，累计扣分不超过{n(limit)}分"
+        d, text = shortfall(item, item.points, ctx)
         return Scored(d, [f"{text}，扣{n(d)}分"])
 
     def limits(self, item):
@@ -73,4 +117,26 @@ class CountShortfallMethod(Method):
         return target_boundaries(item.indicator, item.target, values)
 
 
+class CountShortfallPartForm(Part):
+    name = "少于目标扣分"
+    model = CountShortfallPart
+
+    def validate(self, part, rule_id, loc, points, v):
+        v.indicator(part.indicator, loc + ("指标",), ("次数", "数值"), "指标")
+        v.cap(part.cap, points, loc + ("扣分上限",))
+
+    def check(self, part, rule_id, item_id, conditions):
+        return Check(rule_id, item_id, less(part.indicator, part.target), frozenset({part.indicator}))
+
+    def reads(self, part):
+        return [part.indicator]
+
+    def score(self, part, rule_id, points, ctx):
+        if not ctx.holds(rule_id):
+            return Scored()
+        d, text = shortfall(part, points, ctx)
+        return Scored(d, [f"{part.text}：{text}，扣{n(d)}分"])
+
+
 METHOD = CountShortfallMethod()
+PART = CountShortfallPartForm()

@@ -8,8 +8,11 @@ from pydantic import Field
 
 from engine.ruleset.methods.base import (
     DERIVED,
+    Check,
     ItemBase,
     Method,
+    Part,
+    PartBase,
     Scored,
     cap_limit,
     cap_of,
@@ -24,6 +27,13 @@ from engine.ruleset.scalars import IndicatorName, Points
 
 class PerEvent(ItemBase):
     method: Literal["按件扣分"] = Field(alias="计分方式")
+    count: IndicatorName = Field(alias="件数")
+    per_event: Points = Field(alias="每件扣分", gt=0)
+    cap: Points | None = Field(None, alias="扣分上限")
+
+
+class PerEventPart(PartBase):
+    method: Literal["按件扣分"] = Field("按件扣分", alias="计分方式", description="子项有“件数”时可不写")
     count: IndicatorName = Field(alias="件数")
     per_event: Points = Field(alias="每件扣分", gt=0)
     cap: Points | None = Field(None, alias="扣分上限")
@@ -73,4 +83,28 @@ class PerEventMethod(Method):
         return set()
 
 
+class PerEventPartForm(Part):
+    name = "按件扣分"
+    model = PerEventPart
+
+    def validate(self, part, rule_id, loc, points, v):
+        v.indicator(part.count, loc + ("件数",), ("次数",), "件数")
+        v.cap(part.cap, points, loc + ("扣分上限",))
+
+    def check(self, part, rule_id, item_id, conditions):
+        return Check(rule_id, item_id, gt_zero(part.count), frozenset({part.count}))
+
+    def reads(self, part):
+        return [part.count]
+
+    def score(self, part, rule_id, points, ctx):
+        if not ctx.holds(rule_id):
+            return Scored()
+        count = ctx.submission.values[part.count]
+        d = capped(count * part.per_event, cap_of(part.cap, points))
+        unit = ctx.unit_of(part.count, "次")
+        return Scored(d, [f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分"])
+
+
 METHOD = PerEventMethod()
+PART = PerEventPartForm()

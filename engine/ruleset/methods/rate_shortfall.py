@@ -1,37 +1,97 @@
-"""比率不足扣分: a rate below its target deducts per percentage point (备案率须达100%，每低1个百分点扣0.5分)."""
+"""比率不足扣分: a rate below its target deducts per percentage point (备案率须达100%，每低1个百分点扣0.5分),
+or per step (每低10个百分点扣1分, 不足一步 按实际/按一步计/不计); also a 分项扣分 sub-item."""
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from engine.ruleset.methods.base import (
     DERIVED,
+    STEP_ROUNDINGS,
+    Check,
     ItemBase,
     Method,
+    Part,
+    PartBase,
     Scored,
     cap_limit,
     cap_of,
     capped,
+    check_steps,
+    counted_steps,
     less,
     n,
+    rounding_note,
     simple_check,
     target_boundaries,
     target_needs,
 )
 from engine.ruleset.scalars import IndicatorName, Number, Points
 
+_EXAMPLE = "如 每低10个百分点扣1分：步长 10，每步扣分 1"
 
-class RateShortfall(ItemBase):
+
+class _RateShortfall:
+    """The keys a rate shortfall has, as a whole item or as a sub-item."""
+
     method: Literal["比率不足扣分"] = Field(alias="计分方式")
     indicator: IndicatorName = Field(alias="指标")
     target: Number = Field(Decimal(100), alias="目标")
-    per_point: Points = Field(alias="每低一个百分点扣分", gt=0)
+    per_point: Points | None = Field(None, alias="每低一个百分点扣分", gt=0)
+    partial: Literal["按实际", "按一个百分点计", "不计"] | None = Field(
+        None, alias="不足一个百分点", description="不足1个百分点的部分：按实际（缺省）、按一个百分点计、不计"
+    )
+    step: Number | None = Field(
+        None, alias="步长", gt=0, description="每低多少个百分点扣一次分，如 每低10个百分点 的 10"
+    )
+    per_step: Points | None = Field(None, alias="每步扣分", gt=0, description="每低一个步长扣多少分")
+    step_rounding: Literal[STEP_ROUNDINGS] | None = Field(  # type: ignore[valid-type]
+        None, alias="不足一步", description="不足一个步长的部分：按实际（按比例，缺省）、按一步计、不计"
+    )
     cap: Points | None = Field(None, alias="扣分上限")
-    partial: Literal["按实际", "按一个百分点计", "不计"] = Field("按实际", alias="不足一个百分点")
+
+    @model_validator(mode="after")
+    def _per_point_or_step(self):
+        check_steps(self.per_point, "每低一个百分点扣分", self.step, self.per_step, self.step_rounding, _EXAMPLE)
+        if self.step is not None and self.partial is not None:
+            raise ValueError("写了“步长”就用“不足一步”，不写“不足一个百分点”")
+        return self
+
+
+class RateShortfall(_RateShortfall, ItemBase):
+    pass
+
+
+class RateShortfallPart(_RateShortfall, PartBase):
+    pass
+
+
+def shortfall(spec, points: Decimal, ctx) -> tuple[Decimal, str]:
+    """(deduction, the sentence without its final 扣X分) of a rate shortfall that holds."""
+    value = ctx.submission.values[spec.indicator]
+    limit = cap_of(spec.cap, points)
+    gap = spec.target - value
+    head = f"{spec.indicator} {ctx.show(spec.indicator)} 低于 {n(spec.target)}%"
+    if spec.step is None:
+        partial = spec.partial or "按实际"
+        counted_gap = counted_steps(gap, Decimal(1), partial)
+        raw = counted_gap * spec.per_point
+        text = f"{head}，每低1个百分点扣{n(spec.per_point)}分"
+        if counted_gap != gap:
+            text += f"（不足1个百分点{partial}，按{n(counted_gap)}个百分点计）"
+    else:
+        rounding = spec.step_rounding or "按实际"
+        steps = counted_steps(gap, spec.step, rounding)
+        raw = steps * spec.per_step
+        text = f"{head}，每低{n(spec.step)}个百分点扣{n(spec.per_step)}分（低{n(gap)}个百分点"
+        text += rounding_note(rounding, spec.step, steps, "个百分点") + "）"
+    d = capped(raw, limit)
+    if raw > limit:
+        text += f"，以{n(limit)}分为限"
+    return d, text
 
 
 class RateShortfallMethod(Method):
@@ -51,22 +111,7 @@ class RateShortfallMethod(Method):
     def score(self, item, ctx):
         if not ctx.holds(item.id):
             return Scored()
-        value = ctx.submission.values[item.indicator]
-        limit = cap_of(item.cap, item.points)
-        gap = item.target - value
-        counted_gap = {
-            "按实际": gap,
-            "按一个百分点计": Decimal(math.ceil(gap)),
-            "不计": Decimal(math.floor(gap)),
-        }[item.partial]
-        d = capped(counted_gap * item.per_point, limit)
-        text = (
-            f"{item.indicator} {ctx.show(item.indicator)} 低于 {n(item.target)}%，每低1个百分点扣{n(item.per_point)}分"
-        )
-        if counted_gap != gap:
-            text += f"（不足1个百分点{item.partial}，按{n(counted_gap)}个百分点计）"
-        if counted_gap * item.per_point > limit:
-            text += f"，以{n(limit)}分为限"
+        d, text = shortfall(item, item.points, ctx)
         return Scored(d, [f"{text}，扣{n(d)}分"])
 
     def limits(self, item):
@@ -82,4 +127,26 @@ class RateShortfallMethod(Method):
         return target_boundaries(item.indicator, item.target, values)
 
 
+class RateShortfallPartForm(Part):
+    name = "比率不足扣分"
+    model = RateShortfallPart
+
+    def validate(self, part, rule_id, loc, points, v):
+        v.indicator(part.indicator, loc + ("指标",), ("百分比", "数值"), "指标")
+        v.cap(part.cap, points, loc + ("扣分上限",))
+
+    def check(self, part, rule_id, item_id, conditions):
+        return Check(rule_id, item_id, less(part.indicator, part.target), frozenset({part.indicator}))
+
+    def reads(self, part):
+        return [part.indicator]
+
+    def score(self, part, rule_id, points, ctx):
+        if not ctx.holds(rule_id):
+            return Scored()
+        d, text = shortfall(part, points, ctx)
+        return Scored(d, [f"{part.text}：{text}，扣{n(d)}分"])
+
+
 METHOD = RateShortfallMethod()
+PART = RateShortfallPartForm()

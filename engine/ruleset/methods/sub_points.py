@@ -1,53 +1,50 @@
-"""分项扣分: sub-points, each a condition or a count, adding up to the item (未成立领导小组扣0.5分；…)."""
+"""分项扣分: sub-items adding up to the item (未成立领导小组扣0.5分；…). A sub-item takes the form of a
+small item of another method — 条件扣分, 按件扣分, 少于目标扣分, 比率不足扣分 — each one line on the
+sheet, or 酌情扣分: the assessor's part, pending until reviewed while the computed parts apply."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field
 
-from engine.ruleset.methods.base import (
-    ZERO,
-    Check,
-    ItemBase,
-    Method,
-    Scored,
-    cap_of,
-    capped,
-    condition_check,
-    gt_zero,
-    n,
-    points_limit,
-    q,
-)
-from engine.ruleset.scalars import IndicatorName, Model, Points, Text
+from engine.ruleset.methods import conditional, count_shortfall, discretionary, per_event, rate_shortfall
+from engine.ruleset.methods.base import ZERO, ItemBase, Method, Scored, n, points_limit, q
+
+PARTS = {
+    form.name: form
+    for form in (m.PART for m in (conditional, per_event, count_shortfall, rate_shortfall, discretionary))
+}
 
 
-class SubPoint(Model):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,8}$")] = Field(alias="编号")
-    text: Text = Field(alias="说明")
-    condition: Text | None = Field(None, alias="条件")
-    deduction: Points | None = Field(None, alias="扣分", gt=0)
-    count: IndicatorName | None = Field(None, alias="件数")
-    per_event: Points | None = Field(None, alias="每件扣分", gt=0)
-    cap: Points | None = Field(None, alias="扣分上限")
+def _form(value: Any) -> Any:
+    """A sub-item without 计分方式 is one of the two original forms: 条件+扣分, or 件数+每件扣分."""
+    if not isinstance(value, dict) or "计分方式" in value:
+        return value
+    by_condition, by_count = "条件" in value, "件数" in value
+    if by_condition == by_count:
+        raise ValueError("子项应写“条件”+“扣分”，或“件数”+“每件扣分”，二者选一（其他形式写明“计分方式”）")
+    if by_condition and ("扣分" not in value or "每件扣分" in value or "扣分上限" in value):
+        raise ValueError("按条件的子项须有“扣分”，不写“每件扣分”“扣分上限”")
+    if by_count and ("每件扣分" not in value or "扣分" in value):
+        raise ValueError("按件数的子项须有“每件扣分”，不写“扣分”")
+    return {**value, "计分方式": "条件扣分" if by_condition else "按件扣分"}
 
-    @model_validator(mode="after")
-    def _one_form(self) -> "SubPoint":
-        by_condition = self.condition is not None
-        by_count = self.count is not None
-        if by_condition == by_count:
-            raise ValueError("子项应写“条件”+“扣分”，或“件数”+“每件扣分”，二者选一")
-        if by_condition and (self.deduction is None or self.per_event is not None or self.cap is not None):
-            raise ValueError("按条件的子项须有“扣分”，不写“每件扣分”“扣分上限”")
-        if by_count and (self.per_event is None or self.deduction is not None):
-            raise ValueError("按件数的子项须有“每件扣分”，不写“扣分”")
-        return self
+
+SubPoint = Annotated[
+    Union[tuple(form.model for form in PARTS.values())],  # type: ignore[misc]
+    Field(discriminator="method"),
+    BeforeValidator(_form),
+]
 
 
 class SubPoints(ItemBase):
     method: Literal["分项扣分"] = Field(alias="计分方式")
     parts: list[SubPoint] = Field(alias="子项", min_length=1, max_length=30)
+
+
+def _rid(item: SubPoints, part: Any) -> str:
+    return f"{item.id}.{part.id}"
 
 
 class SubPointsMethod(Method):
@@ -59,56 +56,55 @@ class SubPointsMethod(Method):
         if len(set(part_ids)) != len(part_ids):
             v.error(loc + ("子项",), "子项编号有重复", "rules.duplicate-id")
         for k, part in enumerate(item.parts):
-            ploc = loc + ("子项", k)
-            if part.condition is not None:
-                v.condition(f"{item.id}.{part.id}", part.condition, ploc + ("条件",))
-                v.cap(part.deduction, item.points, ploc + ("扣分",), "扣分")
-            else:
-                v.indicator(part.count, ploc + ("件数",), ("次数",), "件数")
-                v.cap(part.cap, item.points, ploc + ("扣分上限",))
+            PARTS[part.method].validate(part, _rid(item, part), loc + ("子项", k), item.points, v)
 
     def checks(self, item, conditions):
         out = []
         for part in item.parts:
-            rid = f"{item.id}.{part.id}"
-            if part.condition is not None:
-                out.append(condition_check(rid, item.id, conditions))
-            else:
-                out.append(Check(rid, item.id, gt_zero(part.count), frozenset({part.count})))
+            check = PARTS[part.method].check(part, _rid(item, part), item.id, conditions)
+            if check is not None:
+                out.append(check)
         return out
 
     def reads(self, item):
-        return [p.count for p in item.parts if p.count], [item.id] + [f"{item.id}.{p.id}" for p in item.parts]
+        names = [name for part in item.parts for name in PARTS[part.method].reads(part)]
+        return names, [item.id] + [_rid(item, p) for p in item.parts]
 
     def score(self, item, ctx):
-        values = ctx.submission.values
         points = item.points
         total = ZERO
         reasons: list[str] = []
+        opened: list[tuple[Any, Any]] = []
         for part in item.parts:
-            if not ctx.holds(f"{item.id}.{part.id}"):
+            scored = PARTS[part.method].score(part, _rid(item, part), points, ctx)
+            if scored.pending:
+                opened.append((part, scored.open))
                 continue
-            if part.condition is not None:
-                d = q(part.deduction)
-                reasons.append(f"{part.text}：扣{n(d)}分")
-            else:
-                count = values[part.count]
-                d = capped(count * part.per_event, cap_of(part.cap, points))
-                unit = ctx.unit_of(part.count, "次")
-                reasons.append(
-                    f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分"
-                )
-            total += d
+            reasons.extend(scored.reasons)
+            total += scored.amount
         if total > points:
             reasons.append(f"合计以本项分值{n(points)}分为限")
-        return Scored(min(total, q(points)), reasons)
+        d = min(total, q(points))
+        if not opened:
+            return Scored(d, reasons)
+        what = "、".join(f"子项{p.id}：{p.text}" for p, _ in opened)
+        room = min(sum((cap for _, cap in opened), ZERO), q(points) - d)
+        if room <= 0:
+            reasons.append(f"已扣满本项分值，酌情部分（{what}）无需复核")
+            return Scored(d, reasons)
+        done = f"已计算扣{n(d)}分" if d > 0 else "计算部分未扣分"
+        reasons.append(f"{done}；另有酌情部分待复核（{what}），最多扣{n(room)}分")
+        return Scored(d, reasons, pending=True, open=room)
 
     def limits(self, item):
         return [points_limit(item.points)]
 
     def label(self, item, rule_id):
-        part = next(p for p in item.parts if f"{item.id}.{p.id}" == rule_id)
-        return f"子项 {part.id}：{part.text}"
+        part = next(p for p in item.parts if _rid(item, p) == rule_id)
+        return PARTS[part.method].label(part)
+
+    def open_parts(self, item):
+        return [_rid(item, p) for p in item.parts if PARTS[p.method].open_cap(p, item.points) is not None]
 
 
 METHOD = SubPointsMethod()
