@@ -36,8 +36,10 @@ def test_the_wheel_holds_every_package_and_the_shipped_rules(installed):
         for p in (ROOT / top).rglob("__init__.py")
     }
     assert on_disk <= packages
-    shipped = {p.name for p in (installed / "engine" / "shipped_rules").glob("*.yaml")}
+    shipped = {p.name for p in (installed / "engine" / "shipped" / "rules").glob("*.yaml")}
     assert shipped == {p.name for p in (ROOT / "rules").glob("*.yaml")}
+    reviews = {p.name for p in (installed / "engine" / "shipped" / "examples" / "reviews").glob("*.yaml")}
+    assert reviews == {"review.yaml"}
 
 
 def test_assess_from_another_folder_uses_the_installed_copy(installed, tmp_path):
