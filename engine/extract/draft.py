@@ -24,6 +24,9 @@ from engine.extract.extractor import (
     APPROXIMATE,
     CONFLICT,
     DERIVED,
+    NEGATED,
+    RANGE,
+    UNCERTAIN,
     Citation,
     Extraction,
     Finding,
@@ -31,7 +34,14 @@ from engine.extract.extractor import (
 from engine.extract.report import Report
 from engine.intake.submission import PENDING
 
-FLAG_NAMES = {APPROXIMATE: "约数", DERIVED: "推算", CONFLICT: "冲突"}
+FLAG_NAMES = {
+    APPROXIMATE: "约数",
+    DERIVED: "推算",
+    CONFLICT: "冲突",
+    RANGE: "范围",
+    NEGATED: "否定",
+    UNCERTAIN: "待核",
+}
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,30}(?:报告|汇报|总结)")
 _ORGAN = re.compile(r"^(.{2,30}?(?:人民政府|管理委员会|管委会|政府|委员会|办公室|局|街道办事处))")
 _MAX_QUOTE = 60
@@ -215,6 +225,12 @@ def _note(finding: Finding, extra: str | None) -> str:
             text += f"；与 {r.numerator} ÷ {r.denominator} 核对一致"
     if APPROXIMATE in finding.flags:
         text += "；原文为约数"
+    if RANGE in finding.flags:
+        text += "；原文为范围，取下限，请核对"
+    if NEGATED in finding.flags:
+        text += "；原文为否定句，取“否”，请核对"
+    if UNCERTAIN in finding.flags:
+        text += "；原文“分别”前后的项数与数值个数不同，请核对"
     if extra:
         text += f"；{extra}"
     return text[:2000]
