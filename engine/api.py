@@ -114,6 +114,13 @@ def load_submission_for(
     return ruleset, validate_submission(doc, ruleset)
 
 
+def rules_for_report(rules_path: Path | str | None) -> Path:
+    """A rules file or folder from what `assess extract --rules` was given (a file, a folder or a shipped 编号)."""
+    from engine.extract.choice import resolve_rules_argument
+
+    return resolve_rules_argument(rules_path, shipped_rules_dir())
+
+
 def draft_from_report(
     report_path: Path | str,
     rules_path: Path | str | None = None,
@@ -122,11 +129,21 @@ def draft_from_report(
     unit_type: str | None = None,
     year: int | None = None,
 ):
-    """Read an annual report and draft a submission: (Extraction, draft dict) — see engine.extract."""
+    """Read an annual report and draft a submission: (Extraction, draft dict) — see engine.extract.
+
+    `rules_path` is a rules file, a rules folder or the 编号 of a shipped ruleset; by default the
+    ruleset in force for the report's year and unit type is taken from the shipped folder, as `assess`
+    takes it for a submission.
+    """
+    from engine.extract.choice import choose_ruleset, resolve_rules_argument
     from engine.extract.draft import build_draft
     from engine.extract.extractor import extract
     from engine.extract.report import read_report
 
-    ruleset = get_ruleset(rules_path)
-    extraction = extract(read_report(report_path), ruleset)
-    return extraction, build_draft(extraction, unit=unit, unit_type=unit_type, year=year)
+    report = read_report(report_path)
+    rules = resolve_rules_argument(rules_path, shipped_rules_dir())
+    file_types = get_ruleset(rules).header.unit_types if not rules.is_dir() else None
+    choice = choose_ruleset(report, rules, year=year, unit_type=unit_type, unit=unit, file_unit_types=file_types)
+    ruleset = get_ruleset(choice.path)
+    extraction = extract(report, ruleset)
+    return extraction, build_draft(extraction, choice)

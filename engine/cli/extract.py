@@ -15,7 +15,10 @@ from engine.files.atomic import write_text_atomic
 @click.command("extract", context_settings=CONTEXT)
 @click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--rules", "-r", type=click.Path(dir_okay=False, path_type=Path), help="规则文件（YAML）。缺省为内置的示范规则集。"
+    "--rules",
+    "-r",
+    metavar="规则文件|文件夹|编号",
+    help="规则文件、规则文件夹或内置规则集的编号。缺省按报告的考核年度和单位类型，从内置规则文件夹选用适用的规则集（同 assess）。",
 )
 @click.option(
     "--output",
@@ -31,7 +34,7 @@ from engine.files.atomic import write_text_atomic
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def extract_command(
     report: Path,
-    rules: Path | None,
+    rules: str | None,
     output: Path | None,
     unit: str | None,
     unit_type: str | None,
@@ -48,12 +51,14 @@ def extract_command(
     \b
     例：
       assess extract 报告.txt -o 草稿.json
-      assess extract 报告.docx --rules rules/X.yaml --unit-type 区县政府
+      assess extract 报告.docx --rules national-model-2021 --unit-type 镇街
     """
     del debug  # read by engine.cli.app.main
-    ruleset = api.get_ruleset(rules)
-    if unit_type is not None and unit_type not in ruleset.header.unit_types:
-        raise click.BadParameter(f"应为以下之一：{'、'.join(ruleset.header.unit_types)}", param_hint="--unit-type")
+    rules_path = api.rules_for_report(rules)
+    if unit_type is not None and not rules_path.is_dir():
+        types = api.get_ruleset(rules_path).header.unit_types
+        if unit_type not in types:
+            raise click.BadParameter(f"应为以下之一：{'、'.join(types)}", param_hint="--unit-type")
     extraction, draft = api.draft_from_report(report, rules, unit=unit, unit_type=unit_type, year=year)
     target = output or Path(f"{report.stem}-草稿.json")
     write_text_atomic(target, draft_json(draft))

@@ -45,6 +45,7 @@ _FURNITURE = re.compile(
     r"发文字号|文号|主题分类|体裁分类|发布机构|发文机构|有效性|时效性|点击率|点击数|浏览次数|阅读次数|分享到|字体|"
     r"您当前所在位置|您现在所在的位置|您所在的位置|当前位置|无障碍|首\s*页|返回顶部|打印本页|关闭窗口)"
 )
+_TODAY = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*星期|农历")
 _BARE_TIME = re.compile(r"^\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*$")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -219,7 +220,7 @@ def split_sentences(lines: list[str], convert=None) -> list[Sentence]:
         pieces = _pieces(line)
         if not pieces:
             continue
-        furniture = bool(_FURNITURE.match(line) or _BARE_TIME.match(line))
+        furniture = bool(_FURNITURE.match(re.sub(r"\s+", "", line)) or _BARE_TIME.match(line) or _TODAY.search(line))
         match = _HEADING.match(line)
         if match:
             level = next(int(k[1]) for k, v in match.groupdict().items() if v)
