@@ -145,18 +145,27 @@ def _candidates(
         if sentence.furniture:
             continue
         text = sentence.folded
-        if any(w in text for w in exclude):
-            continue
         if require and not any(w in text or w in sentence.context for w in require):
             continue
         for pattern in patterns:
             if sentence.plan and not pattern.whole:
                 continue
             for match in pattern.regex.finditer(text):
+                if exclude and any(w in _clauses(text, match) for w in exclude):
+                    continue
                 candidate = _candidate(report, spec, sentence, number, pattern, match, found)
                 if candidate is not None and candidate.key not in out:
                     out[candidate.key] = candidate
     return _longest(sorted(out.values(), key=lambda c: c.key))
+
+
+def _clauses(text: str, match) -> str:
+    """The clauses a match spans (from the comma before it to the comma after it): what 排除 is checked in.
+
+    A sentence that opens with 其中 is an aside as a whole, so its opening word counts for every clause."""
+    start = 0 if text.lstrip().startswith("其中") else meaning.clause_start(text, match.start())
+    end = next((i for i in range(match.end(), len(text)) if text[i] in ",，;；:："), len(text))
+    return text[start:end]
 
 
 def _longest(candidates: list[Candidate]) -> list[Candidate]:
