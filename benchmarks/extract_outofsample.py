@@ -34,7 +34,7 @@ def run(half: str, truth: dict, detail: bool) -> dict[str, Tally]:
         except Exception as exc:  # a refusal counts as nothing found
             print(f"{name}: {type(exc).__name__}: {exc}")
             continue
-        counts, labels = tally(extraction, entry)
+        counts, labels = tally(extraction, entry, set(draft["指标"]))
         both = Tally()
         for kind, t in counts.items():
             totals[kind].add(t)

@@ -107,12 +107,15 @@ class Tally:
         return Decimal(self.found) / n if n else None
 
 
-def tally(extraction: Extraction, truth: dict[str, Any]) -> tuple[dict[str, Tally], dict[str, str]]:
+def tally(
+    extraction: Extraction, truth: dict[str, Any], in_draft: set[str] | None = None
+) -> tuple[dict[str, Tally], dict[str, str]]:
     """Counts per class ("numbers", "yes/no") and a label per indicator.
 
     found: the value read by hand; wrong: another value where the report states one; false
     positive: a value where the report states none (a value equal to an inferred one is neither);
-    missed: a stated value not found. Recall = found ÷ stated values.
+    missed: a stated value not found. Recall = found ÷ stated values. With `in_draft`, only the
+    indicators the draft lists (those that apply to its unit type) count as found.
     """
     stated: dict[str, Any] = truth.get("stated", {})
     inferred: dict[str, Any] = truth.get("inferred", {})
@@ -125,7 +128,7 @@ def tally(extraction: Extraction, truth: dict[str, Any]) -> tuple[dict[str, Tall
         yes_no = spec.type in YES_NO_TYPES if spec is not None else isinstance(want_type, (bool, str))
         kind = "yes/no" if yes_no and not _is_date(want_type) else "numbers"
         finding = extraction.findings.get(name)
-        got = finding.value if finding is not None else None
+        got = finding.value if finding is not None and (in_draft is None or name in in_draft) else None
         want = stated.get(name)
         t = out[kind]
         if want is not None and got is not None:

@@ -178,12 +178,7 @@ def _longest(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledPattern, match, found):
-    start, end = sentence.span(*match.span())
-    raw_phrase = sentence.text[start:end]
-    lead = len(raw_phrase) - len(raw_phrase.lstrip())
-    citation = Citation(
-        report.file, sentence.line, sentence.col + start + lead, raw_phrase.strip(), sentence.text.strip()
-    )
+    citation = _citation(report, sentence, match.start(), match.end())
     if pattern.slot is not None:
         text = sentence.folded
         v_start, v_end, raw = match.start("v"), match.end("v"), match.group("v")
@@ -193,6 +188,7 @@ def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledP
             chosen, uncertain = paired
             v_start, v_end, raw = chosen.start(), chosen.end(), chosen.group(0)
             flags += [UNCERTAIN] if uncertain else []
+            citation = _citation(report, sentence, match.start(), max(match.end(), v_end))
         try:
             if pattern.slot == "{日期}":
                 value, approx = numbers.parse_date(raw), False
@@ -226,6 +222,14 @@ def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledP
             return None
         return Candidate(not value, False, citation, (number, match.start()), "值", match.span(), (NEGATED,))
     return Candidate(value, False, citation, (number, match.start()), "值", match.span(), problem=problem)
+
+
+def _citation(report, sentence: Sentence, start: int, end: int) -> Citation:
+    """A folded span of a sentence as a citation of the original text."""
+    first, last = sentence.span(start, end)
+    raw_phrase = sentence.text[first:last]
+    lead = len(raw_phrase) - len(raw_phrase.lstrip())
+    return Citation(report.file, sentence.line, sentence.col + first + lead, raw_phrase.strip(), sentence.text.strip())
 
 
 def _decide(name: str, spec: IndicatorSpec, candidates: list[Candidate]) -> Finding | None:
