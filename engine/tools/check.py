@@ -35,11 +35,12 @@ class Finding:
     location: Location
     rule: str  # the item id where known, else the path in the file
     message: str
+    note: bool = False  # a note (提示), not a problem: it does not fail the check
 
     def __str__(self) -> str:
         loc = self.location
         head = loc.file + (f":{loc.line}" if loc.line else "") + (f":{loc.col}" if loc.col and loc.line else "")
-        return f"{head}: {self.rule}: {self.message}"
+        return f"{head}: {'提示: ' if self.note else ''}{self.rule}: {self.message}"
 
 
 def rules_files(paths: list[Path]) -> list[Path]:
@@ -67,7 +68,31 @@ def check_file(path: Path) -> list[Finding]:
         seen = {(f.location.line, f.message) for f in found}
         found += [f for f in _raw_conditions(doc) if (f.location.line, f.message) not in seen]
         return found
-    return lint(ruleset)
+    return lint(ruleset) + extraction_notes(ruleset, doc)
+
+
+def extraction_notes(ruleset: Ruleset, doc) -> list[Finding]:
+    """A note naming the indicators without `提取` (assess extract leaves them 待填); a record list never has one.
+
+    A file that extends another is told only about the indicators it declares itself."""
+    own = set((doc.data.get("指标") or {}) if isinstance(doc.data, dict) else ()) if _extends(doc) else None
+    names = [
+        n
+        for n, spec in ruleset.indicators.items()
+        if spec.extraction is None and spec.type != "记录列表" and (own is None or n in own)
+    ]
+    if not names:
+        return []
+    where = doc.locate(("指标",)) if isinstance(doc.data, dict) and "指标" in doc.data else Location(ruleset.file)
+    return [
+        Finding(
+            where,
+            "指标",
+            f"{len(names)} 个指标没有声明“提取”，assess extract 不会从年度报告中找它们（草稿中为“待填”）："
+            + "、".join(names),
+            note=True,
+        )
+    ]
 
 
 def _extends(doc) -> bool:
