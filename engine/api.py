@@ -147,3 +147,21 @@ def draft_from_report(
     ruleset = get_ruleset(choice.path)
     extraction = extract(report, ruleset)
     return extraction, build_draft(extraction, choice)
+
+
+def cross_check_report(report_path: Path | str, submission_path: Path | str, rules_path: Path | str | None = None):
+    """Compare a submission with its unit's annual report (see engine.extract.crosscheck): a CrossCheck.
+
+    The report is read with the ruleset that applies to the submission (chosen as `assess` chooses it).
+    """
+    from engine.extract.choice import guess_year
+    from engine.extract.crosscheck import cross_check
+    from engine.extract.extractor import extract
+    from engine.extract.report import read_report
+
+    rules = rules_for_report(rules_path)
+    ruleset, submission = load_submission_for(submission_path, rules)
+    report = read_report(report_path)
+    year = guess_year(report)
+    extraction = extract(report, ruleset)
+    return cross_check(extraction, submission, report_year=int(year.value) if year is not None else None)

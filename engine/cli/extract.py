@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK
 from engine.extract.draft import draft_json, render_table
 from engine.files.atomic import write_text_atomic
 
@@ -31,6 +31,12 @@ from engine.files.atomic import write_text_atomic
 @click.option(
     "--year", type=click.IntRange(1990, 2100), help="考核年度，即被考核的工作年度（缺省取报告标题中的年份）。"
 )
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="SUBMISSION",
+    help="核对模式：列出该单位申报数据（JSON/YAML/填报表）与其年度报告写明的值不一致之处，不写草稿。",
+)
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def extract_command(
     report: Path,
@@ -39,6 +45,7 @@ def extract_command(
     unit: str | None,
     unit_type: str | None,
     year: int | None,
+    against: Path | None,
     debug: bool,
 ) -> None:
     """从单位的法治政府建设年度报告中提取数据，写出申报数据草稿（JSON）。
@@ -52,8 +59,21 @@ def extract_command(
     例：
       assess extract 报告.txt -o 草稿.json
       assess extract 报告.docx --rules national-model-2021 --unit-type 镇街
+      assess extract 报告.txt --against 申报.json      # 核对：退出码 1 表示有不一致
+
+    \b
+    核对模式（--against）：按申报数据选用规则集读报告，逐项列出“不一致”（两值及报告原句）、
+    “待核”（报告为约数、范围或推算）和“申报未填”（报告写明而申报未填）。
     """
     del debug  # read by engine.cli.app.main
+    if against is not None:
+        if output is not None or unit or unit_type or year is not None:
+            raise click.UsageError("--against 核对申报数据，不写草稿：不能与 -o、--unit、--unit-type、--year 同用")
+        from engine.extract.crosscheck import render
+
+        check = api.cross_check_report(report, against, rules)
+        click.echo(render(check), nl=False)
+        raise SystemExit(EXIT_FAILED if check.differences else EXIT_OK)
     rules_path = api.rules_for_report(rules)
     if unit_type is not None and not rules_path.is_dir():
         types = api.get_ruleset(rules_path).header.unit_types
