@@ -119,7 +119,7 @@ def render(check: CrossCheck) -> str:
     for line in check.lines:
         unit = units.get(line.name, "") if not isinstance(line.stated, bool) else ""
         sentence = line.citation.sentence if len(line.citation.sentence) <= 120 else line.citation.sentence[:120] + "…"
-        why = f"（报告：{'、'.join(_FLAG_WORDS.get(f, f) for f in line.flags)}）" if line.flags else ""
+        why = f"（报告：{'、'.join(FLAG_WORDS.get(f, f) for f in line.flags)}）" if line.flags else ""
         lines.append(
             f"  {line.kind} {line.name}：申报 {shown(line.submitted)}{unit if line.submitted is not None else ''}，"
             f"报告 {shown(line.stated)}{unit}{why} —— 第{line.citation.line}行“{line.citation.phrase}”：{sentence}"
@@ -127,7 +127,7 @@ def render(check: CrossCheck) -> str:
     return "\n".join(lines) + "\n"
 
 
-_FLAG_WORDS = {
+FLAG_WORDS = {
     APPROXIMATE: "约数",
     RANGE: "范围",
     DERIVED: "推算",
