@@ -105,12 +105,14 @@ def respective_value(text: str, match_start: int, value_start: int, value_regex:
     resp = _RESPECTIVELY.search(text, match_start, value_start)
     if resp is None:
         return None
-    names = re.split(r"[和、及与,，]", text[clause_start(text, match_start) : resp.start()])
-    names = [n for n in names if n.strip()]
-    place = len(re.split(r"[和、及与,，]", text[clause_start(text, match_start) : match_start + 1])) - 1
+    start = 0
+    for m in re.finditer(r"[,，:：;；]", text[:match_start]):
+        start = m.end()
+    names = [n for n in re.split(r"[和、及与]", text[start : resp.start()]) if n.strip()]
+    place = len(re.split(r"[和、及与]", text[start : match_start + 1])) - 1
     values = list(value_regex.finditer(text, resp.end()))
     if not values:
         return None
-    if len(values) < len(names) or place >= len(values):
+    if place >= len(values):
         return values[0], True
     return values[place], len(values) != len(names)

@@ -33,7 +33,9 @@ from engine.ruleset.extraction import GAP, VALUE_SLOTS, parse_template
 
 _SENTENCE_END = "。;!?\n"
 # figures a gap before a value may step over: a hotline's number, a change in percentage points
-_SKIPPED = r"123\d\d(?=热线|诉求|平台|工单|市民|政务|便民|服务|转办|来电|渠道|等)|\d+(?:\.\d+)?个百分点"
+_SKIPPED = (
+    r"[由从]\d+(?:\.\d+)?%|123\d\d(?=热线|诉求|平台|工单|市民|政务|便民|服务|转办|来电|渠道|等)|\d+(?:\.\d+)?个百分点"
+)
 
 
 def fold(text: str) -> str:
