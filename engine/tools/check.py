@@ -84,6 +84,9 @@ def extraction_notes(ruleset: Ruleset, doc) -> list[Finding]:
     if not names:
         return []
     where = doc.locate(("指标",)) if isinstance(doc.data, dict) and "指标" in doc.data else Location(ruleset.file)
+    if own is None and not any(spec.extraction for spec in ruleset.indicators.values()):
+        message = "没有任何指标声明“提取”，assess extract 写出的草稿将全部为“待填”"
+        return [Finding(where, "指标", message, note=True)]
     return [
         Finding(
             where,
