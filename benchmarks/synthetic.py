@@ -28,17 +28,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.ruleset.model import (
-    Banded,
-    Conditional,
-    CountShortfall,
-    Linear,
-    PerEvent,
-    PerEventBonus,
-    PerRecord,
-    RateShortfall,
-    SubPoints,
-)
 from engine.ruleset.ruleset import Ruleset
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -83,29 +72,25 @@ class Roles:
         self.floors: dict[str, float] = {}  # "X < k" deducts: good values are >= k
         model = ruleset.model
         conditions: list[str] = []
-        for entry in ruleset.entries:
+        for entry in ruleset.entries:  # read by the fields the methods declare (ruleset/methods)
             item = entry.item
-            if isinstance(item, PerEvent):
+            if getattr(item, "count", None):
                 self.violations.add(item.count)
-            elif isinstance(item, CountShortfall | RateShortfall):
+            if getattr(item, "target", None) is not None:
                 self.targets[item.indicator] = float(item.target)
-            elif isinstance(item, Linear):
+            if getattr(item, "zero_at", None) is not None:
                 self.linear[item.indicator] = (float(item.zero_at), float(item.full_at))
-            elif isinstance(item, Conditional):
+            if getattr(item, "condition", None):
                 conditions.append(item.condition)
-            elif isinstance(item, SubPoints):
-                for part in item.parts:
-                    if part.count:
-                        self.violations.add(part.count)
-                    if part.condition:
-                        conditions.append(part.condition)
-            elif isinstance(item, Banded):
-                for band in item.bands:
-                    conditions.append(band.condition)
-            elif isinstance(item, PerRecord) and item.condition:
-                conditions.append(item.condition)
+            for part in getattr(item, "parts", None) or ():
+                if part.count:
+                    self.violations.add(part.count)
+                if part.condition:
+                    conditions.append(part.condition)
+            for band in getattr(item, "bands", None) or ():
+                conditions.append(band.condition)
         for bonus in model.bonuses:
-            if isinstance(bonus, PerEventBonus):
+            if getattr(bonus, "count", None):
                 self.bonus_counts.add(bonus.count)
         for veto in model.vetoes:
             if veto.condition:

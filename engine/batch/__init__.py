@@ -1,1 +1,1 @@
-"""Many submissions at once: one scoresheet each and the 汇总."""
+"""Many submissions at once: run (inputs, workers, atomic placement of scoresheets)."""

@@ -1,1 +1,5 @@
-"""Ruleset + Submission → fired checks: backend-neutral checks, the plain evaluator, durable/."""
+"""Ruleset + Submission → fired checks.
+
+checks (items → evaluator-neutral checks) · plain (the plain-Python evaluator, the oracle) ·
+durable/ (program: checks → durable rulesets within its limits; adapter: running them safely).
+"""

@@ -1,1 +1,1 @@
-"""Writing output files: atomic replacement and safe names."""
+"""Output files: atomic (temporary file, fsync, rename) · naming (safe, distinct names)."""

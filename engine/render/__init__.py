@@ -1,1 +1,1 @@
-"""AssessmentResult → JSON or terminal text."""
+"""AssessmentResult → what a terminal or a program reads: json_out (JSON) · text (summary, full text)."""

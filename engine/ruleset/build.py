@@ -24,24 +24,10 @@ from engine.errors import (
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.extraction_check import check_ruleset as check_extraction
-from engine.ruleset.model import (
-    Banded,
-    Conditional,
-    ConditionalBonus,
-    CountShortfall,
-    IndicatorSpec,
-    Linear,
-    PerEvent,
-    PerEventBonus,
-    PerRecord,
-    RateShortfall,
-    RulesFile,
-    SubPoints,
-    Veto,
-)
+from engine.ruleset.methods import METHODS, method_of
+from engine.ruleset.model import IndicatorSpec, RulesFile
 from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
 
-NUMERIC = ("数值", "百分比", "次数")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -72,19 +58,7 @@ def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
 
 # -- helpers ------------------------------------------------------------------------------
 
-_TAGS = (
-    "按件扣分",
-    "少于目标扣分",
-    "比率不足扣分",
-    "条件扣分",
-    "分项扣分",
-    "分档计分",
-    "线性计分",
-    "逐条扣分",
-    "酌情扣分",
-    "条件加分",
-    "按件加分",
-)
+_TAGS = tuple(METHODS)  # the 计分方式 a rules file may name
 
 
 def _vocabulary() -> list[str]:
@@ -215,50 +189,62 @@ def _symbols(specs: dict[str, Any]) -> dict[str, expr.Symbol]:
     return {name: symbol(spec) for name, spec in specs.items() if spec.type != "记录列表"}
 
 
-def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
-    model = ruleset.model
-    header = model.header
-    indicators = model.indicators
-    symbols = _symbols(indicators)
-    seen_ids: dict[str, tuple] = {}
+class _Validator:
+    """The checks a method asks for at load time (methods.base.Validator), collecting problems."""
 
-    def condition(key: str, text: str, loc: tuple, record_list: str | None = None) -> None:
+    def __init__(self, ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
+        self.ruleset, self.doc, self.errors = ruleset, doc, errors
+        self.indicators = ruleset.model.indicators
+        self.symbols = _symbols(self.indicators)
+
+    def error(self, loc: tuple, message: str) -> None:
+        self.errors.add(self.doc.locate(loc), message)
+
+    def condition(self, key: str, text: str, loc: tuple, record_list: str | None = None) -> None:
+        doc = self.doc
         if record_list is not None:
-            spec = indicators.get(record_list)
+            spec = self.indicators.get(record_list)
             if spec is None or spec.type != "记录列表":
                 return  # reported where the list is named
             syms = _symbols(spec.fields or {})
         else:
-            syms = symbols
+            syms = self.symbols
         where = doc.locate(loc)
         try:
             node = expr.parse(text)
             names = expr.check(node, syms)
         except ExpressionError as exc:
-            errors.add(_offset(doc, loc, exc.offset), exc.message)
+            self.errors.add(_offset(doc, loc, exc.offset), exc.message)
             return
         written = node
         node = expr.normalize(node)
         branches = expr.branch_count(node)
         if branches > MAX_BRANCHES:
-            errors.add(where, f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项")
+            self.errors.add(where, f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项")
             return
-        ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written)
+        self.ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written)
 
-    def indicator(name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
-        spec = indicators.get(name)
+    def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
+        spec = self.indicators.get(name)
         if spec is None:
             import difflib
 
-            close = difflib.get_close_matches(name, list(indicators), n=1, cutoff=0.5)
+            close = difflib.get_close_matches(name, list(self.indicators), n=1, cutoff=0.5)
             hint = f"（是否应为 “{close[0]}”？）" if close else ""
-            errors.add(doc.locate(loc), f"未声明的指标 “{name}”{hint}")
+            self.error(loc, f"未声明的指标 “{name}”{hint}")
         elif spec.type not in allowed:
-            errors.add(doc.locate(loc), f"{what}应为{'/'.join(allowed)}型指标，“{name}” 是{spec.type}型")
+            self.error(loc, f"{what}应为{'/'.join(allowed)}型指标，“{name}” 是{spec.type}型")
 
-    def cap(value: Decimal | None, points: Decimal, loc: tuple, label: str = "扣分上限") -> None:
+    def cap(self, value: Decimal | None, points: Decimal, loc: tuple, label: str = "扣分上限") -> None:
         if value is not None and value > points:
-            errors.add(doc.locate(loc), f"{label} {value} 大于本项分值 {points}")
+            self.error(loc, f"{label} {value} 大于本项分值 {points}")
+
+
+def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
+    model = ruleset.model
+    header = model.header
+    seen_ids: dict[str, tuple] = {}
+    v = _Validator(ruleset, doc, errors)
 
     total = Decimal(0)
     for i, cat1 in enumerate(model.categories):
@@ -278,53 +264,13 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         else:
             seen_ids[item.id] = loc + ("编号",)
         _check_unit_types(item.applies_to, doc, loc + ("适用单位",), header.unit_types, errors)
-        key = item.id
-        if isinstance(item, PerEvent):
-            indicator(item.count, loc + ("件数",), ("次数",), "件数")
-            cap(item.cap, item.points, loc + ("扣分上限",))
-        elif isinstance(item, CountShortfall):
-            indicator(item.indicator, loc + ("指标",), ("次数", "数值"), "指标")
-            cap(item.cap, item.points, loc + ("扣分上限",))
-        elif isinstance(item, RateShortfall):
-            indicator(item.indicator, loc + ("指标",), ("百分比", "数值"), "指标")
-            cap(item.cap, item.points, loc + ("扣分上限",))
-        elif isinstance(item, Conditional):
-            condition(key, item.condition, loc + ("条件",))
-            cap(item.deduction, item.points, loc + ("扣分",), "扣分")
-        elif isinstance(item, SubPoints):
-            part_ids = [p.id for p in item.parts]
-            if len(set(part_ids)) != len(part_ids):
-                errors.add(doc.locate(loc + ("子项",)), "子项编号有重复")
-            for n, part in enumerate(item.parts):
-                ploc = loc + ("子项", n)
-                if part.condition is not None:
-                    condition(f"{key}.{part.id}", part.condition, ploc + ("条件",))
-                    cap(part.deduction, item.points, ploc + ("扣分",), "扣分")
-                else:
-                    indicator(part.count, ploc + ("件数",), ("次数",), "件数")
-                    cap(part.cap, item.points, ploc + ("扣分上限",))
-        elif isinstance(item, Banded):
-            for n, band in enumerate(item.bands):
-                condition(f"{key}#{n + 1}", band.condition, loc + ("档次", n, "条件"))
-                cap(band.score, item.points, loc + ("档次", n, "得分"), "得分")
-            cap(item.otherwise, item.points, loc + ("其余得分",), "其余得分")
-        elif isinstance(item, Linear):
-            indicator(item.indicator, loc + ("指标",), NUMERIC, "指标")
-        elif isinstance(item, PerRecord):
-            indicator(item.records, loc + ("记录",), ("记录列表",), "记录")
-            if item.condition is not None:
-                condition(key, item.condition, loc + ("条件",), item.records)
-            cap(item.cap, item.points, loc + ("扣分上限",))
-        elif isinstance(item, ConditionalBonus):
-            condition(key, item.condition, loc + ("条件",))
-            cap(item.bonus, item.points, loc + ("加分",), "加分")
-        elif isinstance(item, PerEventBonus):
-            indicator(item.count, loc + ("件数",), ("次数",), "件数")
-        elif isinstance(item, Veto):
+        if loc[0] == "否决项":
             if item.records is not None:
-                indicator(item.records, loc + ("记录",), ("记录列表",), "记录")
+                v.indicator(item.records, loc + ("记录",), ("记录列表",), "记录")
             if item.condition is not None:
-                condition(key, item.condition, loc + ("条件",), item.records)
+                v.condition(item.id, item.condition, loc + ("条件",), item.records)
+        else:
+            method_of(item).validate(item, loc, v)
         bad = getattr(item, "bad_record", None)
         if bad is not None:
             _check_template(ruleset, item, bad.event, doc, loc + ("不良记录", "事项"), errors)

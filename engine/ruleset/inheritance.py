@@ -46,12 +46,8 @@ from engine.errors import (
 )
 from engine.ruleset.build import build_ruleset, extends_of
 from engine.ruleset.folders import is_case_file, read_header, rules_files
-from engine.ruleset.model import (
-    BonusBase,
-    ItemBase,
-    Model,
-    Text,
-)
+from engine.ruleset.methods.base import BonusBase, ItemBase
+from engine.ruleset.model import Model, Text
 from engine.ruleset.ruleset import Ruleset
 
 ANCHOR = ("规则集", "继承")

@@ -6,58 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from engine.documents.text import printable
-from engine.ruleset.conditions import MAX_DECIMALS, MAX_MAGNITUDE
 from engine.ruleset.extraction import ExtractionSpec
+from engine.ruleset.methods import BONUS_MODELS, ITEM_MODELS
+from engine.ruleset.methods.base import BadRecordSpec
+from engine.ruleset.scalars import ID_PATTERN, IndicatorName, Model, Number, Points, Text, YesNo
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
 FIELD_TYPES = INDICATOR_TYPES[:-1]
-ID_PATTERN = r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-.\u4e00-\u9fff]{0,39}$"
-NAME_PATTERN = r"^[A-Za-z\u3400-\u9fff\uf900-\ufaff][A-Za-z0-9_\u3400-\u9fff\uf900-\ufaff]{0,39}$"
-
-
-def _yes_no(value: Any) -> Any:
-    if isinstance(value, str):
-        if value.strip() in ("是", "true", "True", "yes"):
-            return True
-        if value.strip() in ("否", "false", "False", "no"):
-            return False
-    return value
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lstrip(".").lower() in ("nan", "inf", "-inf", "infinity", "-infinity"):
-        raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
-    if isinstance(value, bool) or isinstance(value, str):
-        raise ValueError("应为数字（不加引号）")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
-
-
-def _comparable(value: Any) -> Any:
-    # the engine compares numbers exactly to 6 decimals within ±10^12 (see compiler.encode)
-    value = _number(value)
-    if isinstance(value, (int, Decimal)) and Decimal(value).is_finite():
-        if abs(value) > MAX_MAGNITUDE:
-            raise ValueError("数值过大（上限 10^12）")
-        if Decimal(value).normalize().as_tuple().exponent < -MAX_DECIMALS:
-            raise ValueError(f"小数位数不得超过 {MAX_DECIMALS} 位")
-    return value
-
-
-YesNo = Annotated[bool, BeforeValidator(_yes_no), Field(strict=False)]
-Number = Annotated[Decimal, BeforeValidator(_comparable), Field(allow_inf_nan=False)]
-Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1000, decimal_places=2, allow_inf_nan=False)]
-Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(printable)]
-IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
 
 # -- header -------------------------------------------------------------------------------
@@ -203,144 +161,8 @@ def _check_type_params(kind: str, options: list[str] | None, rng: tuple | None) 
 # -- items ----------------------------------------------------------------------------------
 
 
-class BadRecordSpec(Model):
-    event: Text = Field(alias="事项", description="不良记录的事项，可用 {指标名} 或 {字段名} 插入申报值")
-    severity: Literal["一般", "严重"] = Field("一般", alias="严重程度")
-    consequence: str | None = Field(None, alias="后果")
-
-
-class ItemBase(Model):
-    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
-    content: Text = Field(alias="考核内容")
-    points: Points = Field(alias="分值", gt=0)
-    standard: Text = Field(alias="评分标准")
-    applies_to: list[str] | None = Field(None, alias="适用单位")
-    when_not_applicable: Literal["剔除折算", "按满分计"] | None = Field(None, alias="不适用时")
-    bad_record: BadRecordSpec | None = Field(None, alias="不良记录")
-    source: str | None = Field(None, alias="数据来源")
-
-
-class PerEvent(ItemBase):
-    method: Literal["按件扣分"] = Field(alias="计分方式")
-    count: IndicatorName = Field(alias="件数")
-    per_event: Points = Field(alias="每件扣分", gt=0)
-    cap: Points | None = Field(None, alias="扣分上限")
-
-
-class CountShortfall(ItemBase):
-    method: Literal["少于目标扣分"] = Field(alias="计分方式")
-    indicator: IndicatorName = Field(alias="指标")
-    target: Number = Field(alias="目标")
-    per_unit: Points = Field(alias="每少一次扣分", gt=0)
-    cap: Points | None = Field(None, alias="扣分上限")
-
-
-class RateShortfall(ItemBase):
-    method: Literal["比率不足扣分"] = Field(alias="计分方式")
-    indicator: IndicatorName = Field(alias="指标")
-    target: Number = Field(Decimal(100), alias="目标")
-    per_point: Points = Field(alias="每低一个百分点扣分", gt=0)
-    cap: Points | None = Field(None, alias="扣分上限")
-    partial: Literal["按实际", "按一个百分点计", "不计"] = Field("按实际", alias="不足一个百分点")
-
-
-class Conditional(ItemBase):
-    method: Literal["条件扣分"] = Field(alias="计分方式")
-    condition: Text = Field(alias="条件")
-    deduction: Points | None = Field(None, alias="扣分")
-
-
-class SubPoint(Model):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,8}$")] = Field(alias="编号")
-    text: Text = Field(alias="说明")
-    condition: Text | None = Field(None, alias="条件")
-    deduction: Points | None = Field(None, alias="扣分", gt=0)
-    count: IndicatorName | None = Field(None, alias="件数")
-    per_event: Points | None = Field(None, alias="每件扣分", gt=0)
-    cap: Points | None = Field(None, alias="扣分上限")
-
-    @model_validator(mode="after")
-    def _one_form(self) -> "SubPoint":
-        by_condition = self.condition is not None
-        by_count = self.count is not None
-        if by_condition == by_count:
-            raise ValueError("子项应写“条件”+“扣分”，或“件数”+“每件扣分”，二者选一")
-        if by_condition and (self.deduction is None or self.per_event is not None or self.cap is not None):
-            raise ValueError("按条件的子项须有“扣分”，不写“每件扣分”“扣分上限”")
-        if by_count and (self.per_event is None or self.deduction is not None):
-            raise ValueError("按件数的子项须有“每件扣分”，不写“扣分”")
-        return self
-
-
-class SubPoints(ItemBase):
-    method: Literal["分项扣分"] = Field(alias="计分方式")
-    parts: list[SubPoint] = Field(alias="子项", min_length=1, max_length=30)
-
-
-class Band(Model):
-    condition: Text = Field(alias="条件")
-    score: Points = Field(alias="得分")
-
-
-class Banded(ItemBase):
-    method: Literal["分档计分"] = Field(alias="计分方式")
-    bands: list[Band] = Field(alias="档次", min_length=1, max_length=20)
-    otherwise: Points = Field(Decimal(0), alias="其余得分")
-
-
-class Linear(ItemBase):
-    method: Literal["线性计分"] = Field(alias="计分方式")
-    indicator: IndicatorName = Field(alias="指标")
-    zero_at: Number = Field(alias="零分值")
-    full_at: Number = Field(alias="满分值")
-
-    @model_validator(mode="after")
-    def _anchors(self) -> "Linear":
-        if self.zero_at == self.full_at:
-            raise ValueError("“零分值”与“满分值”不能相同")
-        return self
-
-
-class PerRecord(ItemBase):
-    method: Literal["逐条扣分"] = Field(alias="计分方式")
-    records: IndicatorName = Field(alias="记录")
-    condition: Text | None = Field(None, alias="条件")
-    per_record: Points = Field(alias="每条扣分", gt=0)
-    cap: Points | None = Field(None, alias="扣分上限")
-
-
-class Discretionary(ItemBase):
-    method: Literal["酌情扣分"] = Field(alias="计分方式")
-
-
-Item = Annotated[
-    Union[PerEvent, CountShortfall, RateShortfall, Conditional, SubPoints, Banded, Linear, PerRecord, Discretionary],
-    Field(discriminator="method"),
-]
-
-
-class BonusBase(Model):
-    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
-    content: Text = Field(alias="考核内容")
-    points: Points = Field(alias="分值", gt=0, description="本项最多加分")
-    standard: Text = Field(alias="评分标准")
-    applies_to: list[str] | None = Field(None, alias="适用单位")
-    source: str | None = Field(None, alias="数据来源")
-
-
-class ConditionalBonus(BonusBase):
-    method: Literal["条件加分"] = Field(alias="计分方式")
-    condition: Text = Field(alias="条件")
-    bonus: Points | None = Field(None, alias="加分")
-
-
-class PerEventBonus(BonusBase):
-    method: Literal["按件加分"] = Field(alias="计分方式")
-    count: IndicatorName = Field(alias="件数")
-    per_event: Points = Field(alias="每件加分", gt=0)
-
-
-Bonus = Annotated[Union[ConditionalBonus, PerEventBonus], Field(discriminator="method")]
+Item = Annotated[Union[ITEM_MODELS], Field(discriminator="method")]  # one model per 计分方式 (methods/)
+Bonus = Annotated[Union[BONUS_MODELS], Field(discriminator="method")]
 
 
 class Veto(Model):
@@ -381,7 +203,4 @@ class RulesFile(Model):
     vetoes: list[Veto] = Field(default_factory=list, alias="否决项")
 
 
-ScoredItem = Union[
-    PerEvent, CountShortfall, RateShortfall, Conditional, SubPoints, Banded, Linear, PerRecord, Discretionary
-]
 DateValue = dt.date

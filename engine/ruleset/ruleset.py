@@ -10,7 +10,9 @@ from typing import Any
 from engine.documents.source import Document
 from engine.errors import Location
 from engine.ruleset import conditions as expr
-from engine.ruleset.model import IndicatorSpec, RulesFile, ScoredItem
+from engine.ruleset.methods import method_of
+from engine.ruleset.methods.base import ItemBase
+from engine.ruleset.model import IndicatorSpec, RulesFile
 
 MAX_BRANCHES = 62  # durable_rules allows 64 activations per fact; one is the sentinel rule
 
@@ -31,7 +33,7 @@ class Condition:
 class ItemEntry:
     """An item with its place in the tree (一级/二级) and in the file."""
 
-    item: ScoredItem
+    item: ItemBase
     category1: str
     category2: str
     location: Location
@@ -81,19 +83,12 @@ def item_locs(model: RulesFile) -> Iterator[tuple[tuple, Any]]:
 
 def _reads(ruleset: Ruleset) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    model = ruleset.model
-    for _, item in item_locs(model):
-        names: dict[str, None] = {}
-        for attr in ("count", "indicator", "records"):
-            value = getattr(item, attr, None)
-            if isinstance(value, str):
-                names[value] = None
-        keys = [item.id]
-        for part in getattr(item, "parts", []) or []:
-            keys.append(f"{item.id}.{part.id}")
-            if part.count:
-                names[part.count] = None
-        keys += [f"{item.id}#{k}" for k in range(1, len(getattr(item, "bands", []) or []) + 1)]
+    for where, item in item_locs(ruleset.model):
+        if where[0] == "否决项":
+            direct, keys = ([item.records] if item.records else []), [item.id]
+        else:
+            direct, keys = method_of(item).reads(item)
+        names = dict.fromkeys(direct)
         for key in keys:
             cond = ruleset.conditions.get(key)
             if cond is not None and cond.record_list is None:

@@ -1,1 +1,4 @@
-"""Fired checks → scored items, totals and grades: the one rounding and cap rule."""
+"""Fired checks → scored items, totals and grades.
+
+arithmetic (Decimal, ROUND_HALF_UP, caps, rescaling, bonus, grade and its caps).
+"""

@@ -1,17 +1,17 @@
-"""All scoring arithmetic, in one place.
+"""Scoring: items, bonuses, vetoes, totals and the grade.
 
-durable_rules decides *whether* each check holds; this module decides *how much*. Amounts are
-`Decimal`; every computed deduction, score and total is rounded to 2 places with
-ROUND_HALF_UP (四舍五入, as Excel's ROUND does for positive numbers — not Python's default
-banker's rounding), then clamped to [0, 分值] (扣完为止).
+durable_rules decides *whether* each check holds; each method (ruleset/methods) decides *how much*
+its item deducts; this module applies what every item shares — applicability, missing values,
+reviews, 不良记录 — and adds up. Amounts are `Decimal`; every computed deduction, score and total is
+rounded to 2 places with ROUND_HALF_UP (四舍五入, as Excel's ROUND does for positive numbers — not
+Python's default banker's rounding; methods.base.q), then clamped to [0, 分值] (扣完为止).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from engine.intake.submission import Review, Submission
 from engine.result import (
@@ -24,41 +24,13 @@ from engine.result import (
     VetoResult,
 )
 from engine.ruleset import conditions as expr
-from engine.ruleset.model import (
-    GRADES,
-    BadRecordSpec,
-    Banded,
-    Conditional,
-    ConditionalBonus,
-    CountShortfall,
-    Discretionary,
-    Linear,
-    PerEvent,
-    PerEventBonus,
-    PerRecord,
-    RateShortfall,
-    SubPoints,
-    Veto,
-)
+from engine.ruleset.methods import method_of
+from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, n, q
+from engine.ruleset.model import GRADES, Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+__all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def q(value: Decimal) -> Decimal:
-    """Round to 2 places, half up (四舍五入)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def capped(raw: Decimal, cap: Decimal) -> Decimal:
-    return min(q(raw), q(cap))
-
-
-def n(value: Decimal) -> str:
-    """A number as it reads in a sentence: 0.50 → 0.5, 3.00 → 3."""
-    return expr.format_decimal(value)
 
 
 @dataclass
@@ -87,6 +59,15 @@ class Context:
             return f"{len(self.submission.records.get(name, []))}条"
         value = self.submission.values[name]
         return expr.format_value(value) + (spec.unit or "" if spec.type not in ("日期", "是否", "选项", "文本") else "")
+
+    def explain(self, rule_id: str) -> str:
+        """A condition as written, each indicator followed by its value and unit."""
+        return _explain(self.ruleset.conditions[rule_id], self)
+
+    def write_bad_record(
+        self, rule_id: str, standard: str, spec: BadRecordSpec, deduction: Decimal, fields: dict[str, str], note: str
+    ) -> None:
+        _write_bad_record(rule_id, standard, spec, deduction, self, fields, note)
 
 
 # -- items ----------------------------------------------------------------------------------
@@ -172,7 +153,7 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
     if decision is None:
         if computed.status == "待复核":
             ctx.pending.append(item.id)
-        elif not isinstance(item, PerRecord):
+        elif not method_of(item).own_bad_records:
             _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
         return computed
     review, source = decision
@@ -183,7 +164,7 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
     reason = f"复核：{review.reason}（复核人：{review.reviewer}{was}），扣{n(deduction)}分"
     out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
     out.review = ReviewNote(reason=review.reason, reviewer=review.reviewer, source=source, computed_deduction=before)
-    if not isinstance(item, PerRecord):
+    if not method_of(item).own_bad_records:
         _bad_record(item, deduction, out.reasons, ctx, computed.extra)
     return out
 
@@ -197,148 +178,11 @@ def _computed(item, reads: list[str], ctx: Context) -> Outcome:
             d = q(item.points)
             return Outcome(d, "扣分", reasons=[f"未填报{labels}，本项不得分，扣{n(d)}分"])
         return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"])
-    if isinstance(item, Discretionary):
-        return Outcome(status="待复核", reasons=["酌情扣分项，须由评审人员复核赋分"])
-    deduction, reasons, extra = _compute(item, ctx)
-    deduction = min(deduction, q(item.points))
-    return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=reasons, extra=extra)
-
-
-def _cap_of(item) -> Decimal:
-    """The most an item may deduct: its 扣分上限 if given, never more than its 分值 (扣完为止)."""
-    return min(item.cap if item.cap is not None else item.points, item.points)
-
-
-def _compute(item, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
-    """(deduction, reasons, extra template values) for an applicable, complete item."""
-    values = ctx.submission.values
-    points = item.points
-    if isinstance(item, PerEvent):
-        if not ctx.holds(item.id):
-            return ZERO, [], {}
-        count = values[item.count]
-        limit = _cap_of(item)
-        d = capped(count * item.per_event, limit)
-        unit = ctx.unit_of(item.count, "件")
-        text = f"{item.count} {n(count)}{unit}，每{unit}扣{n(item.per_event)}分"
-        if count * item.per_event > limit:
-            text += f"，以{n(limit)}分为限"
-        return d, [f"{text}，扣{n(d)}分"], {"件数": n(count)}
-    if isinstance(item, CountShortfall):
-        if not ctx.holds(item.id):
-            return ZERO, [], {}
-        value = values[item.indicator]
-        limit = _cap_of(item)
-        gap = item.target - value
-        d = capped(gap * item.per_unit, limit)
-        unit = ctx.ruleset.indicators[item.indicator].unit or ""
-        text = (
-            f"{item.indicator} {ctx.show(item.indicator)}，少于{n(item.target)}{unit}，每少一次扣{n(item.per_unit)}分"
-        )
-        if gap * item.per_unit > limit:
-            text += f"，累计扣分不超过{n(limit)}分"
-        return d, [f"{text}，扣{n(d)}分"], {}
-    if isinstance(item, RateShortfall):
-        if not ctx.holds(item.id):
-            return ZERO, [], {}
-        value = values[item.indicator]
-        limit = _cap_of(item)
-        gap = item.target - value
-        counted_gap = {
-            "按实际": gap,
-            "按一个百分点计": Decimal(math.ceil(gap)),
-            "不计": Decimal(math.floor(gap)),
-        }[item.partial]
-        d = capped(counted_gap * item.per_point, limit)
-        text = (
-            f"{item.indicator} {ctx.show(item.indicator)} 低于 {n(item.target)}%，每低1个百分点扣{n(item.per_point)}分"
-        )
-        if counted_gap != gap:
-            text += f"（不足1个百分点{item.partial}，按{n(counted_gap)}个百分点计）"
-        if counted_gap * item.per_point > limit:
-            text += f"，以{n(limit)}分为限"
-        return d, [f"{text}，扣{n(d)}分"], {}
-    if isinstance(item, Conditional):
-        if not ctx.holds(item.id):
-            return ZERO, [], {}
-        d = q(item.deduction if item.deduction is not None else points)
-        cond = ctx.ruleset.conditions[item.id]
-        return d, [f"{_explain(cond, ctx)}，扣{n(d)}分"], {}
-    if isinstance(item, SubPoints):
-        total = ZERO
-        reasons: list[str] = []
-        for part in item.parts:
-            rid = f"{item.id}.{part.id}"
-            if not ctx.holds(rid):
-                continue
-            if part.condition is not None:
-                d = q(part.deduction)
-                reasons.append(f"{part.text}：扣{n(d)}分")
-            else:
-                count = values[part.count]
-                limit = min(part.cap if part.cap is not None else points, points)
-                d = capped(count * part.per_event, limit)
-                unit = ctx.unit_of(part.count, "次")
-                reasons.append(
-                    f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分"
-                )
-            total += d
-        if total > points:
-            reasons.append(f"合计以本项分值{n(points)}分为限")
-        return min(total, q(points)), reasons, {}
-    if isinstance(item, Banded):
-        for k, band in enumerate(item.bands, start=1):
-            if ctx.holds(f"{item.id}#{k}"):
-                cond = ctx.ruleset.conditions[f"{item.id}#{k}"]
-                d = q(points - band.score)
-                if d == 0:
-                    return ZERO, [], {}
-                text = f"符合第{k}档（{_explain(cond, ctx)}），得{n(band.score)}分"
-                return d, [f"{text}，扣{n(d)}分"], {}
-        d = q(points - item.otherwise)
-        names = ctx.ruleset.item_reads[item.id]
-        shown = "、".join(f"{name}={ctx.show(name)}" for name in names)
-        return d, [f"{shown}，不符合任何得分档次，得{n(item.otherwise)}分，扣{n(d)}分"], {}
-    if isinstance(item, Linear):
-        if not ctx.holds(item.id):
-            return ZERO, [], {}
-        value = values[item.indicator]
-        fraction = (value - item.zero_at) / (item.full_at - item.zero_at)
-        fraction = min(max(fraction, ZERO), Decimal(1))
-        score = q(points * fraction)
-        d = q(points - score)
-        better = "越高越好" if item.full_at > item.zero_at else "越低越好"
-        text = (
-            f"{item.indicator} {ctx.show(item.indicator)}，按 {n(item.zero_at)}得0分、{n(item.full_at)}得满分"
-            f"线性计分（{better}），得{n(score)}分"
-        )
-        return d, [f"{text}，扣{n(d)}分"], {}
-    if isinstance(item, PerRecord):
-        return _per_record(item, ctx)
-    raise AssertionError(type(item))
-
-
-def _per_record(item: PerRecord, ctx: Context) -> tuple[Decimal, list[str], dict[str, str]]:
-    hits = ctx.record_hits(item.id)
-    if not hits:
-        return ZERO, [], {}
-    records = ctx.submission.records.get(item.records, [])
-    limit = q(_cap_of(item))
-    d = capped(len(hits) * item.per_record, limit)
-    cond = ctx.ruleset.conditions.get(item.id)
-    what = f"{expr.render(cond.written or cond.node)} 的" if cond else ""
-    text = f"{item.records}中{what}记录{len(hits)}条，每条扣{n(item.per_record)}分"
-    if len(hits) * item.per_record > limit:
-        text += f"，以{n(limit)}分为限"
-    remaining = d
-    for fid in hits:
-        share = min(q(item.per_record), remaining)
-        remaining -= share
-        if item.bad_record is not None:
-            rec = records[fid - 1]
-            fields = {k: expr.format_value(v) for k, v in rec.items()}
-            _write_bad_record(item.id, item.standard, item.bad_record, share, ctx, fields, f"第{fid}条记录")
-    return d, [f"{text}，扣{n(d)}分"], {}
+    scored = method_of(item).score(item, ctx)
+    if scored.pending:
+        return Outcome(status="待复核", reasons=scored.reasons)
+    deduction = min(scored.amount, q(item.points))
+    return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=scored.reasons, extra=scored.extra)
 
 
 def _explain(cond, ctx: Context) -> str:
@@ -421,20 +265,8 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
         return BonusResult(**base, bonus=ZERO, reasons=[f"未填报{'、'.join(missing)}，不加分"], values=shown)
     if not ctx.holds(bonus.id):
         return BonusResult(**base, bonus=ZERO, values=shown)
-    if isinstance(bonus, ConditionalBonus):
-        amount = q(bonus.bonus if bonus.bonus is not None else bonus.points)
-        cond = ctx.ruleset.conditions[bonus.id]
-        reason = f"{_explain(cond, ctx)}，加{n(amount)}分"
-    else:
-        assert isinstance(bonus, PerEventBonus)
-        count = ctx.submission.values[bonus.count]
-        amount = capped(count * bonus.per_event, bonus.points)
-        unit = ctx.unit_of(bonus.count, "件")
-        reason = f"{bonus.count} {n(count)}{unit}，每{unit}加{n(bonus.per_event)}分"
-        if count * bonus.per_event > bonus.points:
-            reason += f"，本项最多加{n(bonus.points)}分"
-        reason += f"，加{n(amount)}分"
-    return BonusResult(**base, bonus=amount, reasons=[reason], values=shown)
+    scored = method_of(bonus).score(bonus, ctx)
+    return BonusResult(**base, bonus=scored.amount, reasons=scored.reasons, values=shown)
 
 
 def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:

@@ -1,1 +1,4 @@
-"""What policy staff and assessors run on rulesets: check, cases, diff, explain, verify, schema, export."""
+"""What policy staff and assessors run on rulesets and results.
+
+check · cases (用例) · diff · criteria (export) · schema · explain · verify · summary (汇总 data).
+"""

@@ -59,20 +59,12 @@ from engine.errors import (
 )
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
-from engine.ruleset.conditions import Value, format_decimal, format_value
+from engine.ruleset.conditions import format_decimal, format_value
 from engine.ruleset.folders import is_case_file, rules_files
 from engine.ruleset.inheritance import unchanged_items
 from engine.ruleset.load import load_rules
-from engine.ruleset.model import (
-    CountShortfall,
-    Linear,
-    Model,
-    Number,
-    PerEvent,
-    RateShortfall,
-    Text,
-    YesNo,
-)
+from engine.ruleset.methods import method_of
+from engine.ruleset.model import Model, Number, Text, YesNo
 from engine.ruleset.ruleset import Ruleset
 
 AS_OF = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # cases are timeless; a fixed time keeps results reproducible
@@ -510,64 +502,14 @@ def _show(value: Any) -> str:
 def _boundary_needs(ruleset: Ruleset, rid: str) -> dict[str, str]:
     """Boundary kind → how it reads in a gap message, for the item's scoring method."""
     item = next((e.item for e in ruleset.entries if e.item.id == rid), None)
-    if isinstance(item, (CountShortfall, RateShortfall)):
-        t = format_decimal(item.target)
-        below = (
-            f"{item.indicator} = {format_decimal(item.target - 1)}"
-            if _is_count(ruleset, item.indicator)
-            else (f"{format_decimal(item.target - 1)} ≤ {item.indicator} < {t}")
-        )
-        return {"at": f"恰好达到目标的用例（{item.indicator} = {t}）", "below": f"略低于目标的用例（{below}）"}
-    if isinstance(item, PerEvent):
-        return {"at": f"{item.count} = 0 的用例", "below": f"{item.count} = 1 的用例"}
-    if isinstance(item, Linear):
-        full = format_decimal(item.full_at)
-        if item.full_at > item.zero_at:
-            near = f"{format_decimal(item.full_at - 1)} ≤ {item.indicator} < {full}"
-        else:
-            near = f"{full} < {item.indicator} ≤ {format_decimal(item.full_at + 1)}"
-        return {"at": f"恰好达到满分值的用例（{item.indicator} = {full}）", "below": f"略差于满分值的用例（{near}）"}
-    return {}
-
-
-def _is_count(ruleset: Ruleset, name: str) -> bool:
-    return ruleset.indicators[name].type == "次数"
+    return method_of(item).boundary_needs(item, ruleset.indicators) if item is not None else {}
 
 
 def _boundaries(ruleset: Ruleset, rid: str, sub: Submission, applicable: bool) -> set[str]:
     if not applicable:
         return set()
     item = next((e.item for e in ruleset.entries if e.item.id == rid), None)
-    out: set[str] = set()
-
-    def value(name: str) -> Decimal | None:
-        v: Value | None = sub.values.get(name)
-        return v if isinstance(v, Decimal) else None
-
-    if isinstance(item, (CountShortfall, RateShortfall)):
-        v = value(item.indicator)
-        if v is not None:
-            if v == item.target:
-                out.add("at")
-            if item.target - 1 <= v < item.target:
-                out.add("below")
-    elif isinstance(item, PerEvent):
-        v = value(item.count)
-        if v == 0:
-            out.add("at")
-        elif v == 1:
-            out.add("below")
-    elif isinstance(item, Linear):
-        v = value(item.indicator)
-        if v is not None:
-            if v == item.full_at:
-                out.add("at")
-            higher = item.full_at > item.zero_at
-            if (higher and item.full_at - 1 <= v < item.full_at) or (
-                not higher and item.full_at < v <= item.full_at + 1
-            ):
-                out.add("below")
-    return out
+    return method_of(item).boundaries(item, sub.values) if item is not None else set()
 
 
 def coverage(suite: Suite, outcomes: list[Outcome]) -> list[Gap]:

@@ -24,7 +24,7 @@ from engine.evaluation.checks import compile_ruleset
 from engine.ruleset import conditions as expr
 from engine.ruleset.build import build_ruleset, symbol
 from engine.ruleset.load import load_rules
-from engine.ruleset.model import Banded
+from engine.ruleset.methods import method_of
 from engine.ruleset.ruleset import Ruleset
 
 _ITEM_PATH = re.compile(r"^(评分细则\[(\d+)\]\.二级指标\[(\d+)\]\.评分项\[(\d+)\]|加分项\[(\d+)\]|否决项\[(\d+)\])")
@@ -206,14 +206,12 @@ def lint(ruleset: Ruleset) -> list[Finding]:
             what = "本项总会扣分" if check.item_id == check.rule_id else "总会成立"
             findings.append(Finding(loc, check.rule_id, f"条件“{text}”总是成立（按指标的取值范围），{what}"))
     for entry in ruleset.entries:
-        item = entry.item
-        if isinstance(item, Banded):
-            for k in range(1, len(item.bands)):
-                node = ruleset.conditions[f"{item.id}#{k}"].node
-                if decide(node, _domains(ruleset, None)) is True:
-                    later = "、".join(f"第{j}档" for j in range(k + 1, len(item.bands) + 1))
-                    findings.append(Finding(entry.location, item.id, f"第{k}档总是成立，{later}不会被用到"))
-                    break
+        tiers = method_of(entry.item).tiers(entry.item)  # tried in order: one that always holds hides the rest
+        for k, (rule_id, label) in enumerate(tiers[:-1]):
+            if decide(ruleset.conditions[rule_id].node, _domains(ruleset, None)) is True:
+                later = "、".join(text for _, text in tiers[k + 1 :])
+                findings.append(Finding(entry.location, entry.item.id, f"{label}总是成立，{later}不会被用到"))
+                break
     used: set[str] = set()
     for names in ruleset.item_reads.values():
         used.update(names)

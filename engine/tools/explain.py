@@ -14,15 +14,7 @@ from engine.evaluation.durable.adapter import adapter
 from engine.intake.submission import Submission
 from engine.result import AssessmentResult
 from engine.ruleset import conditions as expr
-from engine.ruleset.model import (
-    Banded,
-    CountShortfall,
-    Linear,
-    PerEvent,
-    PerRecord,
-    RateShortfall,
-    SubPoints,
-)
+from engine.ruleset.methods import method_of
 from engine.ruleset.ruleset import Ruleset
 
 
@@ -84,11 +76,11 @@ def explain(
         values = [_shown(ruleset, submission, name) for name in reads]
         checks = []
         for check in compiled.by_item.get(obj.id, []):
-            checks.append(_check(ruleset, submission, obj, check, fired, record_fired))
+            checks.append(_check(ruleset, submission, obj, kind, check, fired, record_fired))
         if kind == "评分项":
             it = items[obj.id]
             applicability = _applicability(it.status, it.counted, it.reasons)
-            arithmetic = list(it.reasons) + _caps(obj)
+            arithmetic = list(it.reasons) + method_of(obj).limits(obj)
             outcome = f"{it.status}：分值 {it.max_points}，扣分 {it.deduction}，得分 {it.score if it.counted else '—'}"
             points = str(it.max_points)
         elif kind == "加分项":
@@ -147,35 +139,10 @@ def _applicability(status: str, counted: bool, reasons: list[str]) -> str:
     return "不适用：" + "；".join(reasons)
 
 
-def _caps(item) -> list[str]:
-    cap = getattr(item, "cap", None)
-    notes = []
-    if isinstance(item, (PerEvent, CountShortfall, RateShortfall, PerRecord)):
-        limit = cap if cap is not None else item.points
-        notes.append(
-            f"扣分上限 {expr.format_decimal(min(limit, item.points))} 分（扣完为止，本项最多扣 {item.points} 分）"
-        )
-    elif isinstance(item, (SubPoints, Banded, Linear)):
-        notes.append(f"本项最多扣 {item.points} 分（扣完为止）")
-    return notes
-
-
-def _label(item, check) -> str:
-    if isinstance(item, SubPoints):
-        part = next(p for p in item.parts if f"{item.id}.{p.id}" == check.rule_id)
-        return f"子项 {part.id}：{part.text}"
-    if isinstance(item, Banded):
-        k = int(check.rule_id.rsplit("#", 1)[1])
-        return f"第{k}档（得{expr.format_decimal(item.bands[k - 1].score)}分）"
-    if isinstance(item, (PerEvent, CountShortfall, RateShortfall, Linear)):
-        return "扣分条件（由计分方式推出）"
-    return "条件"
-
-
-def _check(ruleset, submission, item, check, fired, record_fired) -> CheckExplanation:
+def _check(ruleset, submission, item, kind, check, fired, record_fired) -> CheckExplanation:
     written = ruleset.conditions.get(check.rule_id)
     node = (written.written or written.node) if written else check.node
-    label = _label(item, check)
+    label = method_of(item).label(item, check.rule_id) if kind != "否决项" else "条件"
     if check.record_list is not None:
         rows = submission.records.get(check.record_list, [])
         out = CheckExplanation(check.rule_id, label, expr.render(node) if node else "（每条记录）")

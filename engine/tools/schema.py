@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.intake.submission import Header
+from engine.ruleset.methods import METHODS
 from engine.ruleset.model import RulesFile
 from engine.ruleset.ruleset import Ruleset
 
@@ -58,7 +59,9 @@ WORDS: dict[str, str] = {
     "考核内容": "考核内容",
     "分值": "分值（本项满分；加分项为本项最多加分）",
     "评分标准": "评分标准：公布给单位的原文",
-    "计分方式": "按件扣分、少于目标扣分、比率不足扣分、条件扣分、分项扣分、分档计分、线性计分、逐条扣分、酌情扣分；加分项：条件加分、按件加分",
+    "计分方式": "、".join(m.name for m in METHODS.values() if not m.bonus)
+    + "；加分项："
+    + "、".join(m.name for m in METHODS.values() if m.bonus),
     "件数": "计件的指标（次数型）",
     "每件扣分": "每件扣多少分",
     "扣分上限": "本项（或子项）最多扣多少分；不写则以分值为限",

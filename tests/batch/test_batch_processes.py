@@ -20,6 +20,8 @@ from engine.cli import main
 
 BROKEN = ROOT / "tests" / "data" / "batch"
 
+pytestmark = pytest.mark.slow  # worker processes, kills, signals (~30 s)
+
 
 def run(args: list[str]) -> int:
     with pytest.raises(SystemExit) as info:

@@ -23,6 +23,8 @@ from engine.ruleset.load import load_rules
 MINI = DATA / "mini.yaml"
 EDGE = DATA / "oracle-edge.yaml"
 
+pytestmark = pytest.mark.slow  # fuzzing through the command (~15 s)
+
 
 def fuzz(examples: int) -> settings:
     return settings(FUZZ, max_examples=examples)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import json
 import threading
 from decimal import Decimal as D
 
 import pytest
-from conftest import AS_OF, GOOD_MINI, rules_from_text, score, submission_from, with_values
+from conftest import AS_OF, DATA, GOOD_MINI, rules_from_text, score, submission_from, with_values
 
+from engine import api
 from engine.assessment import assess, compiled_for
 from engine.errors import EngineError, SubmissionError
 from engine.evaluation.durable.adapter import adapter
@@ -163,6 +165,7 @@ def _rss_kb() -> int:
     return 0
 
 
+@pytest.mark.slow  # 2,500 assessments
 def test_2500_submissions_in_one_process_past_the_session_limit_with_flat_memory(mini):
     subs = [submission_from(mini, with_values(GOOD_MINI, 未报备件数=k % 4, 备案率=100 - k % 7)) for k in range(50)]
     for sub in subs[:10]:
@@ -182,19 +185,25 @@ def test_2500_submissions_in_one_process_past_the_session_limit_with_flat_memory
     assert end - start < 16 * 1024
 
 
-def test_strings_and_booleans_where_numbers_are_expected_never_reach_the_engine(mini):
+def test_strings_and_booleans_where_numbers_are_expected_never_reach_the_engine(tmp_path, monkeypatch):
+    # the whole file path (read, validate, assess): durable must not be asked to run on a bad value
     runs = []
-    adapter().fault = runs.append
-    try:
-        for bad in ({"备案率": "50"}, {"备案率": True}, {"未报备件数": 1.5}, {"未报备件数": "1"}):
-            with pytest.raises(SubmissionError) as info:
-                submission_from(mini, with_values(GOOD_MINI, **bad))
-            problem = info.value.problems[0]
-            name = next(iter(bad))
-            assert problem.location.path == f"指标.{name}" and problem.location.line is not None
-    finally:
-        adapter().fault = None
-    assert runs == []
+    real_run = type(adapter()).run
+    monkeypatch.setattr(type(adapter()), "run", lambda self, *a, **k: runs.append(1) or real_run(self, *a, **k))
+    rules = DATA / "mini.yaml"
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(GOOD_MINI, ensure_ascii=False), encoding="utf-8")
+    api.assess_file(good, rules, as_of=AS_OF)
+    assert runs == [1]  # the counter sees a real evaluation
+    for n, bad in enumerate(({"备案率": "50"}, {"备案率": True}, {"未报备件数": 1.5}, {"未报备件数": "1"})):
+        path = tmp_path / f"bad{n}.json"
+        path.write_text(json.dumps(with_values(GOOD_MINI, **bad), ensure_ascii=False, indent=2), encoding="utf-8")
+        with pytest.raises(SubmissionError) as info:
+            api.assess_file(path, rules, as_of=AS_OF)
+        problem = info.value.problems[0]
+        name = next(iter(bad))
+        assert problem.location.path == f"指标.{name}" and problem.location.line is not None
+    assert runs == [1]
 
 
 def test_missing_required_indicator_is_an_error(mini):

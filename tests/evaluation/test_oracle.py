@@ -72,6 +72,7 @@ def _agree(ruleset, data):
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
+@pytest.mark.slow  # 2,100 generated submissions (~90 s)
 def test_durable_and_oracle_agree_on_generated_submissions(path, data):
     ruleset = _ruleset(path)
     _agree(ruleset, data.draw(submissions(ruleset)))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, GOOD_MINI, ROOT, with_values
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL")]  # kills real processes
 
 # Runs in a child: the real write_scoresheet, with the byte write slowed down half-way
 # (the file on disk is then a truncated zip) until the parent kills the process.

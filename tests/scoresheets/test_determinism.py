@@ -69,6 +69,7 @@ def test_a_different_assessment_time_changes_only_what_records_it(tmp_path):
     assert to_json(one).replace("2014-01-15T09:00:00", "2014-02-01T10:00:00") == to_json(two)
 
 
+@pytest.mark.slow  # two batch runs with worker processes
 def test_batch_outputs_are_identical_with_one_and_two_jobs(tmp_path):
     """`assess batch` output must not depend on --jobs: every file's sha256 is compared."""
     digests = []

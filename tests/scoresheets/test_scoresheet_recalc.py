@@ -15,7 +15,8 @@ from sample_results import find_row, sample_result
 
 import scoresheets
 
-pytestmark = [
+pytestmark = [  # slow: LibreOffice recalculation
+    pytest.mark.slow,
     pytest.mark.libreoffice,
     pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice)"),
 ]

@@ -67,14 +67,14 @@ def test_case_counts_and_inheritance():
         "demo-district-2013": 148,
         "demo-district-2012": 16,
         "national-model-2021": 242,
-        "demo-district-2024": 16,
+        "demo-district-2024": 20,
     }
     # the children run the parent's cases for every item they left unchanged
     assert counts["demo-district-2012"] == 16 + 148 - 15  # ZZ-03 4, ZZ-04 4, ZZ-05 2, ZF-05 5 replaced
-    assert counts["demo-district-2024"] == 16 + 242 - 19  # MD-01 5, MD-03 6, ZF-06 5, SZ-03 3 (dropped)
+    assert counts["demo-district-2024"] == 20 + 242 - 22  # MD-01 5, MD-03 6, ZF-06 5, JD-08 3, SZ-03 3 (dropped)
     district = SUITES["demo-district-2024"]
     inherited = {c.rule for c in district.cases if c.inherited_from == "national-model-2021"}
-    assert {"MD-01", "MD-03", "ZF-06", "MD-08", "SZ-03"}.isdisjoint(inherited)
+    assert {"MD-01", "MD-03", "ZF-06", "MD-08", "SZ-03", "JD-08"}.isdisjoint(inherited)
     assert "ZD-01" in inherited
 
 

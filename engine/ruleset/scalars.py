@@ -1,0 +1,55 @@
+"""The value types of a rules file (numbers, points, text, yes/no, names) and the strict base model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from engine.documents.text import printable
+from engine.ruleset.conditions import MAX_DECIMALS, MAX_MAGNITUDE
+
+ID_PATTERN = r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-.\u4e00-\u9fff]{0,39}$"
+NAME_PATTERN = r"^[A-Za-z\u3400-\u9fff\uf900-\ufaff][A-Za-z0-9_\u3400-\u9fff\uf900-\ufaff]{0,39}$"
+
+
+def _yes_no(value: Any) -> Any:
+    if isinstance(value, str):
+        if value.strip() in ("是", "true", "True", "yes"):
+            return True
+        if value.strip() in ("否", "false", "False", "no"):
+            return False
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lstrip(".").lower() in ("nan", "inf", "-inf", "infinity", "-infinity"):
+        raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
+    if isinstance(value, bool) or isinstance(value, str):
+        raise ValueError("应为数字（不加引号）")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _comparable(value: Any) -> Any:
+    # the engine compares numbers exactly to 6 decimals within ±10^12 (see compiler.encode)
+    value = _number(value)
+    if isinstance(value, (int, Decimal)) and Decimal(value).is_finite():
+        if abs(value) > MAX_MAGNITUDE:
+            raise ValueError("数值过大（上限 10^12）")
+        if Decimal(value).normalize().as_tuple().exponent < -MAX_DECIMALS:
+            raise ValueError(f"小数位数不得超过 {MAX_DECIMALS} 位")
+    return value
+
+
+YesNo = Annotated[bool, BeforeValidator(_yes_no), Field(strict=False)]
+Number = Annotated[Decimal, BeforeValidator(_comparable), Field(allow_inf_nan=False)]
+Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1000, decimal_places=2, allow_inf_nan=False)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(printable)]
+IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
