@@ -159,7 +159,8 @@ def guess_unit_type(report: Report, unit: Guess | None) -> Guess | None:
                     names = [m.group(0) for t in body for m in _BUREAU.finditer(t.folded)]
                     if any(_kind(n) == "行政执法部门" for n in names):
                         value, word = "行政执法部门", next(n for n in names if _kind(n) == "行政执法部门")
-                return Guess(value, "正文中单位的自称", s.line, word, s.text.strip())
+                first, last = s.span(*match.span())
+                return Guess(value, "正文中单位的自称", s.line, s.text[first:last], s.text.strip())
     return None
 
 
@@ -169,7 +170,9 @@ def guess_unit_from_body(report: Report) -> Guess | None:
         for regex, _ in _SELF:
             match = regex.search(s.folded)
             if match and len(match.group(0)) >= 4 and match.group(0)[0] not in "我本全":
-                return Guess(match.group(0), "正文中单位的自称", s.line, match.group(0), s.text.strip())
+                first, last = s.span(*match.span())
+                name = s.text[first:last]  # the original characters (a traditional report keeps them)
+                return Guess(name, "正文中单位的自称", s.line, name, s.text.strip())
     return None
 
 
