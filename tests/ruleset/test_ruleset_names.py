@@ -190,7 +190,9 @@ def test_a_regular_install_ships_rules_and_examples(tmp_path):
     )
     assert score.returncode == 0, score.stderr.decode()
     score = subprocess.run(
-        [sys.executable, "-m", "engine", "ex/huashan-2012.json", "--rules", "demo-district-2013"],
+        # the assessors' decisions travel with the examples (ex/reviews), not inside them
+        [sys.executable, "-m", "engine", "ex/huashan-2012.json", "--rules", "demo-district-2013"]
+        + ["--overrides", "ex/reviews/review.yaml"],
         cwd=cwd,
         env=env,
         capture_output=True,
