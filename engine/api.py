@@ -112,6 +112,11 @@ def load_submission_for(
     return ruleset, validate_submission(doc, ruleset)
 
 
+def rules_for_report(rules_path: Path | str | None) -> Path:
+    """A rules file or folder from what `assess extract --rules` was given (a file, a folder or a shipped 编号)."""
+    return resolve_rules(rules_path)
+
+
 def draft_from_report(
     report_path: Path | str,
     rules_path: Path | str | None = None,
@@ -120,11 +125,39 @@ def draft_from_report(
     unit_type: str | None = None,
     year: int | None = None,
 ):
-    """Read an annual report and draft a submission: (Extraction, draft dict) — see engine.extract."""
+    """Read an annual report and draft a submission: (Extraction, draft dict) — see engine.extract.
+
+    `rules_path` is a rules file, a rules folder or the 编号 of a shipped ruleset; by default the
+    ruleset in force for the report's year and unit type is taken from the shipped folder, as `assess`
+    takes it for a submission.
+    """
+    from engine.extract.choice import choose_ruleset
     from engine.extract.draft import build_draft
     from engine.extract.extractor import extract
     from engine.extract.report import read_report
 
-    ruleset = get_ruleset(rules_path)
-    extraction = extract(read_report(report_path), ruleset)
-    return extraction, build_draft(extraction, unit=unit, unit_type=unit_type, year=year)
+    report = read_report(report_path)
+    rules = resolve_rules(rules_path)
+    file_types = get_ruleset(rules).header.unit_types if not rules.is_dir() else None
+    choice = choose_ruleset(report, rules, year=year, unit_type=unit_type, unit=unit, file_unit_types=file_types)
+    ruleset = get_ruleset(choice.path)
+    extraction = extract(report, ruleset)
+    return extraction, build_draft(extraction, choice)
+
+
+def cross_check_report(report_path: Path | str, submission_path: Path | str, rules_path: Path | str | None = None):
+    """Compare a submission with its unit's annual report (see engine.extract.crosscheck): a CrossCheck.
+
+    The report is read with the ruleset that applies to the submission (chosen as `assess` chooses it).
+    """
+    from engine.extract.choice import guess_year
+    from engine.extract.crosscheck import cross_check
+    from engine.extract.extractor import extract
+    from engine.extract.report import read_report
+
+    rules = rules_for_report(rules_path)
+    ruleset, submission = load_submission_for(submission_path, rules)
+    report = read_report(report_path)
+    year = guess_year(report)
+    extraction = extract(report, ruleset)
+    return cross_check(extraction, submission, report_year=int(year.value) if year is not None else None)

@@ -46,6 +46,7 @@ from scoresheets.styles import (
 )
 
 RANKING, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = "排名", "等次分布", "不良记录汇总", "失分分析", "错误"
+REPORT_CHECK = "报告核对"  # only when some submission has its annual report beside it
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
@@ -370,6 +371,42 @@ def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
     return ws
 
 
+def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
+    """Where a submission differs from its unit's own annual report (a report found beside the submission)."""
+    ws = _sheet(wb, REPORT_CHECK)
+    headers = ["序号", "单位", "申报文件", "年度报告", "核对结果", "指标", "申报值", "报告值", "报告原文"]
+    widths = [6, 18, 24, 24, 10, 18, 12, 14, 70]
+    _head(
+        ws,
+        _title(summary, "申报数据与年度报告核对"),
+        f"{_info(summary)}\n不一致：两值不同；待核：报告为约数、范围或推算；申报未填：报告写明而申报未填",
+        headers,
+        widths,
+    )
+    r = FIRST_ROW
+    n = 0
+    for ranked in summary.ranking:
+        row = ranked.row
+        if not row.report:
+            continue
+        lines = row.report_check or (None,)
+        for line in lines:
+            n += 1
+            cells = [row.unit, row.file, row.report]
+            cells += (
+                ["一致", "", "", "", ""]
+                if line is None
+                else [line.kind, line.indicator, line.submitted, line.stated, line.where]
+            )
+            put_number(ws, r, 1, n, CENTER)
+            for c, value in enumerate(cells, start=2):
+                put_text(ws, r, c, value, CENTER if c == 6 else BODY)
+            fit_row(ws, r, ["", *cells], widths)
+            r += 1
+    _finish(ws)
+    return ws
+
+
 def build_summary_workbook(summary: BatchSummary) -> Workbook:
     wb = Workbook()
     register_styles(wb)
@@ -378,6 +415,8 @@ def build_summary_workbook(summary: BatchSummary) -> Workbook:
     write_bad_records(wb, summary)
     write_items(wb, summary)
     write_errors(wb, summary)
+    if any(r.row.report for r in summary.ranking):
+        write_report_check(wb, summary)
     wb.active = 0
     return wb
 

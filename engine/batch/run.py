@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import glob
 import multiprocessing
@@ -52,7 +53,7 @@ from engine.files.naming import (
 from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import Submission
 from engine.ruleset.ruleset import Ruleset
-from engine.tools.summary import FailedInput, UnitRow, unit_row
+from engine.tools.summary import FailedInput, ReportCheckRow, UnitRow, unit_row
 
 try:
     import fcntl
@@ -290,6 +291,54 @@ def _save_part(result, target: Path) -> None:
         raise
 
 
+REPORT_SUFFIXES = (".txt", ".docx")
+REPORT_MARKS = ("", "-报告", ".报告", "_报告", "-年度报告")
+
+
+def report_beside(submission: Path) -> Path | None:
+    """The unit's annual report next to its submission: same name with .txt/.docx (甲.json ↔ 甲.txt, 甲-报告.docx)."""
+    for mark in REPORT_MARKS:
+        for suffix in REPORT_SUFFIXES:
+            candidate = submission.with_name(submission.stem + mark + suffix)
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def check_report(report: Path, ruleset, submission) -> tuple[ReportCheckRow, ...]:
+    """The cross-check lines of a submission against its report; an unreadable report is one line saying why."""
+    from engine.extract.choice import guess_year
+    from engine.extract.crosscheck import FLAG_WORDS, cross_check, shown
+    from engine.extract.extractor import extract
+    from engine.extract.report import read_report
+
+    try:
+        text = read_report(report)
+    except InputError as exc:
+        return tuple(ReportCheckRow("无法读取", "", "", "", repair_surrogates(str(p))) for p in exc.problems)
+    year = guess_year(text)
+    check = cross_check(extract(text, ruleset), submission, report_year=int(year.value) if year else None)
+    rows = (
+        [ReportCheckRow("注意", "考核年度", str(submission.year), str(year.value), check.year_note)]
+        if check.year_note
+        else []
+    )
+    for line in check.lines:
+        unit = check.units.get(line.name, "") if not isinstance(line.stated, bool) else ""
+        where = f"第{line.citation.line}行“{line.citation.phrase}”：{line.citation.sentence[:200]}"
+        flags = f"（{'、'.join(FLAG_WORDS.get(f, f) for f in line.flags)}）" if line.flags else ""
+        rows.append(
+            ReportCheckRow(
+                line.kind,
+                line.name,
+                shown(line.submitted) + (unit if line.submitted is not None else ""),
+                shown(line.stated) + unit + flags,
+                where,
+            )
+        )
+    return tuple(rows)
+
+
 def assess_one(item: Input) -> Outcome:
     """Assess one submission in this process (a worker, or the parent with --jobs 1)."""
     config = _CONFIG
@@ -302,7 +351,13 @@ def assess_one(item: Input) -> Outcome:
             target = Path(config.folder) / part_name(config.token, item.index)
             _save_part(result, target)
             part = str(target)
-        return Outcome(item.index, row=unit_row(item.index, item.shown, result), part=part)
+        row = unit_row(item.index, item.shown, result)
+        report = report_beside(Path(item.path))
+        if report is not None:
+            row = dataclasses.replace(
+                row, report=repair_surrogates(str(report)), report_check=check_report(report, ruleset, submission)
+            )
+        return Outcome(item.index, row=row, part=part)
     except InputError as exc:
         problems = tuple(repair_surrogates(str(p)) for p in exc.problems)
         return Outcome(item.index, failure=FailedInput(item.index, item.shown, exc.kind, problems))

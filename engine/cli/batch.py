@@ -212,6 +212,19 @@ def batch(
         click.echo(f"分组：{summary.grouping_note()}。", err=True)
     if target is not None:
         click.echo(f"汇总：{target}", err=True)
+    checked = [r.row for r in summary.ranking if r.row.report]
+    if checked:
+        differing = [row for row in checked if any(c.kind == "不一致" for c in row.report_check)]
+        where = "汇总的“报告核对”表" if fmt == "xlsx" else "report_check"
+        click.echo(
+            f"报告核对：{len(checked)}份申报旁有年度报告，其中{len(differing)}份与报告不一致（见{where}）。", err=True
+        )
+        for row in differing:
+            for c in row.report_check:
+                if c.kind == "不一致":
+                    click.echo(
+                        f"  {row.file}：{c.indicator} 申报 {c.submitted}，报告 {c.stated} —— {c.where[:80]}", err=True
+                    )
     if summary.failures:
         where = "汇总的“错误”表" if fmt == "xlsx" else "errors"
         click.echo(f"未能评分的申报文件及原因见{where}。", err=True)

@@ -112,6 +112,7 @@ def check_command(paths: tuple[Path, ...]) -> None:
     检查内容：格式与必填项、拼错的键（附“是否应为”提示）、编号重复、条件中未声明的指标、
     类型不符（如日期与数字比较）、分值合计与总分或一级指标分值不符、扣分上限大于分值、
     等次分数线、评分标准为空、永远不成立或总是成立的条件、用不到的档次与指标。
+    另在标准错误输出以“提示”列出没有声明“提取”的指标（assess extract 不会从报告中找它们），提示不算问题。
 
     \b
     例：
@@ -119,10 +120,16 @@ def check_command(paths: tuple[Path, ...]) -> None:
       assess rules check demo-district-2013 national-model-2021
     退出码：0 没有问题；1 发现问题；2 用法错误。
     """
-    files, findings = check_paths(_existing(paths))
+    files, found = check_paths(_existing(paths))
+    findings = [f for f in found if not f.note]
     for finding in findings:
         click.echo(str(finding))
+    for finding in found:  # notes go with the summary, apart from the problems
+        if finding.note:
+            click.echo(str(finding), err=True)
+    notes = len(found) - len(findings)
     summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
+    summary += f"另有 {notes} 条提示。" if notes else ""
     click.echo(summary, err=True)
     raise SystemExit(EXIT_FAILED if findings else EXIT_OK)
 

@@ -12,43 +12,46 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from engine import __version__
+from engine.extract.choice import Choice, Guess
 from engine.extract.extractor import (
     APPROXIMATE,
     CONFLICT,
     DERIVED,
+    NEGATED,
+    RANGE,
+    UNCERTAIN,
     Citation,
     Extraction,
     Finding,
 )
-from engine.extract.report import Report
 from engine.intake.submission import PENDING
 
-FLAG_NAMES = {APPROXIMATE: "约数", DERIVED: "推算", CONFLICT: "冲突"}
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,30}(?:报告|汇报|总结)")
-_ORGAN = re.compile(r"^(.{2,30}?(?:人民政府|管理委员会|管委会|政府|委员会|办公室|局|街道办事处))")
+FLAG_NAMES = {
+    APPROXIMATE: "约数",
+    DERIVED: "推算",
+    CONFLICT: "冲突",
+    RANGE: "范围",
+    NEGATED: "否定",
+    UNCERTAIN: "待核",
+}
 _MAX_QUOTE = 60
 
 
-def build_draft(
-    extraction: Extraction, *, unit: str | None = None, unit_type: str | None = None, year: int | None = None
-) -> dict[str, Any]:
+def build_draft(extraction: Extraction, choice: Choice) -> dict[str, Any]:
+    """The draft submission; header values from the options or the report (`choice`), each with its source."""
     ruleset, report = extraction.ruleset, extraction.report
-    header_found = guess_header(report)
     types = ruleset.header.unit_types
-    if unit_type is None and len(types) == 1:
+    unit_type = str(choice.unit_type.value) if choice.unit_type is not None else None
+    if unit_type is None and len(types) == 1 and not choice.unit_type_note:
         unit_type = types[0]
-    if unit is None and "单位名称" in header_found:
-        unit = header_found["单位名称"][0]
-    if year is None and "考核年度" in header_found:
-        year = header_found["考核年度"][0]
+    unit = str(choice.unit.value) if choice.unit is not None else None
+    year = int(choice.year.value) if choice.year is not None else None
     values: dict[str, Any] = {}
     notes: dict[str, str] = {}
     found: dict[str, Any] = {}
@@ -72,10 +75,13 @@ def build_draft(
             if finding is not None and finding.rejected:
                 found[name] = _entry(finding, None)
     header_sources = {
-        key: {"值": value, "出处": _cite(citation)}
-        for key, (value, citation) in header_found.items()
-        if (key == "单位名称" and unit == value) or (key == "考核年度" and year == value)
+        key: _guess(guess)
+        for key, guess in (("单位名称", choice.unit), ("单位类型", choice.unit_type), ("考核年度", choice.year))
+        if guess is not None
     }
+    chosen = {"编号": ruleset.header.id, "文件": Path(ruleset.file).name, "sha256": ruleset.sha256, "选用": choice.how}
+    if choice.unit_type_note:
+        chosen["单位类型"] = choice.unit_type_note
     return {
         "单位名称": unit or PENDING,
         "单位类型": unit_type or PENDING,
@@ -85,8 +91,13 @@ def build_draft(
         "草稿": {
             "说明": "由 assess extract 从年度报告提取的草稿：逐项核对出处，补齐“待填”的值；"
             "必填项仍为“待填”时 assess 不予评分。本块不参与评分。",
-            "报告": {"文件": report.file, "sha256": report.sha256, "编码": report.encoding},
-            "规则集": {"编号": ruleset.header.id, "文件": Path(ruleset.file).name, "sha256": ruleset.sha256},
+            "报告": {
+                "文件": report.file,
+                "sha256": report.sha256,
+                "编码": report.encoding,
+                **({"字形": "繁体（按 OpenCC t2s 转为简体后匹配，出处为原文）"} if report.traditional else {}),
+            },
+            "规则集": chosen,
             "程序版本": __version__,
             "表头出处": header_sources,
             "已提取": found,
@@ -99,36 +110,10 @@ def draft_json(draft: dict[str, Any]) -> str:
     return json.dumps(draft, ensure_ascii=False, indent=2) + "\n"
 
 
-def guess_header(report: Report) -> dict[str, tuple[Any, Citation]]:
-    """单位名称 and 考核年度 from the report's title line; the work year otherwise from the most cited year."""
-    out: dict[str, tuple[Any, Citation]] = {}
-    for number, line in enumerate(report.lines[:30], 1):
-        match = _TITLE_YEAR.search(line)
-        if not match or len(line.strip()) > 80:  # a title, not the first paragraph
-            continue
-        citation = Citation(report.file, number, match.start() + 1, match.group(0), line.strip())
-        out["考核年度"] = (int(match.group(1)), citation)
-        before = line[: match.start()].split(":")[-1].split("：")[-1].strip()
-        organ = _ORGAN.match(before)
-        if organ and not re.search(r"[\d,，。、;；]", organ.group(1)):
-            out["单位名称"] = (
-                organ.group(1),
-                Citation(report.file, number, line.find(organ.group(1)) + 1, organ.group(1), line.strip()),
-            )
-        break
-    if "考核年度" not in out:
-        years = Counter()
-        first: dict[int, Citation] = {}
-        for sentence in report.sentences:
-            for match in re.finditer(r"(?<!\d)((?:19|20)\d{2})年(?!\d)", sentence.folded):
-                year = int(match.group(1))
-                years[year] += 1
-                first.setdefault(
-                    year, Citation(report.file, sentence.line, sentence.col, match.group(0), sentence.text.strip())
-                )
-        if years:
-            year, _ = years.most_common(1)[0]
-            out["考核年度"] = (year, first[year])
+def _guess(guess: Guess) -> dict[str, Any]:
+    out: dict[str, Any] = {"值": guess.value, "依据": guess.how}
+    if guess.line is not None:
+        out["出处"] = {"行": guess.line, "原文": guess.phrase, "句子": guess.sentence[:300]}
     return out
 
 
@@ -217,6 +202,12 @@ def _note(finding: Finding, extra: str | None) -> str:
             text += f"；与 {r.numerator} ÷ {r.denominator} 核对一致"
     if APPROXIMATE in finding.flags:
         text += "；原文为约数"
+    if RANGE in finding.flags:
+        text += "；原文为范围，取下限，请核对"
+    if NEGATED in finding.flags:
+        text += "；原文为否定句，取“否”，请核对"
+    if UNCERTAIN in finding.flags:
+        text += "；原文“分别”前后的项数与数值个数不同，请核对"
     if extra:
         text += f"；{extra}"
     return text[:2000]
@@ -247,10 +238,18 @@ def render_table(extraction: Extraction, draft: dict[str, Any]) -> str:
         shown = _show(finding.value) + ("" if isinstance(finding.value, bool) else unit)
         rows.append((name, shown, flags, where))
     widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+    report = extraction.report
+    script = "，繁体" if report.traditional else ""
     lines = [
-        f"从 {extraction.report.file} 提取（规则集 {ruleset.header.id}，{extraction.report.encoding}）："
-        f"找到 {len(found)} 项，待填 {len(missing)} 项"
+        f"从 {report.file} 提取（规则集 {ruleset.header.id}，{report.encoding}{script}）："
+        f"找到 {len(found)} 项，待填 {len(missing)} 项",
+        f"规则集：{ruleset.header.id}（{Path(ruleset.file).name}），{draft['草稿']['规则集']['选用']}",
     ]
+    for key, info in draft["草稿"]["表头出处"].items():
+        where = f"，第{info['出处']['行']}行“{info['出处']['原文']}”" if "出处" in info else ""
+        lines.append(f"{key}：{info['值']}（{info['依据']}{where}）")
+    if "单位类型" in draft["草稿"]["规则集"]:
+        lines.append(f"注意：{draft['草稿']['规则集']['单位类型']}")
     for n, row in enumerate(rows):
         lines.append("  " + "  ".join(_pad(row[i], widths[i]) for i in range(3)) + "  " + row[3])
         if n == 0:
@@ -262,6 +261,14 @@ def render_table(extraction: Extraction, draft: dict[str, Any]) -> str:
         by_reason.setdefault(reason, []).append(name + ("" if spec.required else "（选填）"))
     for reason, names in by_reason.items():
         lines.append(f"待填（{reason}）：{'、'.join(names)}")
+    set_aside = [
+        f"{name} {_show(v)}（{why}，{_quote(c)}）"
+        for name in missing
+        if name in extraction.findings
+        for v, why, c in extraction.findings[name].rejected[:2]
+    ]
+    if set_aside:
+        lines.append("未采用（见草稿“未采用”）：" + "；".join(set_aside[:12]) + ("；…" if len(set_aside) > 12 else ""))
     header_missing = [k for k in ("单位名称", "单位类型", "考核年度") if draft[k] == PENDING]
     if header_missing:
         lines.append(f"表头待填：{'、'.join(header_missing)}（可用 --unit、--unit-type、--year 给出）")

@@ -12,16 +12,21 @@ For every indicator that declares `提取`, in dependency order (等于 and 计�
    when the report states none (`derived`), and is checked against a stated value otherwise —
    a difference is a `conflict`.
 
-A value is `approximate` when every place that gives it says so (近50件, 4000余条, 50件左右).
+A value is `approximate` when every place that gives it says so (近50件, 4000余条, 50件左右); a
+`range` when the report gives one (3至5次: the lower bound is taken); `negated` when a yes/no phrase
+is denied (尚未聘请法律顾问 → 否); `uncertain` when “分别” pairs names and figures of unequal number.
+Targets, plans, changes, figures not reached and frequencies are set aside with the reason
+(engine/extract/meaning.py), as are sentences of the page around the report (page furniture).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.extract import numbers
+from engine.extract import meaning, numbers
 from engine.extract.patterns import CompiledPattern, compile_spec, fold
 from engine.extract.report import Report, Sentence
 from engine.ruleset.extraction_check import coerce, order
@@ -30,6 +35,12 @@ from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.values import check_value
 
 APPROXIMATE, DERIVED, CONFLICT = "approximate", "derived", "conflict"
+RANGE, NEGATED, UNCERTAIN = "range", "negated", "uncertain"
+_SLOT_REGEX = {
+    "{数}": re.compile(numbers.NUMBER),
+    "{率}": re.compile(numbers.PERCENT),
+    "{日期}": re.compile(numbers.DATE),
+}
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -51,6 +62,8 @@ class Candidate:
     key: tuple[int, int]  # (sentence number, position of the value): one figure is read once
     via: str = "原文"  # 原文 | 值 | 等于
     span: tuple[int, int] = (0, 0)  # the whole match in the folded sentence
+    flags: tuple[str, ...] = ()  # RANGE, NEGATED, UNCERTAIN
+    problem: str | None = None  # why this is not the year's value (meaning.REASONS)
 
 
 @dataclass
@@ -129,19 +142,30 @@ def _candidates(
     exclude = [fold(w) for w in ext.exclude]
     out: dict[tuple[int, int], Candidate] = {}
     for number, sentence in enumerate(report.sentences):
-        text = sentence.folded
-        if any(w in text for w in exclude):
+        if sentence.furniture:
             continue
+        text = sentence.folded
         if require and not any(w in text or w in sentence.context for w in require):
             continue
         for pattern in patterns:
             if sentence.plan and not pattern.whole:
                 continue
             for match in pattern.regex.finditer(text):
+                if exclude and any(w in _clauses(text, match) for w in exclude):
+                    continue
                 candidate = _candidate(report, spec, sentence, number, pattern, match, found)
                 if candidate is not None and candidate.key not in out:
                     out[candidate.key] = candidate
     return _longest(sorted(out.values(), key=lambda c: c.key))
+
+
+def _clauses(text: str, match) -> str:
+    """The clauses a match spans (from the comma before it to the comma after it): what 排除 is checked in.
+
+    A sentence that opens with 其中 is an aside as a whole, so its opening word counts for every clause."""
+    start = 0 if text.lstrip().startswith("其中") else meaning.clause_start(text, match.start())
+    end = next((i for i in range(match.end(), len(text)) if text[i] in ",，;；:："), len(text))
+    return text[start:end]
 
 
 def _longest(candidates: list[Candidate]) -> list[Candidate]:
@@ -154,27 +178,34 @@ def _longest(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledPattern, match, found):
-    start, end = sentence.span(*match.span())
-    raw_phrase = sentence.text[start:end]
-    lead = len(raw_phrase) - len(raw_phrase.lstrip())
-    citation = Citation(
-        report.file, sentence.line, sentence.col + start + lead, raw_phrase.strip(), sentence.text.strip()
-    )
+    citation = _citation(report, sentence, match.start(), match.end())
     if pattern.slot is not None:
-        raw = match.group("v")
+        text = sentence.folded
+        v_start, v_end, raw = match.start("v"), match.end("v"), match.group("v")
+        flags: list[str] = []
+        paired = meaning.respective_value(text, match.start(), v_start, _SLOT_REGEX[pattern.slot])
+        if paired is not None:
+            chosen, uncertain = paired
+            v_start, v_end, raw = chosen.start(), chosen.end(), chosen.group(0)
+            flags += [UNCERTAIN] if uncertain else []
+            citation = _citation(report, sentence, match.start(), max(match.end(), v_end))
         try:
             if pattern.slot == "{日期}":
                 value, approx = numbers.parse_date(raw), False
             else:
                 quantity = numbers.parse_percent(raw) if pattern.slot == "{率}" else numbers.parse_number(raw)
                 value, approx = quantity.value, quantity.approximate
+                flags += [RANGE] if quantity.upper is not None else []
         except ValueError:
             return None  # 2月30日 and the like: not a figure
-        tail = sentence.folded[match.end() : match.end() + 3]
+        tail = text[v_end : v_end + 3]
         approx = approx or tail.startswith(numbers.APPROX_SUFFIX) or tail[1:].startswith(numbers.APPROX_SUFFIX)
         if spec.type == "次数" and value == value.to_integral_value():
             value = int(value)
-        return Candidate(value, approx, citation, (number, match.start("v")), span=match.span())
+        problem = None if pattern.slot == "{日期}" else meaning.figure_problem(text, match.start(), v_start, v_end)
+        return Candidate(
+            value, approx, citation, (number, v_start), span=match.span(), flags=tuple(flags), problem=problem
+        )
     if pattern.equals is not None:
         same = [c for c in found.get(pattern.equals, []) if c.key[0] == number]
         if not same:
@@ -185,7 +216,20 @@ def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledP
             value = int(value)
         return Candidate(value, nearest.approximate, citation, (number, match.start()), "等于", match.span())
     value = True if pattern.value is None else coerce(spec, pattern.value)
-    return Candidate(value, False, citation, (number, match.start()), "值", match.span())
+    problem = meaning.yes_no_problem(sentence.folded, match.start()) if not pattern.whole else None
+    if problem == "negated":
+        if not isinstance(value, bool):  # a fixed 值 (未发生…撤销 → 0) is already the negated reading
+            return None
+        return Candidate(not value, False, citation, (number, match.start()), "值", match.span(), (NEGATED,))
+    return Candidate(value, False, citation, (number, match.start()), "值", match.span(), problem=problem)
+
+
+def _citation(report, sentence: Sentence, start: int, end: int) -> Citation:
+    """A folded span of a sentence as a citation of the original text."""
+    first, last = sentence.span(start, end)
+    raw_phrase = sentence.text[first:last]
+    lead = len(raw_phrase) - len(raw_phrase.lstrip())
+    return Citation(report.file, sentence.line, sentence.col + first + lead, raw_phrase.strip(), sentence.text.strip())
 
 
 def _decide(name: str, spec: IndicatorSpec, candidates: list[Candidate]) -> Finding | None:
@@ -193,7 +237,7 @@ def _decide(name: str, spec: IndicatorSpec, candidates: list[Candidate]) -> Find
     accepted: list[Candidate] = []
     rejected: list[tuple[Any, str, Citation]] = []
     for c in candidates:
-        message = check_value(spec, c.value)
+        message = meaning.REASONS[c.problem] if c.problem else check_value(spec, c.value)
         if message:
             rejected.append((c.value, message, c.citation))
         else:
@@ -208,10 +252,12 @@ def _decide(name: str, spec: IndicatorSpec, candidates: list[Candidate]) -> Find
         total = sum((Decimal(p.value) for p in parts), Decimal(0))
         value: Any = int(total) if spec.type == "次数" else total
         flags = [DERIVED] + ([APPROXIMATE] if any(p.approximate for p in parts) else [])
+        flags += sorted({f for p in parts for f in p.flags})
         return Finding(name, value, flags, [p.citation for p in parts], parts=parts, rejected=rejected)
     ordered = list(groups.values())
     chosen = ordered[0]
     flags = [APPROXIMATE] if all(c.approximate for c in chosen) else []
+    flags += sorted({f for c in chosen for f in c.flags})
     finding = Finding(name, chosen[0].value, flags, [c.citation for c in chosen], parts=chosen[:1], rejected=rejected)
     if len(ordered) > 1:
         finding.flags.append(CONFLICT)

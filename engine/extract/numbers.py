@@ -3,7 +3,9 @@
 Arabic and full-width digits (full-width is folded by NFKC before matching), Chinese numerals
 (一千二百二十二, 十二, 两, 二○一六 read digit by digit), 万/千/亿 multipliers (1.2万件, 4000余条),
 approximate markers (近/约/逾/超过/不足 before, 余/多 after the digits, 左右 after the unit),
-a figure right after 不少于/不低于/不超过/不高于 is a requirement's bound and is not matched,
+a figure right after 不少于/不低于/不超过/不高于/至少/最多 is a requirement's bound and is not matched,
+nor is an ordinal (第十二次, 第3季度); a range (3至5次, 40—50件, 90%—95%) is one match whose
+value is the lower bound, marked as a range,
 percentages (99.36%, 百分之百, 百分之九十五点五) and dates (2016年12月19日, 二○一六年十二月十九日,
 2016-12-19). The regular-expression fragments below are what the pattern language's {数},
 {率} and {日期} stand for; the parse functions turn a matched fragment into a value.
@@ -34,11 +36,17 @@ APPROX_SUFFIX = "左右"
 _CN_NUMBER = rf"[{_D}{_U}]+(?:点[{_D}]+)?"
 _AR_NUMBER = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?(?![\d.])"
 _BEFORE = "|".join(APPROX_BEFORE)
-# 不少于3次, 不低于95%: a requirement's bound, not a figure of the year
-BOUND_WORDS = ("不少于", "不低于", "不超过", "不高于")
+# 不少于3次, 不低于95%, 至少一次: a requirement's bound, not a figure of the year
+BOUND_WORDS = ("不少于", "不低于", "不超过", "不高于", "至少", "最少", "最多", "至多")
 _NOT_BOUND = "".join(f"(?<!{w})" for w in BOUND_WORDS)
-NUMBER = rf"{_NOT_BOUND}(?:{_BEFORE})?(?:{_AR_NUMBER}[余多]?[万千亿]?[余多]?|{_CN_NUMBER}[余多]?)"
-PERCENT = rf"{_NOT_BOUND}(?:{_BEFORE})?(?:{_AR_NUMBER}\s*%|百分之{_CN_NUMBER})"
+# 第十二次, 第3季度: an ordinal; nor may a figure start inside another (the 二 of 十二)
+_NOT_ORDINAL = rf"(?<![第{_D}{_U}])"
+RANGE_MARKS = "至到~～—–-"
+_RANGE = rf"\s*[{RANGE_MARKS}]\s*"
+_ONE = rf"(?:{_AR_NUMBER}[余多]?[万千亿]?[余多]?|{_NOT_ORDINAL}{_CN_NUMBER}[余多]?)"
+NUMBER = rf"{_NOT_BOUND}(?<!第)(?:{_BEFORE})?{_ONE}(?:{_RANGE}{_ONE})?"
+# 由75%提高到90%: the rate before the change is not read (a gap may step over it)
+PERCENT = rf"{_NOT_BOUND}(?<![由从])(?:{_BEFORE})?(?:(?:{_AR_NUMBER}\s*%?{_RANGE})?{_AR_NUMBER}\s*%|百分之{_CN_NUMBER})"
 _YEAR = rf"(?:\d{{4}}|[{_D}]{{4}})"
 _MD = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 DATE = rf"(?:{_YEAR}\s*年\s*{_MD}\s*月\s*{_MD}\s*[日号]|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}(?!\d))"
@@ -50,6 +58,15 @@ class Quantity:
 
     value: Decimal
     approximate: bool = False
+    upper: Decimal | None = None  # a range (3至5次): value is the lower bound, this the upper
+
+
+_RANGE_SPLIT = re.compile(rf"(?<=[\d{_D}{_U}余多万千亿%])\s*[{RANGE_MARKS}]\s*(?=[\d{_D}{_U}])")
+
+
+def _split_range(text: str) -> tuple[str, str | None]:
+    parts = _RANGE_SPLIT.split(text.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (parts[0], None)
 
 
 def fold(char: str) -> str:
@@ -116,7 +133,16 @@ def _strip_before(text: str) -> tuple[str, bool]:
 
 
 def parse_number(text: str) -> Quantity:
-    """A {数} match (NFKC-folded): 4000余 → 4000 (approximate), 1.2万 → 12000, 一千二百二十二 → 1222."""
+    """A {数} match (NFKC-folded): 4000余 → 4000 (approximate), 1.2万 → 12000, 一千二百二十二 → 1222,
+    3至5 → 3 with upper 5."""
+    low, high = _split_range(text)
+    if high is not None:
+        first, second = _one_number(low), _one_number(high)
+        return Quantity(first.value, first.approximate or second.approximate, second.value)
+    return _one_number(text)
+
+
+def _one_number(text: str) -> Quantity:
     body, approx = _strip_before(text.strip())
     multiplier = 1
     cleaned = ""
@@ -139,7 +165,15 @@ def parse_number(text: str) -> Quantity:
 
 
 def parse_percent(text: str) -> Quantity:
-    """A {率} match: 99.36% → 99.36, 百分之百 → 100, 约95% → 95 (approximate)."""
+    """A {率} match: 99.36% → 99.36, 百分之百 → 100, 约95% → 95 (approximate), 90%—95% → 90 with upper 95."""
+    low, high = _split_range(text)
+    if high is not None and not text.strip().startswith("百分之"):
+        first, second = _one_percent(low.rstrip("%") + "%"), _one_percent(high)
+        return Quantity(first.value, first.approximate or second.approximate, second.value)
+    return _one_percent(text)
+
+
+def _one_percent(text: str) -> Quantity:
     body, approx = _strip_before(text.strip())
     body = body.replace(" ", "")
     if body.startswith("百分之"):

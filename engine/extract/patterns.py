@@ -16,8 +16,10 @@ A template that starts with `{句首}` and ends with `{句尾}` matches whole se
 
 Everything else is matched literally (it is escaped, never read as a regular expression), after
 the same NFKC folding as the report (so `%` also matches `％`). A `…` right before a value never
-skips over another number, so `投诉…{数}件` takes the nearest figure. Matching is done one
-sentence at a time (a sentence ends at 。；！？ or the end of a line).
+skips over another number, so `投诉…{数}件` takes the nearest figure — except a hotline's number
+(受理12345诉求1,204件) and a change in percentage points (较上年提高15个百分点，达到90%) — and
+never crosses “其中” (what follows is a part, not the total). Matching is done one sentence at a
+time (a sentence ends at 。；！？ or the end of a line).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from engine.extract import numbers
 from engine.ruleset.extraction import GAP, VALUE_SLOTS, parse_template
 
 _SENTENCE_END = "。;!?\n"
+# figures a gap before a value may step over: a hotline's number, a change in percentage points
+_SKIPPED = (
+    r"[由从]\d+(?:\.\d+)?%|123\d\d(?=热线|诉求|平台|工单|市民|政务|便民|服务|转办|来电|渠道|等)|\d+(?:\.\d+)?个百分点"
+)
 
 
 def fold(text: str) -> str:
@@ -66,8 +72,10 @@ def compile_template(template: str, keywords: list[str], gap: int, value: Any = 
             parts.append(r"\s*[。;!?]?\s*$")
         elif token == GAP:
             before_value = n + 1 < len(tokens) and tokens[n + 1] in VALUE_SLOTS
-            stop = re.escape(_SENTENCE_END) + (r"\d%" if before_value else "")
-            parts.append(f"[^{stop}]{{0,{gap}}}?")
+            if before_value:
+                parts.append(f"(?:(?!其中)(?:[^{re.escape(_SENTENCE_END)}\\d%]|{_SKIPPED})){{0,{gap}}}?")
+            else:
+                parts.append(f"[^{re.escape(_SENTENCE_END)}]{{0,{gap}}}?")
         else:
             parts.append(re.escape(fold(token)))
     whole = tokens[0] == "{句首}" and tokens[-1] == "{句尾}"

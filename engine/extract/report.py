@@ -6,7 +6,15 @@ zip of XML): each paragraph, and each paragraph of a table cell, becomes one lin
 .docx “行” is the paragraph number. Other formats (.doc, .pdf, .wps) are refused with a message.
 
 Sections whose heading speaks of next year (下一步、明年、工作思路、工作计划、改进措施…) are
-kept for citing but not read: they describe plans, not the year's work.
+kept for citing but not read: they describe plans, not the year's work. Lines of a web page
+around the report (发布时间、来源、索引号、今天是…、a bare date and time) are page furniture:
+kept for citing, never read.
+
+Reports in traditional characters (繁體) are read through OpenCC's t2s tables: each sentence is
+matched in simplified form, and every citation points at the original characters. Bytes that are
+neither UTF-8 nor GB18030 but Big5 (common for traditional text saved on Windows) are decoded as
+Big5 by name; Big5 text that happens to decode as GB18030 is recognised by how few of its
+characters are common ones, and decoded as Big5 too — the draft names the encoding used.
 """
 
 from __future__ import annotations
@@ -31,6 +39,14 @@ _HEADING = re.compile(
     r")"
 )
 _ENDS = "。；;！!？?"
+# a web page's own lines: when it was published, where from, its index number, today's date
+_FURNITURE = re.compile(
+    r"^\s*[\[【]?\s*(?:发布时间|发布日期|发文日期|成文日期|更新时间|更新日期|来源|文章来源|信息来源|今天是|索引号|"
+    r"发文字号|文号|主题分类|体裁分类|发布机构|发文机构|有效性|时效性|点击率|点击数|浏览次数|阅读次数|分享到|字体|"
+    r"您当前所在位置|您现在所在的位置|您所在的位置|当前位置|无障碍|首\s*页|返回顶部|打印本页|关闭窗口)"
+)
+_TODAY = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*星期|农历")
+_BARE_TIME = re.compile(r"^\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*$")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -52,6 +68,7 @@ class Sentence:
     headings: tuple[str, ...] = ()
     plan: bool = False
     context: str = ""  # the headings, folded: where 须含 may also find the subject
+    furniture: bool = False  # a line of the web page around the report, not the report
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """A folded span as a span of the original text."""
@@ -67,6 +84,7 @@ class Report:
     encoding: str
     lines: list[str]
     sentences: list[Sentence] = field(default_factory=list)
+    traditional: bool = False  # read through OpenCC t2s; citations keep the original characters
 
 
 def read_report(path: Path | str) -> Report:
@@ -85,7 +103,8 @@ def read_report(path: Path | str) -> Report:
     else:
         text, encoding = decode(raw, name)
         lines = text.splitlines()
-    return Report(name, digest, encoding, lines, split_sentences(lines))
+    convert = to_simplified if is_traditional("\n".join(lines)) else None
+    return Report(name, digest, encoding, lines, split_sentences(lines, convert), convert is not None)
 
 
 def decode(raw: bytes, name: str = "") -> tuple[str, str]:
@@ -101,17 +120,75 @@ def decode(raw: bytes, name: str = "") -> tuple[str, str]:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    gb = _try(raw, "gb18030")
+    big5 = _try(raw, "big5")
+    if big5 is not None and (gb is None or _common_share(big5) > _common_share(gb) + 0.15):
+        return big5, "big5"
+    if gb is not None:
+        return gb, "gb18030"
     try:
-        return raw.decode("gb18030"), "gb18030"
+        raw.decode("gb18030")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReportError(
             Problem(
                 Location(name, line),
-                "无法识别文本编码（已试 UTF-8、GB18030/GBK）；请另存为 UTF-8 后重试",
+                "无法识别文本编码（已试 UTF-8、GB18030/GBK、Big5）；请另存为 UTF-8 后重试",
                 "report.encoding",
             )
         ) from None
+
+
+def _try(raw: bytes, codec: str) -> str | None:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _common_share(text: str) -> float:
+    """Share of the Chinese characters that are among the 3,755 most common (GB2312 level 1) once simplified.
+
+    Text decoded with the right codec scores near 1 whether it is simplified or traditional; the
+    same bytes decoded with the wrong one give mostly rare characters.
+    """
+    hanzi = [ch for ch in to_simplified(text[:20000]) if "\u4e00" <= ch <= "\u9fff"]
+    if not hanzi:
+        return 0.0
+    common = 0
+    for ch in hanzi:
+        try:
+            code = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 0xB0 <= code[0] <= 0xD7
+    return common / len(hanzi)
+
+
+_CONVERTER = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters (OpenCC t2s, phrase-aware)."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        import opencc
+
+        _CONVERTER = opencc.OpenCC("t2s")
+    return _CONVERTER.convert(text)
+
+
+def is_traditional(text: str) -> bool:
+    """True when more than 3% of the Chinese characters change under t2s (a simplified text changes none or few)."""
+    sample = text[:20000]
+    hanzi = [i for i, ch in enumerate(sample) if "\u4e00" <= ch <= "\u9fff"]
+    if len(hanzi) < 20:
+        return False
+    converted = to_simplified(sample)
+    if len(converted) != len(sample):
+        converted = "".join(to_simplified(ch) for ch in sample)
+    changed = sum(1 for i in hanzi if converted[i] != sample[i])
+    return changed / len(hanzi) > 0.03
 
 
 def _docx_lines(raw: bytes, name: str) -> list[str]:
@@ -139,14 +216,19 @@ def _docx_lines(raw: bytes, name: str) -> list[str]:
     return lines
 
 
-def split_sentences(lines: list[str]) -> list[Sentence]:
-    """Sentences with the headings above them; sections about next year's plans are marked."""
+def split_sentences(lines: list[str], convert=None) -> list[Sentence]:
+    """Sentences with the headings above them; sections about next year's plans and page furniture are marked.
+
+    `convert` (traditional → simplified) is applied to what is matched, never to what is cited.
+    """
     out: list[Sentence] = []
     stack: dict[int, str] = {}
-    for number, line in enumerate(lines, 1):
+    for number, original in enumerate(lines, 1):
+        line = _converted(original, convert) if convert else original
         pieces = _pieces(line)
         if not pieces:
             continue
+        furniture = bool(_FURNITURE.match(re.sub(r"\s+", "", line)) or _BARE_TIME.match(line) or _TODAY.search(line))
         match = _HEADING.match(line)
         if match:
             level = next(int(k[1]) for k, v in match.groupdict().items() if v)
@@ -160,8 +242,17 @@ def split_sentences(lines: list[str]) -> list[Sentence]:
         context = _fold(" / ".join(headings))[0]
         for start, piece in pieces:
             folded, index = _fold(piece)
-            out.append(Sentence(number, start + 1, piece, folded, index, headings, plan, context))
+            text = original[start : start + len(piece)]
+            out.append(Sentence(number, start + 1, text, folded, index, headings, plan, context, furniture))
     return out
+
+
+def _converted(line: str, convert) -> str:
+    """The line in simplified characters, one character for one (so columns still point at the original)."""
+    whole = convert(line)
+    if len(whole) == len(line):
+        return whole
+    return "".join(c if len(c := convert(ch)) == 1 else ch for ch in line)
 
 
 def _pieces(line: str) -> list[tuple[int, str]]:

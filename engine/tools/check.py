@@ -36,9 +36,10 @@ class Finding:
     location: Location
     rule: str  # the item id where known, else the path in the file
     message: str
+    note: bool = False  # a note (提示), not a problem: it does not fail the check
 
     def __str__(self) -> str:
-        return f"{self.location.head}: {self.rule}: {self.message}"
+        return f"{self.location.head}: {'提示: ' if self.note else ''}{self.rule}: {self.message}"
 
 
 def rules_files(paths: list[Path]) -> list[Path]:
@@ -66,7 +67,35 @@ def check_file(path: Path) -> list[Finding]:
         seen = {(f.location.line, f.message) for f in found}
         found += [f for f in _raw_conditions(doc) if (f.location.line, f.message) not in seen]
         return found
-    return lint(ruleset)
+    return lint(ruleset) + extraction_notes(ruleset, doc)
+
+
+def extraction_notes(ruleset: Ruleset, doc) -> list[Finding]:
+    """A note naming the indicators without `提取` (assess extract leaves them 待填); a record list never has one,
+    nor does an indicator the engine computes (days late, `逾期`).
+
+    A file that extends another is told only about the indicators it declares itself."""
+    own = set((doc.data.get("指标") or {}) if isinstance(doc.data, dict) else ()) if _extends(doc) else None
+    names = [
+        n
+        for n, spec in ruleset.indicators.items()
+        if spec.extraction is None and spec.type != "记录列表" and spec.overdue is None and (own is None or n in own)
+    ]
+    if not names:
+        return []
+    where = doc.locate(("指标",)) if isinstance(doc.data, dict) and "指标" in doc.data else Location(ruleset.file)
+    if own is None and not any(spec.extraction for spec in ruleset.indicators.values()):
+        message = "没有任何指标声明“提取”，assess extract 写出的草稿将全部为“待填”"
+        return [Finding(where, "指标", message, note=True)]
+    return [
+        Finding(
+            where,
+            "指标",
+            f"{len(names)} 个指标没有声明“提取”，assess extract 不会从年度报告中找它们（草稿中为“待填”）："
+            + "、".join(names),
+            note=True,
+        )
+    ]
 
 
 def _extends(doc) -> bool:

@@ -48,6 +48,17 @@ class ItemLoss:
 
 
 @dataclass(frozen=True)
+class ReportCheckRow:
+    """One line of the cross-check of a submission with the unit's report beside it (engine.extract.crosscheck)."""
+
+    kind: str  # 不一致 | 待核 | 申报未填 | 无法读取
+    indicator: str
+    submitted: str
+    stated: str
+    where: str  # 第N行“phrase”：sentence
+
+
+@dataclass(frozen=True)
 class UnitRow:
     """One assessed submission, as the summary needs it."""
 
@@ -73,6 +84,8 @@ class UnitRow:
     sheet: str = ""  # the scoresheet's file name in the output folder, once written
     grade_words: tuple[str, ...] = GRADES  # the ruleset's grades, best first
     provisional: bool = False  # a review could still change the grade
+    report: str = ""  # the unit's annual report found beside the submission, if any
+    report_check: tuple[ReportCheckRow, ...] = ()  # where the submission and that report differ
 
     @property
     def grade_shown(self) -> str:
@@ -412,6 +425,25 @@ def summary_json(summary: BatchSummary) -> str:
                 "file": r.row.file,
                 "scoresheet": r.row.sheet or None,
                 "ruleset_id": r.row.ruleset_id,
+                **(
+                    {
+                        "report_check": {
+                            "report": r.row.report,
+                            "lines": [
+                                {
+                                    "kind": c.kind,
+                                    "indicator": c.indicator,
+                                    "submitted": c.submitted,
+                                    "stated": c.stated,
+                                    "where": c.where,
+                                }
+                                for c in r.row.report_check
+                            ],
+                        }
+                    }
+                    if r.row.report
+                    else {}
+                ),
             }
             for r in summary.ranking
         ],

@@ -94,7 +94,7 @@ def test_default_output_name_and_guessed_header(tmp_path, capsys, monkeypatch):
     assert run(["extract", str(HUASHAN), "--unit-type", "区县政府"]) == 0
     doc = json.loads((tmp_path / "000-huashan-2012-草稿.json").read_text(encoding="utf-8"))
     assert (doc["单位名称"], doc["单位类型"], doc["考核年度"]) == ("花山区人民政府", "区县政府", 2012)
-    assert doc["草稿"]["表头出处"]["单位名称"]["出处"]["行"] == 3
+    assert doc["草稿"]["表头出处"]["单位名称"]["出处"]["行"] == 10  # lines 1–9 are the page's index block
     assert "草稿：000-huashan-2012-草稿.json" in capsys.readouterr().err
 
 

@@ -199,7 +199,7 @@ def test_docx_paragraphs_are_lines(tmp_path, ruleset):
         (
             "a.txt",
             "第一行\n".encode() + b"\x81\xff\n",
-            "无法识别文本编码（已试 UTF-8、GB18030/GBK）；请另存为 UTF-8 后重试",
+            "无法识别文本编码（已试 UTF-8、GB18030/GBK、Big5）；请另存为 UTF-8 后重试",
         ),
     ],
 )
