@@ -315,3 +315,71 @@ class Part:
     def open_cap(self, part: Any, points: Decimal) -> Decimal | None:
         """For an assessor's part: the most it may deduct; None for a computed part."""
         return None
+
+
+# -- below a target: 少于目标扣分 and 比率不足扣分 share everything but their sentence ------------------
+
+
+class TargetMethod(Method):
+    """An item that deducts when its indicator is below its target; a subclass gives the indicator
+    types it accepts and `shortfall(spec, points, ctx) -> (deduction, sentence without 扣X分)`."""
+
+    types: ClassVar[tuple[str, ...]]
+
+    @staticmethod
+    def shortfall(spec: Any, points: Decimal, ctx: Scoring) -> tuple[Decimal, str]:
+        raise NotImplementedError
+
+    def validate(self, item, loc, v):
+        v.indicator(item.indicator, loc + ("指标",), self.types, "指标")
+        v.cap(item.cap, item.points, loc + ("扣分上限",))
+
+    def checks(self, item, conditions):
+        return [simple_check(item.id, less(item.indicator, item.target), item.indicator)]
+
+    def reads(self, item):
+        return [item.indicator], [item.id]
+
+    def score(self, item, ctx):
+        if not ctx.holds(item.id):
+            return Scored()
+        d, text = self.shortfall(item, item.points, ctx)
+        return Scored(d, [f"{text}，扣{n(d)}分"])
+
+    def limits(self, item):
+        return [cap_limit(item.cap, item.points)]
+
+    def label(self, item, rule_id):
+        return DERIVED
+
+    def boundary_needs(self, item, indicators):
+        return target_needs(item.indicator, item.target, indicators)
+
+    def boundaries(self, item, values):
+        return target_boundaries(item.indicator, item.target, values)
+
+
+class TargetPart(Part):
+    """The same as a sub-item of a 分项扣分 item; the subclass gives `types` and `shortfall`."""
+
+    types: ClassVar[tuple[str, ...]]
+
+    @staticmethod
+    def shortfall(spec: Any, points: Decimal, ctx: Scoring) -> tuple[Decimal, str]:
+        raise NotImplementedError
+
+    def validate(self, part, rule_id, loc, points, v):
+        v.indicator(part.indicator, loc + ("指标",), self.types, "指标")
+        v.cap(part.cap, points, loc + ("扣分上限",))
+
+    def check(self, part, rule_id, item_id, conditions):
+        return Check(rule_id, item_id, less(part.indicator, part.target), frozenset({part.indicator}))
+
+    def reads(self, part):
+        return [part.indicator]
+
+    def score(self, part, rule_id, points, ctx):
+        if not ctx.holds(rule_id):
+            return Scored()
+        d, text = self.shortfall(part, points, ctx)
+        return Scored(d, [f"{part.text}：{text}，扣{n(d)}分"])

@@ -9,25 +9,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from engine.ruleset.methods.base import (
-    DERIVED,
     STEP_ROUNDINGS,
-    Check,
     ItemBase,
-    Method,
-    Part,
     PartBase,
-    Scored,
-    cap_limit,
+    TargetMethod,
+    TargetPart,
     cap_of,
     capped,
     check_steps,
     counted_steps,
-    less,
     n,
     rounding_note,
-    simple_check,
-    target_boundaries,
-    target_needs,
 )
 from engine.ruleset.scalars import IndicatorName, Number, Points
 
@@ -84,58 +76,18 @@ def shortfall(spec, points: Decimal, ctx) -> tuple[Decimal, str]:
     return d, text
 
 
-class CountShortfallMethod(Method):
+class CountShortfallMethod(TargetMethod):
     name = "少于目标扣分"
     model = CountShortfall
-
-    def validate(self, item, loc, v):
-        v.indicator(item.indicator, loc + ("指标",), ("次数", "数值"), "指标")
-        v.cap(item.cap, item.points, loc + ("扣分上限",))
-
-    def checks(self, item, conditions):
-        return [simple_check(item.id, less(item.indicator, item.target), item.indicator)]
-
-    def reads(self, item):
-        return [item.indicator], [item.id]
-
-    def score(self, item, ctx):
-        if not ctx.holds(item.id):
-            return Scored()
-        d, text = shortfall(item, item.points, ctx)
-        return Scored(d, [f"{text}，扣{n(d)}分"])
-
-    def limits(self, item):
-        return [cap_limit(item.cap, item.points)]
-
-    def label(self, item, rule_id):
-        return DERIVED
-
-    def boundary_needs(self, item, indicators):
-        return target_needs(item.indicator, item.target, indicators)
-
-    def boundaries(self, item, values):
-        return target_boundaries(item.indicator, item.target, values)
+    types = ("次数", "数值")
+    shortfall = staticmethod(shortfall)
 
 
-class CountShortfallPartForm(Part):
+class CountShortfallPartForm(TargetPart):
     name = "少于目标扣分"
     model = CountShortfallPart
-
-    def validate(self, part, rule_id, loc, points, v):
-        v.indicator(part.indicator, loc + ("指标",), ("次数", "数值"), "指标")
-        v.cap(part.cap, points, loc + ("扣分上限",))
-
-    def check(self, part, rule_id, item_id, conditions):
-        return Check(rule_id, item_id, less(part.indicator, part.target), frozenset({part.indicator}))
-
-    def reads(self, part):
-        return [part.indicator]
-
-    def score(self, part, rule_id, points, ctx):
-        if not ctx.holds(rule_id):
-            return Scored()
-        d, text = shortfall(part, points, ctx)
-        return Scored(d, [f"{part.text}：{text}，扣{n(d)}分"])
+    types = ("次数", "数值")
+    shortfall = staticmethod(shortfall)
 
 
 METHOD = CountShortfallMethod()
