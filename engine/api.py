@@ -101,11 +101,13 @@ def load_submission_for(
     submission_path = native(submission_path)  # a path typed on Windows (a\\b.json) works here too
     if str(submission_path).lower().endswith((".xlsx", ".xlsm")):
         from engine.intake.submission import validate_form
-        from engine.intake.xlsx_form import peek_header
+        from engine.intake.xlsx_form import open_form, peek_header
 
-        # a workbook is read with its ruleset's specs, so choose the ruleset from its header cells first
-        ruleset = get_ruleset(rules_for(peek_header(submission_path), rules_path))
-        return ruleset, validate_form(submission_path, ruleset)
+        # a workbook is read with its ruleset's specs, so choose the ruleset from its header cells first;
+        # the file is read and opened once for both
+        form = open_form(submission_path)
+        ruleset = get_ruleset(rules_for(peek_header(form), rules_path))
+        return ruleset, validate_form(form, ruleset)
     else:
         doc = load_data_document(submission_path, SubmissionError)
         ruleset = get_ruleset(rules_for(doc, rules_path))

@@ -86,8 +86,8 @@ def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
     return validate_submission(load_data_document(path, SubmissionError), ruleset)
 
 
-def validate_form(path: Path | str, ruleset: Ruleset) -> Submission:
-    """A filled 填报表 validated, with every problem of the form in one run: the cells refused while
+def validate_form(path: Any, ruleset: Ruleset) -> Submission:
+    """A filled 填报表 (a path, or one already opened by xlsx_form.open_form) validated, with every problem of the form in one run: the cells refused while
     reading (formulas) and what the values read get wrong (not "missing" again for a refused cell)."""
     from engine.intake.xlsx_form import read_form
 

@@ -60,26 +60,11 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
     return reading.document
 
 
-def read_form(path: Path | str, ruleset: Ruleset) -> FormReading:
+def read_form(source: Path | str | OpenedForm, ruleset: Ruleset) -> FormReading:
     """Read a filled 填报表; only an unreadable workbook raises (engine.intake.submission.validate_form
     checks the values and lists everything at once)."""
-    path = Path(path)
-    name = str(path)
-    raw = _read_guarded(path)
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(BytesIO(raw), data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise SubmissionError(
-            Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）", "xlsx.not-a-workbook")
-        ) from None
-    if INDICATORS not in wb.sheetnames:
-        raise SubmissionError(
-            Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表", "form.not-a-form")
-        )
+    form = source if isinstance(source, OpenedForm) else open_form(source)
+    name, raw, wb = form.name, form.raw, form.workbook
     ws = wb[INDICATORS]
     if ws.cell(HEADER_ROW, COL_VALUE).value != IND_HEADERS[COL_VALUE - 1]:
         where = f"{INDICATORS}!{ws.cell(HEADER_ROW, COL_VALUE).coordinate}"
@@ -97,17 +82,26 @@ def read_form(path: Path | str, ruleset: Ruleset) -> FormReading:
     return FormReading(doc, reader.problems, reader.refused)
 
 
-def peek_header(path: Path | str) -> Document:
-    """Only the basic-information cells (单位名称, 单位类型, 考核年度): enough to choose a ruleset."""
-    name = str(path)
-    raw = _read_guarded(Path(path))
+@dataclass(frozen=True)
+class OpenedForm:
+    """A 填报表 read once (after the xlsx guard) and opened: choosing the ruleset and reading the values share it."""
+
+    name: str
+    raw: bytes
+    workbook: Any
+
+
+def open_form(path: Path | str) -> OpenedForm:
+    """The guarded bytes of a 填报表 and its workbook; refused if it is not a workbook with the 指标 sheet."""
     from io import BytesIO
 
     from openpyxl import load_workbook
 
+    name = str(path)
+    raw = _read_guarded(Path(path))
     try:
         wb = load_workbook(BytesIO(raw), data_only=False)
-    except Exception as exc:
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SubmissionError(
             Problem(Location(name), f"不是有效的 xlsx 文件（{type(exc).__name__}）", "xlsx.not-a-workbook")
         ) from None
@@ -115,6 +109,13 @@ def peek_header(path: Path | str) -> Document:
         raise SubmissionError(
             Problem(Location(name), f"缺少工作表“{INDICATORS}”：请使用 assess template 生成的填报表", "form.not-a-form")
         )
+    return OpenedForm(name, raw, wb)
+
+
+def peek_header(source: Path | str | OpenedForm) -> Document:
+    """Only the basic-information cells (单位名称, 单位类型, 考核年度): enough to choose a ruleset."""
+    form = source if isinstance(source, OpenedForm) else open_form(source)
+    name, raw, wb = form.name, form.raw, form.workbook
     ws = wb[INDICATORS]
     data: dict[str, Any] = {}
     cells: dict[tuple, str] = {}
