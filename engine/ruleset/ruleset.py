@@ -98,7 +98,12 @@ class Ruleset:
     @cached_property
     def review_ids(self) -> frozenset[str]:
         """What a 复核 may name: items, bonus items and the assessor's parts of items."""
-        return frozenset({e.item.id for e in self.entries} | {b.id for b in self.model.bonuses}) | self.open_parts
+        return frozenset(self.scored_ids) | self.open_parts
+
+    @cached_property
+    def scored_ids(self) -> tuple[str, ...]:
+        """The ids of every item and bonus item, in the order they are written."""
+        return tuple(e.item.id for e in self.entries) + tuple(b.id for b in self.model.bonuses)
 
     def bands_for(self, unit_type: str) -> dict[str, Any]:
         """Grade word → its lowest total, best first (empty when the ruleset has no grades)."""

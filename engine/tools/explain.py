@@ -116,7 +116,7 @@ def explain(
 
 
 def unknown_ids(ruleset: Ruleset, rule_ids: list[str]) -> list[str]:
-    known = {e.item.id for e in ruleset.entries} | {b.id for b in ruleset.model.bonuses}
+    known = set(ruleset.scored_ids)
     known |= {v.id for v in ruleset.model.vetoes}
     return [rid for rid in rule_ids if rid not in known]
 
