@@ -79,6 +79,12 @@ class Decision:
     file: str  # the file's name
     sha256: str
 
+    @property
+    def who(self) -> str:
+        """Who decided, when, and in which file: what a reader of the scoresheet needs to trace it."""
+        when = f"，复核日期：{self.review.date.isoformat()}" if self.review.date else ""
+        return f"复核人：{self.review.reviewer}{when}，复核文件：{self.file}"
+
 
 @dataclass(frozen=True)
 class Overrides:

@@ -185,7 +185,7 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
     deduction = min(max(q(deduction), ZERO), q(item.points))
     before = computed.deduction if computed.status != "待复核" or computed.deduction > 0 else None
     was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
-    reason = f"复核：{review.reason}（{_who(decision)}{was}），扣{n(deduction)}分"
+    reason = f"复核：{review.reason}（{decision.who}{was}），扣{n(deduction)}分"
     out = Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=[reason], reviewed=True)
     out.review = ReviewNote(
         reason=review.reason,
@@ -198,13 +198,6 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
     if not method_of(item).own_bad_records:
         _bad_record(item, deduction, out.reasons, ctx, computed.extra)
     return out
-
-
-def _who(decision: Decision) -> str:
-    """Who decided, when, and in which file: what a reader of the scoresheet needs to trace it."""
-    review = decision.review
-    when = f"，复核日期：{review.date.isoformat()}" if review.date else ""
-    return f"复核人：{review.reviewer}{when}，复核文件：{decision.file}"
 
 
 def _computed(item, reads: list[str], ctx: Context) -> Outcome:
@@ -302,7 +295,7 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
         review = decision.review
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
-        reason = f"复核：{review.reason}（{_who(decision)}），加{n(amount)}分"
+        reason = f"复核：{review.reason}（{decision.who}），加{n(amount)}分"
         return BonusResult(**base, bonus=amount, reasons=[reason], values=shown)
     missing = [name for name in reads if not _present(ctx, name)]
     if missing:
