@@ -75,7 +75,7 @@ class LinearMethod(Method):
                 ratio = f"（{n(value)}−{n(item.zero_at)}）÷（{n(item.full_at)}−{n(item.zero_at)}）"
             else:
                 ratio = f"（{n(item.zero_at)}−{n(value)}）÷（{n(item.zero_at)}−{n(item.full_at)}）"
-            text = f"{head}，{between}，按比例计分：{ratio}×{n(item.points)}分={n(score)}分"
+            text = f"{head}，{between}，按比例计分：{ratio}×{n(item.points)}分"
         return Scored(d, [f"{text}，得{n(score)}分，扣{n(d)}分"])
 
     def limits(self, item):
