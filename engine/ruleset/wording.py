@@ -130,13 +130,8 @@ class Words:
         return sentence(self.facts(node))
 
     def _truth(self, node: expr.Node) -> bool:
-        if isinstance(node, expr.Compare):
-            return expr.compare(node.op, self._side(node.left), self._side(node.right))
-        if isinstance(node, expr.And):
-            return all(self._truth(i) for i in node.items)
-        if isinstance(node, expr.Or):
-            return any(self._truth(i) for i in node.items)
-        return not self._truth(node.item)
+        resolved = {d.key: d.on(self.year) for d in expr.relative_dates(node)}
+        return expr.evaluate(node, {**self.values, **resolved})
 
     def _side(self, side: expr.Operand) -> Any:
         if isinstance(side, expr.Name):

@@ -350,7 +350,7 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
         return None
     detail = ctx.told(veto.id) if cond else ""
     if spec:
-        _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决：{detail}")
+        _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决；{detail}")
     return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
 
 
