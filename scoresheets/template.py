@@ -68,8 +68,8 @@ from scoresheets.styles import (
 )
 
 IND_WIDTHS = [6, 18, 36, 8, 6, 22, 16, 24, 24]
-APPLIES_WIDTH = 16
-SELF_WIDTHS = [6, 12, 44, 8, 10, 30]
+APPLIES_WIDTH = 24
+SELF_WIDTHS = [6, 12, 64, 8, 10, 34]
 INPUT_FILL = PatternFill("solid", fgColor="FFFF99")  # the 浅黄色 the instructions name
 GREY_FILL = PatternFill("solid", fgColor="D9D9D9")
 FORM_NUMBER = "填报数字"  # unlocked, light yellow; the number format is set per type
@@ -273,9 +273,11 @@ def _indicator_row(
         dv.add(ws.cell(r, COL_VALUE).coordinate)
     _input(ws, r, COL_EVIDENCE, None)
     _input(ws, r, COL_NOTE, None)
+    applies = ""
     if not layout.unit_type:
-        put_text(ws, r, COL_APPLIES, "、".join(spec.applies_to) if spec.applies_to else ALL_TYPES, CENTER)
-    fit_row(ws, r, [*cells, "", "", "", ""], widths)
+        applies = "、".join(spec.applies_to) if spec.applies_to else ALL_TYPES
+        put_text(ws, r, COL_APPLIES, applies, CENTER)
+    fit_row(ws, r, [*cells, "", "", "", applies], widths)
 
 
 def _grey_what_does_not_apply(ws: Worksheet, type_row: int, first: int, last: int, ncols: int) -> None:
@@ -319,6 +321,9 @@ def _record_sheet(
     fields = spec.fields or {}
     headers = ["序号", *names]
     widths = [6] + [max(12, min(40, 2 * len(fields[f].label) + 4)) for f in names]
+    if sum(widths) < 120:  # a few narrow fields: widen them to the page rather than print half of it
+        k = (120 - 6) / (sum(widths) - 6)
+        widths = [6] + [round(w * k) for w in widths[1:]]
     set_widths(ws, widths)
     text = (
         f"{spec.label}：每行填写一条记录，最多 {spec.max_records} 条；第4行写明每一列的填写要求。"
