@@ -68,6 +68,12 @@ def template_command(
             f"规则集“{ruleset.header.id}”的单位类型是{'、'.join(ruleset.header.unit_types)}，没有“{unit_type}”",
             param_hint="--unit-type",
         )
+    if data is not None and unit_type is not None:
+        from engine.intake.form_layout import form_layout
+
+        left = [n for n in data.get("指标", {}) if n not in form_layout(ruleset, unit_type).rows]
+        if left:  # they score nothing for this type; say so rather than drop them unannounced
+            click.echo(f"不适用于{unit_type}、填报表中没有的指标未转入：{'、'.join(left)}", err=True)
     write_template(ruleset, output, data, unit_type)
     kind = f"（单位类型：{unit_type}）" if unit_type else "（适用于所有单位类型）"
     click.echo(f"填报表已写入：{output}{kind}", err=True)

@@ -249,3 +249,14 @@ def test_records_past_the_form_area_are_refused(capsys, tmp_path):
 def test_template_refuses_a_unit_type_the_ruleset_lacks(capsys, tmp_path):
     code, _, err = run(capsys, ["template", NATIONAL, "--unit-type", "区县政府", "-o", tmp_path / "x.xlsx"])
     assert code == 2 and "没有“区县政府”" in err and not (tmp_path / "x.xlsx").exists()
+
+
+def test_values_a_type_does_not_report_are_named_when_left_out(capsys, tmp_path):
+    data = json.loads((EXAMPLES / "national-bureau-2022.json").read_text(encoding="utf-8"))
+    data["指标"]["违规涉企检查次数"] = 2  # only 行政执法部门 report it
+    source = tmp_path / "bureau.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run(capsys, ["template", "--from", source, "-o", tmp_path / "f.xlsx"])
+    assert code == 0, err
+    assert "不适用于区直部门、填报表中没有的指标未转入：违规涉企检查次数" in err
+    assert scored(capsys, tmp_path / "f.xlsx")["total"] == scored(capsys, source)["total"] == "94.07"
