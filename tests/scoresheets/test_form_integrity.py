@@ -260,3 +260,29 @@ def test_values_a_type_does_not_report_are_named_when_left_out(capsys, tmp_path)
     assert code == 0, err
     assert "不适用于区直部门、填报表中没有的指标未转入：违规涉企检查次数" in err
     assert scored(capsys, tmp_path / "f.xlsx")["total"] == scored(capsys, source)["total"] == "94.07"
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_self_score_subtotals_and_total_recompute_in_libreoffice(capsys, tmp_path):
+    import shutil
+
+    if shutil.which("soffice") is None:
+        pytest.skip("needs LibreOffice (soffice)")
+    import lo
+
+    path = form_from(capsys, tmp_path, "national-street-2022")
+    layout = form_layout(get_ruleset(NATIONAL), "镇街")
+    wb = load_workbook(path)
+    ws = wb["自评分"]
+    _, head, rows = layout.groups[0]
+    ws.cell(rows[0], 5).value = 1.5
+    ws.cell(rows[-1], 5).value = 0.25
+    _, other, others = layout.groups[1]
+    ws.cell(others[0], 5).value = 2
+    wb.save(path)
+    (out,) = lo.recalc([path], tmp_path / "recalc")
+    done = load_workbook(out, data_only=True)["自评分"]
+    assert done.cell(head, 5).value == 1.75 and done.cell(other, 5).value == 2
+    assert done.cell(layout.total_row, 5).value == 3.75
+    assert done.cell(layout.total_row, 4).value == 90.5  # the 分值 that apply to a 镇街
