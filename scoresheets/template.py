@@ -79,6 +79,17 @@ LABEL = "签字栏"
 # Number formats by indicator type. A 百分比 is typed as 0–100 (as the instructions say), so its
 # format only appends a literal "%" and does not scale the value.
 FORMATS = {"次数": "0", "数值": "General", "百分比": '0.00"%"', "日期": "yyyy-mm-dd"}
+# The 类型 column in a clerk's words (the rules file's type names are the engine's).
+KIND_WORDS = {
+    "数值": "数字",
+    "百分比": "百分比",
+    "次数": "整数",
+    "是否": "是/否",
+    "日期": "日期",
+    "选项": "选择",
+    "文本": "文字",
+    "记录列表": "逐条填写",
+}
 
 INSTRUCTIONS = (
     "填写说明：只在浅黄色单元格填写。数值、百分比填数字（百分比填0–100，如 99.36）；次数填整数；"
@@ -251,7 +262,8 @@ def _indicator_row(
 ) -> None:
     label = spec.label + ("" if spec.required else "（选填）")
     listed = next((rec.title for rec in layout.records if rec.name == name), None)
-    cells = [seq, name, label, spec.type, spec.unit or "", requirement(spec) if listed is None else ""]
+    kind = "年份" if name == "考核年度" else KIND_WORDS[spec.type]
+    cells = [seq, name, label, kind, spec.unit or "", requirement(spec) if listed is None else ""]
     for col, text in enumerate(cells, start=1):
         put_text(ws, r, col, text, BODY if col in (3, 6) else CENTER)
     if listed is not None:

@@ -286,3 +286,14 @@ def test_self_score_subtotals_and_total_recompute_in_libreoffice(capsys, tmp_pat
     assert done.cell(head, 5).value == 1.75 and done.cell(other, 5).value == 2
     assert done.cell(layout.total_row, 5).value == 3.75
     assert done.cell(layout.total_row, 4).value == 90.5  # the 分值 that apply to a 镇街
+
+
+def test_the_type_column_speaks_the_clerks_words(capsys, tmp_path):
+    out = tmp_path / "t.xlsx"
+    code, _, err = run(capsys, ["template", NATIONAL, "--unit-type", "区直部门", "-o", out])
+    assert code == 0, err
+    ws = load_workbook(out)["指标"]
+    kinds = {ws.cell(r, 2).value: ws.cell(r, 4).value for r in range(4, ws.max_row + 1)}
+    assert kinds["考核年度"] == "年份" and kinds["审批办件数"] == "整数" and kinds["公布权责清单"] == "是/否"
+    assert kinds["审批按期办结率"] == "百分比" and kinds["行政诉讼案件"] == "逐条填写"
+    assert "次数" not in kinds.values()
