@@ -182,18 +182,15 @@ def peek_header(source: Path | str | OpenedForm) -> Document:
     ws = wb[INDICATORS]
     data: dict[str, Any] = {}
     cells: dict[tuple, str] = {}
-    basic = dict(BASIC)
-    for r in range(HEADER_ROW + 1, ws.max_row + 1):
-        key = ws.cell(r, COL_NAME).value
-        if isinstance(key, str) and key.strip() in basic:
-            value = convert(
-                ws.cell(r, COL_VALUE).value,
-                ws.cell(r, COL_VALUE).number_format,
-                _YEAR if key.strip() == "考核年度" else None,
-            )
-            if value is not None:
-                data[key.strip()] = value
-            cells[(key.strip(),)] = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
+    for k, (key, _) in enumerate(BASIC):  # the first rows of every form; anywhere else is not read
+        r = HEADER_ROW + 1 + k
+        if _text(ws.cell(r, COL_NAME).value) != key:
+            continue  # reported at its cell when the form is read
+        cell = ws.cell(r, COL_VALUE)
+        value = convert(cell.value, cell.number_format, _YEAR if key == "考核年度" else None)
+        if value is not None:
+            data[key] = value
+        cells[(key,)] = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
     return Document(name, data, hashlib.sha256(raw).hexdigest(), cells=cells)
 
 
@@ -245,7 +242,7 @@ class _Reader:
                         label,
                     )
                 )
-        for (cell,) in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=col, max_col=col):
+        for cell in _existing(ws, HEADER_ROW + 1, col, col):
             label = _text(cell.value)
             if label in known and places.get(label) != cell.row:
                 where = places.get(label)
@@ -322,18 +319,17 @@ class _Reader:
                             name,
                         )
                     )
-            for row in ws.iter_rows(min_row=rec.last + 1, min_col=2, max_col=len(fields) + 1):
-                cell = next((c for c in row if not _blank(c.value)), None)
-                if cell is not None:
-                    self.problems.append(
-                        Problem(
-                            Location(self.file, cell=f"{title}!{cell.coordinate}"),
-                            f"超出填报区域：{spec.label}最多 {spec.max_records} 条（第{rec.first}至{rec.last}行）",
-                            "form.outside",
-                            name,
-                        )
+            width = len(fields) + 1
+            below = [c for c in _existing(ws, rec.last + 1, 2, width) if not _blank(c.value)]
+            for cell in below[:1]:
+                self.problems.append(
+                    Problem(
+                        Location(self.file, cell=f"{title}!{cell.coordinate}"),
+                        f"超出填报区域：{spec.label}最多 {spec.max_records} 条（第{rec.first}至{rec.last}行）",
+                        "form.outside",
+                        name,
                     )
-                    break
+                )
             rows = []
             for r in range(rec.first, min(rec.last, ws.max_row) + 1):
                 cells = {col: ws.cell(r, col) for col in fields}
@@ -430,6 +426,13 @@ _LITERALS = re.compile(r'"[^"]*"|\\.')
 def scales_percent(number_format: str | None) -> bool:
     """Whether a number format multiplies by 100 (`0.0%`), not just shows a "%" (`0.00"%"`)."""
     return "%" in _LITERALS.sub("", number_format or "")
+
+
+def _existing(ws, min_row: int, min_col: int, max_col: int) -> list:
+    """The cells the file holds from min_row down in columns min_col..max_col, in row order, never
+    creating the empty ones between (iterating to a cell at row 1,000,000 would make them all)."""
+    keys = sorted(k for k in ws._cells if k[0] >= min_row and min_col <= k[1] <= max_col)
+    return [ws._cells[k] for k in keys]
 
 
 def _blank(value: Any) -> bool:

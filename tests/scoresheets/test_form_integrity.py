@@ -297,3 +297,21 @@ def test_the_type_column_speaks_the_clerks_words(capsys, tmp_path):
     assert kinds["考核年度"] == "年份" and kinds["审批办件数"] == "整数" and kinds["公布权责清单"] == "是/否"
     assert kinds["审批按期办结率"] == "百分比" and kinds["行政诉讼案件"] == "逐条填写"
     assert "次数" not in kinds.values()
+
+
+def test_a_copied_row_far_below_is_found_without_creating_the_rows_between(capsys, tmp_path):
+    from engine.intake.xlsx_form import open_form, peek_header, read_form
+
+    path = form_from(capsys, tmp_path, "national-bureau-2022")
+    wb = load_workbook(path)
+    ws = wb["指标"]
+    ws.cell(1_000_000, 2).value = "考核年度"
+    ws.cell(1_000_000, 7).value = 2030
+    wb.save(path)
+    err = refused(capsys, path)
+    assert f"{path}!指标!B1000000: 指标“考核年度”应只在第6行" in err
+    form = open_form(path)
+    held = len(form.workbook["指标"]._cells)
+    assert peek_header(form).data["考核年度"] == 2022  # its own row, not the copy
+    read_form(form, get_ruleset(NATIONAL))
+    assert len(form.workbook["指标"]._cells) < held + 100  # not a million empty cells made on the way
