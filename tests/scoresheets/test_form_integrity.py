@@ -315,3 +315,11 @@ def test_a_copied_row_far_below_is_found_without_creating_the_rows_between(capsy
     assert peek_header(form).data["考核年度"] == 2022  # its own row, not the copy
     read_form(form, get_ruleset(NATIONAL))
     assert len(form.workbook["指标"]._cells) < held + 100  # not a million empty cells made on the way
+
+
+def test_the_criteria_workbook_has_a_title_and_creator(capsys, tmp_path):
+    out = tmp_path / "评分细则.xlsx"
+    code, _, err = run(capsys, ["rules", "export", NATIONAL, "-o", out])
+    assert code == 0, err
+    props = load_workbook(out).properties
+    assert props.title == get_ruleset(NATIONAL).header.name and props.creator.startswith("fazhi-assess")
