@@ -33,10 +33,11 @@ class Difference:
     cell: str  # 评分表!G12, or where the thing should have been
     what: str  # ZD-01 扣分
     sheet: str  # as the sheet has it
-    expected: str  # as recomputed
+    expected: str  # as recomputed, or as the engine writes it
+    against: str = "重新计算"  # or 本系统写出: a cell compared with a fresh build of the workbook
 
     def __str__(self) -> str:
-        return f"{self.cell}（{self.what}）：表中 {self.sheet}，重新计算 {self.expected}"
+        return f"{self.cell}（{self.what}）：表中 {self.sheet}，{self.against} {self.expected}"
 
 
 @dataclass
@@ -44,8 +45,12 @@ class Verification:
     result: AssessmentResult
     found: str = ""  # the ruleset used, as found from what the sheet records
     checked: int = 0
-    differences: list[Difference] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)  # tampering: what the engine did not write
     notes: list[str] = field(default_factory=list)
+    compared: int = 0  # cells compared with a fresh build of the workbook (scoresheets.fidelity)
+    # assessors' changes to the cells left for them, then the totals they move; `sheet` is the
+    # value now, `expected` the value the engine wrote
+    reviews: list[Difference] = field(default_factory=list)
 
     @property
     def matches(self) -> bool:

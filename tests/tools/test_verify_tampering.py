@@ -1,0 +1,296 @@
+"""`assess verify` checks what a reader sees: each way of tampering a scoresheet is found at its cell.
+
+Every test builds a real scoresheet with the CLI, tampers it (openpyxl, or the zip's XML for what
+openpyxl cannot write, such as a formula's cached value), runs verify and asserts the exit code
+and the sheet!cell named.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import EXAMPLES, RULES
+
+from engine.cli import main
+
+SUBMISSION = EXAMPLES / "huashan-2012.json"
+RULES_FILE = RULES / "demo-district-2013.yaml"
+REVIEW = EXAMPLES / "reviews" / "review.yaml"
+AS_OF = "2014-01-15T09:00:00+08:00"
+PROBLEM = EXAMPLES / "problem-department.json"  # three 严重 bad records
+SCORESHEET_XML = "xl/worksheets/sheet1.xml"  # 评分表, the first sheet
+
+
+def run(args: list[str], capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    captured = capsys.readouterr()
+    return info.value.code, captured.out + captured.err
+
+
+@pytest.fixture(scope="module")
+def sheet(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tamper") / "评分表.xlsx"
+    with pytest.raises(SystemExit):
+        main([str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF]
+             + ["--overrides", str(REVIEW)])
+    return path
+
+
+@pytest.fixture(scope="module")
+def problem_sheet(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tamper") / "问题单位.xlsx"
+    with pytest.raises(SystemExit):
+        main([str(PROBLEM), "-o", str(path), "--as-of", AS_OF])
+    return path
+
+
+def verify(path: Path, capsys, submission: Path = SUBMISSION) -> tuple[int, str]:
+    if submission == SUBMISSION:
+        return run(["verify", str(path), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)], capsys)
+    return run(["verify", str(path), str(submission)], capsys)
+
+
+def row_of(ws, label: str, col: int = 1) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, col).value == label)
+
+
+def edited(sheet: Path, tmp_path: Path, change) -> Path:
+    """The sheet changed with openpyxl: change(workbook)."""
+    book = openpyxl.load_workbook(sheet)
+    change(book)
+    out = tmp_path / "edited.xlsx"
+    book.save(out)
+    return out
+
+
+def zip_edited(sheet: Path, tmp_path: Path, member: str, change, extra: dict[str, str] | None = None) -> Path:
+    """The sheet with one member's XML text changed (and extra members added), everything else as it was."""
+    out = tmp_path / "zipped.xlsx"
+    with zipfile.ZipFile(sheet) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == member:
+                text = change(data.decode("utf-8"))
+                data = text.encode("utf-8")
+            dst.writestr(info, data)
+        for name, text in (extra or {}).items():
+            dst.writestr(name, text)
+    return out
+
+
+def total_row(sheet: Path) -> int:
+    return row_of(openpyxl.load_workbook(sheet)["评分表"], "总分")
+
+
+def with_formula(sheet: Path, tmp_path: Path, cell: str, formula: str, cached: str | None = None) -> Path:
+    """A formula put in a cell of 评分表 by editing the XML, with a stored (cached) result if given."""
+
+    def change(xml: str) -> str:
+        v = f"<v>{cached}</v>" if cached is not None else "<v></v>"
+        new, count = re.subn(rf'<c r="{cell}"([^>]*)>.*?</c>', rf'<c r="{cell}"\1><f>{formula}</f>{v}</c>', xml, 1)
+        assert count == 1
+        return new
+
+    return zip_edited(sheet, tmp_path, SCORESHEET_XML, change)
+
+
+# -- what passes -----------------------------------------------------------------------------------
+
+
+def test_an_untouched_sheet_passes(sheet, capsys):
+    code, out = verify(sheet, capsys)
+    assert code == 0
+    assert "一致：评分表与重新计算的结果相符（核对 160 处，逐格比对 " in out
+    assert "复核改动" not in out
+
+
+def test_an_assessors_review_of_a_deduction_is_a_review_change_with_its_totals_recomputed(sheet, tmp_path, capsys):
+    def review(book):
+        ws = book["评分表"]
+        ws.cell(row_of(ws, "ZD-01", 10), 7).value = 1.5
+
+    path = edited(sheet, tmp_path, review)
+    ws = openpyxl.load_workbook(path)["评分表"]
+    row, total = row_of(ws, "ZD-01", 10), row_of(ws, "总分")
+    code, out = verify(path, capsys)
+    assert code == 0, out
+    assert out.startswith("一致：")
+    lines = out.splitlines()
+    assert f"  评分表!G{row}（ZD-01 扣分）：0 → 1.5" in lines
+    assert f"  评分表!H{row}（ZD-01 得分（按复核改动重新计算））：4 → 2.5" in lines
+    # 1.5 more deducted: 基础得分 91.37 → 89.87, rescaled ×100/98: 93.23 → 91.7
+    assert f"  评分表!H{total}（总分 得分（按复核改动重新计算））：93.23 → 91.7" in lines
+
+
+def test_a_review_outside_the_items_points_is_not_a_review(sheet, tmp_path, capsys):
+    def review(book):
+        ws = book["评分表"]
+        ws.cell(row_of(ws, "ZD-01", 10), 7).value = -3  # would raise the score
+
+    path = edited(sheet, tmp_path, review)
+    row = row_of(openpyxl.load_workbook(path)["评分表"], "ZD-01", 10)
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!G{row}（ZD-01 扣分（复核值须为 0 到 4 之间的数））：表中 -3，本系统写出 0" in out
+
+
+# -- tampering: each found at its cell ----------------------------------------------------------------
+
+
+def test_a_changed_cached_total_is_found(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    path = zip_edited(
+        sheet, tmp_path, SCORESHEET_XML, lambda xml: xml.replace("<f>ROUND(H54+H58,2)</f><v></v>", "<f>ROUND(H54+H58,2)</f><v>99.5</v>")
+    )
+    assert total == 59
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!H{total}（总分 得分 公式的缓存值（不重新计算的程序显示它））：表中 99.5，重新计算 93.23" in out
+
+
+def test_a_number_format_that_shows_other_text_is_found(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    path = edited(sheet, tmp_path, lambda b: setattr(b["评分表"].cell(total, 8), "number_format", '"99.50"'))
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f'评分表!H{total}（总分 得分 数字格式）：表中 "99.50"（显示为文字“99.50”而不是单元格的值），本系统写出 0.00' in out
+
+
+def test_an_edited_title_block_total_is_found(sheet, tmp_path, capsys):
+    def change(book):
+        ws = book["评分表"]
+        ws["H2"].value = ws["H2"].value.replace("93.23", "99.50")
+
+    code, out = verify(edited(sheet, tmp_path, change), capsys)
+    assert code == 1
+    assert "评分表!H2（单元格）：表中 总分 99.50" in out
+
+
+def test_an_edited_deduction_note_is_found(sheet, tmp_path, capsys):
+    def change(book):
+        ws = book["评分表"]
+        ws.cell(row_of(ws, "ZZ-04", 10), 9).value = "按时报送"
+
+    path = edited(sheet, tmp_path, change)
+    row = row_of(openpyxl.load_workbook(path)["评分表"], "ZZ-04", 10)
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!I{row}（ZZ-04 扣分说明）：表中 按时报送，本系统写出 年度报告报送日期=2013-06-04" in out
+
+
+def test_deleted_severe_rows_on_the_bad_records_sheet_are_found(problem_sheet, tmp_path, capsys):
+    book = openpyxl.load_workbook(problem_sheet)
+    ws = book["不良记录"]
+    severe = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 5).value == "严重"]
+    assert len(severe) == 3
+    for r in reversed(severe):
+        ws.delete_rows(r)
+    path = tmp_path / "no-severe.xlsx"
+    book.save(path)
+    code, out = verify(path, capsys, PROBLEM)
+    assert code == 1
+    assert f"不良记录!E{severe[0]}（严重程度）：" in out  # the first deleted row, now another record
+
+
+def test_a_hidden_row_is_found(problem_sheet, tmp_path, capsys):
+    ws = openpyxl.load_workbook(problem_sheet)["不良记录"]
+    severe = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 5).value == "严重")
+    path = edited(problem_sheet, tmp_path, lambda b: setattr(b["不良记录"].row_dimensions[severe], "hidden", True))
+    code, out = verify(path, capsys, PROBLEM)
+    assert code == 1
+    assert f"不良记录!{severe}:{severe}（行）：表中 已隐藏，本系统写出 可见" in out
+
+
+def test_white_text_is_found(sheet, tmp_path, capsys):
+    from openpyxl.styles import Font
+
+    def change(book):
+        ws = book["评分表"]
+        ws.cell(row_of(ws, "ZZ-04", 10), 9).font = Font(color="FFFFFF")
+
+    path = edited(sheet, tmp_path, change)
+    row = row_of(openpyxl.load_workbook(path)["评分表"], "ZZ-04", 10)
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!I{row}（ZZ-04 扣分说明 字体）：表中 文字颜色 FFFFFF 与底色相同（看不见）" in out
+
+
+def test_a_webservice_formula_with_a_cached_value_is_found(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    path = with_formula(sheet, tmp_path, f"H{total}", 'WEBSERVICE("http://example.com/score")', "99.5")
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!H{total}（总分）：表中 无法核对的公式 =WEBSERVICE(" in out
+    assert f"评分表!H{total}（总分 得分 公式）：" in out
+    assert "函数 WEBSERVICE 不在本系统使用的函数（ABS、IF、MAX、MIN、ROUND、SUM）之列" in out
+
+
+def test_a_reference_to_another_workbook_is_found(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    path = with_formula(sheet, tmp_path, f"H{total}", "[1]Sheet1!A1", "99.5")
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!H{total}（总分 得分 公式）：表中 =[1]Sheet1!A1" in out
+    assert "引用其他工作簿或工作表" in out
+
+
+def test_an_external_link_part_is_found(sheet, tmp_path, capsys):
+    link = '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    path = zip_edited(sheet, tmp_path, "xl/workbook.xml", lambda x: x, {"xl/externalLinks/externalLink1.xml": link})
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert "xl/externalLinks/externalLink1.xml（工作簿部件）：表中 有此部件" in out
+
+
+def test_a_formula_replaced_by_its_value_is_found(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    path = edited(sheet, tmp_path, lambda b: setattr(b["评分表"].cell(total, 8), "value", 93.23))
+    code, out = verify(path, capsys)
+    assert code == 1  # the value is right today, but no longer follows the 扣分 above it
+    assert f"评分表!H{total}（总分 得分）：表中 93.23，本系统写出 =ROUND(H54+H58,2)" in out
+
+
+# -- bounded evaluation ---------------------------------------------------------------------------------
+
+
+def test_a_big_sum_is_refused_quickly(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    big = "SUM(" + ",".join(["AA1:AZ3000"] * 500) + ")"  # 5 KB of text, 39 million cells
+    code, out = verify(with_formula(sheet, tmp_path, f"H{total}", big), capsys)
+    assert code == 3
+    assert f"!评分表!H{total}" in out and "公式读取的单元格过多（超过 200000 个）" in out
+
+
+def test_a_long_chain_of_cells_is_refused(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+
+    def change(xml: str) -> str:
+        chain = "".join(
+            f'<row r="{r}"><c r="Z{r}"><f>Z{r + 1}+1</f><v></v></c></row>' for r in range(1000, 4000)
+        )
+        xml = re.sub(rf'<c r="H{total}"([^>]*)>.*?</c>', rf'<c r="H{total}"\1><f>Z1000</f><v></v></c>', xml, 1)
+        return xml.replace("</sheetData>", chain + "</sheetData>")
+
+    code, out = verify(zip_edited(sheet, tmp_path, SCORESHEET_XML, change), capsys)
+    assert code == 3
+    assert "公式嵌套或单元格引用链过深（超过 40 层）" in out and f"（自 评分表!H{total} 起）" in out
+
+
+def test_numbers_beyond_excels_range_are_refused(sheet, tmp_path, capsys):
+    total = total_row(sheet)
+    code, out = verify(with_formula(sheet, tmp_path, f"H{total}", "1E600000*1E600000"), capsys)
+    assert code == 3
+    assert f"!评分表!H{total}" in out and "数值 1E600000 超出 Excel 的数值范围" in out
+
+
+def test_a_tampered_copy_is_never_written_over(sheet, tmp_path):
+    # the tampering tests work on copies: the module's sheet stays as the engine wrote it
+    copy = tmp_path / "copy.xlsx"
+    shutil.copy(sheet, copy)
+    assert copy.read_bytes() == sheet.read_bytes()
