@@ -123,7 +123,9 @@ class _Comparison:
             for info in zf.infolist():
                 name = info.filename
                 if not _PARTS.fullmatch(name):
-                    self.differ(name, "工作簿部件", "有此部件", "（本系统不写：外部链接、图形、批注或嵌入对象无法核对）")
+                    self.differ(
+                        name, "工作簿部件", "有此部件", "（本系统不写：外部链接、图形、批注或嵌入对象无法核对）"
+                    )
                 elif name.endswith(".rels") and info.file_size < 1_000_000:
                     text = zf.read(name).decode("utf-8", "replace")
                     for target in re.findall(r'Target="([^"]*)"[^>]*TargetMode="External"', text):
@@ -262,7 +264,9 @@ class _Comparison:
         for ref, what, title, row, col, stored in self.pending:
             expected = after.value(row, col) if title == SHEET else None
             if not _stored_is(stored, expected):
-                self.differ(ref, f"{what} 公式的缓存值（不重新计算的程序显示它）", _show(stored), _show(expected), "重新计算")
+                self.differ(
+                    ref, f"{what} 公式的缓存值（不重新计算的程序显示它）", _show(stored), _show(expected), "重新计算"
+                )
         if not self.inputs:
             return
         kept = []
@@ -389,7 +393,9 @@ def _formats(ws: Any) -> set[tuple[str, str]]:
             look = ""
             if dxf is not None:
                 look = f"{getattr(dxf.numFmt, 'formatCode', '')}|{_rgb(dxf.font.color) if dxf.font else ''}"
-            out.add((str(cf.sqref), f"{rule.type} {rule.operator or ''} {'、'.join(rule.formula or [])} {look}".strip()))
+            out.add(
+                (str(cf.sqref), f"{rule.type} {rule.operator or ''} {'、'.join(rule.formula or [])} {look}".strip())
+            )
     return out
 
 

@@ -95,7 +95,9 @@ class ScoresheetReading:
             where = Location(self.path, cell=f"{SHEET}!{exc.cell or start}")
             via = f"（自 {SHEET}!{start} 起）" if exc.cell and exc.cell != start else ""
             raise ScoresheetError(
-                Problem(where, f"{exc.reason}{via}，不予核对；本系统写出的评分表没有这样的公式", "scoresheet.too-costly")
+                Problem(
+                    where, f"{exc.reason}{via}，不予核对；本系统写出的评分表没有这样的公式", "scoresheet.too-costly"
+                )
             ) from None
 
     def _value(self, row: int, col: int) -> Value:

@@ -70,6 +70,8 @@ def verify(scoresheet: Path, submission: Path, rules: Path | None, overrides: Pa
         if outcome.reviews:
             click.echo("复核改动（考核组可填写的单元格，及其带动的合计；评分时 → 现为）：")
             for diff in outcome.reviews:
-                click.echo(f"  {visible(diff.cell)}（{visible(diff.what)}）：{visible(diff.expected)} → {visible(diff.sheet)}")
+                click.echo(
+                    f"  {visible(diff.cell)}（{visible(diff.what)}）：{visible(diff.expected)} → {visible(diff.sheet)}"
+                )
     if not outcome.matches:
         raise click.exceptions.Exit(EXIT_FAILED)

@@ -37,8 +37,10 @@ def run(args: list[str], capsys) -> tuple[int, str]:
 def sheet(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tamper") / "评分表.xlsx"
     with pytest.raises(SystemExit):
-        main([str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF]
-             + ["--overrides", str(REVIEW)])
+        main(
+            [str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF]
+            + ["--overrides", str(REVIEW)]
+        )
     return path
 
 
@@ -93,7 +95,9 @@ def with_formula(sheet: Path, tmp_path: Path, cell: str, formula: str, cached: s
 
     def change(xml: str) -> str:
         v = f"<v>{cached}</v>" if cached is not None else "<v></v>"
-        new, count = re.subn(rf'<c r="{cell}"([^>]*)>.*?</c>', rf'<c r="{cell}"\1><f>{formula}</f>{v}</c>', xml, 1)
+        new, count = re.subn(
+            rf'<c r="{cell}"([^>]*)>.*?</c>', rf'<c r="{cell}"\1><f>{formula}</f>{v}</c>', xml, count=1
+        )
         assert count == 1
         return new
 
@@ -146,7 +150,10 @@ def test_a_review_outside_the_items_points_is_not_a_review(sheet, tmp_path, caps
 def test_a_changed_cached_total_is_found(sheet, tmp_path, capsys):
     total = total_row(sheet)
     path = zip_edited(
-        sheet, tmp_path, SCORESHEET_XML, lambda xml: xml.replace("<f>ROUND(H54+H58,2)</f><v></v>", "<f>ROUND(H54+H58,2)</f><v>99.5</v>")
+        sheet,
+        tmp_path,
+        SCORESHEET_XML,
+        lambda xml: xml.replace("<f>ROUND(H54+H58,2)</f><v></v>", "<f>ROUND(H54+H58,2)</f><v>99.5</v>"),
     )
     assert total == 59
     code, out = verify(path, capsys)
@@ -159,7 +166,10 @@ def test_a_number_format_that_shows_other_text_is_found(sheet, tmp_path, capsys)
     path = edited(sheet, tmp_path, lambda b: setattr(b["评分表"].cell(total, 8), "number_format", '"99.50"'))
     code, out = verify(path, capsys)
     assert code == 1
-    assert f'评分表!H{total}（总分 得分 数字格式）：表中 "99.50"（显示为文字“99.50”而不是单元格的值），本系统写出 0.00' in out
+    assert (
+        f'评分表!H{total}（总分 得分 数字格式）：表中 "99.50"（显示为文字“99.50”而不是单元格的值），本系统写出 0.00'
+        in out
+    )
 
 
 def test_an_edited_title_block_total_is_found(sheet, tmp_path, capsys):
@@ -271,10 +281,8 @@ def test_a_long_chain_of_cells_is_refused(sheet, tmp_path, capsys):
     total = total_row(sheet)
 
     def change(xml: str) -> str:
-        chain = "".join(
-            f'<row r="{r}"><c r="Z{r}"><f>Z{r + 1}+1</f><v></v></c></row>' for r in range(1000, 4000)
-        )
-        xml = re.sub(rf'<c r="H{total}"([^>]*)>.*?</c>', rf'<c r="H{total}"\1><f>Z1000</f><v></v></c>', xml, 1)
+        chain = "".join(f'<row r="{r}"><c r="Z{r}"><f>Z{r + 1}+1</f><v></v></c></row>' for r in range(1000, 4000))
+        xml = re.sub(rf'<c r="H{total}"([^>]*)>.*?</c>', rf'<c r="H{total}"\1><f>Z1000</f><v></v></c>', xml, count=1)
         return xml.replace("</sheetData>", chain + "</sheetData>")
 
     code, out = verify(zip_edited(sheet, tmp_path, SCORESHEET_XML, change), capsys)
