@@ -109,8 +109,9 @@ class _Comparison:
             self.differ("工作簿", "工作表顺序", "、".join(book.sheetnames), "、".join(ours))
 
     def names(self, book: Any) -> None:
-        ours = {name: d.attr_text for name, d in self.fresh.defined_names.items()}
-        theirs = {name: d.attr_text for name, d in book.defined_names.items()}
+        # LibreOffice writes '评分表'!$H$59 as 评分表!$H$59: the quotes change nothing
+        ours = {name: d.attr_text.replace("'", "") for name, d in self.fresh.defined_names.items()}
+        theirs = {name: (d.attr_text or "").replace("'", "") for name, d in book.defined_names.items()}
         for name in sorted(set(ours) | set(theirs)):
             if ours.get(name) != theirs.get(name):
                 self.differ("工作簿", f"名称 {name}", theirs.get(name) or "（没有）", ours.get(name) or "（没有）")
@@ -389,13 +390,13 @@ def _formats(ws: Any) -> set[tuple[str, str]]:
     out = set()
     for cf in ws.conditional_formatting:
         for rule in cf.rules:
-            dxf = rule.dxf
-            look = ""
-            if dxf is not None:
-                look = f"{getattr(dxf.numFmt, 'formatCode', '')}|{_rgb(dxf.font.color) if dxf.font else ''}"
-            out.add(
-                (str(cf.sqref), f"{rule.type} {rule.operator or ''} {'、'.join(rule.formula or [])} {look}".strip())
-            )
+            dxf, look = rule.dxf, []
+            if dxf is not None and dxf.numFmt is not None:
+                look.append(f"数字格式 {dxf.numFmt.formatCode}")
+            if dxf is not None and dxf.font is not None and _rgb(dxf.font.color):
+                look.append(f"文字颜色 {_rgb(dxf.font.color)}")
+            condition = " ".join(p for p in (rule.type, rule.operator, "、".join(rule.formula or [])) if p)
+            out.add((str(cf.sqref), "；".join([condition, *look])))
     return out
 
 

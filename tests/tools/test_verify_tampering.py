@@ -302,3 +302,91 @@ def test_a_tampered_copy_is_never_written_over(sheet, tmp_path):
     copy = tmp_path / "copy.xlsx"
     shutil.copy(sheet, copy)
     assert copy.read_bytes() == sheet.read_bytes()
+
+
+def test_a_comment_a_hidden_sheet_and_an_added_sheet_are_found(sheet, tmp_path, capsys):
+    from openpyxl.comments import Comment
+
+    def change(book):
+        ws = book["评分表"]
+        ws.cell(row_of(ws, "总分"), 9).comment = Comment("实际总分 99.5", "x")
+        book["申报数据"].sheet_state = "hidden"
+        book.create_sheet("说明")["A1"] = "总分以本页为准：99.5"
+
+    path = edited(sheet, tmp_path, change)
+    total = total_row(path)
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!I{total}（总分 扣分说明 批注）：表中 实际总分 99.5" in out
+    assert "申报数据（工作表）：表中 已隐藏，本系统写出 可见" in out
+    assert "说明（工作表）：表中 有此工作表" in out
+
+
+def test_a_merged_range_over_a_total_and_rich_text_are_found(sheet, tmp_path, capsys):
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    def change(book):
+        ws = book["评分表"]
+        total = row_of(ws, "总分")
+        ws.merge_cells(start_row=total, start_column=7, end_row=total, end_column=8)
+        row = row_of(ws, "ZZ-04", 10)
+        note = ws.cell(row, 9).value
+        ws.cell(row, 9).value = CellRichText(note[:4], TextBlock(InlineFont(color="FFFFFF"), note[4:]))
+
+    path = edited(sheet, tmp_path, change)
+    book = openpyxl.load_workbook(path)
+    total, row = row_of(book["评分表"], "总分"), row_of(book["评分表"], "ZZ-04", 10)
+    code, out = verify(path, capsys)
+    assert code == 1
+    assert f"评分表!G{total}:H{total}（合并单元格）：表中 已合并" in out
+    assert f"评分表!I{row}（ZZ-04 扣分说明 文字格式）：表中 部分文字另设字体或颜色" in out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_sheets_saved_by_libreoffice_pass_and_its_stored_results_are_checked(sheet, tmp_path, capsys):
+    """LibreOffice recalculates and stores every formula's result; re-saved, reviewed sheets still pass."""
+    from lo import convert
+
+    def review(book):
+        ws = book["评分表"]
+        ws.cell(row_of(ws, "ZD-01", 10), 7).value = 1.5
+
+    reviewed = edited(sheet, tmp_path, review)
+    (tmp_path / "in").mkdir()
+    untouched = shutil.copy(sheet, tmp_path / "in" / "untouched.xlsx")
+    saved, saved_reviewed = convert([Path(untouched), shutil.copy(reviewed, tmp_path / "in")], tmp_path / "lo")
+    total = total_row(sheet)
+
+    code, out = verify(saved, capsys)
+    assert code == 0, out
+    code, out = verify(saved_reviewed, capsys)
+    assert code == 0, out
+    assert f"  评分表!H{total}（总分 得分（按复核改动重新计算））：93.23 → 91.7" in out.splitlines()
+
+    stored = '<f aca="false">ROUND(H54+H58,2)</f><v>91.7</v>'
+    assert stored in zipfile.ZipFile(saved_reviewed).read(SCORESHEET_XML).decode()
+    forged = zip_edited(
+        saved_reviewed, tmp_path, SCORESHEET_XML, lambda x: x.replace(stored, stored.replace("91.7", "99.5"))
+    )
+    code, out = verify(forged, capsys)
+    assert code == 1
+    assert f"评分表!H{total}（总分 得分 公式的缓存值（不重新计算的程序显示它））：表中 99.5，重新计算 91.7" in out
+
+
+def test_a_conditional_format_that_shows_other_text_is_found(sheet, tmp_path, capsys):
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat
+
+    total = total_row(sheet)
+
+    def change(book):
+        shows = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='"99.50"'))
+        rule = Rule(type="cellIs", operator="greaterThan", formula=["0"], dxf=shows)
+        book["评分表"].conditional_formatting.add(f"H{total}", rule)
+
+    code, out = verify(edited(sheet, tmp_path, change), capsys)
+    assert code == 1
+    assert f'评分表!H{total}（条件格式）：表中 cellIs greaterThan 0；数字格式 "99.50"' in out
