@@ -14,6 +14,7 @@ build's own formulas, evaluated exactly). Anything else that differs is listed a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from typing import Any
 
 from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult
-from engine.tools.verify import Difference, Verification
+from engine.tools.verify import Difference, Verification, shown
 from scoresheets.audit import NONE
 from scoresheets.formulas import FUNCTIONS, XlError, to_decimal
 from scoresheets.guard import CONTENT, content_digest
@@ -46,7 +47,9 @@ def check_against_build(reading: ScoresheetReading, outcome: Verification) -> No
     book, cached = reading.book, reading.cached_book
     recorded = next((str(p.value) for p in book.custom_doc_props if p.name == CONTENT), None)
     original = recorded == content_digest(fresh)
-    if not original and not outcome.differences:
+    if recorded is None:
+        outcome.notes.append("评分表没有记录内容摘要（内容SHA-256）：考核组的复核改动与其他改动一样列为不一致")
+    elif not original and not outcome.differences:
         outcome.notes.append(
             "重新生成的评分表与表中记录的内容摘要不同：评分表可能由另一版本的本系统写出，逐格比对的差异可能来自版式"
         )
@@ -68,11 +71,15 @@ def as_recorded(result: AssessmentResult, reading: ScoresheetReading) -> Assessm
         ("规则文件", "rules_file"),
         ("申报文件", "submission_file"),
         ("引擎版本", "engine_version"),
-        ("评分时间", "assessed_at"),
         ("复核文件", "overrides_file"),
     ):
         if recorded.get(label):
             update[name] = "" if recorded[label] == NONE and name == "overrides_file" else recorded[label]
+    try:  # the time the assessment was redone at, unless the sheet's is not a time at all
+        dt.datetime.fromisoformat(recorded.get("评分时间", ""))
+        update["assessed_at"] = recorded["评分时间"]
+    except ValueError:
+        pass
     return result.model_copy(update={"audit": result.audit.model_copy(update=update)})
 
 
@@ -88,6 +95,7 @@ class _Comparison:
         self.rows = {row: rid for rid, row in {**self.where.items, **self.where.bonuses}.items()}
         self.rows |= {row: label for label, row in self.where.labels.items()}
         self.semantic = len(outcome.differences)  # what verify_scoresheet found, before this comparison
+        self.found = {d.cell for d in outcome.differences}
         self.pending: list[tuple[str, str, str, int, int, Any]] = []  # stored formula results to check
 
     def differ(self, cell: str, what: str, now: str, written: str, against: str = "本系统写出") -> None:
@@ -173,7 +181,7 @@ class _Comparison:
             return
         if isinstance(now, str) and now.startswith("=") and _is_formula(yours):
             self.differ(ref, f"{what} 公式", _show(now), f"{_show(written)}{_foreign(now)}")
-        else:
+        elif ref not in self.found:  # listed already by the comparison with the recomputed result
             self.differ(ref, what, _show(now), _show(written))
 
     def review(self, ref: str, what: str, row: int, col: int, mine: Any, yours: Any) -> None:
@@ -315,15 +323,14 @@ def _canonical(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "（空）"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float, Decimal)):
-        text = _canonical(value)
-        return text if len(text) <= 40 else f"{text[:20]}…（{len(text)} 位）"
-    text = str(value)
-    return text if len(text) <= 200 else f"{text[:200]}…（共 {len(text)} 字）"
+    if isinstance(value, (int, float)):
+        try:
+            value = to_decimal(value)
+        except XlError:
+            return str(value)
+    return shown(value)
 
 
 def _foreign(formula: str) -> str:
@@ -355,8 +362,16 @@ _WHITE = {"FFFFFF", "FFFFFE"}
 def _rgb(color: Any) -> str | None:
     if color is None:
         return None
-    if getattr(color, "type", None) == "theme":
-        return {0: "FFFFFF", 1: "000000"}.get(color.theme)
+    kind = getattr(color, "type", None)
+    if kind == "theme":
+        return {0: "FFFFFF", 1: "000000"}.get(color.theme)  # 背景 1 and 文字 1 of every theme
+    if kind == "indexed":
+        from openpyxl.styles.colors import COLOR_INDEX
+
+        index = color.indexed
+        return COLOR_INDEX[index][-6:] if isinstance(index, int) and 0 <= index < len(COLOR_INDEX) else None
+    if kind != "rgb":
+        return None
     rgb = getattr(color, "rgb", None)
     return rgb[-6:].upper() if isinstance(rgb, str) and len(rgb) >= 6 else None
 

@@ -186,10 +186,10 @@ def _compare(sheet: Any, result: AssessmentResult, out: Verification) -> None:
         out.checked += 1
         got = sheet.value(row, col)
         if not _same(got, expected):
-            out.differences.append(Difference(f"{SHEET}!{sheet.ref(row, col)}", what, _show(got), _show(expected)))
+            out.differences.append(Difference(f"{SHEET}!{sheet.ref(row, col)}", what, shown(got), shown(expected)))
 
     def missing(what: str, expected: Value) -> None:
-        out.differences.append(Difference(SHEET, what, "（没有此行）", _show(expected)))
+        out.differences.append(Difference(SHEET, what, "（没有此行）", shown(expected)))
 
     for item in result.items:
         row = sheet.items.get(item.rule_id)
@@ -271,9 +271,11 @@ def _same(got: Any, expected: Value) -> bool:
     return got == expected
 
 
-def _show(value: Any) -> str:
-    if value is None:
+def shown(value: Any) -> str:
+    """A value as the listing shows it: numbers beyond 15 digits in E notation, long text cut."""
+    if value is None or value == "":
         return "（空）"
     if isinstance(value, Decimal):
-        return format_decimal(value)
-    return str(value)
+        return format_decimal(value) if not value.is_finite() or abs(value.adjusted()) < 15 else f"{value:.6E}"
+    text = str(value)
+    return text if len(text) <= 200 else f"{text[:200]}…（共 {len(text)} 字）"
