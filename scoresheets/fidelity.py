@@ -252,6 +252,14 @@ class _Comparison:
         rules_ours = _formats(ours)
         for sqref, rule in sorted(_formats(theirs) - rules_ours):
             self.differ(f"{title}!{sqref}", "条件格式", rule, "（本系统不写此条件格式）")
+        checks_ours = _validations(ours)
+        for sqref, check in sorted(_validations(theirs) - checks_ours):
+            self.differ(f"{title}!{sqref}", "数据验证（选中单元格时的提示、输入的范围）", check, "（本系统不写此验证）")
+        printed_ours, printed_theirs = _printed(ours), _printed(theirs)
+        for part in sorted(set(printed_ours) | set(printed_theirs)):
+            if printed_ours.get(part) != printed_theirs.get(part):
+                now, then = printed_theirs.get(part), printed_ours.get(part)
+                self.differ(f"{title}（{part}）", "打印的页眉页脚", _show(now), _show(then))
 
     # -- review changes and stored results --------------------------------------------------------
 
@@ -413,6 +421,35 @@ def _formats(ws: Any) -> set[tuple[str, str]]:
             condition = " ".join(p for p in (rule.type, rule.operator, "、".join(rule.formula or [])) if p)
             out.add((str(cf.sqref), "；".join([condition, *look])))
     return out
+
+
+def _validations(ws: Any) -> set[tuple[str, str]]:
+    out = set()
+    for dv in ws.data_validations.dataValidation:
+        shown = (dv.type, dv.operator, dv.formula1, dv.formula2, dv.promptTitle, dv.prompt, dv.errorTitle, dv.error)
+        out.add((str(dv.sqref), "；".join(str(p) for p in shown if p)))
+    return out
+
+
+def _printed(ws: Any) -> dict[str, str]:
+    """The text of every page header and footer, by part (奇数页页眉左 …)."""
+    out = {}
+    for name, words in _PAGE_PARTS.items():
+        for side, word in (("left", "左"), ("center", "中"), ("right", "右")):
+            text = getattr(getattr(ws, name), side).text
+            if text:
+                out[f"{words}{word}"] = text
+    return out
+
+
+_PAGE_PARTS = {
+    "oddHeader": "页眉",
+    "oddFooter": "页脚",
+    "evenHeader": "偶数页页眉",
+    "evenFooter": "偶数页页脚",
+    "firstHeader": "首页页眉",
+    "firstFooter": "首页页脚",
+}
 
 
 def _formula_cells(ws: Any) -> list[tuple[int, int]]:

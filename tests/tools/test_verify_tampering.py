@@ -390,3 +390,53 @@ def test_a_conditional_format_that_shows_other_text_is_found(sheet, tmp_path, ca
     code, out = verify(edited(sheet, tmp_path, change), capsys)
     assert code == 1
     assert f'评分表!H{total}（条件格式）：表中 cellIs greaterThan 0；数字格式 "99.50"' in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "SUM(" + ",".join(["AA1:AZ3000"] * 500) + ")",  # 39 million cells in 5 KB
+        "SUM(" + ",".join(["AA1:AZ3000"] * 4000) + ")",  # 44 KB
+        "(" * 400 + "1" + ")" * 400,
+        "1E600000*1E600000",
+    ],
+    ids=["sum-39M-cells", "sum-44KB", "nested-400", "1E600000"],
+)
+def test_hostile_formulas_are_refused_within_memory_and_time(sheet, tmp_path, formula):
+    """In a process limited to 1 GB of memory, each is refused (exit 3) in seconds, not swapped."""
+    import resource
+    import subprocess
+    import sys
+
+    total = total_row(sheet)
+    path = with_formula(sheet, tmp_path, f"H{total}", formula)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    args = [str(path), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]
+    code = "import sys; from engine.cli import main; main(sys.argv[1:])"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "verify", *args], capture_output=True, text=True, timeout=60, preexec_fn=limit
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert f"!评分表!H{total}" in proc.stderr and "不予核对" in proc.stderr
+
+
+def test_a_forged_page_header_and_a_validation_prompt_are_found(sheet, tmp_path, capsys):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    total = total_row(sheet)
+
+    def change(book):
+        ws = book["评分表"]
+        ws.oddHeader.right.text = "总分 99.50"
+        prompt = DataValidation(type="decimal", showInputMessage=True, prompt="核定总分为 99.50")
+        prompt.add(f"H{total}")
+        ws.add_data_validation(prompt)
+
+    code, out = verify(edited(sheet, tmp_path, change), capsys)
+    assert code == 1
+    assert "评分表（页眉右）（打印的页眉页脚）：表中 总分 99.50，本系统写出 花山区人民政府" in out
+    assert f"评分表!H{total}（数据验证（选中单元格时的提示、输入的范围））：表中 decimal；核定总分为 99.50" in out
