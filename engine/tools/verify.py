@@ -5,6 +5,9 @@ item's 分值/扣分/得分, every bonus, each 小计, the totals and 等次, an
 cell's value is what its formula gives over the sheet as it now is (evaluated here, exactly, for
 the functions the scoresheet uses), so a hand-edited 扣分 shows up in its own cell and in every
 total it moves. Items are matched by 规则编号 and summary rows by their labels, not by position.
+What this cannot see — formats, hidden cells, stored results, every text — is compared with a
+fresh build of the workbook in scoresheets.fidelity, which also tells assessors' review changes
+from tampering.
 """
 
 from __future__ import annotations
