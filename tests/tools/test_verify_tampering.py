@@ -7,6 +7,7 @@ and the sheet!cell named.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -130,6 +131,21 @@ def test_an_assessors_review_of_a_deduction_is_a_review_change_with_its_totals_r
     assert f"  评分表!H{row}（ZD-01 得分（按复核改动重新计算））：4 → 2.5" in lines
     # 1.5 more deducted: 基础得分 91.37 → 89.87, rescaled ×100/98: 93.23 → 91.7
     assert f"  评分表!H{total}（总分 得分（按复核改动重新计算））：93.23 → 91.7" in lines
+
+    code, out = run(
+        ["verify", str(path), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)] + ["--format", "json"],
+        capsys,
+    )
+    doc = json.loads(out[: out.rindex("}") + 1])
+    assert code == 0 and doc["matches"] is True and doc["differences"] == []
+    assert doc["reviews"][0] == {
+        "cell": f"评分表!G{row}",
+        "what": "ZD-01 扣分",
+        "sheet": "1.5",
+        "expected": "0",
+        "against": "重新计算",
+    }
+    assert len(doc["reviews"]) == 8 and doc["compared"] > 1000
 
 
 def test_a_review_outside_the_items_points_is_not_a_review(sheet, tmp_path, capsys):
