@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from engine.documents.numbers import format_decimal
@@ -176,19 +176,19 @@ class _Comparison:
         return " ".join(p for p in (owner, header) if p) or "单元格"
 
     def cell(self, ref: str, what: str, mine: Any, yours: Any) -> None:
-        written, now = _raw(mine), _raw(yours)
-        if _canonical(written) == _canonical(now):
+        if _content(mine) == _content(yours):
             return
-        if isinstance(now, str) and now.startswith("=") and _is_formula(yours):
+        written, now = _raw(mine), _raw(yours)
+        if _is_formula(yours):
             self.differ(ref, f"{what} 公式", _show(now), f"{_show(written)}{_foreign(now)}")
         elif ref not in self.found:  # listed already by the comparison with the recomputed result
             self.differ(ref, what, _show(now), _show(written))
 
     def review(self, ref: str, what: str, row: int, col: int, mine: Any, yours: Any) -> None:
         """An unlocked cell: a number within [0, 分值] is a review change; anything else is not."""
-        written, now = _raw(mine), _raw(yours)
-        if _canonical(written) == _canonical(now):
+        if _content(mine) == _content(yours):
             return
+        written, now = _raw(mine), _raw(yours)
         rid = self.rows.get(row)
         limit = _max_points(self.outcome.result, rid)
         number = None
@@ -223,7 +223,7 @@ class _Comparison:
 
     def cached(self, ref: str, what: str, title: str, row: int, col: int, mine: Any, yours: Any, cached: Any) -> None:
         """A formula's stored result (shown by programs that do not recalculate) against its recomputation."""
-        if not _is_formula(yours) or mine is None or _canonical(_raw(mine)) != _canonical(_raw(yours)):
+        if not _is_formula(yours) or _content(mine) != _content(yours):
             return  # no formula, or one that is listed already
         cell = cached._cells.get((row, col))
         stored = None if cell is None else cell.value
@@ -316,18 +316,21 @@ def _blank(cell: Any) -> bool:
     return cell.value is None or cell.value == ""
 
 
-def _canonical(value: Any) -> str:
-    if value is None:
+def _content(cell: Any) -> str:
+    """What a cell holds, in one spelling: a formula, a number (2.50 = 2.5) or text, each marked as such."""
+    value = _raw(cell)
+    if value is None or value == "":
         return ""
+    if _is_formula(cell):
+        return "=" + re.sub(r"\s+", "", str(value).lstrip("="))
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, (int, float)):
         try:
-            return format(Decimal(repr(value) if isinstance(value, float) else value).normalize(), "f")
-        except (InvalidOperation, ValueError):
-            return str(value)
-    text = str(value)
-    return re.sub(r"\s+", "", text) if text.startswith("=") else text
+            return "#" + format(to_decimal(value).normalize(), "f")
+        except XlError:
+            return f"#{value}"
+    return f"'{value}"  # text, even when it reads as a number or a formula
 
 
 def _show(value: Any) -> str:

@@ -13,6 +13,7 @@ from tampering.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -281,4 +282,9 @@ def shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return format_decimal(value) if not value.is_finite() or abs(value.adjusted()) < 15 else f"{value:.6E}"
     text = str(value)
+    if _NUMERIC.fullmatch(text.strip()):
+        return f"“{text}”（文字，不是数）"  # looks like the number, is not one to SUM or a formula
     return text if len(text) <= 200 else f"{text[:200]}…（共 {len(text)} 字）"
+
+
+_NUMERIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?%?")

@@ -456,3 +456,18 @@ def test_a_forged_page_header_and_a_validation_prompt_are_found(sheet, tmp_path,
     assert code == 1
     assert "评分表（页眉右）（打印的页眉页脚）：表中 总分 99.50，本系统写出 花山区人民政府" in out
     assert f"评分表!H{total}（数据验证（选中单元格时的提示、输入的范围））：表中 decimal；核定总分为 99.50" in out
+
+
+def test_text_that_reads_as_the_formula_or_as_the_number_is_found(sheet, tmp_path, capsys):
+    total, system = total_row(sheet), row_of(openpyxl.load_workbook(sheet)["评分表"], "系统计算总分")
+
+    def change(book):
+        ws = book["评分表"]
+        ws.cell(total, 8).value = "=ROUND(H54+H58,2)"
+        ws.cell(total, 8).data_type = "s"  # shown as the text of the formula
+        ws.cell(system, 8).value = "93.23"  # text now: looks the same, sorts and sums differently
+
+    code, out = verify(edited(sheet, tmp_path, change), capsys)
+    assert code == 1
+    assert f"评分表!H{total}（总分）：表中 =ROUND(H54+H58,2)，重新计算 93.23" in out
+    assert f"评分表!H{system}（系统计算总分）：表中 “93.23”（文字，不是数），重新计算 93.23" in out
