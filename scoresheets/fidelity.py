@@ -185,10 +185,17 @@ class _Comparison:
             self.differ(ref, what, _show(now), _show(written))
 
     def review(self, ref: str, what: str, row: int, col: int, mine: Any, yours: Any) -> None:
-        """An unlocked cell: a number within [0, 分值] is a review change; anything else is not."""
+        """An unlocked cell: a number within [0, 分值] (or, where the engine wrote text, text) is a
+        review change; anything else is not."""
         if _content(mine) == _content(yours):
             return
         written, now = _raw(mine), _raw(yours)
+        if not isinstance(written, (int, float)) and mine.number_format in ("General", "@"):  # a note
+            if _is_formula(yours) or not (now is None or isinstance(now, str)):
+                self.differ(ref, f"{what}（复核说明须为文字）", _show(now), _show(written))
+            else:
+                self.outcome.reviews.append(Difference(ref, what, _show(now), _show(written)))
+            return
         rid = self.rows.get(row)
         limit = _max_points(self.outcome.result, rid)
         number = None

@@ -471,3 +471,38 @@ def test_text_that_reads_as_the_formula_or_as_the_number_is_found(sheet, tmp_pat
     assert code == 1
     assert f"评分表!H{total}（总分）：表中 =ROUND(H54+H58,2)，重新计算 93.23" in out
     assert f"评分表!H{system}（系统计算总分）：表中 “93.23”（文字，不是数），重新计算 93.23" in out
+
+
+def test_an_unlocked_note_cell_takes_text_as_a_review(sheet, tmp_path, capsys, monkeypatch):
+    """A layout may leave a text cell for assessors (a 复核说明): text there is a review, a formula is not."""
+    from scoresheets import workbook
+    from scoresheets.cells import put_text
+    from scoresheets.styles import INPUT
+
+    write_sheet = workbook.write_scoresheet_sheet
+
+    def with_a_note(wb, result):  # one unlocked, empty text cell after the last column of ZD-01's row
+        ws = write_sheet(wb, result)
+        row = next(r for (r, _), cell in sorted(ws._cells.items()) if cell.value == "ZD-01")
+        put_text(ws, row, ws.max_column + 1, "", INPUT).number_format = "General"
+        return ws
+
+    monkeypatch.setattr(workbook, "write_scoresheet_sheet", with_a_note)
+    path = tmp_path / "with-note.xlsx"
+    with pytest.raises(SystemExit):
+        main(
+            [str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF, "--overrides", str(REVIEW)]
+        )
+    ws = openpyxl.load_workbook(path)["评分表"]
+    row, col = row_of(ws, "ZD-01", 10), ws.max_column
+    ref = ws.cell(row, col).coordinate
+
+    noted = edited(path, tmp_path, lambda b: setattr(b["评分表"].cell(row, col), "value", "经复核无误"))
+    code, out = verify(noted, capsys)
+    assert code == 0, out
+    assert f"  评分表!{ref}（ZD-01）：（空） → 经复核无误" in out.splitlines()
+
+    formula = edited(path, tmp_path, lambda b: setattr(b["评分表"].cell(row, col), "value", "=H59"))
+    code, out = verify(formula, capsys)
+    assert code == 1
+    assert f"评分表!{ref}（ZD-01（复核说明须为文字））：表中 =H59" in out
