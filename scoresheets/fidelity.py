@@ -55,9 +55,10 @@ def check_against_build(reading: ScoresheetReading, outcome: Verification) -> No
         )
     found = _Comparison(reading, outcome, fresh, original)
     found.sheets(book)
+    theirs = {ws.title: ws for ws in book.worksheets}  # a chart sheet of the same name is no worksheet
     for ws in fresh.worksheets:
-        if ws.title in book.sheetnames:
-            found.sheet(ws, book[ws.title], cached[ws.title])
+        if ws.title in theirs:
+            found.sheet(ws, theirs[ws.title], cached[ws.title])
     found.names(book)
     found.parts()
     found.reviewed()
@@ -111,7 +112,7 @@ class _Comparison:
             elif ws.sheet_state != "visible":
                 self.differ(ws.title, "工作表", "已隐藏", "可见")
         for title in ours:
-            if title not in book.sheetnames:
+            if title not in [ws.title for ws in book.worksheets]:
                 self.differ(title, "工作表", "（没有此工作表）", "有此工作表")
         if [t for t in book.sheetnames if t in ours] != [t for t in ours if t in book.sheetnames]:
             self.differ("工作簿", "工作表顺序", "、".join(book.sheetnames), "、".join(ours))
@@ -262,6 +263,12 @@ class _Comparison:
         checks_ours = _validations(ours)
         for sqref, check in sorted(_validations(theirs) - checks_ours):
             self.differ(f"{title}!{sqref}", "数据验证（选中单元格时的提示、输入的范围）", check, "（本系统不写此验证）")
+        for what, mine, yours in (
+            ("打印区域", ours.print_area, theirs.print_area),
+            ("打印标题行", ours.print_title_rows, theirs.print_title_rows),
+        ):
+            if (mine or "").replace("'", "") != (yours or "").replace("'", ""):  # quoting changes nothing
+                self.differ(title, what, _show(yours), _show(mine))
         printed_ours, printed_theirs = _printed(ours), _printed(theirs)
         for part in sorted(set(printed_ours) | set(printed_theirs)):
             if printed_ours.get(part) != printed_theirs.get(part):

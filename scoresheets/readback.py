@@ -28,7 +28,7 @@ def read_scoresheet(path: Path | str) -> ScoresheetReading:
         raise ScoresheetError(
             Problem(Location(str(path)), f"无法作为工作簿读取（{type(exc).__name__}）", "scoresheet.unreadable")
         ) from None
-    if SHEET not in book.sheetnames:
+    if SHEET not in [ws.title for ws in book.worksheets]:  # a chart sheet of that name is not one
         raise ScoresheetError(
             Problem(Location(str(path)), f"没有“{SHEET}”工作表，不是本系统生成的评分表", "scoresheet.not-a-scoresheet")
         )

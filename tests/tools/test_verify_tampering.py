@@ -506,3 +506,12 @@ def test_an_unlocked_note_cell_takes_text_as_a_review(sheet, tmp_path, capsys, m
     code, out = verify(formula, capsys)
     assert code == 1
     assert f"评分表!{ref}（ZD-01（复核说明须为文字））：表中 =H59" in out
+
+
+def test_a_print_area_that_leaves_out_the_severe_records_is_found(problem_sheet, tmp_path, capsys):
+    ws = openpyxl.load_workbook(problem_sheet)["不良记录"]
+    severe = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 5).value == "严重")
+    path = edited(problem_sheet, tmp_path, lambda b: setattr(b["不良记录"], "print_area", f"A1:G{severe - 1}"))
+    code, out = verify(path, capsys, PROBLEM)
+    assert code == 1
+    assert f"不良记录（打印区域）：表中 '不良记录'!$A$1:$G${severe - 1}，本系统写出 '不良记录'!$A$1:$G$" in out
