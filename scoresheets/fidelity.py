@@ -288,7 +288,7 @@ class _Comparison:
         headers = _headers(ws)
         for key, was in before.items():
             now = after.value(*key)
-            if self.inputs and not _same(now, was):
+            if self.inputs and now != was:
                 ref = f"{SHEET}!{ws.cell(*key).coordinate}"
                 what = f"{self.describe(SHEET, *key, headers)}（按复核改动重新计算）"
                 self.outcome.reviews.append(Difference(ref, what, _show(now), _show(was)))
@@ -303,7 +303,7 @@ class _Comparison:
         kept = []
         for d in self.outcome.differences[: self.semantic]:  # what a review change explains is not tampering
             key = _key(d.cell)
-            if key is None or not _same(self.reading.value(*key), after.value(*key)):
+            if key is None or self.reading.value(*key) != after.value(*key):
                 kept.append(d)
         self.outcome.differences[: self.semantic] = kept
 
@@ -478,12 +478,6 @@ def _max_points(result: AssessmentResult, rid: str | None) -> Decimal | None:
         if item.rule_id == rid:
             return item.max_points
     return None
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a == b
-    return a == b
 
 
 def _stored_is(stored: Any, expected: Any) -> bool:
