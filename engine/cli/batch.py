@@ -181,6 +181,9 @@ def batch(
                 overrides=overrides,
                 force=force,
             )
+            rows, failures = batching.relative_files(
+                rows, failures, [i.path for i in items] + [f.file for f in missing]
+            )
             summary = build_summary(
                 rows,
                 failures,
