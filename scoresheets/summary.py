@@ -42,7 +42,7 @@ from scoresheets.cells import (
     set_widths,
     title_row,
 )
-from scoresheets.print_setup import PAGE_WIDTH_PT, apply_print_setup, column_points, print_at_scale
+from scoresheets.print_setup import MIN_SCALE, PAGE_WIDTH_PT, apply_print_setup, column_points, print_at_scale
 from scoresheets.styles import (
     BODY,
     BODY_FONT,
@@ -78,6 +78,7 @@ CHART_ROWS = 14  # rows of 15 pt a 7 cm chart covers; the charts' rows are given
 MAX_SERIES = 3  # a chart shows each group while the legend stays small, else the 合计 row
 CHART_ROWS_A_PAGE = 2  # two rows of two charts fill an A4 landscape page
 DEFAULT_WIDTH = 8.43  # a column whose width is not set
+MAX_PROBLEMS = 12  # a cell of more lines outgrows the tallest row a sheet may have
 MAX_NAMES = 30  # 失分单位 lists at most this many names, then "等N个单位"
 ITEMS_ORDER = (
     "只列有单位失分的评分项，按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；"
@@ -198,19 +199,8 @@ def _vetoes(row: UnitRow) -> str:
 def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     """One line a unit, a block per comparable group (its heading gives the grade lines)."""
     ws = _sheet(wb, RANKING, first=True)
-    headers = [
-        "名次",
-        "单位",
-        "单位类型",
-        "总分",
-        "等次",
-        "一票否决",
-        "不良记录（条）",
-        "待复核项",
-        "评分表",
-        "申报文件",
-    ]
-    widths = [5, 24, 10, 7, 12, 12, 7, 12, 26, 20]
+    headers = ["名次", "单位", "单位类型", "总分", "等次", "一票否决", "不良记录", "待复核项", "评分表"]
+    widths = [5, 28, 10, 7, 14, 11, 8, 16, 40]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
     r = FIRST_ROW
     group = None
@@ -232,10 +222,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
             put_formula(ws, r, 9, hyperlink_formula(row.sheet), BODY).font = LINK_FONT
         else:
             put_text(ws, r, 9, "", BODY)
-        put_text(ws, r, 10, row.file, BODY)
-        fit_row(
-            ws, r, ["", row.unit, row.unit_type, "", row.grade_shown, vetoes, "", pending, row.sheet, row.file], widths
-        )
+        fit_row(ws, r, ["", row.unit, row.unit_type, "", row.grade_shown, vetoes, "", pending, row.sheet], widths)
         r += 1
     if not summary.ranking:
         _none_row(ws, r, len(headers), widths)
@@ -243,43 +230,47 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     return ws
 
 
-def write_losses(wb: Workbook, summary: BatchSummary) -> Worksheet:
-    """Points lost per 一级指标, a line a unit; wide batches print across pages, 名次 and 单位 on each."""
-    ws = _sheet(wb, LOSSES)
-    cats = list(summary.categories)
-    headers = ["名次", "单位", "总分", "加分", *cats]
-    widths = [5, 24, 7, 6, *([9] * len(cats))]
-    _head(
-        ws,
-        _title(summary, "各一级指标失分"),
-        f"{_info(summary)}\n各一级指标下的失分，按排名顺序列出；“—”：该单位的规则集没有这一一级指标",
-        headers,
-        widths,
-        span=_first_page_columns(widths),
-    )
-    r = FIRST_ROW
-    group = None
-    for ranked in summary.ranking:
-        row = ranked.row
-        if ranked.group != group:
-            group = ranked.group
-            r = _band_row(ws, r, _group_heading(summary, group), widths)
-        put_number(ws, r, 1, ranked.rank, CENTER)
-        put_text(ws, r, 2, row.unit, BODY)
-        put_number(ws, r, 3, row.total, NUMBER)
-        put_number(ws, r, 4, row.bonus, NUMBER)
-        for col, lost in enumerate(lost_by_category(row, cats), start=5):
-            _amount(ws, r, col, lost)
-        fit_row(ws, r, ["", row.unit], widths)
-        r += 1
-    if not summary.ranking:
-        _none_row(ws, r, len(headers), widths)
-    _finish(ws, widths, freeze=f"C{FIRST_ROW}", title_cols="A:B")
-    return ws
+def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
+    """Points lost per 一级指标, a line a unit: a sheet per ruleset (each has its own 一级指标);
+    one too wide for a page prints across pages, 名次 and 单位 repeated on each."""
+    rulesets = list(dict.fromkeys(r.row.ruleset_id for r in summary.ranking)) or [""]
+    names = dict(summary.rulesets)
+    sheets = []
+    for n, ruleset_id in enumerate(rulesets, start=1):
+        ws = _sheet(wb, LOSSES if len(rulesets) == 1 else f"{LOSSES}（{n}）")
+        ranking = [r for r in summary.ranking if r.row.ruleset_id == ruleset_id]
+        cats = list(dict.fromkeys(name for r in ranking for name, _ in r.row.categories))
+        headers = ["名次", "单位", "总分", "加分", *cats]
+        widths = [5, 24, 7, 6, *([9] * len(cats))]
+        span = _first_page_columns(widths)
+        title = f"{names[ruleset_id]} · 各一级指标失分" if ruleset_id else _title(summary, "各一级指标失分")
+        _head(ws, title, f"{_info(summary)}\n各一级指标下的失分，按排名顺序列出", headers, widths, span=span)
+        r = FIRST_ROW
+        group = None
+        for ranked in ranking:
+            row = ranked.row
+            if ranked.group != group:
+                group = ranked.group
+                r = _band_row(ws, r, _group_heading(summary, group), widths[:span])
+            put_number(ws, r, 1, ranked.rank, CENTER)
+            put_text(ws, r, 2, row.unit, BODY)
+            put_number(ws, r, 3, row.total, NUMBER)
+            put_number(ws, r, 4, row.bonus, NUMBER)
+            for col, lost in enumerate(lost_by_category(row, cats), start=5):
+                _amount(ws, r, col, lost)
+            fit_row(ws, r, ["", row.unit], widths)
+            r += 1
+        if not ranking:
+            _none_row(ws, r, len(headers), widths)
+        _finish(ws, widths, freeze=f"C{FIRST_ROW}", title_cols="A:B" if span < len(widths) else "")
+        sheets.append(ws)
+    return sheets
 
 
 def _first_page_columns(widths: list[float]) -> int:
-    """How many columns the first printed page holds at 100 % (at least 1)."""
+    """How many columns the first printed page holds (all when they fit it at MIN_SCALE or more; at least 1)."""
+    if sum(column_points(w) for w in widths) * MIN_SCALE / 100 <= PAGE_WIDTH_PT[True] * 0.98:
+        return len(widths)
     room, n = PAGE_WIDTH_PT[True] * 0.98, 0
     while n < len(widths) and room >= column_points(widths[n]):
         room -= column_points(widths[n])
@@ -347,12 +338,12 @@ def _chart(ws: Worksheet, title: str, x_title: str, top: int, nrows: int, ncats:
 
 
 def _column_at(widths: list[float], points: float) -> int:
-    """The 1-based column in which a point `points` from the left edge falls (unset columns at the default width)."""
+    """The first 1-based column that starts at least `points` from the left edge (unset columns at the default width)."""
     x, col = 0.0, 0
-    while x <= points:
+    while x < points:
         x += column_points(widths[col] if col < len(widths) else DEFAULT_WIDTH)
         col += 1
-    return col
+    return col + 1
 
 
 def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
@@ -365,7 +356,7 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     for g in summary.grades:
         band_sets.setdefault(tuple(g.bands), []).append(g)
     ncols = max([len(grades), *(len(b) for b in band_sets)]) + 2  # the widest table
-    widths = [30] + [11] * (ncols - 1)
+    widths = [30] + [12] * (ncols - 1)
     set_widths(ws, widths)
     _title_row(ws, _title(summary, "等次分布"), widths)
     info = f"{_info(summary)}\n等次含一票否决、不良记录的限制；暂定等次按其暂定结果计；总分分布按各分组自己的等次线分段"
@@ -387,18 +378,19 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
         r = _count_table(ws, top, list(bands), rows, widths)
         chart_title = f"总分分布（{_lines(lines)}）" if lines else "总分分布"
         tables.append((chart_title, "总分", top, rows, list(bands)))
-    peak = max((c or 0 for *_, rows, _ in tables for _, counts in rows for c in counts), default=0)
     # the charts two a row, two rows a page; the second of a row starts where the first ends
     chart_pt = CHART_CM / 2.54 * 72
     second = _column_at(widths, chart_pt + 24)  # LibreOffice draws a chart a little wider than asked
-    last = max(_column_at(widths, 2 * chart_pt + 48), ncols)
+    second_x = sum(column_points(w) for w in [*widths, *([DEFAULT_WIDTH] * second)][: second - 1])
+    last = max(_column_at(widths, second_x + chart_pt + 24) - 1, ncols)  # the column the second chart ends in
     first_chart_row = r + 1
     for n, (title, x_title, top, rows, labels) in enumerate(tables):
         line = n // 2
-        if line % CHART_ROWS_A_PAGE == 0:
-            ws.row_breaks.append(Break(id=first_chart_row + line * (CHART_ROWS + 1) - 1))
+        if n % 2 == 0 and line % CHART_ROWS_A_PAGE == 0:
+            ws.row_breaks.append(Break(id=first_chart_row + line * (CHART_ROWS + 1) - 2))  # a blank row above
         at = first_chart_row + line * (CHART_ROWS + 1)
         col = 1 if n % 2 == 0 else second
+        peak = max((c or 0 for _, counts in rows for c in counts), default=0)
         _chart(ws, title, x_title, top, len(rows), len(labels), peak, f"{get_column_letter(col)}{at}")
     end = first_chart_row + (len(tables) + 1) // 2 * (CHART_ROWS + 1)
     for row in range(first_chart_row, end):
@@ -539,7 +531,9 @@ def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
     )
     r = FIRST_ROW
     for n, failure in enumerate(summary.failures, start=1):
-        reason = "\n".join(failure.problems)
+        shown = failure.problems[:MAX_PROBLEMS]
+        more = len(failure.problems) - len(shown)
+        reason = "\n".join(shown) + (f"\n……另有{more}处问题（单独评分此文件可看到全部）" if more else "")
         put_number(ws, r, 1, n, CENTER)
         put_text(ws, r, 2, failure.file, BODY)
         put_text(ws, r, 3, failure.kind, CENTER)

@@ -60,22 +60,47 @@ def test_the_summary_of_the_shipped_examples_prints_at_8pt_or_more(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     assert run(["examples", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 0
     sizes = printed_sizes(tmp_path / "out" / "汇总.xlsx")
-    assert list(sizes) == ["排名", "一级指标失分", "等次分布", "不良记录汇总", "失分分析", "错误"]
+    wb = load_workbook(tmp_path / "out" / "汇总.xlsx")
+    losses = [f"一级指标失分（{n}）" for n in range(1, 5)]  # a sheet per ruleset: each its own 一级指标
+    assert list(sizes) == ["排名", *losses, "等次分布", "不良记录汇总", "失分分析", "错误"]
+    assert [wb[name]["A1"].value.split(" · ")[0] for name in losses] == [
+        "区依法行政示范创建考核评分细则（2013年度）",
+        "法治政府建设考核评分细则（示范指标体系版）",
+        "县直部门法治建设目标责任考核细则（2024年度）",
+        "行政执法质量自查表（2024年度）",
+    ]
     assert all(pt >= MIN_PRINTED_PT for pt, _ in sizes.values()), sizes
-    # the per-一级 losses of four rulesets print across pages at full size, not shrunk to one
-    assert sizes["一级指标失分"] == (10.5, 100)
-    assert load_workbook(tmp_path / "out" / "汇总.xlsx")["一级指标失分"].print_title_cols == "$A:$B"
+    assert {name: pt for name, (pt, _) in sizes.items()} == {
+        "排名": 10.5,
+        **dict.fromkeys(losses, 10.5),
+        "等次分布": 9.555,  # two charts side by side: 91 %
+        "不良记录汇总": 9.87,
+        "失分分析": 10.5,
+        "错误": 10.5,
+    }
+
+
+def test_a_table_too_wide_for_a_page_splits_across_pages_at_full_size():
+    from openpyxl import Workbook
+
+    from scoresheets.print_setup import print_at_scale
+
+    ws = Workbook().active
+    assert print_at_scale(ws, [5, 24] + [9] * 12) < 100  # 12 columns more: shrunk a little, one page wide
+    assert print_at_scale(ws, [5, 24] + [9] * 30, title_cols="A:B") == 100  # 30: across pages, A:B on each
+    assert ws.print_title_cols == "$A:$B" and not ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 @pytest.mark.slow
-def test_the_summary_of_a_large_synthetic_batch_prints_at_8pt_or_more(tmp_path):
+def test_the_summary_of_a_large_mixed_batch_prints_at_8pt_or_more(tmp_path):
+    """60 synthetic units of three unit types beside the examples of four rulesets."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import write_units
 
     from engine.api import get_ruleset
 
-    for ruleset in ("demo-district-2013", "national-model-2021"):
-        write_units(get_ruleset(ROOT / "rules" / f"{ruleset}.yaml"), tmp_path / "in" / ruleset, 40, seed=3)
+    write_units(get_ruleset(ROOT / "rules" / "demo-district-2013.yaml"), tmp_path / "in" / "synthetic", 60, seed=3)
+    shutil.copytree(EXAMPLES, tmp_path / "in" / "examples")
     assert run([tmp_path / "in", "--recursive", "-o", tmp_path / "out", "--as-of", AS_OF, "-j", "2"]) == 1
     sizes = printed_sizes(tmp_path / "out" / "汇总.xlsx")
     assert all(pt >= MIN_PRINTED_PT for pt, _ in sizes.values()), sizes
