@@ -148,7 +148,7 @@ def diff(old: Ruleset, new: Ruleset) -> list[Change]:
         if k in added:
             if k in renumbered.values():
                 continue
-            changes.append(Change("新增", section, k, _label(item)))
+            changes.append(Change("新增", section, k, _label(item), new=_gist(item)))
             continue
         changes.extend(_compare(section, k, old_items[k][1], item, places_old.get(k), places_new.get(k)))
     for k in removed:
@@ -160,8 +160,16 @@ def diff(old: Ruleset, new: Ruleset) -> list[Change]:
                 _compare(section, j, item, new_items[j][1], places_old.get(k), places_new.get(j), skip={"编号"})
             )
         else:
-            changes.append(Change("删除", section, k, _label(item)))
+            changes.append(Change("删除", section, k, _label(item), old=_gist(item)))
     return changes
+
+
+def _gist(item: BaseModel) -> str:
+    """What an added or removed item was: its points and its standard, as the rules file says them."""
+    points = getattr(item, "points", None)
+    standard = getattr(item, "standard", None) or getattr(item, "condition", None) or ""
+    head = f"分值：{format_decimal(points)}" if isinstance(points, Decimal) else ""
+    return "\n".join(part for part in (head, standard) if part)
 
 
 def _places(ruleset: Ruleset) -> dict[str, str]:

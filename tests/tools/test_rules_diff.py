@@ -96,7 +96,17 @@ def test_diff_lists_every_kind_of_change(tmp_path, capsys):
     rows = {r: [str(ws.cell(r, c).value or "") for c in range(2, 9)] for r in range(4, ws.max_row + 1)}
     by_change = {(v[0], v[2], v[4]): r for r, v in rows.items()}
     assert rows[by_change[("修改", "A-02", "每低一个百分点扣分")]][5:] == ["0.5", "1"]
-    assert rows[by_change[("删除", "A-04", "")]] == ["删除", "评分项", "A-04", "工作要点", "", "", ""]
+    # an item added or removed: what it was worth and its standard
+    assert rows[by_change[("删除", "A-04", "")]] == [
+        "删除",
+        "评分项",
+        "A-04",
+        "工作要点",
+        "",
+        "分值：1\n未制定年度工作要点的扣1分。",
+        "",
+    ]
+    assert rows[by_change[("新增", "C-01", "")]][5:] == ["", "分值：1\n未经合法性审核的，扣1分。"]
     # a colour per kind of change, over the whole row
     fills = {
         kind: ws.cell(by_change[key], 1).fill.fgColor.rgb[-6:]
