@@ -192,6 +192,17 @@ def hyperlink_formula(name: str) -> str:
     return f'=HYPERLINK("{target}","{name.replace(chr(34), chr(34) * 2)}")'
 
 
+def _id_lines(ids: tuple[str, ...], width: float) -> str:
+    """Rule ids joined with "、", broken into lines between ids (an application would break "JD-06" at its hyphen)."""
+    lines: list[str] = []
+    for rule_id in ids:
+        if lines and cjk_width(lines[-1] + "、" + rule_id) <= width - 2:
+            lines[-1] += "、" + rule_id
+        else:
+            lines.append(rule_id)
+    return "、\n".join(lines)
+
+
 def _vetoes(row: UnitRow) -> str:
     return "是（" + "、".join(i for i, _ in row.vetoes) + "）" if row.vetoes else "否"
 
@@ -209,7 +220,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         if ranked.group != group:
             group = ranked.group
             r = _band_row(ws, r, _group_heading(summary, group), widths)
-        vetoes, pending = _vetoes(row), "、".join(row.pending) or NONE
+        vetoes, pending = _vetoes(row), _id_lines(row.pending, widths[7]) or NONE
         put_number(ws, r, 1, ranked.rank, CENTER)
         put_text(ws, r, 2, row.unit, BODY)
         put_text(ws, r, 3, row.unit_type, CENTER)
@@ -279,15 +290,15 @@ def _first_page_columns(widths: list[float]) -> int:
 
 
 def _count_table(
-    ws: Worksheet, top: int, labels: list[str], rows: list[tuple[str, list[int | None]]], widths: list[float]
+    ws: Worksheet, top: int, labels: list[str], rows: list[tuple[str, list[int | None], int]], widths: list[float]
 ) -> int:
-    """A table of counts per group with a 合计 column and row ("—" where a group's ruleset has no
-    such grade); returns the row after it."""
+    """A table of counts per group (name, counts, units) with a 合计 column (the group's units) and
+    row ("—" where a group's ruleset has no such grade); returns the row after it."""
     header_row(ws, top, ["分组", *labels, "合计"], widths, HEADER)
     r = top + 1
-    for name, counts in rows:
+    for name, counts, total in rows:
         put_text(ws, r, 1, name, CENTER)
-        for col, count in enumerate([*counts, sum(c or 0 for c in counts)], start=2):
+        for col, count in enumerate([*counts, total], start=2):
             if count is None:
                 put_text(ws, r, col, DASH, CENTER)
             else:
@@ -295,8 +306,8 @@ def _count_table(
         fit_row(ws, r, [name, *labels], widths)
         r += 1
     put_text(ws, r, 1, "合计", TOTAL)
-    sums = [sum(counts[i] or 0 for _, counts in rows) for i in range(len(labels))]
-    for col, count in enumerate([*sums, sum(sums)], start=2):
+    sums = [sum(counts[i] or 0 for _, counts, _ in rows) for i in range(len(labels))]
+    for col, count in enumerate([*sums, sum(total for *_, total in rows)], start=2):
         put_number(ws, r, col, count, TOTAL).number_format = "0"  # counts, not points
     return r + 1
 
@@ -363,7 +374,7 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     put_text(ws, 2, 1, info, INFO)
     merge_row(ws, 2, 1, ncols)
     fit_row(ws, 2, [info], [sum(widths)])
-    grade_rows = [(g.group, [g.counts.get(k) for k in grades]) for g in summary.grades]
+    grade_rows = [(g.group, [g.counts.get(k) for k in grades], g.total) for g in summary.grades]
     r = _count_table(ws, HEADER_ROW, grades, grade_rows, widths)
     tables = [("各等次单位数", "等次", HEADER_ROW, grade_rows, grades)]
     for bands, members in band_sets.items():
@@ -374,7 +385,7 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
         merge_row(ws, r, 1, ncols)
         fit_row(ws, r, [what], [sum(widths)])
         top = r + 1
-        rows = [(g.group, [g.bands[k] for k in bands]) for g in members]
+        rows = [(g.group, [g.bands[k] for k in bands], g.total) for g in members]
         r = _count_table(ws, top, list(bands), rows, widths)
         chart_title = f"总分分布（{_lines(lines)}）" if lines else "总分分布"
         tables.append((chart_title, "总分", top, rows, list(bands)))
@@ -390,7 +401,7 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
             ws.row_breaks.append(Break(id=first_chart_row + line * (CHART_ROWS + 1) - 2))  # a blank row above
         at = first_chart_row + line * (CHART_ROWS + 1)
         col = 1 if n % 2 == 0 else second
-        peak = max((c or 0 for _, counts in rows for c in counts), default=0)
+        peak = max((c or 0 for _, counts, _ in rows for c in counts), default=0)
         _chart(ws, title, x_title, top, len(rows), len(labels), peak, f"{get_column_letter(col)}{at}")
     end = first_chart_row + (len(tables) + 1) // 2 * (CHART_ROWS + 1)
     for row in range(first_chart_row, end):

@@ -313,23 +313,16 @@ def _band(total: Decimal, bands: Iterable[Band]) -> str:
     raise AssertionError(total)
 
 
-def grade_words(ranking: Iterable[RankedUnit]) -> list[str]:
-    """The grades of every ruleset used, in the order of first use (the default four when no unit was graded)."""
-    rows = sorted((r.row for r in ranking), key=lambda row: row.index)
-    words = list(dict.fromkeys(w for row in rows for w in row.grade_words))
-    return words or list(GRADES)
-
-
 def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: list[str]) -> list[GradeCount]:
     if not groups:  # nothing assessed: a row of zeros per unit type, so the tables say so
         return [GradeCount(t, t, dict.fromkeys(GRADES, 0), {b[0]: 0 for b in SCORE_BANDS}, 0) for t in unit_types]
     out = []
     for group in groups:
         members = [r.row for r in ranking if r.group == group.label]
-        words = grade_words(r for r in ranking if r.group == group.label)
+        words = list(dict.fromkeys(w for m in members for w in m.grade_words))  # none: the ruleset grades nothing
         counts = {g: sum(1 for m in members if m.grade == g) for g in words}
         lines = members[0].grade_lines  # one ruleset and unit type: the same lines for every member
-        bands = score_bands(lines, words)
+        bands = score_bands(lines, words or GRADES)
         band_counts = {label: sum(1 for m in members if _band(m.total, bands) == label) for label, _, _ in bands}
         out.append(GradeCount(group.label, group.unit_type, counts, band_counts, len(members), lines))
     return out
