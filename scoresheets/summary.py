@@ -211,7 +211,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     """One line a unit, a block per comparable group (its heading gives the grade lines)."""
     ws = _sheet(wb, RANKING, first=True)
     headers = ["名次", "单位", "单位类型", "总分", "等次", "一票否决", "不良记录", "待复核项", "评分表"]
-    widths = [5, 28, 10, 7, 14, 11, 8, 16, 40]
+    widths = [5, 30, 12, 7, 14, 11, 8, 16, 34]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
     r = FIRST_ROW
     group = None

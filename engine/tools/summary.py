@@ -66,7 +66,7 @@ class UnitRow:
     """One assessed submission, as the summary needs it."""
 
     index: int  # 0-based position in the batch's input order
-    file: str  # the submission as named on the command line (or found in a folder)
+    file: str  # the submission, relative to the folder of the batch's inputs once the batch is done
     unit: str
     unit_type: str
     year: int
