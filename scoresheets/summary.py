@@ -9,6 +9,7 @@ string, never a formula). Same named styles and print setup as the scoresheet.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -387,9 +388,11 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
         fit_row(ws, r, [what], [sum(widths)])
         top = r + 1
         rows = [(g.group, [g.bands[k] for k in bands], g.total) for g in members]
-        r = _count_table(ws, top, list(bands), rows, widths)
+        # "合格（60–80分）" as two lines: the chart's labels then stay level instead of turning aslant
+        labels = [re.sub(r"^(.+)（(.+)）$", "\\1\n\\2", band) for band in bands]
+        r = _count_table(ws, top, labels, rows, widths)
         chart_title = f"总分分布（{_lines(lines)}）" if lines else "总分分布"
-        tables.append((chart_title, "总分", top, rows, list(bands)))
+        tables.append((chart_title, "总分", top, rows, labels))
     # the charts two a row, two rows a page; the second of a row starts where the first ends
     chart_pt = CHART_CM / 2.54 * 72
     second = _column_at(widths, chart_pt + 24)  # LibreOffice draws a chart a little wider than asked
