@@ -187,10 +187,13 @@ def relative_files(
 ) -> tuple[list[UnitRow], list[FailedInput]]:
     """Rows and failures naming their submission relative to the batch's folder, not as typed."""
     root = batch_root(paths)
-    return (
-        [replace(r, file=relative_to(root, r.file)) for r in rows],
-        [replace(f, file=relative_to(root, f.file)) for f in failures],
-    )
+
+    def failure(f: FailedInput) -> FailedInput:
+        shown = relative_to(root, f.file)  # and so in each problem that starts with the file's place
+        problems = tuple(shown + p[len(f.file) :] if p.startswith(f.file + ":") else p for p in f.problems)
+        return replace(f, file=shown, problems=problems)
+
+    return [replace(r, file=relative_to(root, r.file)) for r in rows], [failure(f) for f in failures]
 
 
 # -- the ruleset -------------------------------------------------------------------------

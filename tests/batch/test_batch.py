@@ -384,7 +384,8 @@ def test_exit_codes(here, capsys):
     assert run(["examples/gaizhou-2016.json", "-o", "ok", "-j", "1"]) == 0
     assert run(["broken", "-o", "none", "-j", "1"]) == 3  # nothing assessable: 汇总 says why
     # the 汇总 names a file relative to the folder of the batch's inputs, not as typed
-    assert sheet_values(here / "none" / "汇总.xlsx")["错误"][3][1] == "bad-syntax.json"
+    assert sheet_values(here / "none" / "汇总.xlsx")["错误"][3][1:3] == ("bad-syntax.json", "申报数据")
+    assert sheet_values(here / "none" / "汇总.xlsx")["错误"][3][3].startswith("bad-syntax.json:5:21: 语法错误")
     assert sheet_values(here / "none" / "汇总.xlsx")["排名"][3][:2] == ("—", "无")
     capsys.readouterr()
     # a ruleset that cannot be loaded: exit 3 before anything is written
@@ -569,7 +570,7 @@ def test_a_unit_whose_scoresheet_cannot_be_placed_is_an_error_not_a_crash(here, 
     assert run(["examples", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 1
     errors = sheet_values(out / "汇总.xlsx")["错误"]
     assert errors[3][:3] == (1, "gaizhou-2016.json", "输出")
-    assert errors[3][3].startswith("examples/gaizhou-2016.json: 无法写入评分表 盖州市人民政府-2016年度评分表.xlsx：")
+    assert errors[3][3].startswith("gaizhou-2016.json: 无法写入评分表 盖州市人民政府-2016年度评分表.xlsx：")
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
 
 
