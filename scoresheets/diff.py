@@ -120,7 +120,8 @@ def write_diff(
         if fill is not None:
             for col in range(1, len(HEADERS) + 1):
                 ws.cell(r, col).fill = fill
-        fit_row(ws, r, ["", *fields], WIDTHS)
+        # bold inserted text and ids broken at their hyphens take more room than plain text: size for less
+        fit_row(ws, r, ["", *fields], WIDTHS[:6] + [w - 8 for w in WIDTHS[6:]])
     if not changes:
         put_text(ws, HEADER_ROW + 1, 2, "无变更", BODY)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
