@@ -85,10 +85,10 @@ class Roles:
                 self.linear[item.indicator] = (float(item.zero_at), float(item.full_at))
             if getattr(item, "condition", None):
                 conditions.append(item.condition)
-            for part in getattr(item, "parts", None) or ():
-                if part.count:
+            for part in getattr(item, "parts", None) or ():  # a part has a count or a condition, by its method
+                if getattr(part, "count", None):
                     self.violations.add(part.count)
-                if part.condition:
+                if getattr(part, "condition", None):
                     conditions.append(part.condition)
             for band in getattr(item, "bands", None) or ():
                 conditions.append(band.condition)

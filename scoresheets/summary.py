@@ -8,65 +8,117 @@ string, never a formula). Same named styles and print setup as the scoresheet.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine import __version__
+from engine.documents.numbers import format_decimal
 from engine.ruleset.model import GRADES
 from engine.tools.summary import (
-    SCORE_BANDS,
     TIE_RULE,
     BatchSummary,
+    UnitRow,
     lost_by_category,
 )
 from scoresheets.cells import (
     fit_row,
     header_row,
     merge_row,
+    put_formula,
     put_number,
     put_text,
     set_widths,
     title_row,
 )
-from scoresheets.print_setup import apply_print_setup
+from scoresheets.print_setup import MIN_SCALE, PAGE_WIDTH_PT, apply_print_setup, column_points, print_at_scale
 from scoresheets.styles import (
     BODY,
+    BODY_FONT,
+    BODY_PT,
     CENTER,
     HEADER,
     INFO,
     NUMBER,
     SEVERE_FILL,
     SUBHEAD,
+    TITLE_PT,
     TOTAL,
+    cjk_width,
+    line_count,
     register_styles,
 )
 
-RANKING, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = "排名", "等次分布", "不良记录汇总", "失分分析", "错误"
+RANKING, LOSSES, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = (
+    "排名",
+    "一级指标失分",
+    "等次分布",
+    "不良记录汇总",
+    "失分分析",
+    "错误",
+)
 REPORT_CHECK = "报告核对"  # only when some submission has its annual report beside it
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
 NONE = "无"
-CHART_ROWS = 15  # rows of default height (15 pt) a 7.5 cm chart covers
-CHARTS_END_COLUMN = "N"  # the second chart (13 cm wide, from column G) ends in column N
+CHART_HEIGHT_CM, CHART_CM = 7, 13
+CHART_ROWS = 14  # rows of 15 pt a 7 cm chart covers; the charts' rows are given that height
+CHART_TEXT_PT = 9  # axis labels and legend: 8.2 pt printed at the sheet's 91 %
+MAX_SERIES = 3  # a chart shows each group while the legend stays small, else the 合计 row
+CHART_ROWS_A_PAGE = 2  # two rows of two charts fill an A4 landscape page
+DEFAULT_WIDTH = 8.43  # a column whose width is not set
+MAX_PROBLEMS = 12  # a cell of more lines outgrows the tallest row a sheet may have
 MAX_NAMES = 30  # 失分单位 lists at most this many names, then "等N个单位"
-ITEMS_ORDER = "按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；平均失分 = 失分合计 ÷（适用单位数 − 待复核单位数）。"
+ITEMS_ORDER = (
+    "只列有单位失分的评分项，按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；"
+    "平均失分 = 失分合计 ÷（适用单位数 − 待复核单位数）。每组末行列出无单位失分的评分项。"
+)
+GROUP_FILL = PatternFill("solid", fgColor="DDEBF7")
+LINK_FONT = Font(name=BODY_FONT, size=BODY_PT, color="0563C1", underline="single")
 
 
 def _title(summary: BatchSummary, what: str) -> str:
-    names = "、".join(name for _, name in summary.rulesets) or "考核"
-    return f"{names} · {what}"
+    """The ruleset's name and what the sheet holds (several rulesets: they are named on the info line)."""
+    if len(summary.rulesets) == 1:
+        return f"{summary.rulesets[0][1]} · {what}"
+    return f"考核结果汇总 · {what}"
+
+
+def _title_row(ws: Worksheet, text: str, widths: list[float]) -> None:
+    """The title over the columns, tall enough for it to wrap."""
+    title_row(ws, 1, text, len(widths))
+    usable = sum(widths) * BODY_PT / TITLE_PT  # column units are body-font widths
+    ws.row_dimensions[1].height = max(TITLE_PT * 2, line_count(text, usable) * TITLE_PT * 1.45 + 8)
+
+
+def chinese_time(iso: str) -> str:
+    """2014-01-15T09:00:00+08:00 → 2014年1月15日 09:00 (the time as recorded, in its own zone)."""
+    when = dt.datetime.fromisoformat(iso)
+    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
+
+
+def _years(summary: BatchSummary) -> str:
+    return "、".join(f"{y}年度" for y in summary.years) or DASH
 
 
 def _info(summary: BatchSummary) -> str:
     ids = "、".join(i for i, _ in summary.rulesets)
     text = (
-        f"规则集：{ids}　评分时间：{summary.assessed_at}　申报文件{summary.inputs}份，"
-        f"已评分{summary.assessed}份，未能评分{len(summary.failures)}份"
+        f"规则集：{ids}　考核年度：{_years(summary)}　评分时间：{chinese_time(summary.assessed_at)}　"
+        f"申报文件{summary.inputs}份，已评分{summary.assessed}份，未能评分{len(summary.failures)}份"
     )
     note = summary.grouping_note()
     return f"{text}\n{note}" if note else text
@@ -80,12 +132,14 @@ def _sheet(wb: Workbook, name: str, first: bool = False) -> Worksheet:
     return wb.create_sheet(name)
 
 
-def _head(ws: Worksheet, title: str, info: str, headers: list[str], widths: list[float]) -> None:
+def _head(ws: Worksheet, title: str, info: str, headers: list[str], widths: list[float], span: int = 0) -> None:
+    """Title, info line and header; title and info over the first `span` columns (all by default)."""
     set_widths(ws, widths)
-    title_row(ws, 1, title, len(headers))
+    top = widths[: span or len(widths)]
+    _title_row(ws, title, top)
     put_text(ws, 2, 1, info, INFO)
-    merge_row(ws, 2, 1, len(headers))
-    fit_row(ws, 2, [info], [sum(widths)])
+    merge_row(ws, 2, 1, len(top))
+    fit_row(ws, 2, [info], [sum(top)])
     header_row(ws, HEADER_ROW, headers, widths, HEADER)
 
 
@@ -97,9 +151,34 @@ def _none_row(ws: Worksheet, row: int, ncols: int, widths: list[float]) -> None:
     fit_row(ws, row, [NONE], widths)
 
 
-def _finish(ws: Worksheet, freeze: str = f"A{FIRST_ROW}") -> None:
+def _band_row(ws: Worksheet, row: int, text: str, widths: list[float], fill: PatternFill | None = GROUP_FILL) -> int:
+    """A line across the table (a group's heading, or a note under it); returns the next row."""
+    cell = put_text(ws, row, 1, text, BODY)
+    if fill is not None:
+        cell.fill = fill
+    merge_row(ws, row, 1, len(widths))
+    fit_row(ws, row, [text], [sum(widths)])
+    return row + 1
+
+
+def _lines(lines: tuple[tuple[str, Decimal], ...]) -> str:
+    return "、".join(f"{w}{format_decimal(v)}分" for w, v in lines)
+
+
+def _group_heading(summary: BatchSummary, label: str) -> str:
+    """What a group's heading row says: its label, its size and its grade lines."""
+    group = next((g for g in summary.groups if g.label == label), None)
+    count = next((g for g in summary.grades if g.group == label), None)
+    text = f"{label}（{group.units if group else 0}个单位）"
+    if count is not None and count.lines:
+        text += f"　等次线：{_lines(count.lines)}"
+    return text
+
+
+def _finish(ws: Worksheet, widths: list[float], freeze: str = f"A{FIRST_ROW}", title_cols: str = "") -> None:
     ws.freeze_panes = freeze
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right="考核结果汇总")
+    print_at_scale(ws, widths, title_cols=title_cols)
 
 
 def _amount(ws: Worksheet, row: int, col: int, value: Decimal | None) -> None:
@@ -109,152 +188,241 @@ def _amount(ws: Worksheet, row: int, col: int, value: Decimal | None) -> None:
         put_number(ws, row, col, value, NUMBER)
 
 
+def hyperlink_formula(name: str) -> str:
+    """=HYPERLINK to a file beside the 汇总, shown by its name ("#" and "%" would be read as URL syntax)."""
+    target = name.replace("%", "%25").replace("#", "%23").replace('"', '""')
+    return f'=HYPERLINK("{target}","{name.replace(chr(34), chr(34) * 2)}")'
+
+
+def _id_lines(ids: tuple[str, ...], width: float) -> str:
+    """Rule ids joined with "、", broken into lines between ids (an application would break "JD-06" at its hyphen)."""
+    lines: list[str] = []
+    for rule_id in ids:
+        if lines and cjk_width(lines[-1] + "、" + rule_id) <= width - 2:
+            lines[-1] += "、" + rule_id
+        else:
+            lines.append(rule_id)
+    return "、\n".join(lines)
+
+
+def _vetoes(row: UnitRow) -> str:
+    return "是（" + "、".join(i for i, _ in row.vetoes) + "）" if row.vetoes else "否"
+
+
 def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
+    """One line a unit, a block per comparable group (its heading gives the grade lines)."""
     ws = _sheet(wb, RANKING, first=True)
-    cats = list(summary.categories)
-    headers = [
-        "名次",
-        "分组",
-        "单位",
-        "单位类型",
-        "考核年度",
-        "总分",
-        "得分率（%）",
-        "等次",
-        *(f"失分：{c}" for c in cats),
-        "加分",
-        "不良记录（条）",
-        "一票否决",
-        "待复核项",
-        "申报文件",
-        "评分表",
-    ]
-    widths = [6, 26, 28, 10, 8, 8, 9, 14, *([9] * len(cats)), 7, 8, 14, 12, 24, 28]
+    headers = ["名次", "单位", "单位类型", "总分", "等次", "一票否决", "不良记录", "待复核项", "评分表"]
+    widths = [5, 30, 12, 7, 14, 11, 8, 16, 34]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
     r = FIRST_ROW
+    group = None
     for ranked in summary.ranking:
         row = ranked.row
-        vetoes = "是（" + "、".join(i for i, _ in row.vetoes) + "）" if row.vetoes else "否"
-        pending = "、".join(row.pending) or NONE
-        texts = [
-            "",
-            ranked.group,
-            row.unit,
-            row.unit_type,
-            "",
-            "",
-            "",
-            row.grade_shown,
-            *([""] * len(cats)),
-            "",
-            "",
-            vetoes,
-            pending,
-            row.file,
-            row.sheet,
-        ]
+        if ranked.group != group:
+            group = ranked.group
+            r = _band_row(ws, r, _group_heading(summary, group), widths)
+        vetoes, pending = _vetoes(row), _id_lines(row.pending, widths[7]) or NONE
         put_number(ws, r, 1, ranked.rank, CENTER)
-        put_text(ws, r, 2, ranked.group, BODY)
-        put_text(ws, r, 3, row.unit, BODY)
-        put_text(ws, r, 4, row.unit_type, CENTER)
-        put_number(ws, r, 5, row.year, CENTER)
-        put_number(ws, r, 6, row.total, NUMBER)
-        put_number(ws, r, 7, row.score_rate, NUMBER)
-        put_text(ws, r, 8, row.grade_shown, CENTER)
-        col = 9
-        for lost in lost_by_category(row, cats):
-            _amount(ws, r, col, lost)
-            col += 1
-        put_number(ws, r, col, row.bonus, NUMBER)
-        put_number(ws, r, col + 1, len(row.bad_records), CENTER)
-        put_text(ws, r, col + 2, vetoes, CENTER)
-        put_text(ws, r, col + 3, pending, CENTER)
-        put_text(ws, r, col + 4, row.file, BODY)
-        put_text(ws, r, col + 5, row.sheet, BODY)
-        fit_row(ws, r, texts, widths)
+        put_text(ws, r, 2, row.unit, BODY)
+        put_text(ws, r, 3, row.unit_type, CENTER)
+        put_number(ws, r, 4, row.total, NUMBER)
+        put_text(ws, r, 5, row.grade_shown, CENTER)
+        put_text(ws, r, 6, vetoes, CENTER)
+        put_number(ws, r, 7, len(row.bad_records), CENTER)
+        put_text(ws, r, 8, pending, CENTER)
+        if row.sheet:  # a formula, not a cell hyperlink: LibreOffice does not wrap a hyperlink's text
+            put_formula(ws, r, 9, hyperlink_formula(row.sheet), BODY).font = LINK_FONT
+        else:
+            put_text(ws, r, 9, "", BODY)
+        fit_row(ws, r, ["", row.unit, row.unit_type, "", row.grade_shown, vetoes, "", pending, row.sheet], widths)
         r += 1
     if not summary.ranking:
         _none_row(ws, r, len(headers), widths)
-    else:
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{r - 1}"
-    _finish(ws, freeze=f"D{FIRST_ROW}")
+    _finish(ws, widths)
     return ws
 
 
+def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
+    """Points lost per 一级指标, a line a unit: a sheet per ruleset (each has its own 一级指标);
+    one too wide for a page prints across pages, 名次 and 单位 repeated on each."""
+    rulesets = list(dict.fromkeys(r.row.ruleset_id for r in summary.ranking)) or [""]
+    names = dict(summary.rulesets)
+    sheets = []
+    for n, ruleset_id in enumerate(rulesets, start=1):
+        ws = _sheet(wb, LOSSES if len(rulesets) == 1 else f"{LOSSES}（{n}）")
+        ranking = [r for r in summary.ranking if r.row.ruleset_id == ruleset_id]
+        cats = list(dict.fromkeys(name for r in ranking for name, _ in r.row.categories))
+        headers = ["名次", "单位", "总分", "加分", *cats]
+        widths = [5, 24, 7, 6, *([9] * len(cats))]
+        span = _first_page_columns(widths)
+        title = f"{names[ruleset_id]} · 各一级指标失分" if ruleset_id else _title(summary, "各一级指标失分")
+        _head(ws, title, f"{_info(summary)}\n各一级指标下的失分，按排名顺序列出", headers, widths, span=span)
+        r = FIRST_ROW
+        group = None
+        for ranked in ranking:
+            row = ranked.row
+            if ranked.group != group:
+                group = ranked.group
+                r = _band_row(ws, r, _group_heading(summary, group), widths[:span])
+            put_number(ws, r, 1, ranked.rank, CENTER)
+            put_text(ws, r, 2, row.unit, BODY)
+            put_number(ws, r, 3, row.total, NUMBER)
+            put_number(ws, r, 4, row.bonus, NUMBER)
+            for col, lost in enumerate(lost_by_category(row, cats), start=5):
+                _amount(ws, r, col, lost)
+            fit_row(ws, r, ["", row.unit], widths)
+            r += 1
+        if not ranking:
+            _none_row(ws, r, len(headers), widths)
+        _finish(ws, widths, freeze=f"C{FIRST_ROW}", title_cols="A:B" if span < len(widths) else "")
+        sheets.append(ws)
+    return sheets
+
+
+def _first_page_columns(widths: list[float]) -> int:
+    """How many columns the first printed page holds (all when they fit it at MIN_SCALE or more; at least 1)."""
+    if sum(column_points(w) for w in widths) * MIN_SCALE / 100 <= PAGE_WIDTH_PT[True] * 0.98:
+        return len(widths)
+    room, n = PAGE_WIDTH_PT[True] * 0.98, 0
+    while n < len(widths) and room >= column_points(widths[n]):
+        room -= column_points(widths[n])
+        n += 1
+    return max(n, 1)
+
+
 def _count_table(
-    ws: Worksheet, top: int, labels: list[str], rows: list[tuple[str, list[int]]], widths: list[float]
+    ws: Worksheet, top: int, labels: list[str], rows: list[tuple[str, list[int | None], int]], widths: list[float]
 ) -> int:
-    """A table of counts per group with a 合计 column and row; returns the row after it."""
+    """A table of counts per group (name, counts, units) with a 合计 column (the group's units) and
+    row ("—" where a group's ruleset has no such grade); returns the row after it."""
     header_row(ws, top, ["分组", *labels, "合计"], widths, HEADER)
     r = top + 1
-    for name, counts in rows:
+    for name, counts, total in rows:
         put_text(ws, r, 1, name, CENTER)
-        for col, count in enumerate([*counts, sum(counts)], start=2):
-            put_number(ws, r, col, count, CENTER)
+        for col, count in enumerate([*counts, total], start=2):
+            if count is None:
+                put_text(ws, r, col, DASH, CENTER)
+            else:
+                put_number(ws, r, col, count, CENTER)
+        fit_row(ws, r, [name, *labels], widths)
         r += 1
     put_text(ws, r, 1, "合计", TOTAL)
-    sums = [sum(counts[i] for _, counts in rows) for i in range(len(labels))]
-    for col, count in enumerate([*sums, sum(sums)], start=2):
+    sums = [sum(counts[i] or 0 for _, counts, _ in rows) for i in range(len(labels))]
+    for col, count in enumerate([*sums, sum(total for *_, total in rows)], start=2):
         put_number(ws, r, col, count, TOTAL).number_format = "0"  # counts, not points
     return r + 1
 
 
+def _text_props(size_pt: float, bold: bool = False) -> RichText:
+    cp = CharacterProperties(sz=int(size_pt * 100), b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=cp), endParaRPr=cp)])
+
+
 def _chart(ws: Worksheet, title: str, x_title: str, top: int, nrows: int, ncats: int, peak: int, anchor: str) -> None:
-    """A clustered bar chart: one series per group (table rows, each labelled), categories = table columns."""
+    """A clustered bar chart of a count table: a series per group (table rows, each labelled) while
+    the legend stays small, else one series of the 合计 row; categories = the table's columns."""
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"
-    chart.title = title
+    cp = CharacterProperties(sz=1100, b=True)
+    run = RegularTextRun(rPr=cp, t=title)
+    chart.title = Title(tx=Text(rich=RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[run])])))
+    chart.title.overlay = False
     chart.y_axis.title = "单位数"
     chart.x_axis.title = x_title
     if peak <= 10:
         chart.y_axis.majorUnit = 1  # whole units, not 0.5 steps
     chart.x_axis.delete = False  # openpyxl ≥3.1 hides axes unless told otherwise
     chart.y_axis.delete = False
-    data = Reference(ws, min_col=1, max_col=1 + ncats, min_row=top + 1, max_row=top + nrows)
+    chart.x_axis.txPr = chart.y_axis.txPr = _text_props(CHART_TEXT_PT)
+    first, last = (top + 1, top + nrows) if nrows <= MAX_SERIES else (top + nrows + 1, top + nrows + 1)
+    data = Reference(ws, min_col=1, max_col=1 + ncats, min_row=first, max_row=last)
     chart.add_data(data, from_rows=True, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=2, max_col=1 + ncats, min_row=top, max_row=top))
-    chart.height = 7.5
-    chart.width = 13
+    chart.height = CHART_HEIGHT_CM
+    chart.width = CHART_CM
+    if last == first:
+        chart.legend = None  # one series: its name is the title's
+    else:
+        chart.legend.position = "b"  # below: at the right it squeezes the bars
+        chart.legend.txPr = _text_props(CHART_TEXT_PT)
     ws.add_chart(chart, anchor)
 
 
+def _column_at(widths: list[float], points: float) -> int:
+    """The first 1-based column that starts at least `points` from the left edge (unset columns at the default width)."""
+    x, col = 0.0, 0
+    while x < points:
+        x += column_points(widths[col] if col < len(widths) else DEFAULT_WIDTH)
+        col += 1
+    return col + 1
+
+
 def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
+    """Grade counts per group, then score bands by each group's own grade lines (groups with the
+    same lines share a table and a chart); the charts on pages of their own after the tables."""
     ws = _sheet(wb, GRADES_SHEET)
     # every group's own grade words (rulesets may name their grades), in order of first use
     grades = list(dict.fromkeys(k for g in summary.grades for k in g.counts)) or list(GRADES)
-    bands = [label for label, _, _ in SCORE_BANDS]
-    ncols = len(bands) + 2  # the wider of the two tables
-    widths = [30] + [11] * (ncols - 1)
+    band_sets: dict[tuple[str, ...], list] = {}
+    for g in summary.grades:
+        band_sets.setdefault(tuple(g.bands), []).append(g)
+    ncols = max([len(grades), *(len(b) for b in band_sets)]) + 2  # the widest table
+    widths = [30] + [12] * (ncols - 1)
     set_widths(ws, widths)
-    title_row(ws, 1, _title(summary, "等次分布"), ncols)
-    info = f"{_info(summary)}\n等次含一票否决、不良记录的限制；暂定等次按其暂定结果计"
+    _title_row(ws, _title(summary, "等次分布"), widths)
+    info = f"{_info(summary)}\n等次含一票否决、不良记录的限制；暂定等次按其暂定结果计；总分分布按各分组自己的等次线分段"
     put_text(ws, 2, 1, info, INFO)
     merge_row(ws, 2, 1, ncols)
     fit_row(ws, 2, [info], [sum(widths)])
-    grade_rows = [(g.group, [g.counts.get(k, 0) for k in grades]) for g in summary.grades]
+    grade_rows = [(g.group, [g.counts.get(k) for k in grades], g.total) for g in summary.grades]
     r = _count_table(ws, HEADER_ROW, grades, grade_rows, widths)
-    r += 1
-    put_text(ws, r, 1, "总分分布（单位数）", SUBHEAD)
-    merge_row(ws, r, 1, ncols)
-    band_top = r + 1
-    band_rows = [(g.group, [g.bands[k] for k in bands]) for g in summary.grades]
-    r = _count_table(ws, band_top, bands, band_rows, widths)
-    r += 1
-    peak = max((c for _, counts in grade_rows + band_rows for c in counts), default=0)
-    # the two charts side by side below the tables: the first over columns A–F, the second from G
-    _chart(ws, "各等次单位数", "等次", HEADER_ROW, len(grade_rows), len(grades), peak, f"A{r}")
-    _chart(ws, "总分分布", "总分", band_top, len(band_rows), len(bands), peak, f"{get_column_letter(ncols)}{r}")
-    _finish(ws)
-    ws.print_area = f"A1:{CHARTS_END_COLUMN}{r + CHART_ROWS}"
-    ws.page_setup.fitToHeight = 1  # tables and charts: one page
+    tables = [("各等次单位数", "等次", HEADER_ROW, grade_rows, grades)]
+    for bands, members in band_sets.items():
+        r += 1
+        lines = members[0].lines
+        what = f"总分分布（单位数，按等次线 {_lines(lines)} 分段）" if lines else "总分分布（单位数）"
+        put_text(ws, r, 1, what, SUBHEAD)
+        merge_row(ws, r, 1, ncols)
+        fit_row(ws, r, [what], [sum(widths)])
+        top = r + 1
+        rows = [(g.group, [g.bands[k] for k in bands], g.total) for g in members]
+        # "合格（60–80分）" as two lines: the chart's labels then stay level instead of turning aslant
+        labels = [re.sub(r"^(.+)（(.+)）$", "\\1\n\\2", band) for band in bands]
+        r = _count_table(ws, top, labels, rows, widths)
+        chart_title = f"总分分布（{_lines(lines)}）" if lines else "总分分布"
+        tables.append((chart_title, "总分", top, rows, labels))
+    # the charts two a row, two rows a page; the second of a row starts where the first ends
+    chart_pt = CHART_CM / 2.54 * 72
+    second = _column_at(widths, chart_pt + 24)  # LibreOffice draws a chart a little wider than asked
+    second_x = sum(column_points(w) for w in [*widths, *([DEFAULT_WIDTH] * second)][: second - 1])
+    last = max(_column_at(widths, second_x + chart_pt + 24) - 1, ncols)  # the column the second chart ends in
+    first_chart_row = r + 1
+    for n, (title, x_title, top, rows, labels) in enumerate(tables):
+        line = n // 2
+        if n % 2 == 0 and line % CHART_ROWS_A_PAGE == 0:
+            ws.row_breaks.append(Break(id=first_chart_row + line * (CHART_ROWS + 1) - 2))  # a blank row above
+        at = first_chart_row + line * (CHART_ROWS + 1)
+        col = 1 if n % 2 == 0 else second
+        peak = max((c or 0 for _, counts, _ in rows for c in counts), default=0)
+        _chart(ws, title, x_title, top, len(rows), len(labels), peak, f"{get_column_letter(col)}{at}")
+    end = first_chart_row + (len(tables) + 1) // 2 * (CHART_ROWS + 1)
+    for row in range(first_chart_row, end):
+        ws.row_dimensions[row].height = 15  # the charts are placed by rows: rows of a known height
+    print_widths = [*widths, *([DEFAULT_WIDTH] * (last - ncols))]
+    set_widths(ws, print_widths)  # every printed column's width given: applications differ on the default
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    apply_print_setup(ws, "", header_right="考核结果汇总")  # several tables: no one header to repeat
+    print_at_scale(ws, print_widths)
+    ws.print_area = f"A1:{get_column_letter(last)}{end - 1}"
     return ws
 
 
 def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws = _sheet(wb, BAD_RECORDS)
     headers = ["序号", "单位", "单位类型", "规则编号", "事项", "依据", "扣分", "严重程度", "后果", "说明"]
-    widths = [6, 24, 10, 9, 32, 36, 7, 9, 24, 20]
+    widths = [5, 20, 9, 8, 30, 28, 6, 8, 18, 16]
     count = len(summary.bad_records)
     severe = sum(1 for b in summary.bad_records if b.record.severity == "严重")
     _head(
@@ -291,7 +459,7 @@ def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
         r += 1
     if not summary.bad_records:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws)
+    _finish(ws, widths)
     return ws
 
 
@@ -301,11 +469,25 @@ def _names(names: tuple[str, ...]) -> str:
     return "、".join(names[:MAX_NAMES]) + f"等{len(names)}个单位"
 
 
+def _no_loss_note(stats: list) -> str:
+    """The line under a group's items: the items nobody lost points on, and those that apply to nobody."""
+    scored = [s for s in stats if s.applicable]
+    pending = sum(1 for s in scored if s.pending)
+    text = f"无单位失分的评分项{len(scored)}项"
+    if pending:
+        text += f"（其中{pending}项有待复核的单位）"
+    text += f"：{'、'.join(s.rule_id for s in scored)}" if scored else ""
+    idle = [s.rule_id for s in stats if not s.applicable]
+    if idle:
+        text += f"\n不适用于本组单位的评分项{len(idle)}项：{'、'.join(idle)}"
+    return text
+
+
 def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
+    """Items somebody lost points on, hardest first, a block per group; a line for the rest."""
     ws = _sheet(wb, ITEMS)
     headers = [
         "序号",
-        "分组",
         "评分项",
         "一级指标",
         "考核内容",
@@ -318,37 +500,43 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
         "失分率（%）",
         "失分单位",
     ]
-    widths = [6, 26, 10, 14, 36, 7, 9, 9, 9, 9, 9, 9, 40]
+    # the 评分项 column as wide as its longest id (an id is never wrapped or clipped)
+    rule_width = max([cjk_width(s.rule_id) for s in summary.items] + [6]) + 2
+    widths = [5, rule_width, 12, 30, 6, 7, 7, 7, 7, 7, 7, 30]
     _head(ws, _title(summary, "失分分析"), f"{_info(summary)}\n{ITEMS_ORDER}", headers, widths)
     r = FIRST_ROW
-    for n, s in enumerate(summary.items, start=1):
-        rule = s.rule_id
-        names = _names(s.lost_units)
-        put_number(ws, r, 1, n, CENTER)
-        put_text(ws, r, 2, s.group, BODY)
-        put_text(ws, r, 3, rule, CENTER)
-        put_text(ws, r, 4, s.category1, BODY)
-        put_text(ws, r, 5, s.content, BODY)
-        put_number(ws, r, 6, s.max_points, NUMBER)
-        put_number(ws, r, 7, s.applicable, CENTER)
-        put_number(ws, r, 8, len(s.lost_units), CENTER)
-        put_number(ws, r, 9, s.pending, CENTER)
-        put_number(ws, r, 10, s.lost_total, NUMBER)
-        put_number(ws, r, 11, s.average, NUMBER)
-        put_number(ws, r, 12, s.loss_rate, NUMBER)
-        put_text(ws, r, 13, names, BODY)
-        fit_row(ws, r, ["", s.group, rule, s.category1, s.content, "", "", "", "", "", "", "", names], widths)
-        r += 1
+    groups = list(dict.fromkeys(s.group for s in summary.items))
+    for group in groups:
+        stats = [s for s in summary.items if s.group == group]
+        r = _band_row(ws, r, _group_heading(summary, group), widths)
+        lost = [s for s in stats if s.lost_units]
+        for n, s in enumerate(lost, start=1):
+            names = _names(s.lost_units)
+            put_number(ws, r, 1, n, CENTER)
+            put_text(ws, r, 2, s.rule_id, CENTER)
+            put_text(ws, r, 3, s.category1, BODY)
+            put_text(ws, r, 4, s.content, BODY)
+            put_number(ws, r, 5, s.max_points, NUMBER)
+            put_number(ws, r, 6, s.applicable, CENTER)
+            put_number(ws, r, 7, len(s.lost_units), CENTER)
+            put_number(ws, r, 8, s.pending, CENTER)
+            put_number(ws, r, 9, s.lost_total, NUMBER)
+            put_number(ws, r, 10, s.average, NUMBER)
+            put_number(ws, r, 11, s.loss_rate, NUMBER)
+            put_text(ws, r, 12, names, BODY)
+            fit_row(ws, r, ["", s.rule_id, s.category1, s.content, "", "", "", "", "", "", "", names], widths)
+            r += 1
+        r = _band_row(ws, r, _no_loss_note([s for s in stats if not s.lost_units]), widths, fill=None)
     if not summary.items:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws)
+    _finish(ws, widths)
     return ws
 
 
 def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws = _sheet(wb, ERRORS)
     headers = ["序号", "申报文件", "错误类别", "原因"]
-    widths = [6, 30, 10, 90]
+    widths = [5, 28, 10, 90]
     _head(
         ws,
         _title(summary, "未能评分的申报文件"),
@@ -358,7 +546,9 @@ def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
     )
     r = FIRST_ROW
     for n, failure in enumerate(summary.failures, start=1):
-        reason = "\n".join(failure.problems)
+        shown = failure.problems[:MAX_PROBLEMS]
+        more = len(failure.problems) - len(shown)
+        reason = "\n".join(shown) + (f"\n……另有{more}处问题（单独评分此文件可看到全部）" if more else "")
         put_number(ws, r, 1, n, CENTER)
         put_text(ws, r, 2, failure.file, BODY)
         put_text(ws, r, 3, failure.kind, CENTER)
@@ -367,7 +557,7 @@ def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
         r += 1
     if not summary.failures:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws)
+    _finish(ws, widths)
     return ws
 
 
@@ -375,7 +565,7 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
     """Where a submission differs from its unit's own annual report (a report found beside the submission)."""
     ws = _sheet(wb, REPORT_CHECK)
     headers = ["序号", "单位", "申报文件", "年度报告", "核对结果", "指标", "申报值", "报告值", "报告原文"]
-    widths = [6, 18, 24, 24, 10, 18, 12, 14, 70]
+    widths = [5, 14, 18, 18, 8, 14, 10, 10, 50]
     _head(
         ws,
         _title(summary, "申报数据与年度报告核对"),
@@ -403,28 +593,45 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
                 put_text(ws, r, c, value, CENTER if c == 6 else BODY)
             fit_row(ws, r, ["", *cells], widths)
             r += 1
-    _finish(ws)
+    _finish(ws, widths)
     return ws
 
 
+def summary_properties(summary: BatchSummary) -> dict[str, str]:
+    """What the 汇总 was computed from, as custom document properties (like the scoresheet's)."""
+    props = {
+        "规则集编号": "、".join(i for i, _ in summary.rulesets),
+        "考核年度": "、".join(str(y) for y in summary.years),
+        "评分时间": summary.assessed_at,
+        "引擎版本": __version__,
+    }
+    for ruleset_id, file, sha in summary.rules_files:
+        props[f"规则文件（{ruleset_id}）"] = file
+        props[f"规则文件SHA-256（{ruleset_id}）"] = sha
+    return props
+
+
 def build_summary_workbook(summary: BatchSummary) -> Workbook:
+    from engine.files.naming import repair_surrogates  # a file name from the file system may not be valid text
+
     wb = Workbook()
     register_styles(wb)
     write_ranking(wb, summary)
+    write_losses(wb, summary)
     write_grades(wb, summary)
     write_bad_records(wb, summary)
     write_items(wb, summary)
     write_errors(wb, summary)
     if any(r.row.report for r in summary.ranking):
         write_report_check(wb, summary)
+    for name, value in summary_properties(summary).items():
+        wb.custom_doc_props.append(StringProperty(name=name, value=repair_surrogates(value)))
     wb.active = 0
     return wb
 
 
 def write_summary_workbook(summary: BatchSummary, path: str | Path) -> None:
     """Write 汇总.xlsx atomically (a reader sees the old file or the complete new one)."""
-    import datetime as dt
-
     from engine.files.atomic import write_bytes_atomic
     from scoresheets.reproducible import stamp, workbook_bytes
 

@@ -163,6 +163,39 @@ def discover(
     return inputs, failures
 
 
+def batch_root(paths: Sequence[str]) -> str:
+    """The folder every input lies in or under: the 汇总 names submissions relative to it."""
+    folders = [os.path.dirname(os.path.abspath(p)) for p in paths]
+    try:
+        return os.path.commonpath(folders) if folders else ""
+    except ValueError:  # Windows: inputs on different drives have no common folder
+        return ""
+
+
+def relative_to(root: str, path: str) -> str:
+    """path relative to root, with "/" (the path itself when it cannot be made relative)."""
+    if not root:
+        return path
+    try:
+        return Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
+    except ValueError:
+        return path
+
+
+def relative_files(
+    rows: list[UnitRow], failures: list[FailedInput], paths: Sequence[str]
+) -> tuple[list[UnitRow], list[FailedInput]]:
+    """Rows and failures naming their submission relative to the batch's folder, not as typed."""
+    root = batch_root(paths)
+
+    def failure(f: FailedInput) -> FailedInput:
+        shown = relative_to(root, f.file)  # and so in each problem that starts with the file's place
+        problems = tuple(shown + p[len(f.file) :] if p.startswith(f.file + ":") else p for p in f.problems)
+        return replace(f, file=shown, problems=problems)
+
+    return [replace(r, file=relative_to(root, r.file)) for r in rows], [failure(f) for f in failures]
+
+
 # -- the ruleset -------------------------------------------------------------------------
 
 

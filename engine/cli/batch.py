@@ -142,7 +142,7 @@ def batch(
     """批量评分：INPUT 为申报文件、文件夹或通配符（如 "申报/*.json"）。
 
     每个单位写一份评分表（文件名取自单位名称和考核年度，重名的依次加 -2、-3），
-    并写 汇总.xlsx（排名、等次分布、不良记录汇总、失分分析、错误）。
+    并写 汇总.xlsx（排名、一级指标失分、等次分布、不良记录汇总、失分分析、错误）。
     不能评分的申报文件列在“错误”表中，不影响其他单位。
 
     \b
@@ -180,6 +180,9 @@ def batch(
                 on_unit=progress,
                 overrides=overrides,
                 force=force,
+            )
+            rows, failures = batching.relative_files(
+                rows, failures, [i.path for i in items] + [f.file for f in missing]
             )
             summary = build_summary(
                 rows,

@@ -188,16 +188,17 @@ def diff_command(old: Path, new: Path, output: Path | None, exit_code: bool) -> 
       assess rules diff national-model-2021 demo-district-2024 -o 变更.xlsx
     """
     from engine.api import get_ruleset
-    from engine.tools.diff import diff, render_text
+    from engine.tools.diff import diff, render_text, summarize
 
     old, new = resolve_rules(old), resolve_rules(new)
     a, b = get_ruleset(old), get_ruleset(new)
     changes = diff(a, b)
-    click.echo(render_text(changes, old.name, new.name), nl=False)
+    summary = summarize(changes, a, b)
+    click.echo(render_text(changes, old.name, new.name, summary), nl=False)
     if output is not None:
         from scoresheets.diff import write_diff
 
-        write_diff(changes, old.name, new.name, output)
+        write_diff(changes, old.name, new.name, output, summary)
         click.echo(f"变更表已写入：{output}", err=True)
     raise SystemExit(EXIT_FAILED if exit_code and changes else EXIT_OK)
 

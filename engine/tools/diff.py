@@ -38,7 +38,28 @@ class Change:
         return head
 
 
+SHORT_LIST = 40  # a list of plain values this wide or less stays on one line
+
+
 def show(value: Any) -> str:
+    """A value as the rules file has it, laid out to be read: a list of entries (档次, 子项) one line
+    each, a long list one value a line, an entry as “键：值，键：值”.
+
+    The one place a value becomes text: conditions appear as written until a renderer in words
+    replaces this (every cell and line of the diff goes through it)."""
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (BaseModel, dict)) for v in value):
+            return "\n".join(f"{n}. {_inline(v)}" for n, v in enumerate(value, start=1))
+        parts = [_inline(v) for v in value]
+        joined = "、".join(parts)
+        return joined if len(joined) <= SHORT_LIST else "\n".join(parts)
+    if isinstance(value, dict):
+        return "\n".join(f"{k}：{_inline(v)}" for k, v in value.items())
+    return _inline(value)
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: an entry as “键：值，键：值”, a list as “a、b”."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,12 +71,12 @@ def show(value: Any) -> str:
         for name, f in type(value).model_fields.items():
             v = getattr(value, name)
             if v is not None and v != f.default:
-                parts.append(f"{f.alias or name}: {show(v)}")
-        return "{" + "，".join(parts) + "}"
+                parts.append(f"{f.alias or name}：{_inline(v)}")
+        return "，".join(parts)
     if isinstance(value, (list, tuple)):
-        return "[" + "；".join(show(v) for v in value) + "]"
+        return "、".join(_inline(v) for v in value)
     if isinstance(value, dict):
-        return "{" + "，".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
+        return "，".join(f"{k}：{_inline(v)}" for k, v in value.items())
     return str(value)
 
 
@@ -127,7 +148,7 @@ def diff(old: Ruleset, new: Ruleset) -> list[Change]:
         if k in added:
             if k in renumbered.values():
                 continue
-            changes.append(Change("新增", section, k, _label(item)))
+            changes.append(Change("新增", section, k, _label(item), new=_gist(item)))
             continue
         changes.extend(_compare(section, k, old_items[k][1], item, places_old.get(k), places_new.get(k)))
     for k in removed:
@@ -139,8 +160,16 @@ def diff(old: Ruleset, new: Ruleset) -> list[Change]:
                 _compare(section, j, item, new_items[j][1], places_old.get(k), places_new.get(j), skip={"编号"})
             )
         else:
-            changes.append(Change("删除", section, k, _label(item)))
+            changes.append(Change("删除", section, k, _label(item), old=_gist(item)))
     return changes
+
+
+def _gist(item: BaseModel) -> str:
+    """What an added or removed item was: its points and its standard, as the rules file says them."""
+    points = getattr(item, "points", None)
+    standard = getattr(item, "standard", None) or getattr(item, "condition", None) or ""
+    head = f"分值：{format_decimal(points)}" if isinstance(points, Decimal) else ""
+    return "\n".join(part for part in (head, standard) if part)
 
 
 def _places(ruleset: Ruleset) -> dict[str, str]:
@@ -169,12 +198,72 @@ def _compare(
     return out
 
 
-def render_text(changes: list[Change], old_name: str, new_name: str) -> str:
+ITEM_SECTIONS = ("评分项", "加分项", "否决项")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a diff adds up to: items added, removed and changed, and how their points moved."""
+
+    added: int
+    removed: int
+    changed: int
+    points_changed: int  # 评分项 whose 分值 changed
+    points_delta: Decimal  # Σ new 分值 − old 分值 of the 评分项 added, removed and changed
+    other: int  # changes to the ruleset's settings and indicators
+
+    def __str__(self) -> str:
+        delta = format_decimal(self.points_delta)
+        sign = "+" if self.points_delta > 0 else ""
+        return (
+            f"评分项、加分项、否决项：新增{self.added}项，删除{self.removed}项，修改{self.changed}项；"
+            f"分值改变的评分项{self.points_changed}项，连同新增、删除的评分项，分值合计变化{sign}{delta}分；"
+            f"规则集设置和申报指标的变更{self.other}处"
+        )
+
+
+def _points(text: str) -> Decimal:
+    try:
+        return Decimal(text) if text else Decimal(0)
+    except ArithmeticError:
+        return Decimal(0)
+
+
+def summarize(changes: list[Change], old: Ruleset | None = None, new: Ruleset | None = None) -> Summary:
+    """Count the changes by item; the points of added and removed items come from the rulesets."""
+    items = [c for c in changes if c.section in ITEM_SECTIONS]
+    added = {c.key for c in items if c.kind == "新增"}
+    removed = {c.key for c in items if c.kind == "删除"}
+    changed = {c.key for c in items if c.kind not in ("新增", "删除")}
+    scored = [c for c in items if c.section == "评分项"]  # a bonus's 分值 is a cap, not part of the total
+    moved = [c for c in scored if c.kind == "修改" and c.field == "分值"]
+    delta = sum((_points(c.new) - _points(c.old) for c in moved), Decimal(0))
+    if new is not None:
+        delta += sum((_item_points(new, c.key) for c in scored if c.kind == "新增"), Decimal(0))
+    if old is not None:
+        delta -= sum((_item_points(old, c.key) for c in scored if c.kind == "删除"), Decimal(0))
+    other = sum(1 for c in changes if c.section not in ITEM_SECTIONS)
+    return Summary(len(added), len(removed), len(changed), len(moved), delta, other)
+
+
+def _item_points(ruleset: Ruleset, key: str) -> Decimal:
+    section_item = _items(ruleset).get(key)
+    points = getattr(section_item[1], "points", None) if section_item else None
+    return points if isinstance(points, Decimal) else Decimal(0)
+
+
+def render_text(changes: list[Change], old_name: str, new_name: str, summary: Summary | None = None) -> str:
     if not changes:
         return f"{old_name} 与 {new_name} 的评分细则没有差别。\n"
     counts: dict[str, int] = {}
     for c in changes:
         counts[c.kind] = counts.get(c.kind, 0) + 1
-    summary = "，".join(f"{k}{v}处" for k, v in counts.items())
-    lines = [f"{old_name} → {new_name}：{summary}", *[str(c) for c in changes]]
+    head = "，".join(f"{k}{v}处" for k, v in counts.items())
+    summary = summary or summarize(changes)
+    lines = [f"{old_name} → {new_name}：{head}", str(summary), *[_line(c) for c in changes]]
     return "\n".join(lines) + "\n"
+
+
+def _line(change: Change) -> str:
+    """A change on one line for the terminal (a value of several lines joined with “；”)."""
+    return str(change).replace("\n", "；")

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult, BadRecord
 from engine.ruleset.model import GRADES
 from engine.scoring.arithmetic import ZERO, q
@@ -27,6 +28,7 @@ TIE_RULE = (
     "同一分组（规则集、考核年度、单位类型均相同）内按总分从高到低排名；总分相同的名次相同，其后名次顺延（如 1、1、3）；"
     "总分相同的按申报文件顺序列出。"
 )
+# Score bands for a ruleset without grade lines (a ruleset that grades bands by its own lines).
 SCORE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
     ("60分以下", None, Decimal(60)),
     ("60–70分", Decimal(60), Decimal(70)),
@@ -34,6 +36,7 @@ SCORE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
     ("80–90分", Decimal(80), Decimal(90)),
     ("90分及以上", Decimal(90), None),
 )
+Band = tuple[str, Decimal | None, Decimal | None]  # (label, lowest total, total it stays below)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class UnitRow:
     """One assessed submission, as the summary needs it."""
 
     index: int  # 0-based position in the batch's input order
-    file: str  # the submission as named on the command line (or found in a folder)
+    file: str  # the submission, relative to the folder of the batch's inputs once the batch is done
     unit: str
     unit_type: str
     year: int
@@ -86,6 +89,9 @@ class UnitRow:
     provisional: bool = False  # a review could still change the grade
     report: str = ""  # the unit's annual report found beside the submission, if any
     report_check: tuple[ReportCheckRow, ...] = ()  # where the submission and that report differ
+    grade_lines: tuple[tuple[str, Decimal], ...] = ()  # the unit type's grade lines, best first
+    rules_file: str = ""
+    rules_sha256: str = ""
 
     @property
     def grade_shown(self) -> str:
@@ -143,6 +149,9 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
         assessed_at=result.audit.assessed_at,
         grade_words=tuple(result.grade_words),
         provisional=result.grade.provisional,
+        grade_lines=tuple(result.grade.bands.items()),
+        rules_file=result.audit.rules_file,
+        rules_sha256=result.audit.rules_sha256,
     )
 
 
@@ -169,8 +178,9 @@ class GradeCount:
     group: str  # the group's label
     unit_type: str
     counts: dict[str, int]  # 优秀/良好/合格/不合格 → units
-    bands: dict[str, int]  # SCORE_BANDS label → units
+    bands: dict[str, int]  # score band label (from the group's grade lines, lowest first) → units
     total: int
+    lines: tuple[tuple[str, Decimal], ...] = ()  # the grade lines the bands follow, best first
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,16 @@ class BatchSummary:
     @property
     def assessed(self) -> int:
         return len(self.ranking)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The 考核年度 of the units assessed, in order."""
+        return tuple(sorted({g.year for g in self.groups}))
+
+    @property
+    def rules_files(self) -> tuple[tuple[str, str, str], ...]:
+        """(编号, rules file, sha256) of every ruleset a unit was assessed with, in group order."""
+        return tuple(dict.fromkeys((r.row.ruleset_id, r.row.rules_file, r.row.rules_sha256) for r in self.ranking))
 
     @property
     def mixed(self) -> bool:
@@ -267,18 +287,30 @@ def rank_units(rows: Iterable[UnitRow], unit_types: Iterable[str] = ()) -> list[
     return out
 
 
-def _band(total: Decimal) -> str:
-    for label, low, high in SCORE_BANDS:
+def score_bands(lines: Iterable[tuple[str, Decimal]], words: Iterable[str] = ()) -> tuple[Band, ...]:
+    """The score bands a group's grade lines make, lowest first: {优秀: 90, 良好: 80, 合格: 60} →
+    不合格（60分以下）, 合格（60–80分）, 良好（80–90分）, 优秀（90分及以上）. Without lines, SCORE_BANDS."""
+    lines = sorted(((w, Decimal(v)) for w, v in lines), key=lambda wl: wl[1])
+    if not lines:
+        return SCORE_BANDS
+    words = list(words)
+    lowest = next((w for w in reversed(words) if w not in dict(lines)), "")
+    n = format_decimal
+    bands: list[Band] = [
+        (f"{lowest}（{n(lines[0][1])}分以下）" if lowest else f"{n(lines[0][1])}分以下", None, lines[0][1])
+    ]
+    for k, (word, low) in enumerate(lines):
+        high = lines[k + 1][1] if k + 1 < len(lines) else None
+        span = f"{n(low)}–{n(high)}分" if high is not None else f"{n(low)}分及以上"
+        bands.append((f"{word}（{span}）", low, high))
+    return tuple(bands)
+
+
+def _band(total: Decimal, bands: Iterable[Band]) -> str:
+    for label, low, high in bands:
         if (low is None or total >= low) and (high is None or total < high):
             return label
     raise AssertionError(total)
-
-
-def grade_words(ranking: Iterable[RankedUnit]) -> list[str]:
-    """The grades of every ruleset used, in the order of first use (the default four when no unit was graded)."""
-    rows = sorted((r.row for r in ranking), key=lambda row: row.index)
-    words = list(dict.fromkeys(w for row in rows for w in row.grade_words))
-    return words or list(GRADES)
 
 
 def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: list[str]) -> list[GradeCount]:
@@ -287,12 +319,12 @@ def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: li
     out = []
     for group in groups:
         members = [r.row for r in ranking if r.group == group.label]
-        counts = {
-            g: sum(1 for m in members if m.grade == g)
-            for g in grade_words(r for r in ranking if r.group == group.label)
-        }
-        bands = {label: sum(1 for m in members if _band(m.total) == label) for label, _, _ in SCORE_BANDS}
-        out.append(GradeCount(group.label, group.unit_type, counts, bands, len(members)))
+        words = list(dict.fromkeys(w for m in members for w in m.grade_words))  # none: the ruleset grades nothing
+        counts = {g: sum(1 for m in members if m.grade == g) for g in words}
+        lines = members[0].grade_lines  # one ruleset and unit type: the same lines for every member
+        bands = score_bands(lines, words or GRADES)
+        band_counts = {label: sum(1 for m in members if _band(m.total, bands) == label) for label, _, _ in bands}
+        out.append(GradeCount(group.label, group.unit_type, counts, band_counts, len(members), lines))
     return out
 
 
@@ -358,7 +390,7 @@ def build_summary(
     types = list(dict.fromkeys([*unit_types, *(r.unit_type for r in rows)]))
     groups = groups_of(rows, types)
     ranking = rank_units(rows, types)
-    categories = list(dict.fromkeys(name for r in rows for name, _ in r.categories))
+    categories = list(dict.fromkeys(name for r in ranking for name, _ in r.row.categories))  # in group order
     used = list(dict.fromkeys([*rulesets, *((r.ruleset_id, r.ruleset_name) for r in rows)]))
     bad = [BadRecordRow(r.row.unit, r.row.unit_type, r.row.file, rec) for r in ranking for rec in r.row.bad_records]
     return BatchSummary(
@@ -390,6 +422,8 @@ def summary_json(summary: BatchSummary) -> str:
     """The summary as one JSON document; amounts as strings with 2 places ("2.50")."""
     doc = {
         "rulesets": [{"id": i, "name": n} for i, n in summary.rulesets],
+        "rules_files": [{"id": i, "file": f, "sha256": h} for i, f, h in summary.rules_files],
+        "years": list(summary.years),
         "assessed_at": summary.assessed_at,
         "counts": {"inputs": summary.inputs, "assessed": summary.assessed, "failed": len(summary.failures)},
         "tie_rule": TIE_RULE,
@@ -448,7 +482,13 @@ def summary_json(summary: BatchSummary) -> str:
             for r in summary.ranking
         ],
         "grades": {
-            g.group: {"unit_type": g.unit_type, **g.counts, "合计": g.total, "score_bands": g.bands}
+            g.group: {
+                "unit_type": g.unit_type,
+                **g.counts,
+                "合计": g.total,
+                "grade_lines": {w: _d(v) for w, v in g.lines},
+                "score_bands": g.bands,
+            }
             for g in summary.grades
         },
         "bad_records": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,12 +11,13 @@ import pytest
 from batch_helpers import AS_OF, EXAMPLES, ROOT, sheet_values, submission
 from openpyxl import load_workbook
 
+from engine import __version__
 from engine.cli import main
 
 BROKEN = ROOT / "tests" / "data" / "batch"
 RULES_DIR = ROOT / "rules"
 DEMO_EXAMPLES = ["huashan-2012.json", "qujiang-2019.json", "gaizhou-2016.json", "problem-department.json"]
-INFO = "规则集：demo-district-2013\u3000评分时间：2014-01-15T09:00:00+08:00\u3000"
+INFO = "规则集：demo-district-2013\u3000考核年度：2012年度、2016年度、2019年度\u3000评分时间：2014年1月15日 09:00\u3000"
 TITLE = "区依法行政示范创建考核评分细则（2013年度） · "
 CATEGORIES = [
     "组织领导",
@@ -72,7 +74,7 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "西安曲江新区管理委员会-2019年度评分表.xlsx",
     ]
     v = sheet_values(out / "汇总.xlsx")
-    assert list(v) == ["排名", "等次分布", "不良记录汇总", "失分分析", "错误"]
+    assert list(v) == ["排名", "一级指标失分", "等次分布", "不良记录汇总", "失分分析", "错误"]
     counts = "申报文件8份，已评分4份，未能评分4份"
 
     ranking = v["排名"]
@@ -81,52 +83,54 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         f"{INFO}{counts}\n{GROUPS}\n排名规则：同一分组（规则集、考核年度、单位类型均相同）内按总分从高到低排名；"
         "总分相同的名次相同，其后名次顺延（如 1、1、3）；总分相同的按申报文件顺序列出。"
     )
-    assert ranking[2] == (
-        "名次",
-        "分组",
-        "单位",
-        "单位类型",
-        "考核年度",
-        "总分",
-        "得分率（%）",
-        "等次",
-        *(f"失分：{c}" for c in CATEGORIES),
-        "加分",
-        "不良记录（条）",
-        "一票否决",
-        "待复核项",
-        "申报文件",
-        "评分表",
-    )
-    # three 区县政府 of three different years are three groups: none is ranked against another year
+    assert ranking[2] == ("名次", "单位", "单位类型", "总分", "等次", "一票否决", "不良记录", "待复核项", "评分表")
+    lines = "\u3000等次线：优秀90分、良好80分、合格60分"
+
+    def link(name: str) -> str:
+        return f'=HYPERLINK("{name}","{name}")'
+
+    # a block per group, headed by it: three 区县政府 of three different years are ranked apart
     assert ranking[3:] == [
-        (1, G12, "花山区人民政府", "区县政府", 2012, 93.23, 93.23, "优秀", 2, 1, 0, 2.5, 0.13, 0, 1, 0, 0, "否",
-         "JD-06", "examples/huashan-2012.json", "花山区人民政府-2012年度评分表.xlsx"),
-        (1, G12D, "区市政管理局（虚构示例单位）", "区直部门", 2012, 64.63, 63.13, "不合格", 8, 2.9, 4, 7.1, 3.34,
-         6.25, 3.81, 1.5, 10, "是（FJ-01、FJ-02）", "XF-05", "examples/problem-department.json",
-         "区市政管理局（虚构示例单位）-2012年度评分表.xlsx"),
-        (1, G16, "盖州市人民政府", "区县政府", 2016, 88.56, 88.56, "良好", 1, 0, 1, 3, 2.21, 2, 2, 0, 1, "否", "无",
-         "examples/gaizhou-2016.json", "盖州市人民政府-2016年度评分表.xlsx"),
-        (1, G19, "西安曲江新区管理委员会", "区县政府", 2019, 90.8, 89.8, "良好", 1.5, 2, 1, 3.5, 0, 2, 0, 1, 2,
-         "否", "JD-06", "examples/qujiang-2019.json", "西安曲江新区管理委员会-2019年度评分表.xlsx"),
+        (f"{G12}（1个单位）{lines}",) + (None,) * 8,
+        (1, "花山区人民政府", "区县政府", 93.23, "优秀", "否", 0, "JD-06", link("花山区人民政府-2012年度评分表.xlsx")),
+        (f"{G12D}（1个单位）{lines}",) + (None,) * 8,
+        (1, "区市政管理局（虚构示例单位）", "区直部门", 64.63, "不合格", "是（FJ-01、FJ-02）", 10, "XF-05",
+         link("区市政管理局（虚构示例单位）-2012年度评分表.xlsx")),
+        (f"{G16}（1个单位）{lines}",) + (None,) * 8,
+        (1, "盖州市人民政府", "区县政府", 88.56, "良好", "否", 1, "无", link("盖州市人民政府-2016年度评分表.xlsx")),
+        (f"{G19}（1个单位）{lines}",) + (None,) * 8,
+        (1, "西安曲江新区管理委员会", "区县政府", 90.8, "良好", "否", 2, "JD-06",
+         link("西安曲江新区管理委员会-2019年度评分表.xlsx")),
     ]  # fmt: skip
+
+    losses = v["一级指标失分"]
+    assert losses[0][0] == TITLE + "各一级指标失分"
+    assert losses[2] == ("名次", "单位", "总分", "加分", *CATEGORIES)
+    assert [r for r in losses[3:] if r[0] != f"{G12D}（1个单位）{lines}" and r[1] is not None] == [
+        (1, "花山区人民政府", 93.23, 0, 2, 1, 0, 2.5, 0.13, 0, 1),
+        (1, "区市政管理局（虚构示例单位）", 64.63, 1.5, 8, 2.9, 4, 7.1, 3.34, 6.25, 3.81),
+        (1, "盖州市人民政府", 88.56, 0, 1, 0, 1, 3, 2.21, 2, 2),
+        (1, "西安曲江新区管理委员会", 90.8, 1, 1.5, 2, 1, 3.5, 0, 2, 0),
+    ]
 
     grades = v["等次分布"]
     assert grades[0][0] == TITLE + "等次分布"
-    assert grades[2:15] == [
-        ("分组", "优秀", "良好", "合格", "不合格", "合计", None),
-        (G12, 1, 0, 0, 0, 1, None),
-        (G12D, 0, 0, 0, 1, 1, None),
-        (G16, 0, 1, 0, 0, 1, None),
-        (G19, 0, 1, 0, 0, 1, None),
-        ("合计", 1, 2, 0, 1, 4, None),
-        (None,) * 7,
-        ("总分分布（单位数）",) + (None,) * 6,
-        ("分组", "60分以下", "60–70分", "70–80分", "80–90分", "90分及以上", "合计"),
-        (G12, 0, 0, 0, 0, 1, 1),
-        (G12D, 0, 1, 0, 0, 0, 1),
-        (G16, 0, 0, 0, 1, 0, 1),
-        (G19, 0, 0, 0, 0, 1, 1),
+    bands = ("不合格\n60分以下", "合格\n60–80分", "良好\n80–90分", "优秀\n90分及以上")  # by the grade lines
+    assert grades[2:16] == [
+        ("分组", "优秀", "良好", "合格", "不合格", "合计"),
+        (G12, 1, 0, 0, 0, 1),
+        (G12D, 0, 0, 0, 1, 1),
+        (G16, 0, 1, 0, 0, 1),
+        (G19, 0, 1, 0, 0, 1),
+        ("合计", 1, 2, 0, 1, 4),
+        (None,) * 6,
+        ("总分分布（单位数，按等次线 优秀90分、良好80分、合格60分 分段）",) + (None,) * 5,
+        ("分组", *bands, "合计"),
+        (G12, 0, 0, 0, 1, 1),
+        (G12D, 0, 1, 0, 0, 1),
+        (G16, 0, 0, 1, 0, 1),
+        (G19, 0, 0, 0, 1, 1),
+        ("合计", 0, 1, 1, 2, 4),
     ]
 
     bad = v["不良记录汇总"]
@@ -155,7 +159,6 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     items = v["失分分析"]
     assert items[2] == (
         "序号",
-        "分组",
         "评分项",
         "一级指标",
         "考核内容",
@@ -168,12 +171,16 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         "失分率（%）",
         "失分单位",
     )
-    assert len(items) == 3 + 4 * 41  # every item, once per group: nothing pooled across years
-    assert [row[1] for row in items[3:]] == [G12] * 41 + [G12D] * 41 + [G16] * 41 + [G19] * 41
-    # hardest first within each group: 花山区's late annual report lost all of ZZ-04's 2 points
-    assert items[3] == (
+    # per group: its heading, the items somebody lost points on (hardest first), a line for the rest
+    heads = [n for n, row in enumerate(items) if row[0] in {f"{g}（1个单位）{lines}" for g in (G12, G12D, G16, G19)}]
+    assert len(heads) == 4
+    blocks = [items[a + 1 : b - 1] for a, b in zip(heads, [*heads[1:], len(items)], strict=True)]
+    notes = [items[b - 1][0] for b in [*heads[1:], len(items)]]
+    assert [len(b) for b in blocks] == [7, 25, 9, 8]
+    assert all(row[6] > 0 for b in blocks for row in b)  # only items with losses
+    # 花山区's late annual report lost all of ZZ-04's 2 points: the hardest item of its group
+    assert blocks[0][0] == (
         1,
-        G12,
         "ZZ-04",
         "组织领导",
         "按时报送年度依法行政工作报告",
@@ -186,16 +193,20 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
         100,
         "花山区人民政府",
     )
-    by_rule = {(row[1], row[2]): row for row in items[3:]}
-    assert by_rule[(G19, "MD-02")][6:12] == (1, 1, 0, 2, 2, 100)  # 曲江: 出庭应诉率25%
-    assert by_rule[(G16, "ZF-05")][6:12] == (1, 1, 0, 3, 3, 50)  # 盖州: 评查合格率90%
-    # JD-06 is pending for 花山区: no average over a unit whose item was not scored
-    assert by_rule[(G12, "JD-06")][6:12] == (1, 0, 1, 0, 0, 0)
-    assert by_rule[(G12, "ZD-06")][6:12] == (0, 0, 0, 0, 0, 0)  # 镇街 only
-    assert by_rule[(G12D, "MD-05")][6] == 0  # not for 区直部门
-    for group in (G12, G12D, G16, G19):
-        rates = [row[11] for row in items[3:] if row[1] == group]
+    assert notes[0] == (
+        "无单位失分的评分项33项（其中1项有待复核的单位）：ZZ-01、ZZ-02、ZZ-03、ZZ-05、ZZ-06、ZZ-07、ZD-01、ZD-02、"
+        "ZD-03、ZD-04、JC-01、JC-02、JC-03、JC-04、ZF-01、ZF-02、ZF-04、ZF-06、JD-01、JD-02、JD-03、JD-04、JD-06、"
+        "MD-01、MD-02、MD-03、MD-04、MD-05、MD-06、XF-01、XF-03、XF-04、XF-06\n不适用于本组单位的评分项1项：ZD-06"
+    )
+    by_rule = {(g, row[1]): row for g, b in zip((G12, G12D, G16, G19), blocks, strict=True) for row in b}
+    assert by_rule[(G19, "MD-02")][5:11] == (1, 1, 0, 2, 2, 100)  # 曲江: 出庭应诉率25%
+    assert by_rule[(G16, "ZF-05")][5:11] == (1, 1, 0, 3, 3, 50)  # 盖州: 评查合格率90%
+    for b in blocks:
+        rates = [row[10] for row in b]
         assert rates == sorted(rates, reverse=True)
+    # the 评分项 column is as wide as its ids: none is wrapped or clipped
+    width = load_workbook(out / "汇总.xlsx")["失分分析"].column_dimensions["B"].width
+    assert width >= max(len(row[1]) for b in blocks for row in b) + 1.5
 
     errors = v["错误"]
     assert errors[1][0] == f"{INFO}{counts}\n{GROUPS}\n原因按“文件:行:列: 位置: 说明”给出"
@@ -234,28 +245,44 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
     assert "盖州市人民政府" in sheet["评分表"]["A1"].value
 
 
-def test_every_summary_sheet_has_the_print_setup_and_the_charts(here):
+def test_every_summary_sheet_has_the_print_setup_the_charts_and_the_properties(here):
     assert run(["examples", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 0
     wb = load_workbook(here / "out" / "汇总.xlsx")
     for ws in wb:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
-        assert ws.page_setup.fitToHeight == (1 if ws.title == "等次分布" else 0)  # tables and charts on one page
-        assert ws.print_title_rows == "$3:$3"
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale >= 80  # see test_summary_print
+        assert ws.print_title_rows == (None if ws.title == "等次分布" else "$3:$3")  # 等次分布: several tables
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
         assert ws["A3"].style == "表头" and ws["A1"].style == "标题"
     grades = wb["等次分布"]
     charts = grades._charts
-    assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["各等次单位数", "总分分布"]
-    assert grades.print_area == "'等次分布'!$A$1:$N$33"  # tables and both charts
-    assert [c.anchor._from.col for c in charts] == [0, 6] and [c.anchor._from.row for c in charts] == [17, 17]
+    assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["各等次单位数", "总分分布（优秀90分、良好80分、合格60分）"]
+    # the charts below the tables, side by side, on a page of their own
+    assert [c.anchor._from.col for c in charts] == [0, 5] and [c.anchor._from.row for c in charts] == [17, 17]
+    assert [b.id for b in grades.row_breaks.brk] == [16]
+    assert grades.print_area == "'等次分布'!$A$1:$M$32"
     assert grades["B8"].number_format == "0"  # a count in the 合计 row (a row per group above it)
-    assert wb["排名"].auto_filter.ref == "A3:U7"
-    assert wb["排名"]["F4"].number_format == "0.00"
+    assert wb["排名"]["D5"].number_format == "0.00"
+    # the scoresheet cell links to the file beside the 汇总
+    assert (
+        wb["排名"]["I5"].value
+        == '=HYPERLINK("花山区人民政府-2012年度评分表.xlsx","花山区人民政府-2012年度评分表.xlsx")'
+    )
     # nothing failed: 错误 still has its header and says 无
     errors = wb["错误"]
     assert [c.value for c in errors[3]] == ["序号", "申报文件", "错误类别", "原因"]
     assert [c.value for c in errors[4]][:2] == ["—", "无"]
+    # what it was computed from, as the scoresheet carries it
+    props = {p.name: p.value for p in wb.custom_doc_props}
+    sha = hashlib.sha256((ROOT / "rules" / "demo-district-2013.yaml").read_bytes()).hexdigest()
+    assert props == {
+        "规则集编号": "demo-district-2013",
+        "考核年度": "2012、2016、2019",
+        "评分时间": AS_OF,
+        "引擎版本": __version__,
+        "规则文件（demo-district-2013）": "demo-district-2013.yaml",
+        "规则文件SHA-256（demo-district-2013）": sha,
+    }
 
 
 def test_a_unit_name_that_looks_like_a_formula_is_text(here):
@@ -263,9 +290,11 @@ def test_a_unit_name_that_looks_like_a_formula_is_text(here):
     submission(here, "g.json", '=HYPERLINK("http://x","点我")')
     assert run(["f.json", "g.json", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 0
     wb = load_workbook(here / "out" / "汇总.xlsx")
-    cells = [wb["排名"]["C4"], wb["排名"]["C5"], wb["不良记录汇总"]["B4"], wb["排名"]["U4"]]
-    assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("http://x","点我")', "=1+1", "=1+1-2016年度评分表.xlsx"]
+    cells = [wb["排名"]["B5"], wb["排名"]["B6"], wb["不良记录汇总"]["B4"]]
+    assert [c.value for c in cells] == ["=1+1", '=HYPERLINK("http://x","点我")', "=1+1"]
     assert all(c.data_type == "s" for c in cells)
+    # the link to a scoresheet is a formula whose only text is the file's (safe) name, quoted
+    assert wb["排名"]["I5"].value == '=HYPERLINK("=1+1-2016年度评分表.xlsx","=1+1-2016年度评分表.xlsx")'
     assert sorted(p.name for p in (here / "out").iterdir()) == [
         "=1+1-2016年度评分表.xlsx",
         "=HYPERLINK(_http_x_,_点我_)-2016年度评分表.xlsx",
@@ -316,13 +345,13 @@ def test_hostile_and_duplicate_unit_names_stay_inside_the_output_folder(here):
     assert sorted(p.name for p in here.iterdir() if not p.name.startswith("u")) == ["broken", "examples", "out"]
     assert [p.name for p in (here / "out").iterdir()] == ["deep"]
     ranking = sheet_values(out / "汇总.xlsx")["排名"]
-    # the duplicates get their suffixes in input order
-    assert [(r[2], r[-2], r[-1]) for r in ranking[3:] if r[2] == "同名单位"] == [
-        ("同名单位", "u07.json", "同名单位" + suffix),
-        ("同名单位", "u08.json", "同名单位-2016年度评分表-2.xlsx"),
-        ("同名单位", "u09.json", "同名单位-2016年度评分表-3.xlsx"),
+    # the duplicates get their suffixes in input order (equal totals are listed in input order)
+    assert [r[-1] for r in ranking[3:] if r[1] == "同名单位"] == [
+        '=HYPERLINK("同名单位-2016年度评分表.xlsx","同名单位-2016年度评分表.xlsx")',
+        '=HYPERLINK("同名单位-2016年度评分表-2.xlsx","同名单位-2016年度评分表-2.xlsx")',
+        '=HYPERLINK("同名单位-2016年度评分表-3.xlsx","同名单位-2016年度评分表-3.xlsx")',
     ]
-    assert "😀局\U00020000" in [r[2] for r in ranking[3:]]
+    assert "😀局\U00020000" in [r[1] for r in ranking[3:]]
     errors = sheet_values(out / "汇总.xlsx")["错误"]
     assert errors[3][1:] == (
         "u12.json",
@@ -339,7 +368,7 @@ def test_ties_share_a_rank(here):
     assert run(["a.json", "b.json", "c.json", "d.json", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 0
     ranking = sheet_values(here / "out" / "汇总.xlsx")["排名"]
     # (名次, 单位, 单位类型, 总分) by group: the 2012 区直部门 first, then the 2016 区县政府
-    assert [(r[0], r[2], r[3], r[5]) for r in ranking[3:]] == [
+    assert [(r[0], r[1], r[2], r[3]) for r in ranking[3:] if r[1]] == [
         (1, "丙局", "区直部门", 65.67),  # ZD-01 not lost: 1 point more, rescaled ×100/96
         (2, "甲局", "区直部门", 64.63),
         (2, "乙局", "区直部门", 64.63),
@@ -348,13 +377,15 @@ def test_ties_share_a_rank(here):
     submission(here, "e.json", "戊局", "区直部门", base="problem-department", 未报备规范性文件件数=3)
     assert run(["a.json", "b.json", "c.json", "e.json", "-o", "out2", "--as-of", AS_OF, "-j", "1"]) == 0
     ranking = sheet_values(here / "out2" / "汇总.xlsx")["排名"]
-    assert [(r[0], r[2]) for r in ranking[3:]] == [(1, "丙局"), (2, "甲局"), (2, "乙局"), (4, "戊局")]
+    assert [(r[0], r[1]) for r in ranking[3:] if r[1]] == [(1, "丙局"), (2, "甲局"), (2, "乙局"), (4, "戊局")]
 
 
 def test_exit_codes(here, capsys):
     assert run(["examples/gaizhou-2016.json", "-o", "ok", "-j", "1"]) == 0
     assert run(["broken", "-o", "none", "-j", "1"]) == 3  # nothing assessable: 汇总 says why
-    assert sheet_values(here / "none" / "汇总.xlsx")["错误"][3][1] == "broken/bad-syntax.json"
+    # the 汇总 names a file relative to the folder of the batch's inputs, not as typed
+    assert sheet_values(here / "none" / "汇总.xlsx")["错误"][3][1:3] == ("bad-syntax.json", "申报数据")
+    assert sheet_values(here / "none" / "汇总.xlsx")["错误"][3][3].startswith("bad-syntax.json:5:21: 语法错误")
     assert sheet_values(here / "none" / "汇总.xlsx")["排名"][3][:2] == ("—", "无")
     capsys.readouterr()
     # a ruleset that cannot be loaded: exit 3 before anything is written
@@ -412,7 +443,8 @@ def test_json_summary_to_stdout_or_the_output_folder(here, capsys):
         "合格": 0,
         "不合格": 0,
         "合计": 1,
-        "score_bands": {"60分以下": 0, "60–70分": 0, "70–80分": 0, "80–90分": 0, "90分及以上": 1},
+        "grade_lines": {"优秀": "90.00", "良好": "80.00", "合格": "60.00"},  # the score bands follow them
+        "score_bands": {"不合格（60分以下）": 0, "合格（60–80分）": 0, "良好（80–90分）": 0, "优秀（90分及以上）": 1},
     }
     assert len(doc["bad_records"]) == 13 and doc["bad_records"][0]["unit"] == "区市政管理局（虚构示例单位）"
     first = doc["item_losses"][0]
@@ -460,9 +492,10 @@ def test_discovery_folders_globs_yaml_order_and_duplicates(here, capsys):
 
     code, files, errors = units(["in"])
     assert code == 0 and errors == []
-    assert sorted(files) == ["in/y.yaml", "in/单位1.json", "in/单位10.json", "in/单位2.json"]
+    # named relative to the folder of the batch (the one given), not as typed
+    assert sorted(files) == ["y.yaml", "单位1.json", "单位10.json", "单位2.json"]
     code, files, _ = units(["in", "--recursive"])
-    assert "in/nested/深.json" in files and len(files) == 5
+    assert "nested/深.json" in files and len(files) == 5
     # a file named twice, by a folder and by itself, is assessed once; natural order in the stream
     capsys.readouterr()
     assert run(["in/单位2.json", "in", "in/*.json", "--as-of", AS_OF, "-j", "1", "-o", "out"]) == 0
@@ -536,8 +569,8 @@ def test_a_unit_whose_scoresheet_cannot_be_placed_is_an_error_not_a_crash(here, 
     (out / "盖州市人民政府-2016年度评分表.xlsx").mkdir(parents=True)  # a folder squats on the name
     assert run(["examples", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 1
     errors = sheet_values(out / "汇总.xlsx")["错误"]
-    assert errors[3][:3] == (1, "examples/gaizhou-2016.json", "输出")
-    assert errors[3][3].startswith("examples/gaizhou-2016.json: 无法写入评分表 盖州市人民政府-2016年度评分表.xlsx：")
+    assert errors[3][:3] == (1, "gaizhou-2016.json", "输出")
+    assert errors[3][3].startswith("gaizhou-2016.json: 无法写入评分表 盖州市人民政府-2016年度评分表.xlsx：")
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
 
 

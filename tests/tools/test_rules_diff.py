@@ -61,21 +61,29 @@ def test_diff_lists_every_kind_of_change(tmp_path, capsys):
     assert code == 1, err
     lines = out.splitlines()
     assert lines[0] == "2013.yaml → 2014.yaml：修改5处，更名1处，新增1处，删除1处，编号变更1处"
-    assert len(lines) == 10
-    assert set(lines[1:]) == {
+    # the summary line: items, not lines; A-04 (1 point) out and C-01 (1 point) in leave the total as it was
+    assert lines[1] == (
+        "评分项、加分项、否决项：新增1项，删除1项，修改5项；分值改变的评分项0项，连同新增、删除的评分项，分值合计变化0分；"
+        "规则集设置和申报指标的变更1处"
+    )
+    assert len(lines) == 11
+    assert set(lines[2:]) == {
         "［修改］规则集 考核年度 考核年度：2013 → 2014",
         "［修改］评分项 A-02（备案率） 评分标准：备案率须达100%，每低1个百分点扣0.5分。 → 备案率须达100%，每低1个百分点扣1分。",
         "［修改］评分项 A-02（备案率） 每低一个百分点扣分：0.5 → 1",
         "［更名］评分项 A-03（领导干部专题学法）：专题学法 → 领导干部专题学法",
-        "［修改］评分项 B-01（年度报告） 档次：[{条件: 报告报送日期 <= 2013-03-01，得分: 2}；{条件: 报告报送日期 <= 2013-03-31，得分: 0.5}]"
-        " → [{条件: 报告报送日期 <= 2013-03-01，得分: 2}；{条件: 报告报送日期 <= 2013-04-15，得分: 0.5}]",
-        "［修改］评分项 B-06（镇街专项） 适用单位：[镇街] → [镇街；区直部门]",
+        # bands one a line in the workbook, joined with "；" on the terminal
+        "［修改］评分项 B-01（年度报告） 档次：1. 条件：报告报送日期 <= 2013-03-01，得分：2；2. 条件：报告报送日期 <= 2013-03-31，得分：0.5"
+        " → 1. 条件：报告报送日期 <= 2013-03-01，得分：2；2. 条件：报告报送日期 <= 2013-04-15，得分：0.5",
+        "［修改］评分项 B-06（镇街专项） 适用单位：镇街 → 镇街、区直部门",
         "［新增］评分项 C-01（合法性审核）",
         "［编号变更］评分项 B-07（满意度）：B-05 → B-07",
         "［删除］评分项 A-04（工作要点）",
     }
-    ws = load_workbook(out_xlsx)["变更"]
-    assert [ws.cell(2, c).value for c in range(1, 9)] == [
+    wb = load_workbook(out_xlsx, rich_text=True)
+    ws = wb["变更"]
+    assert ws["A2"].value.startswith(lines[1] + "。\n底色：绿＝新增，红＝删除，黄＝修改")
+    assert [ws.cell(3, c).value for c in range(1, 9)] == [
         "序号",
         "变更",
         "部分",
@@ -85,10 +93,60 @@ def test_diff_lists_every_kind_of_change(tmp_path, capsys):
         "原值",
         "新值",
     ]
-    rows = [[ws.cell(r, c).value for c in range(2, 9)] for r in range(3, ws.max_row + 1)]
-    assert ["修改", "评分项", "A-02", "备案率", "每低一个百分点扣分", "0.5", "1"] in rows
-    assert ["删除", "评分项", "A-04", "工作要点", None, None, None] in rows
-    assert ws.page_setup.orientation == "landscape"
+    rows = {r: [str(ws.cell(r, c).value or "") for c in range(2, 9)] for r in range(4, ws.max_row + 1)}
+    by_change = {(v[0], v[2], v[4]): r for r, v in rows.items()}
+    assert rows[by_change[("修改", "A-02", "每低一个百分点扣分")]][5:] == ["0.5", "1"]
+    # an item added or removed: what it was worth and its standard
+    assert rows[by_change[("删除", "A-04", "")]] == [
+        "删除",
+        "评分项",
+        "A-04",
+        "工作要点",
+        "",
+        "分值：1\n未制定年度工作要点的扣1分。",
+        "",
+    ]
+    assert rows[by_change[("新增", "C-01", "")]][5:] == ["", "分值：1\n未经合法性审核的，扣1分。"]
+    # a colour per kind of change, over the whole row
+    fills = {
+        kind: ws.cell(by_change[key], 1).fill.fgColor.rgb[-6:]
+        for kind, key in [
+            ("新增", ("新增", "C-01", "")),
+            ("删除", ("删除", "A-04", "")),
+            ("修改", ("修改", "A-02", "评分标准")),
+        ]
+    }
+    assert fills == {"新增": "E2EFDA", "删除": "FCE4D6", "修改": "FFF2CC"}
+    assert ws.cell(by_change[("删除", "A-04", "")], 8).fill.fgColor.rgb[-6:] == "FCE4D6"
+    # the bands one a line; in them, the changed date marked: struck red in 原值, bold green in 新值
+    row = by_change[("修改", "B-01", "档次")]
+    old, new = ws.cell(row, 7).value, ws.cell(row, 8).value
+    assert str(old) == "1. 条件：报告报送日期 <= 2013-03-01，得分：2\n2. 条件：报告报送日期 <= 2013-03-31，得分：0.5"
+    assert [(b.text, b.font.color.rgb[-6:], bool(b.font.strike)) for b in old if b.font.color is not None] == [
+        ("03-31", "C00000", True)
+    ]
+    assert [(b.text, b.font.color.rgb[-6:], bool(b.font.b)) for b in new if b.font.color is not None] == [
+        ("04-15", "00863D", True)
+    ]
+    # the 评分标准 sentence: only "0.5" → "1" is marked
+    row = by_change[("修改", "A-02", "评分标准")]
+    assert [b.text for b in ws.cell(row, 7).value if b.font.strike] == ["0.5"]
+    assert [b.text for b in ws.cell(row, 8).value if b.font.b] == ["1"]
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.scale >= 80 and not ws.sheet_properties.pageSetUpPr.fitToPage  # 10.5 pt prints ≥ 8.4 pt
+
+
+def test_values_are_laid_out_to_be_read():
+    from decimal import Decimal
+
+    from engine.tools.diff import show
+
+    assert show(["镇街", "区直部门"]) == "镇街、区直部门"  # a short list on one line
+    assert show(["甲" * 15, "乙" * 15, "丙" * 15]) == "\n".join(
+        ["甲" * 15, "乙" * 15, "丙" * 15]
+    )  # a long one a line each
+    assert show({"优秀": Decimal("90"), "良好": Decimal("80.0")}) == "优秀：90\n良好：80"
+    assert show(True) == "是" and show(None) == ""
 
 
 def test_identical_files_have_no_changes(tmp_path, capsys):
