@@ -207,7 +207,7 @@ def test_an_edited_deduction_note_is_found(sheet, tmp_path, capsys):
     row = row_of(openpyxl.load_workbook(path)["评分表"], "ZZ-04", 10)
     code, out = verify(path, capsys)
     assert code == 1
-    assert f"评分表!I{row}（ZZ-04 扣分说明）：表中 按时报送，本系统写出 年度报告报送日期=2013-06-04" in out
+    assert f"评分表!I{row}（ZZ-04 扣分说明）：表中 按时报送，本系统写出 年度报告报送日期为2013年6月4日" in out
 
 
 def test_deleted_severe_rows_on_the_bad_records_sheet_are_found(problem_sheet, tmp_path, capsys):
