@@ -17,7 +17,6 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import PatternFill
 
-from engine.files.atomic import atomic_path
 from engine.tools.diff import Change, Summary, summarize
 from scoresheets.cells import (
     fit_row,
@@ -29,6 +28,7 @@ from scoresheets.cells import (
     title_row,
 )
 from scoresheets.print_setup import apply_print_setup, print_at_scale
+from scoresheets.reproducible import save_workbook
 from scoresheets.styles import (
     BODY,
     BODY_FONT,
@@ -127,5 +127,4 @@ def write_diff(
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=new_name)
     print_at_scale(ws, WIDTHS)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path, f"评分细则变更：{old_name} → {new_name}")

@@ -81,6 +81,8 @@ def test_diff_lists_every_kind_of_change(tmp_path, capsys):
         "［删除］评分项 A-04（工作要点）",
     }
     wb = load_workbook(out_xlsx, rich_text=True)
+    assert wb.properties.title.startswith("评分细则变更：")
+    assert wb.properties.creator.startswith("fazhi-assess")
     ws = wb["变更"]
     assert ws["A2"].value.startswith(lines[1] + "。\n底色：绿＝新增，红＝删除，黄＝修改")
     assert [ws.cell(3, c).value for c in range(1, 9)] == [
