@@ -23,6 +23,7 @@ from engine.scoring.arithmetic import (
     Context,
     check_veto,
     grade,
+    remedies,
     score_bonus,
     score_item,
     totals,
@@ -96,6 +97,7 @@ def assess(
         records=_records(ruleset, submission),
         notices=_notices(ruleset, submission, overrides, decided),
         ruleset_extends=_ancestors(ruleset),
+        remedies=remedies(ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending),
         audit=Audit(
             rules_file=Path(ruleset.file).name,
             rules_sha256=ruleset.sha256,
