@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import weakref
 from copy import copy
@@ -15,6 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from engine.files.naming import repair_surrogates
 from scoresheets.styles import (
     BODY_PT,
+    SUBHEAD,
+    SUBHEAD_PT,
     TITLE,
     TITLE_PT,
     row_height,
@@ -122,3 +125,19 @@ def protect_sheet(ws: Worksheet) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+
+
+def chinese_time(iso: str) -> str:
+    """ "2026-12-06T11:02:32+08:00" → "2026年12月6日 11:02" (as written, in its own time zone)."""
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
+
+
+def subhead_row(ws: Worksheet, row: int, text: str, widths: list[float], style: str = SUBHEAD) -> None:
+    """A heading over the whole table width, tall enough for its text."""
+    put_text(ws, row, 1, text, style)
+    merge_row(ws, row, 1, len(widths))
+    ws.row_dimensions[row].height = row_height([(text, sum(widths))], SUBHEAD_PT)
