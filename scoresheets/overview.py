@@ -102,8 +102,10 @@ class _Overview:
         put_text(ws, r, 5, "等次", BIG_LABEL)
         merge_row(ws, r, 5, 6)
         formula = grade_formula(self.total, res)
-        grade = "=" + '"—"' if formula is None else formula
-        put_formula(ws, r, 7, grade, BIG)
+        if formula is None:
+            put_text(ws, r, 7, res.grade.grade or "—", BIG)
+        else:
+            put_formula(ws, r, 7, formula, BIG)
         merge_row(ws, r, 7, NCOLS)
         if res.grade_words:
             worst = CellIsRule(operator="equal", formula=[f'"{res.grade_words[-1]}"'], font=ALARM_FONT)
@@ -115,7 +117,7 @@ class _Overview:
         elif res.open_totals is not None:
             self.line("待复核", res.grade.reasons[-1])
         self.line("等次说明", one_line_reason(res))
-        if res.grade.bands:
+        if res.grade.bands and res.grade_words:
             lines = "、".join(f"{g}≥{format_decimal(v)}分" for g, v in res.grade.bands.items())
             self.line(
                 "等次线", f"{lines}，低于{format_decimal(list(res.grade.bands.values())[-1])}分为{res.grade_words[-1]}"

@@ -77,7 +77,9 @@ def recalc(files: Sequence[Path], outdir: Path, timeout: float = 180) -> list[Pa
 _FIXED_ROW = re.compile(r'style:row-height="[^"]*" (fo:break-before="auto" )?style:use-optimal-row-height="false"')
 
 
-def optimal_row_heights(files: Sequence[Path], workdir: Path, timeout: float = 300) -> list[dict[str, dict[int, float]]]:
+def optimal_row_heights(
+    files: Sequence[Path], workdir: Path, timeout: float = 300
+) -> list[dict[str, dict[int, float]]]:
     """For each xlsx file: sheet → row → the height LibreOffice's optimal row height gives it (points).
 
     The workbook goes through flat ODS with every row switched to optimal height, so LibreOffice lays
