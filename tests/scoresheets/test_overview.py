@@ -119,3 +119,33 @@ def test_the_scoresheet_has_lines_to_sign_and_date(problem):
         "考核组（签字）：": "日期：　　　　年　　月　　日",
         "复核人（签字）：": "日期：　　　　年　　月　　日",
     }
+
+
+def test_submitted_data_marks_what_does_not_apply_and_what_is_only_counted(tmp_path):
+    result = assess_file(EXAMPLES / "national-bureau-2022.json", as_of=AS_OF)
+    path = tmp_path / "s.xlsx"
+    scoresheets.write_scoresheet(result, path)
+    book = load_workbook(path)
+    ws = book["申报数据"]
+    rows = [[ws.cell(r, c) for c in range(1, 7)] for r in range(3, 3 + len(result.submitted))]
+    assert [r[4].value for r in rows].count("未填报") == 0
+    quiet = [r for r in rows if r[5].value and r[5].value.startswith("不适用于区直部门，不计分")]
+    assert len(quiet) == 31 and all(c.font.italic and c.fill.fgColor.rgb.endswith("EDEDED") for r in quiet for c in r)
+    rate = next(r for r in rows if r[1].value == "差评整改率")  # a rate over no cases: not a gap
+    assert rate[4].value == "不适用" and "差评件数为0" in rate[5].value
+    parts = next(r for r in rows if r[1].value == "审批办件数")  # the 分母 of a scored rate is not greyed
+    assert not parts[0].font.italic and parts[5].value.startswith("虚构")
+    sheet = book["评分表"]
+    na = [r for r in range(4, sheet.max_row) if sheet.cell(r, 10).value and sheet.cell(r, 6).value == "不适用"]
+    assert na and all(sheet.cell(r, 4).font.italic and sheet.cell(r, 8).value == "—" for r in na)
+
+
+def test_statistical_indicators_say_so(tmp_path):
+    result = assess_file(EXAMPLES / "huashan-2012.json", as_of=AS_OF)
+    counted = [s for s in result.submitted if s.use == "仅统计"]
+    assert len(counted) == 13 and not any(s.missing for s in counted)
+    path = tmp_path / "s.xlsx"
+    scoresheets.write_scoresheet(result, path)
+    ws = load_workbook(path)["申报数据"]
+    notes = [ws.cell(r, 6).value or "" for r in range(3, 3 + len(result.submitted))]
+    assert sum(n.startswith("仅统计，不计分") for n in notes) == 13
