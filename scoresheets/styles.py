@@ -124,6 +124,7 @@ _ROW_PAD_PT = 4.0
 # no line starts with these (禁则): they stay with the character before them
 _NO_START = set("，。、；：！？）】》〉」』”’%％·…—,.;:!?)]}")
 _NO_END = set("（【《〈「『“‘([{")
+_SYMBOLS = {"Sm", "No", "Nd", "Sc"}
 
 
 def char_em(ch: str) -> float:
@@ -147,7 +148,8 @@ def _pieces(line: str) -> list[float]:
     word = False  # the last piece is a Latin word still growing
     for ch in line:
         em = char_em(ch)
-        latin = ch.isascii() and not ch.isspace()
+        # Latin, digits and the symbols set among them (× ÷ − → ≥ ①) break only at spaces, as in ICU
+        latin = (ch.isascii() and not ch.isspace()) or unicodedata.category(ch) in _SYMBOLS
         if pieces and (glue_next or ch in _NO_START or (latin and word) or (ch == " " and word)):
             pieces[-1] += em
         else:
