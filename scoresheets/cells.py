@@ -98,9 +98,11 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
 
 
 def title_row(ws: Worksheet, row: int, text: str, ncols: int) -> None:
+    """The title over ncols columns (set their widths first: a long unit name wraps to more lines)."""
     put_text(ws, row, 1, text, TITLE)
     merge_row(ws, row, 1, ncols)
-    ws.row_dimensions[row].height = TITLE_PT * 2
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1))
+    ws.row_dimensions[row].height = max(TITLE_PT * 2, row_height([(text, width)], TITLE_PT))
 
 
 def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[float], style: str) -> None:

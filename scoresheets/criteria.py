@@ -24,6 +24,7 @@ from scoresheets.styles import (
     HEADER,
     INFO,
     SUBHEAD,
+    SUBHEAD_PT,
     register_styles,
     row_height,
 )
@@ -50,7 +51,7 @@ def build_criteria_workbook(c: Criteria) -> Workbook:
         nonlocal r
         put_text(ws, r, 1, label, SUBHEAD)
         merge_row(ws, r, 1, ncols)
-        ws.row_dimensions[r].height = 20
+        ws.row_dimensions[r].height = max(20, row_height([(label, sum(WIDTHS))], SUBHEAD_PT))
         r += 1
 
     def rows(items: list[CriteriaRow]) -> None:

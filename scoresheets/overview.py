@@ -42,7 +42,7 @@ from scoresheets.styles import (
 
 SHEET = "考核结果"
 HEADERS = ["序号", "规则编号", "考核内容", "存在问题", "扣分", "整改可增分", "整改后总分", "整改后等次"]
-WIDTHS = [6, 10, 30, 62, 8, 11, 11, 11]
+WIDTHS = [6, 10, 30, 56, 8, 11, 11, 15]
 NCOLS = len(HEADERS)
 LARGEST = 5
 LABEL = 2  # labels span A:B, text C:H
@@ -54,7 +54,10 @@ def one_line_reason(res: AssessmentResult) -> str:
     if res.vetoes:
         events = "；".join(f"{v.event}（{v.rule_id}）" for v in res.vetoes)
         return f"触发一票否决：{events}，等次为{g.grade}"
+    # caps that bind; the pending items have their own line (暂定)
     said = [why for why in g.reasons[1:] if "不影响" not in why]
+    if res.pending and said:
+        said = said[:-1]
     return "；".join(said) if said else g.reasons[0]
 
 
@@ -103,7 +106,7 @@ class _Overview:
         merge_row(ws, r, 5, 6)
         formula = grade_formula(self.total, res)
         if formula is None:
-            put_text(ws, r, 7, res.grade.grade or "—", BIG)
+            put_text(ws, r, 7, res.grade.grade or "本表不评定等次", BIG if res.grade.grade else CENTER)
         else:
             put_formula(ws, r, 7, formula, BIG)
         merge_row(ws, r, 7, NCOLS)
@@ -124,7 +127,7 @@ class _Overview:
             )
         records = res.bad_records
         severe = sum(1 for b in records if b.severity == "严重")
-        said = f"{len(records)}条（其中严重{severe}条），见“不良记录”表" if records else "无"
+        said = f"{len(records)}条{f'（其中严重{severe}条）' if severe else ''}，见“不良记录”表" if records else "无"
         self.line("不良记录", said)
         if res.vetoes:
             self.line("一票否决", "；".join(f"{v.rule_id} {v.event}：{v.detail}" for v in res.vetoes))

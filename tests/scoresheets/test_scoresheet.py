@@ -457,7 +457,7 @@ def test_a_form_without_grades_has_no_grade_row(tmp_path):
     book, result = _example_sheet(tmp_path, "enforcement-selfcheck-2024.json")
     ws = book["评分表"]
     assert ws["A1"].value == "2024年度某县综合行政执法局（虚构示例单位）行政执法质量自查表"
-    assert book["考核结果"]["G4"].value == "—"
+    assert book["考核结果"]["G4"].value == "本表不评定等次"
     assert all(ws.cell(r, 1).value != "等次" for r in range(1, ws.max_row + 1))
     note = label_row(ws, "说明")
     assert ws.cell(note, 8).value == "—" and ws.cell(note, 9).value.startswith("总分12.8分（本表不评定等次）")
