@@ -172,6 +172,7 @@ class _Overview:
             put_text(ws, self.row, 1, "无扣分项，无需整改", BODY)
             merge_row(ws, self.row, 1, NCOLS)
             style_row(ws, self.row, 2, NCOLS, BODY)
+            ws.row_dimensions[self.row].height = row_height([("无扣分项，无需整改", sum(WIDTHS))])
             self.row += 1
         return header
 

@@ -78,3 +78,19 @@ def test_no_row_is_lower_than_libreoffice_lays_its_text_out(tmp_path):
                 if have + TOLERANCE < height:
                     clipped.append(f"{book.stem} {sheet}!{r}: {have} < {height}")
     assert clipped == []
+
+
+def test_a_long_unit_name_and_long_reasons_still_fit():
+    from sample_results import sample_result
+
+    result = sample_result()
+    long_name = "某省某市某县" + "综合行政执法局（Comprehensive Administrative Law Enforcement Bureau）" * 3
+    items = [
+        i.model_copy(update={"reasons": [i.reasons[0] * 4 + "（12.5%＜80%，1×(91.67−80)÷15=0.778→0.78分）"]})
+        if i.reasons
+        else i
+        for i in result.items
+    ]
+    wb = build_workbook(result.model_copy(update={"unit": long_name, "items": items}))
+    assert wb["评分表"].row_dimensions[1].height > 32  # the title wraps
+    assert short_rows(wb) == []
