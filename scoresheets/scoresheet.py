@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Protection
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -60,6 +61,7 @@ NCOLS = len(HEADERS)
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
+UNLOCKED = Protection(locked=False)
 # Column numbers (A=1).
 SEQ, CAT1, CAT2, CONTENT, MAX, VALUES, DED, SCORE, NOTE, RULE, SELF = range(1, NCOLS + 1)
 LABEL_END = CONTENT  # summary labels span A:D
@@ -137,6 +139,7 @@ class _Writer:
             put_number(ws, r, MAX, it.max_points, NUMBER)
             put_number(ws, r, DED, it.deduction, INPUT)
             put_formula(ws, r, SCORE, f"=ROUND(MAX(0,E{r}-G{r}),2)", NUMBER)
+            ws.cell(r, NOTE).protection = UNLOCKED  # an assessor who changes 扣分 says why
             self.input_rows.append(r)
         else:
             # Text, so the category SUMs skip the excluded item.

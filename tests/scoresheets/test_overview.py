@@ -149,3 +149,36 @@ def test_statistical_indicators_say_so(tmp_path):
     ws = load_workbook(path)["申报数据"]
     notes = [ws.cell(r, 6).value or "" for r in range(3, 3 + len(result.submitted))]
     assert sum(n.startswith("仅统计，不计分") for n in notes) == 13
+
+
+def test_an_assessor_may_edit_the_reason_beside_an_editable_deduction(problem):
+    ws = problem[0]["评分表"]
+    row = next(r for r in range(4, ws.max_row) if ws.cell(r, 10).value == "ZZ-05")
+    assert not ws.cell(row, 7).protection.locked and not ws.cell(row, 9).protection.locked
+    assert ws.cell(row, 4).protection.locked and ws.protection.sheet
+
+
+def test_text_and_json_give_the_same_list():
+    import json
+
+    from engine.render.json_out import to_json
+    from engine.render.text import full, summary
+
+    result = assess_file(EXAMPLES / "problem-department.json", as_of=AS_OF)
+    listed = json.loads(to_json(result))["remedies"]
+    assert [m["rule_id"] for m in listed] == [m.rule_id for m in result.remedies]
+    assert listed[0] == {
+        "rule_id": "ZZ-05",
+        "content": "在年度目标责任考核中依法行政工作分值不少于3分，并实行不良记录",
+        "problem": result.remedies[0].problem,
+        "deduction": "3.00",
+        "gain": "3.12",
+        "total": "67.75",
+        "grade": "不合格",
+        "provisional": False,
+    }
+    text = full(result)
+    assert "整改清单（每项单独整改后重新评分，共27项）：" in text
+    assert "   1. ZZ-05    在年度目标责任考核中依…  +3.12 → 总分67.75，等次不合格" in text
+    assert "  27. FJ-02" in text
+    assert "共27项，列出前5项" in summary(result)
