@@ -135,7 +135,20 @@ def chinese_time(iso: str) -> str:
         when = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
+    offset = when.utcoffset()
+    hours = None if offset is None else offset.total_seconds() / 3600
+    # 北京时间 goes without saying; another zone is named (a server on UTC)
+    zone = "" if hours in (None, 8) else "（UTC）" if hours == 0 else f"（UTC{hours:+g}）"
+    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}{zone}"
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def chinese_date(text: str) -> str:
+    """ "2013-03-20" → "2013年3月20日"; any other text as it is."""
+    m = _ISO_DATE.fullmatch(text)
+    return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else text
 
 
 def subhead_row(ws: Worksheet, row: int, text: str, widths: list[float], style: str = SUBHEAD) -> None:

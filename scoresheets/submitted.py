@@ -7,6 +7,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, RecordRow
 from scoresheets.cells import (
+    chinese_date,
     fit_row,
     header_row,
     merge_row,
@@ -78,7 +79,7 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
     labels = {}
     for seq, sv in enumerate(result.submitted, start=1):
         labels[sv.name] = sv.label
-        value, note = MISSING if sv.missing else sv.value, sv.note
+        value, note = MISSING if sv.missing else chinese_date(sv.value), sv.note
         if sv.use:
             # not a gap: the unit was not asked for it, or it is only counted; grey, so it does not read as scored
             value = value or sv.use
@@ -117,7 +118,7 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
             put_number(ws, r, 1, seq, CENTER)
             texts = [""]
             for col, field in enumerate(fields, start=2):
-                text = row.values.get(field, "")
+                text = chinese_date(row.values.get(field, ""))
                 put_text(ws, r, col, text, BODY)
                 texts.append(text)
             fit_row(ws, r, texts, widths)

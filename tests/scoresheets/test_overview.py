@@ -182,3 +182,18 @@ def test_text_and_json_give_the_same_list():
     assert "   1. ZZ-05    在年度目标责任考核中依…  +3.12 → 总分67.75，等次不合格" in text
     assert "  27. FJ-02" in text
     assert "共27项，列出前5项" in summary(result)
+
+
+def test_dates_and_times_in_chinese_form(tmp_path):
+    from scoresheets.cells import chinese_date, chinese_time
+
+    assert chinese_time("2026-12-06T11:02:32+08:00") == "2026年12月6日 11:02"
+    assert chinese_time("2026-12-06T03:02:32+00:00") == "2026年12月6日 03:02（UTC）"
+    assert chinese_time("not a time") == "not a time"
+    assert (chinese_date("2013-03-20"), chinese_date("2013-03-20 前")) == ("2013年3月20日", "2013-03-20 前")
+    result = assess_file(EXAMPLES / "problem-department.json", as_of=AS_OF)
+    path = tmp_path / "s.xlsx"
+    scoresheets.write_scoresheet(result, path)
+    ws = load_workbook(path)["申报数据"]
+    shown = {ws.cell(r, 2).value: ws.cell(r, 5).value for r in range(3, 3 + len(result.submitted))}
+    assert shown["年度报告报送日期"] == "2013年3月20日"
