@@ -102,7 +102,7 @@ class _Overview:
             f"满分{format_decimal(res.total_points)}分（含加分，加分上限{format_decimal(res.bonus_cap)}分）",
             CENTER,
         )
-        put_text(ws, r, 5, "等次", BIG_LABEL)
+        put_text(ws, r, 5, "等次（暂定）" if res.grade.provisional else "等次", BIG_LABEL)
         merge_row(ws, r, 5, 6)
         formula = grade_formula(self.total, res)
         if formula is None:

@@ -101,6 +101,7 @@ def test_a_provisional_grade_says_so_and_a_capped_grade_follows_the_total(tmp_pa
     ws = load_workbook(path)["考核结果"]
     lines = _labels(ws)
     assert lines["暂定"].startswith("等次暂定：有2项待复核（JD-06、XF-05）")
+    assert ws["E4"].value == "等次（暂定）"
     assert (
         ws["G4"].value
         == '=IF(\'评分表\'!$H$62>=90,"优秀",IF(\'评分表\'!$H$62>=80,"良好",IF(\'评分表\'!$H$62>=60,"合格","不合格")))'.replace(
