@@ -223,7 +223,8 @@ def test_protection_only_inputs_unlocked(ws):
         assert ws[f"D{r}"].protection.locked
     unlocked = {c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked}
     bonus = find_row(ws, "J", "J-1")
-    assert unlocked == {f"G{r}" for r in (4, 5, 8, 9, 10, 12, 13)} | {f"H{bonus}"}
+    # 扣分 and its 扣分说明 (an assessor who changes one says why in the other), and the bonus
+    assert unlocked == {f"{c}{r}" for r in (4, 5, 8, 9, 10, 12, 13) for c in "GI"} | {f"H{bonus}"}
 
 
 def test_deduction_data_validation(ws):
