@@ -293,7 +293,7 @@ def test_submitted_sheet(book, result):
     heading = find_row(ws, "A", "公平竞争审查记录：2 条")
     assert [c.value for c in ws[heading + 1]][:4] == ["序号", "文件名称", "印发日期", "是否审查"]
     assert [c.value for c in ws[heading + 2]][:4] == [1, "关于进一步规范招投标活动的通知", "2025年3月12日", "是"]
-    assert [c.value for c in ws[heading + 3]][:4] == [2, "关于支持民营企业发展的若干措施", "2025-08-30", "否"]
+    assert [c.value for c in ws[heading + 3]][:4] == [2, "关于支持民营企业发展的若干措施", "2025年8月30日", "否"]
     assert ws.max_row == heading + 3
 
 
