@@ -44,6 +44,7 @@ def build_criteria_workbook(c: Criteria) -> Workbook:
     title_row(ws, 1, c.title, ncols)
     put_text(ws, 2, 1, c.info, INFO)
     merge_row(ws, 2, 1, ncols)
+    ws.row_dimensions[2].height = row_height([(c.info, sum(WIDTHS))])
     header_row(ws, 3, HEADERS, WIDTHS, HEADER)
     r = 4
 

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from engine.api import assess_file
 from scoresheets.styles import BODY_PT, row_height
 from scoresheets.workbook import build_workbook, write_scoresheet
-from tests.conftest import AS_OF, EXAMPLES
+from tests.conftest import AS_OF, EXAMPLES, RULES
 
 SHIPPED = sorted(EXAMPLES.glob("*.json"))
 TOLERANCE = 0.5  # points: LibreOffice rounds heights to 1/100 mm
@@ -94,3 +94,14 @@ def test_a_long_unit_name_and_long_reasons_still_fit():
     wb = build_workbook(result.model_copy(update={"unit": long_name, "items": items}))
     assert wb["评分表"].row_dimensions[1].height > 32  # the title wraps
     assert short_rows(wb) == []
+
+
+@pytest.mark.parametrize(
+    "rules", sorted(p for p in RULES.glob("*.yaml") if not p.name.endswith(".cases.yaml")), ids=lambda p: p.stem
+)
+def test_the_published_criteria_fit_their_rows(rules):
+    from engine.api import get_ruleset
+    from engine.tools.criteria import criteria
+    from scoresheets.criteria import build_criteria_workbook
+
+    assert short_rows(build_criteria_workbook(criteria(get_ruleset(rules)))) == []
