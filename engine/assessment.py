@@ -23,6 +23,7 @@ from engine.scoring.arithmetic import (
     Context,
     check_veto,
     grade,
+    remedies,
     score_bonus,
     score_item,
     totals,
@@ -96,6 +97,7 @@ def assess(
         records=_records(ruleset, submission),
         notices=_notices(ruleset, submission, overrides, decided),
         ruleset_extends=_ancestors(ruleset),
+        remedies=remedies(ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending),
         audit=Audit(
             rules_file=Path(ruleset.file).name,
             rules_sha256=ruleset.sha256,
@@ -152,9 +154,29 @@ def _ancestors(ruleset: Ruleset) -> list[str]:
     return out
 
 
+def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
+    """The indicators only items, bonuses and vetoes that do not apply to this unit type read."""
+    things = [e.item for e in ruleset.entries] + list(ruleset.model.bonuses) + list(ruleset.model.vetoes)
+    read: dict[bool, set[str]] = {True: set(), False: set()}
+    for thing in things:
+        read[thing.applies_to is None or unit_type in thing.applies_to].update(ruleset.item_reads.get(thing.id, ()))
+    return read[False] - read[True]
+
+
+def _use(spec, name: str, submission: Submission, not_here: set[str]) -> str:
+    if spec.statistical:
+        return "仅统计"
+    outside = spec.applies_to is not None and submission.unit_type not in spec.applies_to
+    if outside or name in not_here or name in submission.undefined:  # undefined: e.g. a rate over 0 cases
+        return "不适用"
+    return ""
+
+
 def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]:
     out = []
+    not_here = _not_here(ruleset, submission.unit_type)
     for name, spec in ruleset.indicators.items():
+        use = _use(spec, name, submission, not_here)
         note = submission.notes.get(name, "")
         if name in submission.defaulted:
             note = (note + "；" if note else "") + "未填报，按缺省值计"
@@ -176,7 +198,8 @@ def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]
                 type=spec.type,
                 value=shown,
                 note=note,
-                missing=missing,
+                missing=missing and not use,
+                use=use,
             )
         )
     return out

@@ -102,6 +102,9 @@ class Grade(Frozen):
     possible: list[str] = Field(
         default_factory=list, description="with items 待复核: the grades the final result can take, best first"
     )
+    cap: str | None = Field(
+        None, description="the best grade 不良记录 and 一票否决 allow (a veto's grade is the grade); None: no limit"
+    )
 
 
 class OpenTotals(Frozen):
@@ -122,7 +125,23 @@ class SubmittedValue(Frozen):
     type: str
     value: str = Field(description="as displayed; records are summarised as 'N 条'")
     note: str = Field("", description="数据说明 given with the submission (source or assumption)")
-    missing: bool = False
+    missing: bool = Field(False, description="a real gap: applies to the unit, is scored, and was not given")
+    use: Literal["", "不适用", "仅统计"] = Field(
+        "", description="不适用: not for this unit type; 仅统计: shown, never scored; empty: scored"
+    )
+
+
+class Remedy(Frozen):
+    """One entry of the 整改清单: a deduction or veto made whole and the assessment re-scored."""
+
+    rule_id: str
+    content: str = Field(description="考核内容 of the item, or the veto's 事项")
+    problem: str = Field(description="what was found: the item's 扣分说明 or the veto's detail")
+    deduction: Decimal = Field(description="扣分 of the item (0 for a veto)")
+    gain: Decimal = Field(description="总分 after the fix − 总分 now (after 折算 and the bonus cap)")
+    total: Decimal = Field(description="总分 after the fix")
+    grade: str | None = Field(description="等次 after the fix (None: the ruleset grades nothing)")
+    provisional: bool = Field(False, description="that 等次 is still 暂定 (items 待复核)")
 
 
 class RecordRow(Frozen):
@@ -181,6 +200,10 @@ class AssessmentResult(Frozen):
     )
     ruleset_extends: list[str] = Field(
         default_factory=list, description="ids of the rulesets this one extends (继承), nearest first"
+    )
+    remedies: list[Remedy] = Field(
+        default_factory=list,
+        description="整改清单: each deduction and veto fixed on its own and re-scored, the best outcome first",
     )
 
     @property

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult
-from scoresheets.cells import merge_row, put_text
-from scoresheets.styles import BODY, SUBHEAD, row_height
+from scoresheets.cells import chinese_time, merge_row, put_text, subhead_row
+from scoresheets.styles import BODY, row_height
 
 HEADING = "审计信息"
+TIME = "评分时间"
 NONE = "无"
 FIELDS = [  # (label on the sheet and property name, what it shows)
     ("规则集编号", lambda r: r.ruleset_id),
@@ -28,7 +30,7 @@ FIELDS = [  # (label on the sheet and property name, what it shows)
     ("复核文件SHA-256", lambda r: r.audit.overrides_sha256),
     ("复核决定", lambda r: "；".join(r.audit.overrides_decisions) or NONE),
     ("引擎版本", lambda r: r.audit.engine_version),
-    ("评分时间", lambda r: r.audit.assessed_at),
+    (TIME, lambda r: r.audit.assessed_at),
 ]
 
 
@@ -37,16 +39,21 @@ def audit_values(result: AssessmentResult) -> dict[str, str]:
 
 
 def write_audit_block(ws: Worksheet, row: int, result: AssessmentResult, label_end: int, last_col: int) -> int:
-    """Write the block starting at `row` (label over A..label_end, value up to last_col); return the next row."""
-    put_text(ws, row, 1, HEADING, SUBHEAD)
-    merge_row(ws, row, 1, last_col)
+    """Write the block starting at `row` (label over A..label_end, value up to last_col); return the next row.
+
+    The sheet shows the time in Chinese; the document property keeps ISO 8601 for `assess verify`.
+    """
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last_col + 1)]
+    subhead_row(ws, row, HEADING, widths)
     row += 1
     for label, value in audit_values(result).items():
+        if label == TIME:
+            value = chinese_time(value)
         put_text(ws, row, 1, label, BODY)
         merge_row(ws, row, 1, label_end)
         put_text(ws, row, label_end + 1, value, BODY)
         merge_row(ws, row, label_end + 1, last_col)
-        ws.row_dimensions[row].height = row_height([(value, 60)])
+        ws.row_dimensions[row].height = row_height([(label, sum(widths[:label_end])), (value, sum(widths[label_end:]))])
         row += 1
     return row
 

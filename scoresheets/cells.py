@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import weakref
 from copy import copy
@@ -15,6 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from engine.files.naming import repair_surrogates
 from scoresheets.styles import (
     BODY_PT,
+    SUBHEAD,
+    SUBHEAD_PT,
     TITLE,
     TITLE_PT,
     row_height,
@@ -95,9 +98,11 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
 
 
 def title_row(ws: Worksheet, row: int, text: str, ncols: int) -> None:
+    """The title over ncols columns (set their widths first: a long unit name wraps to more lines)."""
     put_text(ws, row, 1, text, TITLE)
     merge_row(ws, row, 1, ncols)
-    ws.row_dimensions[row].height = TITLE_PT * 2
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1))
+    ws.row_dimensions[row].height = max(TITLE_PT * 2, row_height([(text, width)], TITLE_PT))
 
 
 def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[float], style: str) -> None:
@@ -122,3 +127,32 @@ def protect_sheet(ws: Worksheet) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+
+
+def chinese_time(iso: str) -> str:
+    """ "2026-12-06T11:02:32+08:00" → "2026年12月6日 11:02" (as written, in its own time zone)."""
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    offset = when.utcoffset()
+    hours = None if offset is None else offset.total_seconds() / 3600
+    # 北京时间 goes without saying; another zone is named (a server on UTC)
+    zone = "" if hours in (None, 8) else "（UTC）" if hours == 0 else f"（UTC{hours:+g}）"
+    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}{zone}"
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def chinese_date(text: str) -> str:
+    """ "2013-03-20" → "2013年3月20日"; any other text as it is."""
+    m = _ISO_DATE.fullmatch(text)
+    return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else text
+
+
+def subhead_row(ws: Worksheet, row: int, text: str, widths: list[float], style: str = SUBHEAD) -> None:
+    """A heading over the whole table width, tall enough for its text."""
+    put_text(ws, row, 1, text, style)
+    merge_row(ws, row, 1, len(widths))
+    ws.row_dimensions[row].height = row_height([(text, sum(widths))], SUBHEAD_PT)

@@ -23,6 +23,7 @@ from scoresheets.styles import (
     HEADER,
     INFO,
     SUBHEAD,
+    SUBHEAD_PT,
     register_styles,
     row_height,
 )
@@ -42,6 +43,7 @@ def build_criteria_workbook(c: Criteria) -> Workbook:
     title_row(ws, 1, c.title, ncols)
     put_text(ws, 2, 1, c.info, INFO)
     merge_row(ws, 2, 1, ncols)
+    ws.row_dimensions[2].height = row_height([(c.info, sum(WIDTHS))])
     header_row(ws, 3, HEADERS, WIDTHS, HEADER)
     r = 4
 
@@ -49,7 +51,7 @@ def build_criteria_workbook(c: Criteria) -> Workbook:
         nonlocal r
         put_text(ws, r, 1, label, SUBHEAD)
         merge_row(ws, r, 1, ncols)
-        ws.row_dimensions[r].height = 20
+        ws.row_dimensions[r].height = max(20, row_height([(label, sum(WIDTHS))], SUBHEAD_PT))
         r += 1
 
     def rows(items: list[CriteriaRow]) -> None:

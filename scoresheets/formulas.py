@@ -49,7 +49,7 @@ class Unsupported(Exception):
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+    r"\s*(?:(?P<str>\"[^\"]*\")|(?P<num>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
     r"|(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![A-Za-z0-9_(!])"
     r"|(?P<func>[A-Z][A-Z0-9.]*)\s*\("
     r"|(?P<op><=|>=|<>|[-+*/(),=<>]))"
@@ -57,7 +57,7 @@ _TOKEN = re.compile(
 
 
 class Formula:
-    """The formulas the scoresheet writes: + - * /, comparisons, ROUND MAX MIN SUM IF ABS, A1 and A1:B2."""
+    """The formulas the scoresheet writes: + - * /, comparisons, ROUND MAX MIN SUM IF ABS, A1 and A1:B2, "text"."""
 
     def __init__(self, text: str, sheet: Any):
         self.sheet = sheet
@@ -146,6 +146,8 @@ class Formula:
             if number and abs(number.adjusted()) > MAX_EXPONENT:
                 raise TooCostly(f"数值 {text[:20]} 超出 Excel 的数值范围（±1E{MAX_EXPONENT}）")
             return number
+        if kind == "str":
+            return text[1:-1]
         if kind == "ref":
             if ":" in text:
                 raise Unsupported("range outside a function")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment
+from openpyxl.styles import Protection
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -13,6 +13,7 @@ from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult, BonusResult, ItemResult
 from scoresheets.audit import write_audit_block
 from scoresheets.cells import (
+    chinese_time,
     fit_row,
     header_row,
     merge_row,
@@ -34,6 +35,8 @@ from scoresheets.styles import (
     INPUT,
     NUMBER,
     PENDING_FILL,
+    QUIET_FILL,
+    QUIET_FONT,
     SELF_DIFF_FILL,
     TOTAL,
     row_height,
@@ -58,6 +61,7 @@ NCOLS = len(HEADERS)
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
+UNLOCKED = Protection(locked=False)
 # Column numbers (A=1).
 SEQ, CAT1, CAT2, CONTENT, MAX, VALUES, DED, SCORE, NOTE, RULE, SELF = range(1, NCOLS + 1)
 LABEL_END = CONTENT  # summary labels span A:D
@@ -135,18 +139,27 @@ class _Writer:
             put_number(ws, r, MAX, it.max_points, NUMBER)
             put_number(ws, r, DED, it.deduction, INPUT)
             put_formula(ws, r, SCORE, f"=ROUND(MAX(0,E{r}-G{r}),2)", NUMBER)
+            ws.cell(r, NOTE).protection = UNLOCKED  # an assessor who changes 扣分 says why
             self.input_rows.append(r)
         else:
             # Text, so the category SUMs skip the excluded item.
             for col in (MAX, DED, SCORE):
                 put_text(ws, r, col, DASH, CENTER)
+        values = it.values
         if it.status == "待复核":
             for col in range(1, NCOLS + 1):
                 ws.cell(r, col).fill = PENDING_FILL
+        elif it.status == "不适用":
+            # grey and italic: it is not a scored row; the word says why in 申报值 too
+            values = f"不适用{'；' if it.values else ''}{it.values}"
+            put_text(ws, r, VALUES, values, BODY)
+            for col in range(1, NCOLS + 1):
+                ws.cell(r, col).fill = QUIET_FILL
+                ws.cell(r, col).font = QUIET_FONT
         fit_row(
             ws,
             r,
-            [str(it.seq), it.category1, it.category2, content, "", it.values, "", "", note, it.rule_id, ""],
+            [str(it.seq), it.category1, it.category2, content, "", values, "", "", note, it.rule_id, ""],
             WIDTHS,
         )
         self.row += 1
@@ -229,11 +242,16 @@ class _Writer:
             note = f"{res.open_totals.summary}（按申报数据计算；复核扣分填入上表后以“总分”为准）"
             open_row = self.label_row("待复核分值", note)
             put_number(ws, open_row, SCORE, res.open_totals.open_points, TOTAL)
-        rate = self.label_row("得分率（%）", f"折算得分÷{total_pts}×100")
+        rate = self.label_row("得分率（%）", f"折算得分（不含加分）÷{total_pts}×100，各单位之间比较用")
         put_formula(ws, rate, SCORE, f"=ROUND(H{scaled}/{total_pts}*100,2)", TOTAL)
         grade_note = "；".join(res.grade.reasons)
         grade = self.label_row("等次" if res.grade.grade is not None else "说明", grade_note)
-        put_text(ws, grade, SCORE, res.grade.grade or DASH, TOTAL)
+        formula = grade_formula(f"H{total}", res)
+        if formula is None:
+            put_text(ws, grade, SCORE, res.grade.grade or DASH, TOTAL)
+        else:
+            put_formula(ws, grade, SCORE, formula, TOTAL)
+        self.total_row, self.grade_row = total, grade
         for v in res.vetoes:
             self.veto_row(v.rule_id, v.event, v.standard, v.detail)
         for notice in res.notices:  # e.g. the year is outside the ruleset's period
@@ -242,6 +260,7 @@ class _Writer:
             "系统计算总分", "规则引擎按申报数据算出的总分；与上方“总分”不同，说明评分表中的扣分或加分已被修改"
         )
         put_number(ws, system, SCORE, res.total, NUMBER)
+        self.row = self.signatures(self.row + 1)
         self.row = write_audit_block(ws, self.row + 1, res, LABEL_END, NCOLS)
 
         ws.parent.defined_names["总分"] = DefinedName("总分", attr_text=f"'{SHEET}'!$H${total}")
@@ -249,21 +268,22 @@ class _Writer:
 
     def info_row(self) -> None:
         ws, res = self.ws, self.result
-        extends = f"，继承 {'、'.join(res.ruleset_extends)}" if res.ruleset_extends else ""
-        left = (
-            f"规则集：{res.ruleset_name}（{res.ruleset_id}{extends}）  单位类型：{res.unit_type}  "
-            f"考核时间：{res.audit.assessed_at}"
-        )
-        span = f"（最终 {res.open_totals.total_min}–{res.open_totals.total_max}）" if res.open_totals else ""
-        right = f"总分 {res.total:.2f}{span}"
-        if res.grade.grade is not None:
-            right += f"  等次 {res.grade.grade}{'（暂定）' if res.grade.provisional else ''}"
+        left = f"{ruleset_line(res)}　单位类型：{res.unit_type}　评分时间：{chinese_time(res.audit.assessed_at)}"
         put_text(ws, 2, 1, left, INFO)
-        merge_row(ws, 2, 1, DED)
-        cell = put_text(ws, 2, SCORE, right, INFO)
-        cell.alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
-        merge_row(ws, 2, SCORE, NCOLS)
-        ws.row_dimensions[2].height = row_height([(left, sum(WIDTHS[:DED])), (right, sum(WIDTHS[SCORE - 1 :]))])
+        merge_row(ws, 2, 1, NCOLS)
+        ws.row_dimensions[2].height = row_height([(left, sum(WIDTHS))])
+
+    def signatures(self, row: int) -> int:
+        """考核组 and 复核人 sign and date the sheet: room for a hand-written name on each line."""
+        ws = self.ws
+        for label in ("考核组（签字）：", "复核人（签字）："):
+            put_text(ws, row, SEQ, label, INFO)
+            merge_row(ws, row, SEQ, CONTENT)
+            put_text(ws, row, MAX, "日期：　　　　年　　月　　日", INFO)
+            merge_row(ws, row, MAX, NCOLS)
+            ws.row_dimensions[row].height = 36
+            row += 1
+        return row
 
     def veto_row(self, rule_id: str, event: str, standard: str, detail: str) -> None:
         r = self.label_row("一票否决", detail, label_end=CAT2)
@@ -285,6 +305,33 @@ class _Writer:
             first = self.self_rows[0]
             rule = FormulaRule(formula=[f"AND(ISNUMBER(K{first}),K{first}<>H{first})"], fill=SELF_DIFF_FILL)
             self.ws.conditional_formatting.add(_ranges(self.self_rows, "K"), rule)
+
+
+def ruleset_line(res: AssessmentResult) -> str:
+    extends = f"，继承 {'、'.join(res.ruleset_extends)}" if res.ruleset_extends else ""
+    return f"规则集：{res.ruleset_name}（{res.ruleset_id}{extends}）"
+
+
+def grade_formula(total: str, res: AssessmentResult) -> str | None:
+    """等次 as a formula over the cell `total`: the unit type's grade lines, capped as the 不良记录 and
+    一票否决 cap it (arithmetic.grade); None for a ruleset without grades."""
+    words, bands, cap = res.grade_words, res.grade.bands, res.grade.cap
+    if not words or res.grade.grade is None:
+        return None
+    if res.vetoes:  # the veto's grade, whatever the total
+        return f'="{res.grade.grade}"'
+    start = words.index(cap) if cap in words else 0
+    expr = f'"{words[-1]}"'
+    for word in reversed(words[start + 1 : -1]):
+        if word in bands:
+            expr = f'IF({total}>={format_decimal(bands[word])},"{word}",{expr})'
+    head = words[start]
+    at_least = [w for w in words[: start + 1] if w in bands]  # a band this good or better is capped at head
+    if head == words[-1]:
+        expr = f'"{head}"'
+    elif at_least:
+        expr = f'IF({total}>={format_decimal(bands[at_least[-1]])},"{head}",{expr})'
+    return "=" + expr
 
 
 def _between_zero_and_max(sqref: str, what: str) -> DataValidation:
@@ -311,12 +358,14 @@ def _sum_of(rows: list[int], col: str) -> str:
     return "=SUM(" + ",".join(f"{col}{r}" for r in rows) + ")"
 
 
-def write_scoresheet_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
+def write_scoresheet_sheet(wb: Workbook, result: AssessmentResult) -> tuple[Worksheet, int]:
+    """The sheet and the row of its 总分."""
     ws = wb.active
     ws.title = SHEET
     set_widths(ws, WIDTHS)
-    _Writer(ws, result).write()
+    writer = _Writer(ws, result)
+    writer.write()
     ws.freeze_panes = f"A{FIRST_ROW}"
     protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", header_right=result.unit)
-    return ws
+    return ws, writer.total_row

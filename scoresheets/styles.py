@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 import unicodedata
 from collections.abc import Iterable
 
@@ -13,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
 BODY_PT = 10.5
+SUBHEAD_PT = BODY_PT + 1
 TITLE_PT = 16
 
 TITLE = "标题"
@@ -24,6 +24,10 @@ NUMBER = "数值"
 INPUT = "输入"
 TOTAL = "合计"
 SUBHEAD = "小标题"
+BIG = "醒目"  # 总分 and 等次 on the first page
+BIG_LABEL = "醒目标签"
+BIG_PT = 20
+BIG_LABEL_PT = 14
 
 NUMBER_FORMAT = "0.00"
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
@@ -34,6 +38,10 @@ SELF_DIFF_FILL = PatternFill("solid", fgColor="F4B183")  # 自评分 differs fro
 DEDUCTION_FILL = PatternFill("solid", fgColor="FFC7CE")
 SEVERE_FILL = PatternFill("solid", fgColor="F8CBAD")
 MISSING_FILL = PatternFill("solid", fgColor="FFF2CC")
+# 不适用 and 仅统计: grey italic, so they do not read as scored rows
+QUIET_FILL = PatternFill("solid", fgColor="EDEDED")
+QUIET_FONT = Font(name=BODY_FONT, size=BODY_PT, italic=True, color="7F7F7F")
+ALARM_FONT = Font(name=HEAD_FONT, size=BIG_PT, bold=True, color="C00000")
 
 _thin = Side(style="thin", color="000000")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -67,7 +75,21 @@ def _styles() -> list[NamedStyle]:
             protection=Protection(locked=False),
         ),
         NamedStyle(TOTAL, font=bold_body, border=_BORDER, alignment=wrap_center, number_format=NUMBER_FORMAT),
-        NamedStyle(SUBHEAD, font=Font(name=HEAD_FONT, size=BODY_PT + 1, bold=True), alignment=wrap_left),
+        NamedStyle(SUBHEAD, font=Font(name=HEAD_FONT, size=SUBHEAD_PT, bold=True), alignment=wrap_left),
+        NamedStyle(
+            BIG,
+            font=Font(name=HEAD_FONT, size=BIG_PT, bold=True),
+            border=_BORDER,
+            alignment=wrap_center,
+            number_format=NUMBER_FORMAT,
+        ),
+        NamedStyle(
+            BIG_LABEL,
+            font=Font(name=HEAD_FONT, size=BIG_LABEL_PT, bold=True),
+            fill=PatternFill("solid", fgColor="D9D9D9"),
+            border=_BORDER,
+            alignment=wrap_center,
+        ),
     ]
 
 
@@ -84,18 +106,88 @@ def cjk_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Advance widths of ASCII 32–126 in thousandths of an em: the widest of Noto Serif CJK SC and Noto
+# Sans CJK SC, regular and bold — what LibreOffice draws 宋体 and 黑体 with. Digits are 0.59 em, "%"
+# 0.97 em: counting them as half a CJK character is what let mixed text outgrow its row. 宋体 in
+# Excel is narrower everywhere, so a row tall enough here is tall enough there.
+_ASCII_EM = (
+    256, 370, 574, 615, 590, 966, 803, 325, 400, 400, 507, 603, 335, 370, 335, 400, 593, 590, 594, 593,
+    593, 594, 594, 590, 594, 596, 335, 335, 603, 603, 603, 514, 1007, 746, 708, 702, 789, 666, 648, 757,
+    864, 426, 568, 767, 642, 1001, 815, 785, 673, 785, 751, 624, 695, 818, 734, 1091, 726, 701, 627, 378,
+    400, 378, 603, 593, 626, 591, 672, 565, 658, 581, 402, 597, 687, 349, 335, 651, 355, 1008, 685, 626,
+    671, 644, 500, 499, 421, 678, 578, 874, 599, 582, 517, 380, 338, 380, 603,
+)  # fmt: skip
+_NARROW_EM = 0.7  # another narrow character (é, ½): about an average Latin letter, rounded up
+_LINE_EM = 1.45  # ascent + descent of Noto CJK (1.151 + 0.286 em serif, 1.160 + 0.288 sans), rounded up
+_PAD_PT = 5.0  # cell margins and the border, both sides together
+_ROW_PAD_PT = 4.0
+# no line starts with these (禁则): they stay with the character before them
+_NO_START = set("，。、；：！？）】》〉」』”’%％·…—,.;:!?)]}")
+_NO_END = set("（【《〈「『“‘([{")
+_SYMBOLS = {"Sm", "No", "Nd", "Sc"}
+
+
+def char_em(ch: str) -> float:
+    code = ord(ch)
+    if 32 <= code < 127:
+        return _ASCII_EM[code - 32] / 1000
+    # ambiguous width (“ ” … — × ≥ ①) is full width in a CJK font
+    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else _NARROW_EM
+
+
+def column_points(width: float) -> float:
+    """A column `width` units wide in points (a unit is the digit width of the default 11 pt font: 7 px)."""
+    return (width * 7 + 5) * 0.75
+
+
+def _pieces(line: str) -> list[float]:
+    """Widths (em) of the pieces a line may break between: each CJK character, each Latin word or number
+    (with the spaces after it), closing punctuation kept with what precedes it, opening with what follows."""
+    pieces: list[float] = []
+    glue_next = False
+    word = False  # the last piece is a Latin word still growing
+    for ch in line:
+        em = char_em(ch)
+        # Latin, digits and the symbols set among them (× ÷ − → ≥ ①) break only at spaces, as in ICU
+        latin = (ch.isascii() and not ch.isspace()) or unicodedata.category(ch) in _SYMBOLS
+        if pieces and (glue_next or ch in _NO_START or (latin and word) or (ch == " " and word)):
+            pieces[-1] += em
+        else:
+            pieces.append(em)
+        glue_next = ch in _NO_END
+        word = latin or (word and ch == " ")
+    return pieces
+
+
+def _lines(line: str, usable_em: float) -> int:
+    count, used = 1, 0.0
+    for piece in _pieces(line):
+        if used + piece <= usable_em or used == 0:
+            used += piece
+            while used > usable_em:  # a word wider than the cell is broken anywhere
+                count += 1
+                used -= usable_em
+        else:
+            count += 1
+            used = piece
+            while used > usable_em:
+                count += 1
+                used -= usable_em
+    return count
+
+
 @functools.lru_cache(maxsize=8192)  # item texts repeat on every unit's sheet
-def line_count(text: str, width: float) -> int:
-    """Lines that text takes when wrapped in a column `width` units wide."""
-    usable = max(width - 1.5, 1.0)  # cell padding eats about 1.5 units
-    return sum(max(1, math.ceil(cjk_width(part) / usable)) for part in str(text).split("\n"))
+def line_count(text: str, width: float, font_pt: float = BODY_PT) -> int:
+    """Lines that text takes when wrapped in a column `width` units wide, at `font_pt`."""
+    usable = max(column_points(width) - _PAD_PT, font_pt) / font_pt
+    return sum(_lines(part, usable) for part in str(text).split("\n"))
 
 
 def row_height(texts_and_widths: Iterable[tuple[str, float]], font_pt: float = BODY_PT) -> float:
     """Row height in points that shows every (text, column width) pair wrapped in full.
 
-    LibreOffice does not grow rows for wrapped text, so heights have to be explicit.
+    LibreOffice does not grow rows for wrapped text, so heights have to be explicit; every workbook
+    this package writes sizes its rows here.
     """
-    lines = max((line_count(t, w) for t, w in texts_and_widths if t), default=1)
-    # 1.45 × size per line: Noto CJK in LibreOffice needs more than 宋体 in Excel; loose beats clipped.
-    return min(round(lines * font_pt * 1.45 + 4, 1), MAX_ROW_HEIGHT)
+    lines = max((line_count(t, w, font_pt) for t, w in texts_and_widths if t), default=1)
+    return min(round(lines * font_pt * _LINE_EM + _ROW_PAD_PT, 1), MAX_ROW_HEIGHT)

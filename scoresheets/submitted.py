@@ -7,6 +7,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult, RecordRow
 from scoresheets.cells import (
+    chinese_date,
     fit_row,
     header_row,
     merge_row,
@@ -21,7 +22,10 @@ from scoresheets.styles import (
     CENTER,
     HEADER,
     MISSING_FILL,
+    QUIET_FILL,
+    QUIET_FONT,
     SUBHEAD,
+    SUBHEAD_PT,
     cjk_width,
     row_height,
 )
@@ -75,16 +79,25 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
     labels = {}
     for seq, sv in enumerate(result.submitted, start=1):
         labels[sv.name] = sv.label
-        value = MISSING if sv.missing else sv.value
+        value, note = MISSING if sv.missing else chinese_date(sv.value), sv.note
+        if sv.use:
+            # not a gap: the unit was not asked for it, or it is only counted; grey, so it does not read as scored
+            value = value or sv.use
+            why = "仅统计，不计分" if sv.use == "仅统计" else f"不适用于{result.unit_type}，不计分"
+            note = f"{why}；{note}" if note else why
         put_number(ws, r, 1, seq, CENTER)
         put_text(ws, r, 2, sv.name, BODY)
         put_text(ws, r, 3, sv.label, BODY)
         put_text(ws, r, 4, sv.unit, CENTER)
         put_text(ws, r, 5, value, BODY)
-        put_text(ws, r, 6, sv.note, BODY)
+        put_text(ws, r, 6, note, BODY)
         if sv.missing:
             ws.cell(r, 5).fill = MISSING_FILL
-        fit_row(ws, r, ["", sv.name, sv.label, sv.unit, value, sv.note], widths)
+        elif sv.use:
+            for col in range(1, len(HEADERS) + 1):
+                ws.cell(r, col).fill = QUIET_FILL
+                ws.cell(r, col).font = QUIET_FONT
+        fit_row(ws, r, ["", sv.name, sv.label, sv.unit, value, note], widths)
         r += 1
 
     for name, rows in _record_lists(result.records).items():
@@ -96,7 +109,7 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
         put_text(ws, r, 1, heading, SUBHEAD)
         span = max(len(fields) + 1, len(HEADERS))
         merge_row(ws, r, 1, span)
-        ws.row_dimensions[r].height = row_height([(heading, sum(widths[:span]))], 11.5)
+        ws.row_dimensions[r].height = row_height([(heading, sum(widths[:span]))], SUBHEAD_PT)
         r += 1
         header_row(ws, r, ["序号", *fields], widths, HEADER)
         r += 1
@@ -105,7 +118,7 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
             put_number(ws, r, 1, seq, CENTER)
             texts = [""]
             for col, field in enumerate(fields, start=2):
-                text = row.values.get(field, "")
+                text = chinese_date(row.values.get(field, ""))
                 put_text(ws, r, col, text, BODY)
                 texts.append(text)
             fit_row(ws, r, texts, widths)

@@ -12,6 +12,7 @@ from engine.result import AssessmentResult
 from scoresheets.audit import set_audit_properties
 from scoresheets.bad_records import write_bad_records_sheet
 from scoresheets.guard import check_overwrite, record_content
+from scoresheets.overview import write_overview_sheet
 from scoresheets.reproducible import stamp, workbook_bytes
 from scoresheets.scoresheet import write_scoresheet_sheet
 from scoresheets.styles import register_styles
@@ -19,12 +20,13 @@ from scoresheets.submitted import write_submitted_sheet
 
 
 def build_workbook(result: AssessmentResult) -> Workbook:
-    """The workbook with sheets 评分表, 不良记录, 申报数据 (in that order)."""
+    """The workbook with sheets 考核结果, 评分表, 不良记录, 申报数据 (in that order)."""
     wb = Workbook()
     register_styles(wb)
-    write_scoresheet_sheet(wb, result)
+    _, total_row = write_scoresheet_sheet(wb, result)
     write_bad_records_sheet(wb, result)
     write_submitted_sheet(wb, result)
+    write_overview_sheet(wb, result, total_row)
     wb.active = 0
     stamp(wb, assessed_at(result), result.heading)
     set_audit_properties(wb, result)

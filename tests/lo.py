@@ -7,6 +7,7 @@ values (or their absence) never decide the result, and a running soffice cannot 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -71,3 +72,27 @@ def recalc(files: Sequence[Path], outdir: Path, timeout: float = 180) -> list[Pa
         if Path(f).parent.resolve() == outdir.resolve():
             raise ValueError(f"{f} would be overwritten by its own conversion")
     return convert(files, outdir, "xlsx", timeout)
+
+
+_FIXED_ROW = re.compile(r'style:row-height="[^"]*" (fo:break-before="auto" )?style:use-optimal-row-height="false"')
+
+
+def optimal_row_heights(
+    files: Sequence[Path], workdir: Path, timeout: float = 300
+) -> list[dict[str, dict[int, float]]]:
+    """For each xlsx file: sheet → row → the height LibreOffice's optimal row height gives it (points).
+
+    The workbook goes through flat ODS with every row switched to optimal height, so LibreOffice lays
+    out each row's text itself (fonts as fonts.conf maps them). Merged cells do not count: LibreOffice
+    sizes rows by their unmerged cells only.
+    """
+    from openpyxl import load_workbook
+
+    flat = convert(files, workdir / "fods", "fods", timeout)
+    for f in flat:
+        f.write_text(_FIXED_ROW.sub(r'\1style:use-optimal-row-height="true"', f.read_text(encoding="utf-8")), "utf-8")
+    out = []
+    for book in convert(flat, workdir / "optimal", "xlsx", timeout):
+        wb = load_workbook(book)
+        out.append({ws.title: {r: d.height for r, d in ws.row_dimensions.items() if d.height} for ws in wb})
+    return out

@@ -292,7 +292,10 @@ def _assemble(
         bonus_total=bonus_total,
         total=total,
         score_rate=(scaled / total_points * 100).quantize(CENT, ROUND_HALF_UP),
-        grade=Grade(grade=grade, band_grade=band, reasons=grade_reasons, bands=BANDS),
+        grade_words=[*BANDS, "不合格"],
+        grade=Grade(
+            grade=grade, band_grade=band, reasons=grade_reasons, bands=BANDS, cap=grade if grade != band else None
+        ),
         bad_records=bad_records,
         vetoes=[],
         pending=[i.rule_id for i in items if i.status == "待复核"],

@@ -32,9 +32,11 @@ def _grade(r: AssessmentResult, alarm: Callable[[str], str]) -> str:
     return f"  等次：{shown}" + ("（暂定）" if r.grade.provisional else "")
 
 
-def summary(result: AssessmentResult, largest: int = 5, alarm: Callable[[str], str] = _plain) -> str:
-    """The total, the grade, the largest deductions, vetoes and bad records; `alarm` marks what must not
-    be missed (不合格, 一票否决, 不良记录), e.g. in colour on a terminal."""
+def summary(
+    result: AssessmentResult, largest: int = 5, alarm: Callable[[str], str] = _plain, fixes: int | None = 5
+) -> str:
+    """The total, the grade, the largest deductions, vetoes, bad records and the first `fixes` of the
+    整改清单 (None: all); `alarm` marks what must not be missed (不合格, 一票否决, 不良记录), e.g. in colour."""
     r = result
     extends = f"，继承 {'、'.join(r.ruleset_extends)}" if r.ruleset_extends else ""
     lines = [
@@ -67,6 +69,7 @@ def summary(result: AssessmentResult, largest: int = 5, alarm: Callable[[str], s
             lines.append(f"  {b.seq}. {b.event}［{b.rule_id}，{b.severity}］{b.consequence}")
     else:
         lines.append("不良记录：无")
+    lines += remedy_lines(r, fixes)
     if r.pending:
         lines.append(f"待复核：{'、'.join(r.pending)}")
     flagged = [f"{i.rule_id} {'；'.join(i.flags)}" for i in r.items if i.flags]
@@ -76,9 +79,22 @@ def summary(result: AssessmentResult, largest: int = 5, alarm: Callable[[str], s
     return "\n".join(lines) + "\n"
 
 
+def remedy_lines(r: AssessmentResult, largest: int | None = None) -> list[str]:
+    """整改清单: what each fix alone would give (the engine re-scored it), the best first."""
+    if not r.remedies:
+        return []
+    shown = r.remedies if largest is None else r.remedies[:largest]
+    more = f"，列出前{len(shown)}项" if len(shown) < len(r.remedies) else ""
+    lines = [f"整改清单（每项单独整改后重新评分，共{len(r.remedies)}项{more}）："]
+    for k, m in enumerate(shown, start=1):
+        grade = f"，等次{m.grade}{'（暂定）' if m.provisional else ''}" if m.grade is not None else ""
+        lines.append(f"  {k:>2}. {_pad(m.rule_id, 8)} {_pad(m.content, 24)} +{m.gain} → 总分{m.total}{grade}")
+    return lines
+
+
 def full(result: AssessmentResult) -> str:
     r = result
-    lines = [summary(r, largest=3).rstrip("\n"), "", "逐项得分："]
+    lines = [summary(r, largest=3, fixes=None).rstrip("\n"), "", "逐项得分："]
     current = None
     for item in r.items:
         if item.category1 != current:

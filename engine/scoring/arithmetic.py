@@ -22,6 +22,7 @@ from engine.result import (
     Grade,
     ItemResult,
     OpenTotals,
+    Remedy,
     ReviewNote,
     VetoResult,
 )
@@ -32,7 +33,7 @@ from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 from engine.ruleset.wording import Fact, Words, record_name, records_named, value_text
 
-__all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade"]
+__all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade", "remedies"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -435,8 +436,9 @@ def grade(
     severities = [b.severity for b in bad_records]
     vetoed = [v.rule_id for v in vetoes]
     result, band, reasons = _graded(ruleset, which, thresholds, total, severities, vetoed)
+    cap = _cap(ruleset, severities, vetoed)
     if not pending:
-        return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds)
+        return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
     # the worst case: every open point deducted, every open item writing its 不良记录, every open veto firing
     specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
     veto_ids = {v.id for v in ruleset.model.vetoes}
@@ -460,7 +462,23 @@ def grade(
         bands=thresholds,
         provisional=worst != result,
         possible=possible,
+        cap=cap,
     )
+
+
+def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | None:
+    """The best grade the records and vetoes allow, as _graded applies them (a veto's grade is exact)."""
+    header = ruleset.header
+    words = list(header.grade_words)
+    if not words:
+        return None
+    if vetoed:
+        return header.veto_grade
+    ordinary, severe = header.caps
+    caps = [ordinary] if severities else []
+    caps += [severe] if "严重" in severities else []
+    caps = [c for c in caps if c is not None and c in words]
+    return max(caps, key=words.index) if caps else None
 
 
 def _graded(
@@ -509,3 +527,73 @@ def _graded(
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
         result = veto
     return result, band, reasons
+
+
+# -- 整改清单 -----------------------------------------------------------------------------------
+
+
+def remedies(
+    ruleset: Ruleset,
+    unit_type: str,
+    items: list[ItemResult],
+    bonuses: list[BonusResult],
+    bad_records: list[BadRecord],
+    vetoes: list[VetoResult],
+    pending: list[str],
+) -> list[Remedy]:
+    """Each deduction and each veto fixed on its own, the assessment re-scored with totals() and grade().
+
+    Fixed means: an item's deduction removed (its points still 待复核 stay open) with the 不良记录 it
+    wrote; a veto lifted with its 不良记录. Items score independently of each other, so the other
+    items, bonuses and records stand as they are. Ordered by the grade reached, then the points regained.
+    """
+    now = totals(ruleset, items, bonuses).total
+    words = list(ruleset.header.grade_words)
+    out: list[Remedy] = []
+
+    def rescore(fixed_items: list[ItemResult], fixed_vetoes: list[VetoResult], rule_id: str) -> tuple:
+        records = [b for b in bad_records if b.rule_id != rule_id]
+        t = totals(ruleset, fixed_items, bonuses)
+        g = grade(ruleset, unit_type, t.total, records, fixed_vetoes, pending, t.open.total_min if t.open else None)
+        return t.total, g
+
+    for i, item in enumerate(items):
+        if not item.counted or item.deduction <= 0:
+            continue
+        whole = item.model_copy(
+            update={
+                "deduction": q(ZERO),
+                "score": item.max_points,
+                "status": "待复核" if item.open_points > 0 else "满分",
+            }
+        )
+        total, g = rescore([*items[:i], whole, *items[i + 1 :]], vetoes, item.rule_id)
+        problem = "；".join(item.reasons)
+        out.append(
+            Remedy(
+                rule_id=item.rule_id,
+                content=item.content,
+                problem=problem,
+                deduction=item.deduction,
+                gain=total - now,
+                total=total,
+                grade=g.grade,
+                provisional=g.provisional,
+            )
+        )
+    for veto in vetoes:
+        total, g = rescore(items, [v for v in vetoes if v is not veto], veto.rule_id)
+        out.append(
+            Remedy(
+                rule_id=veto.rule_id,
+                content=veto.event,
+                problem=f"一票否决：{veto.detail}",
+                deduction=q(ZERO),
+                gain=total - now,
+                total=total,
+                grade=g.grade,
+                provisional=g.provisional,
+            )
+        )
+    rank = {w: k for k, w in enumerate(words)}
+    return sorted(out, key=lambda r: (rank.get(r.grade or "", 0), -r.gain))

@@ -241,7 +241,7 @@ def test_examples_and_broken_submissions_give_every_sheet(here, capsys):
 
     # a unit's scoresheet is the one `assess` writes for it
     sheet = load_workbook(out / "盖州市人民政府-2016年度评分表.xlsx")
-    assert sheet.sheetnames == ["评分表", "不良记录", "申报数据"]
+    assert sheet.sheetnames == ["考核结果", "评分表", "不良记录", "申报数据"]
     assert "盖州市人民政府" in sheet["评分表"]["A1"].value
 
 

@@ -112,7 +112,8 @@ def test_zero_denominator_makes_the_items_not_applicable(ruleset):
     assert (r2.status, r2.counted, r2.score) == ("不适用", True, Decimal("2.00"))  # 不适用时: 按满分计
     assert result.applicable_points == Decimal("2.00") and result.total == Decimal("4.00")
     shown = next(s for s in result.submitted if s.name == "办结率")
-    assert (shown.value, shown.missing, shown.note) == ("", True, "受理件数为0，办结率不适用")
+    # not a gap: 申报数据 shows it as 不适用, not 未填报
+    assert (shown.value, shown.missing, shown.use, shown.note) == ("", False, "不适用", "受理件数为0，办结率不适用")
 
 
 def test_zero_denominator_with_a_rate_or_a_numerator_is_an_error(ruleset):

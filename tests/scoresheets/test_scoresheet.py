@@ -17,7 +17,7 @@ from engine.result import SubmittedValue, VetoResult
 from scoresheets.print_setup import apply_print_setup
 from scoresheets.styles import cjk_width, register_styles, row_height
 
-SHEETS = ["评分表", "不良记录", "申报数据"]
+SHEETS = ["考核结果", "评分表", "不良记录", "申报数据"]
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +65,10 @@ def test_title_and_info_rows(ws, result):
     for part in (
         "规则集：2025年度市直部门法治政府建设考核评分细则（GD-FZ-2025）",
         "单位类型：市直部门",
-        "考核时间：2026-01-15T10:30:00+08:00",
+        "评分时间：2026年1月15日 10:30",
     ):
         assert part in info
-    right = next(ws.cell(2, c).value for c in range(2, 11) if ws.cell(2, c).value)
-    assert right == "总分 89.66  等次 合格"
+    assert "A2:K2" in merged  # the result itself leads the first sheet, 考核结果
 
 
 def test_header_row_and_freeze(ws):
@@ -183,7 +182,7 @@ def test_summary_rows(ws, book, result):
     rate = label_row(ws, "得分率（%）")
     assert ws[f"H{rate}"].value == f"=ROUND(H{scaled}/100*100,2)"
     grade = label_row(ws, "等次")
-    assert ws[f"H{grade}"].value == "合格"
+    assert ws[f"H{grade}"].value == f'=IF(H{total}>=60,"合格","不合格")'  # 良好 by the total, capped at 合格
     assert ws[f"I{grade}"].value == "；".join(result.grade.reasons)
     system = label_row(ws, "系统计算总分")
     assert ws[f"H{system}"].value == float(result.total) == 89.66
@@ -224,7 +223,8 @@ def test_protection_only_inputs_unlocked(ws):
         assert ws[f"D{r}"].protection.locked
     unlocked = {c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked}
     bonus = find_row(ws, "J", "J-1")
-    assert unlocked == {f"G{r}" for r in (4, 5, 8, 9, 10, 12, 13)} | {f"H{bonus}"}
+    # 扣分 and its 扣分说明 (an assessor who changes one says why in the other), and the bonus
+    assert unlocked == {f"{c}{r}" for r in (4, 5, 8, 9, 10, 12, 13) for c in "GI"} | {f"H{bonus}"}
 
 
 def test_deduction_data_validation(ws):
@@ -240,7 +240,8 @@ def test_print_setup_on_every_sheet(book, sheet):
     assert int(ws.page_setup.paperSize) == 9
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert ws.print_title_rows.replace("$", "") == ("3:3" if sheet == "评分表" else "2:2")
+    if sheet != "考核结果":  # there: the 整改清单 header, wherever the result above it ends
+        assert ws.print_title_rows.replace("$", "") == ("3:3" if sheet == "评分表" else "2:2")
     footer = ws.oddFooter.center.text
     assert "&P" in footer and "&N" in footer
     assert ws.oddHeader.right.text == "某市司法局"
@@ -291,8 +292,8 @@ def test_submitted_sheet(book, result):
     assert ws[f"E{r}"].value == "未填报"
     heading = find_row(ws, "A", "公平竞争审查记录：2 条")
     assert [c.value for c in ws[heading + 1]][:4] == ["序号", "文件名称", "印发日期", "是否审查"]
-    assert [c.value for c in ws[heading + 2]][:4] == [1, "关于进一步规范招投标活动的通知", "2025-03-12", "是"]
-    assert [c.value for c in ws[heading + 3]][:4] == [2, "关于支持民营企业发展的若干措施", "2025-08-30", "否"]
+    assert [c.value for c in ws[heading + 2]][:4] == [1, "关于进一步规范招投标活动的通知", "2025年3月12日", "是"]
+    assert [c.value for c in ws[heading + 3]][:4] == [2, "关于支持民营企业发展的若干措施", "2025年8月30日", "否"]
     assert ws.max_row == heading + 3
 
 
@@ -439,13 +440,14 @@ def test_own_title_grade_words_and_open_points(tmp_path):
     ws = book["评分表"]
     assert ws["A1"].value == "2024年度某县市场监督管理局（虚构示例单位）法治建设目标责任考核评分表"
     assert book.properties.title == ws["A1"].value
-    right = next(ws.cell(2, c).value for c in range(2, 12) if ws.cell(2, c).value)
-    assert right == "总分 30.00（最终 22.00–30.00）  等次 基本完成（暂定）"
+    front = book["考核结果"]
+    assert front["C4"].value == f"='评分表'!$H${label_row(ws, '总分')}"
+    assert front["A5"].value == "暂定" and "最终总分在22.00–30.00分之间" in front["C5"].value
     open_row = label_row(ws, "待复核分值")
     assert ws.cell(open_row, 8).value == 8
     assert ws.cell(open_row, 9).value.startswith("已定 22.00 / 32；待复核 8 分；最终 22.00–30.00")
     grade = label_row(ws, "等次")
-    assert ws.cell(grade, 8).value == "基本完成" and "等次暂定为基本完成" in ws.cell(grade, 9).value
+    assert ws.cell(grade, 8).value.startswith("=IF(") and "等次暂定为基本完成" in ws.cell(grade, 9).value
     # the item with a computed part and an open one: its computed 扣分 is in the editable cell, the row marked
     zf03 = next(r for r in range(4, ws.max_row) if ws.cell(r, 10).value == "ZF-03")
     assert ws.cell(zf03, 7).value == 0.5
@@ -456,8 +458,7 @@ def test_a_form_without_grades_has_no_grade_row(tmp_path):
     book, result = _example_sheet(tmp_path, "enforcement-selfcheck-2024.json")
     ws = book["评分表"]
     assert ws["A1"].value == "2024年度某县综合行政执法局（虚构示例单位）行政执法质量自查表"
-    right = next(ws.cell(2, c).value for c in range(2, 12) if ws.cell(2, c).value)
-    assert right == "总分 12.80（最终 11.80–12.80）"
+    assert book["考核结果"]["G4"].value == "本表不评定等次"
     assert all(ws.cell(r, 1).value != "等次" for r in range(1, ws.max_row + 1))
     note = label_row(ws, "说明")
     assert ws.cell(note, 8).value == "—" and ws.cell(note, 9).value.startswith("总分12.8分（本表不评定等次）")

@@ -42,6 +42,8 @@ def recalculated(tmp_path_factory):
     _edit(original, src_dir / "full_score_item.xlsx", "A1-2", "G", 3)  # 0 -> 3 on a 满分 item
     _edit(original, src_dir / "raised.xlsx", "C3-1", "G", 1.75)  # 0.75 -> 1.75
     _edit(original, src_dir / "big_bonus.xlsx", "J-1", "H", 5)  # above the cap of 3
+    _edit(original, src_dir / "half.xlsx", "C3-1", "G", 25)  # 0.75 -> 25
+    _edit(src_dir / "half.xlsx", src_dir / "failing.xlsx", "A1-2", "G", 15)  # and 0 -> 15: below 60
     files = sorted(src_dir.glob("*.xlsx"))
     outs = lo.recalc(files, out_dir)
     return result, {p.stem: load_workbook(p, data_only=True) for p in outs}
@@ -110,3 +112,14 @@ def test_bonus_capped(recalculated):
     wb = books["big_bonus"]
     assert _cell(wb, "加分合计") == pytest.approx(3, abs=EXACT)
     assert _total(wb) == pytest.approx(91.16, abs=EXACT)  # 88.16 + 3
+
+
+def test_the_first_sheet_follows_an_assessors_edit(recalculated):
+    _, books = recalculated
+    front = books["original"]["考核结果"]
+    assert (front["C4"].value, front["G4"].value) == (pytest.approx(89.66, abs=EXACT), "合格")  # capped: 良好 by total
+    assert _cell(books["original"], "等次") == "合格"
+    failing = books["failing"]
+    # 83.75 − 24.25 − 15 = 44.5; × 100 ÷ 95 = 46.84; + 1.5 bonus
+    assert failing["考核结果"]["C4"].value == pytest.approx(48.34, abs=EXACT) == _total(failing)
+    assert failing["考核结果"]["G4"].value == "不合格" == _cell(failing, "等次")
