@@ -11,7 +11,7 @@ import scoresheets
 from engine.api import assess_file, load_submission_for
 from engine.assessment import assess
 from engine.scoring.arithmetic import grade
-from scoresheets.formulas import Formula
+from scoresheets.formulas import Bounds, Formula
 from scoresheets.scoresheet import grade_formula
 from tests.conftest import AS_OF, EXAMPLES
 
@@ -23,6 +23,7 @@ class _Total:
 
     def __init__(self, total: Decimal):
         self.total = total
+        self.bounds = Bounds()
 
     def value(self, row: int, col: int) -> Decimal:
         assert (row, col) == (1, 1)

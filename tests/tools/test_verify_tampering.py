@@ -24,7 +24,7 @@ RULES_FILE = RULES / "demo-district-2013.yaml"
 REVIEW = EXAMPLES / "reviews" / "review.yaml"
 AS_OF = "2014-01-15T09:00:00+08:00"
 PROBLEM = EXAMPLES / "problem-department.json"  # three 严重 bad records
-SCORESHEET_XML = "xl/worksheets/sheet1.xml"  # 评分表, the first sheet
+SCORESHEET_XML = "xl/worksheets/sheet2.xml"  # 评分表, the second sheet (考核结果 leads)
 
 
 def run(args: list[str], capsys) -> tuple[int, str]:
@@ -188,26 +188,24 @@ def test_a_number_format_that_shows_other_text_is_found(sheet, tmp_path, capsys)
     )
 
 
-def test_an_edited_title_block_total_is_found(sheet, tmp_path, capsys):
-    def change(book):
-        ws = book["评分表"]
-        ws["H2"].value = ws["H2"].value.replace("93.23", "99.50")
-
-    code, out = verify(edited(sheet, tmp_path, change), capsys)
+def test_a_total_on_the_result_page_replaced_by_a_number_is_found(sheet, tmp_path, capsys):
+    code, out = verify(edited(sheet, tmp_path, lambda b: setattr(b["考核结果"]["C4"], "value", 99.5)), capsys)
     assert code == 1
-    assert "评分表!H2（单元格）：表中 总分 99.50" in out
+    assert "考核结果!C4（单元格）：表中 99.5，本系统写出 ='评分表'!$H$59" in out
 
 
-def test_an_edited_deduction_note_is_found(sheet, tmp_path, capsys):
-    def change(book):
-        ws = book["评分表"]
-        ws.cell(row_of(ws, "ZZ-04", 10), 9).value = "按时报送"
+def test_an_edited_deduction_note_is_a_review_listed_at_its_cell(sheet, tmp_path, capsys):
+    """扣分说明 is the assessor's to edit beside its 扣分: text there is listed as a review, a formula is not."""
+    row = row_of(openpyxl.load_workbook(sheet)["评分表"], "ZZ-04", 10)
+    noted = edited(sheet, tmp_path, lambda b: setattr(b["评分表"].cell(row, 9), "value", "按时报送"))
+    code, out = verify(noted, capsys)
+    assert code == 0, out
+    assert f"  评分表!I{row}（ZZ-04 扣分说明）：年度报告报送日期为2013年6月4日，晚于2013年3月31日，" in out
 
-    path = edited(sheet, tmp_path, change)
-    row = row_of(openpyxl.load_workbook(path)["评分表"], "ZZ-04", 10)
-    code, out = verify(path, capsys)
+    formula = edited(sheet, tmp_path, lambda b: setattr(b["评分表"].cell(row, 9), "value", "=H59"))
+    code, out = verify(formula, capsys)
     assert code == 1
-    assert f"评分表!I{row}（ZZ-04 扣分说明）：表中 按时报送，本系统写出 年度报告报送日期为2013年6月4日" in out
+    assert f"评分表!I{row}（ZZ-04 扣分说明（复核说明须为文字））：表中 =H59" in out
 
 
 def test_deleted_severe_rows_on_the_bad_records_sheet_are_found(problem_sheet, tmp_path, capsys):
@@ -471,41 +469,6 @@ def test_text_that_reads_as_the_formula_or_as_the_number_is_found(sheet, tmp_pat
     assert code == 1
     assert f"评分表!H{total}（总分）：表中 =ROUND(H54+H58,2)，重新计算 93.23" in out
     assert f"评分表!H{system}（系统计算总分）：表中 “93.23”（文字，不是数），重新计算 93.23" in out
-
-
-def test_an_unlocked_note_cell_takes_text_as_a_review(sheet, tmp_path, capsys, monkeypatch):
-    """A layout may leave a text cell for assessors (a 复核说明): text there is a review, a formula is not."""
-    from scoresheets import workbook
-    from scoresheets.cells import put_text
-    from scoresheets.styles import INPUT
-
-    write_sheet = workbook.write_scoresheet_sheet
-
-    def with_a_note(wb, result):  # one unlocked, empty text cell after the last column of ZD-01's row
-        ws = write_sheet(wb, result)
-        row = next(r for (r, _), cell in sorted(ws._cells.items()) if cell.value == "ZD-01")
-        put_text(ws, row, ws.max_column + 1, "", INPUT).number_format = "General"
-        return ws
-
-    monkeypatch.setattr(workbook, "write_scoresheet_sheet", with_a_note)
-    path = tmp_path / "with-note.xlsx"
-    with pytest.raises(SystemExit):
-        main(
-            [str(SUBMISSION), "--rules", str(RULES_FILE), "-o", str(path), "--as-of", AS_OF, "--overrides", str(REVIEW)]
-        )
-    ws = openpyxl.load_workbook(path)["评分表"]
-    row, col = row_of(ws, "ZD-01", 10), ws.max_column
-    ref = ws.cell(row, col).coordinate
-
-    noted = edited(path, tmp_path, lambda b: setattr(b["评分表"].cell(row, col), "value", "经复核无误"))
-    code, out = verify(noted, capsys)
-    assert code == 0, out
-    assert f"  评分表!{ref}（ZD-01）：（空） → 经复核无误" in out.splitlines()
-
-    formula = edited(path, tmp_path, lambda b: setattr(b["评分表"].cell(row, col), "value", "=H59"))
-    code, out = verify(formula, capsys)
-    assert code == 1
-    assert f"评分表!{ref}（ZD-01（复核说明须为文字））：表中 =H59" in out
 
 
 def test_a_print_area_that_leaves_out_the_severe_records_is_found(problem_sheet, tmp_path, capsys):
