@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from engine.assessment import assess
 from engine.documents.fast_json import load_data_document
-from engine.documents.source import Document
+from engine.documents.source import Document, read_bytes
 from engine.errors import Location, Problem, RulesError, SubmissionError
 from engine.intake.review import load_overrides
 from engine.intake.submission import Submission, validate_submission
@@ -40,8 +39,8 @@ def get_ruleset(path: Path | str | None = None) -> Ruleset:
             Problem(Location(str(path)), "是规则文件夹；这里要一个规则集：请给出规则文件或编号（见 assess rules list）")
         )
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        _, digest = read_bytes(path, RulesError)  # bounded; a device, FIFO or missing file is refused here
+    except RulesError:
         return load_rules(path)  # reports the missing/unreadable file with its name
     hit = _RULESETS.get(str(path))
     if (
@@ -58,8 +57,8 @@ def get_ruleset(path: Path | str | None = None) -> Ruleset:
 
 def _unchanged(file: str, digest: str) -> bool:
     try:
-        return hashlib.sha256(Path(file).read_bytes()).hexdigest() == digest
-    except OSError:
+        return read_bytes(Path(file), RulesError)[1] == digest
+    except RulesError:
         return False
 
 

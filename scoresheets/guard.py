@@ -20,6 +20,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from engine.errors import InputError, Location, Problem
+from engine.files.atomic import check_output
 from engine.result import AssessmentResult
 
 MAX_LISTED = 30
@@ -86,6 +87,7 @@ def check_overwrite(path: Path | str, fresh: AssessmentResult | None = None, bui
     the edited cells.
     """
     path = Path(path)
+    check_output(path)  # a link, device or input is refused before it is opened as a workbook
     if not path.is_file():
         return  # nothing there (or a folder, which the write itself reports)
     where = Location(str(path))

@@ -194,6 +194,9 @@ def is_traditional(text: str) -> bool:
 def _docx_lines(raw: bytes, name: str) -> list[str]:
     import io
 
+    from engine.documents.xlsx_guard import check_zip
+
+    check_zip(raw, name, ReportError, (), "docx")  # a zip bomb is refused from the directory alone
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as book:
             xml = book.read("word/document.xml")

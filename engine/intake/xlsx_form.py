@@ -139,13 +139,7 @@ def _read_guarded(path: Path) -> bytes:
     encrypted or carries macros (engine.documents.xlsx_guard)."""
     from engine.documents.xlsx_guard import check_xlsx
 
-    check_xlsx(path, SubmissionError)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError(
-            Problem(Location(str(path)), f"无法读取文件：{exc.strerror}", "file.unreadable")
-        ) from None
+    return check_xlsx(path, SubmissionError)
 
 
 class _Reader:
