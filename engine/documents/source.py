@@ -26,7 +26,7 @@ from engine.documents.yaml_syntax import suspicious
 from engine.errors import InputError, Location, Problem
 from engine.files.atomic import note_input
 
-MAX_INPUT_BYTES = 20 * 1024 * 1024
+MAX_INPUT_BYTES = 4 * 1024 * 1024  # a rules file is ~100 KB, a submission ~10 KB; ruamel reads ~0.5 MB/s
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,7 @@ def load_document(path: Path | str, error: type[InputError]) -> Document:
 MAX_DEPTH = 100  # nesting deeper than this is refused (no real rules file or submission comes close)
 MAX_NODES = 1_000_000  # values after expanding YAML aliases: refuses "billion laughs" documents
 MAX_INT_DIGITS = 30
+MAX_EXPONENT = 10_000  # a decimal exponent beyond ±this is refused where it is written (decimal overflows at 999,999)
 
 
 class _Refused(MarkedYAMLError):
@@ -205,11 +206,22 @@ class _Constructor(RoundTripConstructor):
             return super().construct_yaml_float(node)
         if not value.is_finite():
             return super().construct_yaml_float(node)
+        if abs(value.adjusted()) > MAX_EXPONENT:  # 1e999999999999: no arithmetic may even touch it
+            raise _Refused(None, None, f"数字超出范围（{node.value}）；请写出实际的数", node.start_mark)
         return _tidy(value)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
+            raise _Refused(
+                None, None, f"日期不存在（{node.value}）；请写出实际的日期（如 2013-02-28）", node.start_mark
+            ) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
 def _tidy(value: Decimal) -> Decimal:
