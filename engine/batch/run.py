@@ -353,10 +353,8 @@ def assess_one(item: Input) -> Outcome:
             try:
                 _save_part(result, target)
             except OSError as exc:  # a full disk: this unit is not written, and says where and why
-                problem = Problem(
-                    Location(str(target)), f"评分表写不成，未写出：{why_not_written(exc)}", "output.unwritable"
-                )
-                failure = FailedInput(item.index, item.shown, "输出", (repair_surrogates(f"{item.shown}: {problem}"),))
+                message = f"{item.shown}: 评分表写不成，未写出（输出文件夹 {config.folder}）：{why_not_written(exc)}"
+                failure = FailedInput(item.index, item.shown, "输出", (repair_surrogates(message),))
                 return Outcome(item.index, failure=failure)
             part = str(target)
         row = unit_row(item.index, item.shown, result)
