@@ -63,7 +63,7 @@ class Document:
 
 
 def read_bytes(
-    path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES, kind: str = ""
+    path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES, kind: str = "", *, as_input: bool = True
 ) -> tuple[bytes, str]:
     """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error.
 
@@ -104,7 +104,8 @@ def read_bytes(
         raise error(Problem(where, f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
     finally:
         os.close(fd)
-    note_input(path, info)
+    if as_input:  # no output of this process may replace it (an old output read to check it is not)
+        note_input(path, info)
     raw = b"".join(chunks)
     return raw, hashlib.sha256(raw).hexdigest()
 

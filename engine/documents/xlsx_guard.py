@@ -51,12 +51,12 @@ MAX_CELLS = 500_000  # about 150 MB of openpyxl cell objects
 REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
 
 
-def check_xlsx(path: Path | str, error: type[InputError] = SubmissionError) -> bytes:
+def check_xlsx(path: Path | str, error: type[InputError] = SubmissionError, *, as_input: bool = True) -> bytes:
     """The file's bytes; raise `error` if too large, not a workbook, a zip bomb, or too many rows (module doc)."""
     from engine.documents.source import read_bytes
 
     path = Path(path)
-    raw, _ = read_bytes(path, error, MAX_XLSX_BYTES, kind="xlsx ")
+    raw, _ = read_bytes(path, error, MAX_XLSX_BYTES, kind="xlsx ", as_input=as_input)
     infos = check_zip(raw, str(path), error, REQUIRED, "xlsx")
     for info in infos:
         if info.filename.lower().endswith("vbaproject.bin"):
