@@ -215,9 +215,7 @@ class _Constructor(RoundTripConstructor):
         try:
             return super().construct_yaml_timestamp(node, values)
         except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
-            raise _Refused(
-                None, None, f"日期不存在（{node.value}）；请写出实际的日期（如 2013-02-28）", node.start_mark
-            ) from None
+            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
