@@ -7,7 +7,7 @@ from pathlib import Path
 
 from engine.assessment import assess
 from engine.documents.fast_json import load_data_document
-from engine.documents.source import Document, read_bytes
+from engine.documents.source import Document
 from engine.errors import Location, Problem, RulesError, SubmissionError
 from engine.intake.review import load_overrides
 from engine.intake.submission import Submission, validate_submission
@@ -23,7 +23,6 @@ from engine.ruleset.names import (
 from engine.ruleset.ruleset import Ruleset
 
 DEFAULT_RULES = "demo-district-2013.yaml"
-_RULESETS: dict[str, Ruleset] = {}
 
 
 def default_rules_path() -> Path:
@@ -38,28 +37,7 @@ def get_ruleset(path: Path | str | None = None) -> Ruleset:
         raise RulesError(
             Problem(Location(str(path)), "是规则文件夹；这里要一个规则集：请给出规则文件或编号（见 assess rules list）")
         )
-    try:
-        _, digest = read_bytes(path, RulesError)  # bounded; a device, FIFO or missing file is refused here
-    except RulesError:
-        return load_rules(path)  # reports the missing/unreadable file with its name
-    hit = _RULESETS.get(str(path))
-    if (
-        hit is not None
-        and hit.sources
-        and hit.sources[0][1] == digest
-        and all(_unchanged(f, h) for f, h in hit.sources)
-    ):
-        return hit
-    ruleset = load_rules(path)
-    _RULESETS[str(path)] = ruleset
-    return ruleset
-
-
-def _unchanged(file: str, digest: str) -> bool:
-    try:
-        return read_bytes(Path(file), RulesError)[1] == digest
-    except RulesError:
-        return False
+    return load_rules(path)  # remembered per file while its sources are unchanged (engine.ruleset.load)
 
 
 def rules_for(submission: Document, rules_path: Path | str | None = None) -> Path:

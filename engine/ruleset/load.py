@@ -24,7 +24,7 @@ _LOADED: dict[str, Ruleset] = {}
 def load_rules(path: Path | str, chain: tuple[Path, ...] = ()) -> Ruleset:
     """Load and check a rules file, or raise RulesError listing every problem."""
     hit = _LOADED.get(str(path))
-    if hit is not None and all(_unchanged(file, digest) for file, digest in hit.sources):
+    if hit is not None and hit.sources and all(_unchanged(file, digest) for file, digest in hit.sources):
         return hit
     doc = load_document(path, RulesError)
     if extends_of(doc.data) is not None:

@@ -9,19 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
-from engine.cli import main
 from engine.documents import fast_json
 
 ROOT = Path(__file__).resolve().parents[2]
 HUASHAN = ROOT / "examples" / "huashan-2012.json"
 RULES = ROOT / "rules" / "demo-district-2013.yaml"
-
-
-def run(capsys, args: list) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    return info.value.code, capsys.readouterr().err
 
 
 def line_of(text: str, fragment: str) -> int:
@@ -56,30 +50,43 @@ def test_a_number_with_a_huge_exponent(capsys, tmp_path, suffix):
     assert f"{sub}:{line_of(text, '1e999999999999')}:16: 数字超出范围（1e999999999999）" in err
 
 
-def _form_with(tmp_path: Path, capsys, cell: str, value: bytes) -> Path:
+def _form_with(tmp_path: Path, capsys, edit) -> Path:
+    """A 填报表 of the example with its 指标 sheet's XML passed through edit."""
     form = tmp_path / "填报表.xlsx"
     assert run(capsys, ["template", RULES, "--from", HUASHAN, "-o", form])[0] == 0
     hostile = tmp_path / "hostile.xlsx"
     with zipfile.ZipFile(form) as src, zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                at = data.index(f'r="{cell}"'.encode())
-                start, end = data.index(b"<v>", at) + 3, data.index(b"</v>", at)
-                data = data[:start] + value + data[end:]
-            dst.writestr(info, data)
+            dst.writestr(info, edit(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
     return hostile
 
 
+def _value(cell: str, value: bytes):
+    def edit(data: bytes) -> bytes:
+        at = data.index(f'r="{cell}"'.encode())
+        start, end = data.index(b"<v>", at) + 3, data.index(b"</v>", at)
+        return data[:start] + value + data[end:]
+
+    return edit
+
+
+def test_a_form_with_a_cell_at_row_a_million_is_refused_before_it_is_read(capsys, tmp_path):
+    far = b'<row r="1000000"><c r="A1000000"><v>1</v></c></row></sheetData>'
+    form = _form_with(tmp_path, capsys, lambda data: data.replace(b"</sheetData>", far))
+    code, err = run(capsys, [form, "--format", "json"])
+    assert code == 3 and "工作表有第 1000000 行的内容，超过上限 20000 行" in err
+
+
 def test_an_infinite_count_in_a_form(capsys, tmp_path):
-    form = _form_with(tmp_path, capsys, "G14", b"1e400")  # 材料迟报次数
+    form = _form_with(tmp_path, capsys, _value("G14", b"1e400"))  # 材料迟报次数
     code, err = run(capsys, [form, "--format", "json"])
     assert code == 3, err
     assert f"{form}!指标!G14: 数字超出范围（Excel 也无法表示）" in err
 
 
 def test_an_infinite_year_in_a_form(capsys, tmp_path):
-    form = _form_with(tmp_path, capsys, "G6", b"1e400")  # 考核年度
+    form = _form_with(tmp_path, capsys, _value("G6", b"1e400"))  # 考核年度
     code, err = run(capsys, [form, "--format", "json"])
     assert code == 3, err
     assert f"{form}!指标!G6: 考核年度" in err

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
-from engine.cli import main
 from engine.errors import RulesError
 from engine.ruleset import build, load
 from engine.ruleset.load import MAX_INHERITANCE_DEPTH, load_rules
@@ -17,12 +17,6 @@ from engine.ruleset.load import MAX_INHERITANCE_DEPTH, load_rules
 ROOT = Path(__file__).resolve().parents[2]
 HUASHAN = ROOT / "examples" / "huashan-2012.json"
 RULES = ROOT / "rules" / "demo-district-2013.yaml"
-
-
-def run(capsys, args: list) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    return info.value.code, capsys.readouterr().err
 
 
 def child(i: int, parent: str) -> str:
