@@ -126,6 +126,7 @@ _OVERLAP = 256  # a tag cut by a chunk boundary is seen whole in the next window
 def _check_sheets(raw: bytes, name: str, error: type[InputError], infos: list[zipfile.ZipInfo]) -> None:
     """Refuse a worksheet whose last row or cell count is past the limits, before openpyxl reads it."""
     with zipfile.ZipFile(BytesIO(raw)) as zf:
+        titles = _sheet_titles(zf)
         for info in infos:
             if not _SHEET.fullmatch(info.filename):
                 continue
@@ -148,7 +149,10 @@ def _check_sheets(raw: bytes, name: str, error: type[InputError], infos: list[zi
                 raise error(
                     Problem(Location(name, path=(info.filename,)), "工作表已损坏，无法读取", "xlsx.not-a-workbook")
                 ) from None
-            where = Location(name, path=(info.filename,))
+            title = titles.get(info.filename)
+            where = (
+                Location(name, cell=f"{title}!A{max(last, rows)}") if title else Location(name, path=(info.filename,))
+            )
             if max(last, rows) > MAX_ROWS:
                 raise error(
                     Problem(
@@ -161,3 +165,22 @@ def _check_sheets(raw: bytes, name: str, error: type[InputError], infos: list[zi
                 raise error(
                     Problem(where, f"工作表的单元格过多（{cells} 个，上限 {MAX_CELLS}）", "xlsx.too-many-cells")
                 )
+
+
+def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet member → the sheet's name as Excel shows it (for messages); empty if not found."""
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {r.get("Id"): str(r.get("Target", "")).lstrip("/") for r in rels}
+    titles = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(rel), "")
+        titles[target if target.startswith("xl/") else f"xl/{target}"] = str(sheet.get("name"))
+    return titles

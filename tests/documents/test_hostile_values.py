@@ -75,7 +75,7 @@ def test_a_form_with_a_cell_at_row_a_million_is_refused_before_it_is_read(capsys
     far = b'<row r="1000000"><c r="A1000000"><v>1</v></c></row></sheetData>'
     form = _form_with(tmp_path, capsys, lambda data: data.replace(b"</sheetData>", far))
     code, err = run(capsys, [form, "--format", "json"])
-    assert code == 3 and "工作表有第 1000000 行的内容，超过上限 20000 行" in err
+    assert code == 3 and f"{form}!指标!A1000000: 工作表有第 1000000 行的内容，超过上限 20000 行" in err
 
 
 def test_an_infinite_count_in_a_form(capsys, tmp_path):
