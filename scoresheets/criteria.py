@@ -6,7 +6,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from engine.files.atomic import atomic_path
 from engine.tools.criteria import HEADERS, Criteria, CriteriaRow
 from scoresheets.cells import (
     fit_row,
@@ -104,6 +103,6 @@ def build_criteria_workbook(c: Criteria) -> Workbook:
 
 
 def write_criteria(c: Criteria, path: str | Path) -> None:
-    wb = build_criteria_workbook(c)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    from scoresheets.reproducible import save_workbook
+
+    save_workbook(build_criteria_workbook(c), path, c.title)

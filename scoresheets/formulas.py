@@ -1,10 +1,32 @@
-"""Evaluating the formulas a scoresheet writes, exactly, over the sheet as it now is (for `assess verify`)."""
+"""Evaluating the formulas a scoresheet writes, exactly, over the sheet as it now is (for `assess verify`).
+
+A sheet given to verify may be hostile, so evaluation has a cost bound: formula length, nesting
+(parentheses, signs and cell-to-cell references together), cells read in all and number
+magnitude (Excel's own range, ±1E308). Beyond a bound evaluation stops with `TooCostly`, which
+the reader reports at the cell (exit 3) — never a RecursionError, an overflow or minutes of work.
+"""
 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, InvalidOperation, localcontext
 from typing import Any
+
+MAX_FORMULA_CHARS = 8_192  # Excel's own limit
+MAX_NESTING = 40  # the engine writes at most 4 levels and chains of 6 cells
+MAX_CELLS_READ = 200_000  # one sheet's evaluation in all (the engine's sheets read a few hundred)
+MAX_EXPONENT = 308  # Excel's largest number is about 1.8E308
+FUNCTIONS = frozenset({"SUM", "MAX", "MIN", "ROUND", "ABS", "IF"})  # what the engine writes, and all this evaluates
+_CONTEXT = Context(prec=34, Emax=MAX_EXPONENT, Emin=-MAX_EXPONENT)
+
+
+class TooCostly(Exception):
+    """A formula beyond the evaluation bounds; `reason` says which (in Chinese)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.cell: str | None = None  # where: the innermost cell being evaluated
 
 
 class Unknown(str):
@@ -16,7 +38,10 @@ class XlError(Exception):
 
 
 def to_decimal(number: int | float) -> Decimal:
-    return Decimal(number) if isinstance(number, int) else Decimal(repr(number))
+    value = Decimal(number) if isinstance(number, int) else Decimal(repr(number))
+    if not value.is_finite() or value.adjusted() > MAX_EXPONENT:
+        raise XlError("NUM!")  # 1e400 in a cell reads as infinity: Excel has no such number
+    return value
 
 
 class Unsupported(Exception):
@@ -37,6 +62,8 @@ class Formula:
     def __init__(self, text: str, sheet: Any):
         self.sheet = sheet
         self.tokens: list[tuple[str, str]] = []
+        if len(text) > MAX_FORMULA_CHARS:
+            raise TooCostly(f"公式过长（{len(text)} 个字符，上限 {MAX_FORMULA_CHARS}）")
         pos, text = 0, text.strip()
         while pos < len(text):
             m = _TOKEN.match(text, pos)
@@ -50,7 +77,11 @@ class Formula:
         self.pos = 0
 
     def evaluate(self) -> Decimal | str:
-        value = self.comparison()
+        try:
+            with localcontext(_CONTEXT):
+                value = self.comparison()
+        except DecimalException:
+            raise XlError("NUM!") from None  # beyond Excel's range, as Excel shows it
         if self.pos != len(self.tokens):
             raise Unsupported("trailing")
         if isinstance(value, bool):
@@ -98,28 +129,35 @@ class Formula:
         return value
 
     def unary(self) -> Any:
-        if self.peek()[1] == "-":
-            self.take()
-            return -_number(self.unary())
-        if self.peek()[1] == "+":
-            self.take()
-            return _number(self.unary())
-        return self.primary()
+        sign, signed = 1, False
+        while self.peek()[1] in ("-", "+"):  # a loop: "------1" nests nothing
+            signed = True
+            if self.take()[1] == "-":
+                sign = -sign
+        if not signed:
+            return self.primary()
+        value = _number(self.primary())
+        return -value if sign < 0 else value
 
     def primary(self) -> Any:
         kind, text = self.take()
         if kind == "num":
-            return Decimal(text)
+            number = Decimal(text)
+            if number and abs(number.adjusted()) > MAX_EXPONENT:
+                raise TooCostly(f"数值 {text[:20]} 超出 Excel 的数值范围（±1E{MAX_EXPONENT}）")
+            return number
         if kind == "ref":
             if ":" in text:
                 raise Unsupported("range outside a function")
             return self.sheet_value(text)
         if kind == "op" and text == "(":
-            value = self.comparison()
+            with self.sheet.bounds:
+                value = self.comparison()
             self.take(")")
             return value
         if kind == "func":
-            return self.call(text)
+            with self.sheet.bounds:
+                return self.call(text)
         raise Unsupported(text)
 
     def sheet_value(self, ref: str) -> Any:
@@ -147,8 +185,7 @@ class Formula:
         from openpyxl.utils.cell import range_boundaries
 
         min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-        if (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
-            raise Unsupported("range too large")
+        self.sheet.bounds.charge((max_row - min_row + 1) * (max_col - min_col + 1))  # before a single cell is read
         return [self.sheet.value(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
 
     def call(self, name: str) -> Any:
@@ -178,6 +215,27 @@ class Formula:
                 return args[1]
             return args[2] if len(args) == 3 else "FALSE"
         raise Unsupported(name)
+
+
+class Bounds:
+    """The cost bound of one sheet's evaluation: nesting now, cells read so far."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.cells = 0
+
+    def charge(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > MAX_CELLS_READ:
+            raise TooCostly(f"公式读取的单元格过多（超过 {MAX_CELLS_READ} 个）")
+
+    def __enter__(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise TooCostly(f"公式嵌套或单元格引用链过深（超过 {MAX_NESTING} 层）")
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
 
 
 def _flatten(args: list[Any]) -> list[Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from engine.documents.xlsx_guard import check_xlsx
 from engine.errors import Location, Problem, ScoresheetError
 from scoresheets.audit import FIELDS, HEADING, read_audit_properties
-from scoresheets.formulas import Formula, Unknown, Unsupported, XlError, to_decimal
+from scoresheets.formulas import Bounds, Formula, TooCostly, Unknown, Unsupported, XlError, to_decimal
 from scoresheets.scoresheet import CAT1, DASH, DED, FIRST_ROW, LABEL_END, MAX, RULE, SCORE, SEQ, SHEET
 
 Value = Decimal | str | None
@@ -23,17 +23,18 @@ def read_scoresheet(path: Path | str) -> ScoresheetReading:
     path = Path(path)
     raw = check_xlsx(path, ScoresheetError)
     try:
-        book = load_workbook(BytesIO(raw))
+        book = load_workbook(BytesIO(raw), rich_text=True)  # rich text: runs in other colours are what a reader sees
         cached = load_workbook(BytesIO(raw), data_only=True)
     except Exception as exc:  # openpyxl has many ways to fail on a damaged file
         raise ScoresheetError(
             Problem(Location(str(path)), f"无法作为工作簿读取（{type(exc).__name__}）", "scoresheet.unreadable")
         ) from None
-    if SHEET not in book.sheetnames:
+    if SHEET not in [ws.title for ws in book.worksheets]:  # a chart sheet of that name is not one
         raise ScoresheetError(
             Problem(Location(str(path)), f"没有“{SHEET}”工作表，不是本系统生成的评分表", "scoresheet.not-a-scoresheet")
         )
-    reading = ScoresheetReading(book[SHEET], cached[SHEET], read_audit_properties(book))
+    reading = ScoresheetReading(book[SHEET], cached[SHEET], read_audit_properties(book), path=str(path))
+    reading.book, reading.cached_book = book, cached
     reading.audit_block = reading.audit(HEADING, [label for label, _ in FIELDS])
     return reading
 
@@ -43,7 +44,11 @@ class ScoresheetReading:
 
     SHEET, MAX, DED, SCORE, RULE, DASH, LABEL_END = SHEET, MAX, DED, SCORE, RULE, DASH, LABEL_END
 
-    def __init__(self, ws: Any, cached_ws: Any, props: dict[str, str] | None = None):
+    def __init__(self, ws: Any, cached_ws: Any, props: dict[str, str] | None = None, *, path: str = ""):
+        self.path = path or SHEET
+        self.book: Any = None  # the whole workbook (formulas) and its cached values, when read from a file
+        self.cached_book: Any = None
+        self.bounds = Bounds()
         self.props = props or {}
         self.audit_block: dict[str, tuple[int, str]] = {}
         self.ws = ws
@@ -53,14 +58,18 @@ class ScoresheetReading:
         self.labels: dict[str, int] = {}
         self._memo: dict[tuple[int, int], Value] = {}
         self._active: set[tuple[int, int]] = set()
-        for row in range(FIRST_ROW, ws.max_row + 1):
-            first = ws.cell(row, SEQ).value
-            rule = ws.cell(row, RULE).value
+        for row in sorted({r for r, _ in ws._cells if r >= FIRST_ROW}):  # the cells there are, none created
+            first = self._raw(row, SEQ)
+            rule = self._raw(row, RULE)
             if isinstance(first, (int, float)) and not isinstance(first, bool) and isinstance(rule, str) and rule:
-                target = self.bonuses if ws.cell(row, CAT1).value == "加分项" else self.items
+                target = self.bonuses if self._raw(row, CAT1) == "加分项" else self.items
                 target.setdefault(rule.strip(), row)
             elif isinstance(first, str) and first.strip():
                 self.labels.setdefault(first.strip(), row)
+
+    def _raw(self, row: int, col: int) -> Any:
+        cell = self.ws._cells.get((row, col))  # ws.cell() would create (and keep) every cell it is asked for
+        return None if cell is None else cell.value
 
     def ref(self, row: int, col: int) -> str:
         return self.ws.cell(row, col).coordinate
@@ -71,23 +80,46 @@ class ScoresheetReading:
         if start is None:
             return found
         for row in range(start + 1, min(start + 1 + 2 * len(labels), self.ws.max_row) + 1):
-            label = self.ws.cell(row, 1).value
+            label = self._raw(row, 1)
             if label in labels:
-                found[label] = (row, str(self.ws.cell(row, LABEL_END + 1).value or ""))
+                found[label] = (row, str(self._raw(row, LABEL_END + 1) or ""))
         return found
 
     def value(self, row: int, col: int) -> Value:
+        """The cell's value, its formula evaluated; ScoresheetError at the cell beyond the cost bounds."""
+        try:
+            return self._value(row, col)
+        except TooCostly as exc:
+            if self._active:
+                raise
+            start = self.ref(row, col)
+            where = Location(self.path, cell=f"{SHEET}!{exc.cell or start}")
+            via = f"（自 {SHEET}!{start} 起）" if exc.cell and exc.cell != start else ""
+            raise ScoresheetError(
+                Problem(
+                    where, f"{exc.reason}{via}，不予核对；本系统写出的评分表没有这样的公式", "scoresheet.too-costly"
+                )
+            ) from None
+
+    def _value(self, row: int, col: int) -> Value:
         key = (row, col)
         if key in self._memo:
             return self._memo[key]
         if key in self._active:
             raise XlError("循环引用")
-        cell = self.ws.cell(row, col)
+        self.bounds.charge(1)
+        cell = self.ws._cells.get(key)
+        if cell is None:
+            return None
         self._active.add(key)
         try:
-            value = self._evaluate(cell.value, cell.data_type == "f", row, col)
+            with self.bounds:
+                value = self._evaluate(cell.value, cell.data_type == "f", row, col)
         except XlError as exc:
             value = f"#{exc}"
+        except TooCostly as exc:
+            exc.cell = exc.cell or cell.coordinate  # the innermost cell: where the cost is
+            raise
         finally:
             self._active.discard(key)
         self._memo[key] = value
@@ -106,7 +138,5 @@ class ScoresheetReading:
         try:
             return Formula(text[1:], self).evaluate()
         except Unsupported:
-            cached = self.cached.cell(row, col).value
-            if isinstance(cached, (int, float)) and not isinstance(cached, bool):
-                return to_decimal(cached)
+            # never the cached value: that is what a tampered file would put there
             return Unknown(f"无法核对的公式 {text}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
@@ -27,6 +28,16 @@ def stamp(wb: Workbook, when: dt.datetime, title: str) -> None:
     props.creator = props.lastModifiedBy = CREATOR
     props.title = title
     props.lastPrinted = None
+
+
+def save_workbook(wb: Workbook, path: str | Path, title: str, when: dt.datetime | None = None) -> None:
+    """Every workbook is written here or through workbook_bytes after `stamp`: title and creator
+    set, the file replaced atomically. `when` (default now) dates the properties and zip members."""
+    from engine.files.atomic import write_bytes_atomic
+
+    when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp(wb, when, title)
+    write_bytes_atomic(path, workbook_bytes(wb, when))
 
 
 def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:

@@ -31,6 +31,7 @@ from engine.documents.source import load_document, plain
 from engine.errors import ErrorList, Location, SubmissionError
 from engine.ruleset.model import Points, Text
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.wording import chinese_date
 
 PART_REVIEW = "酌情部分（子项）的复核写“扣分”：该部分扣多少分"
 REFUSED = (
@@ -82,7 +83,7 @@ class Decision:
     @property
     def who(self) -> str:
         """Who decided, when, and in which file: what a reader of the scoresheet needs to trace it."""
-        when = f"，复核日期：{self.review.date.isoformat()}" if self.review.date else ""
+        when = f"，复核日期：{chinese_date(self.review.date)}" if self.review.date else ""
         return f"复核人：{self.review.reviewer}{when}，复核文件：{self.file}"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,13 +22,13 @@ from typing import Any
 from engine.documents.source import Document
 from engine.errors import Location, Problem, SubmissionError
 from engine.intake.form_layout import (
+    ALL_TYPES,
     BASIC,
     COL_EVIDENCE,
     COL_NAME,
     COL_NOTE,
     COL_VALUE,
     HEADER_ROW,
-    IND_HEADERS,
     INDICATORS,
     NO,
     REVIEW,
@@ -37,6 +38,9 @@ from engine.intake.form_layout import (
     SELF_SCORE,
     STRUCTURE,
     YES,
+    FormLayout,
+    form_layout,
+    structure_of,
 )
 from engine.intake.review import REFUSED
 from engine.ruleset.conditions import format_decimal
@@ -62,17 +66,13 @@ def read_workbook_submission(path: Path | str, ruleset: Ruleset) -> Document:
 
 
 def read_form(source: Path | str | OpenedForm, ruleset: Ruleset) -> FormReading:
-    """Read a filled 填报表; only an unreadable workbook raises (engine.intake.submission.validate_form
-    checks the values and lists everything at once)."""
+    """Read a filled 填报表; only an unreadable workbook, or one not made for this ruleset (and
+    unit type), raises (engine.intake.submission.validate_form checks the values, all at once)."""
     form = source if isinstance(source, OpenedForm) else open_form(source)
     name, raw, wb = form.name, form.raw, form.workbook
     ws = wb[INDICATORS]
-    if ws.cell(HEADER_ROW, COL_VALUE).value != IND_HEADERS[COL_VALUE - 1]:
-        where = f"{INDICATORS}!{ws.cell(HEADER_ROW, COL_VALUE).coordinate}"
-        raise SubmissionError(
-            Problem(Location(name, cell=where), "表头不符：请使用 assess template 生成的填报表", "form.not-a-form")
-        )
-    reader = _Reader(name, ruleset)
+    layout = form_layout_of(form, ruleset)
+    reader = _Reader(name, ruleset, layout)
     reader.indicators(ws)
     reader.records(wb)
     if SELF_SCORE in wb.sheetnames:
@@ -81,6 +81,69 @@ def read_form(source: Path | str | OpenedForm, ruleset: Ruleset) -> FormReading:
         reader.reviews(wb[REVIEW])
     doc = Document(name, reader.data, hashlib.sha256(raw).hexdigest(), cells=reader.cells, readings=reader.readings)
     return FormReading(doc, reader.problems, reader.refused)
+
+
+def form_layout_of(form: OpenedForm, ruleset: Ruleset) -> FormLayout:
+    """The layout the ruleset gives for the form's unit type, once the hidden 结构 sheet agrees
+    with it (by digest): a form for another ruleset, another version of it or another unit type,
+    or with its 结构 altered, is refused naming both sides."""
+    name, wb = form.name, form.workbook
+    structure = structure_of(wb)
+
+    def refuse(cell: str, message: str, code: str) -> SubmissionError:
+        return SubmissionError(Problem(Location(name, cell=cell), message, code))
+
+    again = f"请用 assess template {ruleset.header.id} 重新生成填报表"
+    if not {"规则集编号", "单位类型", "版式sha256"} <= structure.keys():
+        raise refuse(
+            f"{STRUCTURE}!A1",
+            f"缺少隐藏工作表“{STRUCTURE}”或其内容不全：不是当前版本 assess template 生成的填报表；{again}并转抄数据",
+            "form.structure",
+        )
+    theirs, ours = structure["规则集编号"], ruleset.header.id
+    if theirs != ours:
+        raise refuse(
+            f"{STRUCTURE}!B1",
+            f"此填报表是按规则集“{theirs}”生成的，评分用的是规则集“{ours}”（{ruleset.header.name}）："
+            f"评分时用 --rules {theirs}，或{again}",
+            "form.other-ruleset",
+        )
+    kind = structure["单位类型"]
+    unit_type = None if kind == ALL_TYPES else kind
+    if unit_type is not None and unit_type not in ruleset.header.unit_types:
+        raise refuse(
+            f"{STRUCTURE}!B3",
+            f"此填报表是为单位类型“{unit_type}”生成的，规则集“{ours}”没有这一类型"
+            f"（只有{'、'.join(ruleset.header.unit_types)}）：{again}",
+            "form.other-unit-type",
+        )
+    layout = form_layout(ruleset, unit_type)
+    listed = [row for row in wb[STRUCTURE].iter_rows(min_row=5, max_col=3, values_only=True) if any(row)]
+    if structure["版式sha256"] != layout.digest or listed != [("记录列表", r.name, r.title) for r in layout.records]:
+        if structure["版式sha256"] == layout.digest or structure.get("规则文件sha256") == ruleset.sha256:
+            message = f"隐藏工作表“{STRUCTURE}”与规则集“{ours}”给出的版式不符（已被改动）：{again}并转抄数据"
+        else:
+            message = (
+                f"此填报表是按规则集“{ours}”的另一版本（规则文件sha256 {structure.get('规则文件sha256', '未知')[:12]}…）"
+                f"生成的，与评分用的版本（{ruleset.sha256[:12]}…，{ruleset.file}）版式不同：{again}并转抄数据"
+            )
+        raise refuse(f"{STRUCTURE}!B4", message, "form.structure")
+    ws = wb[INDICATORS]
+    for col, header in enumerate(layout.headers, start=1):
+        if ws.cell(HEADER_ROW, col).value != header:
+            where = f"{INDICATORS}!{ws.cell(HEADER_ROW, col).coordinate}"
+            raise refuse(where, f"表头应为“{header}”：请使用 assess template 生成的填报表", "form.not-a-form")
+    if unit_type is not None:
+        row = layout.rows["单位类型"]
+        given = _text(ws.cell(row, COL_VALUE).value)
+        if given != unit_type:
+            raise refuse(
+                f"{INDICATORS}!{_col(COL_VALUE)}{row}",
+                f"此填报表是为单位类型“{unit_type}”生成的，单位类型却是“{given or '空'}”："
+                f"请用 assess template {ours} --unit-type {given or '…'} 生成该类型的填报表",
+                "form.other-unit-type",
+            )
+    return layout
 
 
 @dataclass(frozen=True)
@@ -120,18 +183,15 @@ def peek_header(source: Path | str | OpenedForm) -> Document:
     ws = wb[INDICATORS]
     data: dict[str, Any] = {}
     cells: dict[tuple, str] = {}
-    basic = dict(BASIC)
-    for r in range(HEADER_ROW + 1, ws.max_row + 1):
-        key = ws.cell(r, COL_NAME).value
-        if isinstance(key, str) and key.strip() in basic:
-            value = convert(
-                ws.cell(r, COL_VALUE).value,
-                ws.cell(r, COL_VALUE).number_format,
-                _YEAR if key.strip() == "考核年度" else None,
-            )
-            if value is not None:
-                data[key.strip()] = value
-            cells[(key.strip(),)] = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
+    for k, (key, _) in enumerate(BASIC):  # the first rows of every form; anywhere else is not read
+        r = HEADER_ROW + 1 + k
+        if _text(ws.cell(r, COL_NAME).value) != key:
+            continue  # reported at its cell when the form is read
+        cell = ws.cell(r, COL_VALUE)
+        value = convert(cell.value, cell.number_format, _YEAR if key == "考核年度" else None)
+        if value is not None:
+            data[key] = value
+        cells[(key,)] = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
     return Document(name, data, hashlib.sha256(raw).hexdigest(), cells=cells)
 
 
@@ -144,9 +204,10 @@ def _read_guarded(path: Path) -> bytes:
 
 
 class _Reader:
-    def __init__(self, file: str, ruleset: Ruleset):
+    def __init__(self, file: str, ruleset: Ruleset, layout: FormLayout):
         self.file = file
         self.ruleset = ruleset
+        self.layout = layout
         self.data: dict[str, Any] = {"指标": {}}
         self.cells: dict[tuple, str] = {("指标",): f"{INDICATORS}!{_col(COL_VALUE)}{HEADER_ROW}"}
         self.problems: list[Problem] = []
@@ -165,15 +226,46 @@ class _Reader:
             return None
         return convert(cell.value, cell.number_format, spec)
 
+    def misplaced(self, ws, col: int, places: dict[str, int], what: str, known: set[str]) -> None:
+        """Each label where the layout puts it, and nowhere else: a moved or duplicated row is an
+        error at its cell, never read (the last copy would otherwise win)."""
+        sheet = ws.title
+        for label, row in places.items():
+            found = _text(ws.cell(row, col).value)
+            if found != label:
+                self.problems.append(
+                    Problem(
+                        Location(self.file, cell=f"{sheet}!{_col(col)}{row}"),
+                        f"第{row}行应是{what}“{label}”，实为“{found or '空'}”：填报表的行不能移动、插入、删除或复制，"
+                        "请在 assess template 生成的填报表中填写",
+                        "form.moved-row",
+                        label,
+                    )
+                )
+        for cell in _existing(ws, HEADER_ROW + 1, col, col):
+            label = _text(cell.value)
+            if label in known and places.get(label) != cell.row:
+                where = places.get(label)
+                said = (
+                    f"应只在第{where}行（{sheet}!{_col(col)}{where}），这里是复制或移动的行，不读取：请删除此行"
+                    if where is not None
+                    else f"不在本填报表中（不适用于{self.layout.unit_type}），不读取：请删除此行"
+                )
+                self.problems.append(
+                    Problem(
+                        Location(self.file, cell=f"{sheet}!{cell.coordinate}"),
+                        f"{what}“{label}”{said}",
+                        "form.duplicate-row",
+                        label,
+                    )
+                )
+
     def indicators(self, ws) -> None:
         specs = self.ruleset.indicators
         basic = dict(BASIC)
         notes: dict[str, str] = {}
-        for r in range(HEADER_ROW + 1, ws.max_row + 1):
-            key = ws.cell(r, COL_NAME).value
-            if not isinstance(key, str) or not key.strip():
-                continue
-            key = key.strip()
+        self.misplaced(ws, COL_NAME, self.layout.rows, "指标", set(specs) | set(basic))
+        for key, r in self.layout.rows.items():
             where = f"{INDICATORS}!{_col(COL_VALUE)}{r}"
             spec = specs.get(key)
             is_list = spec is not None and spec.type == "记录列表"  # its values are on its own sheet
@@ -202,21 +294,44 @@ class _Reader:
             self.data["数据说明"] = notes
 
     def records(self, wb) -> None:
-        if STRUCTURE not in wb.sheetnames:
-            return
-        mapping = {row[1]: row[2] for row in wb[STRUCTURE].iter_rows(values_only=True) if row and row[0] == "记录列表"}
-        for name, title in mapping.items():
-            spec = self.ruleset.indicators.get(name)
-            if spec is None or spec.type != "记录列表" or title not in wb.sheetnames:
+        for rec in self.layout.records:
+            name, title = rec.name, rec.title
+            if title not in wb.sheetnames:
+                self.problems.append(
+                    Problem(
+                        Location(self.file),
+                        f"缺少工作表“{title}”（{name}的记录）：请使用 assess template 生成的填报表",
+                        "form.moved-row",
+                        name,
+                    )
+                )
                 continue
+            spec = self.ruleset.indicators[name]
             ws = wb[title]
-            fields = {}
-            for col in range(2, ws.max_column + 1):
-                header = ws.cell(HEADER_ROW, col).value
-                if isinstance(header, str) and header.strip():
-                    fields[col] = header.strip()
+            fields = dict(enumerate(rec.fields, start=2))
+            for col, field in fields.items():
+                if _text(ws.cell(HEADER_ROW, col).value) != field:
+                    self.problems.append(
+                        Problem(
+                            Location(self.file, cell=f"{title}!{_col(col)}{HEADER_ROW}"),
+                            f"表头应为字段“{field}”：填报表的列不能移动、插入或删除",
+                            "form.moved-row",
+                            name,
+                        )
+                    )
+            width = len(fields) + 1
+            below = [c for c in _existing(ws, rec.last + 1, 2, width) if not _blank(c.value)]
+            for cell in below[:1]:
+                self.problems.append(
+                    Problem(
+                        Location(self.file, cell=f"{title}!{cell.coordinate}"),
+                        f"超出填报区域：{spec.label}最多 {spec.max_records} 条（第{rec.first}至{rec.last}行）",
+                        "form.outside",
+                        name,
+                    )
+                )
             rows = []
-            for r in range(HEADER_ROW + 2, ws.max_row + 1):
+            for r in range(rec.first, min(rec.last, ws.max_row) + 1):
                 cells = {col: ws.cell(r, col) for col in fields}
                 if all(_blank(c.value) for c in cells.values()):
                     continue
@@ -239,16 +354,16 @@ class _Reader:
 
     def self_scores(self, ws) -> None:
         scores = {}
-        for r in range(HEADER_ROW + 1, ws.max_row + 1):
-            item = ws.cell(r, SELF_COL_ID).value
+        self.misplaced(ws, SELF_COL_ID, self.layout.self_rows, "评分项", {e.item.id for e in self.ruleset.entries})
+        for item, r in self.layout.self_rows.items():
             cell = ws.cell(r, SELF_COL_SCORE)
-            if not isinstance(item, str) or _blank(cell.value):
+            if _blank(cell.value):
                 continue
             where = f"{SELF_SCORE}!{_col(SELF_COL_SCORE)}{r}"
             value = self.value(cell, None, where)
             if value is not None:
-                scores[item.strip()] = value
-                self.cells[("自评分", item.strip())] = where
+                scores[item] = value
+                self.cells[("自评分", item)] = where
         if scores:
             self.data["自评分"] = scores
 
@@ -272,7 +387,7 @@ def percent_reading(name: str, cell, spec: IndicatorSpec | FieldSpec | None, whe
     It is read as written (0.98%) and flagged on the item, the summary and the sheet.
     """
     value = cell.value
-    if spec is None or spec.type != "百分比" or "%" in (cell.number_format or ""):
+    if spec is None or spec.type != "百分比" or scales_percent(cell.number_format):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
         return None
@@ -299,12 +414,27 @@ def convert(value: Any, number_format: str, spec: IndicatorSpec | FieldSpec | No
         return str(value)  # refused by the validator, never converted
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if "%" in (number_format or "") and kind in ("百分比", "数值"):
+        if scales_percent(number_format) and kind in ("百分比", "数值"):
             number *= 100
         if number == number.to_integral_value() and (kind in ("次数", None) or isinstance(value, int)):
             return int(number)
         return float(number) if kind is None else number
     return value
+
+
+_LITERALS = re.compile(r'"[^"]*"|\\.')
+
+
+def scales_percent(number_format: str | None) -> bool:
+    """Whether a number format multiplies by 100 (`0.0%`), not just shows a "%" (`0.00"%"`)."""
+    return "%" in _LITERALS.sub("", number_format or "")
+
+
+def _existing(ws, min_row: int, min_col: int, max_col: int) -> list:
+    """The cells the file holds from min_row down in columns min_col..max_col, in row order, never
+    creating the empty ones between (iterating to a cell at row 1,000,000 would make them all)."""
+    keys = sorted(k for k in ws._cells if k[0] >= min_row and min_col <= k[1] <= max_col)
+    return [ws._cells[k] for k in keys]
 
 
 def _blank(value: Any) -> bool:

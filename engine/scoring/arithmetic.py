@@ -30,6 +30,7 @@ from engine.ruleset.methods import method_of
 from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, n, q
 from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
+from engine.ruleset.wording import Fact, Words, record_name, records_named, value_text
 
 __all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -66,9 +67,34 @@ class Context:
         value = self.submission.values[name]
         return expr.format_value(value) + (spec.unit or "" if spec.type not in ("日期", "是否", "选项", "文本") else "")
 
-    def explain(self, rule_id: str) -> str:
-        """A condition as written, each indicator followed by its value and unit."""
-        return _explain(self.ruleset.conditions[rule_id], self)
+    @property
+    def words(self) -> Words:
+        """The submission's conditions in words (wording.Words)."""
+        return Words(self.ruleset.indicators, self.submission.values, self.submission.year)
+
+    def facts(self, rule_id: str) -> list[Fact]:
+        """What decided a condition's outcome, in words."""
+        return self.words.facts(self.ruleset.conditions[rule_id].node)
+
+    def told(self, rule_id: str) -> str:
+        """A condition as evaluated on the submission, in words: 出庭应诉率25%，低于80%."""
+        return self.words.told(self.ruleset.conditions[rule_id].node)
+
+    def records_told(self, rule_id: str, list_name: str, hits: list[int]) -> tuple[str, list[str]]:
+        """Records a check matched: ("结果为败诉的记录2条：（2012）基行初字第1号、…", one note per
+        record naming it by its identifying fields and saying what matched)."""
+        records = self.submission.records.get(list_name, [])
+        fields = self.ruleset.indicators[list_name].fields or {}
+        cond = self.ruleset.conditions.get(rule_id)
+        year = self.submission.year
+        matched = [records[fid - 1] for fid in hits]
+        what = f"中{Words(fields, {}, year).criterion(cond.node)}的记录" if cond else "记录"
+        summary = f"{list_name}{what}{len(hits)}条：{records_named(matched, fields)}"
+        notes = []
+        for record in matched:
+            told = Words(fields, record, year).told(cond.node) if cond else ""
+            notes.append(record_name(record, fields) + (f"；{told}" if told else ""))
+        return summary, notes
 
     def write_bad_record(
         self, rule_id: str, standard: str, spec: BadRecordSpec, deduction: Decimal, fields: dict[str, str], note: str
@@ -217,12 +243,6 @@ def _computed(item, reads: list[str], ctx: Context) -> Outcome:
     return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=scored.reasons, extra=scored.extra)
 
 
-def _explain(cond, ctx: Context) -> str:
-    """The condition as written, each indicator followed by its value and unit."""
-    shown = {name: ctx.show(name) for name in cond.names if name in ctx.submission.values}
-    return expr.render(cond.written or cond.node, shown, ctx.submission.year)
-
-
 # -- bad records, bonuses, vetoes -------------------------------------------------------------
 
 
@@ -273,7 +293,7 @@ def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
         if name in fields:
             return fields[name]
         if name in ctx.submission.values:
-            return expr.format_value(ctx.submission.values[name])
+            return value_text(ctx.submission.values[name])
         if name == "单位名称":
             return ctx.submission.unit
         if name == "考核年度":
@@ -321,17 +341,16 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
         if not hits:
             return None
         records = ctx.submission.records.get(veto.records, [])
-        for fid in hits if spec else ():
-            fields = {k: expr.format_value(v) for k, v in records[fid - 1].items()}
-            _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, fields, f"一票否决；第{fid}条记录")
-        rule = expr.render(cond.written or cond.node, year=ctx.submission.year) if cond else "任一"
-        detail = f"{veto.records}中{rule} 的记录{len(hits)}条"
+        detail, notes = ctx.records_told(veto.id, veto.records, hits)
+        for fid, note in zip(hits, notes, strict=True) if spec else ():
+            fields = {k: value_text(v) for k, v in records[fid - 1].items()}
+            _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, fields, f"一票否决；{note}")
         return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
     if not ctx.holds(veto.id):
         return None
-    detail = _explain(cond, ctx) if cond else ""
+    detail = ctx.told(veto.id) if cond else ""
     if spec:
-        _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决：{detail}")
+        _write_bad_record(veto.id, veto.standard, spec, ZERO, ctx, {}, f"一票否决；{detail}")
     return VetoResult(rule_id=veto.id, event=veto.event, standard=veto.standard, detail=detail)
 
 

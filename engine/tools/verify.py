@@ -5,11 +5,15 @@ item's 分值/扣分/得分, every bonus, each 小计, the totals and 等次, an
 cell's value is what its formula gives over the sheet as it now is (evaluated here, exactly, for
 the functions the scoresheet uses), so a hand-edited 扣分 shows up in its own cell and in every
 total it moves. Items are matched by 规则编号 and summary rows by their labels, not by position.
+What this cannot see — formats, hidden cells, stored results, every text — is compared with a
+fresh build of the workbook in scoresheets.fidelity, which also tells assessors' review changes
+from tampering.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,10 +37,11 @@ class Difference:
     cell: str  # 评分表!G12, or where the thing should have been
     what: str  # ZD-01 扣分
     sheet: str  # as the sheet has it
-    expected: str  # as recomputed
+    expected: str  # as recomputed, or as the engine writes it
+    against: str = "重新计算"  # or 本系统写出: a cell compared with a fresh build of the workbook
 
     def __str__(self) -> str:
-        return f"{self.cell}（{self.what}）：表中 {self.sheet}，重新计算 {self.expected}"
+        return f"{self.cell}（{self.what}）：表中 {self.sheet}，{self.against} {self.expected}"
 
 
 @dataclass
@@ -44,8 +49,12 @@ class Verification:
     result: AssessmentResult
     found: str = ""  # the ruleset used, as found from what the sheet records
     checked: int = 0
-    differences: list[Difference] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)  # tampering: what the engine did not write
     notes: list[str] = field(default_factory=list)
+    compared: int = 0  # cells compared with a fresh build of the workbook (scoresheets.fidelity)
+    # assessors' changes to the cells left for them, then the totals they move; `sheet` is the
+    # value now, `expected` the value the engine wrote
+    reviews: list[Difference] = field(default_factory=list)
 
     @property
     def matches(self) -> bool:
@@ -181,10 +190,10 @@ def _compare(sheet: Any, result: AssessmentResult, out: Verification) -> None:
         out.checked += 1
         got = sheet.value(row, col)
         if not _same(got, expected):
-            out.differences.append(Difference(f"{SHEET}!{sheet.ref(row, col)}", what, _show(got), _show(expected)))
+            out.differences.append(Difference(f"{SHEET}!{sheet.ref(row, col)}", what, shown(got), shown(expected)))
 
     def missing(what: str, expected: Value) -> None:
-        out.differences.append(Difference(SHEET, what, "（没有此行）", _show(expected)))
+        out.differences.append(Difference(SHEET, what, "（没有此行）", shown(expected)))
 
     for item in result.items:
         row = sheet.items.get(item.rule_id)
@@ -266,9 +275,16 @@ def _same(got: Any, expected: Value) -> bool:
     return got == expected
 
 
-def _show(value: Any) -> str:
-    if value is None:
+def shown(value: Any) -> str:
+    """A value as the listing shows it: numbers beyond 15 digits in E notation, long text cut."""
+    if value is None or value == "":
         return "（空）"
     if isinstance(value, Decimal):
-        return format_decimal(value)
-    return str(value)
+        return format_decimal(value) if not value.is_finite() or abs(value.adjusted()) < 15 else f"{value:.6E}"
+    text = str(value)
+    if _NUMERIC.fullmatch(text.strip()):
+        return f"“{text}”（文字，不是数）"  # looks like the number, is not one to SUM or a formula
+    return text if len(text) <= 200 else f"{text[:200]}…（共 {len(text)} 字）"
+
+
+_NUMERIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?%?")

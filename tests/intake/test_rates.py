@@ -143,7 +143,7 @@ def test_the_scoresheet_shows_the_flag_in_the_deduction_note(ruleset, tmp_path):
     ws = load_workbook(target)["评分表"]
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 10).value == "R-02")
     assert ws.cell(row, 9).value == (
-        "出庭率 50% 低于 90%，每低1个百分点扣0.1分，以2分为限，扣2分；出庭率样本量小（2件）"
+        "出庭率50%，低于90%（差40个百分点），每低1个百分点扣0.1分，计4分，以2分为限，扣2分；出庭率样本量小（2件）"
     )
 
 

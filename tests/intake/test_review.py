@@ -63,10 +63,12 @@ def test_overrides_file_scores_discretionary_item_and_replaces_a_computed_one(tm
     b04, a01, a02 = by_id(r)["B-04"], by_id(r)["A-01"], by_id(r)["A-02"]
     assert (b04.status, b04.deduction, b04.reviewed) == ("扣分", D("0.40"), True)
     assert b04.review.computed_deduction is None and b04.review.source == "review.yaml"
-    assert b04.reasons == ["复核：宣传覆盖不全（复核人：张三，复核日期：2014-01-10，复核文件：review.yaml），扣0.4分"]
+    assert b04.reasons == [
+        "复核：宣传覆盖不全（复核人：张三，复核日期：2014年1月10日，复核文件：review.yaml），扣0.4分"
+    ]
     assert (a01.deduction, a01.review.computed_deduction) == (D("1.00"), D("2.00"))
     assert a01.reasons == [
-        "复核：其中1件经核实已补报（复核人：李四，复核日期：2014-01-11，复核文件：review.yaml；系统计算扣2分），扣1分"
+        "复核：其中1件经核实已补报（复核人：李四，复核日期：2014年1月11日，复核文件：review.yaml；系统计算扣2分），扣1分"
     ]
     assert (b04.review.date, a01.review.date) == ("2014-01-10", "2014-01-11")
     assert a02.deduction == D("0.00") and not a02.reviewed  # another unit's decision

@@ -178,7 +178,7 @@ def test_the_scoresheet_and_its_audit_block_say_who_decided_when_and_from_which_
     ws = openpyxl.load_workbook(sheet)["评分表"]
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 10).value == "B-04")
     note = ws.cell(row, 9).value
-    assert "区司法局 张三" in note and "2014-01-10" in note and "复核-2014.yaml" in note
+    assert "区司法局 张三" in note and "2014年1月10日" in note and "复核-2014.yaml" in note
     labels = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(1, ws.max_row + 1)}
     assert labels["复核文件"] == "复核-2014.yaml"
     assert labels["复核文件SHA-256"] == digest

@@ -66,8 +66,8 @@ def test_failing_department_hand_worked(mini):
     assert r.score_rate == D("24.15")
     assert r.grade.grade == "不合格" and r.grade.band_grade == "不合格"
     assert [b.event for b in r.bad_records] == ["规范性文件未报备3件", "行政诉讼案件1号败诉", "行政诉讼案件3号败诉"]
-    assert items(r)["A-02"].reasons == ["备案率 96.5% 低于 100%，每低1个百分点扣0.5分，扣1.75分"]
-    assert items(r)["A-01"].reasons == ["未报备件数 3件，每件扣1分，以2分为限，扣2分"]
+    assert items(r)["A-02"].reasons == ["备案率96.5%，低于100%（差3.5个百分点），每低1个百分点扣0.5分，扣1.75分"]
+    assert items(r)["A-01"].reasons == ["未报备件数3件，每件扣1分，计3分，以2分为限，扣2分"]
 
 
 def test_bad_record_caps_grade_at_good(mini):

@@ -77,7 +77,7 @@ def test_county_department_hand_worked():
     assert r.title == "2024年度某县市场监督管理局（虚构示例单位）法治建设目标责任考核评分表"
     assert [b.consequence for b in r.bad_records] == ["等次不得高于基本完成"]
     assert items["ZF-03"].reasons == [
-        "案卷评查合格率低于90%：案卷合格率 85% 低于 90%，每低10个百分点扣1分（低5个百分点，按比例计），扣0.5分",
+        "案卷评查合格率低于90%：案卷合格率85%，低于90%（差5个百分点），每低10个百分点扣1分，按比例计，扣0.5分",
         "已计算扣0.5分；另有酌情部分待复核（子项b：出现不合格案卷），最多扣2分",
     ]
     text = summary(r)

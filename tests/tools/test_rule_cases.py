@@ -136,7 +136,7 @@ def test_a_wrong_expectation_fails_with_expected_got_and_values(tmp_path):
     [failed] = result.failed
     assert failed.line() == (
         "失败 mini-test A-01 「未报备1件」：扣分 预期 0.5，实得 1；状态 预期 满分，实得 扣分；不良记录 预期 否，实得 1条"
-        "（取值：未报备件数=1件）（未报备件数 1件，每件扣1分，扣1分）"
+        "（取值：未报备件数=1件）（未报备件数1件，每件扣1分，扣1分）"
         f"  {tmp_path / 'mini.cases.yaml'}:19:5: 用例[0]"
     )
 

@@ -53,6 +53,8 @@ def test_an_untouched_scoresheet_matches(sheet, capsys):
 
 
 def test_a_hand_edited_deduction_is_found_with_its_cell_and_its_effect_on_the_total(sheet, tmp_path, capsys):
+    from scoresheets.fidelity import check_against_build
+
     book = openpyxl.load_workbook(sheet)
     ws = book["评分表"]
     row = row_of(ws, "ZD-01")
@@ -61,18 +63,25 @@ def test_a_hand_edited_deduction_is_found_with_its_cell_and_its_effect_on_the_to
     edited = tmp_path / "edited.xlsx"
     book.save(edited)
 
-    assert run(["verify", str(edited), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]) == 1
-    out = capsys.readouterr().out
-    lines = out.splitlines()
-    assert lines[0].startswith("不一致：评分表有 ")
-    assert f"  评分表!G{row}（ZD-01 扣分）：表中 1.5，重新计算 0" in lines
-    assert f"  评分表!H{row}（ZD-01 得分）：表中 2.5，重新计算 4" in lines
+    reading = read_scoresheet(edited)
+    outcome = verify_scoresheet(reading, SUBMISSION, RULES_FILE, REVIEW)
+    lines = [str(d) for d in outcome.differences]
+    assert f"评分表!G{row}（ZD-01 扣分）：表中 1.5，重新计算 0" in lines
+    assert f"评分表!H{row}（ZD-01 得分）：表中 2.5，重新计算 4" in lines
     total = label_row(ws, "总分")
     system = label_row(ws, "系统计算总分")
     # 1.5 more deducted: 基础得分 91.37 → 89.87, rescaled ×100/98 (ZF-08 does not apply): 93.23 → 91.7
-    assert f"  评分表!H{total}（总分）：表中 91.7，重新计算 93.23" in lines
-    assert len(lines) == 1 + 8  # 扣分, 得分, 小计 扣分/得分, 基础得分, 折算得分, 总分, 得分率
+    assert f"评分表!H{total}（总分）：表中 91.7，重新计算 93.23" in lines
+    assert len(lines) == 8  # 扣分, 得分, 小计 扣分/得分, 基础得分, 折算得分, 总分, 得分率
     assert not any(f"评分表!H{system}" in line for line in lines)  # the plain value was not touched
+
+    # the cell is one the sheet leaves for assessors: compared with a fresh build, every one of
+    # the 8 is explained by that review change, recomputed exactly — not tampering
+    check_against_build(reading, outcome)
+    assert outcome.matches
+    assert [str(d.cell) for d in outcome.reviews] == [f"评分表!G{row}"] + [d.split("（")[0] for d in lines[1:]]
+    assert run(["verify", str(edited), str(SUBMISSION), str(RULES_FILE), "--overrides", str(REVIEW)]) == 0
+    assert f"  评分表!H{total}（总分 得分（按复核改动重新计算））：93.23 → 91.7" in capsys.readouterr().out.splitlines()
 
 
 def test_a_formula_replaced_by_a_number_and_an_edited_grade_are_found(sheet, tmp_path):

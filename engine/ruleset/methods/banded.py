@@ -9,6 +9,7 @@ from pydantic import Field
 
 from engine.ruleset.methods.base import ItemBase, Method, Scored, condition_check, n, points_limit, q
 from engine.ruleset.scalars import Model, Points, Text
+from engine.ruleset.wording import sentence
 
 
 class Band(Model):
@@ -49,11 +50,13 @@ class BandedMethod(Method):
                 d = q(points - band.score)
                 if d == 0:
                     return Scored()
-                text = f"符合第{k}档（{ctx.explain(_rid(item, k))}），得{n(band.score)}分"
-                return Scored(d, [f"{text}，扣{n(d)}分"])
+                # why not the band above (报送日期晚于3月1日) and why this one (不晚于3月31日)
+                above = ctx.facts(_rid(item, k - 1)) if k > 1 else []
+                told = sentence(above + ctx.facts(_rid(item, k)))
+                return Scored(d, [f"{told}，属第{k}档，得{n(band.score)}分，扣{n(d)}分"])
         d = q(points - item.otherwise)
-        shown = "、".join(f"{name}={ctx.show(name)}" for name in ctx.ruleset.item_reads[item.id])
-        return Scored(d, [f"{shown}，不符合任何得分档次，得{n(item.otherwise)}分，扣{n(d)}分"])
+        told = sentence(ctx.facts(_rid(item, len(item.bands))))
+        return Scored(d, [f"{told}，不符合任何得分档次，得{n(item.otherwise)}分，扣{n(d)}分"])
 
     def limits(self, item):
         return [points_limit(item.points)]

@@ -66,6 +66,11 @@ def rounding_note(rounding: str, step: Decimal, steps: Decimal, unit: str) -> st
     return f"，不足{n(step)}{unit}的部分按{n(step)}{unit}计，计为{counted}{unit}"
 
 
+def cap_note(raw: Decimal, limit: Decimal, words: str = "以{}分为限") -> str:
+    """The arithmetic past a cap, for the reason: "，计6分，以4分为限" (nothing within the cap)."""
+    return f"，计{n(q(raw))}分，{words.format(n(limit))}" if raw > limit else ""
+
+
 def check_steps(per_unit: Any, per_unit_key: str, step: Any, per_step: Any, step_rounding: Any, example: str) -> None:
     """A shortfall deducts per unit (每少一次扣分 / 每低一个百分点扣分) or per step (步长 + 每步扣分)."""
     if step is None:
@@ -227,7 +232,11 @@ class Scoring(Protocol):
 
     def show(self, name: str) -> str: ...
 
-    def explain(self, rule_id: str) -> str: ...
+    def told(self, rule_id: str) -> str: ...
+
+    def facts(self, rule_id: str) -> list[Any]: ...
+
+    def records_told(self, rule_id: str, list_name: str, hits: list[int]) -> tuple[str, list[str]]: ...
 
     def review_of(self, rule_id: str) -> Any: ...
 

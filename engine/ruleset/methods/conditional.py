@@ -37,7 +37,7 @@ class ConditionalMethod(Method):
         if not ctx.holds(item.id):
             return Scored()
         d = q(item.deduction if item.deduction is not None else item.points)
-        return Scored(d, [f"{ctx.explain(item.id)}，扣{n(d)}分"])
+        return Scored(d, [f"{ctx.told(item.id)}，扣{n(d)}分"])
 
 
 class ConditionalPartForm(Part):
@@ -55,7 +55,10 @@ class ConditionalPartForm(Part):
         if not ctx.holds(rule_id):
             return Scored()
         d = q(part.deduction)
-        return Scored(d, [f"{part.text}：扣{n(d)}分"])
+        # the part's 说明 states the standard; the submitted values it turned on follow it
+        shown = list(dict.fromkeys(f.subject for f in ctx.facts(rule_id) if not f.phrase))
+        values = f"（{'，'.join(shown)}）" if shown else ""
+        return Scored(d, [f"{part.text}{values}，扣{n(d)}分"])
 
 
 METHOD = ConditionalMethod()

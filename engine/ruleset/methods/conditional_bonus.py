@@ -30,7 +30,7 @@ class ConditionalBonusMethod(Method):
 
     def score(self, item, ctx):
         amount = q(item.bonus if item.bonus is not None else item.points)
-        return Scored(amount, [f"{ctx.explain(item.id)}，加{n(amount)}分"])
+        return Scored(amount, [f"{ctx.told(item.id)}，加{n(amount)}分"])
 
 
 METHOD = ConditionalBonusMethod()

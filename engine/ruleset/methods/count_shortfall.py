@@ -14,6 +14,7 @@ from engine.ruleset.methods.base import (
     PartBase,
     TargetMethod,
     TargetPart,
+    cap_note,
     cap_of,
     capped,
     check_steps,
@@ -59,21 +60,20 @@ def shortfall(spec, points: Decimal, ctx) -> tuple[Decimal, str]:
     value = ctx.submission.values[spec.indicator]
     limit = cap_of(spec.cap, points)
     gap = spec.target - value
-    unit = ctx.unit_of(spec.indicator, "")
-    head = f"{spec.indicator} {ctx.show(spec.indicator)}，少于{n(spec.target)}{unit}"
+    counts = ctx.ruleset.indicators[spec.indicator].type == "次数"
+    unit = ctx.unit_of(spec.indicator, "次" if counts else "")
+    fewer = "少" if counts else "低"
+    head = f"{spec.indicator}{ctx.show(spec.indicator)}，{fewer}于{n(spec.target)}{unit}（差{n(gap)}{unit}）"
     if spec.step is None:
         raw = gap * spec.per_unit
-        text = f"{head}，每少一次扣{n(spec.per_unit)}分"
+        text = f"{head}，每{fewer}1{unit}扣{n(spec.per_unit)}分"
     else:
         rounding = spec.step_rounding or "按实际"
         steps = counted_steps(gap, spec.step, rounding)
         raw = steps * spec.per_step
-        text = f"{head}，每少{n(spec.step)}{unit}扣{n(spec.per_step)}分（少{n(gap)}{unit}"
-        text += rounding_note(rounding, spec.step, steps, unit) + "）"
-    d = capped(raw, limit)
-    if raw > limit:
-        text += f"，累计扣分不超过{n(limit)}分"
-    return d, text
+        text = f"{head}，每{fewer}{n(spec.step)}{unit}扣{n(spec.per_step)}分"
+        text += rounding_note(rounding, spec.step, steps, unit)
+    return capped(raw, limit), text + cap_note(raw, limit)
 
 
 class CountShortfallMethod(TargetMethod):

@@ -67,7 +67,7 @@ class DiscretionaryPartForm(Part):
             return Scored(pending=True, open=limit)
         review = decision.review
         d = min(max(q(review.deduction), ZERO), limit)
-        return Scored(d, [f"{part.text}：复核：{review.reason}（复核人：{review.reviewer}），扣{n(d)}分"])
+        return Scored(d, [f"{part.text}（酌情部分）经复核：{review.reason}（{decision.who}），扣{n(d)}分"])
 
 
 METHOD = DiscretionaryMethod()

@@ -22,6 +22,7 @@ from engine.ruleset.methods.base import (
     simple_check,
 )
 from engine.ruleset.scalars import IndicatorName, Number
+from engine.ruleset.wording import unit_of
 
 
 class Linear(ItemBase):
@@ -60,12 +61,22 @@ class LinearMethod(Method):
         fraction = min(max(fraction, ZERO), Decimal(1))
         score = q(item.points * fraction)
         d = q(item.points - score)
-        better = "越高越好" if item.full_at > item.zero_at else "越低越好"
-        text = (
-            f"{item.indicator} {ctx.show(item.indicator)}，按 {n(item.zero_at)}得0分、{n(item.full_at)}得满分"
-            f"线性计分（{better}），得{n(score)}分"
-        )
-        return Scored(d, [f"{text}，扣{n(d)}分"])
+        unit = unit_of(ctx.ruleset.indicators[item.indicator])
+        zero = f"{n(item.zero_at)}{unit}"
+        head = f"{item.indicator}{ctx.show(item.indicator)}"
+        if fraction == 0:
+            beyond = "不高于" if item.full_at > item.zero_at else "不低于"
+            text = f"{head}，{beyond}{zero}（得0分）"
+        else:
+            low, high = sorted([(item.zero_at, "得0分"), (item.full_at, f"得满分{n(item.points)}分")])
+            between = f"介于{n(low[0])}{unit}（{low[1]}）与{n(high[0])}{unit}（{high[1]}）之间"
+            # (value − 零分值) ÷ (满分值 − 零分值) × 分值, in the order that keeps both differences positive
+            if item.full_at > item.zero_at:
+                ratio = f"（{n(value)}−{n(item.zero_at)}）÷（{n(item.full_at)}−{n(item.zero_at)}）"
+            else:
+                ratio = f"（{n(item.zero_at)}−{n(value)}）÷（{n(item.zero_at)}−{n(item.full_at)}）"
+            text = f"{head}，{between}，按比例计分：{ratio}×{n(item.points)}分"
+        return Scored(d, [f"{text}，得{n(score)}分，扣{n(d)}分"])
 
     def limits(self, item):
         return [points_limit(item.points)]

@@ -15,6 +15,7 @@ from engine.ruleset.methods.base import (
     PartBase,
     Scored,
     cap_limit,
+    cap_note,
     cap_of,
     capped,
     gt_zero,
@@ -60,9 +61,7 @@ class PerEventMethod(Method):
         limit = cap_of(item.cap, item.points)
         d = capped(count * item.per_event, limit)
         unit = ctx.unit_of(item.count, "件")
-        text = f"{item.count} {n(count)}{unit}，每{unit}扣{n(item.per_event)}分"
-        if count * item.per_event > limit:
-            text += f"，以{n(limit)}分为限"
+        text = f"{item.count}{n(count)}{unit}，每{unit}扣{n(item.per_event)}分{cap_note(count * item.per_event, limit)}"
         return Scored(d, [f"{text}，扣{n(d)}分"], {"件数": n(count)})
 
     def limits(self, item):
@@ -101,9 +100,11 @@ class PerEventPartForm(Part):
         if not ctx.holds(rule_id):
             return Scored()
         count = ctx.submission.values[part.count]
-        d = capped(count * part.per_event, cap_of(part.cap, points))
+        limit = cap_of(part.cap, points)
+        d = capped(count * part.per_event, limit)
         unit = ctx.unit_of(part.count, "次")
-        return Scored(d, [f"{part.text}：{part.count} {n(count)}{unit}，每{unit}扣{n(part.per_event)}分，扣{n(d)}分"])
+        text = f"{part.count}{n(count)}{unit}，每{unit}扣{n(part.per_event)}分{cap_note(count * part.per_event, limit)}"
+        return Scored(d, [f"{part.text}：{text}，扣{n(d)}分"])
 
 
 METHOD = PerEventMethod()

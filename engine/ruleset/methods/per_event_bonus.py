@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from engine.ruleset.methods.base import BonusBase, Method, Scored, capped, gt_zero, n, simple_check
+from engine.ruleset.methods.base import BonusBase, Method, Scored, cap_note, capped, gt_zero, n, simple_check
 from engine.ruleset.scalars import IndicatorName, Points
 
 
@@ -34,9 +34,8 @@ class PerEventBonusMethod(Method):
         count = ctx.submission.values[item.count]
         amount = capped(count * item.per_event, item.points)
         unit = ctx.unit_of(item.count, "件")
-        reason = f"{item.count} {n(count)}{unit}，每{unit}加{n(item.per_event)}分"
-        if count * item.per_event > item.points:
-            reason += f"，本项最多加{n(item.points)}分"
+        reason = f"{item.count}{n(count)}{unit}，每{unit}加{n(item.per_event)}分"
+        reason += cap_note(count * item.per_event, item.points, "本项最多加{}分")
         return Scored(amount, [reason + f"，加{n(amount)}分"])
 
 

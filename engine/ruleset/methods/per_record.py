@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from engine.ruleset import conditions as expr
-from engine.ruleset.methods.base import Check, ItemBase, Method, Scored, cap_limit, cap_of, capped, n, q
+from engine.ruleset.methods.base import Check, ItemBase, Method, Scored, cap_limit, cap_note, cap_of, capped, n, q
 from engine.ruleset.scalars import IndicatorName, Points, Text
+from engine.ruleset.wording import value_text
 
 
 class PerRecord(ItemBase):
@@ -45,18 +45,15 @@ class PerRecordMethod(Method):
         records = ctx.submission.records.get(item.records, [])
         limit = q(cap_of(item.cap, item.points))
         d = capped(len(hits) * item.per_record, limit)
-        cond = ctx.ruleset.conditions.get(item.id)
-        what = f"{expr.render(cond.written or cond.node, year=ctx.submission.year)} 的" if cond else ""
-        text = f"{item.records}中{what}记录{len(hits)}条，每条扣{n(item.per_record)}分"
-        if len(hits) * item.per_record > limit:
-            text += f"，以{n(limit)}分为限"
+        summary, notes = ctx.records_told(item.id, item.records, hits)
+        text = f"{summary}；每条扣{n(item.per_record)}分{cap_note(len(hits) * item.per_record, limit)}"
         remaining = d
-        for fid in hits:
+        for fid, note in zip(hits, notes, strict=True):
             share = min(q(item.per_record), remaining)
             remaining -= share
             if item.bad_record is not None:
-                fields = {k: expr.format_value(v) for k, v in records[fid - 1].items()}
-                ctx.write_bad_record(item.id, item.standard, item.bad_record, share, fields, f"第{fid}条记录")
+                fields = {k: value_text(v) for k, v in records[fid - 1].items()}
+                ctx.write_bad_record(item.id, item.standard, item.bad_record, share, fields, note)
         return Scored(d, [f"{text}，扣{n(d)}分"])
 
     def limits(self, item):

@@ -14,6 +14,7 @@ from engine.ruleset.methods.base import (
     PartBase,
     TargetMethod,
     TargetPart,
+    cap_note,
     cap_of,
     capped,
     check_steps,
@@ -66,24 +67,21 @@ def shortfall(spec, points: Decimal, ctx) -> tuple[Decimal, str]:
     value = ctx.submission.values[spec.indicator]
     limit = cap_of(spec.cap, points)
     gap = spec.target - value
-    head = f"{spec.indicator} {ctx.show(spec.indicator)} 低于 {n(spec.target)}%"
+    head = f"{spec.indicator}{ctx.show(spec.indicator)}，低于{n(spec.target)}%（差{n(gap)}个百分点）"
     if spec.step is None:
         partial = spec.partial or "按实际"
         counted_gap = counted_steps(gap, Decimal(1), partial)
         raw = counted_gap * spec.per_point
         text = f"{head}，每低1个百分点扣{n(spec.per_point)}分"
         if counted_gap != gap:
-            text += f"（不足1个百分点{partial}，按{n(counted_gap)}个百分点计）"
+            text += rounding_note(partial, Decimal(1), counted_gap, "个百分点")
     else:
         rounding = spec.step_rounding or "按实际"
         steps = counted_steps(gap, spec.step, rounding)
         raw = steps * spec.per_step
-        text = f"{head}，每低{n(spec.step)}个百分点扣{n(spec.per_step)}分（低{n(gap)}个百分点"
-        text += rounding_note(rounding, spec.step, steps, "个百分点") + "）"
-    d = capped(raw, limit)
-    if raw > limit:
-        text += f"，以{n(limit)}分为限"
-    return d, text
+        text = f"{head}，每低{n(spec.step)}个百分点扣{n(spec.per_step)}分"
+        text += rounding_note(rounding, spec.step, steps, "个百分点")
+    return capped(raw, limit), text + cap_note(raw, limit)
 
 
 class RateShortfallMethod(TargetMethod):

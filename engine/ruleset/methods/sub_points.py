@@ -83,7 +83,7 @@ class SubPointsMethod(Method):
             reasons.extend(scored.reasons)
             total += scored.amount
         if total > points:
-            reasons.append(f"合计以本项分值{n(points)}分为限")
+            reasons.append(f"各子项合计扣{n(total)}分，以本项分值{n(points)}分为限")
         d = min(total, q(points))
         if not opened:
             return Scored(d, reasons)
