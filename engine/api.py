@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from engine.assessment import assess
@@ -24,7 +23,6 @@ from engine.ruleset.names import (
 from engine.ruleset.ruleset import Ruleset
 
 DEFAULT_RULES = "demo-district-2013.yaml"
-_RULESETS: dict[str, Ruleset] = {}
 
 
 def default_rules_path() -> Path:
@@ -39,28 +37,7 @@ def get_ruleset(path: Path | str | None = None) -> Ruleset:
         raise RulesError(
             Problem(Location(str(path)), "是规则文件夹；这里要一个规则集：请给出规则文件或编号（见 assess rules list）")
         )
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return load_rules(path)  # reports the missing/unreadable file with its name
-    hit = _RULESETS.get(str(path))
-    if (
-        hit is not None
-        and hit.sources
-        and hit.sources[0][1] == digest
-        and all(_unchanged(f, h) for f, h in hit.sources)
-    ):
-        return hit
-    ruleset = load_rules(path)
-    _RULESETS[str(path)] = ruleset
-    return ruleset
-
-
-def _unchanged(file: str, digest: str) -> bool:
-    try:
-        return hashlib.sha256(Path(file).read_bytes()).hexdigest() == digest
-    except OSError:
-        return False
+    return load_rules(path)  # remembered per file while its sources are unchanged (engine.ruleset.load)
 
 
 def rules_for(submission: Document, rules_path: Path | str | None = None) -> Path:

@@ -43,7 +43,7 @@ from engine.errors import (
     OutputError,
     Problem,
 )
-from engine.files.atomic import WriteError, make_folder
+from engine.files.atomic import WriteError, check_output, make_folder, note_input, why_not_written
 from engine.files.naming import (
     NameAllocator,
     inside,
@@ -132,6 +132,7 @@ def discover(
         key = path.resolve()
         if key not in seen:
             seen.add(key)
+            note_input(path)  # workers read it; no output of this run may replace it
             inputs.append(Input(len(inputs) + len(failures), shown))
 
     kinds = "、".join(SUBMISSION_SUFFIXES)
@@ -382,7 +383,12 @@ def assess_one(item: Input) -> Outcome:
         part = None
         if config.folder is not None:
             target = Path(config.folder) / part_name(config.token, item.index)
-            _save_part(result, target)
+            try:
+                _save_part(result, target)
+            except OSError as exc:  # a full disk: this unit is not written, and says where and why
+                message = f"{item.shown}: 评分表写不成，未写出（输出文件夹 {config.folder}）：{why_not_written(exc)}"
+                failure = FailedInput(item.index, item.shown, "输出", (repair_surrogates(message),))
+                return Outcome(item.index, failure=failure)
             part = str(target)
         row = unit_row(item.index, item.shown, result)
         report = report_beside(Path(item.path))
@@ -568,9 +574,15 @@ class _InOrder:
             row = outcome.row
             name = self.names.take(*scoresheet_name(row.unit, row.year))
             try:
+                check_output(inside(self.folder, name))
                 if not self.force:
                     _check_overwrite(inside(self.folder, name))
                 os.replace(outcome.part, inside(self.folder, name))
+            except WriteError as exc:  # a link, device or input where the scoresheet would go
+                with contextlib.suppress(OSError):
+                    os.unlink(outcome.part)
+                message = f"{row.file}: 评分表 {exc.path} 未写出：{exc.message}"
+                outcome = Outcome(outcome.index, failure=FailedInput(outcome.index, row.file, "输出", (message,)))
             except InputError as exc:  # an edited scoresheet: kept, this unit listed as not written
                 with contextlib.suppress(OSError):
                     os.unlink(outcome.part)
@@ -579,7 +591,7 @@ class _InOrder:
             except OSError as exc:
                 with contextlib.suppress(OSError):
                     os.unlink(outcome.part)
-                message = f"{row.file}: 无法写入评分表 {name}：{exc.strerror or exc}"
+                message = f"{row.file}: 无法写入评分表 {inside(self.folder, name)}：{why_not_written(exc)}"
                 outcome = Outcome(outcome.index, failure=FailedInput(outcome.index, row.file, "输出", (message,)))
             else:
                 outcome = replace(outcome, row=replace(row, sheet=name))

@@ -7,7 +7,9 @@ follows YAML 1.2 (so `on`/`no` stay strings); JSON is valid YAML, so one loader 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,8 +24,9 @@ from ruamel.yaml.reader import ReaderError
 from engine.documents.yaml_syntax import explain as explain_syntax
 from engine.documents.yaml_syntax import suspicious
 from engine.errors import InputError, Location, Problem
+from engine.files.atomic import note_input
 
-MAX_INPUT_BYTES = 20 * 1024 * 1024
+MAX_INPUT_BYTES = 4 * 1024 * 1024  # a rules file is ~100 KB, a submission ~10 KB; ruamel reads ~0.5 MB/s
 
 
 @dataclass(frozen=True)
@@ -59,21 +62,57 @@ class Document:
         return Location(self.file, path=tuple(loc))
 
 
-def read_bytes(path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES) -> tuple[bytes, str]:
-    """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error."""
+def read_bytes(
+    path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES, kind: str = "", *, as_input: bool = True
+) -> tuple[bytes, str]:
+    """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error.
+
+    At most max_bytes + 1 bytes are read whatever the file claims to be (a /proc file says 0), and
+    only a regular file is read: a device (/dev/zero), FIFO or socket is refused before a byte is
+    read (opened without blocking, so a FIFO with no writer cannot hang the command).
+    """
     name = str(path)
+    where = Location(name)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {max_bytes} 字节", "file.too-large"))
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise error(Problem(Location(name), "文件不存在", "file.missing")) from None
+        raise error(Problem(where, "文件不存在", "file.missing")) from None
     except IsADirectoryError:
-        raise error(Problem(Location(name), "应为文件，实为文件夹", "file.is-folder")) from None
+        raise error(Problem(where, "应为文件，实为文件夹", "file.is-folder")) from None
     except OSError as exc:
-        raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
+        raise error(Problem(where, f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(Problem(where, "应为文件，实为文件夹", "file.is-folder"))
+        if not stat.S_ISREG(info.st_mode):
+            raise error(
+                Problem(where, "不是普通文件（设备、管道或套接字），不读取：请给出一个文件", "file.not-regular")
+            )
+        if info.st_size > max_bytes:
+            raise error(Problem(where, _too_large(info.st_size, max_bytes, kind), "file.too-large"))
+        chunks, got = [], 0
+        while got <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > max_bytes:
+            raise error(Problem(where, _too_large(None, max_bytes, kind), "file.too-large"))
+    except OSError as exc:
+        raise error(Problem(where, f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
+    finally:
+        os.close(fd)
+    if as_input:  # no output of this process may replace it (an old output read to check it is not)
+        note_input(path, info)
+    raw = b"".join(chunks)
     return raw, hashlib.sha256(raw).hexdigest()
+
+
+def _too_large(size: int | None, max_bytes: int, kind: str) -> str:
+    said = f"（{size} 字节）" if size is not None else f"（超过 {max_bytes} 字节）"
+    return f"文件过大{said}，{kind}上限为 {max_bytes} 字节"
 
 
 def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
@@ -122,6 +161,7 @@ def load_document(path: Path | str, error: type[InputError]) -> Document:
 MAX_DEPTH = 100  # nesting deeper than this is refused (no real rules file or submission comes close)
 MAX_NODES = 1_000_000  # values after expanding YAML aliases: refuses "billion laughs" documents
 MAX_INT_DIGITS = 30
+MAX_EXPONENT = 10_000  # a decimal exponent beyond ±this is refused where it is written (decimal overflows at 999,999)
 
 
 class _Refused(MarkedYAMLError):
@@ -167,11 +207,20 @@ class _Constructor(RoundTripConstructor):
             return super().construct_yaml_float(node)
         if not value.is_finite():
             return super().construct_yaml_float(node)
+        if abs(value.adjusted()) > MAX_EXPONENT:  # 1e999999999999: no arithmetic may even touch it
+            raise _Refused(None, None, f"数字超出范围（{node.value}）；请写出实际的数", node.start_mark)
         return _tidy(value)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
+            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
 def _tidy(value: Decimal) -> Decimal:

@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
-from engine.documents.source import read_text
+from engine.documents.source import parse_document, read_text
 from engine.errors import (
     Location,
     Problem,
@@ -42,22 +40,30 @@ def rules_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not is_case_file(p))
 
 
+_HEADERS: dict[str, tuple[str, dict[str, Any]]] = {}  # file → (sha256, header): a folder is scanned once per change
+
+
 def read_header(path: Path) -> dict[str, Any]:
-    """The 规则集 mapping of a rules file, read without loading the rest of the file."""
-    text, _ = read_text(path, RulesError)
+    """The 规则集 mapping of a rules file, read without loading the rest of the file.
+
+    The header is read under the same limits as a whole rules file (size, nesting, YAML aliases:
+    `parse_document`), so a hostile header is a located error, never RecursionError or MemoryError.
+    """
+    text, digest = read_text(path, RulesError)
+    hit = _HEADERS.get(str(path))
+    if hit is not None and hit[0] == digest:
+        return dict(hit[1])
     lines = text.splitlines()
     start = next((n for n, line in enumerate(lines) if line.startswith("规则集:")), None)
     if start is not None:
         end = next((n for n in range(start + 1, len(lines)) if _TOP_KEY.match(lines[n])), len(lines))
-        text = "\n".join(lines[start:end])
-    try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError:
-        data = None
+        text = "\n" * start + "\n".join(lines[start:end])  # the same line numbers as in the file
+    data = parse_document(text, str(path), digest, RulesError).data
     header = data.get("规则集") if isinstance(data, dict) else None
     if not isinstance(header, dict):
         raise RulesError(Problem(Location(str(path)), "无法读取“规则集”（规则文件开头的表头）", "rules.header"))
-    return header
+    _HEADERS[str(path)] = (digest, header)
+    return dict(header)
 
 
 @dataclass(frozen=True)

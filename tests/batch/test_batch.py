@@ -570,7 +570,7 @@ def test_a_unit_whose_scoresheet_cannot_be_placed_is_an_error_not_a_crash(here, 
     assert run(["examples", "-o", "out", "--as-of", AS_OF, "-j", "1"]) == 1
     errors = sheet_values(out / "汇总.xlsx")["错误"]
     assert errors[3][:3] == (1, "gaizhou-2016.json", "输出")
-    assert errors[3][3].startswith("gaizhou-2016.json: 无法写入评分表 盖州市人民政府-2016年度评分表.xlsx：")
+    assert errors[3][3].startswith("gaizhou-2016.json: 评分表 out/盖州市人民政府-2016年度评分表.xlsx 未写出：是文件夹")
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
 
 
