@@ -34,8 +34,10 @@ def save_workbook(wb: Workbook, path: str | Path, title: str, when: dt.datetime 
     """Every workbook is written here or through workbook_bytes after `stamp`: title and creator
     set, the file replaced atomically. `when` (default now) dates the properties and zip members."""
     from engine.files.atomic import write_bytes_atomic
+    from scoresheets.styles import fit_rows
 
     when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    fit_rows(wb)
     stamp(wb, when, title)
     write_bytes_atomic(path, workbook_bytes(wb, when))
 

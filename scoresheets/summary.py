@@ -57,6 +57,7 @@ from scoresheets.styles import (
     TITLE_PT,
     TOTAL,
     cjk_width,
+    fit_rows,
     line_count,
     register_styles,
 )
@@ -627,6 +628,7 @@ def build_summary_workbook(summary: BatchSummary) -> Workbook:
     for name, value in summary_properties(summary).items():
         wb.custom_doc_props.append(StringProperty(name=name, value=repair_surrogates(value)))
     wb.active = 0
+    fit_rows(wb)  # the last word on heights: text some sheets size by hand is checked once more
     return wb
 
 
