@@ -30,7 +30,7 @@ from engine.cli.rules import rules
 from engine.cli.schema import schema_command
 from engine.cli.template import template_command
 from engine.cli.verify import verify
-from engine.documents.text import visible
+from engine.documents.text import visible, visible_line
 from engine.errors import AssessError, InputError
 from engine.files.atomic import WriteError
 
@@ -88,11 +88,11 @@ def report(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, InputError):
         click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
         for problem in exc.problems:
-            click.echo(f"  {visible(str(problem))}", err=True)
+            click.echo(f"  {visible_line(str(problem))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, WriteError):
         click.echo("错误：输出文件写不成，未写出该文件（原有的同名文件未改动）。", err=True)
-        click.echo(f"  {visible(str(exc))}", err=True)
+        click.echo(f"  {visible_line(str(exc))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, AssessError):
         click.echo(f"错误：{visible(str(exc))}", err=True)

@@ -281,7 +281,7 @@ def test_hostile_and_duplicate_unit_names_stay_inside_the_output_folder(here):
         "CON",
         ".隐藏",
         "a\\b:c*d?e",
-        "局\u202egpj.exe",
+        "局\u200bgpj.exe",  # zero-width space: allowed in the name, dropped from the file name
         "同名单位",
         "同名单位",
         "同名单位",
