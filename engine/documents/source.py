@@ -167,7 +167,7 @@ def _number_form(text: str) -> str:
     if "_" in text:
         return f"“{text}” 含下划线：数字请写成 {text.replace('_', '')}{_AS_TEXT}"
     if bare.lower() in (".inf", ".nan"):
-        return f"“{text}” 不是有限的数字（NaN 或无穷大）"
+        return "应为有限的数字（不能是 NaN 或无穷大）"
     return f"“{text}” 不是十进制数字（六十进制等写法不被接受）{_AS_TEXT}"
 
 
