@@ -13,6 +13,7 @@ import difflib
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -109,6 +110,9 @@ def report(exc: BaseException, debug: bool) -> int:
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     prepare_streams()
+    # openpyxl warns about what it finds in a workbook (a date out of range, a defined name
+    # without its sheet) by printing its own source line: the reader reports such cells itself
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
     with chinese():
         _main(args, prog_name)
 

@@ -569,6 +569,20 @@ def form_zip_bomb(d: Path) -> list[str]:
     return [str(form), "--rules", str(MINI), "--format", "json", "--as-of", AS_OF]
 
 
+def form_row_beyond_excel(d: Path) -> list[str]:
+    form = _form(d)
+    _edit_member(form, "xl/worksheets/sheet2.xml", lambda x: re.sub(r'(r="[A-Z]*)100"', r'\g<1>1048577"', x))
+    return [str(form), "--rules", str(MINI), "--format", "json", "--as-of", AS_OF]
+
+
+def docx_bad_deflate(d: Path) -> list[str]:
+    raw = bytearray(_docx("<w:p><w:r><w:t>受理投诉2673件，办结2656件。</w:t></w:r></w:p>".encode() * 50))
+    start = raw.index(b"word/document.xml") + len("word/document.xml")
+    raw[start] ^= 0xFF  # the first byte of the compressed data: inflate fails before any CRC check
+    (d / "报告.docx").write_bytes(bytes(raw))
+    return ["extract", str(d / "报告.docx"), "--rules", "demo-district-2013", "-o", str(d / "draft.json")]
+
+
 def yaml_alias_bomb(d: Path) -> list[str]:
     lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     lines += [
@@ -795,6 +809,22 @@ CASES = [
         3,
         "form.xlsx!指标!",
         needs=VALUES,
+    ),
+    Case(
+        "form-row-1048577",
+        "fuzz: a row beyond Excel's last (ValueError, exit 4)",
+        form_row_beyond_excel,
+        3,
+        "form.xlsx",
+        needs=VALUES,
+    ),
+    Case(
+        "extract-docx-bad-deflate",
+        "fuzz: damaged compressed data in a .docx (zlib.error, exit 4)",
+        docx_bad_deflate,
+        3,
+        "报告.docx",
+        needs=READS,
     ),
     # 7. text, review values, YAML forms, zips
     Case(
