@@ -239,4 +239,6 @@ def test_record_text_keeps_line_breaks_but_not_direction_controls(tmp_path, caps
     capsys.readouterr()
     assert run([str(sub), "--rules", str(MINI), "--format", "json"]) == 3
     [problem] = problems(capsys)
-    assert "指标.诉讼案件[0].案号: " in problem and "含有改变文字显示方向的控制字符 U+2066（第 2 个字符）" in problem, problem
+    assert "指标.诉讼案件[0].案号: " in problem and "含有改变文字显示方向的控制字符 U+2066（第 2 个字符）" in problem, (
+        problem
+    )
