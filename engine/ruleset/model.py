@@ -14,7 +14,7 @@ from engine.result import DEFAULT_TITLE
 from engine.ruleset.extraction import ExtractionSpec
 from engine.ruleset.methods import BONUS_MODELS, ITEM_MODELS
 from engine.ruleset.methods.base import BadRecordSpec
-from engine.ruleset.scalars import IndicatorName, Model, Name, Note, Number, Points, Text, YesNo
+from engine.ruleset.scalars import IndicatorName, Line, Model, Name, Note, Number, Points, Text, YesNo
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
@@ -74,7 +74,7 @@ class Period(Model):
 
 class RulesetHeader(Model):
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
-    name: Text = Field(alias="名称")
+    name: Line = Field(alias="名称")
     year: int = Field(alias="考核年度", ge=1990, le=2100)
     total: Points = Field(alias="总分", gt=0)
     bonus_cap: Points = Field(Decimal(0), alias="加分上限")
@@ -93,7 +93,7 @@ class RulesetHeader(Model):
     veto_result: Text | None = Field(
         None, alias="否决结果", description="触发一票否决的结果：一个等次名称（缺省为最低等次）；不评等次时为一句话"
     )
-    sheet_title: Text | None = Field(
+    sheet_title: Line | None = Field(
         None, alias="评分表标题", description="评分表标题中单位名称之后的部分（缺省：法治政府建设考核评分表）"
     )
     not_applicable: Literal["剔除折算", "按满分计"] = Field("剔除折算", alias="不适用项")

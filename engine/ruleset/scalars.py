@@ -51,6 +51,7 @@ Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1000, decim
 Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(printable)]
 Note = Annotated[str, Field(max_length=2000), AfterValidator(printable)]  # optional text: may be empty
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]  # one line: a unit, a person
+Line = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(one_line)]  # a title: one line
 IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
