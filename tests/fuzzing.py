@@ -741,6 +741,8 @@ def run_case(case: Case, folder: Path, rules_path: Path | None = None) -> Outcom
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     err = stderr.getvalue()
+    if "fuzzing.Hang" in err:  # the alarm went off inside a callback that swallowed it
+        return Outcome("hang", f"over {TIME_LIMIT} s")
     if "Traceback" in err:
         return Outcome("escaped", err[-2000:])
     if code == 3:  # a workbook or report broken as a whole is refused at the file

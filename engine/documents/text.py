@@ -22,13 +22,14 @@ NOT_ONE_LINE = re.compile(f"[{_CONTROLS}{_DIRECTION}{_BREAKS}]")
 
 def _refuse(m: re.Match[str]) -> None:
     code = ord(m.group(0))
+    advice = "请删除"
     if chr(code) in "\u061c\u200e\u200f" or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
         what = "改变文字显示方向的控制字符"
     elif chr(code) in _BREAKS:
-        what = "换行符或制表符（这里只能写一行）"
+        what, advice = "换行符或制表符", "这里只能写一行，请删除"
     else:
         what = "不可见的控制字符"
-    raise ValueError(f"含有{what} U+{code:04X}（第 {m.start() + 1} 个字符），请删除")
+    raise ValueError(f"含有{what} U+{code:04X}（第 {m.start() + 1} 个字符），{advice}")
 
 
 def printable(value: str) -> str:

@@ -28,7 +28,7 @@ from engine.documents.fast_json import load_data_document
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
-from engine.documents.text import one_line, printable
+from engine.documents.text import one_line, printable, visible_line
 from engine.errors import ErrorList, SubmissionError
 from engine.intake.deadlines import count_days_late
 from engine.intake.rates import reconcile
@@ -363,7 +363,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"“{value[:30]}”"
+        return f"“{visible_line(value[:30])}”"
     if isinstance(value, Decimal):
         return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
     return str(value)

@@ -165,6 +165,13 @@ def _no_raw(char: str) -> Callable[[Path, str], None]:
 def _no_forged_lines(d: Path, out: str) -> None:
     marks = [line for line in out.splitlines() if line.startswith(("✓", "✗"))]
     assert len(marks) == 2, marks  # one line per input, nothing more
+    import openpyxl
+
+    [reason] = [
+        row[-1]
+        for row in openpyxl.load_workbook(d / "out" / "汇总.xlsx")["错误"].iter_rows(min_row=4, values_only=True)
+    ]
+    assert "\\u000" in reason and "\n" not in reason and "\r" not in reason, reason  # nor in the summary's 错误 sheet
 
 
 # -- 1. outputs ----------------------------------------------------------------------------------
@@ -258,6 +265,12 @@ def _formula_in_total(formula: str, cached: str = "") -> Callable[[Path], list[s
         return _tampered(d, edit)
 
     return make
+
+
+def verify_far_row(d: Path) -> list[str]:
+    return _tampered(
+        d, lambda x: re.sub(r'(r="[A-Z]*)1"', r'\g<1>1000000"', x, count=0).replace('<row r="1"', '<row r="1000000"', 1)
+    )
 
 
 def verify_formula_chain(d: Path) -> list[str]:
@@ -680,6 +693,16 @@ CASES = [
         verify_formula_chain,
         1,
         "评分表!H23",
+        needs=VERIFY,
+    ),
+    Case(
+        "verify-row-1000000",
+        "fuzz: a scoresheet row moved to 1,000,000 (over 20 s)",
+        verify_far_row,
+        1,
+        "评分表!",
+        cpu=5,
+        megabytes=300,
         needs=VERIFY,
     ),
     # 3. the 填报表 reader accepts manipulation
