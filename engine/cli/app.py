@@ -13,6 +13,7 @@ import difflib
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -30,7 +31,7 @@ from engine.cli.rules import rules
 from engine.cli.schema import schema_command
 from engine.cli.template import template_command
 from engine.cli.verify import verify
-from engine.documents.text import visible
+from engine.documents.text import visible, visible_line
 from engine.errors import AssessError, InputError
 from engine.files.atomic import WriteError
 
@@ -88,11 +89,11 @@ def report(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, InputError):
         click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
         for problem in exc.problems:
-            click.echo(f"  {visible(str(problem))}", err=True)
+            click.echo(f"  {visible_line(str(problem))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, WriteError):
         click.echo("错误：输出文件写不成，未写出该文件（原有的同名文件未改动）。", err=True)
-        click.echo(f"  {visible(str(exc))}", err=True)
+        click.echo(f"  {visible_line(str(exc))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, AssessError):
         click.echo(f"错误：{visible(str(exc))}", err=True)
@@ -109,6 +110,9 @@ def report(exc: BaseException, debug: bool) -> int:
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     prepare_streams()
+    # openpyxl warns about what it finds in a workbook (a date out of range, a defined name
+    # without its sheet) by printing its own source line: the reader reports such cells itself
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
     with chinese():
         _main(args, prog_name)
 

@@ -18,6 +18,7 @@ import click
 
 from engine.batch import run as batching
 from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, Command, PathType, parse_as_of
+from engine.documents.text import visible_line
 from engine.files.atomic import write_text_atomic
 from engine.tools.summary import (
     FailedInput,
@@ -84,8 +85,8 @@ class _Progress:
 def _line(unit: UnitRow | FailedInput) -> str:
     if isinstance(unit, FailedInput):
         more = f"（另有{len(unit.problems) - 1}处问题）" if len(unit.problems) > 1 else ""
-        return f"✗ {unit.file} → {unit.problems[0]}{more}"
-    return f"✓ {unit.file} → {unit.unit}：{unit.total:.2f} {unit.grade_shown}"
+        return visible_line(f"✗ {unit.file} → {unit.problems[0]}{more}")
+    return visible_line(f"✓ {unit.file} → {unit.unit}：{unit.total:.2f} {unit.grade_shown}")
 
 
 def _workers(jobs: int | None) -> int:

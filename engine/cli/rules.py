@@ -14,6 +14,7 @@ import click
 
 from engine import api
 from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK, Group, PathType
+from engine.documents.text import visible_line
 from engine.errors import CasesError, InputError, RulesError
 from engine.ruleset.names import list_rulesets, new_ruleset, resolve_rules
 from engine.tools.cases import (
@@ -62,7 +63,7 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
                     click.echo(f"通过 {outcome.ruleset_id} {outcome.case.rule} 「{outcome.case.name}」")
             else:
                 failed += 1
-                click.echo(outcome.line())
+                click.echo(visible_line(outcome.line()))
         gaps += result.gaps
     click.echo(f"{passed} passed, {failed} failed")
     whole = sum(1 for suite in suites for case in suite.cases if case.whole)
@@ -71,7 +72,7 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
     if gaps:
         click.echo(f"缺少用例的评分项（{len(gaps)}项）：")
         for gap in gaps:
-            click.echo(f"  {gap.line()}")
+            click.echo(f"  {visible_line(gap.line())}")
     elapsed = time.perf_counter() - started
     click.echo(f"规则集 {len(suites)} 个，用例 {passed + failed} 个，用时 {elapsed:.1f} 秒", err=True)
     if failed or (gaps and not allow_uncovered):
@@ -123,10 +124,10 @@ def check_command(paths: tuple[Path, ...]) -> None:
     files, found = check_paths(_existing(paths))
     findings = [f for f in found if not f.note]
     for finding in findings:
-        click.echo(str(finding))
+        click.echo(visible_line(str(finding)))
     for finding in found:  # notes go with the summary, apart from the problems
         if finding.note:
-            click.echo(str(finding), err=True)
+            click.echo(visible_line(str(finding)), err=True)
     notes = len(found) - len(findings)
     summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
     summary += f"另有 {notes} 条提示。" if notes else ""
@@ -215,7 +216,7 @@ def list_command(folder: Path | None) -> None:
     """
     entries = list_rulesets(resolve_rules(folder) if folder is not None else None)
     for entry in entries:
-        click.echo(entry.line())
+        click.echo(visible_line(entry.line()))
     if not entries:
         click.echo(f"{folder} 中没有规则文件。", err=True)
 
@@ -258,5 +259,5 @@ def new_command(new_id: str, source: str, year: int, folder: Path) -> None:
         click.echo(f"已写出：{file}", err=True)
     click.echo(f"请逐一复核以下 {len(reviews)} 处（日期、阈值等按新年度的细则修改）：")
     for review in reviews:
-        click.echo(f"  {review}")
+        click.echo(f"  {visible_line(str(review))}")
     click.echo(f"改完后运行：assess rules check {written[0]} 和 assess rules test {written[0]}", err=True)

@@ -174,12 +174,50 @@ class _DuplicateKey(MarkedYAMLError):
         self.key = key
 
 
+class Written(str):
+    """A plain scalar YAML would read as a number, yes/no or a time in a form people do not mean
+    as one (0x3, 0o7, 1_000, .inf, .nan, 2013-03-31 10:00:00, and under `%YAML 1.1` 010, 1:20,
+    yes): kept as the text written. Where text is expected it is that text; where a number or a
+    date is expected the validators refuse it with `why`."""
+
+    why: str
+
+    def __new__(cls, text: str, why: str) -> "Written":
+        self = super().__new__(cls, text)
+        self.why = why
+        return self
+
+
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_PLAIN_BOOL = ("true", "True", "TRUE", "false", "False", "FALSE")
+_AS_TEXT = "；若是文字请加引号"
+
+
+def _number_form(text: str) -> str:
+    """Why a number-like scalar is not read as a number, in words."""
+    bare = text.lstrip("+-")
+    if bare[:2] in ("0x", "0X"):
+        return f"“{text}” 是十六进制写法：数字请写成十进制{_AS_TEXT}"
+    if bare[:2] in ("0o", "0O") or (len(bare) > 1 and bare[0] == "0" and bare.isdigit()):
+        return f"“{text}” 是八进制或带前导零的写法：数字请写成十进制，不带前导零{_AS_TEXT}"
+    if bare[:2] in ("0b", "0B"):
+        return f"“{text}” 是二进制写法：数字请写成十进制{_AS_TEXT}"
+    if "_" in text:
+        return f"“{text}” 含下划线：数字请写成 {text.replace('_', '')}{_AS_TEXT}"
+    if bare.lower() in (".inf", ".nan"):
+        return "应为有限的数字（不能是 NaN 或无穷大）"
+    return f"“{text}” 不是十进制数字（六十进制等写法不被接受）{_AS_TEXT}"
+
+
 class _Constructor(RoundTripConstructor):
     """ruamel's round-trip constructor with exact numbers and both places of a duplicate key.
 
     Floats become `Decimal` from the text as written: a binary float would silently turn
     999999999999.999999 into 1000000000000. Integers longer than MAX_INT_DIGITS are refused
-    before Python's int conversion limit raises a bare ValueError.
+    before Python's int conversion limit raises a bare ValueError. Numbers, yes/no and times
+    in any other form than plain decimal, true/false and a bare date are kept as `Written` text.
     """
 
     def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
@@ -195,12 +233,32 @@ class _Constructor(RoundTripConstructor):
         return super().check_mapping_key(node, key_node, mapping, key, value)
 
     def construct_yaml_int(self, node: Any) -> Any:
-        if sum(ch.isdigit() for ch in str(node.value)) > MAX_INT_DIGITS:
+        text = str(node.value)
+        if not _PLAIN_INT.fullmatch(text):
+            return Written(text, _number_form(text))
+        if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
             raise _Refused(None, None, f"数字过长（超过 {MAX_INT_DIGITS} 位）", node.start_mark)
         return super().construct_yaml_int(node)
 
+    def construct_yaml_bool(self, node: Any) -> Any:
+        text = str(node.value)
+        if text not in _PLAIN_BOOL:  # YAML 1.1's yes/no/on/off
+            return Written(text, f"“{text}” 是文字，不是是否值：请写 true 或 false（或 是、否）")
+        return super().construct_yaml_bool(node)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        text = str(node.value)
+        if not _PLAIN_DATE.fullmatch(text):
+            return Written(text, f"“{text}” 带有时间：日期请写作 YYYY-MM-DD（不带时间）{_AS_TEXT}")
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
+            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
+
     def construct_yaml_float(self, node: Any) -> Any:
-        text = str(node.value).replace("_", "")
+        text = str(node.value)
+        if not _PLAIN_FLOAT.fullmatch(text):
+            return Written(text, _number_form(text))
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -211,15 +269,10 @@ class _Constructor(RoundTripConstructor):
             raise _Refused(None, None, f"数字超出范围（{node.value}）；请写出实际的数", node.start_mark)
         return _tidy(value)
 
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
-            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
-
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
@@ -427,6 +480,8 @@ def plain(data: Any) -> Any:
         return int(data)
     if isinstance(data, float):
         return float(data)
+    if isinstance(data, Written):
+        return data  # keeps why it is not a number
     if isinstance(data, str):
         return _join_surrogate_pairs(str(data))
     return data
