@@ -284,7 +284,30 @@ def _tidy(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
 
 
+_FLOW = re.compile(r"""[\[\]{}]|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
+
+
+def _too_deep_flow(text: str) -> tuple[int, int] | None:
+    """Where [ and { first nest deeper than MAX_DEPTH (quoted text skipped), or None.
+
+    Checked before ruamel parses: its scanner is quadratic in flow depth (50,000 nested [ took
+    minutes) long before its own depth limit is reached."""
+    depth = 0
+    for m in _FLOW.finditer(text):
+        ch = m.group(0)
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _line_col(text, m.start())
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse_document(text: str, file: str, digest: str, error: type[InputError]) -> Document:
+    deep = _too_deep_flow(text)
+    if deep is not None:
+        raise error(Problem(Location(file, *deep), f"嵌套层次过深（上限 {MAX_DEPTH} 层）", "document.too-deep"))
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False

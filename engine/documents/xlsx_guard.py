@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -145,7 +146,7 @@ def _check_sheets(raw: bytes, name: str, error: type[InputError], infos: list[zi
                         tail = window[cut:]
                     rows += len(_ROW.findall(tail))
                     cells += len(_CELL.findall(tail))
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
                 raise error(
                     Problem(Location(name, path=(info.filename,)), "工作表已损坏，无法读取", "xlsx.not-a-workbook")
                 ) from None
@@ -176,7 +177,7 @@ def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
         return {}
     targets = {r.get("Id"): str(r.get("Target", "")).lstrip("/") for r in rels}
     titles = {}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -206,7 +207,7 @@ def _docx_lines(raw: bytes, name: str) -> list[str]:
         with zipfile.ZipFile(io.BytesIO(raw)) as book:
             xml = book.read("word/document.xml")
         root = ElementTree.fromstring(xml)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ElementTree.ParseError):  # zlib: damaged data
         raise ReportError(
             Problem(Location(name), "不是有效的 .docx 文件（缺少 word/document.xml 或已损坏）", "report.format")
         ) from None

@@ -108,3 +108,41 @@ def test_a_submission_over_the_size_limit_is_refused(capsys, tmp_path):
     sub.write_bytes(b" " * (4 * 1024 * 1024 + 1))
     code, err = run(capsys, [sub, "--format", "json"])
     assert code == 3 and f"{sub}: 文件过大（4194305 字节），上限为 4194304 字节" in err
+
+
+def test_deeply_nested_flow_yaml_is_refused_before_it_is_parsed(capsys, tmp_path):
+    """ruamel's scanner is quadratic in flow depth: 50,000 nested [ took minutes before the check."""
+    sub = tmp_path / "s.yaml"
+    sub.write_text("单位名称: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    code, err = run(capsys, [sub, "--rules", RULES, "--format", "json"])
+    assert code == 3, err
+    assert f"{sub}:1:107: 嵌套层次过深（上限 100 层）" in err
+
+
+def _damaged(path: Path, member: str) -> Path:
+    """The workbook with the first byte of one member's compressed data flipped (inflate fails)."""
+    raw = bytearray(path.read_bytes())
+    raw[raw.index(member.encode()) + len(member)] ^= 0xFF
+    out = path.with_name("damaged-" + member.replace("/", "_") + ".xlsx")
+    out.write_bytes(bytes(raw))
+    return out
+
+
+@pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/styles.xml"])
+def test_a_form_with_damaged_compressed_data_is_refused(capsys, tmp_path, member):
+    form = tmp_path / "填报表.xlsx"
+    assert run(capsys, ["template", RULES, "--from", HUASHAN, "-o", form])[0] == 0
+    damaged = _damaged(form, member)
+    code, err = run(capsys, [damaged, "--format", "json"])
+    assert code == 3, err
+    assert f"{damaged}" in err and "内部错误" not in err
+
+
+@pytest.mark.parametrize(("member", "exit_code"), [("docProps/app.xml", 1), ("_rels/.rels", 1), ("xl/workbook.xml", 3)])
+def test_verify_reports_a_scoresheet_with_damaged_compressed_data(capsys, tmp_path, member, exit_code):
+    """openpyxl never reads app.xml: a damaged one passed as 一致 while Excel offers to repair the file."""
+    sheet = tmp_path / "评分表.xlsx"
+    assert run(capsys, [HUASHAN, "-o", sheet])[0] == 0
+    damaged = _damaged(sheet, member)
+    code, err = run(capsys, ["verify", damaged, HUASHAN])
+    assert code == exit_code and "内部错误" not in err

@@ -47,10 +47,7 @@ def _limits(case: Case):
 
 
 def _marks(case: Case) -> list:
-    marks = [pytest.mark.slow]  # a fresh interpreter importing the engine takes more than a second
-    if case.needs:
-        marks.append(pytest.mark.xfail(strict=True, reason=f"needs {case.needs}"))
-    return marks
+    return [pytest.mark.slow]  # a fresh interpreter importing the engine takes more than a second
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=_marks(c)) for c in CASES])
