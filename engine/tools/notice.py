@@ -348,6 +348,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     if down:
         low = min(down, key=lambda row: change[row.unit])
         text += f"下降最多的是{low.unit}（{signed(change[low.unit])}分）。"
+    out: list[Block] = [Para(text)]
     better, worse = [], []
     for row in known:
         before, now = _rank_of(row.grade_words, previous[row.unit][1]), _rank_of(row.grade_words, row.grade)
@@ -357,11 +358,11 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     if better or worse:
         parts = [f"等次提升的{len(better)}个：{'、'.join(better)}" if better else "没有等次提升的单位"]
         parts.append(f"等次下降的{len(worse)}个：{'、'.join(worse)}" if worse else "没有等次下降的单位")
-        text += "；".join(parts) + "。"
+        out.append(Para("；".join(parts) + "。"))
     else:
-        text += "各单位等次均与上年相同。"
+        out.append(Para("各单位等次均与上年相同。"))
     if missing:
-        text += f"无上年考核结果的{len(missing)}个：{'、'.join(missing)}。"
+        out.append(Para(f"无上年考核结果的{len(missing)}个单位：{'、'.join(missing)}。"))
     table = tuple(
         (
             row.unit,
@@ -374,7 +375,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
         for row in known
     )
     return [
-        Para(text),
+        *out,
         Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (50, 22, 22, 20, 21, 21), (0,)),
     ]
 
