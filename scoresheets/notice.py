@@ -45,6 +45,7 @@ BODY_PT, TITLE_PT, TABLE_PT, NUMBER_PT, NOTE_PT, MARK_PT = 16, 22, 12, 14, 10.5,
 LINE_PT = 28.95  # 225 mm / 22 lines
 CHAR_TIGHTEN = -5  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 156 mm (442.2 pt)
 TABLE_LINE_PT = 20
+CELL_MARGIN_TWIPS = 57  # 1 mm
 RED = RGBColor(0xFF, 0x00, 0x00)
 GREY = RGBColor(0x7F, 0x7F, 0x7F)
 
@@ -119,6 +120,13 @@ def _table(doc, block: Table) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    margins = OxmlElement("w:tblCellMar")  # 1 mm each side (not Word's 1.9 mm): six columns fit on 156 mm
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table._tbl.tblPr.append(margins)
     for r, values in enumerate((block.header, *block.rows)):
         row = table.rows[r]
         trpr = row._tr.get_or_add_trPr()

@@ -376,7 +376,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     )
     return [
         *out,
-        Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (50, 22, 22, 20, 21, 21), (0,)),
+        Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (48, 20, 20, 14, 20, 34), (0,)),
     ]
 
 
