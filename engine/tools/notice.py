@@ -62,16 +62,6 @@ class Notice:
     signature: str = SIGNATURE
     date: str = DATE_BLANK
 
-    def paragraphs(self) -> list[str]:
-        """Every line of text outside the tables, in order (what a test compares)."""
-        return [
-            self.title,
-            self.addressee,
-            *(b.text for b in self.body if not isinstance(b, Table)),
-            self.signature,
-            self.date,
-        ]
-
 
 def d(value: Decimal) -> str:
     return f"{value:.2f}"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from batch_helpers import examples_summary
 
 from engine.tools.notice import Heading, Para, Table, build_notice, numeral, title
+from engine.tools.summary import FailedInput
 
 D13 = "《区依法行政示范创建考核评分细则（2013年度）》"
 N21 = "《法治政府建设考核评分细则（示范指标体系版）》"
@@ -219,3 +220,32 @@ def test_year_on_year_without_any_match_or_change():
 
 def test_numerals():
     assert [numeral(n) for n in (1, 7, 10, 11, 13)] == ["一", "七", "十", "十一", "十三"]
+
+
+def test_failures_ungraded_batches_and_long_problem_lists(monkeypatch):
+    summary = examples_summary()
+    failed = FailedInput(9, "坏.json", "申报数据", ("坏.json:1:1: 不是 JSON",))
+    assert "另有1份申报材料未能评分，未列入本通报。" in _text(build_notice(replace(summary, failures=(failed,))))[0]
+    # a batch of a ruleset that grades nothing: no best/worst sections
+    label = "enforcement-selfcheck-2024 · 2024年度 · 执法单位"
+    ungraded = replace(
+        summary,
+        ranking=tuple(r for r in summary.ranking if r.group == label),
+        groups=tuple(g for g in summary.groups if g.label == label),
+        bad_records=(),
+        items=tuple(s for s in summary.items if s.group == label),
+    )
+    headings = [b.text for b in build_notice(ungraded).body if isinstance(b, Heading) and b.level == 1]
+    assert headings == ["一、考核结果", "二、不良记录", "三、存在的共性问题", "四、有关要求"]
+    text = _text(build_notice(ungraded))
+    assert "本次考核没有单位被记入不良记录。" in text
+    assert "参加同一考核的单位不足2个，不作共性问题分析。" in text
+    monkeypatch.setattr("engine.tools.notice.MAX_PROBLEMS", 2)
+    text = _text(build_notice(summary))
+    start = text.index(f"（一）{D13}2012年度")
+    assert text[start + 1 : start + 5] == [
+        "1．按时报送年度依法行政工作报告（ZZ-04）：2个单位均失分，平均失分1.75分（该项分值2分）。",
+        "2．领导干部法制讲座（XF-02）：2个单位均失分，平均失分0.50分（该项分值1分）。",
+        "另有2项，见汇总的“失分分析”表。",
+        f"（二）{N21}2022年度",
+    ]
