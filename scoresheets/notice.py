@@ -46,6 +46,11 @@ LINE_PT = 28.95  # 225 mm / 22 lines
 CHAR_TIGHTEN = -5  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 156 mm (442.2 pt)
 TABLE_LINE_PT = 20
 CELL_MARGIN_TWIPS = 57  # 1 mm
+APP_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    f"<Application>{CREATOR}</Application></Properties>"
+)
 RED = RGBColor(0xFF, 0x00, 0x00)
 GREY = RGBColor(0x7F, 0x7F, 0x7F)
 
@@ -200,7 +205,9 @@ def _setup(doc) -> None:
     normal.font.size = Pt(BODY_PT)
     normal.element.get_or_add_rPr().rFonts.set(qn("w:eastAsia"), BODY_FONT)
     _font_table(doc)
-    # the template's thumbnail shows another document
+    # the template's application properties and thumbnail describe another document
+    app = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml")
+    app._blob = APP_XML.encode()
     for rel_id, rel in list(doc.part.package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             doc.part.package.rels.pop(rel_id)

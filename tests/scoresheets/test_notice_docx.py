@@ -84,6 +84,7 @@ def test_the_layout_is_a_gongwen(written):
         footers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/footer")]
         settings = z.read("word/settings.xml").decode()
         assert "docProps/thumbnail.jpeg" not in z.read("_rels/.rels").decode()
+        assert "<Application>fazhi-assess" in z.read("docProps/app.xml").decode()
     for font, fallback in (("仿宋_GB2312", "仿宋"), ("方正小标宋简体", "宋体"), ("楷体_GB2312", "楷体")):
         assert f'<w:font w:name="{font}"><w:altName w:val="{fallback}"/>' in fonts
     # page numbers "— 1 —": odd pages on the right, even pages on the left
