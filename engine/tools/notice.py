@@ -176,7 +176,7 @@ def _results(summary: BatchSummary, names: _Names) -> list[Block]:
         out.append(Heading(2, f"（{numeral(n)}）{names.group(g)}"))
         out.append(Para(line))
         rows = tuple((str(m.rank), m.row.unit, d(m.row.total), m.row.grade_shown if words else NONE) for m in members)
-        out.append(Table(("名次", "单位", "总分", "等次"), rows, (16, 86, 22, 32)))
+        out.append(Table(("名次", "单位", "总分", "等次"), rows, (14, 80, 22, 40)))
     return out
 
 
