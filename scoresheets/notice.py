@@ -46,6 +46,7 @@ LINE_PT = 28.95  # 225 mm / 22 lines
 CHAR_TIGHTEN = -5  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 156 mm (442.2 pt)
 TABLE_LINE_PT = 20
 CELL_MARGIN_TWIPS = 57  # 1 mm
+SHORT_TABLE = 8  # rows: a table this short is not split over pages
 APP_XML = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
@@ -109,7 +110,7 @@ def _cell(cell, text: str, *, bold_font: bool, left: bool, keep: bool) -> None:
     cell.text = ""
     p = cell.paragraphs[0]
     _line(p, TABLE_LINE_PT)
-    p.paragraph_format.keep_with_next = keep  # a short table stays on one page
+    p.paragraph_format.keep_with_next = keep
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
     run = p.add_run(text)
     _fonts(run, HEADING_FONT if bold_font else BODY_FONT)
@@ -132,6 +133,11 @@ def _table(doc, block: Table) -> None:
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
     table._tbl.tblPr.append(margins)
+    short = len(block.rows) <= SHORT_TABLE
+
+    def keep(r: int) -> bool:  # a short table stays on one page; a long one keeps its header with a row
+        return r == 0 or (short and r < len(block.rows))
+
     for r, values in enumerate((block.header, *block.rows)):
         row = table.rows[r]
         trpr = row._tr.get_or_add_trPr()
@@ -141,7 +147,7 @@ def _table(doc, block: Table) -> None:
         for c, value in enumerate(values):
             cell = row.cells[c]
             cell.width = Mm(block.widths_mm[c])
-            _cell(cell, value, bold_font=r == 0, left=r > 0 and c in block.left, keep=r < len(block.rows))
+            _cell(cell, value, bold_font=r == 0, left=r > 0 and c in block.left, keep=keep(r))
     for c, width in enumerate(block.widths_mm):
         table.columns[c].width = Mm(width)
     _para(doc, "", indent=False)  # a line between the table and what follows
