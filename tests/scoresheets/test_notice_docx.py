@@ -8,6 +8,7 @@ import io
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -17,8 +18,8 @@ from docx.shared import Pt
 from lo import convert, soffice
 
 from engine.cli import main
-from engine.tools.notice import Table, build_notice
-from scoresheets.notice import notice_bytes
+from engine.tools.notice import Heading, Notice, Para, Table, build_notice
+from scoresheets.notice import build_document, notice_bytes
 
 NAME = "考核结果通报（草稿）.docx"
 HEAD = ["（发文机关标志）", "", "（发文字号）", ""]
@@ -145,3 +146,28 @@ def test_the_notice_converts_to_an_a4_pdf(written, tmp_path):
     assert "法治建设考核结果的通报" in flat and "各被考核单位：" in flat
     assert "—1—" in flat and f"—{pages}—" in flat  # page numbers on every page
     assert "（落款）" in flat and "区市政管理局（虚构示例单位）64.63不合格" in flat
+
+
+def test_a_short_table_stays_on_a_page_and_a_long_one_runs_on_with_its_header():
+    def rows(n: int) -> tuple:
+        return tuple((str(k), f"第{k}区人民政府", "89.07", "良好") for k in range(1, n + 1))
+
+    header = ("名次", "单位", "总分", "等次")
+    notice = Notice(
+        "标题",
+        "各被考核单位：",
+        (Heading(2, "（一）区县政府"), Para("共3个单位。"), Table(header, rows(3), (14, 80, 22, 40))),
+        "草稿",
+    )
+    long = replace(notice, body=(Para("共30个单位。"), Table(header, rows(30), (14, 80, 22, 40))))
+    for made, kept in ((notice, [True, True, True, False]), (long, [True] + [False] * 30)):
+        table = build_document(made).tables[0]
+        flags = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows]
+        assert flags == kept
+        assert (
+            table.rows[0]._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader")
+            is not None
+        )  # the header repeats on every page
+    doc = build_document(notice)
+    lead = next(p for p in doc.paragraphs if p.text == "共3个单位。")
+    assert lead.paragraph_format.keep_with_next  # the line that introduces a table stays with it
