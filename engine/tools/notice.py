@@ -217,7 +217,7 @@ def _why_worst(row, worst: str) -> str:
         severe = sum(1 for b in row.bad_records if b.severity == "严重")
         of = f"（其中严重不良记录{severe}条）" if severe else ""
         reasons.append(f"有不良记录{len(row.bad_records)}条{of}，等次不得高于{worst}")
-    return "；".join(reasons)
+    return "；".join(reasons) or f"总分{d(row.total)}分"
 
 
 def _worst(summary: BatchSummary, names: _Names) -> tuple[str, list[Block]]:
