@@ -124,6 +124,11 @@ def _line(unit: UnitRow | FailedInput) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
+@click.option(
+    "--responsibility",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
+)
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option("--recursive", is_flag=True, help="也读取文件夹的子文件夹。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
@@ -135,6 +140,7 @@ def batch(
     fmt: str,
     as_of: str | None,
     overrides: Path | None,
+    responsibility: Path | None,
     force: bool,
     recursive: bool,
     debug: bool,
@@ -151,6 +157,7 @@ def batch(
       assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
       assess batch examples/ --format json > 汇总.json
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
+      assess batch examples/ -o 评分结果 --responsibility rules/demo-district-2013.分工.yaml
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
@@ -163,6 +170,8 @@ def batch(
     rulesets = batching.check_rules(rules)  # a bad rules file stops here: nothing written
     if overrides is not None:
         batching.check_overrides(overrides)  # so does a bad review file
+    if responsibility is not None:
+        batching.check_map(responsibility)  # and a bad 分工表
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
     progress = _Progress(len(items) + len(missing), debug)
@@ -180,6 +189,7 @@ def batch(
                 on_unit=progress,
                 overrides=overrides,
                 force=force,
+                responsibility=responsibility,
             )
             rows, failures = batching.relative_files(
                 rows, failures, [i.path for i in items] + [f.file for f in missing]

@@ -95,6 +95,9 @@ def read_report(path: Path | str) -> Report:
     raw, digest = read_bytes(path, ReportError, MAX_REPORT_BYTES)
     suffix = path.suffix.lower()
     if suffix == ".docx" or raw[:2] == b"PK":
+        from engine.documents.xlsx_guard import check_docx
+
+        check_docx(path, ReportError)  # a zip bomb is refused from the archive's directory alone
         lines, encoding = _docx_lines(raw, name), "docx"
     elif suffix in (".doc", ".wps", ".pdf", ".xls", ".xlsx") or raw[:5] == b"%PDF-" or raw[:4] == b"\xd0\xcf\x11\xe0":
         raise ReportError(

@@ -22,6 +22,7 @@ from decimal import Decimal
 from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult, BadRecord
 from engine.ruleset.model import GRADES
+from engine.ruleset.responsibility import DepartmentShare, shares
 from engine.scoring.arithmetic import ZERO, q
 
 TIE_RULE = (
@@ -92,6 +93,7 @@ class UnitRow:
     grade_lines: tuple[tuple[str, Decimal], ...] = ()  # the unit type's grade lines, best first
     rules_file: str = ""
     rules_sha256: str = ""
+    responsibility: tuple[DepartmentShare, ...] = ()  # each department's share of the losses (with a 分工表)
 
     @property
     def grade_shown(self) -> str:
@@ -152,6 +154,7 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
         grade_lines=tuple(result.grade.bands.items()),
         rules_file=result.audit.rules_file,
         rules_sha256=result.audit.rules_sha256,
+        responsibility=tuple(shares(result)) if result.responsibility_map else (),
     )
 
 

@@ -94,6 +94,7 @@ def verify_scoresheet(
     ruleset, found = _ruleset(recorded, rules, sheet_file)
     review = _review(recorded, overrides, sheet_file)
     result = assess(ruleset, load_submission(submission, ruleset), as_of=when, overrides=review)
+    result = api.with_map(result, ruleset, None)  # the 分工表 beside the ruleset, as `assess` found it
     out = Verification(result, found=found)
     _compare(sheet, result, out)
     _compare_audit(sheet, audit, props, result, out)
