@@ -25,6 +25,7 @@ from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.scalars import Model, Text
 
 MAP_SUFFIX = ".分工.yaml"
+UNASSIGNED = "（未对应规划任务）"  # the department line of deductions no task is behind
 ANY_PARTNER = ("各有关部门", "有关部门", "各相关部门")  # a plan's “各有关部门配合”: no department to charge
 
 Share = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -176,7 +177,8 @@ def shares(result: AssessmentResult) -> list[DepartmentShare]:
 
     An item's deduction is split equally among the tasks behind it; a task's part is split equally
     among its leads; each named partner bears the map's 配合扣分比例 of the task's part (各有关部门 bears none).
-    Sums are exact fractions, rounded to 0.01 at the end.
+    Sums are exact fractions, rounded to 0.01 at the end. Deductions no task is behind come last,
+    as department UNASSIGNED.
     """
     lead: dict[str, Fraction] = {}
     partner: dict[str, Fraction] = {}
@@ -184,7 +186,11 @@ def shares(result: AssessmentResult) -> list[DepartmentShare]:
     tasks: dict[str, list[str]] = {}
     items: dict[str, list[str]] = {}
     for item in result.items:
-        if item.deduction <= 0 or not item.responsible:
+        if item.deduction <= 0:
+            continue
+        if not item.responsible:
+            lead[UNASSIGNED] = lead.get(UNASSIGNED, Fraction(0)) + Fraction(item.deduction)
+            _note(tasks, items, UNASSIGNED, "", item.rule_id)
             continue
         part = Fraction(item.deduction) / len(item.responsible)
         for r in item.responsible:
@@ -207,11 +213,11 @@ def shares(result: AssessmentResult) -> list[DepartmentShare]:
         )
         for unit in tasks
     ]
-    return sorted(out, key=lambda s: (-s.total, s.department))
+    return sorted(out, key=lambda s: (s.department == UNASSIGNED, -s.total, s.department))
 
 
 def _note(tasks: dict, items: dict, unit: str, task: str, rule_id: str) -> None:
-    if task not in tasks.setdefault(unit, []):
+    if task not in tasks.setdefault(unit, []) and task:
         tasks[unit].append(task)
     if rule_id not in items.setdefault(unit, []):
         items[unit].append(rule_id)

@@ -94,6 +94,7 @@ class UnitRow:
     rules_file: str = ""
     rules_sha256: str = ""
     responsibility: tuple[DepartmentShare, ...] = ()  # each department's share of the losses (with a 分工表)
+    partner_share: Decimal = Decimal(0)  # that 分工表's 配合扣分比例
 
     @property
     def grade_shown(self) -> str:
@@ -155,6 +156,7 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
         rules_file=result.audit.rules_file,
         rules_sha256=result.audit.rules_sha256,
         responsibility=tuple(shares(result)) if result.responsibility_map else (),
+        partner_share=result.partner_share,
     )
 
 
@@ -479,6 +481,26 @@ def summary_json(summary: BatchSummary) -> str:
                         }
                     }
                     if r.row.report
+                    else {}
+                ),
+                **(
+                    {
+                        "responsibility": {
+                            "partner_share": _d(r.row.partner_share),
+                            "departments": [
+                                {
+                                    "department": d.department,
+                                    "as_lead": _d(d.as_lead),
+                                    "as_partner": _d(d.as_partner),
+                                    "total": _d(d.total),
+                                    "tasks": d.tasks,
+                                    "items": d.items,
+                                }
+                                for d in r.row.responsibility
+                            ],
+                        }
+                    }
+                    if r.row.responsibility
                     else {}
                 ),
             }
