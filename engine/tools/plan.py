@@ -59,10 +59,16 @@ def parse_plan(lines: list[str]) -> list[PlanTask]:
         if units is None or not (m2 or m3):
             continue
         body = line[(m2 or m3).end() :]
-        task_id = f"{l1}({l2})" + (m3.group(1) if m3 else "") if not m2 else f"{l1}({l2})"
+        task_id = _task_id(l1, l2, m3.group(1) if m3 and not m2 else "")
         leads, partners = units
         tasks.append(PlanTask(task_id, _title(body), leads, partners, number, line))
     return tasks
+
+
+def _task_id(l1: str, l2: str, number: str) -> str:
+    """二(三)1, as the plan numbers it: its part, its section, its number (“二.1” without a section)."""
+    section = f"{l1}({l2})" if l2 else l1
+    return f"{section}.{number}" if number and not l2 and section else section + number
 
 
 def _title(body: str) -> str:
