@@ -113,11 +113,13 @@ def check_command(paths: tuple[Path, ...]) -> None:
     类型不符（如日期与数字比较）、分值合计与总分或一级指标分值不符、扣分上限大于分值、
     等次分数线、评分标准为空、永远不成立或总是成立的条件、用不到的档次与指标。
     另在标准错误输出以“提示”列出没有声明“提取”的指标（assess extract 不会从报告中找它们），提示不算问题。
+    分工表（X.分工.yaml）按其规则集检查：不存在的评分项、重复的任务编号；同一单位写法不一列为提示。
 
     \b
     例：
       assess rules check my-draft.yaml
       assess rules check demo-district-2013 national-model-2021
+      assess rules check rules/demo-district-2013.分工.yaml
     退出码：0 没有问题；1 发现问题；2 用法错误。
     """
     files, found = check_paths(_existing(paths))

@@ -277,3 +277,14 @@ def test_a_batch_writes_the_responsibility_sheet(tmp_path, capsys):
         "tasks": ["二(二)3", "二(四)1", "二(五)3"],
         "items": ["JC-02", "ZF-03", "ZF-05", "JD-05"],
     }
+
+
+def test_rules_check_checks_a_map_against_its_ruleset(tmp_path, capsys):
+    code, out, err = run(["rules", "check", str(MAP)], capsys)
+    assert (code, out) == (0, "") and "没有发现问题" in err
+    path = _bad_map(tmp_path, "评分项: [JC-03]", "评分项: [JC-3]")
+    code, out, _ = run(["rules", "check", str(path)], capsys)
+    assert code == 1
+    assert (
+        out == f"{path}:58:11: 任务[7].评分项[0]: 规则集 demo-district-2013 没有评分项 “JC-3”（是否应为 “JC-03”？）\n"
+    )
