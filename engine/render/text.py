@@ -108,6 +108,10 @@ def full(result: AssessmentResult) -> str:
         )
         for reason in [*item.reasons, *item.flags]:
             lines.append(f"         {reason}")
+        if item.deduction > 0:
+            for t in item.responsible:  # from the 分工表: who owns the task behind the loss
+                partners = f"；配合：{'、'.join(t.partners)}" if t.partners else ""
+                lines.append(f"         责任：{t.task} {t.name}，牵头：{'、'.join(t.leads)}{partners}（{t.source}）")
     if r.bonuses:
         lines.append(f"【加分】 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
         for b in r.bonuses:

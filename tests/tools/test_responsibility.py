@@ -15,6 +15,7 @@ import pytest
 from engine import api
 from engine.cli import main
 from engine.errors import InputError, RulesError
+from engine.render.text import full
 from engine.ruleset.folders import rules_files
 from engine.ruleset.responsibility import UNASSIGNED, load_map, shares
 from engine.tools.plan import import_plan, parse_plan
@@ -209,6 +210,10 @@ def test_the_districts_deductions_carry_their_units_and_shares_are_exact():
     assert by_id["ZF-05"].responsible[0].leads == ["区法制办", "区政务监察和审计局（监察）"]
     assert by_id["ZF-05"].responsible[0].source == "nanhai-plan-2012.txt:87"
     assert by_id["ZZ-04"].responsible == []
+    assert (
+        "         责任：二(三)3 完善规范性文件制定程序，牵头：区法制办；配合：各有关部门（nanhai-plan-2012.txt:83）"
+        in (full(result).splitlines())
+    )
     got = {(s.department, s.as_lead, s.as_partner, s.total) for s in shares(result)}
     assert got == {
         # ZD-05 1 + ZF-03 1/2 + ZF-05 1.5/2 as lead; 0.2 × (JC-02 1 + JC-02 1 + JD-05 0.13) as partner
