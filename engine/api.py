@@ -119,7 +119,7 @@ def with_map(
         units = "、".join(mapping.header.units)
         raise RulesError(
             Problem(
-                Location(mapping.file, path=("分工", "适用单位")),
+                mapping.units_at or Location(mapping.file),
                 f"分工表适用于 {units}，不含被考核单位 “{result.unit}”：请检查单位名称或换用该单位的分工表",
                 "map.other-unit",
                 result.unit,

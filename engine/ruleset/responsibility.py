@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document, load_document
-from engine.errors import ErrorList, Problem, RulesError
+from engine.errors import ErrorList, Location, Problem, RulesError
 from engine.result import AssessmentResult, Responsible
 from engine.ruleset.methods.base import q
 from engine.ruleset.ruleset import Ruleset
@@ -60,6 +60,7 @@ class ResponsibilityMap:
     header: Header
     tasks: list[Task]
     warnings: list[Problem] = field(default_factory=list)
+    units_at: Location | None = None  # where 适用单位 is written
 
     def applies_to(self, unit: str) -> bool:
         return unit in self.header.units
@@ -93,7 +94,8 @@ def load_map(path: Path | str, ruleset: Ruleset | None = None) -> Responsibility
     _check_tasks(model, doc, ruleset, errors)
     if errors:
         raise RulesError(errors.problems)
-    return ResponsibilityMap(doc.file, model.header, model.tasks, _naming_warnings(model, doc))
+    units_at = doc.locate(("分工", "适用单位"))
+    return ResponsibilityMap(doc.file, model.header, model.tasks, _naming_warnings(model, doc), units_at)
 
 
 def _check_tasks(model: MapFile, doc: Document, ruleset: Ruleset | None, errors: ErrorList) -> None:

@@ -232,7 +232,10 @@ def test_other_units_are_untouched_and_a_map_for_another_unit_is_refused(capsys)
     huashan = api.assess_file(ROOT / "examples" / "huashan-2012.json")
     assert huashan.responsibility_map == "" and all(i.responsible == [] for i in huashan.items)
     code, _, err = run([str(ROOT / "examples" / "huashan-2012.json"), "--responsibility", str(MAP)], capsys)
-    assert code == 3 and "分工表适用于 佛山市南海区人民政府，不含被考核单位 “花山区人民政府”" in err
+    assert (
+        code == 3
+        and f"{MAP}:7:9: 分工.适用单位: 分工表适用于 佛山市南海区人民政府，不含被考核单位 “花山区人民政府”" in err
+    )
 
 
 def test_the_scoresheet_lists_each_deductions_units(tmp_path, capsys):
