@@ -71,6 +71,7 @@ def score(
       assess examples/qujiang-2019.json --rules demo-district-2013 -o 曲江-评分表.xlsx
       assess examples/national-bureau-2022.json --rules national-model-2021
       assess examples/huashan-2012.json --overrides examples/reviews/review.yaml
+      assess examples/responsibility/nanhai-2012.json --format text
     """
     del debug  # read in main(), which owns error reporting
     if submission.is_dir():

@@ -157,7 +157,7 @@ def batch(
       assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
       assess batch examples/ --format json > 汇总.json
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
-      assess batch examples/ -o 评分结果 --responsibility rules/demo-district-2013.分工.yaml
+      assess batch examples/responsibility -o 责任分解
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；

@@ -119,7 +119,6 @@ def check_command(paths: tuple[Path, ...]) -> None:
     例：
       assess rules check my-draft.yaml
       assess rules check demo-district-2013 national-model-2021
-      assess rules check rules/demo-district-2013.分工.yaml
     退出码：0 没有问题；1 发现问题；2 用法错误。
     """
     files, found = check_paths(_existing(paths))
@@ -286,8 +285,8 @@ def import_plan_command(
 
     \b
     例：
-      assess rules import-plan 规划.txt --unit 佛山市南海区人民政府 -o rules/demo-district-2013.分工.yaml
-      assess rules import-plan 实施方案.docx -r demo-district-2013
+      assess rules import-plan examples/responsibility/nanhai-plan-2012.txt --unit 佛山市南海区人民政府
+      assess rules import-plan examples/responsibility/nanhai-plan-2012.txt -r demo-district-2013 -o 草稿.分工.yaml
     """
     from engine.files.atomic import write_text_atomic
     from engine.tools.plan import import_plan
