@@ -208,9 +208,9 @@ def _responsibility(page: _Overview) -> None:
             leads = "、".join(task.leads) if task else "—"
             partners = "、".join(task.partners) if task and task.partners else "—"
             put_text(ws, r, 4, where, BODY)
-            put_text(ws, r, 6, leads, BODY)
+            put_text(ws, r, 6, leads, BODY if task else CENTER)
             merge_row(ws, r, 6, 7)
-            put_text(ws, r, 8, partners, BODY)
+            put_text(ws, r, 8, partners, BODY if task and task.partners else CENTER)
             ws.row_dimensions[r].height = row_height(
                 [(item.content, WIDTHS[2]), (where, WIDTHS[3]), (leads, WIDTHS[5] + WIDTHS[6]), (partners, WIDTHS[7])]
             )

@@ -259,6 +259,10 @@ def test_the_scoresheet_lists_each_deductions_units(tmp_path, capsys):
     assert rows[head + 3][1:5] == ["ZZ-04", "按时报送年度依法行政工作报告", "未对应规划任务", 2]
     code, out_text, _ = run(["verify", str(out), str(NANHAI)], capsys)
     assert code == 0, out_text
+    elsewhere = tmp_path / "南海.分工.yaml"
+    elsewhere.write_text(MAP.read_text(encoding="utf-8").replace("配合扣分比例: 0.2", "配合扣分比例: 0.5"), "utf-8")
+    code, out_text, _ = run(["verify", str(out), str(NANHAI), "--responsibility", str(elsewhere)], capsys)
+    assert code == 1 and "配合单位各承担0.5倍" in out_text  # the sheet was written with 0.2
 
 
 def test_a_batch_writes_the_responsibility_sheet(tmp_path, capsys):
