@@ -212,6 +212,11 @@ def check_rules(rules: Path | str | None) -> list[Ruleset]:
     return [api.get_ruleset(path) for path in rules_files(folder)]
 
 
+def check_map(path: Path | str) -> None:
+    """Load a 分工表 in the parent first, so a bad one stops the batch before anything is written."""
+    api.get_map(path, None)
+
+
 def check_overrides(path: Path | str) -> Overrides:
     """Read the review file before anything is written: a bad one stops the batch (exit 3)."""
     return load_overrides(path)
@@ -245,6 +250,7 @@ class WorkerConfig:
     folder: str | None  # where scoresheets go; None: no scoresheets (JSON summary only)
     token: str  # names this run's temporary files
     overrides: str | None = None  # the assessors' review file
+    responsibility: str | None = None  # the 分工表 (else the one beside each ruleset)
 
 
 @dataclass(frozen=True)
@@ -380,6 +386,7 @@ def assess_one(item: Input) -> Outcome:
     try:
         ruleset, submission = load_for(config.rules, Path(item.path))
         result = assess(ruleset, submission, as_of=config.as_of, overrides=_overrides(config.overrides))
+        result = api.with_map(result, ruleset, config.responsibility, strict=False)
         part = None
         if config.folder is not None:
             target = Path(config.folder) / part_name(config.token, item.index)
@@ -615,6 +622,7 @@ def run(
     task: Callable[[Input], Outcome] = assess_one,
     overrides: Path | str | None = None,
     force: bool = False,
+    responsibility: Path | str | None = None,
 ) -> tuple[list[UnitRow], list[FailedInput]]:
     """Assess every input; save scoresheets into folder (None: none). on_unit sees each in order.
 
@@ -627,6 +635,7 @@ def run(
         str(folder) if folder else None,
         token,
         str(overrides) if overrides is not None else None,
+        str(responsibility) if responsibility is not None else None,
     )
     committer = _InOrder(folder, failures, on_unit, force)
     committer.flush()  # failures that come before the first submission

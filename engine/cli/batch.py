@@ -169,6 +169,11 @@ def _workers(jobs: int | None) -> int:
     type=click.Path(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
+@click.option(
+    "--responsibility",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
+)
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option(
     "--notice",
@@ -188,6 +193,7 @@ def batch(
     fmt: str,
     as_of: str | None,
     overrides: Path | None,
+    responsibility: Path | None,
     force: bool,
     notice: str | None,
     recursive: bool,
@@ -206,6 +212,7 @@ def batch(
       assess batch examples/ --format json > 汇总.json
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
       assess batch examples/ -o 评分结果 --notice
+      assess batch examples/responsibility -o 责任分解
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
@@ -218,9 +225,11 @@ def batch(
     rulesets = batching.check_rules(rules)  # a bad rules file stops here: nothing written
     if overrides is not None:
         batching.check_overrides(overrides)  # so does a bad review file
+    if responsibility is not None:
+        batching.check_map(responsibility)  # and a bad 分工表
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
-    given = [*inputs, *(i.path for i in items), *(f.file for f in missing), *(p for p in (rules, overrides) if p)]
+    given = [*inputs, *(i.path for i in items), *(f.file for f in missing), *(p for p in (rules, overrides, responsibility) if p)]
     notice_path = _notice_path(notice, outdir, [Path(p) for p in given])
     progress = _Progress(len(items) + len(missing), debug)
     started = time.monotonic()
@@ -237,6 +246,7 @@ def batch(
                 on_unit=progress,
                 overrides=overrides,
                 force=force,
+                responsibility=responsibility,
             )
             rows, failures = batching.relative_files(
                 rows, failures, [i.path for i in items] + [f.file for f in missing]

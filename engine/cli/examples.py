@@ -35,9 +35,11 @@ def examples_command(folder: Path | None) -> None:
     for path in [*files, source / "README.md"]:
         if path.is_file():
             write_bytes_atomic(folder / path.name, path.read_bytes())  # never through a link or into a device
-    reviews = sorted((source / "reviews").glob("*.yaml"))  # the assessors' decisions on the examples
-    if reviews:
-        make_folder(folder / "reviews")
-        for path in reviews:
-            write_bytes_atomic(folder / "reviews" / path.name, path.read_bytes())
+    # the assessors' decisions on the examples; a plan and a district's submission for its 分工表
+    for sub, patterns in (("reviews", ("*.yaml",)), ("responsibility", ("*.json", "*.txt"))):
+        extra = sorted(p for pattern in patterns for p in (source / sub).glob(pattern))
+        if extra:
+            make_folder(folder / sub)
+            for path in extra:
+                write_bytes_atomic(folder / sub / path.name, path.read_bytes())
     click.echo(f"已复制 {len(files)} 份示例到 {folder}；试一试：assess {folder / files[0].name}", err=True)

@@ -114,6 +114,7 @@ def check_command(paths: tuple[Path, ...]) -> None:
     类型不符（如日期与数字比较）、分值合计与总分或一级指标分值不符、扣分上限大于分值、
     等次分数线、评分标准为空、永远不成立或总是成立的条件、用不到的档次与指标。
     另在标准错误输出以“提示”列出没有声明“提取”的指标（assess extract 不会从报告中找它们），提示不算问题。
+    分工表（X.分工.yaml）按其规则集检查：不存在的评分项、重复的任务编号；同一单位写法不一列为提示。
 
     \b
     例：
@@ -261,3 +262,46 @@ def new_command(new_id: str, source: str, year: int, folder: Path) -> None:
     for review in reviews:
         click.echo(f"  {visible_line(str(review))}")
     click.echo(f"改完后运行：assess rules check {written[0]} 和 assess rules test {written[0]}", err=True)
+
+
+@rules.command("import-plan", context_settings=CONTEXT)
+@click.argument("plan", type=PathType(dir_okay=False, path_type=Path))
+@click.option(
+    "--rules",
+    "-r",
+    "rules_path",
+    type=PathType(path_type=Path),
+    help="规则文件或编号：按其评分项起草对应关系。缺省为 demo-district-2013。",
+)
+@click.option("--unit", "units", multiple=True, metavar="单位", help="适用单位（被考核单位全称），可重复。")
+@click.option(
+    "--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="分工表文件（缺省输出到标准输出）。"
+)
+@click.option("--force", is_flag=True, help="覆盖已有的分工表文件。")
+def import_plan_command(
+    plan: Path, rules_path: Path | None, units: tuple[str, ...], output: Path | None, force: bool
+) -> None:
+    """从规划（.txt 或 .docx）起草分工表：每项任务的编号、名称、牵头和配合单位、出处（文件:行），
+    以及按字词重合起草的评分项（未找到的标 TODO）。草稿须逐条核对后使用。
+
+    \b
+    例：
+      assess rules import-plan examples/responsibility/nanhai-plan-2012.txt --unit 佛山市南海区人民政府
+      assess rules import-plan examples/responsibility/nanhai-plan-2012.txt -r demo-district-2013 -o 草稿.分工.yaml
+    """
+    from engine.files.atomic import write_text_atomic
+    from engine.tools.plan import import_plan
+
+    if output is not None and output.exists() and not force:
+        raise click.UsageError(f"{output} 已存在：核对过的分工表不覆盖（确要覆盖请加 --force，或换一个文件名）")
+    tasks, text = import_plan(plan, api.get_ruleset(rules_path), list(units))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output, text)
+        click.echo(f"分工表草稿已写入：{output}", err=True)
+    todo = sum(1 for t in tasks if not t.items)
+    click.echo(f"任务{len(tasks)}项，其中{todo}项未找到对应的评分项（标 TODO）。", err=True)
+    if not tasks:
+        click.echo("未找到任务：任务行应以“1.”“(一)”等编号开头，以括注的牵头、配合单位结尾。", err=True)
+        raise click.exceptions.Exit(EXIT_FAILED)

@@ -110,6 +110,12 @@ def full(result: AssessmentResult) -> str:
         )
         for reason in [*item.reasons, *item.flags]:
             lines.append(f"         {t(reason)}")
+        if item.deduction > 0:
+            for task in item.responsible:  # from the 分工表: who owns the task behind the loss
+                partners = f"；配合：{'、'.join(task.partners)}" if task.partners else ""
+                lines.append(
+                    t(f"         责任：{task.task} {task.name}，牵头：{'、'.join(task.leads)}{partners}（{task.source}）")
+                )
     if r.bonuses:
         lines.append(f"【加分】 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
         for b in r.bonuses:

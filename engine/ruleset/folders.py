@@ -1,6 +1,7 @@
 """A folder of rules files: which files are rulesets, and which one is in force for a year.
 
-Every `*.yaml`/`*.yml` file in the folder is a ruleset except case files (`*.cases.yaml`).
+Every `*.yaml`/`*.yml` file in the folder is a ruleset except case files (`*.cases.yaml`) and
+分工表 (`*.分工.yaml`, engine.ruleset.responsibility).
 A ruleset is *in force* for a submission when its 适用期间 covers the submission's 考核年度 and
 it declares the submission's 单位类型. A file without 适用期间 is never picked from a folder.
 When two rulesets in force are related by 继承, the one that extends the other wins (a local
@@ -28,6 +29,7 @@ from engine.errors import (
 from engine.ruleset.model import Period, period_input
 
 CASE_SUFFIXES = (".cases.yaml", ".cases.yml")
+SIDE_SUFFIXES = CASE_SUFFIXES + (".分工.yaml", ".分工.yml")  # files beside a ruleset that are not rulesets
 _TOP_KEY = re.compile(r"^[^\s#]")
 
 
@@ -35,9 +37,14 @@ def is_case_file(path: Path) -> bool:
     return path.name.endswith(CASE_SUFFIXES)
 
 
+def is_side_file(path: Path) -> bool:
+    """A case file or a 分工表: beside a ruleset, never one."""
+    return path.name.endswith(SIDE_SUFFIXES)
+
+
 def rules_files(folder: Path) -> list[Path]:
     """The ruleset files of a folder (not its case files), sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not is_case_file(p))
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not is_side_file(p))
 
 
 _HEADERS: dict[str, tuple[str, dict[str, Any]]] = {}  # file → (sha256, header): a folder is scanned once per change

@@ -13,6 +13,7 @@ import lo
 import pytest
 
 from engine.api import assess_file
+from engine.ruleset.folders import rules_files
 from scoresheets.styles import row_needs
 from scoresheets.workbook import build_workbook, write_scoresheet
 from tests.conftest import AS_OF, EXAMPLES, RULES
@@ -110,9 +111,7 @@ def test_a_long_unit_name_and_long_reasons_still_fit():
     assert short_rows(wb) == []
 
 
-@pytest.mark.parametrize(
-    "rules", sorted(p for p in RULES.glob("*.yaml") if not p.name.endswith(".cases.yaml")), ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("rules", rules_files(RULES), ids=lambda p: p.stem)
 def test_the_published_criteria_fit_their_rows(rules):
     from engine.api import get_ruleset
     from engine.tools.criteria import criteria
