@@ -111,13 +111,13 @@ _MAPS: dict[tuple[str, str, str], object] = {}
 
 def get_map(path: Path | str, ruleset: Ruleset | None):
     """A 分工表 (checked against the ruleset when given), loaded once per content."""
+    from engine.documents.source import read_bytes
     from engine.ruleset.responsibility import load_map
 
     path = Path(path)
-    try:
-        key = (str(path), hashlib.sha256(path.read_bytes()).hexdigest(), ruleset.sha256 if ruleset else "")
-    except OSError:
-        return load_map(path, ruleset)  # reports the missing/unreadable file with its name
+    # bounded like every input; a missing, oversized or special file is reported with its name
+    _, digest = read_bytes(path, RulesError)
+    key = (str(path), digest, ruleset.sha256 if ruleset else "")
     if key not in _MAPS:
         _MAPS[key] = load_map(path, ruleset)
     return _MAPS[key]

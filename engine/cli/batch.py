@@ -229,7 +229,12 @@ def batch(
         batching.check_map(responsibility)  # and a bad 分工表
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
-    given = [*inputs, *(i.path for i in items), *(f.file for f in missing), *(p for p in (rules, overrides, responsibility) if p)]
+    given = [
+        *inputs,
+        *(i.path for i in items),
+        *(f.file for f in missing),
+        *(p for p in (rules, overrides, responsibility) if p),
+    ]
     notice_path = _notice_path(notice, outdir, [Path(p) for p in given])
     progress = _Progress(len(items) + len(missing), debug)
     started = time.monotonic()

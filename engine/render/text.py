@@ -114,7 +114,9 @@ def full(result: AssessmentResult) -> str:
             for task in item.responsible:  # from the 分工表: who owns the task behind the loss
                 partners = f"；配合：{'、'.join(task.partners)}" if task.partners else ""
                 lines.append(
-                    t(f"         责任：{task.task} {task.name}，牵头：{'、'.join(task.leads)}{partners}（{task.source}）")
+                    t(
+                        f"         责任：{task.task} {task.name}，牵头：{'、'.join(task.leads)}{partners}（{task.source}）"
+                    )
                 )
     if r.bonuses:
         lines.append(f"【加分】 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
