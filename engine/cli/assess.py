@@ -43,6 +43,13 @@ from engine.render.text import full, summary
     type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
 )
+@click.option(
+    "--history",
+    type=PathType(path_type=Path),
+    metavar="DIR|FILE",
+    help="上年结果：上一年 assess --format json 的结果、assess batch --format json 的 汇总.json，或其所在文件夹。"
+    "按单位编码（没有时按单位名称）找到本单位上年的结果，供等次后果读取，并写出较上年的变化。",
+)
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
@@ -52,6 +59,7 @@ def score(
     output: Path | None,
     fmt: str,
     overrides: Path | None,
+    history: Path | None,
     force: bool,
     as_of: str | None,
     debug: bool,
@@ -69,7 +77,9 @@ def score(
     del debug  # read in main(), which owns error reporting
     if submission.is_dir():
         raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
-    result = api.assess_file(submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides)
+    result = api.assess_file(
+        submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides, history=history
+    )
     if fmt == "json":
         for notice in result.notices:
             click.echo(f"注意：{notice}", err=True)

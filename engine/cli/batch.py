@@ -124,6 +124,13 @@ def _line(unit: UnitRow | FailedInput) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
+@click.option(
+    "--history",
+    type=PathType(path_type=Path),
+    metavar="DIR|FILE",
+    help="上年结果：上一年 assess batch --format json 的 汇总.json、assess --format json 的结果，或其所在文件夹。"
+    "按单位编码（没有时按单位名称）对应，供等次后果读取，并在汇总中比较上年。",
+)
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option("--recursive", is_flag=True, help="也读取文件夹的子文件夹。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
@@ -138,6 +145,7 @@ def batch(
     force: bool,
     recursive: bool,
     debug: bool,
+    history: Path | None = None,
 ) -> None:
     """批量评分：INPUT 为申报文件、文件夹或通配符（如 "申报/*.json"）。
 
@@ -151,6 +159,7 @@ def batch(
       assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
       assess batch examples/ --format json > 汇总.json
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
+      assess batch examples/history/2013 -r examples/history/rules -o 评分结果 --history examples/history/2012.json
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
@@ -163,6 +172,8 @@ def batch(
     rulesets = batching.check_rules(rules)  # a bad rules file stops here: nothing written
     if overrides is not None:
         batching.check_overrides(overrides)  # so does a bad review file
+    if history is not None:
+        batching.check_history(history)  # and unreadable earlier results
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
     progress = _Progress(len(items) + len(missing), debug)
@@ -180,6 +191,7 @@ def batch(
                 on_unit=progress,
                 overrides=overrides,
                 force=force,
+                history=history,
             )
             rows, failures = batching.relative_files(
                 rows, failures, [i.path for i in items] + [f.file for f in missing]

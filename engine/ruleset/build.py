@@ -260,9 +260,11 @@ class _Validator:
     def error(self, loc: tuple, message: str, code: str = "rules.invalid", subject: str | None = None) -> None:
         self.errors.add(self.doc.locate(loc), message, code, subject)
 
-    def condition(self, key: str, text: str, loc: tuple, record_list: str | None = None) -> None:
+    def condition(self, key: str, text: str, loc: tuple, record_list: str | None = None, outcome: bool = False) -> None:
         doc = self.doc
-        if record_list is not None:
+        if outcome:  # 等次后果: this year's result and the year before's, not the indicators
+            syms = self.ruleset.outcome_symbols
+        elif record_list is not None:
             spec = self.indicators.get(record_list)
             if spec is None or spec.type != "记录列表":
                 return  # reported where the list is named
@@ -284,7 +286,8 @@ class _Validator:
             message = f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项"
             self.errors.add(where, message, "rules.condition-too-complex")
             return
-        self.ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
+        into = self.ruleset.outcome_conditions if outcome else self.ruleset.conditions
+        into[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
 
     def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
         spec = self.indicators.get(name)
@@ -339,6 +342,13 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         bad = getattr(item, "bad_record", None)
         if bad:  # a veto's `不良记录: 否` is False
             _check_template(ruleset, item, bad.event, doc, loc + ("不良记录", "事项"), errors)
+    for k, outcome in enumerate(model.outcomes):
+        loc = ("等次后果", k)
+        if outcome.id in seen_ids:
+            message = f"编号 “{outcome.id}” 重复（另见 {doc.locate(seen_ids[outcome.id])}）"
+            errors.add(doc.locate(loc + ("编号",)), message, "rules.duplicate-id", outcome.id)
+        seen_ids[outcome.id] = loc + ("编号",)
+        v.condition(outcome.id, outcome.condition, loc + ("条件",), outcome=True)
 
 
 def _check_template(ruleset: Ruleset, item: Any, text: str, doc: Document, loc: tuple, errors: ErrorList) -> None:

@@ -265,6 +265,15 @@ class Veto(Model):
         return self
 
 
+class Outcome(Model):
+    """An 等次后果: decided after the total and the grade (which it may read, with last year's), never changing them."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
+    event: Text = Field(alias="事项")
+    condition: Text = Field(alias="条件")
+    consequence: Text = Field(alias="后果")
+
+
 class Category2(Model):
     name: Text = Field(alias="名称")
     items: list[Item] = Field(alias="评分项", min_length=1)
@@ -285,3 +294,8 @@ class RulesFile(Model):
     categories: list[Category1] = Field(alias="评分细则", min_length=1)
     bonuses: list[Bonus] = Field(default_factory=list, alias="加分项")
     vetoes: list[Veto] = Field(default_factory=list, alias="否决项")
+    outcomes: list[Outcome] = Field(
+        default_factory=list,
+        alias="等次后果",
+        description="评定等次之后判断的后果：条件可读本年的总分、等次和上年结果，不影响本年的总分和等次",
+    )
