@@ -191,6 +191,10 @@ class Consequence(Frozen):
     consequence: str = Field(description="后果")
     reason: str = Field(description="the condition with the values it was decided on")
 
+    @property
+    def text(self) -> str:
+        return f"{self.rule_id} {self.event}：{self.consequence}（{self.reason}）"
+
 
 class AssessmentResult(Frozen):
     unit: str
@@ -241,6 +245,16 @@ class AssessmentResult(Frozen):
     def change(self) -> Decimal | None:
         """总分 − 上年总分 (None without a previous result)."""
         return None if self.previous is None else self.previous.change(self.total)
+
+    @property
+    def versus_previous(self) -> str:
+        """较上年 +2.35（2012年度：总分98.79，等次优秀）; empty without a previous result."""
+        p = self.previous
+        if p is None:
+            return ""
+        renamed = f"，单位名称为{p.unit}" if p.unit != self.unit else ""
+        grade = f"，等次{p.grade}" if p.grade else ""
+        return f"较上年 {self.change:+.2f}（{p.year}年度：总分{p.total:.2f}{grade}{renamed}）"
 
     @property
     def heading(self) -> str:
