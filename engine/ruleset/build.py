@@ -31,6 +31,9 @@ from engine.ruleset.methods import METHODS, method_of
 from engine.ruleset.model import IndicatorSpec, RulesFile
 from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
 
+OUTCOME_WORDS = (
+    "总分、等次、不良记录数、得分[编号]、上年总分、上年等次、上年不良记录数、上年得分[编号]、较上年增减、有上年结果"
+)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -277,7 +280,12 @@ class _Validator:
             names = expr.check(node, syms)
         except ExpressionError as exc:
             subject = exc.token if exc.code == "rules.unknown-indicator" else None
-            self.errors.add(_offset(doc, loc, exc.offset), exc.message, exc.code, subject)
+            message = exc.message
+            if outcome and subject is not None:
+                message = f"等次后果的条件只读本年和上年的结果（{OUTCOME_WORDS}），没有 “{subject}”" + (
+                    "；指标请在评分项或否决项中使用" if subject in self.indicators else ""
+                )
+            self.errors.add(_offset(doc, loc, exc.offset), message, exc.code, subject)
             return
         written = node
         node = expr.normalize(node)
