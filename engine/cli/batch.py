@@ -159,7 +159,7 @@ def batch(
       assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
       assess batch examples/ --format json > 汇总.json
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
-      assess batch examples/history/2013 -r examples/history/rules -o 评分结果 --history examples/history/2012.json
+      assess batch examples/history/2013 -r examples/history/history-demo.yaml -o 评分结果 --history examples/history/2012.json
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
