@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from engine.batch import run as batching
-from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, Command, PathType, parse_as_of
+from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, Command, PathType, history_option, parse_as_of
 from engine.files.atomic import write_text_atomic
 from engine.tools.summary import (
     FailedInput,
@@ -124,12 +124,9 @@ def _line(unit: UnitRow | FailedInput) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
-@click.option(
-    "--history",
-    type=PathType(path_type=Path),
-    metavar="DIR|FILE",
-    help="上年结果：上一年 assess batch --format json 的 汇总.json、assess --format json 的结果，或其所在文件夹。"
-    "按单位编码（没有时按单位名称）对应，供等次后果读取，并在汇总中比较上年。",
+@history_option(
+    "上年结果：上一年 assess batch --format json 的 汇总.json、assess --format json 的结果，或其所在文件夹。"
+    "按单位编码（没有时按单位名称）对应，供等次后果读取，并在汇总中比较上年。"
 )
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option("--recursive", is_flag=True, help="也读取文件夹的子文件夹。")

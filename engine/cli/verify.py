@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType
+from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType, history_option
 from engine.documents.text import visible
 
 
@@ -26,12 +26,7 @@ from engine.documents.text import visible
     type=PathType(dir_okay=False, path_type=Path),
     help="评分时所用的复核文件（评分表记录了它的 SHA-256）。",
 )
-@click.option(
-    "--history",
-    type=PathType(path_type=Path),
-    metavar="DIR|FILE",
-    help="评分时所给的上年结果（--history），评分表中的“较上年”“等次后果”据此核对。",
-)
+@history_option("评分时所给的上年结果（--history），评分表中的“较上年”“等次后果”据此核对。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(
     scoresheet: Path, submission: Path, rules: Path | None, overrides: Path | None, history: Path | None, fmt: str
