@@ -41,4 +41,7 @@ def examples_command(folder: Path | None) -> None:
         make_folder(folder / "reviews")
         for path in reviews:
             shutil.copyfile(path, folder / "reviews" / path.name)
+    history = source / "history"  # two years of the same units (assess batch --history)
+    if history.is_dir():
+        shutil.copytree(history, folder / "history", dirs_exist_ok=True)
     click.echo(f"已复制 {len(files)} 份示例到 {folder}；试一试：assess {folder / files[0].name}", err=True)
