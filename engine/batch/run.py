@@ -228,7 +228,9 @@ _HISTORY: dict[str, History] = {}
 
 def _history(path: str) -> History:
     if path not in _HISTORY:
-        _HISTORY[path] = load_history(path)
+        from scoresheets.readback import previous_of_sheet  # openpyxl only when a history is given
+
+        _HISTORY[path] = load_history(path, previous_of_sheet)
     return _HISTORY[path]
 
 

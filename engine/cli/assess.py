@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, Command, PathType, history_option, parse_as_of
+from engine.cli.common import CONTEXT, Command, PathType, earlier_results, history_option, parse_as_of
 from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
@@ -44,7 +44,7 @@ from engine.render.text import full, summary
     help="复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
 )
 @history_option(
-    "上年结果：上一年 assess --format json 的结果、assess batch --format json 的 汇总.json，或其所在文件夹。"
+    "上年结果：上一年 assess --format json 的结果、assess batch --format json 的 汇总.json、上一年的评分表，或其所在文件夹。"
     "按单位编码（没有时按单位名称）找到本单位上年的结果，供等次后果读取，并写出较上年的变化。"
 )
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
@@ -74,8 +74,9 @@ def score(
     del debug  # read in main(), which owns error reporting
     if submission.is_dir():
         raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
+    earlier = earlier_results(history) if history is not None else None
     result = api.assess_file(
-        submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides, history=history
+        submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides, history=earlier
     )
     if fmt == "json":
         for notice in result.notices:

@@ -10,7 +10,7 @@ import click
 
 from engine.cli.chinese import Command, Group
 
-__all__ = ["Command", "Group", "CONTEXT", "PathType", "history_option", "parse_as_of"]
+__all__ = ["Command", "Group", "CONTEXT", "PathType", "earlier_results", "history_option", "parse_as_of"]
 
 
 class PathType(click.Path):
@@ -60,3 +60,11 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
 def history_option(help_text: str):
     """`--history DIR|FILE`: last year's results (engine.intake.history), as `assess`, `batch` and `verify` take them."""
     return click.option("--history", type=PathType(path_type=Path), metavar="DIR|FILE", help=help_text)
+
+
+def earlier_results(path: Path):
+    """What --history names: result JSON, a batch's 汇总.json or scoresheets (read back), or a folder of them."""
+    from engine.intake.history import load_history
+    from scoresheets.readback import previous_of_sheet  # openpyxl only when a history is given
+
+    return load_history(path, previous_of_sheet)

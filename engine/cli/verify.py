@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType, history_option
+from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType, earlier_results, history_option
 from engine.documents.text import visible
 
 
@@ -47,7 +47,8 @@ def verify(
     from scoresheets.readback import read_scoresheet
 
     reading = read_scoresheet(scoresheet)
-    outcome = verify_scoresheet(reading, submission, rules, overrides, sheet_file=str(scoresheet), history=history)
+    earlier = earlier_results(history) if history is not None else None
+    outcome = verify_scoresheet(reading, submission, rules, overrides, sheet_file=str(scoresheet), history=earlier)
     check_against_build(reading, outcome)
     click.echo(f"规则集：{visible(outcome.found)}", err=True)
     if fmt == "json":

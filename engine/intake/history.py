@@ -8,6 +8,7 @@ both years the same 单位编码) or is new (give it a 单位编码 of its own) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 
 from engine.documents.fast_json import load_data_document
 from engine.documents.source import Document
-from engine.errors import ErrorList, HistoryError, Location, Problem
+from engine.errors import ErrorList, HistoryError, InputError, Location, Problem
 from engine.intake.submission import Submission
 from engine.result import PreviousResult
+
+SUMMARY = "汇总.xlsx"  # a batch's summary beside its scoresheets: not a unit's result
 
 
 @dataclass(frozen=True)
@@ -62,14 +65,16 @@ class History:
         raise HistoryError(Problem(at, message, "history.unmatched", submission.unit))
 
 
-def load_history(path: Path | str) -> History:
-    """Read a result JSON, a batch summary JSON, or a folder of them (every *.json, recursively)."""
+def load_history(path: Path | str, sheet: Callable[[Path], PreviousResult] | None = None) -> History:
+    """Read a result JSON, a batch summary JSON, or a folder of them (every *.json, recursively);
+    with `sheet` (scoresheets.readback.previous_of_sheet), scoresheets (*.xlsx with a 评分表) too."""
     path = Path(path)
+    kinds = (".json", ".xlsx") if sheet is not None else (".json",)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*.json") if p.is_file())
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in kinds and p.name != SUMMARY)
         if not files:
             raise HistoryError(
-                Problem(Location(str(path)), "文件夹中没有结果 JSON（assess --format json 的输出）", "history.empty")
+                Problem(Location(str(path)), "文件夹中没有评分结果（结果 JSON 或评分表）", "history.empty")
             )
     elif path.is_file():
         files = [path]
@@ -78,6 +83,12 @@ def load_history(path: Path | str) -> History:
     errors = ErrorList()
     entries: list[PreviousResult] = []
     for file in files:
+        if file.suffix.lower() == ".xlsx" and sheet is not None:
+            try:
+                entries.append(sheet(file))
+            except InputError as exc:
+                errors.problems.extend(exc.problems)
+            continue
         doc = load_data_document(file, HistoryError)
         entries.extend(_entries(doc, errors))
     if errors:

@@ -23,7 +23,7 @@ from engine import api
 from engine.assessment import assess
 from engine.documents.numbers import format_decimal
 from engine.errors import InputError, Location, Problem, RulesError
-from engine.intake.history import load_history
+from engine.intake.history import History, load_history
 from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import load_submission
 from engine.result import AssessmentResult
@@ -76,7 +76,7 @@ def verify_scoresheet(
     overrides: Path | str | None = None,
     *,
     sheet_file: str = "评分表",
-    history: Path | str | None = None,
+    history: History | Path | str | None = None,
 ) -> Verification:
     """Recompute the assessment and compare it with a scoresheet read back (scoresheets.readback), cell by cell.
 
@@ -96,7 +96,9 @@ def verify_scoresheet(
     ruleset, found = _ruleset(recorded, rules, sheet_file)
     review = _review(recorded, overrides, sheet_file)
     unit = load_submission(submission, ruleset)
-    previous = load_history(history).previous_of(unit) if history is not None else None
+    if history is not None and not isinstance(history, History):
+        history = load_history(history)
+    previous = history.previous_of(unit) if history is not None else None
     result = assess(ruleset, unit, as_of=when, overrides=review, previous=previous)
     out = Verification(result, found=found)
     _compare(sheet, result, out)

@@ -212,3 +212,26 @@ def test_summary_and_scoresheet_show_the_trend(tmp_path, capsys):
     assert lines["较上年"] == "较上年 -6.57（2012年度：总分93.17，等次优秀，单位名称为区环境保护局（虚构示例单位））"
     assert lines["等次后果"].startswith("HG-02 总分较上年下降5分以上：在考核结果通报中列明")
     capsys.readouterr()
+
+
+def test_scoresheets_read_back_as_history_give_the_same_previous(tmp_path, capsys):
+    out = tmp_path / "y1"
+    args = ["batch", str(HERE / "2012"), "-r", RULES, "--overrides", REVIEW, "-o", str(out), "-j", "1"]
+    assert run([*args, "--as-of", "2013-04-20T10:00:00+08:00"]) == 0
+    capsys.readouterr()
+    from engine.cli.common import earlier_results
+
+    sheets, shipped = earlier_results(out), load_history(HERE / "2012.json")
+
+    def dumped(history):
+        return sorted((p.model_dump(exclude={"source"}) for p in history.entries), key=lambda d: d["unit"])
+
+    assert dumped(sheets) == dumped(shipped)
+    assert len(dumped(sheets)) == 3 and all(len(d["item_scores"]) == 39 for d in dumped(sheets))
+    assert {p.source for p in sheets.entries} == {
+        f"{u}-2012年度评分表.xlsx" for u in (SZ, SF, "区环境保护局（虚构示例单位）")
+    }
+    # without scoresheet reading (the library's plain load), a folder of only scoresheets holds nothing
+    with pytest.raises(HistoryError) as info:
+        load_history(out)
+    assert info.value.problems[0].code == "history.empty"
