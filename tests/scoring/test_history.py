@@ -235,3 +235,19 @@ def test_scoresheets_read_back_as_history_give_the_same_previous(tmp_path, capsy
     with pytest.raises(HistoryError) as info:
         load_history(out)
     assert info.value.problems[0].code == "history.empty"
+
+
+def test_in_a_batch_an_unmatched_unit_is_one_failure(tmp_path, capsys):
+    folder = tmp_path / "2013"
+    shutil.copytree(HERE / "2013", folder)
+    data = json.loads((folder / "huanbao.json").read_text(encoding="utf-8"))
+    del data["单位编码"]
+    (folder / "huanbao.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    args = ["batch", str(folder), "-r", RULES, "--overrides", REVIEW, "--format", "json", "-o", str(tmp_path / "out")]
+    assert run([*args, "-j", "1", "--history", str(HERE / "2012.json")]) == 1
+    summary = json.loads((tmp_path / "out" / "汇总.json").read_text(encoding="utf-8"))
+    assert [r["unit"] for r in summary["ranking"]] == [SF, SZ]
+    [error] = summary["errors"]
+    assert error["file"] == "huanbao.json" and error["kind"] == "上年结果"
+    assert "单位名称: 上年结果" in error["problems"][0]
+    capsys.readouterr()
