@@ -265,6 +265,11 @@ class Veto(Model):
         return self
 
 
+OUTCOME_WORDS = (
+    "总分、等次、不良记录数、得分[编号]、上年总分、上年等次、上年不良记录数、上年得分[编号]、较上年增减、有上年结果"
+)
+
+
 class Outcome(Model):
     """An 等次后果: decided after the total and the grade (which it may read, with last year's), never changing them."""
 
@@ -272,8 +277,7 @@ class Outcome(Model):
     event: Text = Field(alias="事项", description="写入结果的事项，如 连续两年考核等次为不合格")
     condition: Text = Field(
         alias="条件",
-        description="只读本年和上年的结果：总分、等次、不良记录数、得分[编号]、上年总分、上年等次、上年不良记录数、"
-        "上年得分[编号]、较上年增减、有上年结果；没有上年结果时，读上年的比较不成立",
+        description=f"只读本年和上年的结果：{OUTCOME_WORDS}；没有上年结果时，读上年的比较不成立",
     )
     consequence: Text = Field(alias="后果", description="条件成立时的后果，如 通报批评；不改变本年的总分和等次")
 
