@@ -28,12 +28,9 @@ from engine.errors import (
 from engine.ruleset import conditions as expr
 from engine.ruleset.extraction_check import check_ruleset as check_extraction
 from engine.ruleset.methods import METHODS, method_of
-from engine.ruleset.model import IndicatorSpec, RulesFile
+from engine.ruleset.model import OUTCOME_WORDS, IndicatorSpec, RulesFile
 from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
 
-OUTCOME_WORDS = (
-    "总分、等次、不良记录数、得分[编号]、上年总分、上年等次、上年不良记录数、上年得分[编号]、较上年增减、有上年结果"
-)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
