@@ -251,3 +251,13 @@ def test_in_a_batch_an_unmatched_unit_is_one_failure(tmp_path, capsys):
     assert error["file"] == "huanbao.json" and error["kind"] == "上年结果"
     assert "单位名称: 上年结果" in error["problems"][0]
     capsys.readouterr()
+
+
+def test_rules_diff_lists_the_outcomes_added():
+    from engine.tools.diff import diff
+
+    changes = diff(api.get_ruleset("demo-district-2013"), api.get_ruleset(RULES))
+    assert [(c.kind, c.section, c.key, c.label) for c in changes if c.section == "等次后果"] == [
+        ("新增", "等次后果", "HG-01", "连续两年考核等次为不合格"),
+        ("新增", "等次后果", "HG-02", "总分较上年下降5分以上"),
+    ]
