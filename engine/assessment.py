@@ -79,7 +79,7 @@ def assess(
     total_min = t.open.total_min if t.open else None
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
     after = outcome_values(t.total, g, ctx.bad_records, items, previous)
-    consequences, notes = _consequences(ruleset, after, firings, previous)
+    consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
     return AssessmentResult(
@@ -130,7 +130,7 @@ def assess(
 
 
 def outcome_values(
-    total, g: Grade, bad_records: list[BadRecord], items: list[ItemResult], previous: PreviousResult | None
+    total: Decimal, g: Grade, bad_records: list[BadRecord], items: list[ItemResult], previous: PreviousResult | None
 ) -> dict[str, expr.Value]:
     """The facts an 等次后果 reads (Ruleset.outcome_symbols): this year's settled result, and the year
     before's. Without a previous result the 上年… names are absent, so every comparison on them is false."""
@@ -153,10 +153,10 @@ def outcome_values(
 
 
 def _consequences(
-    ruleset: Ruleset, values: dict, firings: Firings | None, previous: PreviousResult | None
+    ruleset: Ruleset, values: dict, firings: Firings | None, previous: PreviousResult | None, provisional: bool
 ) -> tuple[list[Consequence], list[str]]:
-    """The 等次后果 that hold, through the same evaluator as the items; a notice for those that read
-    the year before when there is no previous result."""
+    """The 等次后果 that hold, through the same evaluator as the items (decided on a 暂定 grade, they
+    say so); a notice for those that read the year before when there is no previous result."""
     key = ruleset.sha256
     if key not in _OUTCOMES:
         _OUTCOMES[key] = compile_outcomes(ruleset)
@@ -169,6 +169,8 @@ def _consequences(
         cond = ruleset.outcome_conditions[outcome.id]
         if (outcome.id, 0) in fired:
             reason = expr.render(cond.written or cond.node, values)
+            if provisional and "等次" in cond.names:
+                reason += "；等次为暂定，复核后按最终等次重新判断"
             out.append(
                 Consequence(rule_id=outcome.id, event=outcome.event, consequence=outcome.consequence, reason=reason)
             )
