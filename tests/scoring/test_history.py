@@ -261,3 +261,16 @@ def test_rules_diff_lists_the_outcomes_added():
         ("新增", "等次后果", "HG-01", "连续两年考核等次为不合格"),
         ("新增", "等次后果", "HG-02", "总分较上年下降5分以上"),
     ]
+
+
+def test_a_consequence_on_a_provisional_grade_says_so(tmp_path):
+    data = json.loads((HERE / "2013" / "sifa.json").read_text(encoding="utf-8"))
+    data["指标"].update({"群众满意度": 80, "案卷评查合格率": 90, "出庭应诉率": 50, "未亮证执法人次": 4})
+    path = tmp_path / "sifa.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    rules = _child(tmp_path, '等次 == "优秀" 且 上年等次 == "优秀"')
+    result = api.assess_file(path, rules, history=HERE / "2012.json")  # no review: XF-05 待复核
+    assert (result.total, result.grade.grade, result.grade.provisional) == (Decimal("92.13"), "优秀", True)
+    assert [c.reason for c in result.consequences] == [
+        "等次(优秀) == “优秀” 且 上年等次(优秀) == “优秀”；等次为暂定，复核后按最终等次重新判断"
+    ]
