@@ -294,10 +294,10 @@ def batch(
                 target = None
                 click.echo(summary_json(summary), nl=False)
             if notice_path is not None and summary.ranking:
-                from engine.tools.notice import build_notice
+                from engine.tools.notice import build_notice, previous_of
                 from scoresheets.notice import write_notice  # python-docx only when a notice is written
 
-                write_notice(build_notice(summary), notice_path, when)
+                write_notice(build_notice(summary, previous_of(summary) if history else None), notice_path, when)
     finally:
         progress.close()
     seconds = time.monotonic() - started
