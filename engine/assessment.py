@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from engine.result import (
 from engine.ruleset import conditions as expr
 from engine.ruleset.conditions import format_value
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.wording import Words
 from engine.scoring.arithmetic import (
     Context,
     check_veto,
@@ -79,7 +82,7 @@ def assess(
     total_min = t.open.total_min if t.open else None
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
     after = outcome_values(t.total, g, ctx.bad_records, items, previous)
-    consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional)
+    consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
     return AssessmentResult(
@@ -152,8 +155,37 @@ def outcome_values(
     return out
 
 
+@dataclass(frozen=True)
+class _Named:
+    label: str
+    type: str
+    unit: str | None
+
+
+class _OutcomeSpecs(dict):
+    """How the names an 等次后果 reads are worded: 上年得分[ZF-05] → ZF-05上年得分 3分."""
+
+    def __missing__(self, name: str) -> _Named:
+        item = re.fullmatch(r"(上年)?得分\[(.+)\]", name)
+        if item:
+            return _Named(f"{item.group(2)}{item.group(1) or '本年'}得分", "数值", "分")
+        if name.endswith("不良记录数"):
+            return _Named(name, "次数", "条")
+        if name == "有上年结果":
+            return _Named("是否有上年结果", "是否", None)
+        return _Named(name, "选项" if name.endswith("等次") else "数值", None if name.endswith("等次") else "分")
+
+    def get(self, name, default=None):  # noqa: D102 — wording asks with get()
+        return self[name]
+
+
 def _consequences(
-    ruleset: Ruleset, values: dict, firings: Firings | None, previous: PreviousResult | None, provisional: bool
+    ruleset: Ruleset,
+    values: dict,
+    firings: Firings | None,
+    previous: PreviousResult | None,
+    provisional: bool,
+    year: int,
 ) -> tuple[list[Consequence], list[str]]:
     """The 等次后果 that hold, through the same evaluator as the items (decided on a 暂定 grade, they
     say so); a notice for those that read the year before when there is no previous result."""
@@ -168,7 +200,7 @@ def _consequences(
     for outcome in ruleset.model.outcomes:
         cond = ruleset.outcome_conditions[outcome.id]
         if (outcome.id, 0) in fired:
-            reason = expr.render(cond.written or cond.node, values)
+            reason = Words(_OutcomeSpecs(), values, year).told(cond.node)  # in words, as every reason
             if provisional and "等次" in cond.names:
                 reason += "；等次为暂定，复核后按最终等次重新判断"
             out.append(

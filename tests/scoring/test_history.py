@@ -64,8 +64,8 @@ def test_two_years_trend_and_consequences(tmp_path, capsys):
         HB: ["HG-02"],
         SZ: ["HG-01"],
     }
-    assert rows[SZ]["consequences"][0]["reason"] == "上年等次(不合格) == “不合格” 且 等次(不合格) == “不合格”"
-    assert rows[HB]["consequences"][0]["reason"] == "较上年增减(-6.57) <= -5"
+    assert rows[SZ]["consequences"][0]["reason"] == "上年等次为不合格；等次为不合格"
+    assert rows[HB]["consequences"][0]["reason"] == "较上年增减-6.57分，不高于-5分"
     capsys.readouterr()
 
 
@@ -187,7 +187,7 @@ def test_item_score_consequence_fires(tmp_path):
     rules = _child(tmp_path, "上年得分[ZF-05] > 得分[ZF-05]")
     ruleset, submission = api.load_submission_for(HERE / "2013" / "huanbao.json", rules)
     result = assess(ruleset, submission, overrides=load_overrides(REVIEW), previous=previous)
-    assert [c.reason for c in result.consequences] == ["上年得分[ZF-05](3) > 得分[ZF-05](1.5)"]
+    assert [c.reason for c in result.consequences] == ["上年得分[ZF-05]3分，高于得分[ZF-05]1.5分"]
 
 
 def test_an_outcome_reads_only_result_names(tmp_path):
@@ -272,5 +272,5 @@ def test_a_consequence_on_a_provisional_grade_says_so(tmp_path):
     result = api.assess_file(path, rules, history=HERE / "2012.json")  # no review: XF-05 待复核
     assert (result.total, result.grade.grade, result.grade.provisional) == (Decimal("92.13"), "优秀", True)
     assert [c.reason for c in result.consequences] == [
-        "等次(优秀) == “优秀” 且 上年等次(优秀) == “优秀”；等次为暂定，复核后按最终等次重新判断"
+        "等次为优秀；上年等次为优秀；等次为暂定，复核后按最终等次重新判断"
     ]
