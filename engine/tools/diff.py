@@ -7,6 +7,7 @@ key, so a change reads the way policy staff wrote it: "ZD-02 每低一个百分�
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -152,14 +153,25 @@ def diff(old: Ruleset, new: Ruleset) -> list[Change]:
                 continue
             changes.append(Change("新增", section, k, _label(item), new=_gist(item)))
             continue
-        changes.extend(_compare(section, k, old_items[k][1], item, places_old.get(k), places_new.get(k)))
+        changes.extend(
+            _compare(section, k, old_items[k][1], item, places_old.get(k), places_new.get(k), words=(old, new))
+        )
     for k in removed:
         section, item = old_items[k]
         if k in renumbered:
             j = renumbered[k]
             changes.append(Change("编号变更", section, j, _label(item), "编号", k, j))
             changes.extend(
-                _compare(section, j, item, new_items[j][1], places_old.get(k), places_new.get(j), skip={"编号"})
+                _compare(
+                    section,
+                    j,
+                    item,
+                    new_items[j][1],
+                    places_old.get(k),
+                    places_new.get(j),
+                    skip={"编号"},
+                    words=(old, new),
+                )
             )
         else:
             changes.append(Change("删除", section, k, _label(item), old=_gist(item)))
@@ -186,6 +198,7 @@ def _compare(
     place_old: str | None,
     place_new: str | None,
     skip: set[str] | None = None,
+    words: tuple[Ruleset, Ruleset] | None = None,
 ) -> list[Change]:
     skip = set(skip or ())
     out: list[Change] = []
@@ -196,8 +209,32 @@ def _compare(
     if place_old and place_new and place_old != place_new:
         out.append(Change("修改", section, key, label, "所属指标", place_old, place_new))
     for field, a, b in _fields(old, new, skip):
+        if field == "条件" and words is not None:
+            told = _condition_words(a, words[0]), _condition_words(b, words[1])
+            a, b = told if told[0] != told[1] else (a, b)  # the words hide the change: show it as written
         out.append(Change("修改", section, key, label, field, a, b))
     return out
+
+
+def _condition_words(text: str, ruleset: Ruleset) -> str:
+    """A condition as policy staff read it (未制定年度工作要点; 目标考核依法行政分值低于3); as written when
+    it does not parse against this ruleset, or reads the same as something else would."""
+    from engine.ruleset import conditions as expr
+    from engine.ruleset.wording import Words
+
+    if not text:
+        return text
+    try:
+        node = expr.parse(text)
+        return Words(ruleset.indicators, {}, _year_of(ruleset)).criterion(node)
+    except Exception:  # noqa: BLE001 — any text the words cannot take is shown as written
+        return text
+
+
+def _year_of(ruleset: Ruleset) -> int:
+    """The 考核年度 a relative date (次年3月31日) is resolved for: the first year the ruleset is in force."""
+    period = ruleset.model.header.period
+    return period.start if period is not None else dt.date.today().year
 
 
 ITEM_SECTIONS = ("评分项", "加分项", "否决项")

@@ -156,3 +156,12 @@ def test_identical_files_have_no_changes(tmp_path, capsys):
     old.write_text(MINI, encoding="utf-8")
     code, out, _ = run(["rules", "diff", str(old), str(DATA / "mini.yaml"), "--exit-code"], capsys)
     assert code == 0 and out == "a.yaml 与 mini.yaml 的评分细则没有差别。\n"
+
+
+def test_conditions_are_compared_in_words():
+    from engine.api import get_ruleset
+    from engine.tools.diff import diff
+
+    changes = diff(get_ruleset("demo-district-2012"), get_ruleset("demo-district-2013"))
+    zz05 = next(c for c in changes if c.key == "ZZ-05" and c.field == "条件")
+    assert (zz05.old, zz05.new) == ("目标考核依法行政分值低于2分", "目标考核依法行政分值低于3分")
