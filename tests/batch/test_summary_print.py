@@ -106,3 +106,19 @@ def test_the_summary_of_a_large_mixed_batch_prints_at_8pt_or_more(tmp_path):
     assert run([tmp_path / "in", "--recursive", "-o", tmp_path / "out", "--as-of", AS_OF, "-j", "2"]) == 1
     sizes = printed_sizes(tmp_path / "out" / "汇总.xlsx")
     assert all(pt >= MIN_PRINTED_PT for pt, _ in sizes.values()), sizes
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history/2013", "-r", "history/history-demo.yaml", "--history", "history/2012.json"],  # trend columns
+        ["responsibility"],  # the 责任分解 sheet
+    ],
+    ids=["history", "responsibility"],
+)
+def test_the_summary_with_history_or_a_responsibility_map_prints_at_8pt_or_more(tmp_path, args):
+    paths = [a if a.startswith("-") else EXAMPLES / a for a in args]
+    assert run([*paths, "-o", tmp_path / "out", "--as-of", AS_OF, "-j", "1"]) == 0
+    sizes = printed_sizes(tmp_path / "out" / "汇总.xlsx")
+    assert all(pt >= MIN_PRINTED_PT for pt, _ in sizes.values()), sizes
+    assert ("责任分解" in sizes) == (args == ["responsibility"])
