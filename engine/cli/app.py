@@ -10,6 +10,7 @@ input is invalid, and files are written to a temporary name and renamed.
 from __future__ import annotations
 
 import difflib
+import importlib
 import os
 import sys
 import traceback
@@ -18,24 +19,42 @@ from pathlib import Path
 import click
 
 from engine import __version__
-from engine.cli.assess import score
-from engine.cli.batch import batch
 from engine.cli.chinese import chinese
 from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
 from engine.cli.console import prepare_streams
-from engine.cli.examples import examples_command
-from engine.cli.explain import explain_command
-from engine.cli.extract import extract_command
-from engine.cli.rules import rules
-from engine.cli.schema import schema_command
-from engine.cli.template import template_command
-from engine.cli.verify import verify
 from engine.documents.text import visible
 from engine.errors import AssessError, InputError
 from engine.files.atomic import WriteError
 
+# each verb's module is imported only when that verb runs (or help lists them all): `assess X`
+# then pays for what X needs alone, not for extract's or batch's imports
+VERBS = {
+    "score": "engine.cli.assess:score",
+    "batch": "engine.cli.batch:batch",
+    "examples": "engine.cli.examples:examples_command",
+    "explain": "engine.cli.explain:explain_command",
+    "extract": "engine.cli.extract:extract_command",
+    "schema": "engine.cli.schema:schema_command",
+    "rules": "engine.cli.rules:rules",
+    "template": "engine.cli.template:template_command",
+    "verify": "engine.cli.verify:verify",
+}
 
-class DefaultGroup(Group):
+
+class LazyGroup(Group):
+    """A group that imports a subcommand's module when the subcommand is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *VERBS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in VERBS:
+            module, attr = VERBS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+class DefaultGroup(LazyGroup):
     """A group whose first argument, if it is not a subcommand, goes to `score`.
 
     An unknown option that `score` does not have either is the group's to report (with the nearest
@@ -45,17 +64,19 @@ class DefaultGroup(Group):
     default_command = "score"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+        names = self.list_commands(ctx)
+        if args and args[0] not in names and args[0] not in ("-h", "--help", "--version"):
             first = args[0]
             if first.startswith("-"):
                 name = first.split("=", 1)[0]
                 mine = [o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)]
-                theirs = [o for p in self.commands[self.default_command].params for o in (*p.opts, *p.secondary_opts)]
+                default = self.get_command(ctx, self.default_command)
+                theirs = [o for p in default.params for o in (*p.opts, *p.secondary_opts)]
                 if name not in theirs:
                     near = difflib.get_close_matches(name, mine + theirs, n=1)
                     raise click.NoSuchOption(name, possibilities=near, ctx=ctx)
             elif not Path(first).exists():
-                near = difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.6)
+                near = difflib.get_close_matches(first, names, n=1, cutoff=0.6)
                 if near:
                     raise click.exceptions.NoSuchCommand(first, possibilities=near, ctx=ctx)
             args = [self.default_command, *args]
@@ -134,17 +155,3 @@ def _main(args: list[str], prog_name: str) -> None:
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
     sys.exit(code if isinstance(code, int) else EXIT_OK)
-
-
-for _verb in (
-    score,
-    batch,
-    examples_command,
-    explain_command,
-    extract_command,
-    schema_command,
-    rules,
-    template_command,
-    verify,
-):
-    cli.add_command(_verb)

@@ -121,7 +121,7 @@ def _line(unit: UnitRow | FailedInput) -> str:
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为开始评分的时间。")
 @click.option(
     "--overrides",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
