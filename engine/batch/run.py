@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import glob
 import multiprocessing
 import os
@@ -261,6 +262,16 @@ def part_name(token: str, index: int) -> str:
     return f"{PART_PREFIX}{token}-{index:06d}{PART_SUFFIX}"
 
 
+# Below this many units one process is faster: starting a worker (imports, the ruleset, durable's
+# programs) costs about as much as assessing a few hundred units (benchmarks/README.md).
+PARALLEL_FROM = 400
+
+
+def default_jobs(units: int) -> int:
+    """Processes for a batch of this size when --jobs is not given."""
+    return 1 if units < PARALLEL_FROM else max(1, os.cpu_count() or 1)
+
+
 def prepare(config: WorkerConfig) -> None:
     """Set up this process to assess: load and compile the ruleset, register it with durable."""
     global _CONFIG
@@ -272,6 +283,9 @@ def prepare(config: WorkerConfig) -> None:
             adapter().program_for(compiled_for(ruleset))
         if config.folder is not None:
             import scoresheets  # noqa: F401  (import openpyxl once, not during the first unit)
+    # what is loaded now lives as long as the process: leave it out of every later collection
+    # (each full collection walked it again, a tenth of a unit's time)
+    gc.freeze()
 
 
 def _watch_parent(parent: int) -> None:

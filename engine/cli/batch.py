@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import sys
 import time
 from pathlib import Path
@@ -108,7 +107,7 @@ def _line(unit: UnitRow | FailedInput) -> str:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="并行评分的进程数。缺省为 CPU 核数。",
+    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份时 1 个进程（更快），否则为 CPU 核数。",
 )
 @click.option(
     "--format",
@@ -176,7 +175,7 @@ def batch(
                 rules=rules,
                 as_of=when,
                 folder=outdir if fmt == "xlsx" else None,
-                jobs=jobs or os.cpu_count() or 1,
+                jobs=jobs or batching.default_jobs(len(items)),
                 on_unit=progress,
                 overrides=overrides,
                 force=force,
