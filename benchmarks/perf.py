@@ -92,15 +92,14 @@ def one_run(rules: str, files: list[Path], freeze: bool = False) -> dict[str, fl
     import datetime as dt
     import gc
 
-    from engine.files.atomic import write_bytes_atomic
-    from scoresheets.reproducible import workbook_bytes
-    from scoresheets.workbook import assessed_at
-
     from engine.api import get_ruleset
     from engine.assessment import assess, compiled_for, facts
     from engine.evaluation.durable.adapter import adapter
+    from engine.files.atomic import write_bytes_atomic
     from engine.intake.submission import load_submission
     from scoresheets import build_workbook
+    from scoresheets.reproducible import workbook_bytes
+    from scoresheets.workbook import assessed_at
 
     ruleset = get_ruleset(rules)
     compiled = compiled_for(ruleset)
