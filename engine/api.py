@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from engine.assessment import assess
@@ -24,7 +23,6 @@ from engine.ruleset.names import (
 from engine.ruleset.ruleset import Ruleset
 
 DEFAULT_RULES = "demo-district-2013.yaml"
-_RULESETS: dict[str, Ruleset] = {}
 
 
 def default_rules_path() -> Path:
@@ -39,28 +37,7 @@ def get_ruleset(path: Path | str | None = None) -> Ruleset:
         raise RulesError(
             Problem(Location(str(path)), "是规则文件夹；这里要一个规则集：请给出规则文件或编号（见 assess rules list）")
         )
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return load_rules(path)  # reports the missing/unreadable file with its name
-    hit = _RULESETS.get(str(path))
-    if (
-        hit is not None
-        and hit.sources
-        and hit.sources[0][1] == digest
-        and all(_unchanged(f, h) for f, h in hit.sources)
-    ):
-        return hit
-    ruleset = load_rules(path)
-    _RULESETS[str(path)] = ruleset
-    return ruleset
-
-
-def _unchanged(file: str, digest: str) -> bool:
-    try:
-        return hashlib.sha256(Path(file).read_bytes()).hexdigest() == digest
-    except OSError:
-        return False
+    return load_rules(path)  # remembered per file while its sources are unchanged (engine.ruleset.load)
 
 
 def rules_for(submission: Document, rules_path: Path | str | None = None) -> Path:
@@ -86,12 +63,64 @@ def assess_file(
     *,
     as_of: dt.datetime | None = None,
     overrides_path: Path | str | None = None,
+    responsibility_path: Path | str | None = None,
 ) -> AssessmentResult:
     """Assess a submission file (JSON, YAML or a filled 填报表) with a rules file, or with the
-    ruleset in force for its year in a rules folder (the shipped folder when none is given)."""
+    ruleset in force for its year in a rules folder (the shipped folder when none is given).
+
+    The items' responsible units come from `responsibility_path` (a 分工表), else from the
+    `X.分工.yaml` beside the ruleset when it lists the unit."""
     ruleset, submission = load_submission_for(submission_path, rules_path)
     overrides = load_overrides(native(overrides_path)) if overrides_path is not None else None
-    return assess(ruleset, submission, as_of=as_of, overrides=overrides)
+    result = assess(ruleset, submission, as_of=as_of, overrides=overrides)
+    return with_map(result, ruleset, responsibility_path)
+
+
+def with_map(
+    result: AssessmentResult, ruleset: Ruleset, path: Path | str | None, *, strict: bool = True
+) -> AssessmentResult:
+    """The result with its items' responsible units from the 分工表 given or beside the ruleset.
+
+    A map given for a unit it does not list is an error when `strict` (one assessment), else
+    left out (a batch of many units)."""
+    from engine.ruleset.responsibility import map_beside, with_responsible
+
+    beside = map_beside(ruleset.file)
+    if path is None and not beside.is_file():
+        return result
+    file = native(path) if path is not None else beside
+    if not get_map(file, None).applies_to(result.unit):
+        if path is None or not strict:
+            return result
+        mapping = get_map(file, None)
+        units = "、".join(mapping.header.units)
+        raise RulesError(
+            Problem(
+                mapping.units_at or Location(mapping.file),
+                f"分工表适用于 {units}，不含被考核单位 “{result.unit}”：请检查单位名称或换用该单位的分工表",
+                "map.other-unit",
+                result.unit,
+            )
+        )
+    mapping = get_map(file, ruleset)
+    return with_responsible(result, mapping)
+
+
+_MAPS: dict[tuple[str, str, str], object] = {}
+
+
+def get_map(path: Path | str, ruleset: Ruleset | None):
+    """A 分工表 (checked against the ruleset when given), loaded once per content."""
+    from engine.documents.source import read_bytes
+    from engine.ruleset.responsibility import load_map
+
+    path = Path(path)
+    # bounded like every input; a missing, oversized or special file is reported with its name
+    _, digest = read_bytes(path, RulesError)
+    key = (str(path), digest, ruleset.sha256 if ruleset else "")
+    if key not in _MAPS:
+        _MAPS[key] = load_map(path, ruleset)
+    return _MAPS[key]
 
 
 def load_submission_for(

@@ -26,6 +26,16 @@ class ReviewNote(Frozen):
     computed_deduction: Decimal | None = Field(description="the engine's deduction; None where it cannot compute one")
 
 
+class Responsible(Frozen):
+    """A plan task behind an item, from the unit's 分工表: who leads it, who supports it."""
+
+    task: str = Field(description="任务编号 in the plan, e.g. 二(三)1")
+    name: str = Field(description="任务名称")
+    leads: list[str] = Field(description="牵头单位")
+    partners: list[str] = Field(default_factory=list, description="配合单位")
+    source: str = Field("", description="出处: the plan file and line")
+
+
 class ItemResult(Frozen):
     """One scored item (评分项) of the scoresheet."""
 
@@ -53,6 +63,9 @@ class ItemResult(Frozen):
     open_points: Decimal = Field(
         Decimal("0.00"),
         description="待复核: the most a review may still deduct (the whole 分值 of an item not computed at all)",
+    )
+    responsible: list[Responsible] = Field(
+        default_factory=list, description="the plan tasks behind the item and their units (with a 分工表)"
     )
 
 
@@ -204,6 +217,11 @@ class AssessmentResult(Frozen):
     remedies: list[Remedy] = Field(
         default_factory=list,
         description="整改清单: each deduction and veto fixed on its own and re-scored, the best outcome first",
+    )
+
+    responsibility_map: str = Field("", description="the 分工表 the items' responsible units come from")
+    partner_share: Decimal = Field(
+        Decimal(0), description="its 配合扣分比例: the share of a task's loss a partner bears"
     )
 
     @property

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -178,3 +179,21 @@ def subhead_row(ws: Worksheet, row: int, text: str, widths: list[float], style: 
     put_text(ws, row, 1, text, style)
     merge_row(ws, row, 1, len(widths))
     ws.row_dimensions[row].height = row_height([(text, sum(widths))], SUBHEAD_PT)
+
+
+def between_zero_and_points(sqref: str, what: str, points_col: str = "E") -> DataValidation:
+    """Input must lie in [0, 分值 of its row]; the relative points ref shifts with each row."""
+    first_row = sqref.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$")
+    dv = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2=f"{points_col}{first_row}",
+        allowBlank=True,
+        showErrorMessage=True,
+        errorTitle=f"{what}超出范围",
+        error=f"{what}须介于 0 与该项分值之间",
+    )
+    for part in sqref.split():
+        dv.add(part)
+    return dv

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -128,16 +129,22 @@ class _Comparison:
             self.differ("工作簿", "外部链接", f"引用 {len(book._external_links)} 个其他工作簿", "（不引用其他工作簿）")
 
     def parts(self) -> None:
-        """Archive members a reader's program shows or fetches but openpyxl does not read: drawings, links, objects."""
+        """Archive members a reader's program shows or fetches but openpyxl does not read: drawings, links,
+        objects; and any member whose compressed data is damaged (a reader's program would repair it)."""
         with zipfile.ZipFile(self.path) as zf:
             for info in zf.infolist():
                 name = info.filename
+                try:
+                    data = zf.read(name)  # sizes bounded by the xlsx guard before this
+                except (zipfile.BadZipFile, zlib.error, EOFError):
+                    self.differ(name, "工作簿部件", "已损坏，无法读取", "（完好的部件）")
+                    continue
                 if not _PARTS.fullmatch(name):
                     self.differ(
                         name, "工作簿部件", "有此部件", "（本系统不写：外部链接、图形、批注或嵌入对象无法核对）"
                     )
-                elif name.endswith(".rels") and info.file_size < 1_000_000:
-                    text = zf.read(name).decode("utf-8", "replace")
+                elif name.endswith(".rels"):
+                    text = data.decode("utf-8", "replace")
                     for target in re.findall(r'Target="([^"]*)"[^>]*TargetMode="External"', text):
                         self.differ(name, "外部链接", target, "（本系统不写外部链接）")
                     for target in re.findall(r'TargetMode="External"[^>]*Target="([^"]*)"', text):
@@ -161,7 +168,10 @@ class _Comparison:
             else:
                 self.cell(ref, what, mine, yours)
             if yours is not None:
-                self.looks(ref, what, mine, yours)
+                try:
+                    self.looks(ref, what, mine, yours)
+                except IndexError:  # openpyxl: the cell names a style the style sheet does not have
+                    self.differ(ref, f"{what} 样式", "样式表中没有此单元格所用的样式", "（本系统写出的样式）")
                 self.cached(ref, what, title, row, col, mine, yours, cached)
             listed += len(self.outcome.differences) - before
             if listed > MAX_LISTED:

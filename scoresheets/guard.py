@@ -14,12 +14,15 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
+from engine.documents.xlsx_guard import check_xlsx
 from engine.errors import InputError, Location, Problem
+from engine.files.atomic import check_output
 from engine.result import AssessmentResult
 
 MAX_LISTED = 30
@@ -86,6 +89,7 @@ def check_overwrite(path: Path | str, fresh: AssessmentResult | None = None, bui
     the edited cells.
     """
     path = Path(path)
+    check_output(path)  # a link, device or input is refused before it is opened as a workbook
     if not path.is_file():
         return  # nothing there (or a folder, which the write itself reports)
     where = Location(str(path))
@@ -93,8 +97,9 @@ def check_overwrite(path: Path | str, fresh: AssessmentResult | None = None, bui
     try:
         from openpyxl import load_workbook
 
-        wb = load_workbook(path)
-    except Exception:  # not a workbook at all: never ours to replace
+        raw = check_xlsx(path, OverwriteError, as_input=False)  # bounded: the old file may be anything
+        wb = load_workbook(BytesIO(raw))
+    except Exception:  # not a workbook at all (or a zip bomb): never ours to replace
         raise OverwriteError(Problem(where, f"已存在，且不是本系统写出的评分表，不覆盖；{force}")) from None
     recorded = next((str(p.value) for p in wb.custom_doc_props if p.name == CONTENT), None)
     if recorded is None:

@@ -177,6 +177,57 @@ class _Overview:
         return header
 
 
+RESP_HEADERS = ["序号", "规则编号", "考核内容", "规划任务（出处）", "扣分", "牵头单位", "", "配合单位"]
+
+
+def _responsibility(page: _Overview) -> None:
+    """扣分的责任单位: each deduction with the plan tasks behind it and their 牵头/配合 units (分工表)."""
+    ws, res = page.ws, page.res
+    share = format_decimal(res.partner_share)
+    page.row += 1
+    subhead_row(ws, page.row, "扣分的责任单位", WIDTHS)
+    page.row += 1
+    note = (
+        f"按分工表 {res.responsibility_map}：每项扣分对应的规划任务及其牵头、配合单位。"
+        f"责任分解时牵头单位承担该任务的失分（多个牵头单位均分），配合单位各承担{share}倍，“各有关部门”不承担。"
+    )
+    put_text(ws, page.row, 1, note, INFO)
+    merge_row(ws, page.row, 1, NCOLS)
+    ws.row_dimensions[page.row].height = row_height([(note, sum(WIDTHS))])
+    page.row += 1
+    header_row(ws, page.row, RESP_HEADERS, WIDTHS, HEADER)
+    merge_row(ws, page.row, 6, 7)
+    page.row += 1
+    deducted = [i for i in res.items if i.deduction > 0]
+    for k, item in enumerate(deducted, start=1):
+        tasks = item.responsible or [None]
+        first = page.row
+        for task in tasks:
+            r = page.row
+            where = f"{task.task} {task.name}（{task.source}）" if task else "未对应规划任务"
+            leads = "、".join(task.leads) if task else "—"
+            partners = "、".join(task.partners) if task and task.partners else "—"
+            put_text(ws, r, 4, where, BODY)
+            put_text(ws, r, 6, leads, BODY if task else CENTER)
+            merge_row(ws, r, 6, 7)
+            put_text(ws, r, 8, partners, BODY if task and task.partners else CENTER)
+            ws.row_dimensions[r].height = row_height(
+                [(item.content, WIDTHS[2]), (where, WIDTHS[3]), (leads, WIDTHS[5] + WIDTHS[6]), (partners, WIDTHS[7])]
+            )
+            page.row += 1
+        put_number(ws, first, 1, k, CENTER)
+        put_text(ws, first, 2, item.rule_id, CENTER)
+        put_text(ws, first, 3, item.content, BODY)
+        put_number(ws, first, 5, item.deduction, NUMBER)
+        for col in (1, 2, 3, 5):
+            if page.row - 1 > first:
+                ws.merge_cells(start_row=first, start_column=col, end_row=page.row - 1, end_column=col)
+    if not deducted:
+        put_text(ws, page.row, 1, "无扣分项", BODY)
+        merge_row(ws, page.row, 1, NCOLS)
+        page.row += 1
+
+
 def write_overview_sheet(wb: Workbook, result: AssessmentResult, total_row: int) -> Worksheet:
     """The first sheet; `total_row` is the 评分表's 总分 row."""
     ws = wb.create_sheet(SHEET, 0)
@@ -185,6 +236,8 @@ def write_overview_sheet(wb: Workbook, result: AssessmentResult, total_row: int)
     page.head()
     page.result()
     header = page.remedies()
+    if result.responsibility_map:
+        _responsibility(page)
     protect_sheet(ws)
     apply_print_setup(ws, f"{header}:{header}", header_right=result.unit)
     return ws

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,10 @@ def read_scoresheet(path: Path | str) -> ScoresheetReading:
     from openpyxl import load_workbook
 
     path = Path(path)
-    check_xlsx(path, ScoresheetError)
+    raw = check_xlsx(path, ScoresheetError)
     try:
-        book = load_workbook(path, rich_text=True)  # rich text: runs in other colours are what a reader sees
-        cached = load_workbook(path, data_only=True)
+        book = load_workbook(BytesIO(raw), rich_text=True)  # rich text: runs in other colours are what a reader sees
+        cached = load_workbook(BytesIO(raw), data_only=True)
     except Exception as exc:  # openpyxl has many ways to fail on a damaged file
         raise ScoresheetError(
             Problem(Location(str(path)), f"无法作为工作簿读取（{type(exc).__name__}）", "scoresheet.unreadable")

@@ -34,8 +34,10 @@ def save_workbook(wb: Workbook, path: str | Path, title: str, when: dt.datetime 
     """Every workbook is written here or through workbook_bytes after `stamp`: title and creator
     set, the file replaced atomically. `when` (default now) dates the properties and zip members."""
     from engine.files.atomic import write_bytes_atomic
+    from scoresheets.styles import fit_rows
 
     when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    fit_rows(wb)
     stamp(wb, when, title)
     write_bytes_atomic(path, workbook_bytes(wb, when))
 
@@ -47,6 +49,15 @@ def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     with _StampedZip(raw, _zip_time(when)) as archive:
         ExcelWriter(wb, archive).save()
     return raw.getvalue()
+
+
+def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
+    """A finished archive (one another library wrote) rewritten as workbook_bytes writes one."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, _StampedZip(out, _zip_time(when)) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    return out.getvalue()
 
 
 class _StampedZip(zipfile.ZipFile):

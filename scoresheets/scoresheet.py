@@ -6,13 +6,13 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Protection
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult, BonusResult, ItemResult
 from scoresheets.audit import write_audit_block
 from scoresheets.cells import (
+    between_zero_and_points,
     chinese_time,
     fit_row,
     header_row,
@@ -295,11 +295,11 @@ class _Writer:
     def inputs_and_checks(self) -> None:
         if self.input_rows:
             sqref = _ranges(self.input_rows, "G")
-            self.ws.add_data_validation(_between_zero_and_max(sqref, "扣分"))
+            self.ws.add_data_validation(between_zero_and_points(sqref, "扣分"))
             rule = CellIsRule(operator="greaterThan", formula=["0"], fill=DEDUCTION_FILL)
             self.ws.conditional_formatting.add(sqref, rule)
         if self.bonus_rows:
-            self.ws.add_data_validation(_between_zero_and_max(_ranges(self.bonus_rows, "H"), "加分"))
+            self.ws.add_data_validation(between_zero_and_points(_ranges(self.bonus_rows, "H"), "加分"))
         if self.self_rows:
             # a 自评分 that differs from the (possibly edited) 得分 is highlighted
             first = self.self_rows[0]
@@ -332,24 +332,6 @@ def grade_formula(total: str, res: AssessmentResult) -> str | None:
     elif at_least:
         expr = f'IF({total}>={format_decimal(bands[at_least[-1]])},"{head}",{expr})'
     return "=" + expr
-
-
-def _between_zero_and_max(sqref: str, what: str) -> DataValidation:
-    """Input must lie in [0, 分值 of its row]; the relative E ref shifts with each row."""
-    first_row = sqref.split(":")[0][1:]
-    dv = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="0",
-        formula2=f"E{first_row}",
-        allowBlank=True,
-        showErrorMessage=True,
-        errorTitle=f"{what}超出范围",
-        error=f"{what}须介于 0 与该项分值之间",
-    )
-    for part in sqref.split():
-        dv.add(part)
-    return dv
 
 
 def _sum_of(rows: list[int], col: str) -> str:

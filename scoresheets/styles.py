@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
@@ -191,3 +192,44 @@ def row_height(texts_and_widths: Iterable[tuple[str, float]], font_pt: float = B
     """
     lines = max((line_count(t, w, font_pt) for t, w in texts_and_widths if t), default=1)
     return min(round(lines * font_pt * _LINE_EM + _ROW_PAD_PT, 1), MAX_ROW_HEIGHT)
+
+
+_ROW_TOLERANCE_PT = 0.5  # LibreOffice rounds heights to 1/100 mm
+
+
+def _column_width(ws, col: int) -> float:
+    return ws.column_dimensions[get_column_letter(col)].width or 8.43
+
+
+def row_needs(ws) -> dict[int, tuple[float, str]]:
+    """Row → (height it needs, the cell that needs it) for rows lower than their text wrapped at its
+    font's size in its (merged) width; an empty cell left for input needs one line."""
+    spans = {
+        (m.min_row, m.min_col): sum(_column_width(ws, c) for c in range(m.min_col, m.max_col + 1))
+        for m in ws.merged_cells.ranges
+        if m.min_row == m.max_row
+    }
+    out: dict[int, tuple[float, str]] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, str) and value and not value.startswith("="):
+                text = value
+            elif value is None and cell.protection is not None and not cell.protection.locked:
+                text = "国"  # one line of what a clerk will type
+            else:
+                continue
+            width = spans.get((cell.row, cell.column), _column_width(ws, cell.column))
+            need = row_height([(text, width)], cell.font.size or BODY_PT)
+            have = ws.row_dimensions[cell.row].height or 15
+            if have + _ROW_TOLERANCE_PT < need and need > out.get(cell.row, (0, ""))[0]:
+                out[cell.row] = (need, f"{ws.title}!{cell.coordinate}")
+    return out
+
+
+def fit_rows(wb: Workbook) -> None:
+    """Every visible sheet's rows raised to what their text needs (never lowered)."""
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            for r, (need, _) in row_needs(ws).items():
+                ws.row_dimensions[r].height = need

@@ -57,6 +57,7 @@ from scoresheets.styles import (
     TITLE_PT,
     TOTAL,
     cjk_width,
+    fit_rows,
     line_count,
     register_styles,
 )
@@ -70,6 +71,7 @@ RANKING, LOSSES, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = (
     "错误",
 )
 REPORT_CHECK = "报告核对"  # only when some submission has its annual report beside it
+RESPONSIBILITY = "责任分解"  # only when some unit has a 分工表
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DASH = "—"
@@ -597,6 +599,46 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
     return ws
 
 
+def write_responsibility(wb: Workbook, summary: BatchSummary) -> Worksheet:
+    """责任分解: each department's share of each unit's lost points, from the unit's 分工表."""
+    from engine.ruleset.responsibility import UNASSIGNED
+
+    ws = _sheet(wb, RESPONSIBILITY)
+    headers = ["序号", "部门", "牵头任务失分", "配合任务失分", "合计", "涉及任务", "涉及评分项"]
+    widths = [5, 28, 11, 11, 9, 30, 30]
+    note = (
+        "每项扣分按其对应的规划任务均分；任务的失分由牵头单位承担（多个牵头单位均分），"
+        "具名配合单位各承担分工表所定比例，“各有关部门”不承担；未对应规划任务的扣分单列"
+    )
+    _head(ws, _title(summary, "责任分解"), f"{_info(summary)}\n{note}", headers, widths)
+    r = FIRST_ROW
+    for ranked in summary.ranking:
+        row = ranked.row
+        if not row.responsibility:
+            continue
+        lost = sum((i.deduction for i in row.items), Decimal(0))
+        text = f"{row.unit}：共扣{format_decimal(lost)}分，配合扣分比例{format_decimal(row.partner_share)}"
+        r = _band_row(ws, r, text, widths)
+        for n, share in enumerate(row.responsibility, start=1):
+            tasks = _id_lines(tuple(share.tasks), widths[5]) if share.tasks else DASH
+            items = _id_lines(tuple(share.items), widths[6])
+            put_number(ws, r, 1, n, CENTER)
+            put_text(ws, r, 2, share.department, BODY)
+            if share.department == UNASSIGNED:
+                put_text(ws, r, 3, DASH, CENTER)
+                put_text(ws, r, 4, DASH, CENTER)
+            else:
+                put_number(ws, r, 3, share.as_lead, NUMBER)
+                put_number(ws, r, 4, share.as_partner, NUMBER)
+            put_number(ws, r, 5, share.total, TOTAL)
+            put_text(ws, r, 6, tasks, BODY)
+            put_text(ws, r, 7, items, BODY)
+            fit_row(ws, r, ["", share.department, "", "", "", tasks, items], widths)
+            r += 1
+    _finish(ws, widths)
+    return ws
+
+
 def summary_properties(summary: BatchSummary) -> dict[str, str]:
     """What the 汇总 was computed from, as custom document properties (like the scoresheet's)."""
     props = {
@@ -624,9 +666,12 @@ def build_summary_workbook(summary: BatchSummary) -> Workbook:
     write_errors(wb, summary)
     if any(r.row.report for r in summary.ranking):
         write_report_check(wb, summary)
+    if any(r.row.responsibility for r in summary.ranking):
+        write_responsibility(wb, summary)
     for name, value in summary_properties(summary).items():
         wb.custom_doc_props.append(StringProperty(name=name, value=repair_surrogates(value)))
     wb.active = 0
+    fit_rows(wb)  # the last word on heights: text some sheets size by hand is checked once more
     return wb
 
 

@@ -43,6 +43,7 @@ from engine.intake.form_layout import (
 from engine.ruleset.model import FieldSpec, IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 from scoresheets.cells import (
+    between_zero_and_points,
     fit_row,
     header_row,
     merge_row,
@@ -398,18 +399,7 @@ def _self_score_sheet(ws: Worksheet, ruleset: Ruleset, layout: FormLayout) -> No
             put_text(ws, r, SELF_COL_SCORE, "", FORM_NUMBER)
             ws.cell(r, SELF_COL_SCORE).number_format = "0.00"
             put_text(ws, r, 6, "", FORM_TEXT)
-            dv = DataValidation(
-                type="decimal",
-                operator="between",
-                formula1="0",
-                formula2=f"{points}{r}",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="自评分超出范围",
-                error="自评分须介于0与该项分值之间",
-            )
-            ws.add_data_validation(dv)
-            dv.add(f"{scores}{r}")
+            ws.add_data_validation(between_zero_and_points(f"{scores}{r}", "自评分", points))
             fit_row(ws, r, ["", item.id, content, "", "", ""], SELF_WIDTHS)
     total = layout.total_row
     put_text(ws, total, 1, "", TOTAL)

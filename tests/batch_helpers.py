@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -39,3 +40,20 @@ def crash_on_poison(item: batch.Input) -> batch.Outcome:
     if Path(item.path).name.startswith("poison"):
         os._exit(7)
     return batch.assess_one(item)
+
+
+@functools.cache
+def examples_summary():
+    """The summary `assess batch examples --as-of AS_OF` builds, assessed in this process."""
+    import datetime as dt
+
+    from engine.cli.batch import _unit_types
+    from engine.tools.summary import build_summary
+
+    items, missing = batch.discover([str(EXAMPLES)])
+    rows, failures = batch.run(
+        items, missing, rules=None, as_of=dt.datetime.fromisoformat(AS_OF), folder=None, jobs=1, on_unit=lambda _: None
+    )
+    rows, failures = batch.relative_files(rows, failures, [i.path for i in items])
+    types = _unit_types(batch.check_rules(None), rows)
+    return build_summary(rows, failures, inputs=len(items), assessed_at=AS_OF, unit_types=types)

@@ -24,6 +24,15 @@ EXAMPLES = ROOT / "examples"
 AS_OF = dt.datetime(2014, 1, 15, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
+def run_cli(capsys, args: list) -> tuple[int, str]:
+    """Run `assess` in this process: (exit code, stderr)."""
+    from engine.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err
+
+
 def rules_from_text(text: str, name: str = "test-rules.yaml") -> Ruleset:
     digest = hashlib.sha256(text.encode()).hexdigest()
     return build_ruleset(parse_document(text, name, digest, RulesError))

@@ -40,13 +40,20 @@ class Hang(BaseException):
 
 @dataclass(frozen=True)
 class Case:
-    """One run: submission bytes, rules bytes (None: a given rules file), output format."""
+    """One run: submission bytes, rules bytes (None: a given rules file), output format.
+
+    `verb` says which command reads the hostile bytes: "assess" (a submission or 填报表),
+    "verify" (a scoresheet, with `submission` as `sheet` and `base` the submission it was
+    assessed from) or "extract" (a report, .docx or text).
+    """
 
     what: str
     submission: bytes
     rules: bytes | None = None
     fmt: str = "json"
     suffix: str = ".json"
+    verb: str = "assess"
+    base: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -436,6 +443,254 @@ def every_rules_mutation(rules_text: str, submission: bytes) -> Iterator[Case]:
                 yield Case(f"rules: retype {path}={value!r}", submission, rules=_dump(data).encode())
 
 
+# -- workbooks and reports ------------------------------------------------------------------
+#
+# A 填报表 (from `assess template --from`), a scoresheet (for `assess verify`) and a .docx report
+# (for `assess extract`) are zip files of XML: the mutations edit the XML a reader trusts (cell
+# values and types, rows, dimensions, formulas, number formats, shared strings, members) and
+# then, sometimes, the zip itself.
+
+HOSTILE_CELL_VALUES = [
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "1E+308",
+    "NaN",
+    "INF",
+    "1e999999999",
+    "99999999999999999999999999999",
+    "-0",
+    "-1",
+    "0.1234567890123",
+    "4294967296",
+    "45000.5",
+    "2958466",
+    "",
+    "abc",
+    "2013-02-30",
+    "１２",
+]
+HOSTILE_CELL_TEXT = [
+    "行\n伪造的一行",
+    "回车\r覆盖",
+    "\u202e反转",
+    "\u2066隔离\u2069",
+    "\u200f",
+    "\x1b[31m红",
+    "=1+1",
+    "x" * 40000,
+    "0x3",
+    "1_000",
+    ".inf",
+    "2013-03-31 10:00",
+    "是",
+    "否",
+    "TRUE",
+]
+HOSTILE_FORMULAS = [
+    "1E600000*1E600000",
+    'WEBSERVICE("http://127.0.0.1/")',
+    "[1]Sheet1!A1",
+    "SUM(A1:XFD1048576)",
+    "A1",
+    "1/0",
+    'INDIRECT("A"&1)',
+    "((((((((((((((((((((1))))))))))))))))))))",
+]
+HOSTILE_FORMATS = ['"99.50"', "0.00;;;", ";;;", '[Red]"一致"', "0.00E+999", "@"]
+XML_EDITS = [
+    "value",
+    "value",
+    "type",
+    "inline-text",
+    "shared-string",
+    "row-number",
+    "row-duplicate",
+    "row-drop",
+    "dimension",
+    "formula",
+    "number-format",
+    "xml-truncate",
+    "xml-byte",
+    "entity",
+    "member-drop",
+    "member-duplicate",
+    "zip-truncate",
+    "zip-byte",
+]
+
+
+def _members(raw: bytes) -> list[tuple[str, bytes]]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        return [(info.filename, zf.read(info)) for info in zf.infolist()]
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    import warnings
+    import zipfile
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a duplicated member is the point of some cases
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _escape_xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@st.composite
+def zip_mutation(draw, raw: bytes) -> tuple[str, bytes]:
+    """One edit of the XML inside an xlsx or docx (or of the zip around it)."""
+    members = _members(raw)
+    edit = draw(st.sampled_from(XML_EDITS))
+    if edit == "zip-truncate":
+        cut = draw(st.integers(0, len(raw) - 1))
+        return f"zip truncated at {cut}", raw[:cut]
+    if edit == "zip-byte":
+        at = draw(st.integers(0, len(raw) - 1))
+        return f"zip byte {at} flipped", raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1 :]
+    names = [name for name, _ in members]
+    xml = [n for n, (name, _) in enumerate(members) if name.endswith((".xml", ".rels"))]
+    if edit == "member-drop":
+        n = draw(st.sampled_from(xml))
+        return f"member {names[n]} dropped", _zip(members[:n] + members[n + 1 :])
+    if edit == "member-duplicate":
+        n = draw(st.sampled_from(xml))
+        other = members[n][1].replace(b"<v>", b"<v>9", 1) if b"<v>" in members[n][1] else members[n][1] + b" "
+        return f"member {names[n]} twice", _zip(members + [(names[n], other)])
+    sheets = [n for n in xml if "worksheets/sheet" in names[n] or names[n] == "word/document.xml"] or xml
+    n = draw(st.sampled_from(sheets))
+    name, data = members[n]
+    text = data.decode("utf-8", "replace")
+    what, text = _xml_edit(draw, edit, text, members)
+    if edit == "number-format":
+        styles = [k for k, (nm, _) in enumerate(members) if nm.endswith("styles.xml")]
+        if styles:
+            k = styles[0]
+            fmt = _escape_xml(draw(st.sampled_from(HOSTILE_FORMATS)))
+            body = members[k][1].decode()
+            body = re.sub(r'formatCode="[^"]*"', f'formatCode="{fmt}"', body, count=1)
+            if "formatCode" not in body and "<cellXfs" in body:  # no custom format yet: every style gets one
+                head, xfs = body.split("<cellXfs", 1)
+                numfmt = f'<numFmts count="1"><numFmt numFmtId="200" formatCode="{fmt}"/></numFmts>'
+                head = head.replace("<fonts", numfmt + "<fonts", 1)
+                body = head + "<cellXfs" + re.sub(r'numFmtId="\d+"', 'numFmtId="200"', xfs)
+            members[k] = (members[k][0], body.encode())
+            what = f"number format {fmt}"
+    if edit == "shared-string":
+        strings = [k for k, (nm, _) in enumerate(members) if nm.endswith("sharedStrings.xml")]
+        if strings:
+            k = strings[0]
+            body = members[k][1].decode()
+            found = list(re.finditer(r"<t(?: [^>]*)?>([^<]*)</t>", body))
+            if found:
+                m = draw(st.sampled_from(found))
+                new = _escape_xml(draw(st.sampled_from(HOSTILE_CELL_TEXT)))
+                body = body[: m.start(1)] + new + body[m.end(1) :]
+                members[k] = (members[k][0], body.encode())
+                what = f"shared string {m.group(1)[:20]!r} → {new[:20]!r}"
+    members[n] = (name, text.encode("utf-8", "surrogatepass"))
+    return f"{name}: {what}", _zip(members)
+
+
+def _xml_edit(draw, edit: str, text: str, members: list) -> tuple[str, str]:
+    values = list(re.finditer(r"<v>([^<]*)</v>", text))
+    cells = list(re.finditer(r'<c r="([A-Z]+)(\d+)"([^>]*?)(/?)>', text))
+    rows = list(re.finditer(r'<row r="(\d+)"[^>]*>.*?</row>', text, re.S))
+    paragraphs = list(re.finditer(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", text))
+    if edit == "value" and values:
+        m = draw(st.sampled_from(values))
+        new = draw(st.sampled_from(HOSTILE_CELL_VALUES))
+        return f"value {m.group(1)[:20]!r} → {new!r}", text[: m.start(1)] + new + text[m.end(1) :]
+    if edit == "type" and cells:
+        m = draw(st.sampled_from(cells))
+        kind = draw(st.sampled_from(["s", "n", "b", "e", "str", "inlineStr", "d", "bogus"]))
+        attrs = re.sub(r' t="[^"]*"', "", m.group(3)) + f' t="{kind}"'
+        return f"cell {m.group(1)}{m.group(2)} type {kind}", text[: m.start(3)] + attrs + text[m.end(3) :]
+    if edit == "inline-text" and (cells or paragraphs):
+        new = _escape_xml(draw(st.sampled_from(HOSTILE_CELL_TEXT)))
+        if paragraphs:  # a report: the text of one run
+            m = draw(st.sampled_from(paragraphs))
+            return f"run text → {new[:20]!r}", text[: m.start(1)] + new + text[m.end(1) :]
+        m = draw(st.sampled_from(cells))
+        ref = f"{m.group(1)}{m.group(2)}"
+        end = text.find("</c>", m.end()) if not m.group(4) else m.end()
+        if end < 0:
+            return "no cell", text
+        close = len("</c>") if not m.group(4) else 0
+        cell = f'<c r="{ref}" t="inlineStr"><is><t>{new}</t></is></c>'
+        return f"cell {ref} inline {new[:20]!r}", text[: m.start()] + cell + text[end + close :]
+    if edit == "row-number" and rows:
+        m = draw(st.sampled_from(rows))
+        to = draw(st.sampled_from(["1000000", "1048576", "1048577", "0", "-1", "1", m.group(1)]))
+        row = re.sub(r'(<c r="[A-Z]+)\d+"', rf'\g<1>{to}"', m.group(0).replace(f'r="{m.group(1)}"', f'r="{to}"', 1))
+        return f"row {m.group(1)} → {to}", text[: m.start()] + row + text[m.end() :]
+    if edit == "row-duplicate" and rows:
+        m = draw(st.sampled_from(rows))
+        return f"row {m.group(1)} twice", text[: m.end()] + m.group(0) + text[m.end() :]
+    if edit == "row-drop" and rows:
+        m = draw(st.sampled_from(rows))
+        return f"row {m.group(1)} dropped", text[: m.start()] + text[m.end() :]
+    if edit == "dimension":
+        ref = draw(st.sampled_from(["A1:XFD1048576", "A1:A1", "A1:ZZZZ99999999", "garbage"]))
+        if "<dimension" in text:
+            return f"dimension {ref}", re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{ref}"', text, count=1)
+        if paragraphs:  # a report: one very long paragraph
+            size = draw(st.sampled_from([2000, 20000, 100000]))
+            m = draw(st.sampled_from(paragraphs))
+            return f"run × {size}", text[: m.start(1)] + ("办结率99%，" * size)[: size * 3] + text[m.end(1) :]
+        return "no dimension", text
+    if edit == "formula" and values:
+        m = draw(st.sampled_from(values))
+        formula = _escape_xml(draw(st.sampled_from(HOSTILE_FORMULAS)))
+        return f"formula {formula}", text[: m.start()] + f"<f>{formula}</f>" + text[m.start() :]
+    if edit == "xml-truncate":
+        cut = draw(st.integers(0, max(0, len(text) - 1)))
+        return f"xml truncated at {cut}", text[:cut]
+    if edit == "xml-byte":
+        at = draw(st.integers(0, len(text)))
+        char = draw(st.sampled_from(["<", ">", "&", '"', "\x00", "\x1b", "\ud800", "]]>", "<!--"]))
+        return f"xml {char!r} at {at}", text[:at] + char + text[at:]
+    if edit == "entity":
+        bomb = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        external = '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        doctype = draw(st.sampled_from([bomb, external]))
+        body = text.split("?>", 1)
+        use = "&d;" if doctype is bomb else "&e;"
+        out = (body[0] + "?>" + doctype + body[1]) if len(body) == 2 else doctype + text
+        if values:
+            out = out.replace("<v>", f"<v>{use}", 1)
+        elif paragraphs:
+            out = re.sub(r"(<w:t(?: [^>]*)?>)", rf"\g<1>{use}", out, count=1)
+        return f"entity {'bomb' if doctype is bomb else 'external'}", out
+    return f"{edit} (nothing to edit)", text
+
+
+def docx_report(paragraphs: list[str]) -> bytes:
+    """A minimal .docx holding the paragraphs, one run each."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{_escape_xml(p)}</w:t></w:r></w:p>' for p in paragraphs)
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>'
+    return _zip([("[Content_Types].xml", b"<Types/>"), ("word/document.xml", xml.encode())])
+
+
+def workbook_cases(verb: str, raw: bytes, base: bytes = b"") -> st.SearchStrategy[Case]:
+    """Hostile 填报表 (verb "assess"), scoresheets ("verify") or .docx reports ("extract") made from `raw`."""
+    suffix = ".docx" if verb == "extract" else ".xlsx"
+
+    def build(pair: tuple[str, bytes]) -> Case:
+        what, data = pair
+        return Case(f"{verb} {suffix}: {what}", data, suffix=suffix, verb=verb, base=base)
+
+    return zip_mutation(raw).map(build)
+
+
 # -- running -------------------------------------------------------------------------------
 
 # "  file:line[:col]: …" or "  file: path: …" (a place inside a file with no lines, e.g. an xlsx member)
@@ -459,6 +714,15 @@ def run_case(case: Case, folder: Path, rules_path: Path | None = None) -> Outcom
         args += ["--rules", str(rules)]
     if case.fmt == "xlsx":
         args += ["-o", str(out)]
+    files = {str(submission), str(rules)}
+    if case.verb == "verify":
+        assessed = folder / "assessed.json"
+        assessed.write_bytes(case.base)
+        args = ["verify", str(submission), str(assessed)] + ([str(rules)] if rules is not None else [])
+        files.add(str(assessed))
+    elif case.verb == "extract":
+        args = ["extract", str(submission), "-o", str(folder / "draft.json")]
+        args += ["--rules", str(rules)] if rules is not None else []
     stdout, stderr = io.StringIO(), io.StringIO()
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(TIME_LIMIT)
@@ -477,12 +741,18 @@ def run_case(case: Case, folder: Path, rules_path: Path | None = None) -> Outcom
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     err = stderr.getvalue()
+    if "fuzzing.Hang" in err:  # the alarm went off inside a callback that swallowed it
+        return Outcome("hang", f"over {TIME_LIMIT} s")
     if "Traceback" in err:
         return Outcome("escaped", err[-2000:])
-    if code == 3:
-        return _check_located(err, {str(submission), str(rules)})
+    if code == 3:  # a workbook or report broken as a whole is refused at the file
+        return _check_located(err, files, whole=case.suffix in (".xlsx", ".docx"))
+    if code == 1 and case.verb == "verify":
+        return Outcome("result")  # differences listed: a tampered sheet found out
     if code != 0:
         return Outcome("internal" if code == 4 else f"exit-{code}", err.strip()[:2000])
+    if case.verb in ("verify", "extract"):
+        return Outcome("result")
     return _check_result(case, submission, rules, stdout.getvalue(), out)
 
 
@@ -490,13 +760,15 @@ def _alarm(signum: int, frame: Any) -> None:
     raise Hang
 
 
-def _check_located(err: str, files: set[str]) -> Outcome:
+def _check_located(err: str, files: set[str], whole: bool = False) -> Outcome:
     lines = [line for line in err.splitlines() if line.startswith("  ")]
     if not lines:
         return Outcome("unlocated", err[:500])
     for line in lines:
         m = _LOCATED.match(line)
-        if not m or m.group("file") not in files:
+        in_book = any(line.startswith(f"  {file}!") for file in files)  # file!sheet!A1: …
+        in_book |= whole and any(line.startswith(f"  {file}: ") for file in files)
+        if not in_book and (not m or m.group("file") not in files):
             return Outcome("unlocated", line[:500])
     return Outcome("invalid", lines[0][:200])
 

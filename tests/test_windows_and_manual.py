@@ -147,5 +147,6 @@ def test_the_manual_builds_with_search_and_a_printable_page(tmp_path):
 
 def test_the_readme_is_short_and_points_at_the_manual():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert len(readme.encode()) < 12_000
+    # set-up, the module map and the input-limits table; everything longer lives in docs/
+    assert len(readme.encode()) < 14_000
     assert "docs/" in readme and "mkdocs" in readme.lower()

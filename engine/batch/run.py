@@ -45,7 +45,7 @@ from engine.errors import (
     OutputError,
     Problem,
 )
-from engine.files.atomic import WriteError, make_folder
+from engine.files.atomic import WriteError, check_output, make_folder, note_input, why_not_written
 from engine.files.naming import (
     NameAllocator,
     inside,
@@ -134,6 +134,7 @@ def discover(
         key = path.resolve()
         if key not in seen:
             seen.add(key)
+            note_input(path)  # workers read it; no output of this run may replace it
             inputs.append(Input(len(inputs) + len(failures), shown))
 
     kinds = "、".join(SUBMISSION_SUFFIXES)
@@ -213,6 +214,11 @@ def check_rules(rules: Path | str | None) -> list[Ruleset]:
     return [api.get_ruleset(path) for path in rules_files(folder)]
 
 
+def check_map(path: Path | str) -> None:
+    """Load a 分工表 in the parent first, so a bad one stops the batch before anything is written."""
+    api.get_map(path, None)
+
+
 def check_overrides(path: Path | str) -> Overrides:
     """Read the review file before anything is written: a bad one stops the batch (exit 3)."""
     return load_overrides(path)
@@ -246,6 +252,7 @@ class WorkerConfig:
     folder: str | None  # where scoresheets go; None: no scoresheets (JSON summary only)
     token: str  # names this run's temporary files
     overrides: str | None = None  # the assessors' review file
+    responsibility: str | None = None  # the 分工表 (else the one beside each ruleset)
 
 
 @dataclass(frozen=True)
@@ -394,10 +401,16 @@ def assess_one(item: Input) -> Outcome:
     try:
         ruleset, submission = load_for(config.rules, Path(item.path))
         result = assess(ruleset, submission, as_of=config.as_of, overrides=_overrides(config.overrides))
+        result = api.with_map(result, ruleset, config.responsibility, strict=False)
         part = None
         if config.folder is not None:
             target = Path(config.folder) / part_name(config.token, item.index)
-            _save_part(result, target)
+            try:
+                _save_part(result, target)
+            except OSError as exc:  # a full disk: this unit is not written, and says where and why
+                message = f"{item.shown}: 评分表写不成，未写出（输出文件夹 {config.folder}）：{why_not_written(exc)}"
+                failure = FailedInput(item.index, item.shown, "输出", (repair_surrogates(message),))
+                return Outcome(item.index, failure=failure)
             part = str(target)
         row = unit_row(item.index, item.shown, result)
         report = report_beside(Path(item.path))
@@ -584,9 +597,15 @@ class _InOrder:
             row = outcome.row
             name = self.names.take(*scoresheet_name(row.unit, row.year))
             try:
+                check_output(inside(self.folder, name))
                 if not self.force:
                     _check_overwrite(inside(self.folder, name))
                 os.replace(outcome.part, inside(self.folder, name))
+            except WriteError as exc:  # a link, device or input where the scoresheet would go
+                with contextlib.suppress(OSError):
+                    os.unlink(outcome.part)
+                message = f"{row.file}: 评分表 {exc.path} 未写出：{exc.message}"
+                outcome = Outcome(outcome.index, failure=FailedInput(outcome.index, row.file, "输出", (message,)))
             except InputError as exc:  # an edited scoresheet: kept, this unit listed as not written
                 with contextlib.suppress(OSError):
                     os.unlink(outcome.part)
@@ -595,7 +614,7 @@ class _InOrder:
             except OSError as exc:
                 with contextlib.suppress(OSError):
                     os.unlink(outcome.part)
-                message = f"{row.file}: 无法写入评分表 {name}：{exc.strerror or exc}"
+                message = f"{row.file}: 无法写入评分表 {inside(self.folder, name)}：{why_not_written(exc)}"
                 outcome = Outcome(outcome.index, failure=FailedInput(outcome.index, row.file, "输出", (message,)))
             else:
                 outcome = replace(outcome, row=replace(row, sheet=name))
@@ -646,6 +665,7 @@ def run(
     task: Callable[[Input], Outcome] = assess_one,
     overrides: Path | str | None = None,
     force: bool = False,
+    responsibility: Path | str | None = None,
 ) -> tuple[list[UnitRow], list[FailedInput]]:
     """Assess every input; save scoresheets into folder (None: none). on_unit sees each in order.
 
@@ -658,6 +678,7 @@ def run(
         str(folder) if folder else None,
         token,
         str(overrides) if overrides is not None else None,
+        str(responsibility) if responsibility is not None else None,
     )
     committer = _InOrder(folder, failures, on_unit, force)
     committer.flush()  # failures that come before the first submission

@@ -15,6 +15,7 @@ import importlib
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ from engine import __version__
 from engine.cli.chinese import chinese
 from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
 from engine.cli.console import prepare_streams
-from engine.documents.text import visible
+from engine.documents.text import visible, visible_line
 from engine.errors import AssessError, InputError
 from engine.files.atomic import WriteError
 
@@ -111,11 +112,11 @@ def report(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, InputError):
         click.echo(f"错误：{exc.kind}有误，{exc.consequence}", err=True)
         for problem in exc.problems:
-            click.echo(f"  {visible(str(problem))}", err=True)
+            click.echo(f"  {visible_line(str(problem))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, WriteError):
         click.echo("错误：输出文件写不成，未写出该文件（原有的同名文件未改动）。", err=True)
-        click.echo(f"  {visible(str(exc))}", err=True)
+        click.echo(f"  {visible_line(str(exc))}", err=True)
         return EXIT_INPUT
     if isinstance(exc, AssessError):
         click.echo(f"错误：{visible(str(exc))}", err=True)
@@ -149,6 +150,9 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
         _STARTING.append(True)
     args = list(sys.argv[1:] if argv is None else argv)
     prepare_streams()
+    # openpyxl warns about what it finds in a workbook (a date out of range, a defined name
+    # without its sheet) by printing its own source line: the reader reports such cells itself
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
     try:
         with chinese():
             _main(args, prog_name)

@@ -43,6 +43,11 @@ from engine.render.text import full, summary
     type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
 )
+@click.option(
+    "--responsibility",
+    type=PathType(dir_okay=False, path_type=Path),
+    help="分工表（X.分工.yaml）：评分表为每项扣分列出责任单位（牵头、配合）。缺省用规则文件旁列有本单位的分工表。",
+)
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
@@ -52,6 +57,7 @@ def score(
     output: Path | None,
     fmt: str,
     overrides: Path | None,
+    responsibility: Path | None,
     force: bool,
     as_of: str | None,
     debug: bool,
@@ -65,11 +71,14 @@ def score(
       assess examples/qujiang-2019.json --rules demo-district-2013 -o 曲江-评分表.xlsx
       assess examples/national-bureau-2022.json --rules national-model-2021
       assess examples/huashan-2012.json --overrides examples/reviews/review.yaml
+      assess examples/responsibility/nanhai-2012.json --format text
     """
     del debug  # read in main(), which owns error reporting
     if submission.is_dir():
         raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
-    result = api.assess_file(submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides)
+    result = api.assess_file(
+        submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides, responsibility_path=responsibility
+    )
     if fmt == "json":
         for notice in result.notices:
             click.echo(f"注意：{notice}", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,8 @@ import click
 
 from engine.batch import run as batching
 from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, Command, PathType, parse_as_of
+from engine.documents.text import visible_line
+from engine.errors import Location, OutputError, Problem
 from engine.files.atomic import write_text_atomic
 from engine.tools.summary import (
     FailedInput,
@@ -80,11 +83,54 @@ class _Progress:
                 self._show(failure)
 
 
+NOTICE_DOCX = "考核结果通报（草稿）.docx"
+
+
+class NoticePathError(OutputError):
+    kind = "通报的文件名"
+
+
+def _notice_path(notice: str | None, outdir: Path | None, inputs: list[Path]) -> Path | None:
+    """Where --notice writes: PATH (a folder: the default name in it), else beside the 汇总; never over an input."""
+    if notice is None:
+        return None
+    if notice == "":
+        if outdir is None:
+            raise click.UsageError(
+                "--notice 未给出文件名时写在输出文件夹中，请用 -o 指定输出文件夹，或写 --notice 通报.docx"
+            )
+        path = outdir / NOTICE_DOCX
+    else:
+        path = Path(notice)
+        if path.is_dir() or notice.endswith(("/", os.sep)):
+            path = path / NOTICE_DOCX
+        elif path.suffix.lower() != ".docx":
+            raise click.BadParameter(f"{notice}：通报是 Word 文件，文件名应以 .docx 结尾", param_hint="--notice")
+    target = path.resolve()
+    clash = next((i for i in inputs if i.is_file() and i.resolve() == target), None)
+    if clash is not None:
+        raise NoticePathError(
+            Problem(Location(str(path)), "是本次的输入文件，写通报会覆盖它；请换一个文件名", "output.is-input")
+        )
+    return path
+
+
 def _line(unit: UnitRow | FailedInput) -> str:
     if isinstance(unit, FailedInput):
         more = f"（另有{len(unit.problems) - 1}处问题）" if len(unit.problems) > 1 else ""
-        return f"✗ {unit.file} → {unit.problems[0]}{more}"
-    return f"✓ {unit.file} → {unit.unit}：{unit.total:.2f} {unit.grade_shown}"
+        return visible_line(f"✗ {unit.file} → {unit.problems[0]}{more}")
+    return visible_line(f"✓ {unit.file} → {unit.unit}：{unit.total:.2f} {unit.grade_shown}")
+
+
+def _workers(jobs: int | None) -> int:
+    """--jobs, capped at the CPUs this process may run on (more only adds memory: about 70 MB a worker)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform (Windows, macOS)
+        cpus = os.cpu_count() or 1
+    if jobs is not None and jobs > cpus:
+        click.echo(f"注意：--jobs {jobs} 超过可用的 CPU 核数，按 {cpus} 个进程评分。", err=True)
+    return min(jobs or cpus, cpus)
 
 
 @click.command("batch", cls=Command, context_settings=CONTEXT)
@@ -107,7 +153,7 @@ def _line(unit: UnitRow | FailedInput) -> str:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份时 1 个进程（更快），否则为 CPU 核数。",
+    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份时 1 个进程（更快），否则为可用的 CPU 核数；也不超过它。",
 )
 @click.option(
     "--format",
@@ -123,7 +169,20 @@ def _line(unit: UnitRow | FailedInput) -> str:
     type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
+@click.option(
+    "--responsibility",
+    type=PathType(dir_okay=False, path_type=Path),
+    help="分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
+)
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
+@click.option(
+    "--notice",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH]",
+    help=f"另写考核结果通报草稿（Word，公文格式）：缺省为输出文件夹中的 {NOTICE_DOCX}。",
+)
 @click.option("--recursive", is_flag=True, help="也读取文件夹的子文件夹。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
 def batch(
@@ -134,7 +193,9 @@ def batch(
     fmt: str,
     as_of: str | None,
     overrides: Path | None,
+    responsibility: Path | None,
     force: bool,
+    notice: str | None,
     recursive: bool,
     debug: bool,
 ) -> None:
@@ -150,6 +211,8 @@ def batch(
       assess batch "申报/*.json" 补报/曲江.json -o 评分结果 --jobs 4
       assess batch examples/ --format json > 汇总.json
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
+      assess batch examples/ -o 评分结果 --notice
+      assess batch examples/responsibility -o 责任分解
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
@@ -162,8 +225,17 @@ def batch(
     rulesets = batching.check_rules(rules)  # a bad rules file stops here: nothing written
     if overrides is not None:
         batching.check_overrides(overrides)  # so does a bad review file
+    if responsibility is not None:
+        batching.check_map(responsibility)  # and a bad 分工表
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
+    given = [
+        *inputs,
+        *(i.path for i in items),
+        *(f.file for f in missing),
+        *(p for p in (rules, overrides, responsibility) if p),
+    ]
+    notice_path = _notice_path(notice, outdir, [Path(p) for p in given])
     progress = _Progress(len(items) + len(missing), debug)
     started = time.monotonic()
     folder = batching.output_folder(outdir) if outdir is not None else contextlib.nullcontext()
@@ -175,10 +247,11 @@ def batch(
                 rules=rules,
                 as_of=when,
                 folder=outdir if fmt == "xlsx" else None,
-                jobs=jobs or batching.default_jobs(len(items)),
+                jobs=_workers(jobs) if jobs else min(batching.default_jobs(len(items)), _workers(None)),
                 on_unit=progress,
                 overrides=overrides,
                 force=force,
+                responsibility=responsibility,
             )
             rows, failures = batching.relative_files(
                 rows, failures, [i.path for i in items] + [f.file for f in missing]
@@ -202,6 +275,11 @@ def batch(
             else:
                 target = None
                 click.echo(summary_json(summary), nl=False)
+            if notice_path is not None and summary.ranking:
+                from engine.tools.notice import build_notice
+                from scoresheets.notice import write_notice  # python-docx only when a notice is written
+
+                write_notice(build_notice(summary), notice_path, when)
     finally:
         progress.close()
     seconds = time.monotonic() - started
@@ -214,6 +292,8 @@ def batch(
         click.echo(f"分组：{summary.grouping_note()}。", err=True)
     if target is not None:
         click.echo(f"汇总：{target}", err=True)
+    if notice_path is not None and summary.ranking:
+        click.echo(f"通报（草稿）：{notice_path}", err=True)
     checked = [r.row for r in summary.ranking if r.row.report]
     if checked:
         differing = [row for row in checked if any(c.kind == "不一致" for c in row.report_check)]

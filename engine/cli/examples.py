@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
@@ -23,7 +22,7 @@ def examples_command(folder: Path | None) -> None:
       assess examples -o 示例
     """
     from engine.api import shipped_examples_dir
-    from engine.files.atomic import make_folder
+    from engine.files.atomic import make_folder, write_bytes_atomic
 
     source = shipped_examples_dir()
     files = sorted(p for p in source.iterdir() if p.suffix == ".json")
@@ -35,10 +34,12 @@ def examples_command(folder: Path | None) -> None:
     make_folder(folder)
     for path in [*files, source / "README.md"]:
         if path.is_file():
-            shutil.copyfile(path, folder / path.name)
-    reviews = sorted((source / "reviews").glob("*.yaml"))  # the assessors' decisions on the examples
-    if reviews:
-        make_folder(folder / "reviews")
-        for path in reviews:
-            shutil.copyfile(path, folder / "reviews" / path.name)
+            write_bytes_atomic(folder / path.name, path.read_bytes())  # never through a link or into a device
+    # the assessors' decisions on the examples; a plan and a district's submission for its 分工表
+    for sub, patterns in (("reviews", ("*.yaml",)), ("responsibility", ("*.json", "*.txt"))):
+        extra = sorted(p for pattern in patterns for p in (source / sub).glob(pattern))
+        if extra:
+            make_folder(folder / sub)
+            for path in extra:
+                write_bytes_atomic(folder / sub / path.name, path.read_bytes())
     click.echo(f"已复制 {len(files)} 份示例到 {folder}；试一试：assess {folder / files[0].name}", err=True)

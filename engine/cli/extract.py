@@ -8,6 +8,7 @@ import click
 
 from engine import api
 from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK, Command, PathType
+from engine.documents.text import visible
 from engine.extract.draft import draft_json, render_table
 from engine.files.atomic import write_text_atomic
 
@@ -75,7 +76,7 @@ def extract_command(
         from engine.extract.crosscheck import render
 
         check = api.cross_check_report(report, against, rules)
-        click.echo(render(check), nl=False)
+        click.echo(visible(render(check)), nl=False)
         raise SystemExit(EXIT_FAILED if check.differences else EXIT_OK)
     rules_path = api.rules_for_report(rules)
     if unit_type is not None and not rules_path.is_dir():
@@ -85,5 +86,5 @@ def extract_command(
     extraction, draft = api.draft_from_report(report, rules, unit=unit, unit_type=unit_type, year=year)
     target = output or Path(f"{report.stem}-草稿.json")
     write_text_atomic(target, draft_json(draft))
-    click.echo(render_table(extraction, draft), err=True, nl=False)
+    click.echo(visible(render_table(extraction, draft)), err=True, nl=False)
     click.echo(f"草稿：{target}", err=True)

@@ -14,6 +14,7 @@ import click
 
 from engine import api
 from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_OK, Group, PathType
+from engine.documents.text import visible_line
 from engine.errors import CasesError, InputError, RulesError
 from engine.ruleset.names import list_rulesets, new_ruleset, resolve_rules
 from engine.tools.cases import (
@@ -62,7 +63,7 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
                     click.echo(f"通过 {outcome.ruleset_id} {outcome.case.rule} 「{outcome.case.name}」")
             else:
                 failed += 1
-                click.echo(outcome.line())
+                click.echo(visible_line(outcome.line()))
         gaps += result.gaps
     click.echo(f"{passed} passed, {failed} failed")
     whole = sum(1 for suite in suites for case in suite.cases if case.whole)
@@ -71,7 +72,7 @@ def test(paths: tuple[Path, ...], allow_uncovered: bool, verbose: bool) -> None:
     if gaps:
         click.echo(f"缺少用例的评分项（{len(gaps)}项）：")
         for gap in gaps:
-            click.echo(f"  {gap.line()}")
+            click.echo(f"  {visible_line(gap.line())}")
     elapsed = time.perf_counter() - started
     click.echo(f"规则集 {len(suites)} 个，用例 {passed + failed} 个，用时 {elapsed:.1f} 秒", err=True)
     if failed or (gaps and not allow_uncovered):
@@ -113,6 +114,7 @@ def check_command(paths: tuple[Path, ...]) -> None:
     类型不符（如日期与数字比较）、分值合计与总分或一级指标分值不符、扣分上限大于分值、
     等次分数线、评分标准为空、永远不成立或总是成立的条件、用不到的档次与指标。
     另在标准错误输出以“提示”列出没有声明“提取”的指标（assess extract 不会从报告中找它们），提示不算问题。
+    分工表（X.分工.yaml）按其规则集检查：不存在的评分项、重复的任务编号；同一单位写法不一列为提示。
 
     \b
     例：
@@ -123,10 +125,10 @@ def check_command(paths: tuple[Path, ...]) -> None:
     files, found = check_paths(_existing(paths))
     findings = [f for f in found if not f.note]
     for finding in findings:
-        click.echo(str(finding))
+        click.echo(visible_line(str(finding)))
     for finding in found:  # notes go with the summary, apart from the problems
         if finding.note:
-            click.echo(str(finding), err=True)
+            click.echo(visible_line(str(finding)), err=True)
     notes = len(found) - len(findings)
     summary = f"检查了 {len(files)} 个规则文件，" + (f"发现 {len(findings)} 个问题。" if findings else "没有发现问题。")
     summary += f"另有 {notes} 条提示。" if notes else ""
@@ -215,7 +217,7 @@ def list_command(folder: Path | None) -> None:
     """
     entries = list_rulesets(resolve_rules(folder) if folder is not None else None)
     for entry in entries:
-        click.echo(entry.line())
+        click.echo(visible_line(entry.line()))
     if not entries:
         click.echo(f"{folder} 中没有规则文件。", err=True)
 
@@ -258,5 +260,48 @@ def new_command(new_id: str, source: str, year: int, folder: Path) -> None:
         click.echo(f"已写出：{file}", err=True)
     click.echo(f"请逐一复核以下 {len(reviews)} 处（日期、阈值等按新年度的细则修改）：")
     for review in reviews:
-        click.echo(f"  {review}")
+        click.echo(f"  {visible_line(str(review))}")
     click.echo(f"改完后运行：assess rules check {written[0]} 和 assess rules test {written[0]}", err=True)
+
+
+@rules.command("import-plan", context_settings=CONTEXT)
+@click.argument("plan", type=PathType(dir_okay=False, path_type=Path))
+@click.option(
+    "--rules",
+    "-r",
+    "rules_path",
+    type=PathType(path_type=Path),
+    help="规则文件或编号：按其评分项起草对应关系。缺省为 demo-district-2013。",
+)
+@click.option("--unit", "units", multiple=True, metavar="单位", help="适用单位（被考核单位全称），可重复。")
+@click.option(
+    "--output", "-o", type=PathType(dir_okay=False, path_type=Path), help="分工表文件（缺省输出到标准输出）。"
+)
+@click.option("--force", is_flag=True, help="覆盖已有的分工表文件。")
+def import_plan_command(
+    plan: Path, rules_path: Path | None, units: tuple[str, ...], output: Path | None, force: bool
+) -> None:
+    """从规划（.txt 或 .docx）起草分工表：每项任务的编号、名称、牵头和配合单位、出处（文件:行），
+    以及按字词重合起草的评分项（未找到的标 TODO）。草稿须逐条核对后使用。
+
+    \b
+    例：
+      assess rules import-plan examples/responsibility/nanhai-plan-2012.txt --unit 佛山市南海区人民政府
+      assess rules import-plan examples/responsibility/nanhai-plan-2012.txt -r demo-district-2013 -o 草稿.分工.yaml
+    """
+    from engine.files.atomic import write_text_atomic
+    from engine.tools.plan import import_plan
+
+    if output is not None and output.exists() and not force:
+        raise click.UsageError(f"{output} 已存在：核对过的分工表不覆盖（确要覆盖请加 --force，或换一个文件名）")
+    tasks, text = import_plan(plan, api.get_ruleset(rules_path), list(units))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output, text)
+        click.echo(f"分工表草稿已写入：{output}", err=True)
+    todo = sum(1 for t in tasks if not t.items)
+    click.echo(f"任务{len(tasks)}项，其中{todo}项未找到对应的评分项（标 TODO）。", err=True)
+    if not tasks:
+        click.echo("未找到任务：任务行应以“1.”“(一)”等编号开头，以括注的牵头、配合单位结尾。", err=True)
+        raise click.exceptions.Exit(EXIT_FAILED)

@@ -26,8 +26,20 @@ from engine.documents.text import visible
     type=PathType(dir_okay=False, path_type=Path),
     help="评分时所用的复核文件（评分表记录了它的 SHA-256）。",
 )
+@click.option(
+    "--responsibility",
+    type=PathType(dir_okay=False, path_type=Path),
+    help="评分时所用的分工表（缺省用规则文件旁的分工表）。",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(scoresheet: Path, submission: Path, rules: Path | None, overrides: Path | None, fmt: str) -> None:
+def verify(
+    scoresheet: Path,
+    submission: Path,
+    rules: Path | None,
+    overrides: Path | None,
+    responsibility: Path | None,
+    fmt: str,
+) -> None:
     """核对评分表：按申报数据和规则文件重新评分，逐项比对评分表中的扣分、得分、加分、合计和审计信息，
     并与重新生成的评分表逐格比对（值、公式、数字格式、隐藏、缓存值、外部链接）。
 
@@ -44,7 +56,9 @@ def verify(scoresheet: Path, submission: Path, rules: Path | None, overrides: Pa
     from scoresheets.readback import read_scoresheet
 
     reading = read_scoresheet(scoresheet)
-    outcome = verify_scoresheet(reading, submission, rules, overrides, sheet_file=str(scoresheet))
+    outcome = verify_scoresheet(
+        reading, submission, rules, overrides, sheet_file=str(scoresheet), responsibility=responsibility
+    )
     check_against_build(reading, outcome)
     click.echo(f"规则集：{visible(outcome.found)}", err=True)
     if fmt == "json":

@@ -24,7 +24,7 @@ from engine.documents.source import (
     parse_document,
     read_text,
 )
-from engine.errors import InputError, Location
+from engine.errors import InputError, Location, Problem
 
 _YAML_DIFFERS = ("\t", "\x85", "\u2028", "\u2029")
 
@@ -88,8 +88,33 @@ def parse_json(text: str, file: str, digest: str, error: type[InputError]) -> Do
         except (_Full, ValueError, RecursionError):
             pass
         else:
+            _check_count(data, text, file, error)
             return LazyDocument(file, data, digest, text=text, error=error)
     return parse_document(text, file, digest, error)
+
+
+MAX_VALUES = 30_000  # 500 records of a few fields in each record list, and the indicators, with room
+
+
+def _check_count(data: Any, text: str, file: str, error: type[InputError]) -> None:
+    """Refuse a document with more than MAX_VALUES values before anything else reads it (located
+    by its longest list: a ruamel parse to locate it would cost more than the document is worth)."""
+    count, longest, stack = 0, ((), 0), [((), data)]
+    while stack:
+        path, node = stack.pop()
+        count += 1
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        if isinstance(node, list) and len(node) > longest[1]:
+            longest = (path, len(node))
+        stack.extend(((*path, key), child) for key, child in children)
+    if count <= MAX_VALUES:
+        return
+    path, size = longest
+    named = next((k for k in reversed(path) if isinstance(k, str)), None)
+    at = text.find(json.dumps(named, ensure_ascii=False)) if named is not None else -1
+    line, col = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 else (None, None)
+    message = f"数据过多（{count} 个值，上限 {MAX_VALUES}）；最长的列表有 {size} 项"
+    raise error(Problem(Location(file, line, col, path), message, "document.too-many-values"))
 
 
 def load_data_document(path: Path | str, error: type[InputError]) -> Document:

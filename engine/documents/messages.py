@@ -13,6 +13,7 @@ from engine.documents.hints import did_you_mean
 from engine.documents.lookalike import lookalike
 from engine.documents.numbers import format_decimal
 from engine.documents.source import key_location, locate
+from engine.documents.text import visible_line
 from engine.errors import Problem
 
 _TEMPLATES = {
@@ -229,5 +230,5 @@ def _show(value: Any) -> str:
         return "空值"
     if isinstance(value, str):
         text = value if len(value) <= 30 else value[:30] + "…"
-        return f"“{text}”"
+        return f"“{visible_line(text)}”"  # a message is one line, on a terminal and in a sheet
     return str(value)

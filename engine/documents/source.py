@@ -7,7 +7,9 @@ follows YAML 1.2 (so `on`/`no` stay strings); JSON is valid YAML, so one loader 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,8 +24,9 @@ from ruamel.yaml.reader import ReaderError
 from engine.documents.yaml_syntax import explain as explain_syntax
 from engine.documents.yaml_syntax import suspicious
 from engine.errors import InputError, Location, Problem
+from engine.files.atomic import note_input
 
-MAX_INPUT_BYTES = 20 * 1024 * 1024
+MAX_INPUT_BYTES = 4 * 1024 * 1024  # a rules file is ~100 KB, a submission ~10 KB; ruamel reads ~0.5 MB/s
 
 
 @dataclass(frozen=True)
@@ -59,21 +62,57 @@ class Document:
         return Location(self.file, path=tuple(loc))
 
 
-def read_bytes(path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES) -> tuple[bytes, str]:
-    """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error."""
+def read_bytes(
+    path: Path, error: type[InputError], max_bytes: int = MAX_INPUT_BYTES, kind: str = "", *, as_input: bool = True
+) -> tuple[bytes, str]:
+    """Return (bytes, sha256) of an input file no larger than max_bytes, or raise a located error.
+
+    At most max_bytes + 1 bytes are read whatever the file claims to be (a /proc file says 0), and
+    only a regular file is read: a device (/dev/zero), FIFO or socket is refused before a byte is
+    read (opened without blocking, so a FIFO with no writer cannot hang the command).
+    """
     name = str(path)
+    where = Location(name)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(Problem(Location(name), f"文件过大（{size} 字节），上限为 {max_bytes} 字节", "file.too-large"))
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise error(Problem(Location(name), "文件不存在", "file.missing")) from None
+        raise error(Problem(where, "文件不存在", "file.missing")) from None
     except IsADirectoryError:
-        raise error(Problem(Location(name), "应为文件，实为文件夹", "file.is-folder")) from None
+        raise error(Problem(where, "应为文件，实为文件夹", "file.is-folder")) from None
     except OSError as exc:
-        raise error(Problem(Location(name), f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
+        raise error(Problem(where, f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(Problem(where, "应为文件，实为文件夹", "file.is-folder"))
+        if not stat.S_ISREG(info.st_mode):
+            raise error(
+                Problem(where, "不是普通文件（设备、管道或套接字），不读取：请给出一个文件", "file.not-regular")
+            )
+        if info.st_size > max_bytes:
+            raise error(Problem(where, _too_large(info.st_size, max_bytes, kind), "file.too-large"))
+        chunks, got = [], 0
+        while got <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > max_bytes:
+            raise error(Problem(where, _too_large(None, max_bytes, kind), "file.too-large"))
+    except OSError as exc:
+        raise error(Problem(where, f"无法读取文件：{exc.strerror}", "file.unreadable")) from None
+    finally:
+        os.close(fd)
+    if as_input:  # no output of this process may replace it (an old output read to check it is not)
+        note_input(path, info)
+    raw = b"".join(chunks)
     return raw, hashlib.sha256(raw).hexdigest()
+
+
+def _too_large(size: int | None, max_bytes: int, kind: str) -> str:
+    said = f"（{size} 字节）" if size is not None else f"（超过 {max_bytes} 字节）"
+    return f"文件过大{said}，{kind}上限为 {max_bytes} 字节"
 
 
 def read_text(path: Path, error: type[InputError]) -> tuple[str, str]:
@@ -122,6 +161,7 @@ def load_document(path: Path | str, error: type[InputError]) -> Document:
 MAX_DEPTH = 100  # nesting deeper than this is refused (no real rules file or submission comes close)
 MAX_NODES = 1_000_000  # values after expanding YAML aliases: refuses "billion laughs" documents
 MAX_INT_DIGITS = 30
+MAX_EXPONENT = 10_000  # a decimal exponent beyond ±this is refused where it is written (decimal overflows at 999,999)
 
 
 class _Refused(MarkedYAMLError):
@@ -134,12 +174,50 @@ class _DuplicateKey(MarkedYAMLError):
         self.key = key
 
 
+class Written(str):
+    """A plain scalar YAML would read as a number, yes/no or a time in a form people do not mean
+    as one (0x3, 0o7, 1_000, .inf, .nan, 2013-03-31 10:00:00, and under `%YAML 1.1` 010, 1:20,
+    yes): kept as the text written. Where text is expected it is that text; where a number or a
+    date is expected the validators refuse it with `why`."""
+
+    why: str
+
+    def __new__(cls, text: str, why: str) -> "Written":
+        self = super().__new__(cls, text)
+        self.why = why
+        return self
+
+
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_PLAIN_BOOL = ("true", "True", "TRUE", "false", "False", "FALSE")
+_AS_TEXT = "；若是文字请加引号"
+
+
+def _number_form(text: str) -> str:
+    """Why a number-like scalar is not read as a number, in words."""
+    bare = text.lstrip("+-")
+    if bare[:2] in ("0x", "0X"):
+        return f"“{text}” 是十六进制写法：数字请写成十进制{_AS_TEXT}"
+    if bare[:2] in ("0o", "0O") or (len(bare) > 1 and bare[0] == "0" and bare.isdigit()):
+        return f"“{text}” 是八进制或带前导零的写法：数字请写成十进制，不带前导零{_AS_TEXT}"
+    if bare[:2] in ("0b", "0B"):
+        return f"“{text}” 是二进制写法：数字请写成十进制{_AS_TEXT}"
+    if "_" in text:
+        return f"“{text}” 含下划线：数字请写成 {text.replace('_', '')}{_AS_TEXT}"
+    if bare.lower() in (".inf", ".nan"):
+        return "应为有限的数字（不能是 NaN 或无穷大）"
+    return f"“{text}” 不是十进制数字（六十进制等写法不被接受）{_AS_TEXT}"
+
+
 class _Constructor(RoundTripConstructor):
     """ruamel's round-trip constructor with exact numbers and both places of a duplicate key.
 
     Floats become `Decimal` from the text as written: a binary float would silently turn
     999999999999.999999 into 1000000000000. Integers longer than MAX_INT_DIGITS are refused
-    before Python's int conversion limit raises a bare ValueError.
+    before Python's int conversion limit raises a bare ValueError. Numbers, yes/no and times
+    in any other form than plain decimal, true/false and a bare date are kept as `Written` text.
     """
 
     def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
@@ -155,23 +233,47 @@ class _Constructor(RoundTripConstructor):
         return super().check_mapping_key(node, key_node, mapping, key, value)
 
     def construct_yaml_int(self, node: Any) -> Any:
-        if sum(ch.isdigit() for ch in str(node.value)) > MAX_INT_DIGITS:
+        text = str(node.value)
+        if not _PLAIN_INT.fullmatch(text):
+            return Written(text, _number_form(text))
+        if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
             raise _Refused(None, None, f"数字过长（超过 {MAX_INT_DIGITS} 位）", node.start_mark)
         return super().construct_yaml_int(node)
 
+    def construct_yaml_bool(self, node: Any) -> Any:
+        text = str(node.value)
+        if text not in _PLAIN_BOOL:  # YAML 1.1's yes/no/on/off
+            return Written(text, f"“{text}” 是文字，不是是否值：请写 true 或 false（或 是、否）")
+        return super().construct_yaml_bool(node)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        text = str(node.value)
+        if not _PLAIN_DATE.fullmatch(text):
+            return Written(text, f"“{text}” 带有时间：日期请写作 YYYY-MM-DD（不带时间）{_AS_TEXT}")
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
+            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
+
     def construct_yaml_float(self, node: Any) -> Any:
-        text = str(node.value).replace("_", "")
+        text = str(node.value)
+        if not _PLAIN_FLOAT.fullmatch(text):
+            return Written(text, _number_form(text))
         try:
             value = Decimal(text)
         except InvalidOperation:
             return super().construct_yaml_float(node)
         if not value.is_finite():
             return super().construct_yaml_float(node)
+        if abs(value.adjusted()) > MAX_EXPONENT:  # 1e999999999999: no arithmetic may even touch it
+            raise _Refused(None, None, f"数字超出范围（{node.value}）；请写出实际的数", node.start_mark)
         return _tidy(value)
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -182,7 +284,30 @@ def _tidy(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
 
 
+_FLOW = re.compile(r"""[\[\]{}]|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
+
+
+def _too_deep_flow(text: str) -> tuple[int, int] | None:
+    """Where [ and { first nest deeper than MAX_DEPTH (quoted text skipped), or None.
+
+    Checked before ruamel parses: its scanner is quadratic in flow depth (50,000 nested [ took
+    minutes) long before its own depth limit is reached."""
+    depth = 0
+    for m in _FLOW.finditer(text):
+        ch = m.group(0)
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _line_col(text, m.start())
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse_document(text: str, file: str, digest: str, error: type[InputError]) -> Document:
+    deep = _too_deep_flow(text)
+    if deep is not None:
+        raise error(Problem(Location(file, *deep), f"嵌套层次过深（上限 {MAX_DEPTH} 层）", "document.too-deep"))
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
@@ -378,6 +503,8 @@ def plain(data: Any) -> Any:
         return int(data)
     if isinstance(data, float):
         return float(data)
+    if isinstance(data, Written):
+        return data  # keeps why it is not a number
     if isinstance(data, str):
         return _join_surrogate_pairs(str(data))
     return data

@@ -79,6 +79,7 @@ def _scan(lines: list[str], last: int) -> tuple[list[_Token], list[_Token]]:
     spanning: list[_Token] = []  # quoted scalars that went on over a line end
     open_: list[_Token] = []  # brackets, and at most one quote on top
     block_indent: int | None = None  # inside a block scalar (| or >) more indented than its key
+    depth = 0  # brackets on open_, counted as they come and go (a sum each time was quadratic)
     for n in range(min(last, len(lines))):
         text = lines[n]
         indent = len(text) - len(text.lstrip(" "))
@@ -109,14 +110,15 @@ def _scan(lines: list[str], last: int) -> tuple[list[_Token], list[_Token]]:
                 continue
             if ch == "#" and (col == 0 or text[col - 1] in " \t"):
                 break
-            depth = sum(1 for t in open_ if t.kind == "bracket")
             if ch in "\"'" and start_of_token:
                 open_.append(_Token(n + 1, col + 1, "quote", ch, depth))
             elif ch in _OPENERS:
                 open_.append(_Token(n + 1, col + 1, "bracket", ch, depth))
+                depth += 1
             elif ch in "]}":
                 if open_ and open_[-1].kind == "bracket":
                     open_.pop()
+                    depth -= 1
             elif ch in FULL_WIDTH:
                 before = text[:col]
                 key_like = (

@@ -22,28 +22,7 @@ Firing = tuple[str, int]
 
 def holds(node: expr.Node, values: dict[str, expr.Value]) -> bool:
     """Whether a condition holds; a comparison over a missing name is false (see module doc)."""
-    return _holds(expr.normalize(node), values)
-
-
-def _holds(node: expr.Node, values: dict[str, expr.Value]) -> bool:
-    if isinstance(node, expr.And):
-        return all(_holds(item, values) for item in node.items)
-    if isinstance(node, expr.Or):
-        return any(_holds(item, values) for item in node.items)
-    if isinstance(node, expr.Not):  # normalised trees have none; kept for completeness
-        return not _holds(node.item, values)
-    sides = []
-    for side in (node.left, node.right):
-        key = side.name if isinstance(side, expr.Name) else None
-        if not isinstance(side, expr.Name) and isinstance(side.value, expr.RelativeDate):
-            key = side.value.key  # resolved for the submission's year by the assessment
-        if key is not None:
-            if key not in values:
-                return False
-            sides.append(values[key])
-        else:
-            sides.append(side.value)
-    return expr.compare(node.op, sides[0], sides[1])
+    return expr.holds(node, values)
 
 
 def check_holds(check: Check, values: dict[str, expr.Value]) -> bool:

@@ -159,22 +159,27 @@ def _candidates(
     return _longest(sorted(out.values(), key=lambda c: c.key))
 
 
+_CLAUSE_END = re.compile("[,，;；:：]")
+
+
 def _clauses(text: str, match) -> str:
     """The clauses a match spans (from the comma before it to the comma after it): what 排除 is checked in.
 
     A sentence that opens with 其中 is an aside as a whole, so its opening word counts for every clause."""
     start = 0 if text.lstrip().startswith("其中") else meaning.clause_start(text, match.start())
-    end = next((i for i in range(match.end(), len(text)) if text[i] in ",，;；:："), len(text))
+    after = _CLAUSE_END.search(text, match.end())
+    end = after.start() if after else len(text)
     return text[start:end]
 
 
 def _longest(candidates: list[Candidate]) -> list[Candidate]:
     """Of two matches that overlap in one sentence, the longer is the reading (未建立学法制度 over 学法制度)."""
-    kept: list[Candidate] = []
+    kept: dict[int, list[Candidate]] = {}  # by sentence: only matches in one sentence can overlap
     for c in sorted(candidates, key=lambda c: (c.key[0], -(c.span[1] - c.span[0]), c.span[0])):
-        if not any(k.key[0] == c.key[0] and k.span[0] < c.span[1] and c.span[0] < k.span[1] for k in kept):
-            kept.append(c)
-    return sorted(kept, key=lambda c: c.key)
+        same = kept.setdefault(c.key[0], [])
+        if not any(k.span[0] < c.span[1] and c.span[0] < k.span[1] for k in same):
+            same.append(c)
+    return sorted((c for same in kept.values() for c in same), key=lambda c: c.key)
 
 
 def _candidate(report, spec, sentence: Sentence, number: int, pattern: CompiledPattern, match, found):

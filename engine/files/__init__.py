@@ -1,1 +1,1 @@
-"""Output files: atomic (temporary file, fsync, rename) · naming (safe, distinct names)."""
+"""Output files: atomic (where output may go; temporary file, fsync, rename) · naming (safe, distinct names)."""

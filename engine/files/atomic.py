@@ -4,6 +4,12 @@ The new content goes to a temporary file beside the target (same folder, so the 
 system), is flushed to disk, and only then renamed over the target; the folder is synced so
 the rename itself survives a power cut. If the process dies before the rename (even by
 SIGKILL) the target is untouched and a hidden `.<name>.<random>.part` file may remain.
+
+Where an output may go (`check_output`, the one rule every command's writes pass): a new name
+or an existing regular file, never a device, FIFO, socket or folder, never a symbolic link
+(refused rather than followed or replaced: the link's owner meant it to point somewhere), and
+never a file this process read as input (compared by device and inode, so `-o sub.json`, the
+filled 填报表, the rules file or a review file is refused however it is spelled).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import contextlib
 import errno
 import functools
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,8 +36,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise WriteError(str(target), f"是文件夹；请给出文件名，如 {target / ('输出' + (target.suffix or '.xlsx'))}")
+    check_output(target)
     make_folder(folder)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:_PREFIX_CHARS]}.", suffix=".part", dir=folder)
@@ -46,6 +52,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
             os.fsync(fh.fileno())
         with contextlib.suppress(OSError):  # some network shares refuse chmod; the write still counts
             os.chmod(tmp, _mode_for(target))
+        check_output(target)  # again: the path may have changed while the content was made
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -63,6 +70,51 @@ class WriteError(Exception):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+# (device, inode) → (name read by, ctime): the ctime tells a file from a later one that reuses a freed inode
+_INPUTS: dict[tuple[int, int], tuple[str, int]] = {}
+
+
+def note_input(path: Path | str, info: os.stat_result | None = None) -> None:
+    """Remember a file this process read as input, so that no output replaces it."""
+    try:
+        info = info or os.stat(path)
+    except OSError:
+        return
+    _INPUTS[(info.st_dev, info.st_ino)] = (str(path), info.st_ctime_ns)
+
+
+def check_output(target: Path | str) -> None:
+    """Raise WriteError unless target is a new name or an existing regular file that is no input."""
+    target = Path(target)
+    try:
+        info = os.lstat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # a new name (a missing or blocked folder is make_folder's to report)
+    except OSError as exc:
+        raise _output_problem(exc, target) from None
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        raise WriteError(str(target), "是符号链接；为免改动链接指向的文件，不写入链接：请给出链接以外的文件名")
+    if stat.S_ISDIR(mode):
+        raise WriteError(str(target), f"是文件夹；请给出文件名，如 {target / ('输出' + (target.suffix or '.xlsx'))}")
+    if not stat.S_ISREG(mode):
+        raise WriteError(str(target), f"是{_kind(mode)}，不是普通文件；不写入：请给出一个普通文件名")
+    source, ctime = _INPUTS.get((info.st_dev, info.st_ino), ("", 0))
+    if source and ctime == info.st_ctime_ns:
+        same = "" if os.path.abspath(source) == os.path.abspath(target) else f"（即 {source}）"
+        raise WriteError(str(target), f"是本次读取的输入文件{same}；不覆盖输入：请用 -o 另给一个输出文件名")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO）"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    return "特殊文件"
 
 
 def make_folder(folder: Path) -> None:
@@ -88,6 +140,11 @@ def _why(exc: OSError, doing: str) -> str:
     if exc.errno == errno.ENAMETOOLONG:
         return "文件名过长；请换一个短些的名字"
     return f"{doing}（{exc.strerror or exc}）"
+
+
+def why_not_written(exc: OSError) -> str:
+    """Why an output could not be written, in words (a full disk, no permission …)."""
+    return _why(exc, "无法写入")
 
 
 def _output_problem(exc: OSError, target: Path) -> WriteError:

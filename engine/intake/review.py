@@ -27,10 +27,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, V
 
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
-from engine.documents.source import load_document, plain
+from engine.documents.source import Written, load_document, plain
 from engine.errors import ErrorList, Location, SubmissionError
 from engine.ruleset.model import Points, Text
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.scalars import Name
 from engine.ruleset.wording import chinese_date
 
 PART_REVIEW = "酌情部分（子项）的复核写“扣分”：该部分扣多少分"
@@ -41,6 +42,8 @@ REFUSED = (
 
 
 def _date(value: Any) -> Any:
+    if isinstance(value, Written):
+        raise ValueError(value.why)
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
@@ -57,12 +60,12 @@ class Review(BaseModel):
     deduction: Points | None = Field(None, alias="扣分")
     score: Points | None = Field(None, alias="得分")
     reason: Text = Field(alias="理由")
-    reviewer: Text = Field(alias="复核人")
+    reviewer: Name = Field(alias="复核人")
     date: Annotated[dt.date | None, BeforeValidator(_date)] = Field(None, alias="复核日期")
 
 
 class Override(Review):
-    unit: str | None = Field(None, alias="单位名称", min_length=1)
+    unit: Name | None = Field(None, alias="单位名称")
     year: StrictInt | None = Field(None, alias="考核年度", ge=1990, le=2100)
     date: Annotated[dt.date, BeforeValidator(_date)] = Field(alias="复核日期")
 
@@ -87,12 +90,27 @@ class Decision:
         return f"复核人：{self.review.reviewer}{when}，复核文件：{self.file}"
 
 
+def beyond(review: Review, ruleset: Ruleset) -> tuple[str, str] | None:
+    """(key, message) when the entry's 得分 or 扣分 lies outside [0, what the item can give or take].
+
+    An amount beyond the item is a mistake (100 written for 1.00), never clamped to fit.
+    """
+    limit = ruleset.review_limits.get(review.item)
+    if limit is None:
+        return None
+    for key, amount in (("得分", review.score), ("扣分", review.deduction)):
+        if amount is not None and amount > limit:
+            return key, f"{key} {amount} 超出评分项 {review.item} 的分值（0 至 {limit:g} 分），请改正"
+    return None
+
+
 @dataclass(frozen=True)
 class Overrides:
     file: str
     sha256: str
     entries: tuple[Override, ...]
     places: tuple[Location, ...] = ()  # where each entry's 评分项 is written
+    amounts: tuple[Location, ...] = ()  # where each entry's 得分 or 扣分 is written
 
     def for_unit(self, unit: str, year: int, ruleset: Ruleset) -> dict[str, Decision]:
         """The decisions for one unit and year; an item the unit's ruleset does not have is an error."""
@@ -114,6 +132,9 @@ class Overrides:
             elif entry.item in ruleset.open_parts and entry.deduction is None:
                 where = self.places[n] if n < len(self.places) else Location(self.file)
                 errors.add(where, PART_REVIEW, "review.part-needs-deduction", entry.item)
+            elif (over := beyond(entry, ruleset)) is not None:
+                where = self.amounts[n] if n < len(self.amounts) else Location(self.file)
+                errors.add(where, over[1], "review.out-of-range", entry.item)
             out[entry.item] = Decision(entry, name, self.sha256)
         if errors:
             raise OverridesError(errors.problems)
@@ -151,7 +172,10 @@ def load_overrides(path: Path | str) -> Overrides:
     if errors:
         raise OverridesError(errors.problems)
     places = tuple(doc.locate(("复核", n, "评分项")) for n in range(len(model.entries)))
-    return Overrides(doc.file, doc.sha256, tuple(model.entries), places)
+    amounts = tuple(
+        doc.locate(("复核", n, "得分" if e.score is not None else "扣分")) for n, e in enumerate(model.entries)
+    )
+    return Overrides(doc.file, doc.sha256, tuple(model.entries), places, amounts)
 
 
 class OverridesError(SubmissionError):

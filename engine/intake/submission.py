@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -27,7 +28,7 @@ from engine.documents.fast_json import load_data_document
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
-from engine.documents.text import printable
+from engine.documents.text import one_line, printable, visible_line
 from engine.errors import ErrorList, SubmissionError
 from engine.intake.deadlines import count_days_late
 from engine.intake.rates import reconcile
@@ -38,7 +39,7 @@ from engine.ruleset.model import (
     Points,
 )
 from engine.ruleset.ruleset import Ruleset
-from engine.ruleset.values import type_adapter
+from engine.ruleset.values import type_adapter, written
 
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
 
@@ -46,9 +47,9 @@ PENDING = "待填"  # a value still to be filled in (a draft from `assess extrac
 class Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     schema_: str | None = Field(None, alias="$schema")
-    unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(printable)] = Field(alias="单位名称")
-    unit_type: Annotated[StrictStr, AfterValidator(printable)] = Field(alias="单位类型")
-    year: StrictInt = Field(alias="考核年度", ge=1990, le=2100)
+    unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(one_line)] = Field(alias="单位名称")
+    unit_type: Annotated[StrictStr, AfterValidator(one_line)] = Field(alias="单位类型")
+    year: Annotated[StrictInt, BeforeValidator(written)] = Field(alias="考核年度", ge=1990, le=2100)
     indicators: dict[str, Any] = Field(alias="指标")
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
         default_factory=dict, alias="数据说明"
@@ -362,7 +363,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"“{value[:30]}”"
+        return f"“{visible_line(value[:30])}”"
     if isinstance(value, Decimal):
         return format(value, "f") if abs(value.adjusted()) < 30 else str(value)
     return str(value)

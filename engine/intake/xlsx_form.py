@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -199,13 +200,7 @@ def _read_guarded(path: Path) -> bytes:
     encrypted or carries macros (engine.documents.xlsx_guard)."""
     from engine.documents.xlsx_guard import check_xlsx
 
-    check_xlsx(path, SubmissionError)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError(
-            Problem(Location(str(path)), f"无法读取文件：{exc.strerror}", "file.unreadable")
-        ) from None
+    return check_xlsx(path, SubmissionError)
 
 
 class _Reader:
@@ -222,6 +217,11 @@ class _Reader:
     def value(self, cell, spec: IndicatorSpec | FieldSpec | None, where: str) -> Any:
         if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
             self.problems.append(Problem(Location(self.file, cell=where), "应直接填写数值，不能是公式", "form.formula"))
+            self.refused.add(where)
+            return None
+        if isinstance(cell.value, float) and not math.isfinite(cell.value):  # <v>1e400</v> reads as inf
+            message = "数字超出范围（Excel 也无法表示）；请填写实际的数"
+            self.problems.append(Problem(Location(self.file, cell=where), message, "form.out-of-range"))
             self.refused.add(where)
             return None
         return convert(cell.value, cell.number_format, spec)
@@ -410,6 +410,8 @@ def convert(value: Any, number_format: str, spec: IndicatorSpec | FieldSpec | No
         return text
     if isinstance(value, dt.datetime):
         return value.date() if kind in ("日期", None) else value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # refused by the validator, never converted
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if scales_percent(number_format) and kind in ("百分比", "数值"):

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable
 
 from engine.documents.numbers import format_decimal as n
+from engine.documents.text import visible_line as t  # text from files, one line each: escaped
 from engine.result import AssessmentResult
 
 
@@ -14,6 +15,7 @@ def _width(text: str) -> int:
 
 
 def _pad(text: str, width: int) -> str:
+    text = t(text)
     if _width(text) > width:
         while text and _width(text + "…") > width:
             text = text[:-1]
@@ -56,26 +58,26 @@ def summary(
     if deducted:
         lines.append(f"扣分最多的{min(largest, len(deducted))}项（共{len(deducted)}项扣分）：")
         for item in deducted[:largest]:
-            reason = "；".join(item.reasons)
+            reason = t("；".join(item.reasons))
             lines.append(f"  {_pad(item.rule_id, 8)} {_pad(item.content, 24)} -{item.deduction}  {reason}")
     else:
         lines.append("无扣分项。")
     if r.vetoes:
         lines.append(alarm("一票否决：") if alarm is not _plain else "一票否决：")
-        lines += [f"  {v.rule_id} {v.event}：{v.detail}" for v in r.vetoes]
+        lines += [t(f"  {v.rule_id} {v.event}：{v.detail}") for v in r.vetoes]
     if r.bad_records:
         lines.append(alarm(f"不良记录（{len(r.bad_records)}条）："))
         for b in r.bad_records:
-            lines.append(f"  {b.seq}. {b.event}［{b.rule_id}，{b.severity}］{b.consequence}")
+            lines.append(t(f"  {b.seq}. {b.event}［{b.rule_id}，{b.severity}］{b.consequence}"))
     else:
         lines.append("不良记录：无")
     lines += remedy_lines(r, fixes)
     if r.pending:
         lines.append(f"待复核：{'、'.join(r.pending)}")
-    flagged = [f"{i.rule_id} {'；'.join(i.flags)}" for i in r.items if i.flags]
+    flagged = [t(f"{i.rule_id} {'；'.join(i.flags)}") for i in r.items if i.flags]
     if flagged:
         lines.append(f"数据提示：{'，'.join(flagged)}")
-    lines += [f"注意：{notice}" for notice in r.notices]
+    lines += [t(f"注意：{notice}") for notice in r.notices]
     return "\n".join(lines) + "\n"
 
 
@@ -107,12 +109,20 @@ def full(result: AssessmentResult) -> str:
             f" {score:>6} / {item.max_points}"
         )
         for reason in [*item.reasons, *item.flags]:
-            lines.append(f"         {reason}")
+            lines.append(f"         {t(reason)}")
+        if item.deduction > 0:
+            for task in item.responsible:  # from the 分工表: who owns the task behind the loss
+                partners = f"；配合：{'、'.join(task.partners)}" if task.partners else ""
+                lines.append(
+                    t(
+                        f"         责任：{task.task} {task.name}，牵头：{'、'.join(task.leads)}{partners}（{task.source}）"
+                    )
+                )
     if r.bonuses:
         lines.append(f"【加分】 {r.bonus_total}（上限 {n(r.bonus_cap)}）")
         for b in r.bonuses:
             lines.append(f"  {_pad(b.rule_id, 8)} {_pad(b.content, 24)} +{b.bonus}")
-            lines += [f"         {why}" for why in b.reasons]
+            lines += [f"         {t(why)}" for why in b.reasons]
     a = r.audit
     lines += [
         "",

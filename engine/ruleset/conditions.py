@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Union
@@ -571,6 +571,33 @@ def evaluate(node: Node, values: dict[str, Value]) -> bool:
     if isinstance(node, Or):
         return any(evaluate(i, values) for i in node.items)
     return not evaluate(node.item, values)
+
+
+def holds(node: Node, values: Mapping[str, Value]) -> bool:
+    """Whether a condition holds where names may be missing: a comparison over a missing name is
+    false, after normalising (so 非 (a > 1) over a missing a is false too, as durable evaluates it)."""
+    return _holds(normalize(node), values)
+
+
+def _holds(node: Node, values: Mapping[str, Value]) -> bool:
+    if isinstance(node, And):
+        return all(_holds(item, values) for item in node.items)
+    if isinstance(node, Or):
+        return any(_holds(item, values) for item in node.items)
+    if isinstance(node, Not):  # normalised trees have none; kept for completeness
+        return not _holds(node.item, values)
+    sides = []
+    for side in (node.left, node.right):
+        key = side.name if isinstance(side, Name) else None
+        if not isinstance(side, Name) and isinstance(side.value, RelativeDate):
+            key = side.value.key  # resolved for the submission's year by the assessment
+        if key is not None:
+            if key not in values:
+                return False
+            sides.append(values[key])
+        else:
+            sides.append(side.value)
+    return compare(node.op, sides[0], sides[1])
 
 
 def _value(side: Operand, values: dict[str, Value]) -> Value:

@@ -1,6 +1,7 @@
 """A folder of rules files: which files are rulesets, and which one is in force for a year.
 
-Every `*.yaml`/`*.yml` file in the folder is a ruleset except case files (`*.cases.yaml`).
+Every `*.yaml`/`*.yml` file in the folder is a ruleset except case files (`*.cases.yaml`) and
+分工表 (`*.分工.yaml`, engine.ruleset.responsibility).
 A ruleset is *in force* for a submission when its 适用期间 covers the submission's 考核年度 and
 it declares the submission's 单位类型. A file without 适用期间 is never picked from a folder.
 When two rulesets in force are related by 继承, the one that extends the other wins (a local
@@ -18,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
-from engine.documents.source import read_text
+from engine.documents.source import parse_document, read_text
 from engine.errors import (
     Location,
     Problem,
@@ -32,6 +31,7 @@ from engine.ruleset.cache import remember, remembered
 from engine.ruleset.model import Period, period_input
 
 CASE_SUFFIXES = (".cases.yaml", ".cases.yml")
+SIDE_SUFFIXES = CASE_SUFFIXES + (".分工.yaml", ".分工.yml")  # files beside a ruleset that are not rulesets
 _TOP_KEY = re.compile(r"^[^\s#]")
 
 
@@ -39,31 +39,45 @@ def is_case_file(path: Path) -> bool:
     return path.name.endswith(CASE_SUFFIXES)
 
 
+def is_side_file(path: Path) -> bool:
+    """A case file or a 分工表: beside a ruleset, never one."""
+    return path.name.endswith(SIDE_SUFFIXES)
+
+
 def rules_files(folder: Path) -> list[Path]:
     """The ruleset files of a folder (not its case files), sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not is_case_file(p))
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not is_side_file(p))
+
+
+_HEADERS: dict[str, tuple[str, dict[str, Any]]] = {}  # file → (sha256, header): a folder is scanned once per change
 
 
 def read_header(path: Path) -> dict[str, Any]:
-    """The 规则集 mapping of a rules file, read without loading the rest of the file."""
+    """The 规则集 mapping of a rules file, read without loading the rest of the file.
+
+    The header is read under the same limits as a whole rules file (size, nesting, YAML aliases:
+    `parse_document`), so a hostile header is a located error, never RecursionError or MemoryError.
+    """
     text, digest = read_text(path, RulesError)
+    hit = _HEADERS.get(str(path))
+    if hit is not None and hit[0] == digest:
+        return dict(hit[1])
     header = remembered("header", digest)
     if isinstance(header, dict):
-        return header
+        _HEADERS[str(path)] = (digest, header)
+        return dict(header)
     lines = text.splitlines()
     start = next((n for n, line in enumerate(lines) if line.startswith("规则集:")), None)
     if start is not None:
         end = next((n for n in range(start + 1, len(lines)) if _TOP_KEY.match(lines[n])), len(lines))
-        text = "\n".join(lines[start:end])
-    try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError:
-        data = None
+        text = "\n" * start + "\n".join(lines[start:end])  # the same line numbers as in the file
+    data = parse_document(text, str(path), digest, RulesError).data
     header = data.get("规则集") if isinstance(data, dict) else None
     if not isinstance(header, dict):
         raise RulesError(Problem(Location(str(path)), "无法读取“规则集”（规则文件开头的表头）", "rules.header"))
     remember("header", digest, header)
-    return header
+    _HEADERS[str(path)] = (digest, header)
+    return dict(header)
 
 
 @dataclass(frozen=True)

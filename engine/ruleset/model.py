@@ -9,12 +9,12 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from engine.documents.formats import ID_PATTERN
-from engine.documents.text import printable
+from engine.documents.text import one_line
 from engine.result import DEFAULT_TITLE
 from engine.ruleset.extraction import ExtractionSpec
 from engine.ruleset.methods import BONUS_MODELS, ITEM_MODELS
 from engine.ruleset.methods.base import BadRecordSpec
-from engine.ruleset.scalars import IndicatorName, Model, Number, Points, Text, YesNo
+from engine.ruleset.scalars import IndicatorName, Line, Model, Name, Note, Number, Points, Text, YesNo
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
@@ -24,7 +24,7 @@ NUMERIC_TYPES = ("数值", "百分比", "次数")
 # -- header -------------------------------------------------------------------------------
 
 
-GradeWord = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(printable)]
+GradeWord = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(one_line)]
 GradeBands = dict[GradeWord, Points]  # grade word → the lowest total that earns it (every word but the last)
 
 
@@ -74,11 +74,13 @@ class Period(Model):
 
 class RulesetHeader(Model):
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
-    name: Text = Field(alias="名称")
+    name: Line = Field(alias="名称")
     year: int = Field(alias="考核年度", ge=1990, le=2100)
     total: Points = Field(alias="总分", gt=0)
     bonus_cap: Points = Field(Decimal(0), alias="加分上限")
-    unit_types: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(alias="单位类型", min_length=1)
+    unit_types: list[Annotated[str, Field(min_length=1, max_length=40), AfterValidator(one_line)]] = Field(
+        alias="单位类型", min_length=1
+    )
     grade_words: list[GradeWord] = Field(
         list(GRADES), alias="等次名称", description="等次，从高到低；最后一个是低于所有分数线的等次；[] 表示不评等次"
     )
@@ -91,13 +93,13 @@ class RulesetHeader(Model):
     veto_result: Text | None = Field(
         None, alias="否决结果", description="触发一票否决的结果：一个等次名称（缺省为最低等次）；不评等次时为一句话"
     )
-    sheet_title: Text | None = Field(
+    sheet_title: Line | None = Field(
         None, alias="评分表标题", description="评分表标题中单位名称之后的部分（缺省：法治政府建设考核评分表）"
     )
     not_applicable: Literal["剔除折算", "按满分计"] = Field("剔除折算", alias="不适用项")
     missing: Literal["待复核", "不得分", "按缺省值"] = Field("待复核", alias="缺项处理")
-    issuer: str | None = Field(None, alias="发布单位")
-    note: str | None = Field(None, alias="说明")
+    issuer: Note | None = Field(None, alias="发布单位")
+    note: Note | None = Field(None, alias="说明")
     period: Annotated[Period | None, BeforeValidator(period_input)] = Field(
         None, alias="适用期间", description="submission 考核年度 range; needed to pick a ruleset from a folder"
     )
@@ -146,7 +148,7 @@ class _Bounded:
 class FieldSpec(Model, _Bounded):
     label: Text = Field(alias="标签")
     type: Literal["数值", "百分比", "次数", "是否", "日期", "选项", "文本"] = Field(alias="类型")
-    unit: str | None = Field(None, alias="单位")
+    unit: Name | None = Field(None, alias="单位")
     range: tuple[Number, Number] | None = Field(None, alias="范围")
     options: list[Text] | None = Field(None, alias="选项")
     required: YesNo = Field(True, alias="必填")
@@ -174,15 +176,15 @@ class OverdueSpec(Model):
 class IndicatorSpec(Model, _Bounded):
     label: Text = Field(alias="标签")
     type: Literal["数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表"] = Field(alias="类型")
-    unit: str | None = Field(None, alias="单位")
+    unit: Name | None = Field(None, alias="单位")
     range: tuple[Number, Number] | None = Field(None, alias="范围")
     options: list[Text] | None = Field(None, alias="选项")
     required: YesNo = Field(True, alias="必填")
-    applies_to: list[str] | None = Field(None, alias="适用单位")
+    applies_to: list[Name] | None = Field(None, alias="适用单位")
     default: Any = Field(None, alias="缺省值")
     fields: dict[IndicatorName, FieldSpec] | None = Field(None, alias="字段")
     max_records: int = Field(500, alias="最多条数", ge=1, le=10000)
-    note: str | None = Field(None, alias="说明")
+    note: Note | None = Field(None, alias="说明")
     extraction: ExtractionSpec | None = Field(None, alias="提取", description="如何从年度报告中提取本指标的值")
     statistical: YesNo = Field(False, alias="仅统计", description="只作统计或展示，不计分（不用于任何评分项）")
     numerator: IndicatorName | None = Field(None, alias="分子")
@@ -253,7 +255,7 @@ class Veto(Model):
     standard: Text = Field(alias="评分标准")
     condition: Text | None = Field(None, alias="条件")
     records: IndicatorName | None = Field(None, alias="记录")
-    applies_to: list[str] | None = Field(None, alias="适用单位")
+    applies_to: list[Name] | None = Field(None, alias="适用单位")
     bad_record: Annotated[BadRecordSpec | Literal[False] | None, BeforeValidator(_no_record)] = Field(
         None, alias="不良记录", description="the record it writes; 否: none; not written: a 严重 record of its 事项"
     )

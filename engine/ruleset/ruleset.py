@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -99,6 +100,15 @@ class Ruleset:
     def review_ids(self) -> frozenset[str]:
         """What a 复核 may name: items, bonus items and the assessor's parts of items."""
         return frozenset(self.scored_ids) | self.open_parts
+
+    @cached_property
+    def review_limits(self) -> dict[str, Decimal]:
+        """What a 复核 may name → the most it may give or take: an item's 分值, a part's cap."""
+        out = {e.item.id: e.item.points for e in self.entries}
+        out.update({b.id: b.points for b in self.model.bonuses})
+        for e in self.entries:
+            out.update(method_of(e.item).open_parts(e.item))
+        return out
 
     @cached_property
     def scored_ids(self) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.documents.formats import NAME_PATTERN
-from engine.documents.text import printable
+from engine.documents.source import Written
+from engine.documents.text import one_line, printable
 from engine.ruleset.conditions import MAX_DECIMALS, MAX_MAGNITUDE
 
 
@@ -22,6 +23,8 @@ def _yes_no(value: Any) -> Any:
 
 
 def _number(value: Any) -> Any:
+    if isinstance(value, Written):
+        raise ValueError(value.why)
     if isinstance(value, str) and value.strip().lstrip(".").lower() in ("nan", "inf", "-inf", "infinity", "-infinity"):
         raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")
     if isinstance(value, bool) or isinstance(value, str):
@@ -46,6 +49,9 @@ YesNo = Annotated[bool, BeforeValidator(_yes_no), Field(strict=False)]
 Number = Annotated[Decimal, BeforeValidator(_comparable), Field(allow_inf_nan=False)]
 Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1000, decimal_places=2, allow_inf_nan=False)]
 Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(printable)]
+Note = Annotated[str, Field(max_length=2000), AfterValidator(printable)]  # optional text: may be empty
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]  # one line: a unit, a person
+Line = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(one_line)]  # a title: one line
 IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 

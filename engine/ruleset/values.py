@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from engine.documents.messages import translate
-from engine.documents.source import plain
+from engine.documents.source import Written, plain
 from engine.documents.text import printable
 from engine.ruleset.conditions import MAX_DECIMALS, MAX_MAGNITUDE
 from engine.ruleset.model import FieldSpec, IndicatorSpec
@@ -29,6 +29,8 @@ NON_FINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity"
 
 
 def _number(value: Any) -> Any:
+    if isinstance(value, Written):
+        raise ValueError(value.why)
     if isinstance(value, str) and value.strip().lstrip(".").lower() in NON_FINITE:
         raise ValueError("应为有限的数字（不能是 NaN 或无穷大）")  # JSON's NaN/Infinity tokens arrive as text
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
@@ -49,6 +51,8 @@ def _number(value: Any) -> Any:
 
 
 def _date(value: Any) -> Any:
+    if isinstance(value, Written):
+        raise ValueError(value.why)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -59,6 +63,13 @@ def _date(value: Any) -> Any:
         except ValueError:
             pass
     raise ValueError('应为日期，写作 "YYYY-MM-DD"（如 "2013-03-01"）')
+
+
+def written(value: Any) -> Any:
+    """A number or yes/no YAML kept as text (0x3, 1_000, yes): refused with why."""
+    if isinstance(value, Written):
+        raise ValueError(value.why)
+    return value
 
 
 MAX_COUNT = 10**9  # the largest 次数 accepted (also the cap of a 范围 written for one)
@@ -73,9 +84,10 @@ def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
         return Annotated[StrictNumber, Field(**bounds)]
     if spec.type == "次数":
         bounds["le"] = min(bounds.get("le", MAX_COUNT), MAX_COUNT)
-        return Annotated[StrictInt, Field(**{k: int(v) if v == int(v) else v for k, v in bounds.items()})]
+        limits = {k: int(v) if v == int(v) else v for k, v in bounds.items()}
+        return Annotated[StrictInt, BeforeValidator(written), Field(**limits)]
     if spec.type == "是否":
-        return StrictBool
+        return Annotated[StrictBool, BeforeValidator(written)]
     if spec.type == "日期":
         return StrictDate
     if spec.type == "选项":

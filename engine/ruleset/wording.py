@@ -131,7 +131,7 @@ class Words:
 
     def _truth(self, node: expr.Node) -> bool:
         resolved = {d.key: d.on(self.year) for d in expr.relative_dates(node)}
-        return expr.evaluate(node, {**self.values, **resolved})
+        return expr.holds(node, {**self.values, **resolved})  # a record may lack an optional field
 
     def _side(self, side: expr.Operand) -> Any:
         if isinstance(side, expr.Name):

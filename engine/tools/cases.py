@@ -69,7 +69,7 @@ from engine.errors import (
     Problem,
     SubmissionError,
 )
-from engine.intake.review import Decision, Review, decisions
+from engine.intake.review import Decision, Review, beyond, decisions
 from engine.intake.submission import Submission, load_submission, validate_submission
 from engine.result import AssessmentResult
 from engine.ruleset.conditions import RelativeDate, date_literal, format_value
@@ -619,6 +619,9 @@ def _reviews(
             )
         elif (review.deduction is None) == (review.score is None):
             errors.add(where, f"用例“{case.name}”：复核应给出“扣分”或“得分”之一")
+        elif (over := beyond(review, ruleset)) is not None:
+            amount = doc.locate(loc + ("复核", n, over[0]))
+            errors.add(amount, f"用例“{case.name}”：{over[1]}", "review.out-of-range", review.item)
         else:
             given.append(review)
     found.extend(("", problem) for problem in errors.problems)

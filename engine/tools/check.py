@@ -43,16 +43,41 @@ class Finding:
 
 
 def rules_files(paths: list[Path]) -> list[Path]:
-    """The rules files named, or found in folders (not their case files)."""
+    """The rules files named, or found in folders (not their case files; their 分工表 too)."""
     from engine.ruleset.folders import rules_files as in_folder
+    from engine.ruleset.responsibility import MAP_SUFFIX
 
     out: list[Path] = []
     for path in paths:
-        out.extend(in_folder(path) if path.is_dir() else [path])
+        out.extend([*in_folder(path), *sorted(path.glob("*" + MAP_SUFFIX))] if path.is_dir() else [path])
     return out
 
 
+def check_map_file(path: Path) -> list[Finding]:
+    """A 分工表, against the ruleset beside it (X.分工.yaml → X.yaml) when there is one: its problems, and
+    units named two ways as notes."""
+    from engine.ruleset.load import load_rules
+    from engine.ruleset.responsibility import MAP_SUFFIX, load_map
+
+    beside = path.with_name(path.name[: -len(MAP_SUFFIX)] + ".yaml")
+    try:
+        if beside.is_file():
+            ruleset = load_rules(beside)
+        else:  # the ruleset the map names, by 编号 (a shipped one)
+            from engine.api import get_ruleset
+
+            ruleset = get_ruleset(load_map(path).header.ruleset)
+        mapping = load_map(path, ruleset)
+    except RulesError as exc:
+        return [Finding(p.location, p.location.where or "分工表", p.message) for p in exc.problems]
+    return [Finding(w.location, w.location.where, w.message, note=True) for w in mapping.warnings]
+
+
 def check_file(path: Path) -> list[Finding]:
+    from engine.ruleset.responsibility import is_map_file
+
+    if is_map_file(path):
+        return check_map_file(path)
     try:
         doc = load_document(path, RulesError)
     except RulesError as exc:

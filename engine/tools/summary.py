@@ -22,6 +22,7 @@ from decimal import Decimal
 from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult, BadRecord
 from engine.ruleset.model import GRADES
+from engine.ruleset.responsibility import DepartmentShare, shares
 from engine.scoring.arithmetic import ZERO, q
 
 TIE_RULE = (
@@ -92,6 +93,8 @@ class UnitRow:
     grade_lines: tuple[tuple[str, Decimal], ...] = ()  # the unit type's grade lines, best first
     rules_file: str = ""
     rules_sha256: str = ""
+    responsibility: tuple[DepartmentShare, ...] = ()  # each department's share of the losses (with a 分工表)
+    partner_share: Decimal = Decimal(0)  # that 分工表's 配合扣分比例
 
     @property
     def grade_shown(self) -> str:
@@ -152,6 +155,8 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
         grade_lines=tuple(result.grade.bands.items()),
         rules_file=result.audit.rules_file,
         rules_sha256=result.audit.rules_sha256,
+        responsibility=tuple(shares(result)) if result.responsibility_map else (),
+        partner_share=result.partner_share,
     )
 
 
@@ -476,6 +481,26 @@ def summary_json(summary: BatchSummary) -> str:
                         }
                     }
                     if r.row.report
+                    else {}
+                ),
+                **(
+                    {
+                        "responsibility": {
+                            "partner_share": _d(r.row.partner_share),
+                            "departments": [
+                                {
+                                    "department": d.department,
+                                    "as_lead": _d(d.as_lead),
+                                    "as_partner": _d(d.as_partner),
+                                    "total": _d(d.total),
+                                    "tasks": d.tasks,
+                                    "items": d.items,
+                                }
+                                for d in r.row.responsibility
+                            ],
+                        }
+                    }
+                    if r.row.responsibility
                     else {}
                 ),
             }

@@ -75,6 +75,7 @@ def verify_scoresheet(
     overrides: Path | str | None = None,
     *,
     sheet_file: str = "评分表",
+    responsibility: Path | str | None = None,
 ) -> Verification:
     """Recompute the assessment and compare it with a scoresheet read back (scoresheets.readback), cell by cell.
 
@@ -94,6 +95,7 @@ def verify_scoresheet(
     ruleset, found = _ruleset(recorded, rules, sheet_file)
     review = _review(recorded, overrides, sheet_file)
     result = assess(ruleset, load_submission(submission, ruleset), as_of=when, overrides=review)
+    result = api.with_map(result, ruleset, responsibility)  # the 分工表 given, else beside the ruleset
     out = Verification(result, found=found)
     _compare(sheet, result, out)
     _compare_audit(sheet, audit, props, result, out)

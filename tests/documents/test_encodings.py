@@ -154,3 +154,91 @@ def test_control_characters_are_refused_with_their_place(tmp_path, capsys):
     assert run([str(sub), "--rules", str(MINI)]) == 3
     [problem] = problems(capsys)
     assert problem.startswith(f"{sub}:2:") and "不允许的控制字符 U+0091" in problem
+
+
+def _yaml_submission(**raw: str) -> str:
+    lines = ["单位名称: 区测试局", "单位类型: 区直部门", "考核年度: 2013", "指标:"]
+    for name, value in GOOD_MINI["指标"].items():
+        lines.append(f"  {name}: {raw.get(name, json.dumps(value, ensure_ascii=False))}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "message"),
+    [
+        ("专题学法次数", "0x4", "“0x4” 是十六进制写法：数字请写成十进制；若是文字请加引号"),
+        ("专题学法次数", "0o4", "“0o4” 是八进制或带前导零的写法"),
+        ("专题学法次数", "04", "“04” 是八进制或带前导零的写法"),
+        ("专题学法次数", "0b100", "“0b100” 是二进制写法"),
+        ("备案率", "1_00", "“1_00” 含下划线：数字请写成 100"),
+        ("备案率", "99_9.5", "“99_9.5” 含下划线：数字请写成 999.5"),
+        ("备案率", ".inf", "应为有限的数字（不能是 NaN 或无穷大）"),
+        ("报告报送日期", "2013-02-20T10:00:00", "“2013-02-20T10:00:00” 带有时间：日期请写作 YYYY-MM-DD"),
+        ("报告报送日期", "2013-02-20 10:00:00", "“2013-02-20 10:00:00” 带有时间"),
+        ("报告报送日期", "2013-02-20 00:00:00", "带有时间"),  # a midnight time is no less a time
+        ("制定工作要点", "0x1", "十六进制"),
+    ],
+)
+def test_yaml_number_and_time_forms_are_text_refused_where_a_number_or_date_is_expected(
+    tmp_path, capsys, name, written, message
+):
+    sub = tmp_path / "s.yaml"
+    text = _yaml_submission(**{name: written})
+    sub.write_text(text, encoding="utf-8")
+    assert run([str(sub), "--rules", str(MINI)]) == 3
+    [problem] = problems(capsys)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith(f"  {name}:"))
+    assert problem.startswith(f"{sub}:{line}:{len(name) + 5}: 指标.{name}: ") and message in problem, problem
+
+
+def test_yaml_1_1_forms_are_not_read_as_numbers_or_yes_no_either(tmp_path, capsys):
+    sub = tmp_path / "s.yaml"
+    sub.write_text("%YAML 1.1\n---\n" + _yaml_submission(专题学法次数="010", 制定工作要点="yes"), encoding="utf-8")
+    assert run([str(sub), "--rules", str(MINI)]) == 3
+    found = problems(capsys)
+    assert len(found) == 2 and "“010” 是八进制或带前导零的写法" in found[0] and "“yes” 是文字，不是是否值" in found[1]
+
+
+def test_the_forms_are_the_text_written_where_text_is_expected(tmp_path, capsys):
+    sub = tmp_path / "s.yaml"
+    text = _yaml_submission(诉讼案件="[{案号: 0x1F, 结果: 胜诉}, {案号: 2013-03-31T10:00:00, 结果: 胜诉}]")
+    sub.write_text(text.replace("单位名称: 区测试局", "单位名称: 1_000"), encoding="utf-8")
+    out = run_json(sub, MINI, capsys)
+    data = json.loads(out)
+    assert data["unit"] == "1_000"
+    assert "0x1F" in json.dumps(data["records"]) and "2013-03-31T10:00:00" in json.dumps(data["records"])
+
+
+@pytest.mark.parametrize(
+    ("char", "kind"),
+    [
+        ("\u202e", "改变文字显示方向"),
+        ("\u2067", "改变文字显示方向"),
+        ("\u061c", "改变文字显示方向"),
+        ("\n", "换行符或制表符"),
+        ("\u2028", "换行符或制表符"),
+        ("\x1b", "不可见的控制字符"),
+    ],
+)
+def test_a_unit_name_is_one_line_of_visible_text(tmp_path, capsys, char, kind):
+    sub = tmp_path / "s.json"
+    sub.write_text(good_json(单位名称=f"区{char}测试局"), encoding="utf-8")
+    assert run([str(sub), "--rules", str(MINI)]) == 3
+    [problem] = problems(capsys)
+    assert f"单位名称: 含有{kind}" in problem and f"U+{ord(char):04X}（第 2 个字符）" in problem, problem
+    assert "\n" not in problem and char not in problem  # the quoted value is escaped too
+
+
+def test_record_text_keeps_line_breaks_but_not_direction_controls(tmp_path, capsys):
+    sub = tmp_path / "s.json"
+    records = [{"案号": "第1号\n（续）", "结果": "胜诉"}]
+    sub.write_text(json.dumps(with_values(GOOD_MINI, 诉讼案件=records), ensure_ascii=False), encoding="utf-8")
+    assert run([str(sub), "--rules", str(MINI), "--format", "json"]) == 0
+    records = [{"案号": "第\u20661\u2069号", "结果": "胜诉"}]
+    sub.write_text(json.dumps(with_values(GOOD_MINI, 诉讼案件=records), ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    assert run([str(sub), "--rules", str(MINI), "--format", "json"]) == 3
+    [problem] = problems(capsys)
+    assert "指标.诉讼案件[0].案号: " in problem and "含有改变文字显示方向的控制字符 U+2066（第 2 个字符）" in problem, (
+        problem
+    )

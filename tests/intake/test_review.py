@@ -125,3 +125,45 @@ def test_self_score_must_name_an_item_and_fit_its_points(tmp_path):
     found = [str(p) for p in info.value.problems]
     assert any("没有编号为 “A-1” 的评分项（是否应为 “A-01”？）" in p for p in found)
     assert any("自评分 5 大于该项分值 1" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    ("item", "amount", "message"),
+    [
+        ("A-01", "得分: 100", "得分 100 超出评分项 A-01 的分值（0 至 2 分），请改正"),
+        ("A-01", "扣分: 2.5", "扣分 2.5 超出评分项 A-01 的分值（0 至 2 分），请改正"),
+        ("B-04", "扣分: 1.01", "扣分 1.01 超出评分项 B-04 的分值（0 至 1 分），请改正"),
+    ],
+)
+def test_a_review_amount_beyond_the_item_is_an_error_at_its_place_not_clamped(tmp_path, item, amount, message):
+    review = write(
+        tmp_path,
+        "review.yaml",
+        f"复核:\n  - 评分项: {item}\n    {amount}\n    理由: 复核\n    复核人: 张三\n    复核日期: 2014-01-10\n",
+    )
+    sub = write(tmp_path, "s.json", unit())
+    with pytest.raises(OverridesError) as info:
+        assess_file(sub, MINI, as_of=AS_OF, overrides_path=review)
+    [problem] = info.value.problems
+    assert (problem.code, problem.location.line, problem.location.col) == ("review.out-of-range", 3, 9)  # at the amount
+    assert problem.message == message
+
+
+def test_a_review_at_the_items_points_is_accepted(tmp_path):
+    review = write(
+        tmp_path,
+        "review.yaml",
+        "复核:\n  - 评分项: A-01\n    扣分: 2\n    理由: 复核\n    复核人: 张三\n    复核日期: 2014-01-10\n",
+    )
+    r = assess_file(write(tmp_path, "s.json", unit()), MINI, as_of=AS_OF, overrides_path=review)
+    assert by_id(r)["A-01"].deduction == D("2.00")
+
+
+@pytest.mark.parametrize("name", ["张\n三", "张三\r", "\u202e张三", "张\t三"])
+def test_a_reviewer_is_one_line_of_visible_text(tmp_path, name):
+    text = f"复核:\n  - 评分项: A-01\n    扣分: 1\n    理由: 复核\n    复核人: {json.dumps(name)}\n    复核日期: 2014-01-10\n"
+    review = write(tmp_path, "review.yaml", text)
+    with pytest.raises(OverridesError) as info:
+        assess_file(write(tmp_path, "s.json", unit()), MINI, as_of=AS_OF, overrides_path=review)
+    [problem] = info.value.problems
+    assert problem.location.line == 5 and f"U+{ord(next(c for c in name if c not in '张三')):04X}" in problem.message

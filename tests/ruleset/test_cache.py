@@ -11,7 +11,7 @@ import pytest
 from engine.documents.source import load_document
 from engine.errors import RulesError
 from engine.ruleset import cache
-from engine.ruleset.load import load_rules
+from engine.ruleset import load as loading
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
@@ -37,6 +37,12 @@ def parses(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(cache, "parse_document", counting)
     return seen
+
+
+def load_rules(path):
+    """A load that reaches the files (the loader also keeps rulesets of unchanged files in memory)."""
+    loading._LOADED.clear()
+    return loading.load_rules(path)
 
 
 def _same(a, b) -> None:

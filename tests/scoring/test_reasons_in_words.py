@@ -14,6 +14,7 @@ from method_cases import AS_OF, _cases, _run
 from engine.api import load_submission_for
 from engine.assessment import assess
 from engine.intake.review import load_overrides
+from engine.ruleset.folders import rules_files
 from engine.ruleset.methods import METHODS
 from engine.tools.cases import load_suite
 
@@ -60,9 +61,7 @@ def _bonus_methods(ruleset, result) -> list[str]:
 def _shipped() -> list:
     """(source, ruleset, result) of every case of every shipped ruleset."""
     out = []
-    for rules in sorted((ROOT / "rules").glob("*.yaml")):
-        if ".cases." in rules.name:
-            continue
+    for rules in rules_files(ROOT / "rules"):  # not the case files nor the 分工表 beside them
         suite = load_suite(rules)
         for loaded in suite.cases:
             result = assess(suite.ruleset, loaded.submission, as_of=AS_OF, reviews=loaded.reviews)

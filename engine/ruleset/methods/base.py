@@ -19,7 +19,7 @@ from pydantic import Field
 from engine.documents.formats import ID_PATTERN, PART_ID_PATTERN
 from engine.documents.numbers import format_decimal as n  # a number as it reads in a sentence
 from engine.ruleset import conditions as expr
-from engine.ruleset.scalars import Model, Points, Text
+from engine.ruleset.scalars import Model, Name, Note, Points, Text
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -91,7 +91,7 @@ def check_steps(per_unit: Any, per_unit_key: str, step: Any, per_step: Any, step
 class BadRecordSpec(Model):
     event: Text = Field(alias="事项", description="不良记录的事项，可用 {指标名} 或 {字段名} 插入申报值")
     severity: Literal["一般", "严重"] = Field("一般", alias="严重程度")
-    consequence: str | None = Field(None, alias="后果")
+    consequence: Note | None = Field(None, alias="后果")
 
 
 class ItemBase(Model):
@@ -99,10 +99,10 @@ class ItemBase(Model):
     content: Text = Field(alias="考核内容")
     points: Points = Field(alias="分值", gt=0)
     standard: Text = Field(alias="评分标准")
-    applies_to: list[str] | None = Field(None, alias="适用单位")
+    applies_to: list[Name] | None = Field(None, alias="适用单位")
     when_not_applicable: Literal["剔除折算", "按满分计"] | None = Field(None, alias="不适用时")
     bad_record: BadRecordSpec | None = Field(None, alias="不良记录")
-    source: str | None = Field(None, alias="数据来源")
+    source: Note | None = Field(None, alias="数据来源")
 
 
 class PartBase(Model):
@@ -117,8 +117,8 @@ class BonusBase(Model):
     content: Text = Field(alias="考核内容")
     points: Points = Field(alias="分值", gt=0, description="本项最多加分")
     standard: Text = Field(alias="评分标准")
-    applies_to: list[str] | None = Field(None, alias="适用单位")
-    source: str | None = Field(None, alias="数据来源")
+    applies_to: list[Name] | None = Field(None, alias="适用单位")
+    source: Note | None = Field(None, alias="数据来源")
 
 
 # -- what a method produces and is given ----------------------------------------------------------
@@ -291,9 +291,9 @@ class Method:
         """The boundary kinds a case's submitted values hit."""
         return set()
 
-    def open_parts(self, item: Any) -> list[str]:
-        """Rule ids of parts an assessor decides on their own (a 复核 may name them)."""
-        return []
+    def open_parts(self, item: Any) -> dict[str, Decimal]:
+        """Rule ids of parts an assessor decides on their own (a 复核 may name them) → the most each deducts."""
+        return {}
 
 
 class Part:

@@ -104,7 +104,8 @@ class SubPointsMethod(Method):
         return PARTS[part.method].label(part)
 
     def open_parts(self, item):
-        return [_rid(item, p) for p in item.parts if PARTS[p.method].open_cap(p, item.points) is not None]
+        caps = {_rid(item, p): PARTS[p.method].open_cap(p, item.points) for p in item.parts}
+        return {rid: cap for rid, cap in caps.items() if cap is not None}
 
 
 METHOD = SubPointsMethod()

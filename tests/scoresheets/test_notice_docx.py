@@ -1,0 +1,173 @@
+"""`assess batch … --notice`: the 考核结果通报（草稿）.docx read back — its paragraphs and table cells are
+the notice's content, its layout the 公文's (GB/T 9704), its bytes reproducible; refused over an input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+import pytest
+from batch_helpers import AS_OF, EXAMPLES, examples_summary
+from docx.shared import Pt
+from lo import convert, soffice
+
+from engine.cli import main
+from engine.tools.notice import Heading, Notice, Para, Table, build_notice
+from scoresheets.notice import build_document, notice_bytes
+
+NAME = "考核结果通报（草稿）.docx"
+HEAD = ["（发文机关标志）", "", "（发文字号）", ""]
+
+
+def run(args: list, capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("notice") / "out"
+    with pytest.raises(SystemExit) as info:
+        main(["batch", str(EXAMPLES), "-o", str(out), "--as-of", AS_OF, "--jobs", "1", "--notice"])
+    assert info.value.code == 0
+    return out / NAME
+
+
+def test_the_docx_reads_back_as_the_notice(written):
+    notice = build_notice(examples_summary())
+    doc = docx.Document(str(written))
+    texts = [p.text for p in doc.paragraphs]
+    body = [b.text for b in notice.body if not isinstance(b, Table)]
+    # the draft note, the 版头 placeholders, the title, the 主送, then the body; a blank line after each table
+    assert texts[0] == notice.draft_note
+    assert texts[1:5] == HEAD
+    assert texts[5:8] == [notice.title, "", "各被考核单位："]
+    assert [t for t in texts[8:-4] if t] == body
+    assert texts[-4:] == ["", "", "（落款）", "　　年　　月　　日"]
+    cells = [tuple(tuple(c.text for c in row.cells) for row in t.rows) for t in doc.tables]
+    tables = [b for b in notice.body if isinstance(b, Table)]
+    assert cells == [(t.header, *t.rows) for t in tables]
+    assert cells[1] == (("名次", "单位", "总分", "等次"), ("1", "区市政管理局（虚构示例单位）", "64.63", "不合格"))
+
+
+def _east_asian(run) -> str:
+    return run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+
+
+def test_the_layout_is_a_gongwen(written):
+    doc = docx.Document(str(written))
+    section = doc.sections[0]
+    mm = [round(v.mm, 1) for v in (section.page_width, section.page_height)]
+    assert mm == [210, 297]
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(v.mm, 1) for v in margins] == [37, 35, 28, 26]  # a 156 × 225 mm text block
+    by_text = {p.text: p for p in doc.paragraphs if p.text}
+    title = by_text["关于2012、2016、2019、2022、2024年度法治建设考核结果的通报"]
+    assert (_east_asian(title.runs[0]), title.runs[0].font.size) == ("方正小标宋简体", Pt(22))
+    assert (_east_asian(by_text["一、考核结果"].runs[0]), by_text["一、考核结果"].runs[0].font.size) == ("黑体", Pt(16))
+    sub = next(p for t, p in by_text.items() if t.startswith("（一）"))
+    assert _east_asian(sub.runs[0]) == "楷体_GB2312"
+    body = by_text["共1个单位，其中不合格1个。"]
+    assert (_east_asian(body.runs[0]), body.runs[0].font.size) == ("仿宋_GB2312", Pt(16))
+    assert body.paragraph_format.line_spacing == Pt(28.95)  # 22 lines to the page
+    assert body.paragraph_format.first_line_indent == Pt(32)  # two characters
+    mark = by_text["（发文机关标志）"].runs[0]
+    assert str(mark.font.color.rgb) == "FF0000"
+    with zipfile.ZipFile(written) as z:
+        fonts = z.read("word/fontTable.xml").decode()
+        footers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/footer")]
+        settings = z.read("word/settings.xml").decode()
+        assert "docProps/thumbnail.jpeg" not in z.read("_rels/.rels").decode()
+        assert "<Application>fazhi-assess" in z.read("docProps/app.xml").decode()
+    for font, fallback in (("仿宋_GB2312", "仿宋"), ("方正小标宋简体", "宋体"), ("楷体_GB2312", "楷体")):
+        assert f'<w:font w:name="{font}"><w:altName w:val="{fallback}"/>' in fonts
+    # page numbers "— 1 —": odd pages on the right, even pages on the left
+    assert "evenAndOddHeaders" in settings
+    assert len(footers) == 2 and all(" PAGE " in f and "— " in f and " —" in f for f in footers)
+    assert {section.footer.paragraphs[0].alignment, section.even_page_footer.paragraphs[0].alignment} == {2, 0}
+
+
+def test_properties_and_bytes_come_from_the_scoring_time(written):
+    doc = docx.Document(str(written))
+    props = doc.core_properties
+    when = dt.datetime(2014, 1, 15, 1, 0, tzinfo=dt.UTC)  # AS_OF in UTC
+    assert (props.created, props.modified) == (when, when)
+    assert props.title == "关于2012、2016、2019、2022、2024年度法治建设考核结果的通报"
+    assert props.author.startswith("fazhi-assess")
+    notice = build_notice(examples_summary())
+    first = notice_bytes(notice, dt.datetime.fromisoformat(AS_OF))
+    assert first == notice_bytes(notice, dt.datetime.fromisoformat(AS_OF)) == written.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2014, 1, 15, 9, 0, 0)}
+
+
+def test_notice_path_given_folder_and_refusals(tmp_path, capsys):
+    inputs = tmp_path / "申报"
+    inputs.mkdir()
+    shutil.copy(EXAMPLES / "gaizhou-2016.json", inputs / "gaizhou-2016.json")
+    (tmp_path / "通报").mkdir()
+    code, err = run(["batch", inputs, "-o", tmp_path / "out", "--jobs", "1", "--notice", tmp_path / "通报"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "通报" / NAME).is_file() and not (tmp_path / "out" / NAME).exists()
+    # an input given as the notice's path: refused before anything is written
+    disguised = tmp_path / "盖州.docx"
+    shutil.copy(EXAMPLES / "gaizhou-2016.json", disguised)
+    before = disguised.read_bytes()
+    code, err = run(["batch", inputs, disguised, "-o", tmp_path / "out2", "--notice", disguised], capsys)
+    assert code == 3
+    assert "是本次的输入文件" in err and str(disguised) in err
+    assert disguised.read_bytes() == before and not (tmp_path / "out2").exists()
+    code, err = run(["batch", inputs, "-o", tmp_path / "out3", "--notice", tmp_path / "通报.xlsx"], capsys)
+    assert code == 2 and ".docx" in err
+    code, err = run(["batch", inputs, "--format", "json", "--notice"], capsys)
+    assert code == 2 and "-o" in err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None, reason="needs soffice and pdftotext")
+def test_the_notice_converts_to_an_a4_pdf(written, tmp_path):
+    try:
+        (pdf,) = convert([written], tmp_path, "pdf")
+    except RuntimeError as exc:  # a LibreOffice without Writer cannot open .docx
+        pytest.skip(str(exc)[:200])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "595.3 x 841.89 pts (A4)" in info or "595.304 x 841.89 pts (A4)" in info
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 2
+    flat = "".join(text.split())
+    assert "法治建设考核结果的通报" in flat and "各被考核单位：" in flat
+    assert "—1—" in flat and f"—{pages}—" in flat  # page numbers on every page
+    assert "（落款）" in flat and "区市政管理局（虚构示例单位）64.63不合格" in flat
+
+
+def test_a_short_table_stays_on_a_page_and_a_long_one_runs_on_with_its_header():
+    def rows(n: int) -> tuple:
+        return tuple((str(k), f"第{k}区人民政府", "89.07", "良好") for k in range(1, n + 1))
+
+    header = ("名次", "单位", "总分", "等次")
+    notice = Notice(
+        "标题",
+        "各被考核单位：",
+        (Heading(2, "（一）区县政府"), Para("共3个单位。"), Table(header, rows(3), (14, 80, 22, 40))),
+        "草稿",
+    )
+    long = replace(notice, body=(Para("共30个单位。"), Table(header, rows(30), (14, 80, 22, 40))))
+    for made, kept in ((notice, [True, True, True, False]), (long, [True] + [False] * 30)):
+        table = build_document(made).tables[0]
+        flags = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows]
+        assert flags == kept
+        assert (
+            table.rows[0]._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader")
+            is not None
+        )  # the header repeats on every page
+    doc = build_document(notice)
+    lead = next(p for p in doc.paragraphs if p.text == "共3个单位。")
+    assert lead.paragraph_format.keep_with_next  # the line that introduces a table stays with it
