@@ -9,6 +9,7 @@ from engine.assessment import assess
 from engine.documents.fast_json import load_data_document
 from engine.documents.source import Document
 from engine.errors import Location, Problem, RulesError, SubmissionError
+from engine.intake.history import History, load_history
 from engine.intake.review import load_overrides
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
@@ -64,15 +65,20 @@ def assess_file(
     as_of: dt.datetime | None = None,
     overrides_path: Path | str | None = None,
     responsibility_path: Path | str | None = None,
+    history: History | Path | str | None = None,
 ) -> AssessmentResult:
     """Assess a submission file (JSON, YAML or a filled 填报表) with a rules file, or with the
     ruleset in force for its year in a rules folder (the shipped folder when none is given).
 
     The items' responsible units come from `responsibility_path` (a 分工表), else from the
-    `X.分工.yaml` beside the ruleset when it lists the unit."""
+    `X.分工.yaml` beside the ruleset when it lists the unit; `history`: earlier results (a file, a
+    folder, or a loaded History) to find its year before in."""
     ruleset, submission = load_submission_for(submission_path, rules_path)
     overrides = load_overrides(native(overrides_path)) if overrides_path is not None else None
-    result = assess(ruleset, submission, as_of=as_of, overrides=overrides)
+    if history is not None and not isinstance(history, History):
+        history = load_history(native(history))
+    previous = history.previous_of(submission) if history is not None else None
+    result = assess(ruleset, submission, as_of=as_of, overrides=overrides, previous=previous)
     return with_map(result, ruleset, responsibility_path)
 
 

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from engine import __version__
-from engine.evaluation.checks import CompiledRuleset, compile_ruleset
+from engine.evaluation.checks import CompiledRuleset, compile_outcomes, compile_ruleset
 from engine.evaluation.durable.adapter import adapter
 from engine.intake.review import Decision, Overrides
 from engine.intake.submission import Submission
 from engine.result import (
     AssessmentResult,
     Audit,
+    BadRecord,
+    Consequence,
+    Grade,
+    ItemResult,
+    PreviousResult,
     RecordRow,
     SubmittedValue,
 )
+from engine.ruleset import conditions as expr
 from engine.ruleset.conditions import format_value
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.wording import Words
 from engine.scoring.arithmetic import (
     Context,
     check_veto,
@@ -30,6 +40,8 @@ from engine.scoring.arithmetic import (
 )
 
 _COMPILED: dict[str, CompiledRuleset] = {}
+_OUTCOMES: dict[str, CompiledRuleset | None] = {}
+NO_PREVIOUS = "无上年结果"
 
 
 def compiled_for(ruleset: Ruleset) -> CompiledRuleset:
@@ -52,10 +64,12 @@ def assess(
     overrides: Overrides | None = None,
     reviews: dict[str, Decision] | None = None,
     firings: Firings | None = None,
+    previous: PreviousResult | None = None,
 ) -> AssessmentResult:
     """Score a validated submission. Assessors' decisions come from `overrides` (a review file)
     or, for a test case, `reviews`. `firings` decides the checks (default: durable_rules;
-    engine.evaluation.plain passes its plain-Python evaluator)."""
+    engine.evaluation.plain passes its plain-Python evaluator). `previous` is the unit's result of
+    the year before (`--history`), read by the 等次后果 once the total and grade are settled."""
     compiled = compiled_for(ruleset)
     values, records = facts(ruleset, submission)
     fired = (firings or adapter().run)(compiled, values, records)
@@ -67,6 +81,8 @@ def assess(
     t = totals(ruleset, items, bonuses)
     total_min = t.open.total_min if t.open else None
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
+    after = outcome_values(t.total, g, ctx.bad_records, items, previous)
+    consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
     return AssessmentResult(
@@ -95,7 +111,10 @@ def assess(
         open_totals=t.open,
         submitted=_submitted(ruleset, submission),
         records=_records(ruleset, submission),
-        notices=_notices(ruleset, submission, overrides, decided),
+        notices=_notices(ruleset, submission, overrides, decided) + notes,
+        unit_id=submission.unit_id,
+        previous=previous,
+        consequences=consequences,
         ruleset_extends=_ancestors(ruleset),
         remedies=remedies(ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending),
         audit=Audit(
@@ -111,6 +130,86 @@ def assess(
             overrides_decisions=[_decision_text(item, d) for item, d in sorted(decided.items())] if overrides else [],
         ),
     )
+
+
+def outcome_values(
+    total: Decimal, g: Grade, bad_records: list[BadRecord], items: list[ItemResult], previous: PreviousResult | None
+) -> dict[str, expr.Value]:
+    """The facts an 等次后果 reads (Ruleset.outcome_symbols): this year's settled result, and the year
+    before's. Without a previous result the 上年… names are absent, so every comparison on them is false."""
+    out: dict[str, expr.Value] = {
+        "总分": total,
+        "不良记录数": Decimal(len(bad_records)),
+        "有上年结果": previous is not None,
+    }
+    if g.grade is not None:
+        out["等次"] = g.grade
+    out.update({f"得分[{i.rule_id}]": i.score for i in items if i.counted and i.status != "待复核"})
+    if previous is not None:
+        out.update(
+            上年总分=previous.total, 上年不良记录数=Decimal(previous.bad_records), 较上年增减=previous.change(total)
+        )
+        if previous.grade is not None:
+            out["上年等次"] = previous.grade
+        out.update({f"上年得分[{k}]": v for k, v in previous.item_scores.items()})
+    return out
+
+
+@dataclass(frozen=True)
+class _Named:
+    label: str
+    type: str
+    unit: str | None
+
+
+class _OutcomeSpecs(dict):
+    """How the names an 等次后果 reads are worded: 上年得分[ZF-05] → ZF-05上年得分 3分."""
+
+    def __missing__(self, name: str) -> _Named:
+        item = re.fullmatch(r"(上年)?得分\[(.+)\]", name)
+        if item:
+            return _Named(f"{item.group(2)}{item.group(1) or '本年'}得分", "数值", "分")
+        if name.endswith("不良记录数"):
+            return _Named(name, "次数", "条")
+        if name == "有上年结果":
+            return _Named("是否有上年结果", "是否", None)
+        return _Named(name, "选项" if name.endswith("等次") else "数值", None if name.endswith("等次") else "分")
+
+    def get(self, name, default=None):  # noqa: D102 — wording asks with get()
+        return self[name]
+
+
+def _consequences(
+    ruleset: Ruleset,
+    values: dict,
+    firings: Firings | None,
+    previous: PreviousResult | None,
+    provisional: bool,
+    year: int,
+) -> tuple[list[Consequence], list[str]]:
+    """The 等次后果 that hold, through the same evaluator as the items (decided on a 暂定 grade, they
+    say so); a notice for those that read the year before when there is no previous result."""
+    key = ruleset.sha256
+    if key not in _OUTCOMES:
+        _OUTCOMES[key] = compile_outcomes(ruleset)
+    compiled = _OUTCOMES[key]
+    if compiled is None:
+        return [], []
+    fired = (firings or adapter().run)(compiled, values, {})
+    out, unread = [], []
+    for outcome in ruleset.model.outcomes:
+        cond = ruleset.outcome_conditions[outcome.id]
+        if (outcome.id, 0) in fired:
+            reason = Words(_OutcomeSpecs(), values, year).told(cond.node)  # in words, as every reason
+            if provisional and "等次" in cond.names:
+                reason += "；等次为暂定，复核后按最终等次重新判断"
+            out.append(
+                Consequence(rule_id=outcome.id, event=outcome.event, consequence=outcome.consequence, reason=reason)
+            )
+        elif previous is None and any(n.startswith("上年") or n == "较上年增减" for n in cond.names):
+            unread.append(outcome.id)
+    notes = [f"{NO_PREVIOUS}：等次后果 {'、'.join(unread)} 读上年结果，按不成立处理"] if unread else []
+    return out, notes
 
 
 def facts(ruleset: Ruleset, submission: Submission) -> tuple[dict, dict]:

@@ -127,6 +127,12 @@ class RulesetChoiceError(InputError):
     kind = "规则集选用"
 
 
+class HistoryError(InputError):
+    """Earlier results (`--history`) that cannot be read, or that cannot be matched to a unit."""
+
+    kind = "上年结果"
+
+
 class ScoresheetError(InputError):
     """A scoresheet given to `assess verify` that cannot be read as one."""
 

@@ -179,8 +179,39 @@ class Audit(Frozen):
     )
 
 
+class PreviousResult(Frozen):
+    """The unit's result of the year before (`--history`), as the trend columns and 等次后果 read it."""
+
+    year: int = Field(description="上年的考核年度")
+    unit: str = Field(description="上年的单位名称 (differs from this year's when the unit was renamed)")
+    unit_id: str = Field("", description="单位编码 of that result")
+    total: Decimal = Field(description="上年总分")
+    grade: str | None = Field(description="上年等次 (None: that ruleset graded nothing)")
+    item_scores: dict[str, Decimal] = Field(default_factory=dict, description="上年得分 of each counted item, by id")
+    bad_records: int = Field(0, description="上年不良记录数")
+    source: str = Field(description="the history file it was read from")
+
+    def change(self, total: Decimal) -> Decimal:
+        """This year's total − last year's (变化, 较上年)."""
+        return total - self.total
+
+
+class Consequence(Frozen):
+    """An 等次后果 that held: decided after the total and grade, never changing them."""
+
+    rule_id: str
+    event: str = Field(description="事项")
+    consequence: str = Field(description="后果")
+    reason: str = Field(description="the condition with the values it was decided on")
+
+    @property
+    def text(self) -> str:
+        return f"{self.rule_id} {self.event}：{self.consequence}（{self.reason}）"
+
+
 class AssessmentResult(Frozen):
     unit: str
+    unit_id: str = Field("", description="单位编码: the stable id that links a unit's results across years")
     unit_type: str
     year: int
     ruleset_id: str
@@ -218,6 +249,25 @@ class AssessmentResult(Frozen):
         default_factory=list,
         description="整改清单: each deduction and veto fixed on its own and re-scored, the best outcome first",
     )
+    previous: PreviousResult | None = Field(None, description="the year before's result (`--history`); None: none")
+    consequences: list[Consequence] = Field(
+        default_factory=list, description="等次后果 that held (e.g. 连续两年不合格), decided after the grade"
+    )
+
+    @property
+    def change(self) -> Decimal | None:
+        """总分 − 上年总分 (None without a previous result)."""
+        return None if self.previous is None else self.previous.change(self.total)
+
+    @property
+    def versus_previous(self) -> str:
+        """较上年 +2.35（2012年度：总分98.79，等次优秀）; empty without a previous result."""
+        p = self.previous
+        if p is None:
+            return ""
+        renamed = f"，单位名称为{p.unit}" if p.unit != self.unit else ""
+        grade = f"，等次{p.grade}" if p.grade else ""
+        return f"较上年 {self.change:+.2f}（{p.year}年度：总分{p.total:.2f}{grade}{renamed}）"
 
     responsibility_map: str = Field("", description="the 分工表 the items' responsible units come from")
     partner_share: Decimal = Field(

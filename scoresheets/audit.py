@@ -34,6 +34,14 @@ FIELDS = [  # (label on the sheet and property name, what it shows)
 ]
 
 
+UNIT_FIELDS = [  # properties only (not shown): what a later year's --history reads back (readback.previous_of_sheet)
+    ("单位名称", lambda r: r.unit),
+    ("单位编码", lambda r: r.unit_id),
+    ("考核年度", lambda r: str(r.year)),
+    ("不良记录数", lambda r: str(len(r.bad_records))),
+]
+
+
 def audit_values(result: AssessmentResult) -> dict[str, str]:
     return {label: str(show(result)) for label, show in FIELDS}
 
@@ -63,8 +71,10 @@ def set_audit_properties(wb: Workbook, result: AssessmentResult) -> None:
 
     for label, value in audit_values(result).items():
         wb.custom_doc_props.append(StringProperty(name=label, value=repair_surrogates(value)))
+    for label, show in UNIT_FIELDS:
+        wb.custom_doc_props.append(StringProperty(name=label, value=repair_surrogates(show(result))))
 
 
 def read_audit_properties(wb: Workbook) -> dict[str, str]:
-    known = {label for label, _ in FIELDS}
+    known = {label for label, _ in FIELDS + UNIT_FIELDS}
     return {p.name: str(p.value) if p.value is not None else "" for p in wb.custom_doc_props if p.name in known}

@@ -125,6 +125,10 @@ class _Overview:
             self.line(
                 "等次线", f"{lines}，低于{format_decimal(list(res.grade.bands.values())[-1])}分为{res.grade_words[-1]}"
             )
+        if res.previous is not None:
+            self.line("较上年", res.versus_previous)
+        for c in res.consequences:
+            self.line("等次后果", c.text)
         records = res.bad_records
         severe = sum(1 for b in records if b.severity == "严重")
         said = f"{len(records)}条{f'（其中严重{severe}条）' if severe else ''}，见“不良记录”表" if records else "无"

@@ -9,11 +9,43 @@ from typing import Any
 
 from engine.documents.xlsx_guard import check_xlsx
 from engine.errors import Location, Problem, ScoresheetError
+from engine.result import PreviousResult
 from scoresheets.audit import FIELDS, HEADING, read_audit_properties
 from scoresheets.formulas import Bounds, Formula, TooCostly, Unknown, Unsupported, XlError, to_decimal
 from scoresheets.scoresheet import CAT1, DASH, DED, FIRST_ROW, LABEL_END, MAX, RULE, SCORE, SEQ, SHEET
 
 Value = Decimal | str | None
+
+
+def previous_of_sheet(path: Path) -> PreviousResult:
+    """A scoresheet read back as a unit's result for a later year's --history: 总分, 等次 and each
+    item's 得分 as the sheet now computes them (an assessor's edits included), the unit from its properties."""
+    reading = read_scoresheet(path)
+    props = reading.props
+    where = Location(str(path))
+    if not props.get("单位名称") or not props.get("考核年度", "").isdigit():
+        message = "评分表没有记录单位名称和考核年度（较早版本写出的）；请重新评分，或改用 assess --format json 的结果"
+        raise ScoresheetError(Problem(where, message, "scoresheet.no-unit"))
+
+    def at(label: str) -> Value:
+        row = reading.labels.get(label)
+        return None if row is None else reading.value(row, SCORE)
+
+    total = at("总分")
+    if not isinstance(total, Decimal):
+        raise ScoresheetError(Problem(where, f"评分表的总分不是数值（{total}）", "scoresheet.total"))
+    grade = at("等次")
+    scores = {rid: reading.value(row, SCORE) for rid, row in reading.items.items()}
+    return PreviousResult(
+        year=int(props["考核年度"]),
+        unit=props["单位名称"],
+        unit_id=props.get("单位编码", ""),
+        total=total,
+        grade=grade if isinstance(grade, str) and grade != DASH else None,
+        item_scores={rid: v for rid, v in scores.items() if isinstance(v, Decimal)},
+        bad_records=int(props.get("不良记录数") or 0),
+        source=path.name,
+    )
 
 
 def read_scoresheet(path: Path | str) -> ScoresheetReading:

@@ -211,33 +211,55 @@ def _vetoes(row: UnitRow) -> str:
     return "是（" + "、".join(i for i, _ in row.vetoes) + "）" if row.vetoes else "否"
 
 
+def _trend(row: UnitRow) -> tuple[Decimal | None, str, str, str]:
+    """上年总分, 变化, 上年等次 and the 等次后果 of a unit (dashes without a previous result)."""
+    p = row.previous
+    after = "；".join(f"{c.rule_id} {c.event}" for c in row.consequences) or NONE
+    if p is None:
+        return None, DASH, DASH, after
+    return p.total, f"{row.change:+.2f}", p.grade or DASH, after
+
+
 def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
-    """One line a unit, a block per comparable group (its heading gives the grade lines)."""
+    """One line a unit, a block per comparable group (its heading gives the grade lines); with
+    earlier results (--history), 上年总分, 变化, 上年等次 and 等次后果 after the grade."""
     ws = _sheet(wb, RANKING, first=True)
-    headers = ["名次", "单位", "单位类型", "总分", "等次", "一票否决", "不良记录", "待复核项", "评分表"]
-    widths = [5, 30, 12, 7, 14, 11, 8, 16, 34]
+    trend = any(r.row.previous is not None or r.row.consequences for r in summary.ranking)
+    extra = (["上年总分", "变化", "上年等次", "等次后果"], [7, 7, 8, 18]) if trend else ([], [])
+    headers = ["名次", "单位", "单位类型", "总分", "等次", *extra[0], "一票否决", "不良记录", "待复核项", "评分表"]
+    # with the trend columns the others narrow so the page still prints at 80 % or more
+    widths = [5, 24, 10, 7, 10, *extra[1], 11, 8, 12, 25] if trend else [5, 30, 12, 7, 14, 11, 8, 16, 34]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
     r = FIRST_ROW
     group = None
+    k = len(extra[0])  # the columns after 等次 move right by this many
     for ranked in summary.ranking:
         row = ranked.row
         if ranked.group != group:
             group = ranked.group
             r = _band_row(ws, r, _group_heading(summary, group), widths)
-        vetoes, pending = _vetoes(row), _id_lines(row.pending, widths[7]) or NONE
+        vetoes, pending = _vetoes(row), _id_lines(row.pending, widths[7 + k]) or NONE
         put_number(ws, r, 1, ranked.rank, CENTER)
         put_text(ws, r, 2, row.unit, BODY)
         put_text(ws, r, 3, row.unit_type, CENTER)
         put_number(ws, r, 4, row.total, NUMBER)
         put_text(ws, r, 5, row.grade_shown, CENTER)
-        put_text(ws, r, 6, vetoes, CENTER)
-        put_number(ws, r, 7, len(row.bad_records), CENTER)
-        put_text(ws, r, 8, pending, CENTER)
+        shown = ["", row.unit, row.unit_type, "", row.grade_shown]
+        if trend:
+            before, change, grade, after = _trend(row)
+            _amount(ws, r, 6, before)
+            put_text(ws, r, 7, change, CENTER)
+            put_text(ws, r, 8, grade, CENTER)
+            put_text(ws, r, 9, after, BODY)
+            shown += ["", change, grade, after]
+        put_text(ws, r, 6 + k, vetoes, CENTER)
+        put_number(ws, r, 7 + k, len(row.bad_records), CENTER)
+        put_text(ws, r, 8 + k, pending, CENTER)
         if row.sheet:  # a formula, not a cell hyperlink: LibreOffice does not wrap a hyperlink's text
-            put_formula(ws, r, 9, hyperlink_formula(row.sheet), BODY).font = LINK_FONT
+            put_formula(ws, r, 9 + k, hyperlink_formula(row.sheet), BODY).font = LINK_FONT
         else:
-            put_text(ws, r, 9, "", BODY)
-        fit_row(ws, r, ["", row.unit, row.unit_type, "", row.grade_shown, vetoes, "", pending, row.sheet], widths)
+            put_text(ws, r, 9 + k, "", BODY)
+        fit_row(ws, r, [*shown, vetoes, "", pending, row.sheet], widths)
         r += 1
     if not summary.ranking:
         _none_row(ws, r, len(headers), widths)

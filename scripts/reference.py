@@ -39,6 +39,7 @@ SECTIONS = [
     ("RateShortfallPart", "子项：比率不足扣分"),
     ("DiscretionaryPart", "子项：酌情扣分"),
     ("Veto", "否决项"),
+    ("Outcome", "等次后果"),
     ("ChildFile", "继承的规则文件"),
     ("NewItems", "新增评分项"),
 ]

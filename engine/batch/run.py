@@ -52,6 +52,7 @@ from engine.files.naming import (
     repair_surrogates,
     scoresheet_name,
 )
+from engine.intake.history import History, load_history
 from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import Submission
 from engine.ruleset.ruleset import Ruleset
@@ -224,7 +225,21 @@ def check_overrides(path: Path | str) -> Overrides:
     return load_overrides(path)
 
 
+def check_history(path: Path | str) -> History:
+    """Read the earlier results before anything is written: unreadable ones stop the batch (exit 3)."""
+    return _history(str(path))
+
+
 _OVERRIDES: dict[str, Overrides] = {}
+_HISTORY: dict[str, History] = {}
+
+
+def _history(path: str) -> History:
+    if path not in _HISTORY:
+        from scoresheets.readback import previous_of_sheet  # openpyxl only when a history is given
+
+        _HISTORY[path] = load_history(path, previous_of_sheet)
+    return _HISTORY[path]
 
 
 def _overrides(path: str | None) -> Overrides | None:
@@ -253,6 +268,7 @@ class WorkerConfig:
     token: str  # names this run's temporary files
     overrides: str | None = None  # the assessors' review file
     responsibility: str | None = None  # the 分工表 (else the one beside each ruleset)
+    history: str | None = None  # earlier results (--history)
 
 
 @dataclass(frozen=True)
@@ -400,7 +416,10 @@ def assess_one(item: Input) -> Outcome:
     assert config is not None, "prepare() first"
     try:
         ruleset, submission = load_for(config.rules, Path(item.path))
-        result = assess(ruleset, submission, as_of=config.as_of, overrides=_overrides(config.overrides))
+        previous = _history(config.history).previous_of(submission) if config.history else None
+        result = assess(
+            ruleset, submission, as_of=config.as_of, overrides=_overrides(config.overrides), previous=previous
+        )
         result = api.with_map(result, ruleset, config.responsibility, strict=False)
         part = None
         if config.folder is not None:
@@ -666,6 +685,7 @@ def run(
     overrides: Path | str | None = None,
     force: bool = False,
     responsibility: Path | str | None = None,
+    history: Path | str | None = None,
 ) -> tuple[list[UnitRow], list[FailedInput]]:
     """Assess every input; save scoresheets into folder (None: none). on_unit sees each in order.
 
@@ -679,6 +699,7 @@ def run(
         token,
         str(overrides) if overrides is not None else None,
         str(responsibility) if responsibility is not None else None,
+        str(history) if history is not None else None,
     )
     committer = _InOrder(folder, failures, on_unit, force)
     committer.flush()  # failures that come before the first submission

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, Command, PathType, parse_as_of
+from engine.cli.common import CONTEXT, Command, PathType, earlier_results, history_option, parse_as_of
 from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
@@ -48,6 +48,10 @@ from engine.render.text import full, summary
     type=PathType(dir_okay=False, path_type=Path),
     help="分工表（X.分工.yaml）：评分表为每项扣分列出责任单位（牵头、配合）。缺省用规则文件旁列有本单位的分工表。",
 )
+@history_option(
+    "上年结果：上一年 assess --format json 的结果、assess batch --format json 的 汇总.json、上一年的评分表，或其所在文件夹。"
+    "按单位编码（没有时按单位名称）找到本单位上年的结果，供等次后果读取，并写出较上年的变化。"
+)
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
@@ -58,6 +62,7 @@ def score(
     fmt: str,
     overrides: Path | None,
     responsibility: Path | None,
+    history: Path | None,
     force: bool,
     as_of: str | None,
     debug: bool,
@@ -76,8 +81,14 @@ def score(
     del debug  # read in main(), which owns error reporting
     if submission.is_dir():
         raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
+    earlier = earlier_results(history) if history is not None else None
     result = api.assess_file(
-        submission, rules_path, as_of=parse_as_of(as_of), overrides_path=overrides, responsibility_path=responsibility
+        submission,
+        rules_path,
+        as_of=parse_as_of(as_of),
+        overrides_path=overrides,
+        responsibility_path=responsibility,
+        history=earlier,
     )
     if fmt == "json":
         for notice in result.notices:

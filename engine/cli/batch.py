@@ -17,7 +17,16 @@ from pathlib import Path
 import click
 
 from engine.batch import run as batching
-from engine.cli.common import CONTEXT, EXIT_FAILED, EXIT_INPUT, EXIT_OK, Command, PathType, parse_as_of
+from engine.cli.common import (
+    CONTEXT,
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    Command,
+    PathType,
+    history_option,
+    parse_as_of,
+)
 from engine.documents.text import visible_line
 from engine.errors import Location, OutputError, Problem
 from engine.files.atomic import write_text_atomic
@@ -174,6 +183,10 @@ def _workers(jobs: int | None) -> int:
     type=PathType(dir_okay=False, path_type=Path),
     help="分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
 )
+@history_option(
+    "上年结果：上一年 assess batch --format json 的 汇总.json、assess --format json 的结果、上一年的评分表，或其所在文件夹。"
+    "按单位编码（没有时按单位名称）对应，供等次后果读取，并在汇总中比较上年。"
+)
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option(
     "--notice",
@@ -198,6 +211,7 @@ def batch(
     notice: str | None,
     recursive: bool,
     debug: bool,
+    history: Path | None = None,
 ) -> None:
     """批量评分：INPUT 为申报文件、文件夹或通配符（如 "申报/*.json"）。
 
@@ -213,6 +227,7 @@ def batch(
       assess batch examples/ -o 评分结果 --overrides examples/reviews/review.yaml
       assess batch examples/ -o 评分结果 --notice
       assess batch examples/responsibility -o 责任分解
+      assess batch examples/history/2013 -r examples/history/history-demo.yaml -o 评分结果 --history examples/history/2012.json
 
     \b
     退出码：0 全部已评分；1 已完成，有申报文件未能评分；2 用法错误；
@@ -227,13 +242,15 @@ def batch(
         batching.check_overrides(overrides)  # so does a bad review file
     if responsibility is not None:
         batching.check_map(responsibility)  # and a bad 分工表
+    if history is not None:
+        batching.check_history(history)  # and unreadable earlier results
     outdir = None if to_stdout else Path(output)  # type: ignore[arg-type]
     items, missing = batching.discover(inputs, recursive=recursive, exclude=outdir)
     given = [
         *inputs,
         *(i.path for i in items),
         *(f.file for f in missing),
-        *(p for p in (rules, overrides, responsibility) if p),
+        *(p for p in (rules, overrides, responsibility, history) if p),
     ]
     notice_path = _notice_path(notice, outdir, [Path(p) for p in given])
     progress = _Progress(len(items) + len(missing), debug)
@@ -252,6 +269,7 @@ def batch(
                 overrides=overrides,
                 force=force,
                 responsibility=responsibility,
+                history=history,
             )
             rows, failures = batching.relative_files(
                 rows, failures, [i.path for i in items] + [f.file for f in missing]
@@ -276,10 +294,10 @@ def batch(
                 target = None
                 click.echo(summary_json(summary), nl=False)
             if notice_path is not None and summary.ranking:
-                from engine.tools.notice import build_notice
+                from engine.tools.notice import build_notice, previous_of
                 from scoresheets.notice import write_notice  # python-docx only when a notice is written
 
-                write_notice(build_notice(summary), notice_path, when)
+                write_notice(build_notice(summary, previous_of(summary) if history else None), notice_path, when)
     finally:
         progress.close()
     seconds = time.monotonic() - started

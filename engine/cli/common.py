@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+from pathlib import Path
 
 import click
 
 from engine.cli.chinese import Command, Group
 
-__all__ = ["Command", "Group", "CONTEXT", "PathType", "parse_as_of"]
+__all__ = ["Command", "Group", "CONTEXT", "PathType", "earlier_results", "history_option", "parse_as_of"]
 
 
 class PathType(click.Path):
@@ -54,3 +55,16 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
     except ValueError:
         raise click.BadParameter("应为 ISO 8601 时间，如 2014-01-15T09:00:00+08:00", param_hint="--as-of") from None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def history_option(help_text: str):
+    """`--history DIR|FILE`: last year's results (engine.intake.history), as `assess`, `batch` and `verify` take them."""
+    return click.option("--history", type=PathType(path_type=Path), metavar="DIR|FILE", help=help_text)
+
+
+def earlier_results(path: Path):
+    """What --history names: result JSON, a batch's 汇总.json or scoresheets (read back), or a folder of them."""
+    from engine.intake.history import load_history
+    from scoresheets.readback import previous_of_sheet  # openpyxl only when a history is given
+
+    return load_history(path, previous_of_sheet)

@@ -35,11 +35,16 @@ def examples_command(folder: Path | None) -> None:
     for path in [*files, source / "README.md"]:
         if path.is_file():
             write_bytes_atomic(folder / path.name, path.read_bytes())  # never through a link or into a device
-    # the assessors' decisions on the examples; a plan and a district's submission for its 分工表
-    for sub, patterns in (("reviews", ("*.yaml",)), ("responsibility", ("*.json", "*.txt"))):
+    # the assessors' decisions on the examples; a plan and a district's submission for its 分工表;
+    # two years of the same units (assess batch --history)
+    for sub, patterns in (
+        ("reviews", ("*.yaml",)),
+        ("responsibility", ("*.json", "*.txt")),
+        ("history", ("*.yaml", "*.json", "*/*.json")),
+    ):
         extra = sorted(p for pattern in patterns for p in (source / sub).glob(pattern))
-        if extra:
-            make_folder(folder / sub)
-            for path in extra:
-                write_bytes_atomic(folder / sub / path.name, path.read_bytes())
+        for path in extra:
+            target = folder / sub / path.relative_to(source / sub)
+            make_folder(target.parent)
+            write_bytes_atomic(target, path.read_bytes())
     click.echo(f"已复制 {len(files)} 份示例到 {folder}；试一试：assess {folder / files[0].name}", err=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType
+from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType, earlier_results, history_option
 from engine.documents.text import visible
 
 
@@ -31,6 +31,7 @@ from engine.documents.text import visible
     type=PathType(dir_okay=False, path_type=Path),
     help="评分时所用的分工表（缺省用规则文件旁的分工表）。",
 )
+@history_option("评分时所给的上年结果（--history），评分表中的“较上年”“等次后果”据此核对。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(
     scoresheet: Path,
@@ -38,6 +39,7 @@ def verify(
     rules: Path | None,
     overrides: Path | None,
     responsibility: Path | None,
+    history: Path | None,
     fmt: str,
 ) -> None:
     """核对评分表：按申报数据和规则文件重新评分，逐项比对评分表中的扣分、得分、加分、合计和审计信息，
@@ -56,8 +58,15 @@ def verify(
     from scoresheets.readback import read_scoresheet
 
     reading = read_scoresheet(scoresheet)
+    earlier = earlier_results(history) if history is not None else None
     outcome = verify_scoresheet(
-        reading, submission, rules, overrides, sheet_file=str(scoresheet), responsibility=responsibility
+        reading,
+        submission,
+        rules,
+        overrides,
+        sheet_file=str(scoresheet),
+        responsibility=responsibility,
+        history=earlier,
     )
     check_against_build(reading, outcome)
     click.echo(f"规则集：{visible(outcome.found)}", err=True)

@@ -12,7 +12,7 @@ from engine.ruleset.methods import method_of
 from engine.ruleset.methods.base import Check
 from engine.ruleset.ruleset import Ruleset
 
-__all__ = ["Check", "CompiledRuleset", "compile_ruleset"]
+__all__ = ["Check", "CompiledRuleset", "compile_outcomes", "compile_ruleset"]
 
 
 @dataclass
@@ -22,10 +22,11 @@ class CompiledRuleset:
     ruleset: Ruleset
     checks: dict[str, Check]
     by_item: dict[str, list[Check]]
+    names: tuple[str, ...] = ()  # the fact names, when they are not the ruleset's indicators (等次后果)
 
     @property
     def cache_key(self) -> str:
-        return self.ruleset.sha256
+        return self.ruleset.sha256 + (":等次后果" if self.names else "")
 
 
 def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
@@ -42,3 +43,12 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
     for check in checks:
         by_item.setdefault(check.item_id, []).append(check)
     return CompiledRuleset(ruleset, {c.rule_id: c for c in checks}, by_item)
+
+
+def compile_outcomes(ruleset: Ruleset) -> CompiledRuleset | None:
+    """The 等次后果 as checks over the result's own names (Ruleset.outcome_symbols); None when there are none."""
+    conds = ruleset.outcome_conditions
+    if not conds:
+        return None
+    checks = {key: Check(key, key, cond.node, cond.names) for key, cond in conds.items()}
+    return CompiledRuleset(ruleset, checks, {key: [c] for key, c in checks.items()}, tuple(ruleset.outcome_symbols))

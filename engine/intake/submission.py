@@ -49,6 +49,9 @@ class Header(BaseModel):
     schema_: str | None = Field(None, alias="$schema")
     unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(one_line)] = Field(alias="单位名称")
     unit_type: Annotated[StrictStr, AfterValidator(one_line)] = Field(alias="单位类型")
+    unit_id: Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(one_line)] | None = Field(
+        None, alias="单位编码"
+    )
     year: Annotated[StrictInt, BeforeValidator(written)] = Field(alias="考核年度", ge=1990, le=2100)
     indicators: dict[str, Any] = Field(alias="指标")
     notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
@@ -78,6 +81,7 @@ class Submission:
     undefined: dict[str, str] = field(default_factory=dict)  # rate with 分母 0 → why it is not applicable
     small_samples: dict[str, str] = field(default_factory=dict)  # rate → flag text (样本量小)
     flags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator → how an ambiguous value was read
+    unit_id: str = ""  # 单位编码: links the unit's results across years (--history)
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -245,6 +249,7 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         rates.undefined,
         rates.small,
         _flags(doc, counts, rates.alone),
+        header.unit_id or "",
     )
 
 
@@ -328,6 +333,7 @@ def _expected(spec: IndicatorSpec) -> str:
 _HEADER_WORDS = [
     "单位名称",
     "单位类型",
+    "单位编码",
     "考核年度",
     "指标",
     "数据说明",

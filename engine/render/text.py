@@ -54,6 +54,11 @@ def summary(
     if r.open_totals is not None:
         lines.append(f"  {r.open_totals.summary}")
     lines += [f"  {why}" for why in r.grade.reasons]
+    if r.previous is not None:
+        lines.append(f"  {r.versus_previous}")
+    if r.consequences:
+        lines.append(alarm("等次后果：") if alarm is not _plain else "等次后果：")
+        lines += [f"  {c.text}" for c in r.consequences]
     deducted = sorted((i for i in r.items if i.deduction > 0), key=lambda i: (-i.deduction, i.seq))
     if deducted:
         lines.append(f"扣分最多的{min(largest, len(deducted))}项（共{len(deducted)}项扣分）：")

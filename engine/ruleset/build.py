@@ -28,7 +28,7 @@ from engine.errors import (
 from engine.ruleset import conditions as expr
 from engine.ruleset.extraction_check import check_ruleset as check_extraction
 from engine.ruleset.methods import METHODS, method_of
-from engine.ruleset.model import IndicatorSpec, RulesFile
+from engine.ruleset.model import OUTCOME_WORDS, IndicatorSpec, RulesFile
 from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -260,9 +260,11 @@ class _Validator:
     def error(self, loc: tuple, message: str, code: str = "rules.invalid", subject: str | None = None) -> None:
         self.errors.add(self.doc.locate(loc), message, code, subject)
 
-    def condition(self, key: str, text: str, loc: tuple, record_list: str | None = None) -> None:
+    def condition(self, key: str, text: str, loc: tuple, record_list: str | None = None, outcome: bool = False) -> None:
         doc = self.doc
-        if record_list is not None:
+        if outcome:  # 等次后果: this year's result and the year before's, not the indicators
+            syms = self.ruleset.outcome_symbols
+        elif record_list is not None:
             spec = self.indicators.get(record_list)
             if spec is None or spec.type != "记录列表":
                 return  # reported where the list is named
@@ -275,7 +277,12 @@ class _Validator:
             names = expr.check(node, syms)
         except ExpressionError as exc:
             subject = exc.token if exc.code == "rules.unknown-indicator" else None
-            self.errors.add(_offset(doc, loc, exc.offset), exc.message, exc.code, subject)
+            message = exc.message
+            if outcome and subject is not None:
+                message = f"等次后果的条件只读本年和上年的结果（{OUTCOME_WORDS}），没有 “{subject}”" + (
+                    "；指标请在评分项或否决项中使用" if subject in self.indicators else ""
+                )
+            self.errors.add(_offset(doc, loc, exc.offset), message, exc.code, subject)
             return
         written = node
         node = expr.normalize(node)
@@ -284,7 +291,8 @@ class _Validator:
             message = f"条件展开后有 {branches} 个分支，超过上限 {MAX_BRANCHES}；请拆成几个评分项"
             self.errors.add(where, message, "rules.condition-too-complex")
             return
-        self.ruleset.conditions[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
+        into = self.ruleset.outcome_conditions if outcome else self.ruleset.conditions
+        into[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
 
     def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
         spec = self.indicators.get(name)
@@ -339,6 +347,13 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         bad = getattr(item, "bad_record", None)
         if bad:  # a veto's `不良记录: 否` is False
             _check_template(ruleset, item, bad.event, doc, loc + ("不良记录", "事项"), errors)
+    for k, outcome in enumerate(model.outcomes):
+        loc = ("等次后果", k)
+        if outcome.id in seen_ids:
+            message = f"编号 “{outcome.id}” 重复（另见 {doc.locate(seen_ids[outcome.id])}）"
+            errors.add(doc.locate(loc + ("编号",)), message, "rules.duplicate-id", outcome.id)
+        seen_ids[outcome.id] = loc + ("编号",)
+        v.condition(outcome.id, outcome.condition, loc + ("条件",), outcome=True)
 
 
 def _check_template(ruleset: Ruleset, item: Any, text: str, doc: Document, loc: tuple, errors: ErrorList) -> None:

@@ -82,6 +82,8 @@ _OTHER_RELATIVE = re.compile(
     r"(本年|今年|明年|下年|翌年|去年|前年|后年)(?:(\d{1,2})月(\d{1,2})日|-(\d{1,2})-(\d{1,2}))"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+INDEXED_NAMES = ("得分", "上年得分")  # NAME[item id]: an item's score, in 等次后果
+_INDEXED = re.compile(r"\[([A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-.\u4e00-\u9fff]{0,39})\]")
 MAX_DECIMALS = 6  # the precision of every number the engine compares (submissions and conditions)
 MAX_MAGNITUDE = Decimal(10) ** 12
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．（），［］－", "0123456789.(),[]-")
@@ -167,6 +169,11 @@ def tokenize(text: str) -> list[Token]:
             while j < n and _NAME_CHAR.match(src[j]):
                 j += 1
             word = src[i:j]
+            m = _INDEXED.match(src, j) if word in INDEXED_NAMES else None
+            if m:  # 上年得分[ZZ-04]: one name, the score of an item
+                out.append(Token("NAME", f"{word}[{m.group(1)}]", i, text[i : m.end()]))
+                i = m.end()
+                continue
             key = word.lower() if word.isascii() else word
             if key in _KEYWORDS:
                 value = _KEYWORDS[key]

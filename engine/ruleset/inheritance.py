@@ -77,6 +77,7 @@ class ChildFile(Model):
     add_items: list[NewItems] = Field(default_factory=list, alias="新增评分项")
     add_bonuses: list[Any] = Field(default_factory=list, alias="新增加分项")
     add_vetoes: list[Any] = Field(default_factory=list, alias="新增否决项")
+    outcomes: list[Any] = Field(default_factory=list, alias="等次后果")
     category_points: dict[str, Any] = Field(default_factory=dict, alias="一级指标分值")
 
 
@@ -229,6 +230,8 @@ class _Merger:
         self._category_points(child)
         self._list("加分项", parent.get("加分项") or [], modify, delete, child.get("新增加分项") or [], "新增加分项")
         self._list("否决项", parent.get("否决项") or [], modify, delete, child.get("新增否决项") or [], "新增否决项")
+        if parent.get("等次后果") or child.get("等次后果"):  # the child's are added to the parent's
+            self._list("等次后果", parent.get("等次后果") or [], {}, delete, child.get("等次后果") or [], "等次后果")
         if self.errors:
             raise RulesError(self.errors.problems)
         return self.out

@@ -267,6 +267,23 @@ class Veto(Model):
         return self
 
 
+OUTCOME_WORDS = (
+    "总分、等次、不良记录数、得分[编号]、上年总分、上年等次、上年不良记录数、上年得分[编号]、较上年增减、有上年结果"
+)
+
+
+class Outcome(Model):
+    """An 等次后果: decided after the total and the grade (which it may read, with last year's), never changing them."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(alias="编号")
+    event: Text = Field(alias="事项", description="写入结果的事项，如 连续两年考核等次为不合格")
+    condition: Text = Field(
+        alias="条件",
+        description=f"只读本年和上年的结果：{OUTCOME_WORDS}；没有上年结果时，读上年的比较不成立",
+    )
+    consequence: Text = Field(alias="后果", description="条件成立时的后果，如 通报批评；不改变本年的总分和等次")
+
+
 class Category2(Model):
     name: Text = Field(alias="名称")
     items: list[Item] = Field(alias="评分项", min_length=1)
@@ -287,3 +304,8 @@ class RulesFile(Model):
     categories: list[Category1] = Field(alias="评分细则", min_length=1)
     bonuses: list[Bonus] = Field(default_factory=list, alias="加分项")
     vetoes: list[Veto] = Field(default_factory=list, alias="否决项")
+    outcomes: list[Outcome] = Field(
+        default_factory=list,
+        alias="等次后果",
+        description="评定等次之后判断的后果：条件可读本年的总分、等次和上年结果，不影响本年的总分和等次",
+    )

@@ -55,6 +55,7 @@ class Ruleset:
     document: Document | None = field(default=None, repr=False)  # the parsed file, for locating
     sources: tuple[tuple[str, str], ...] = ()  # (file, sha256) of this file and every file it extends
     parent: Ruleset | None = field(default=None, repr=False)  # the ruleset this one extends (继承)
+    outcome_conditions: dict[str, Condition] = field(default_factory=dict)  # 等次后果 id → its condition
 
     @property
     def header(self):
@@ -114,6 +115,18 @@ class Ruleset:
     def scored_ids(self) -> tuple[str, ...]:
         """The ids of every item and bonus item, in the order they are written."""
         return tuple(e.item.id for e in self.entries) + tuple(b.id for b in self.model.bonuses)
+
+    @cached_property
+    def outcome_symbols(self) -> dict[str, expr.Symbol]:
+        """The names an 等次后果 condition may read: this year's result and the year before's (OUTCOME_NAMES)."""
+        number, grades = expr.Symbol(expr.NUMBER), expr.Symbol(expr.ENUM, tuple(self.header.grade_words))
+        out = {name: number for name in ("总分", "不良记录数", "上年总分", "上年不良记录数", "较上年增减")}
+        out["有上年结果"] = expr.Symbol(expr.BOOL)
+        if self.header.grade_words:
+            out["等次"] = out["上年等次"] = grades
+        for entry in self.entries:
+            out[f"得分[{entry.item.id}]"] = out[f"上年得分[{entry.item.id}]"] = number
+        return out
 
     def bands_for(self, unit_type: str) -> dict[str, Any]:
         """Grade word → its lowest total, best first (empty when the ruleset has no grades)."""

@@ -20,7 +20,7 @@ from engine.ruleset.ruleset import Ruleset
 @dataclass(frozen=True)
 class Change:
     kind: str  # 新增 删除 更名 编号变更 修改
-    section: str  # 规则集 指标 评分项 加分项 否决项
+    section: str  # 规则集 指标 评分项 加分项 否决项 等次后果
     key: str  # item id or indicator name (or header key)
     label: str  # 考核内容 / indicator label
     field: str = ""  # the changed key, e.g. 分值, 适用单位, 档次
@@ -103,6 +103,8 @@ def _items(ruleset: Ruleset) -> dict[str, tuple[str, BaseModel]]:
         out[b.id] = ("加分项", b)
     for v in ruleset.model.vetoes:
         out[v.id] = ("否决项", v)
+    for o in ruleset.model.outcomes:
+        out[o.id] = ("等次后果", o)
     return out
 
 
@@ -190,7 +192,7 @@ def _compare(
     label = _label(new)
     if _label(old) != label:
         out.append(Change("更名", section, key, label, "考核内容", _label(old), label))
-    skip.add("考核内容" if section != "否决项" else "事项")
+    skip.add("事项" if section in ("否决项", "等次后果") else "考核内容")
     if place_old and place_new and place_old != place_new:
         out.append(Change("修改", section, key, label, "所属指标", place_old, place_new))
     for field, a, b in _fields(old, new, skip):

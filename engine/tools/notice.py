@@ -370,6 +370,11 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     ]
 
 
+def previous_of(summary: BatchSummary) -> Previous:
+    """Last year's 总分 and 等次 of every unit that has one (--history), by this year's unit name."""
+    return {r.row.unit: (r.row.previous.total, r.row.previous.grade) for r in summary.ranking if r.row.previous}
+
+
 def build_notice(summary: BatchSummary, previous: Previous | None = None) -> Notice:
     """The notice of a batch; `previous` (unit name → last year's 总分 and 等次) adds 与上年比较."""
     rounds = _rounds(summary)

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.intake.submission import Header
 from engine.ruleset.methods import METHODS
-from engine.ruleset.model import RulesFile
+from engine.ruleset.model import Outcome, RulesFile
 from engine.ruleset.ruleset import Ruleset
 
 RULES_SCHEMA_ID = "https://fazhi-assess.invalid/schema/rules.schema.json"
@@ -90,6 +90,8 @@ WORDS: dict[str, str] = {
     "每件加分": "每件加多少分",
     "否决项": "一票否决事项：成立时等次为不合格",
     "单位名称": "被考核单位的全称",
+    "单位编码": "单位的固定编码（如统一社会信用代码），历年不变；单位更名时据此对应上年结果",
+    "等次后果": "评定等次之后才判断的后果（如连续两年不合格），不影响总分和等次",
     "数据说明": "各指标数据的出处或假设说明",
     "复核": "考核组的复核决定：评分项、扣分或得分、理由、复核人",
     "理由": "复核理由",
@@ -179,6 +181,11 @@ def rules_schema() -> dict[str, Any]:
     schema = TypeAdapter(RulesFile | ChildFile).json_schema(by_alias=True, mode="validation")
     _match_validators(schema)
     _annotate(schema)
+    # 等次后果's 事项/条件/后果 mean other things than an item's: its own words
+    outcome = schema.get("$defs", {}).get("Outcome", {}).get("properties", {})
+    for field in Outcome.model_fields.values():
+        if field.alias in outcome and field.description:
+            outcome[field.alias]["description"] = field.description
     schema["title"] = "评分细则（规则文件）"
     schema["description"] = "法治政府建设考核评分细则：规则集、指标、评分项、加分项、否决项；或继承另一规则集后的修改。"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": RULES_SCHEMA_ID, **schema}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.documents.numbers import format_decimal
-from engine.result import AssessmentResult, BadRecord
+from engine.result import AssessmentResult, BadRecord, Consequence, PreviousResult
 from engine.ruleset.model import GRADES
 from engine.ruleset.responsibility import DepartmentShare, shares
 from engine.scoring.arithmetic import ZERO, q
@@ -95,6 +95,19 @@ class UnitRow:
     rules_sha256: str = ""
     responsibility: tuple[DepartmentShare, ...] = ()  # each department's share of the losses (with a 分工表)
     partner_share: Decimal = Decimal(0)  # that 分工表's 配合扣分比例
+    unit_id: str = ""  # 单位编码
+    previous: PreviousResult | None = None  # the year before's result (--history)
+    consequences: tuple[Consequence, ...] = ()  # 等次后果 that held
+
+    @property
+    def change(self) -> Decimal | None:
+        """总分 − 上年总分 (变化); None without a previous result."""
+        return None if self.previous is None else self.previous.change(self.total)
+
+    @property
+    def item_scores(self) -> dict[str, Decimal]:
+        """得分 of each counted, settled item: what a later year reads as 上年得分[编号]."""
+        return {i.rule_id: i.max_points - i.deduction for i in self.items if i.counted and i.status != "待复核"}
 
     @property
     def grade_shown(self) -> str:
@@ -157,6 +170,9 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
         rules_sha256=result.audit.rules_sha256,
         responsibility=tuple(shares(result)) if result.responsibility_map else (),
         partner_share=result.partner_share,
+        unit_id=result.unit_id,
+        previous=result.previous,
+        consequences=tuple(result.consequences),
     )
 
 
@@ -423,6 +439,24 @@ def _d(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _previous_json(row: UnitRow) -> dict | None:
+    """上年总分, 变化, 上年等次 … of a unit (None without a previous result)."""
+    p = row.previous
+    if p is None:
+        return None
+    return {
+        "year": p.year,
+        "unit": p.unit,
+        "unit_id": p.unit_id,
+        "total": _d(p.total),
+        "grade": p.grade,
+        "change": f"{row.change:+.2f}",
+        "bad_record_count": p.bad_records,
+        "item_scores": {k: _d(v) for k, v in p.item_scores.items()},
+        "source": p.source,
+    }
+
+
 def summary_json(summary: BatchSummary) -> str:
     """The summary as one JSON document; amounts as strings with 2 places ("2.50")."""
     doc = {
@@ -449,6 +483,7 @@ def summary_json(summary: BatchSummary) -> str:
                 "group": r.group,
                 "rank": r.rank,
                 "unit": r.row.unit,
+                "unit_id": r.row.unit_id,
                 "unit_type": r.row.unit_type,
                 "year": r.row.year,
                 "total": _d(r.row.total),
@@ -460,6 +495,9 @@ def summary_json(summary: BatchSummary) -> str:
                 "lost_by_category": {name: _d(lost) for name, lost in r.row.categories},
                 "bonus": _d(r.row.bonus),
                 "bad_record_count": len(r.row.bad_records),
+                "item_scores": {k: _d(v) for k, v in r.row.item_scores.items()},
+                "previous": _previous_json(r.row),
+                "consequences": [c.model_dump() for c in r.row.consequences],
                 "vetoes": [{"rule_id": i, "event": e} for i, e in r.row.vetoes],
                 "file": r.row.file,
                 "scoresheet": r.row.sheet or None,

@@ -23,6 +23,7 @@ from engine import api
 from engine.assessment import assess
 from engine.documents.numbers import format_decimal
 from engine.errors import InputError, Location, Problem, RulesError
+from engine.intake.history import History, load_history
 from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import load_submission
 from engine.result import AssessmentResult
@@ -76,12 +77,13 @@ def verify_scoresheet(
     *,
     sheet_file: str = "评分表",
     responsibility: Path | str | None = None,
+    history: History | Path | str | None = None,
 ) -> Verification:
     """Recompute the assessment and compare it with a scoresheet read back (scoresheets.readback), cell by cell.
 
     The ruleset is the one the sheet records (编号 and sha256), found in `rules` (a file or a
     folder; default: the shipped folder); a different file is refused, as is a review file other
-    than the one the sheet records.
+    than the one the sheet records. `history`: the earlier results the sheet was scored with (--history).
     """
     audit = dict(sheet.audit_block)
     props = sheet.props
@@ -94,7 +96,11 @@ def verify_scoresheet(
     when = _time(recorded("评分时间"))
     ruleset, found = _ruleset(recorded, rules, sheet_file)
     review = _review(recorded, overrides, sheet_file)
-    result = assess(ruleset, load_submission(submission, ruleset), as_of=when, overrides=review)
+    unit = load_submission(submission, ruleset)
+    if history is not None and not isinstance(history, History):
+        history = load_history(history)
+    previous = history.previous_of(unit) if history is not None else None
+    result = assess(ruleset, unit, as_of=when, overrides=review, previous=previous)
     result = api.with_map(result, ruleset, responsibility)  # the 分工表 given, else beside the ruleset
     out = Verification(result, found=found)
     _compare(sheet, result, out)

@@ -192,7 +192,7 @@ def test_docx_paragraphs_are_lines(tmp_path, ruleset):
 @pytest.mark.parametrize(
     "name, data, message",
     [
-        ("a.docx", b"PK\x03\x04broken", "不是有效的 docx 文件（无法作为 zip 压缩包打开）"),
+        ("a.docx", b"PK\x03\x04broken", "不是有效的 .docx 文件（缺少 word/document.xml 或已损坏）"),
         ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1", "不支持此格式；请另存为 .txt（UTF-8 或 GBK）或 .docx 后重试"),
         ("a.pdf", b"%PDF-1.4", "不支持此格式；请另存为 .txt（UTF-8 或 GBK）或 .docx 后重试"),
         ("a.txt", b"abc\x00def", "不是文本文件（含有 NUL 字节）"),

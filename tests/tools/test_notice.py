@@ -249,3 +249,22 @@ def test_failures_ungraded_batches_and_long_problem_lists(monkeypatch):
         "另有2项，见汇总的“失分分析”表。",
         f"（二）{N21}2022年度",
     ]
+
+
+def test_a_batch_with_history_compares_with_last_year_in_the_notice(capsys, tmp_path):
+    """The two-year example: --history gives the notice its 与上年比较, by this year's unit names."""
+    import docx
+    from conftest import EXAMPLES, run_cli
+
+    two = EXAMPLES / "history"
+    args = ["batch", two / "2013", "-r", two / "history-demo.yaml", "-o", tmp_path / "out"]
+    args += ["--history", two / "2012.json", "--overrides", two / "review.yaml", "--notice"]
+    code, err = run_cli(capsys, [*args, "--as-of", "2014-01-15T09:00:00+08:00"])
+    assert code == 0, err
+    paragraphs = [p.text for p in docx.Document(tmp_path / "out" / "考核结果通报（草稿）.docx").paragraphs]
+    at = paragraphs.index("六、与上年比较")
+    assert paragraphs[at + 1] == (
+        "与上年相比，3个单位有上年考核结果，其中总分提高的2个、下降的1个、持平的0个。"
+        "提高最多的是区市政管理局（虚构示例单位）（+3.65分）。下降最多的是区生态环境局（虚构示例单位）（-6.57分）。"
+    )
+    assert paragraphs[at + 2] == "没有等次提升的单位；等次下降的1个：区生态环境局（虚构示例单位）（优秀→良好）。"

@@ -147,5 +147,7 @@ def test_the_audit_block_and_document_properties(sheet):
     }
     props = {p.name: p.value for p in book.custom_doc_props}
     assert len(props.pop("内容SHA-256")) == 64  # every cell as written (an edited sheet is not overwritten)
-    assert props == {**block, "评分时间": AS_OF}
+    # and, not shown, the unit as a later year's --history reads it back
+    unit = {"单位名称": "花山区人民政府", "单位编码": None, "考核年度": "2012", "不良记录数": "0"}
+    assert props == {**block, "评分时间": AS_OF, **unit}
     assert ws.print_area.endswith(f"$K${start + 10}")  # the block prints with the sheet (K: 自评分)
