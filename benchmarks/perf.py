@@ -4,7 +4,9 @@
 
 For N synthetic units of the ruleset (the national model by default), each run times per unit:
 validate (load_submission), evaluate (assess: durable_rules + scoring), render (build_workbook)
-and save (wb.save to a temp folder, emptied as it goes). In the same run:
+and save as the CLI saves (workbook_bytes: the reproducible zip; write_bytes_atomic: temporary
+file, fsync, rename). With --gc-freeze, gc.freeze() runs after set-up as a batch worker does.
+In the same run:
 
 - floor: the same cell values of every sheet written into one fresh Workbook — no styles,
   merges, validations, widths or print setup — and saved; the values are taken from our
@@ -85,21 +87,27 @@ def _oracle(compiled, values, records) -> set[tuple[str, int]]:
     return fired
 
 
-def one_run(rules: str, files: list[Path]) -> dict[str, float]:
+def one_run(rules: str, files: list[Path], freeze: bool = False) -> dict[str, float]:
     """Per-unit mean (ms) of each phase over the files, in this process."""
     import datetime as dt
+    import gc
 
     from engine.api import get_ruleset
     from engine.assessment import assess, compiled_for, facts
     from engine.evaluation.durable.adapter import adapter
+    from engine.files.atomic import write_bytes_atomic
     from engine.intake.submission import load_submission
     from scoresheets import build_workbook
+    from scoresheets.reproducible import workbook_bytes
+    from scoresheets.workbook import assessed_at
 
     ruleset = get_ruleset(rules)
     compiled = compiled_for(ruleset)
     as_of = dt.datetime.fromisoformat(AS_OF)
     sums = dict.fromkeys((*PHASES, "floor", "durable", "oracle"), 0.0)
     clock = time.perf_counter
+    if freeze:
+        gc.freeze()
     with tempfile.TemporaryDirectory() as tmp:
         out, floor_out = Path(tmp) / "sheet.xlsx", Path(tmp) / "floor.xlsx"
         for path in files:
@@ -110,7 +118,7 @@ def one_run(rules: str, files: list[Path]) -> dict[str, float]:
             c = clock()
             wb = build_workbook(result)
             d = clock()
-            wb.save(out)
+            write_bytes_atomic(out, workbook_bytes(wb, assessed_at(result)))
             e = clock()
             values = _sheet_values(wb)
             f = clock()
@@ -189,13 +197,14 @@ def main() -> None:
     parser.add_argument("--rss", type=int, nargs="*", default=[1000, 10000], help="unit counts for peak RSS")
     parser.add_argument("--rss-mode", choices=["full", "evaluate"], default="full", help="what the RSS runs do")
     parser.add_argument("--batch", type=int, default=1000, help="units for the --jobs 1 vs 2 timing (0: skip)")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after set-up, as batch workers do")
     parser.add_argument("--phase", nargs=3, metavar=("MODE", "FOLDER", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         mode, folder, n = args.phase
         files = sorted(Path(folder).glob("*.json"))
         if mode == "run":
-            print(json.dumps(one_run(args.rules, files)))
+            print(json.dumps(one_run(args.rules, files, args.gc_freeze)))
         else:
             print(json.dumps({"rss": rss_run(args.rules, files, int(n), mode == "full")}))
         return
@@ -215,7 +224,10 @@ def main() -> None:
         phase_folder.mkdir()
         for p in files[: args.units]:
             (phase_folder / p.name).symlink_to(p)
-        runs = [_child("--rules", args.rules, "--phase", "run", str(phase_folder), "0") for _ in range(args.runs)]
+        freeze = ["--gc-freeze"] if args.gc_freeze else []
+        runs = [
+            _child("--rules", args.rules, *freeze, "--phase", "run", str(phase_folder), "0") for _ in range(args.runs)
+        ]
         total = [sum(r[k] for k in PHASES) for r in runs]
         print(f"\nms per unit{'min':>14} {'median':>8} {'max':>8}")
         for key in PHASES:

@@ -53,9 +53,9 @@ def rules_for(submission: Document, rules_path: Path | str | None = None) -> Pat
             Problem(submission.locate(("考核年度",)), "考核年度应为整数年份（如 2022），据此选用规则集", "choice.year")
         )
     unit_type = data.get("单位类型")
-    return choose(
-        path, int(year), str(unit_type) if isinstance(unit_type, str) else None, submission.locate(("考核年度",))
-    )
+    unit = str(unit_type) if isinstance(unit_type, str) else None
+    # locating a value of a JSON submission parses it again, so only when choosing fails
+    return choose(path, int(year), unit, lambda: submission.locate(("考核年度",)))
 
 
 def assess_file(

@@ -44,6 +44,28 @@ def apply_style(cell, style: str) -> None:
     cell._style = copy(array)
 
 
+_SLOTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "protection": ("_protections", "protectionId")}
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def restyle(cell, **parts) -> None:
+    """Same as `cell.font = …`, `cell.fill = …`, `cell.protection = …` for shared style objects.
+
+    openpyxl hashes the whole object on every assignment to find it in the workbook's list (a fifth
+    of building a scoresheet); each object's index is looked up once per workbook here instead.
+    """
+    wb = cell.parent.parent
+    known = _INDEXES.get(wb)
+    if known is None:
+        known = _INDEXES[wb] = {}
+    for attr, value in parts.items():
+        hit = known.get((attr, id(value)))
+        if hit is None or hit[0] is not value:  # the object is kept, so its id is not reused
+            collection, _ = _SLOTS[attr]
+            hit = known[(attr, id(value))] = (value, getattr(wb, collection).add(value))
+        setattr(cell._style, _SLOTS[attr][1], hit[1])
+
+
 def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
     """Write text that is always a string cell, even if it starts with "=" or looks like "#N/A".
 

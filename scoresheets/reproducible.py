@@ -1,8 +1,8 @@
 """Byte-identical workbooks: the same result (and assessment time) always gives the same file.
 
 openpyxl stamps the save time into docProps/core.xml and every zip member's date; here the
-document properties are set from the assessment time, and the archive is rewritten with
-that time on every member, in openpyxl's member order, with fixed attributes.
+document properties are set from the assessment time, and every member is written (once, in
+openpyxl's order) with that time and fixed attributes.
 """
 
 from __future__ import annotations
@@ -46,21 +46,43 @@ def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     """The .xlsx file as bytes, every zip entry dated `when` (its wall-clock time)."""
     raw = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook would overwrite `modified` with now()
-    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return normalise_zip(raw.getvalue(), when)
+    with _StampedZip(raw, _zip_time(when)) as archive:
+        ExcelWriter(wb, archive).save()
+    return raw.getvalue()
 
 
 def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
-    stamp_time = _zip_time(when)
+    """A finished archive (one another library wrote) rewritten as workbook_bytes writes one."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, _StampedZip(out, _zip_time(when)) as dst:
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp_time)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 3  # the same on every platform
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(info.filename, src.read(info.filename))
     return out.getvalue()
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip whose members all carry one date and the same attributes, whatever the writer asks for.
+
+    Writing the members this way the first time costs nothing; rewriting a finished archive cost a
+    tenth of writing a scoresheet.
+    """
+
+    def __init__(self, file: io.BytesIO, date_time: tuple[int, int, int, int, int, int]):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._date_time = date_time
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:  # noqa: ANN001
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        fixed = zipfile.ZipInfo(name, date_time=self._date_time)
+        fixed.compress_type = zipfile.ZIP_DEFLATED
+        fixed.create_system = 3  # the same on every platform
+        fixed.external_attr = 0o644 << 16
+        super().writestr(fixed, data)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:  # noqa: ANN001
+        # openpyxl writes each worksheet to a temporary file and adds it by name
+        with open(filename, "rb") as fh:
+            self.writestr(arcname or str(filename), fh.read())
 
 
 def _zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:

@@ -21,6 +21,7 @@ from scoresheets.cells import (
     put_formula,
     put_number,
     put_text,
+    restyle,
     set_widths,
     style_row,
     title_row,
@@ -139,7 +140,7 @@ class _Writer:
             put_number(ws, r, MAX, it.max_points, NUMBER)
             put_number(ws, r, DED, it.deduction, INPUT)
             put_formula(ws, r, SCORE, f"=ROUND(MAX(0,E{r}-G{r}),2)", NUMBER)
-            ws.cell(r, NOTE).protection = UNLOCKED  # an assessor who changes 扣分 says why
+            restyle(ws.cell(r, NOTE), protection=UNLOCKED)  # an assessor who changes 扣分 says why
             self.input_rows.append(r)
         else:
             # Text, so the category SUMs skip the excluded item.
@@ -148,14 +149,13 @@ class _Writer:
         values = it.values
         if it.status == "待复核":
             for col in range(1, NCOLS + 1):
-                ws.cell(r, col).fill = PENDING_FILL
+                restyle(ws.cell(r, col), fill=PENDING_FILL)
         elif it.status == "不适用":
             # grey and italic: it is not a scored row; the word says why in 申报值 too
             values = f"不适用{'；' if it.values else ''}{it.values}"
             put_text(ws, r, VALUES, values, BODY)
             for col in range(1, NCOLS + 1):
-                ws.cell(r, col).fill = QUIET_FILL
-                ws.cell(r, col).font = QUIET_FONT
+                restyle(ws.cell(r, col), fill=QUIET_FILL, font=QUIET_FONT)
         fit_row(
             ws,
             r,

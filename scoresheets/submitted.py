@@ -13,6 +13,7 @@ from scoresheets.cells import (
     merge_row,
     put_number,
     put_text,
+    restyle,
     set_widths,
     title_row,
 )
@@ -92,11 +93,10 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
         put_text(ws, r, 5, value, BODY)
         put_text(ws, r, 6, note, BODY)
         if sv.missing:
-            ws.cell(r, 5).fill = MISSING_FILL
+            restyle(ws.cell(r, 5), fill=MISSING_FILL)
         elif sv.use:
             for col in range(1, len(HEADERS) + 1):
-                ws.cell(r, col).fill = QUIET_FILL
-                ws.cell(r, col).font = QUIET_FONT
+                restyle(ws.cell(r, col), fill=QUIET_FILL, font=QUIET_FONT)
         fit_row(ws, r, ["", sv.name, sv.label, sv.unit, value, note], widths)
         r += 1
 

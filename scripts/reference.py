@@ -105,7 +105,7 @@ def _commands() -> list[tuple[str, str]]:
         out.append((" ".join(path), command.get_help(ctx)))
         if isinstance(command, click.Group):
             for name in command.list_commands(ctx):
-                walk(command.commands[name], [*path, name], ctx)
+                walk(command.get_command(ctx, name), [*path, name], ctx)
 
     with chinese():
         walk(cli, ["assess"], None)

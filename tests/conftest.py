@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,12 @@ def submission_from(ruleset: Ruleset, data: dict, name: str = "test.json"):
     text = json.dumps(data, ensure_ascii=False, indent=2)
     doc = parse_document(text, name, hashlib.sha256(text.encode()).hexdigest(), SubmissionError)
     return validate_submission(doc, ruleset)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_rules_cache(tmp_path_factory):
+    """Parsed rules files are cached in a folder of the test run (the user's own is left alone)."""
+    os.environ["ASSESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("rules-cache"))
 
 
 # the assessors' decision the mini examples are scored with (as a review file would give it)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import glob
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from engine import api
@@ -284,6 +286,16 @@ def part_name(token: str, index: int) -> str:
     return f"{PART_PREFIX}{token}-{index:06d}{PART_SUFFIX}"
 
 
+# Below this many units one process is faster: starting a worker (imports, the ruleset, durable's
+# programs) costs about as much as assessing a few hundred units (benchmarks/README.md).
+PARALLEL_FROM = 400
+
+
+def default_jobs(units: int) -> int:
+    """Processes for a batch of this size when --jobs is not given."""
+    return 1 if units < PARALLEL_FROM else max(1, os.cpu_count() or 1)
+
+
 def prepare(config: WorkerConfig) -> None:
     """Set up this process to assess: load and compile the ruleset, register it with durable."""
     global _CONFIG
@@ -295,6 +307,9 @@ def prepare(config: WorkerConfig) -> None:
             adapter().program_for(compiled_for(ruleset))
         if config.folder is not None:
             import scoresheets  # noqa: F401  (import openpyxl once, not during the first unit)
+    # what is loaded now lives as long as the process: leave it out of every later collection
+    # (each full collection walked it again, a tenth of a unit's time)
+    gc.freeze()
 
 
 def _watch_parent(parent: int) -> None:
@@ -585,6 +600,7 @@ class _InOrder:
         self.on_unit = on_unit
         self.rows: list[UnitRow] = []
         self.failures: list[FailedInput] = []
+        self.pool: dict = {}  # one shared copy of each value the rows repeat
 
     def add(self, outcome: Outcome) -> None:
         self.waiting[outcome.index] = outcome
@@ -622,11 +638,38 @@ class _InOrder:
             else:
                 outcome = replace(outcome, row=replace(row, sheet=name))
         if outcome.row is not None:
-            self.rows.append(outcome.row)
-            self.on_unit(outcome.row)
+            row = shared(outcome.row, self.pool)
+            self.rows.append(row)
+            self.on_unit(row)
         elif outcome.failure is not None:
             self.failures.append(outcome.failure)
             self.on_unit(outcome.failure)
+
+
+def shared(value, pool: dict):
+    """`value` with every part that other rows repeat (texts, amounts, item losses, tuples of them)
+    replaced by one shared object.
+
+    Rows arrive unpickled from the workers, each with its own copy of the ruleset's item texts,
+    category names and amounts; the 汇总 keeps every row, so the copies grew the main process by
+    tens of KB a unit. Parts are matched exactly: a text by its type and value, an amount by its
+    digits (2.5 and 2.50 stay apart), a tuple or a record by the identity of its shared parts.
+    """
+    if isinstance(value, str):
+        key = (str, value)
+    elif isinstance(value, Decimal):
+        key = (Decimal, str(value))
+    elif isinstance(value, tuple):
+        value = tuple(shared(v, pool) for v in value)
+        key = (tuple, tuple(map(id, value)))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts = {f.name: shared(getattr(value, f.name), pool) for f in dataclasses.fields(value) if f.init}
+        value = replace(value, **parts)
+        key = (type(value), tuple(map(id, parts.values())))
+    else:
+        return value  # numbers, flags, None: small, or cached by Python already
+    # ids are those of objects the pool keeps alive, so an equal key means the very same parts
+    return pool.setdefault(key, value)
 
 
 def run(

@@ -10,6 +10,8 @@ input is invalid, and files are written to a temporary name and renamed.
 from __future__ import annotations
 
 import difflib
+import gc
+import importlib
 import os
 import sys
 import traceback
@@ -19,24 +21,43 @@ from pathlib import Path
 import click
 
 from engine import __version__
-from engine.cli.assess import score
-from engine.cli.batch import batch
 from engine.cli.chinese import chinese
 from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
 from engine.cli.console import prepare_streams
-from engine.cli.examples import examples_command
-from engine.cli.explain import explain_command
-from engine.cli.extract import extract_command
-from engine.cli.rules import rules
-from engine.cli.schema import schema_command
-from engine.cli.template import template_command
-from engine.cli.verify import verify
 from engine.documents.text import visible, visible_line
 from engine.errors import AssessError, InputError
 from engine.files.atomic import WriteError
 
+# each verb's module is imported only when that verb runs (or help lists them all): `assess X`
+# then pays for what X needs alone, not for extract's or batch's imports
+VERBS = {
+    "score": "engine.cli.assess:score",
+    "batch": "engine.cli.batch:batch",
+    "examples": "engine.cli.examples:examples_command",
+    "explain": "engine.cli.explain:explain_command",
+    "extract": "engine.cli.extract:extract_command",
+    "schema": "engine.cli.schema:schema_command",
+    "rules": "engine.cli.rules:rules",
+    "template": "engine.cli.template:template_command",
+    "verify": "engine.cli.verify:verify",
+}
 
-class DefaultGroup(Group):
+
+class LazyGroup(Group):
+    """A group that imports a subcommand's module when the subcommand is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *VERBS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in VERBS:
+            module, attr = VERBS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+            _started()
+        return self.commands.get(cmd_name)
+
+
+class DefaultGroup(LazyGroup):
     """A group whose first argument, if it is not a subcommand, goes to `score`.
 
     An unknown option that `score` does not have either is the group's to report (with the nearest
@@ -46,17 +67,19 @@ class DefaultGroup(Group):
     default_command = "score"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+        names = self.list_commands(ctx)
+        if args and args[0] not in names and args[0] not in ("-h", "--help", "--version"):
             first = args[0]
             if first.startswith("-"):
                 name = first.split("=", 1)[0]
                 mine = [o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)]
-                theirs = [o for p in self.commands[self.default_command].params for o in (*p.opts, *p.secondary_opts)]
+                default = self.get_command(ctx, self.default_command)
+                theirs = [o for p in default.params for o in (*p.opts, *p.secondary_opts)]
                 if name not in theirs:
                     near = difflib.get_close_matches(name, mine + theirs, n=1)
                     raise click.NoSuchOption(name, possibilities=near, ctx=ctx)
             elif not Path(first).exists():
-                near = difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.6)
+                near = difflib.get_close_matches(first, names, n=1, cutoff=0.6)
                 if near:
                     raise click.exceptions.NoSuchCommand(first, possibilities=near, ctx=ctx)
             args = [self.default_command, *args]
@@ -107,14 +130,36 @@ def report(exc: BaseException, debug: bool) -> int:
     return EXIT_INTERNAL
 
 
+_STARTING: list[bool] = []
+
+
+def _started() -> None:
+    """The verb's modules are in: keep them out of every later collection and collect from here on."""
+    if _STARTING:
+        _STARTING.clear()
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
+    process = argv is None  # run as the program (not called by a test or a script with arguments)
+    if process and gc.isenabled():
+        # imports make only objects that live as long as the process: collecting during them finds
+        # nothing and took a tenth of a one-file run; collection resumes once the verb is imported
+        gc.disable()
+        _STARTING.append(True)
     args = list(sys.argv[1:] if argv is None else argv)
     prepare_streams()
     # openpyxl warns about what it finds in a workbook (a date out of range, a defined name
     # without its sheet) by printing its own source line: the reader reports such cells itself
     warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-    with chinese():
-        _main(args, prog_name)
+    try:
+        with chinese():
+            _main(args, prog_name)
+    finally:
+        if process:
+            _started()
+            gc.freeze()  # the interpreter's last collection would walk every object for nothing
 
 
 def _main(args: list[str], prog_name: str) -> None:
@@ -138,17 +183,3 @@ def _main(args: list[str], prog_name: str) -> None:
     except Exception as exc:  # the boundary: no traceback reaches a user without --debug
         sys.exit(report(exc, debug))
     sys.exit(code if isinstance(code, int) else EXIT_OK)
-
-
-for _verb in (
-    score,
-    batch,
-    examples_command,
-    explain_command,
-    extract_command,
-    schema_command,
-    rules,
-    template_command,
-    verify,
-):
-    cli.add_command(_verb)

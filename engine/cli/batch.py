@@ -162,7 +162,7 @@ def _workers(jobs: int | None) -> int:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="并行评分的进程数。缺省为可用的 CPU 核数，也不超过它。",
+    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份时 1 个进程（更快），否则为可用的 CPU 核数；也不超过它。",
 )
 @click.option(
     "--format",
@@ -175,12 +175,12 @@ def _workers(jobs: int | None) -> int:
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为开始评分的时间。")
 @click.option(
     "--overrides",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
 )
 @click.option(
     "--responsibility",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
 )
 @history_option(
@@ -264,7 +264,7 @@ def batch(
                 rules=rules,
                 as_of=when,
                 folder=outdir if fmt == "xlsx" else None,
-                jobs=_workers(jobs),
+                jobs=_workers(jobs) if jobs else min(batching.default_jobs(len(items)), _workers(None)),
                 on_unit=progress,
                 overrides=overrides,
                 force=force,

@@ -13,6 +13,7 @@ Only the 规则集 header of each file is read here (fast); the chosen file is l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from engine.errors import (
     RulesError,
     RulesetChoiceError,
 )
+from engine.ruleset.cache import remember, remembered
 from engine.ruleset.model import Period, period_input
 
 CASE_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -60,6 +62,10 @@ def read_header(path: Path) -> dict[str, Any]:
     hit = _HEADERS.get(str(path))
     if hit is not None and hit[0] == digest:
         return dict(hit[1])
+    header = remembered("header", digest)
+    if isinstance(header, dict):
+        _HEADERS[str(path)] = (digest, header)
+        return dict(header)
     lines = text.splitlines()
     start = next((n for n, line in enumerate(lines) if line.startswith("规则集:")), None)
     if start is not None:
@@ -69,6 +75,7 @@ def read_header(path: Path) -> dict[str, Any]:
     header = data.get("规则集") if isinstance(data, dict) else None
     if not isinstance(header, dict):
         raise RulesError(Problem(Location(str(path)), "无法读取“规则集”（规则文件开头的表头）", "rules.header"))
+    remember("header", digest, header)
     _HEADERS[str(path)] = (digest, header)
     return dict(header)
 
@@ -133,8 +140,11 @@ def _parse_period(value: Any) -> Period | None:
         return None  # reported in full when that file is loaded
 
 
-def choose(folder: Path, year: int, unit_type: str | None, where: Location) -> Path:
-    """The ruleset of `folder` in force for a submission of `year` (and `unit_type`), or a located error."""
+def choose(folder: Path, year: int, unit_type: str | None, where: Location | Callable[[], Location]) -> Path:
+    """The ruleset of `folder` in force for a submission of `year` (and `unit_type`), or a located error.
+
+    `where` may be a function giving the place, called only for an error (locating can cost a parse).
+    """
     found = candidates(folder)
     in_year = [c for c in found if c.period is not None and c.period.covers(year)]
     in_force = [c for c in in_year if unit_type is None or unit_type in c.unit_types]
@@ -143,6 +153,7 @@ def choose(folder: Path, year: int, unit_type: str | None, where: Location) -> P
     in_force = [c for c in in_force if c.id not in extended]
     if len(in_force) == 1:
         return in_force[0].path
+    where = where() if callable(where) else where
     listing = "；".join(c.describe() for c in found) or "（文件夹中没有规则文件）"
     who = f"{year}年度" + (f"、单位类型“{unit_type}”" if unit_type else "")
     if not in_force:

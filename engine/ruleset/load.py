@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.documents.source import Document, load_document, read_bytes
+from engine.documents.source import Document, read_bytes
 from engine.errors import Problem, RulesError
 from engine.ruleset.build import build_ruleset, extends_of
+from engine.ruleset.cache import load_rules_document
 from engine.ruleset.folders import read_header
 from engine.ruleset.inheritance import ANCHOR, build_inherited, resolve_parent
 from engine.ruleset.ruleset import Ruleset
@@ -22,11 +23,14 @@ _LOADED: dict[str, Ruleset] = {}
 
 
 def load_rules(path: Path | str, chain: tuple[Path, ...] = ()) -> Ruleset:
-    """Load and check a rules file, or raise RulesError listing every problem."""
+    """Load and check a rules file, or raise RulesError listing every problem.
+
+    Each file (this one and every one it extends) is parsed through the cache keyed by its bytes.
+    """
     hit = _LOADED.get(str(path))
     if hit is not None and hit.sources and all(_unchanged(file, digest) for file, digest in hit.sources):
         return hit
-    doc = load_document(path, RulesError)
+    doc = load_rules_document(path)
     if extends_of(doc.data) is not None:
         if not chain:
             _check_chain(doc)

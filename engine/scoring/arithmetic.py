@@ -47,6 +47,19 @@ class Context:
     reviews: dict[str, Decision] = field(default_factory=dict)  # item → the assessors' decision and its file
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    _by_item: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+
+    def fired_for(self, item_id: str) -> list[str]:
+        """Rule ids that fired for an item: its own, and its parts' (`ID.n`, `ID#n`), sorted."""
+        if self._by_item is None:  # indexed once: scanning every firing for every item was quadratic
+            index: dict[str, set[str]] = {}
+            for rid, _ in self.fired:
+                index.setdefault(rid, set()).add(rid)
+                for k, ch in enumerate(rid):
+                    if ch in ".#":
+                        index.setdefault(rid[:k], set()).add(rid)
+            self._by_item = index
+        return sorted(self._by_item.get(item_id, ()))
 
     def review_of(self, rule_id: str) -> Decision | None:
         """The assessor's decision on an item or on a part of one (子项 of 酌情扣分), with its source."""
@@ -123,7 +136,7 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
     reads = list(ctx.ruleset.item_reads.get(item.id, ()))
     out = _outcome(item, reads, ctx)
     score = q(ZERO) if not out.counted else q(item.points - out.deduction)
-    fired = sorted({rid for rid, _ in ctx.fired if rid == item.id or rid.startswith((item.id + ".", item.id + "#"))})
+    fired = ctx.fired_for(item.id)
     return ItemResult(
         seq=seq,
         rule_id=item.id,
@@ -370,6 +383,23 @@ class Totals:
     open: OpenTotals | None = None  # with points still 待复核
 
 
+def _figures(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> tuple:
+    """(base, applicable, scaled, bonus_total, total, open_points, total_min or None): the arithmetic of
+    totals(), without the models, for the 整改清单's many re-scorings."""
+    header = ruleset.header
+    base = applicable = open_points = ZERO
+    for r in items:
+        if r.counted:
+            base += r.score
+            applicable += r.max_points
+            open_points += r.open_points
+    scaled = _scaled(header.total, base, applicable)
+    bonus_total = min(sum((b.bonus for b in bonuses), ZERO), q(header.bonus_cap))
+    total = q(scaled + bonus_total)
+    total_min = q(_scaled(header.total, base - open_points, applicable) + bonus_total) if open_points > 0 else None
+    return base, applicable, scaled, bonus_total, total, open_points, total_min
+
+
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
     header = ruleset.header
     order: dict[str, list[ItemResult]] = {}
@@ -386,17 +416,11 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
                 score=sum((r.score for r in counted), ZERO),
             )
         )
-    base = sum((c.score for c in categories), ZERO)
-    applicable = sum((c.max_points for c in categories), ZERO)
-    scaled = _scaled(header.total, base, applicable)
-    bonus_total = min(sum((b.bonus for b in bonuses), ZERO), q(header.bonus_cap))
-    total = q(scaled + bonus_total)
+    base, applicable, scaled, bonus_total, total, open_points, total_min = _figures(ruleset, items, bonuses)
     rate = q(scaled / header.total * 100)
-    open_points = sum((r.open_points for r in items if r.counted), ZERO)
     open_totals = None
     if open_points > 0:
         settled = base - open_points
-        total_min = q(_scaled(header.total, settled, applicable) + bonus_total)
         final = "最终" if applicable == header.total and bonus_total == 0 else "最终（折算、加分后）"
         summary = (
             f"已定 {settled} / {n(applicable - open_points)}；待复核 {n(open_points)} 分；{final} {total_min}–{total}"
@@ -547,15 +571,15 @@ def remedies(
     wrote; a veto lifted with its 不良记录. Items score independently of each other, so the other
     items, bonuses and records stand as they are. Ordered by the grade reached, then the points regained.
     """
-    now = totals(ruleset, items, bonuses).total
+    now = _figures(ruleset, items, bonuses)[4]
     words = list(ruleset.header.grade_words)
     out: list[Remedy] = []
 
     def rescore(fixed_items: list[ItemResult], fixed_vetoes: list[VetoResult], rule_id: str) -> tuple:
         records = [b for b in bad_records if b.rule_id != rule_id]
-        t = totals(ruleset, fixed_items, bonuses)
-        g = grade(ruleset, unit_type, t.total, records, fixed_vetoes, pending, t.open.total_min if t.open else None)
-        return t.total, g
+        *_, total, _, total_min = _figures(ruleset, fixed_items, bonuses)
+        g = grade(ruleset, unit_type, total, records, fixed_vetoes, pending, total_min)
+        return total, g
 
     for i, item in enumerate(items):
         if not item.counted or item.deduction <= 0:

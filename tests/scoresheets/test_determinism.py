@@ -78,3 +78,35 @@ def test_batch_outputs_are_identical_with_one_and_two_jobs(tmp_path):
         assess(["batch", str(EXAMPLES), "-o", str(out), "--jobs", jobs, "--as-of", AS_OF], dict(os.environ), ROOT)
         digests.append(folder_digests(out))
     assert digests[0] == digests[1] and digests[0]
+
+
+def test_written_once_as_a_rewritten_archive_would_be(mini):
+    """The members are dated and given fixed attributes as they are written; the bytes are those a
+    rewrite of openpyxl's own archive (every member re-added with the fixed date) gives."""
+    import io
+
+    from conftest import GOOD_MINI, score
+    from openpyxl.writer.excel import ExcelWriter
+
+    from scoresheets.reproducible import _zip_time, workbook_bytes
+    from scoresheets.workbook import assessed_at, build_workbook
+
+    result = score(mini, GOOD_MINI)
+    when = assessed_at(result)
+    written = workbook_bytes(build_workbook(result), when)
+
+    raw = io.BytesIO()
+    ExcelWriter(build_workbook(result), zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_zip_time(when))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 3
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    assert written == rewritten.getvalue()
+    with zipfile.ZipFile(io.BytesIO(written)) as archive:
+        infos = archive.infolist()
+    assert len(infos) > 5 and "xl/worksheets/sheet1.xml" in [i.filename for i in infos]
+    assert {(i.date_time, i.create_system, i.external_attr) for i in infos} == {(_zip_time(when), 3, 0o644 << 16)}

@@ -1,0 +1,47 @@
+"""`assess X` imports what verb X needs and nothing else (start-up time is what an assessor waits for)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, sys
+from engine.cli.app import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.__stderr__)
+"""
+
+
+def _modules(*args: str) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
+    last = json.loads(done.stderr.strip().splitlines()[-1])
+    return last["code"], set(last["modules"])
+
+
+def test_json_and_text_need_no_workbook_library():
+    for fmt in ("json", "text"):
+        code, modules = _modules("examples/national-bureau-2022.json", "--format", fmt)
+        assert code == 0
+        assert "engine.cli.assess" in modules
+        assert not {m for m in modules if m.split(".")[0] in ("openpyxl", "scoresheets")}
+
+
+def test_a_verb_imports_no_other_verb():
+    code, modules = _modules("examples/national-bureau-2022.json", "--format", "json")
+    assert code == 0
+    others = {"engine.cli.batch", "engine.cli.extract", "engine.cli.rules", "engine.cli.verify", "engine.cli.explain"}
+    assert not modules & others
+    assert not {m for m in modules if m.startswith(("engine.extract", "engine.batch", "engine.tools"))}
+    code, modules = _modules("schema", "-h")
+    assert code == 0
+    assert "engine.cli.schema" in modules and "engine.cli.assess" not in modules
