@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, Command, PathType, earlier_results, history_option, parse_as_of
+from engine.cli.common import CONTEXT, Command, PathType, earlier_results, file_option, history_option, parse_as_of
 from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
@@ -38,15 +38,13 @@ from engine.render.text import full, summary
     show_default=True,
     help="xlsx：写评分表并在标准错误输出摘要；json：结果 JSON；text：逐项得分文本。",
 )
-@click.option(
+@file_option(
     "--overrides",
-    type=PathType(dir_okay=False, path_type=Path),
-    help="复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
+    "复核文件（YAML）：考核组对评分项的复核决定（扣分或得分、理由、复核人、复核日期），含酌情扣分项的赋分。",
 )
-@click.option(
+@file_option(
     "--responsibility",
-    type=PathType(dir_okay=False, path_type=Path),
-    help="分工表（X.分工.yaml）：评分表为每项扣分列出责任单位（牵头、配合）。缺省用规则文件旁列有本单位的分工表。",
+    "分工表（X.分工.yaml）：评分表为每项扣分列出责任单位（牵头、配合）。缺省用规则文件旁列有本单位的分工表。",
 )
 @history_option(
     "上年结果：上一年 assess --format json 的结果、assess batch --format json 的 汇总.json、上一年的评分表，或其所在文件夹。"

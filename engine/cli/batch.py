@@ -24,6 +24,7 @@ from engine.cli.common import (
     EXIT_OK,
     Command,
     PathType,
+    file_option,
     history_option,
     parse_as_of,
 )
@@ -173,15 +174,10 @@ def _workers(jobs: int | None) -> int:
     help="xlsx：每个单位一份评分表，另加 汇总.xlsx；json：一份汇总 JSON。",
 )
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为开始评分的时间。")
-@click.option(
-    "--overrides",
-    type=PathType(dir_okay=False, path_type=Path),
-    help="复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。",
-)
-@click.option(
+@file_option("--overrides", "复核文件（YAML）：考核组的复核决定，按单位名称和考核年度用于各单位。")
+@file_option(
     "--responsibility",
-    type=PathType(dir_okay=False, path_type=Path),
-    help="分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
+    "分工表（X.分工.yaml）：规划任务的牵头、配合单位及其对应的评分项；汇总加“责任分解”表。缺省用规则文件旁的分工表。",
 )
 @history_option(
     "上年结果：上一年 assess batch --format json 的 汇总.json、assess --format json 的结果、上一年的评分表，或其所在文件夹。"

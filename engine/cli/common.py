@@ -57,6 +57,11 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def file_option(name: str, help_text: str):
+    """An option naming one input file (复核文件, 分工表): a file, never a folder; a Windows path works too."""
+    return click.option(name, type=PathType(dir_okay=False, path_type=Path), help=help_text)
+
+
 def history_option(help_text: str):
     """`--history DIR|FILE`: last year's results (engine.intake.history), as `assess`, `batch` and `verify` take them."""
     return click.option("--history", type=PathType(path_type=Path), metavar="DIR|FILE", help=help_text)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType, earlier_results, history_option
+from engine.cli.common import CONTEXT, EXIT_FAILED, Command, PathType, earlier_results, file_option, history_option
 from engine.documents.text import visible
 
 
@@ -21,16 +21,8 @@ from engine.documents.text import visible
 @click.argument("scoresheet", type=PathType(dir_okay=False, path_type=Path))
 @click.argument("submission", type=PathType(dir_okay=False, path_type=Path))
 @click.argument("rules", type=PathType(path_type=Path), required=False)
-@click.option(
-    "--overrides",
-    type=PathType(dir_okay=False, path_type=Path),
-    help="评分时所用的复核文件（评分表记录了它的 SHA-256）。",
-)
-@click.option(
-    "--responsibility",
-    type=PathType(dir_okay=False, path_type=Path),
-    help="评分时所用的分工表（缺省用规则文件旁的分工表）。",
-)
+@file_option("--overrides", "评分时所用的复核文件（评分表记录了它的 SHA-256）。")
+@file_option("--responsibility", "评分时所用的分工表（缺省用规则文件旁的分工表）。")
 @history_option("评分时所给的上年结果（--history），评分表中的“较上年”“等次后果”据此核对。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(
