@@ -171,9 +171,11 @@ def batch_root(paths: Sequence[str]) -> str:
     """The folder every input lies in or under: the 汇总 names submissions relative to it."""
     folders = [os.path.dirname(os.path.abspath(p)) for p in paths]
     try:
-        return os.path.commonpath(folders) if folders else ""
+        root = os.path.commonpath(folders) if folders else ""
     except ValueError:  # Windows: inputs on different drives have no common folder
         return ""
+    # inputs with nothing in common but the file system's root: names as typed say more than /tmp/…
+    return "" if root and os.path.dirname(root) == root else root
 
 
 def relative_to(root: str, path: str) -> str:
