@@ -174,8 +174,10 @@ def batch_root(paths: Sequence[str]) -> str:
         root = os.path.commonpath(folders) if folders else ""
     except ValueError:  # Windows: inputs on different drives have no common folder
         return ""
-    # inputs with nothing in common but the file system's root: names as typed say more than /tmp/…
-    return "" if root and os.path.dirname(root) == root else root
+    # inputs that share only a folder at or above where the command runs (/, /tmp, the working folder
+    # itself): the names as typed say more than a path from that folder
+    cwd = os.getcwd()
+    return "" if root and os.path.commonpath([root, cwd]) == root else root
 
 
 def relative_to(root: str, path: str) -> str:
