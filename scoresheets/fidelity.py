@@ -25,7 +25,7 @@ from engine.documents.numbers import format_decimal
 from engine.result import AssessmentResult
 from engine.tools.verify import Difference, Verification, shown
 from scoresheets.audit import NONE
-from scoresheets.formulas import FUNCTIONS, XlError, to_decimal
+from scoresheets.formulas import FUNCTIONS, Formula, XlError, to_decimal
 from scoresheets.guard import CONTENT, content_digest
 from scoresheets.readback import ScoresheetReading
 from scoresheets.scoresheet import SHEET
@@ -287,6 +287,19 @@ class _Comparison:
 
     # -- review changes and stored results --------------------------------------------------------
 
+    def elsewhere(self, title: str, row: int, col: int, scoresheet: Any) -> Any:
+        """A formula on another sheet (考核结果) that reads only the 评分表: evaluated over it."""
+        formula = self.fresh[title].cell(row, col).value
+        if not isinstance(formula, str) or not formula.startswith("="):
+            return None
+        bare = _ON_SCORESHEET.sub("", formula[1:])
+        if "!" in bare:
+            return None  # reads a sheet other than the 评分表
+        try:
+            return Formula(bare, scoresheet).evaluate()
+        except Exception:  # noqa: BLE001 — not one the evaluator knows: no expected value, listed below
+            return None
+
     def reviewed(self) -> None:
         """Recompute the sheet with the review changes; compare stored results; drop what they explain."""
         ws = self.fresh[SHEET]
@@ -303,7 +316,7 @@ class _Comparison:
                 what = f"{self.describe(SHEET, *key, headers)}（按复核改动重新计算）"
                 self.outcome.reviews.append(Difference(ref, what, _show(now), _show(was)))
         for ref, what, title, row, col, stored in self.pending:
-            expected = after.value(row, col) if title == SHEET else None
+            expected = after.value(row, col) if title == SHEET else self.elsewhere(title, row, col, after)
             if not _stored_is(stored, expected):
                 self.differ(
                     ref, f"{what} 公式的缓存值（不重新计算的程序显示它）", _show(stored), _show(expected), "重新计算"
@@ -340,13 +353,18 @@ def _blank(cell: Any) -> bool:
     return cell.value is None or cell.value == ""
 
 
+_ON_SCORESHEET = re.compile(rf"'?{SHEET}'?!")
+_UNQUOTED = re.compile(r"'([^'\s!\[\]:*?/\\()+\-,&<>=^\"]+)'!")  # quotes a plain sheet name does not need
+
+
 def _content(cell: Any) -> str:
     """What a cell holds, in one spelling: a formula, a number (2.50 = 2.5) or text, each marked as such."""
     value = _raw(cell)
     if value is None or value == "":
         return ""
     if _is_formula(cell):
-        return "=" + re.sub(r"\s+", "", str(value).lstrip("="))
+        # one spelling of a sheet reference: LibreOffice re-saves '评分表'!H59 as 评分表!H59
+        return "=" + _UNQUOTED.sub(r"\1!", re.sub(r"\s+", "", str(value).lstrip("=")))
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
