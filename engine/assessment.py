@@ -162,21 +162,15 @@ class _Named:
     unit: str | None
 
 
-class _OutcomeSpecs(dict):
-    """How the names an 等次后果 reads are worded: 上年得分[ZF-05] → ZF-05上年得分 3分."""
-
-    def __missing__(self, name: str) -> _Named:
-        item = re.fullmatch(r"(上年)?得分\[(.+)\]", name)
-        if item:
-            return _Named(f"{item.group(2)}{item.group(1) or '本年'}得分", "数值", "分")
-        if name.endswith("不良记录数"):
-            return _Named(name, "次数", "条")
-        if name == "有上年结果":
-            return _Named("是否有上年结果", "是否", None)
-        return _Named(name, "选项" if name.endswith("等次") else "数值", None if name.endswith("等次") else "分")
-
-    def get(self, name, default=None):  # noqa: D102 — wording asks with get()
-        return self[name]
+def _outcome_spec(name: str) -> _Named:
+    """How a name an 等次后果 reads is worded: 得分 in 分, 不良记录数 in 条, 等次 as an option."""
+    if re.fullmatch(r"(上年)?得分\[.+\]", name) or name in ("总分", "上年总分", "较上年增减"):
+        return _Named(name, "数值", "分")
+    if name.endswith("不良记录数"):
+        return _Named(name, "次数", "条")
+    if name == "有上年结果":
+        return _Named("是否有上年结果", "是否", None)
+    return _Named(name, "选项", None)  # 等次, 上年等次
 
 
 def _consequences(
@@ -200,7 +194,8 @@ def _consequences(
     for outcome in ruleset.model.outcomes:
         cond = ruleset.outcome_conditions[outcome.id]
         if (outcome.id, 0) in fired:
-            reason = Words(_OutcomeSpecs(), values, year).told(cond.node)  # in words, as every reason
+            specs = {name: _outcome_spec(name) for name in cond.names}
+            reason = Words(specs, values, year).told(cond.node)  # in words, as every reason
             if provisional and "等次" in cond.names:
                 reason += "；等次为暂定，复核后按最终等次重新判断"
             out.append(

@@ -20,13 +20,8 @@ from engine.ruleset import conditions as expr
 Firing = tuple[str, int]
 
 
-def holds(node: expr.Node, values: dict[str, expr.Value]) -> bool:
-    """Whether a condition holds; a comparison over a missing name is false (see module doc)."""
-    return expr.holds(node, values)
-
-
 def check_holds(check: Check, values: dict[str, expr.Value]) -> bool:
-    return check.node is None or holds(check.node, values)
+    return check.node is None or expr.holds(check.node, values)  # a missing name: false (module doc)
 
 
 def oracle_firings(

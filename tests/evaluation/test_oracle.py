@@ -20,8 +20,9 @@ from strategies import boundary_numbers, literal_pools, review_decisions, submis
 from engine import api
 from engine.assessment import assess, compiled_for, facts
 from engine.evaluation.durable.adapter import adapter
-from engine.evaluation.plain import holds, oracle_firings
+from engine.evaluation.plain import oracle_firings
 from engine.ruleset import conditions as expr
+from engine.ruleset.conditions import holds
 from engine.ruleset.folders import rules_files
 from engine.ruleset.load import load_rules
 
