@@ -1,0 +1,1 @@
+"""Alembic migrations of the round database (run at start-up)."""
