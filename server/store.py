@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,9 +45,7 @@ from server.db import (
 from server.evidence import EvidenceFiles, EvidenceRefused, clean_name
 from server.scoring import score
 
-ASSESSOR = "考核组"
-UNIT = "单位"
-ROLES = (ASSESSOR, UNIT)
+ASSESSOR, UNIT, ROLES = accounts.ASSESSOR, accounts.UNIT, accounts.ROLES
 
 # a submission's status
 MISSING = "未填报"
@@ -852,8 +850,10 @@ class Store:
             text = archive.review_text(self._review_lines(s, round_id))
         if text is None:
             return None
-        path = self.rounds_dir / str(round_id) / "current" / archive.REVIEW
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        # a folder per content: the engine never overwrites a file it has read, and the name is review.yaml
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        path = self.rounds_dir / str(round_id) / "review" / digest / archive.REVIEW
+        if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(path, text)
         return str(path)
@@ -1057,13 +1057,20 @@ class Store:
         appended to `accounts_out` when given)."""
         from server.archive import import_round
 
+        made: list = []
+        round_id = import_round(self, Path(archive_path), made)
+        with self._tx() as s:
+            if accounts_out is not None:
+                accounts_out.extend((_unit_of(s.get(UnitRow, unit)), name, pw) for unit, name, pw in made)
+            return _round(s.get(RoundRow, round_id))
+
         return import_round(self, Path(archive_path), accounts_out)
 
 
 # -- the database -----------------------------------------------------------------------------
 
-SUMMARY_XLSX = "汇总.xlsx"
-DOWNLOAD = "评分结果.zip"
+SUMMARY_XLSX = archive.SUMMARY_XLSX
+DOWNLOAD = archive.DOWNLOAD
 
 
 def _engine(db_url: str, data_dir: Path) -> Engine:
@@ -1252,8 +1259,6 @@ def _check_units(units: list[tuple[str, str]], types: tuple[str, ...]) -> list[t
 
 def _check_text(rules: str, text: str, name: str, now: dt.datetime, overrides: str | None) -> Checked:
     """Validate a submission text as a JSON submission file called `name` and assess it."""
-    import hashlib
-
     from engine import api
     from engine.assessment import assess
     from engine.documents.fast_json import parse_json
@@ -1360,9 +1365,5 @@ def _score_round(
         text = to_json(result)
         write_text_atomic(results / "json" / row.file, text)
         units[row.file] = (row.sheet, str(row.total), row.grade or "", text)
-    with zipfile.ZipFile(folder / DOWNLOAD, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in [SUMMARY_XLSX, *(row.sheet for row in rows)]:
-            info = zipfile.ZipInfo(name, archive.ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, (results / name).read_bytes())
+    archive.write_download(folder / DOWNLOAD, results, [row.sheet for row in rows], SUMMARY_XLSX)
     return _Scored(summary_text, units)
