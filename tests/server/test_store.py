@@ -297,3 +297,24 @@ def test_units_from_a_workbook(store):
     with pytest.raises(Invalid) as info:
         store.units_from_xlsx(b"not a workbook", file="单位.xlsx")
     assert info.value.code == "units.xlsx"
+
+
+def test_failed_logins_at_once_are_all_counted_and_refused(store):
+    store.add_user("孙八", "考核组", "right-password")
+    codes: list[str] = []
+
+    def attempt() -> None:
+        try:
+            store.login("孙八", "wrong", client="10.3.3.3")
+        except LoginRefused as exc:
+            codes.append(exc.code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(codes) == 8 and set(codes) <= {"wrong", "throttled"}
+    with pytest.raises(LoginRefused) as info:
+        store.login("孙八", "right-password", client="10.4.4.4")
+    assert info.value.code == "throttled"
