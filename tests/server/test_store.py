@@ -318,3 +318,34 @@ def test_failed_logins_at_once_are_all_counted_and_refused(store):
     with pytest.raises(LoginRefused) as info:
         store.login("孙八", "right-password", client="10.4.4.4")
     assert info.value.code == "throttled"
+
+
+def _form(data: dict) -> bytes:
+    from engine.api import get_ruleset
+    from scoresheets.template import build_template, fill_template
+
+    ruleset = get_ruleset("demo-district-2013")
+    buf = io.BytesIO()
+    fill_template(build_template(ruleset), ruleset, data).save(buf)
+    return buf.getvalue()
+
+
+def test_a_filled_form_is_read_as_the_cli_reads_it(two_units):
+    r = two_units
+    data = example_data()
+    view = r.store.save_form(r.ua, r.a.id, _form(data), version=0, file="C:\\填报\\花山区.xlsx")
+    assert view.version == 1 and view.data["指标"] == r.store.save(r.ua, r.a.id, data, version=1).data["指标"]
+    assert r.store.check(r.ua, r.a.id, view.data).result.total == Decimal("93.74")
+    other = {**data, "单位名称": "乙区人民政府"}
+    with pytest.raises(Invalid) as info:
+        r.store.save_form(r.ua, r.a.id, _form(other), version=2, file="乙区.xlsx")
+    assert info.value.code == "form.other-unit"
+    bad = dict(data)
+    bad["指标"] = {**data["指标"], "法制工作人员数": "三个"}
+    with pytest.raises(Invalid) as info:
+        r.store.save_form(r.ua, r.a.id, _form(bad), version=2, file="花山区.xlsx")
+    assert info.value.code == "form.invalid"
+    assert info.value.problems[0].text.startswith("花山区.xlsx!")  # sheet!cell, the name as uploaded
+    with pytest.raises(Invalid):
+        r.store.save_form(r.ua, r.a.id, b"PK\x03\x04 not really", version=2, file="坏.xlsx")
+    assert r.store.submission(r.ua, r.a.id).version == 2
