@@ -8,7 +8,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from conftest import T0, example_data
+from server_data import T0, example_data
 
 from engine.api import assess_file
 from server import archive
@@ -23,6 +23,8 @@ from server.store import (
     LoginRefused,
     Stale,
 )
+
+pytest_plugins = ["store_fixtures"]  # the Store fixtures (SQLite and PostgreSQL)
 
 
 def test_a_round_gives_each_unit_an_account_whose_first_password_logs_in(two_units):
