@@ -263,12 +263,15 @@ class Store:
     finalized round was scored from and its workbooks); neither is ever served as a folder.
     """
 
-    def __init__(self, db_url: str, data_dir: Path, *, clock=None, hasher=None):
+    def __init__(self, db_url: str | None, data_dir: Path, *, clock=None, hasher=None):
         """Open (create) the database, migrate it to the newest schema, make the data folders.
 
-        `clock()` gives the current aware time (tests move it); `hasher` an argon2 PasswordHasher."""
+        `db_url` None: SQLite in `data_dir/考核.db`. `clock()` gives the current aware time (tests
+        move it); `hasher` an argon2 PasswordHasher."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not db_url:
+            db_url = f"sqlite:///{(self.data_dir / DEFAULT_DB).resolve()}"
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.hasher = hasher or accounts.hasher()
         self.engine = _engine(db_url, self.data_dir)
@@ -1089,6 +1092,7 @@ class Store:
 
 # -- the database -----------------------------------------------------------------------------
 
+DEFAULT_DB = "考核.db"
 SUMMARY_XLSX = archive.SUMMARY_XLSX
 DOWNLOAD = archive.DOWNLOAD
 
