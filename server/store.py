@@ -146,6 +146,7 @@ class SubmissionView:
     submitted_at: dt.datetime | None
     evidence: tuple[Evidence, ...] = ()
     editable: bool = False  # whether the unit may still change it now
+    updated_by: str = ""  # the account that made the last change
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,9 @@ class Stale(StoreError):
 
     def __init__(self, current: SubmissionView):
         super().__init__(
-            f"此申报已被修改（当前版本 {current.version}，{current.updated_at or ''}）：未保存；请在最新版本上修改",
+            f"此申报已被修改（当前版本 {current.version}"
+            f"{'，' + current.updated_by + ' 于 ' + _shown_time(current.updated_at) if current.updated_at else ''}）："
+            "未保存；请在最新版本上修改",
         )
         self.current = current
 
@@ -646,6 +649,7 @@ class Store:
             submitted_at=sub.submitted_at,
             evidence=evidence,
             editable=_why_closed(rnd, sub.status, self._now()) is None,
+            updated_by=sub.updated_by,
         )
 
     def submission(self, user: User, unit_id: int) -> SubmissionView:
