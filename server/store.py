@@ -1008,7 +1008,9 @@ class Store:
                 final = self.rounds_dir / str(round_id) / "final"
                 if final.exists():
                     shutil.rmtree(final)
-                os.replace(folder, final)  # inside the transaction: a failed commit below leaves no "final"
+                # in place before the commit; should the commit fail, the round stays open and the next
+                # finalize replaces this folder
+                os.replace(folder, final)
         finally:
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
