@@ -750,7 +750,7 @@ class Store:
         """The problems or the provisional result of a submission text, review entries applied."""
         overrides = self._overrides_path(rnd.id)
         name = archive.submission_name(unit.position, unit.name)
-        return score(_check_text, rnd.rules, text, name, self._now(), overrides)
+        return _check_on_door(rnd.rules, text, name, self._now(), overrides)
 
     def check(self, user: User, unit_id: int, data: dict) -> Checked:
         """The problems of `data` (JSON path + Chinese message) or its provisional result; nothing stored."""
@@ -872,12 +872,14 @@ class Store:
         ]
 
     def _overrides_path(self, round_id: int) -> str | None:
-        """The round's review file as it stands (written when it changed), or None when the log is empty."""
+        """The round's review file as it stands, or None when the log is empty."""
         with self._tx(read=True) as s:
             text = archive.review_text(self._review_lines(s, round_id))
-        if text is None:
-            return None
-        # a folder per content: the engine never overwrites a file it has read, and the name is review.yaml
+        return self._review_file(round_id, text) if text is not None else None
+
+    def _review_file(self, round_id: int, text: str) -> str:
+        """A review file's path, written once per content: the engine never overwrites a file it has
+        read, and the file is called review.yaml as in an export (the name is in the results)."""
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         path = self.rounds_dir / str(round_id) / "review" / digest / archive.REVIEW
         if not path.is_file():
@@ -907,8 +909,17 @@ class Store:
             if rnd.finalized_at is not None:
                 raise Closed("本批次已定稿，不能再复核")
             lines = self._review_lines(s, rnd.id)
+            sub = s.scalar(select(SubmissionRow).where(SubmissionRow.unit_id == unit.id))
+            sub_text = sub.data if sub.version > 0 else None
         line = archive.ReviewLine(unit.name, rnd.year, item, kind, amount, reason, actor.name, self._now())
-        _check_review(rnd.rules, lines + [line], unit.name, rnd.year)  # as --overrides checks it
+        path = self._review_file(rnd.id, archive.review_text(lines + [line]))
+        _check_review(rnd.rules, path, unit.name, rnd.year)  # as --overrides checks it
+        # the unit's provisional total with the entry, stored with it in one transaction
+        name = archive.submission_name(unit.position, unit.name)
+        # (`score` is this method's amount here: the door is reached through _check_on_door)
+        total, grade = (
+            _provisional(_check_on_door(rnd.rules, sub_text, name, self._now(), path)) if sub_text else (None, None)
+        )
         with self._tx() as s:
             row = ReviewRow(
                 unit_id=unit.id,
@@ -920,17 +931,9 @@ class Store:
                 created_at=line.at,
             )
             s.add(row)
+            s.execute(update(SubmissionRow).where(SubmissionRow.unit_id == unit.id).values(total=total, grade=grade))
             s.flush()
-            entry = _review(row)
-            sub = s.scalar(select(SubmissionRow).where(SubmissionRow.unit_id == unit.id))
-            text = sub.data
-        if text:
-            total, grade = _provisional(self._checked(rnd, unit, text))
-            with self._tx() as s:
-                s.execute(
-                    update(SubmissionRow).where(SubmissionRow.unit_id == unit.id).values(total=total, grade=grade)
-                )
-        return entry
+            return _review(row)
 
     def review_log(self, user: User, unit_id: int) -> list[ReviewEntry]:
         with self._tx(read=True) as s:
@@ -1309,24 +1312,24 @@ def _check_text(rules: str, text: str, name: str, now: dt.datetime, overrides: s
     return Checked(result=result)
 
 
-def _check_review(rules: str, lines: list, unit: str, year: int) -> None:
-    """The log with a new entry, checked as `--overrides` checks a review file (Invalid otherwise)."""
+def _check_on_door(rules: str, text: str, name: str, now: dt.datetime, overrides: str | None) -> Checked:
+    return score(_check_text, rules, text, name, now, overrides)
+
+
+def _check_review(rules: str, path: str, unit: str, year: int) -> None:
+    """A review file checked as `--overrides` checks it, for one unit (Invalid otherwise)."""
     from engine import api
     from engine.errors import InputError
     from engine.intake.review import load_overrides
 
-    def check(path: Path) -> None:
-        api.get_ruleset(rules)
+    def check() -> None:
         load_overrides(path).for_unit(unit, year, api.get_ruleset(rules))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / archive.REVIEW
-        path.write_text(archive.review_text(lines), encoding="utf-8")
-        try:
-            score(check, path)
-        except InputError as exc:
-            problems = tuple(FieldProblem((), p.message, p.code, p.message) for p in exc.problems)
-            raise Invalid(problems[0].message, problems, code=problems[0].code) from None
+    try:
+        score(check)
+    except InputError as exc:
+        problems = tuple(FieldProblem((), p.message, p.code, p.message) for p in exc.problems)
+        raise Invalid(problems[0].message, problems, code=problems[0].code) from None
 
 
 @dataclass(frozen=True)
