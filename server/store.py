@@ -423,6 +423,14 @@ class Store:
 
     def _count_failure(self, keys, now: dt.datetime) -> None:
         with self._tx() as s:
+            # records of windows long over go, so guessed names and addresses do not pile up
+            stale = now - dt.timedelta(days=1)
+            s.execute(
+                delete(ThrottleRow).where(
+                    ThrottleRow.window_start < stale,
+                    (ThrottleRow.locked_until.is_(None)) | (ThrottleRow.locked_until < stale),
+                )
+            )
             for key, rule in keys:
                 r = s.get(ThrottleRow, key, with_for_update=True)
                 if r is None:

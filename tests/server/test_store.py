@@ -378,3 +378,21 @@ def test_a_round_that_fails_halfway_leaves_nothing(store):
         units=[("甲区人民政府", "区县政府")],
     )
     assert [a for _, a, _ in made] == [f"R{rnd.id}-001"]
+
+
+def test_old_throttle_records_are_removed(store, clock):
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from server.db import ThrottleRow
+
+    for n in range(3):
+        with pytest.raises(LoginRefused):
+            store.login(f"猜{n}", "x", client=f"10.5.5.{n}")
+    clock.now = T0 + dt.timedelta(days=2)
+    with pytest.raises(LoginRefused):
+        store.login("又猜", "x", client="10.5.5.9")
+    with Session(store.engine) as s:
+        keys = set(s.scalars(select(ThrottleRow.key)))
+        assert s.scalar(select(func.count()).select_from(ThrottleRow)) == 2
+    assert keys == {"name:又猜", "client:10.5.5.9"}
