@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from server_data import T0, Round, example_data
+from server_data import T0, example_data
 
 from server import accounts, archive
 from server.archive import ArchiveError
@@ -187,7 +187,3 @@ def test_a_damaged_archive_is_refused_before_anything_is_restored(finalized, tmp
     (tmp_path / "空.zip").write_bytes(b"")
     with pytest.raises(ArchiveError):
         r.store.import_(tmp_path / "空.zip")
-
-
-def test_round_fixture_is_shared(store):
-    assert isinstance(Round(store).round.id, int)
