@@ -255,7 +255,7 @@ class _Validator:
     def __init__(self, ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         self.ruleset, self.doc, self.errors = ruleset, doc, errors
         self.indicators = ruleset.model.indicators
-        self.symbols = _symbols(self.indicators)
+        self.symbols = _symbols(ruleset.value_specs)  # the indicators and the year before's result
 
     def error(self, loc: tuple, message: str, code: str = "rules.invalid", subject: str | None = None) -> None:
         self.errors.add(self.doc.locate(loc), message, code, subject)
@@ -295,7 +295,7 @@ class _Validator:
         into[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
 
     def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
-        spec = self.indicators.get(name)
+        spec = self.ruleset.value_specs.get(name)
         if spec is None:
             message = f"未声明的指标 “{name}”{did_you_mean(name, self.indicators)}"
             self.error(loc, message, "rules.unknown-indicator", name)
@@ -357,7 +357,7 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
 
 
 def _check_template(ruleset: Ruleset, item: Any, text: str, doc: Document, loc: tuple, errors: ErrorList) -> None:
-    allowed = set(ruleset.model.indicators) | {"扣分", "单位名称", "考核年度"}
+    allowed = set(ruleset.value_specs) | {"扣分", "单位名称", "考核年度"}
     records = getattr(item, "records", None)
     if records and records in ruleset.model.indicators:
         allowed |= set(ruleset.model.indicators[records].fields or {})

@@ -76,6 +76,23 @@ def map_beside(rules_file: Path | str) -> Path:
     return path.with_name(path.name.rsplit(".", 1)[0] + MAP_SUFFIX)
 
 
+def _lineage(ruleset: Ruleset) -> list[Ruleset]:
+    """The ruleset and every ruleset it extends (继承), nearest first."""
+    out = [ruleset]
+    while out[-1].parent is not None:
+        out.append(out[-1].parent)
+    return out
+
+
+def map_for(ruleset: Ruleset) -> Path | None:
+    """The 分工表 beside the ruleset's file, else beside the nearest ruleset it extends (its items are inherited)."""
+    for rs in _lineage(ruleset):
+        beside = map_beside(rs.file)
+        if beside.is_file():
+            return beside
+    return None
+
+
 def is_map_file(path: Path) -> bool:
     return path.name.endswith(MAP_SUFFIX)
 
@@ -107,8 +124,13 @@ def _check_tasks(model: MapFile, doc: Document, ruleset: Ruleset | None, errors:
         seen.setdefault(task.id, n)
     if ruleset is None:
         return
-    if model.header.ruleset != ruleset.header.id:
-        message = f"分工表针对规则集 “{model.header.ruleset}”，而所用规则集为 “{ruleset.header.id}”"
+    lineage = [rs.header.id for rs in _lineage(ruleset)]
+    if model.header.ruleset not in lineage:  # a ruleset that extends the map's keeps its items (checked below)
+        inherits = f"（继承 {'、'.join(lineage[1:])}）" if len(lineage) > 1 else ""
+        message = (
+            f"分工表针对规则集 “{model.header.ruleset}”，而所用规则集为 “{ruleset.header.id}”{inherits}，"
+            "也未继承它；请换用针对所用规则集的分工表"
+        )
         errors.add(doc.locate(("分工", "规则集")), message, "map.wrong-ruleset", model.header.ruleset)
     known = list(ruleset.scored_ids)
     for n, task in enumerate(model.tasks):

@@ -559,6 +559,7 @@ def summary_json(summary: BatchSummary) -> str:
                 "unit": b.unit,
                 "unit_type": b.unit_type,
                 "file": b.file,
+                "seq": b.record.seq,
                 "rule_id": b.record.rule_id,
                 "event": b.record.event,
                 "basis": b.record.basis,
