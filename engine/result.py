@@ -177,6 +177,8 @@ class Audit(Frozen):
         default_factory=list,
         description="each decision applied, with who and when: 'XF-05（区司法局 张三，2013-04-10）'",
     )
+    responsibility_file: str = Field("", description="the 分工表 the responsible units come from (file name)")
+    responsibility_sha256: str = Field("", description="sha256 of that 分工表")
 
 
 class PreviousRecord(Frozen):

@@ -61,6 +61,7 @@ class ResponsibilityMap:
     tasks: list[Task]
     warnings: list[Problem] = field(default_factory=list)
     units_at: Location | None = None  # where 适用单位 is written
+    sha256: str = ""  # of the file's bytes, recorded in the scoresheet's 审计信息
 
     def applies_to(self, unit: str) -> bool:
         return unit in self.header.units
@@ -112,7 +113,7 @@ def load_map(path: Path | str, ruleset: Ruleset | None = None) -> Responsibility
     if errors:
         raise RulesError(errors.problems)
     units_at = doc.locate(("分工", "适用单位"))
-    return ResponsibilityMap(doc.file, model.header, model.tasks, _naming_warnings(model, doc), units_at)
+    return ResponsibilityMap(doc.file, model.header, model.tasks, _naming_warnings(model, doc), units_at, doc.sha256)
 
 
 def _check_tasks(model: MapFile, doc: Document, ruleset: Ruleset | None, errors: ErrorList) -> None:
@@ -167,11 +168,15 @@ def with_responsible(result: AssessmentResult, mapping: ResponsibilityMap) -> As
         i.model_copy(update={"responsible": [_responsible(t) for t in mapping.tasks_of(i.rule_id)]})
         for i in result.items
     ]
+    audit = result.audit.model_copy(
+        update={"responsibility_file": Path(mapping.file).name, "responsibility_sha256": mapping.sha256}
+    )
     return result.model_copy(
         update={
             "items": items,
             "responsibility_map": Path(mapping.file).name,
             "partner_share": mapping.header.partner_share,
+            "audit": audit,
         }
     )
 
