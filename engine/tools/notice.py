@@ -26,6 +26,11 @@ ISSUER_MARK = "（发文机关标志）"
 DOC_NUMBER = "（发文字号）"
 REQUIREMENTS = "（此处由发文机关写明整改要求等有关事项。）"
 NONE = "—"
+COPY_TO = "抄送：（抄送机关）。"  # 版记 (GB/T 9704-2012 7.4): who else receives it, filled in by the issuer
+PRINTER = "（印发机关）"
+PRINT_DATE = "　　年　　月　　日印发"
+TITLE_WIDTH = 20  # 2号 (22 pt) characters on the 156 mm line (a digit counts half)
+HEADING_WIDTH = 25  # 3号 characters after （一） on a 28-character line
 
 # Last year's result of a unit, keyed by unit name: (上年总分, 上年等次 or None when not graded).
 Previous = Mapping[str, tuple[Decimal, str | None]]
@@ -61,6 +66,58 @@ class Notice:
     draft_note: str
     signature: str = SIGNATURE
     date: str = DATE_BLANK
+    copy_to: str = COPY_TO
+    printer: str = PRINTER
+    print_date: str = PRINT_DATE
+
+    @property
+    def title_lines(self) -> tuple[str, ...]:
+        return title_lines(self.title)
+
+
+def width(text: str) -> float:
+    """Printed width in full-width characters: ASCII letters and digits take half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+# where a 公文 title may break: after its 关于…年度, before what is reported on (…结果的通报), never inside a name
+_TITLE_BREAKS = ("年度", "关于")
+_TITLE_TAILS = ("结果的通报", "的通报")
+_JOINS = "的和与及、"  # inside a name too long for a line, a break goes after one of these
+
+
+def title_lines(text: str, most: float = TITLE_WIDTH) -> tuple[str, ...]:
+    """A title on as few lines as fit, broken only between phrases, lines as even as the breaks allow.
+
+    Breaks are after 关于…年度 and before the closing 结果的通报, so the name of what was assessed stays
+    whole; a name wider than a line is broken after 的/和/与/及/、 where it can be, else at the line's end."""
+    if width(text) <= most:
+        return (text,)
+    cuts = {text.find(word) + len(word) for word in _TITLE_BREAKS if 0 < text.find(word) + len(word) < len(text)}
+    cuts |= {text.rfind(tail) for tail in _TITLE_TAILS if text.rfind(tail) > 0}
+    fits = [(max(width(text[:c]), width(text[c:])), c) for c in cuts if max(width(text[:c]), width(text[c:])) <= most]
+    if fits:
+        return (text[: min(fits)[1]], text[min(fits)[1] :])
+    lines: list[str] = []
+    for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), len(text)], strict=True):
+        piece = text[a:b]
+        if lines and width(lines[-1] + piece) <= most:
+            lines[-1] += piece
+            continue
+        if lines and width(piece) > most and _soft_cut(lines[-1] + piece, most):
+            piece = lines.pop() + piece  # a name too wide for a line starts on the line before
+        while width(piece) > most:
+            cut = _soft_cut(piece, most) or max(k for k in range(1, len(piece)) if width(piece[:k]) <= most)
+            lines.append(piece[:cut])
+            piece = piece[cut:]
+        lines.append(piece)
+    return tuple(lines)
+
+
+def _soft_cut(text: str, most: float) -> int:
+    """The last break after 的/和/与/及/、 that leaves a first line of at least half the width; 0: none."""
+    soft = [k for k in range(1, len(text)) if text[k - 1] in _JOINS and most / 2 <= width(text[:k]) <= most]
+    return soft[-1] if soft else 0
 
 
 def d(value: Decimal) -> str:
@@ -114,14 +171,22 @@ class _Names:
     def __init__(self, summary: BatchSummary):
         self.years = len(summary.years) > 1
         self.rulesets = len({g.ruleset_id for g in summary.groups}) > 1
+        full = {g.ruleset_name for g in summary.groups}
+        short = {name: name.split("（")[0] or name for name in full}
+        # a heading a line cannot hold names its ruleset without the note in brackets, when that still tells them apart
+        self.short = short if len(set(short.values())) == len(full) else {name: name for name in full}
+
+    def _named(self, name: str, text: str) -> str:
+        if not self.rulesets:
+            return text
+        whole = f"《{name}》{text}"
+        return whole if width(whole) <= HEADING_WIDTH else f"《{self.short.get(name, name)}》{text}"
 
     def group(self, g: Group) -> str:
-        text = f"{g.year}年度{g.unit_type}" if self.years else g.unit_type
-        return f"《{g.ruleset_name}》{text}" if self.rulesets else text
+        return self._named(g.ruleset_name, f"{g.year}年度{g.unit_type}" if self.years else g.unit_type)
 
     def round(self, r: _Round) -> str:
-        text = f"{r.year}年度" if self.years else ""
-        return f"《{r.name}》{text}" if self.rulesets else text
+        return self._named(r.name, f"{r.year}年度" if self.years else "")
 
 
 def title(summary: BatchSummary) -> str:
@@ -366,7 +431,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     )
     return [
         *out,
-        Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (48, 20, 20, 14, 20, 34), (0,)),
+        Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (54, 20, 20, 18, 22, 22), (0,)),
     ]
 
 
