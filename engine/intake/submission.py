@@ -48,7 +48,12 @@ PENDING = "待填"  # a value still to be filled in (a draft from `assess extrac
 class CorrectionReport(BaseModel):
     """One of last year's 不良记录 and whether the unit has corrected it (整改) since."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="上年不良记录整改",
+        json_schema_extra={"description": "上年评分表所列的一条不良记录及其整改情况；未列出的上年不良记录按未整改计"},
+    )
     rule_id: Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(one_line)] = Field(
         alias="评分项", description="上年写出该不良记录的评分项编号（见上年评分表的不良记录）"
     )

@@ -176,17 +176,17 @@ class _Names:
         # a heading a line cannot hold names its ruleset without the note in brackets, when that still tells them apart
         self.short = short if len(set(short.values())) == len(full) else {name: name for name in full}
 
-    def _named(self, name: str, text: str) -> str:
+    def _named(self, name: str, text: str, heading: bool) -> str:
         if not self.rulesets:
             return text
         whole = f"《{name}》{text}"
-        return whole if width(whole) <= HEADING_WIDTH else f"《{self.short.get(name, name)}》{text}"
+        return whole if not heading or width(whole) <= HEADING_WIDTH else f"《{self.short.get(name, name)}》{text}"
 
-    def group(self, g: Group) -> str:
-        return self._named(g.ruleset_name, f"{g.year}年度{g.unit_type}" if self.years else g.unit_type)
+    def group(self, g: Group, heading: bool = False) -> str:
+        return self._named(g.ruleset_name, f"{g.year}年度{g.unit_type}" if self.years else g.unit_type, heading)
 
-    def round(self, r: _Round) -> str:
-        return self._named(r.name, f"{r.year}年度" if self.years else "")
+    def round(self, r: _Round) -> str:  # a heading
+        return self._named(r.name, f"{r.year}年度" if self.years else "", True)
 
 
 def title(summary: BatchSummary) -> str:
@@ -238,7 +238,7 @@ def _results(summary: BatchSummary, names: _Names) -> list[Block]:
             line = f"共{g.units}个单位，其中{spread}。"
         else:
             line = f"共{g.units}个单位，不评定等次。"
-        out.append(Heading(2, f"（{numeral(n)}）{names.group(g)}"))
+        out.append(Heading(2, f"（{numeral(n)}）{names.group(g, heading=True)}"))
         out.append(Para(line))
         rows = tuple((str(m.rank), m.row.unit, d(m.row.total), m.row.grade_shown if words else NONE) for m in members)
         out.append(Table(("名次", "单位", "总分", "等次"), rows, (14, 80, 22, 40)))
