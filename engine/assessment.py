@@ -75,10 +75,7 @@ def assess(
     engine.evaluation.plain passes its plain-Python evaluator). `previous` is the unit's result of
     the year before (`--history`), read by the 等次后果 once the total and grade are settled."""
     compiled = compiled_for(ruleset)
-    follow, follow_notes = follow_ups(ruleset, submission, previous)
-    if ruleset.reads_previous:  # items and vetoes read the year before's result like indicators
-        values = {**previous_values(ruleset, previous, follow), **submission.values}
-        submission = dc_replace(submission, values=values)
+    submission, follow, follow_notes = with_previous(ruleset, submission, previous)
     values, records = facts(ruleset, submission)
     fired = (firings or adapter().run)(compiled, values, records)
     decided = overrides.for_unit(submission.unit, submission.year, ruleset) if overrides else dict(reviews or {})
@@ -160,6 +157,18 @@ def outcome_values(
     if previous is not None:
         out["较上年增减"] = previous.change(total)
     return out
+
+
+def with_previous(
+    ruleset: Ruleset, submission: Submission, previous: PreviousResult | None
+) -> tuple[Submission, list[FollowUp], list[str]]:
+    """The submission with the year before's result among its values when items or vetoes read it
+    (Ruleset.reads_previous), the follow-up of last year's 不良记录, and notices."""
+    follow, notes = follow_ups(ruleset, submission, previous)
+    if ruleset.reads_previous:
+        values = {**previous_values(ruleset, previous, follow), **submission.values}
+        submission = dc_replace(submission, values=values)
+    return submission, follow, notes
 
 
 def previous_values(ruleset: Ruleset, previous: PreviousResult | None, follow: list[FollowUp]) -> dict[str, expr.Value]:
