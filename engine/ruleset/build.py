@@ -28,7 +28,7 @@ from engine.errors import (
 from engine.ruleset import conditions as expr
 from engine.ruleset.extraction_check import check_ruleset as check_extraction
 from engine.ruleset.methods import METHODS, method_of
-from engine.ruleset.model import OUTCOME_WORDS, IndicatorSpec, RulesFile
+from engine.ruleset.model import OUTCOME_WORDS, PREVIOUS_WORDS, IndicatorSpec, RulesFile
 from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -281,6 +281,11 @@ class _Validator:
             if outcome and subject is not None:
                 message = f"等次后果的条件只读本年和上年的结果（{OUTCOME_WORDS}），没有 “{subject}”" + (
                     "；指标请在评分项或否决项中使用" if subject in self.indicators else ""
+                )
+            elif subject is not None and subject in self.ruleset.outcome_symbols:  # 总分, 等次, 得分[…], 较上年增减
+                message = (
+                    f"“{subject}”是本年评定的结果，评分项和否决项的条件不能读它（本年的分数尚未算出）；"
+                    f"请写成等次后果，或改读上年结果（{PREVIOUS_WORDS}）"
                 )
             self.errors.add(_offset(doc, loc, exc.offset), message, exc.code, subject)
             return

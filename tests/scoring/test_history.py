@@ -168,11 +168,16 @@ def test_previous_names_in_item_and_veto_conditions(tmp_path):
     nanhai = api.load_submission_for(HERE / "2013" / "nanhai.json", str(child))[1]
     other = assess(ruleset, nanhai, previous=history.previous_of(nanhai), overrides=load_overrides(REVIEW))
     assert [v.rule_id for v in other.vetoes] == []
-    bad = child.read_text(encoding="utf-8").replace("上年得分[ZZ-05] < 3", "较上年增减 < 0")
+    # this year's result is not known while the items are scored: 等次后果 only
+    bad = child.read_text(encoding="utf-8").replace("上年得分[ZZ-05] < 3", '等次 == "不合格"')
     child.write_text(bad, encoding="utf-8")
     with pytest.raises(RulesError) as info:
         load_rules(child)
-    assert info.value.problems[0].code == "rules.unknown-indicator"
+    [problem] = info.value.problems
+    assert (problem.code, problem.location.line) == ("rules.unknown-indicator", 9)
+    assert problem.message.startswith(
+        "“等次”是本年评定的结果，评分项和否决项的条件不能读它（本年的分数尚未算出）；请写成等次后果"
+    )
 
 
 def test_history_from_a_single_result_json(tmp_path, capsys):

@@ -325,3 +325,31 @@ def test_rules_check_checks_a_map_against_its_ruleset(tmp_path, capsys):
     assert (
         out == f"{path}:58:11: 任务[7].评分项[0]: 规则集 demo-district-2013 没有评分项 “JC-3”（是否应为 “JC-03”？）\n"
     )
+
+
+def test_a_map_for_a_ruleset_extended_applies_its_items_checked(tmp_path):
+    """history-demo extends demo-district-2013: the shipped map applies (found beside the parent), and
+    a ruleset that extends it and deletes an item the map names is refused at that item."""
+    from engine.api import get_ruleset
+    from engine.ruleset.responsibility import map_for
+
+    history = ROOT / "examples" / "history" / "history-demo.yaml"
+    child = get_ruleset(history)
+    assert map_for(child).samefile(MAP)
+    assert len(load_map(MAP, child).tasks) == 23
+    dropped = tmp_path / "dropped.yaml"
+    dropped.write_text(
+        f"规则集:\n  编号: dropped\n  名称: 删去一项\n  继承: {history}\n  总分: 98\n删除: [JC-03]\n"
+        "一级指标分值:\n  科学民主决策: 10\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError) as info:
+        load_map(MAP, get_ruleset(dropped))
+    assert [(p.code, p.subject) for p in info.value.problems] == [("map.unknown-item", "JC-03")]
+    with pytest.raises(RulesError) as info:
+        load_map(MAP, get_ruleset("national-model-2021"))
+    [problem] = [p for p in info.value.problems if p.code == "map.wrong-ruleset"]
+    assert problem.message == (
+        "分工表针对规则集 “demo-district-2013”，而所用规则集为 “national-model-2021”，也未继承它；"
+        "请换用针对所用规则集的分工表"
+    )
