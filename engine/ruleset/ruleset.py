@@ -123,7 +123,8 @@ class Ruleset:
         None depends on this year's result, so reading them in an item is not circular."""
 
         def spec(label: str, kind: str, unit: str | None = None, options: list | None = None) -> IndicatorSpec:
-            return IndicatorSpec.model_validate({"标签": label, "类型": kind, "单位": unit, "选项": options})
+            # constructed, not validated: fixed and well-formed, and built for every ruleset loaded
+            return IndicatorSpec.model_construct(label=label, type=kind, unit=unit, options=options)
 
         out = {
             "上年总分": spec("上年总分", "数值", "分"),
