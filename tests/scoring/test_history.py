@@ -305,15 +305,15 @@ def test_scoresheets_read_back_as_history_give_the_same_previous(tmp_path, capsy
     sheets, shipped = earlier_results(out), load_history(HERE / "2012.json")
 
     def dumped(history):
-        # a scoresheet keeps the number of 不良记录, not the records (a JSON result has both)
-        return sorted((p.model_dump(exclude={"source", "records"}) for p in history.entries), key=lambda d: d["unit"])
+        return sorted((p.model_dump(exclude={"source"}) for p in history.entries), key=lambda d: d["unit"])
 
     assert dumped(sheets) == dumped(shipped)
     assert [len(d["item_scores"]) for d in dumped(sheets)] == [40, 39, 39, 39]
     assert {p.source for p in sheets.entries} == {
         f"{u}-2012年度评分表.xlsx" for u in (NH, SZ, SF, "区环境保护局（虚构示例单位）")
     }
-    assert {len(p.records or []) for p in sheets.entries} == {0}
+    # the records themselves from the sheet 不良记录: 南海区 2, 区市政管理局 10
+    assert sorted(len(p.records) for p in sheets.entries) == [0, 0, 2, 10]
     # without scoresheet reading (the library's plain load), a folder of only scoresheets holds nothing
     with pytest.raises(HistoryError) as info:
         load_history(out)
@@ -357,3 +357,14 @@ def test_a_consequence_on_a_provisional_grade_says_so(tmp_path):
     assert [c.reason for c in result.consequences] == [
         "等次为优秀；上年等次为优秀；等次为暂定，复核后按最终等次重新判断"
     ]
+
+
+def test_a_count_of_records_without_the_records_cannot_be_followed_up():
+    ruleset, submission = api.load_submission_for(HERE / "2013" / "nanhai.json", RULES)
+    previous = load_history(HERE / "2012.json").previous_of(submission)
+    only_count = previous.model_copy(update={"records": None, "source": "南海区-2012年度评分表.xlsx"})
+    with pytest.raises(HistoryError) as info:
+        assess(ruleset, submission, previous=only_count)
+    [problem] = info.value.problems
+    assert problem.code == "history.no-records" and problem.location.file == "南海区-2012年度评分表.xlsx"
+    assert problem.message.startswith("上年结果 南海区-2012年度评分表.xlsx 只记有不良记录2条，没有逐条的不良记录")
