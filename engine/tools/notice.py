@@ -386,6 +386,35 @@ def _rank_of(words: tuple[str, ...], grade: str | None) -> int | None:
     return words.index(grade) if grade in words else None
 
 
+def _follow_ups(rows: list) -> list[Block]:
+    """Last year's 不良记录 and their 整改 as the units report it."""
+    having = [row for row in rows if row.follow_ups]
+    if not having:
+        return []
+    records = [f for row in having for f in row.follow_ups]
+    still = [(row.unit, f) for row in having for f in row.follow_ups if not f.corrected]
+    text = (
+        f"上年记入不良记录的{len(having)}个单位共{len(records)}条，本年度内已整改{len(records) - len(still)}条、"
+        f"未整改{len(still)}条"
+    )
+    if not still:
+        return [Para(text + "。")]
+    by_unit: dict[str, list[str]] = {}
+    for unit, f in still:
+        by_unit.setdefault(unit, []).append(f"{f.event}（{f.rule_id}）")
+    shown = "；".join(
+        f"{unit}{len(events)}条" if len(events) > 3 else f"{unit}：{'、'.join(events)}"
+        for unit, events in by_unit.items()
+    )
+    return [Para(f"{text}，其中{shown}。")]
+
+
+def _consequences(rows: list) -> list[Block]:
+    """The 等次后果 that held (连续两年不合格 …), each with its unit."""
+    said = [f"{row.unit}：{c.event}（{c.rule_id}），{c.consequence}" for row in rows for c in row.consequences]
+    return [Para(f"按考核细则的等次后果：{'；'.join(said)}。")] if said else []
+
+
 def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     rows = [r.row for r in summary.ranking]
     known = [row for row in rows if row.unit in previous]
@@ -418,6 +447,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
         out.append(Para("各单位等次均与上年相同。"))
     if missing:
         out.append(Para(f"无上年考核结果的{len(missing)}个单位：{'、'.join(missing)}。"))
+    out += _follow_ups(rows) + _consequences(rows)
     table = tuple(
         (
             row.unit,
