@@ -368,3 +368,32 @@ def test_a_count_of_records_without_the_records_cannot_be_followed_up():
     [problem] = info.value.problems
     assert problem.code == "history.no-records" and problem.location.file == "南海区-2012年度评分表.xlsx"
     assert problem.message.startswith("上年结果 南海区-2012年度评分表.xlsx 只记有不良记录2条，没有逐条的不良记录")
+
+
+def test_cases_give_the_year_before_like_indicators(tmp_path):
+    """history-demo.cases.yaml: ZZ-07's cases write 上年未整改不良记录数 beside the indicators; all pass, no gap."""
+    from engine.errors import CasesError
+    from engine.tools.cases import coverage, load_suite, run_suite
+
+    suite = load_suite(RULES)
+    zz07 = [c for c in suite.cases if c.rule == "ZZ-07"]
+    assert [c.submission.values.get("上年未整改不良记录数") for c in zz07] == [
+        Decimal(0),
+        Decimal(1),
+        None,
+        Decimal(3),
+        None,
+    ]
+    assert zz07[1].submission.values["有上年结果"] is True  # given with any year-before value
+    ran = run_suite(suite)
+    assert ran.failed == [] and len(ran.outcomes) == 150
+    assert [g for g in coverage(suite, ran.outcomes) if g.rule_id == "ZZ-07"] == []
+    shutil.copy(RULES, tmp_path / "history-demo.yaml")
+    cases = (HERE / "history-demo.cases.yaml").read_text(encoding="utf-8")
+    bad = cases.replace("上年未整改不良记录数: 3", "上年未整改不良记录数: 1.5")
+    (tmp_path / "history-demo.cases.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(CasesError) as info:
+        load_suite(tmp_path / "history-demo.yaml")
+    [problem] = info.value.problems
+    assert (problem.location.line, problem.location.col) == (20, 36)
+    assert problem.message == "用例“本年1件加上年3条未整改，以2分为限”：“上年未整改不良记录数”应为整数"
