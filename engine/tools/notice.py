@@ -29,7 +29,7 @@ NONE = "—"
 COPY_TO = "抄送：（抄送机关）。"  # 版记 (GB/T 9704-2012 7.4): who else receives it, filled in by the issuer
 PRINTER = "（印发机关）"
 PRINT_DATE = "　　年　　月　　日印发"
-TITLE_WIDTH = 20  # 2号 (22 pt) characters on the 156 mm line (a digit counts half)
+TITLE_WIDTH = 20  # 2号 (22 pt) characters on the 156 mm line
 HEADING_WIDTH = 25  # 3号 characters after （一） on a 28-character line
 
 # Last year's result of a unit, keyed by unit name: (上年总分, 上年等次 or None when not graded).
@@ -76,8 +76,9 @@ class Notice:
 
 
 def width(text: str) -> float:
-    """Printed width in full-width characters: ASCII letters and digits take half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+    """Printed width in full-width characters: an ASCII letter or digit about two thirds of one (measured on
+    the rendered title: the digits' font and the space set between them and Chinese take more than half)."""
+    return sum(0.65 if ord(ch) < 0x2E80 else 1 for ch in text)
 
 
 # where a 公文 title may break: after its 关于…年度, before what is reported on (…结果的通报), never inside a name
@@ -104,8 +105,11 @@ def title_lines(text: str, most: float = TITLE_WIDTH) -> tuple[str, ...]:
         if lines and width(lines[-1] + piece) <= most:
             lines[-1] += piece
             continue
-        if lines and width(piece) > most and _soft_cut(lines[-1] + piece, most):
-            piece = lines.pop() + piece  # a name too wide for a line starts on the line before
+        if lines and len(lines[-1]) < _soft_cut(lines[-1] + piece, most):
+            # rather than leave a short line (关于) alone, carry on into the piece up to a 、/的/和 in it
+            whole = lines.pop() + piece
+            lines.append(whole[: _soft_cut(whole, most)])
+            piece = whole[_soft_cut(whole, most) :]
         while width(piece) > most:
             cut = _soft_cut(piece, most) or max(k for k in range(1, len(piece)) if width(piece[:k]) <= most)
             lines.append(piece[:cut])

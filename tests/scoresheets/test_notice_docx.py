@@ -49,7 +49,7 @@ def test_the_docx_reads_back_as_the_notice(written):
     assert texts[0] == notice.draft_note
     assert texts[1:5] == HEAD
     # the title on two lines, broken between phrases (a line break in one paragraph)
-    assert texts[5:8] == ["关于2012、2016、2019、2022、2024年度\n法治建设考核结果的通报", "", "各被考核单位："]
+    assert texts[5:8] == ["关于2012、2016、2019、2022、\n2024年度法治建设考核结果的通报", "", "各被考核单位："]
     assert [t for t in texts[8:-5] if t] == body
     assert texts[-5:] == ["", "", "（落款）", "　　年　　月　　日", ""]
     cells = [tuple(tuple(c.text for c in row.cells) for row in t.rows) for t in doc.tables]
@@ -71,7 +71,7 @@ def test_the_layout_is_a_gongwen(written):
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     assert [round(v.mm, 1) for v in margins] == [37, 35, 28, 26]  # a 156 × 225 mm text block
     by_text = {p.text: p for p in doc.paragraphs if p.text}
-    title = by_text["关于2012、2016、2019、2022、2024年度\n法治建设考核结果的通报"]
+    title = by_text["关于2012、2016、2019、2022、\n2024年度法治建设考核结果的通报"]
     assert [(_east_asian(r), r.font.size) for r in title.runs] == [("方正小标宋简体", Pt(22))] * 2
     assert (_east_asian(by_text["一、考核结果"].runs[0]), by_text["一、考核结果"].runs[0].font.size) == ("黑体", Pt(16))
     sub = next(p for t, p in by_text.items() if t.startswith("（一）"))
@@ -128,6 +128,9 @@ def test_titles_break_between_phrases():
     from engine.tools.notice import title_lines
 
     assert title_lines("关于2012年度法治建设考核结果的通报") == ("关于2012年度法治建设考核结果的通报",)
+    # a list of years too wide for one line breaks after one of its 、, not leaving 关于 alone
+    years = "关于2012、2016、2019、2022、2024年度法治建设考核结果的通报"
+    assert title_lines(years) == ("关于2012、2016、2019、2022、", "2024年度法治建设考核结果的通报")
     assert title_lines("关于2013年度区依法行政示范创建考核结果的通报") == (
         "关于2013年度",
         "区依法行政示范创建考核结果的通报",
@@ -188,6 +191,26 @@ def test_the_notice_converts_to_an_a4_pdf(written, tmp_path):
     assert "法治建设考核结果的通报" in flat and "各被考核单位：" in flat
     assert "—1—" in flat and f"—{pages}—" in flat  # page numbers on every page
     assert "（落款）" in flat and "区市政管理局（虚构示例单位）64.63不合格" in flat
+    # the title on two lines, each phrase whole
+    lines = ["".join(line.split()) for line in text.splitlines() if line.strip()]  # LibreOffice spaces 关于 2012
+    at = lines.index("关于2012、2016、2019、2022、")
+    assert lines[at + 1] == "2024年度法治建设考核结果的通报"
+    # the 版记 is the last thing on the last page, at its foot: below the 落款, above only the page number
+    last = text.split("\f")[pages - 1]
+    tail = [line.split() for line in last.splitlines() if line.strip()]
+    assert tail[-3:] == [["抄送：（抄送机关）。"], ["（印发机关）", "年", "月", "日印发"], [f"—{pages}—"]] or tail[
+        -3:
+    ] == [
+        ["抄送：（抄送机关）。"],
+        ["（印发机关）", "年", "月", "日印发"],
+        ["—", str(pages), "—"],
+    ]
+    gap = last.splitlines()
+    assert (
+        next(n for n, line in enumerate(gap) if "抄送" in line)
+        - next(n for n, line in enumerate(gap) if "年" in line and "月" in line and "日" in line and "印发" not in line)
+        > 3
+    )  # blank lines between the date and the 版记: it sits at the page foot, not after the text
 
 
 def test_a_short_table_stays_on_a_page_and_a_long_one_runs_on_with_its_header():
