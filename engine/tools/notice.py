@@ -30,7 +30,7 @@ COPY_TO = "抄送：（抄送机关）。"  # 版记 (GB/T 9704-2012 7.4): who e
 PRINTER = "（印发机关）"
 PRINT_DATE = "　　年　　月　　日印发"
 TITLE_WIDTH = 20  # 2号 (22 pt) characters on the 156 mm line
-HEADING_WIDTH = 25  # 3号 characters after （一） on a 28-character line
+HEADING_WIDTH = 23  # 3号 characters after （一）, on a 28-character line indented by two
 
 # Last year's result of a unit, keyed by unit name: (上年总分, 上年等次 or None when not graded).
 Previous = Mapping[str, tuple[Decimal, str | None]]
@@ -170,27 +170,43 @@ def _rounds(summary: BatchSummary) -> list[_Round]:
 
 
 class _Names:
-    """How a group or round is named: only what tells it apart from the others in the batch."""
+    """How a group or round is named: only what tells it apart from the others in the batch.
+
+    A heading stays on its line: when one of the group headings would not, all of them name their ruleset
+    without its bracketed note (if that still tells the rulesets apart), or leave it out when the year
+    and unit type alone tell every group apart; the same for the rounds' headings."""
 
     def __init__(self, summary: BatchSummary):
         self.years = len(summary.years) > 1
         self.rulesets = len({g.ruleset_id for g in summary.groups}) > 1
         full = {g.ruleset_name for g in summary.groups}
         short = {name: name.split("（")[0] or name for name in full}
-        # a heading a line cannot hold names its ruleset without the note in brackets, when that still tells them apart
         self.short = short if len(set(short.values())) == len(full) else {name: name for name in full}
+        groups = [(g.ruleset_name, self._label(g)) for g in summary.groups]
+        rounds = list(dict.fromkeys((g.ruleset_name, f"{g.year}年度" if self.years else "") for g in summary.groups))
+        self.group_form, self.round_form = self._form(groups), self._form(rounds)
 
-    def _named(self, name: str, text: str, heading: bool) -> str:
-        if not self.rulesets:
+    def _form(self, named: list[tuple[str, str]]) -> str:
+        if not self.rulesets or all(width(f"《{n}》{t}") <= HEADING_WIDTH for n, t in named):
+            return "full"
+        if all(width(f"《{self.short[n]}》{t}") <= HEADING_WIDTH for n, t in named):
+            return "short"
+        labels = [t for _, t in named]
+        return "label" if all(labels) and len(set(labels)) == len(labels) else "short"
+
+    def _label(self, g: Group) -> str:
+        return f"{g.year}年度{g.unit_type}" if self.years else g.unit_type
+
+    def _named(self, name: str, text: str, form: str = "full") -> str:
+        if not self.rulesets or form == "label":
             return text
-        whole = f"《{name}》{text}"
-        return whole if not heading or width(whole) <= HEADING_WIDTH else f"《{self.short.get(name, name)}》{text}"
+        return f"《{self.short[name] if form == 'short' else name}》{text}"
 
     def group(self, g: Group, heading: bool = False) -> str:
-        return self._named(g.ruleset_name, f"{g.year}年度{g.unit_type}" if self.years else g.unit_type, heading)
+        return self._named(g.ruleset_name, self._label(g), self.group_form if heading else "full")
 
     def round(self, r: _Round) -> str:  # a heading
-        return self._named(r.name, f"{r.year}年度" if self.years else "", True)
+        return self._named(r.name, f"{r.year}年度" if self.years else "", self.round_form)
 
 
 def title(summary: BatchSummary) -> str:
@@ -243,6 +259,8 @@ def _results(summary: BatchSummary, names: _Names) -> list[Block]:
         else:
             line = f"共{g.units}个单位，不评定等次。"
         out.append(Heading(2, f"（{numeral(n)}）{names.group(g, heading=True)}"))
+        if names.rulesets and names.group_form == "label":  # the heading left the ruleset out: said here
+            line = f"依据《{g.ruleset_name}》考核，{line}"
         out.append(Para(line))
         rows = tuple((str(m.rank), m.row.unit, d(m.row.total), m.row.grade_shown if words else NONE) for m in members)
         out.append(Table(("名次", "单位", "总分", "等次"), rows, (14, 80, 22, 40)))

@@ -76,7 +76,7 @@ def test_the_layout_is_a_gongwen(written):
     assert (_east_asian(by_text["一、考核结果"].runs[0]), by_text["一、考核结果"].runs[0].font.size) == ("黑体", Pt(16))
     sub = next(p for t, p in by_text.items() if t.startswith("（一）"))
     assert _east_asian(sub.runs[0]) == "楷体_GB2312"
-    body = by_text["共1个单位，其中不合格1个。"]
+    body = by_text["依据《区依法行政示范创建考核评分细则（2013年度）》考核，共1个单位，其中不合格1个。"]
     assert (_east_asian(body.runs[0]), body.runs[0].font.size) == ("仿宋_GB2312", Pt(16))
     assert body.paragraph_format.line_spacing == Pt(28.95)  # 22 lines to the page
     assert body.paragraph_format.first_line_indent == Pt(32)  # two characters

@@ -13,7 +13,7 @@ from engine.tools.summary import FailedInput
 
 D13 = "《区依法行政示范创建考核评分细则（2013年度）》"
 N21 = "《法治政府建设考核评分细则（示范指标体系版）》"
-# a heading too wide for its line names the ruleset without the note in brackets (still telling them apart)
+# a round's heading too wide for its line names the ruleset without the note in brackets (still telling them apart)
 D13H, N21H = "《区依法行政示范创建考核评分细则》", "《法治政府建设考核评分细则》"
 
 BODY = [
@@ -25,24 +25,25 @@ BODY = [
     "1个单位，评分于2014年1月15日完成。不同考核年度或不同评分细则的分数不可相互比较。有9个单位尚有评分项待复核，总分以复核后"
     "为准，其中3个单位的等次可能变化，标注“暂定”。现将考核结果通报如下：",
     "一、考核结果",
-    f"（一）{D13H}2012年度区县政府",
-    "共1个单位，其中优秀1个。",
-    f"（二）{D13H}2012年度区直部门",
-    "共1个单位，其中不合格1个。",
-    f"（三）{D13H}2016年度区县政府",
-    "共1个单位，其中良好1个。",
-    f"（四）{D13H}2019年度区县政府",
-    "共1个单位，其中良好1个。",
-    f"（五）{N21H}2022年度区直部门",
-    "共1个单位，其中优秀1个。",
-    f"（六）{N21H}2022年度镇街",
-    "共1个单位，其中优秀1个。",
-    f"（七）{N21H}2022年度行政执法部门",
-    "共1个单位，其中良好1个。",
-    "（八）《县直部门法治建设目标责任考核细则》2024年度县直部门",
-    "共1个单位，其中基本完成1个。",
-    "（九）《行政执法质量自查表（2024年度）》2024年度执法单位",
-    "共1个单位，不评定等次。",
+    # with the ruleset's name no group heading fits its line; the year and unit type tell them apart
+    "（一）2012年度区县政府",
+    f"依据{D13}考核，共1个单位，其中优秀1个。",
+    "（二）2012年度区直部门",
+    f"依据{D13}考核，共1个单位，其中不合格1个。",
+    "（三）2016年度区县政府",
+    f"依据{D13}考核，共1个单位，其中良好1个。",
+    "（四）2019年度区县政府",
+    f"依据{D13}考核，共1个单位，其中良好1个。",
+    "（五）2022年度区直部门",
+    f"依据{N21}考核，共1个单位，其中优秀1个。",
+    "（六）2022年度镇街",
+    f"依据{N21}考核，共1个单位，其中优秀1个。",
+    "（七）2022年度行政执法部门",
+    f"依据{N21}考核，共1个单位，其中良好1个。",
+    "（八）2024年度县直部门",
+    "依据《县直部门法治建设目标责任考核细则（2024年度）》考核，共1个单位，其中基本完成1个。",
+    "（九）2024年度执法单位",
+    "依据《行政执法质量自查表（2024年度）》考核，共1个单位，不评定等次。",
     "二、评为最高等次的单位",
     f"{D13}2012年度区县政府：评为优秀的单位1个：花山区人民政府（暂定）。",
     f"{D13}2012年度区直部门：没有评为优秀的单位。",
@@ -112,7 +113,7 @@ def test_the_notice_of_the_examples_word_for_word():
     assert notice.draft_note.startswith("草稿：据2014年1月15日 09:00 的评分结果生成。")
     # headings are typed by level: 一、 for sections, （一） for groups
     levels = {b.text: b.level for b in notice.body if isinstance(b, Heading)}
-    assert levels["一、考核结果"] == 1 and levels[f"（一）{D13H}2012年度区县政府"] == 2
+    assert levels["一、考核结果"] == 1 and levels["（一）2012年度区县政府"] == 2
     assert "与上年比较" not in "".join(BODY)  # no history given: no year-on-year section
 
 
