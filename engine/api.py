@@ -89,10 +89,10 @@ def with_map(
 
     A map given for a unit it does not list is an error when `strict` (one assessment), else
     left out (a batch of many units)."""
-    from engine.ruleset.responsibility import map_beside, with_responsible
+    from engine.ruleset.responsibility import map_for, with_responsible
 
-    beside = map_beside(ruleset.file)
-    if path is None and not beside.is_file():
+    beside = map_for(ruleset)
+    if path is None and beside is None:
         return result
     file = native(path) if path is not None else beside
     if not get_map(file, None).applies_to(result.unit):

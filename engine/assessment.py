@@ -6,10 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 from pathlib import Path
 
 from engine import __version__
+from engine.errors import ErrorList, HistoryError, Location, Problem, SubmissionError
 from engine.evaluation.checks import CompiledRuleset, compile_outcomes, compile_ruleset
 from engine.evaluation.durable.adapter import adapter
 from engine.intake.review import Decision, Overrides
@@ -19,6 +21,7 @@ from engine.result import (
     Audit,
     BadRecord,
     Consequence,
+    FollowUp,
     Grade,
     ItemResult,
     PreviousResult,
@@ -27,6 +30,7 @@ from engine.result import (
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.conditions import format_value
+from engine.ruleset.model import IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.wording import Words
 from engine.scoring.arithmetic import (
@@ -71,6 +75,7 @@ def assess(
     engine.evaluation.plain passes its plain-Python evaluator). `previous` is the unit's result of
     the year before (`--history`), read by the 等次后果 once the total and grade are settled."""
     compiled = compiled_for(ruleset)
+    submission, follow, follow_notes = with_previous(ruleset, submission, previous)
     values, records = facts(ruleset, submission)
     fired = (firings or adapter().run)(compiled, values, records)
     decided = overrides.for_unit(submission.unit, submission.year, ruleset) if overrides else dict(reviews or {})
@@ -81,7 +86,7 @@ def assess(
     t = totals(ruleset, items, bonuses)
     total_min = t.open.total_min if t.open else None
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
-    after = outcome_values(t.total, g, ctx.bad_records, items, previous)
+    after = outcome_values(ruleset, t.total, g, ctx.bad_records, items, previous, follow)
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
@@ -111,10 +116,11 @@ def assess(
         open_totals=t.open,
         submitted=_submitted(ruleset, submission),
         records=_records(ruleset, submission),
-        notices=_notices(ruleset, submission, overrides, decided) + notes,
+        notices=_notices(ruleset, submission, overrides, decided) + follow_notes + notes + _unread(ruleset, previous),
         unit_id=submission.unit_id,
         previous=previous,
         consequences=consequences,
+        follow_ups=follow,
         ruleset_extends=_ancestors(ruleset),
         remedies=remedies(ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending),
         audit=Audit(
@@ -133,26 +139,96 @@ def assess(
 
 
 def outcome_values(
-    total: Decimal, g: Grade, bad_records: list[BadRecord], items: list[ItemResult], previous: PreviousResult | None
+    ruleset: Ruleset,
+    total: Decimal,
+    g: Grade,
+    bad_records: list[BadRecord],
+    items: list[ItemResult],
+    previous: PreviousResult | None,
+    follow: list[FollowUp],
 ) -> dict[str, expr.Value]:
     """The facts an 等次后果 reads (Ruleset.outcome_symbols): this year's settled result, and the year
     before's. Without a previous result the 上年… names are absent, so every comparison on them is false."""
-    out: dict[str, expr.Value] = {
-        "总分": total,
-        "不良记录数": Decimal(len(bad_records)),
-        "有上年结果": previous is not None,
-    }
+    out: dict[str, expr.Value] = {"总分": total, "不良记录数": Decimal(len(bad_records))}
     if g.grade is not None:
         out["等次"] = g.grade
     out.update({f"得分[{i.rule_id}]": i.score for i in items if i.counted and i.status != "待复核"})
+    out.update(previous_values(ruleset, previous, follow))
     if previous is not None:
-        out.update(
-            上年总分=previous.total, 上年不良记录数=Decimal(previous.bad_records), 较上年增减=previous.change(total)
-        )
+        out["较上年增减"] = previous.change(total)
+    return out
+
+
+def with_previous(
+    ruleset: Ruleset, submission: Submission, previous: PreviousResult | None
+) -> tuple[Submission, list[FollowUp], list[str]]:
+    """The submission with the year before's result among its values when items or vetoes read it
+    (Ruleset.reads_previous), the follow-up of last year's 不良记录, and notices."""
+    follow, notes = follow_ups(ruleset, submission, previous)
+    if ruleset.reads_previous:
+        values = {**previous_values(ruleset, previous, follow), **submission.values}
+        submission = dc_replace(submission, values=values)
+    return submission, follow, notes
+
+
+def previous_values(ruleset: Ruleset, previous: PreviousResult | None, follow: list[FollowUp]) -> dict[str, expr.Value]:
+    """The year before's result under the names conditions read (Ruleset.previous_specs). Without one,
+    有上年结果 is false and the counts are 0; 上年总分, 上年等次 and 上年得分 are absent (comparisons false)."""
+    out: dict[str, expr.Value] = {"有上年结果": previous is not None}
+    out["上年不良记录数"] = Decimal(previous.bad_records if previous else 0)
+    out["上年未整改不良记录数"] = Decimal(sum(not f.corrected for f in follow))
+    if previous is not None:
+        out["上年总分"] = previous.total
         if previous.grade is not None:
             out["上年等次"] = previous.grade
         out.update({f"上年得分[{k}]": v for k, v in previous.item_scores.items()})
-    return out
+    return {name: value for name, value in out.items() if name in ruleset.previous_specs}
+
+
+def follow_ups(
+    ruleset: Ruleset, submission: Submission, previous: PreviousResult | None
+) -> tuple[list[FollowUp], list[str]]:
+    """Each of the year before's 不良记录 with its 整改 as the submission reports it (a record not
+    reported is open), and notices. A report naming no such record is an error at its place."""
+    if previous is None:
+        note = "无上年结果：申报的上年不良记录整改未核对" if submission.corrections else ""
+        return [], [note] if note else []
+    if previous.records is None:
+        if previous.bad_records and "上年未整改不良记录数" in ruleset.reads_previous | _outcome_reads(ruleset):
+            message = (
+                f"上年结果 {previous.source} 只记有不良记录{previous.bad_records}条，没有逐条的不良记录，"
+                "无法按申报的整改情况计算上年未整改不良记录数；请改用上年 assess --format json 或 "
+                "assess batch --format json 写出的结果"
+            )
+            raise HistoryError(Problem(Location(previous.source), message, "history.no-records"))
+        return [], []
+    errors = ErrorList()
+    reported: dict[int, bool | None] = {}
+    notes: dict[int, str] = {}
+    for c in submission.corrections:
+        hits = [r for r in previous.records if r.rule_id == c.rule_id and c.seq in (None, r.seq)]
+        if not hits:
+            known = "、".join(f"{r.rule_id}（序号{r.seq}）" for r in previous.records) or "无"
+            message = (
+                f"上年（{previous.year}年度）结果中没有评分项 {c.rule_id}"
+                f"{f'、序号{c.seq}' if c.seq else ''}的不良记录（上年的不良记录：{known}）"
+            )
+            errors.problems.append(Problem(c.location, message, "submission.unknown-record", c.rule_id))
+        for r in hits:
+            reported[r.seq], notes[r.seq] = c.done, c.note
+    if errors:
+        raise SubmissionError(errors.problems)
+    out = [
+        FollowUp(
+            seq=r.seq, rule_id=r.rule_id, event=r.event, corrected=bool(reported.get(r.seq)), note=notes.get(r.seq, "")
+        )
+        for r in previous.records
+    ]
+    return out, []
+
+
+def _outcome_reads(ruleset: Ruleset) -> set[str]:
+    return {n for c in ruleset.outcome_conditions.values() for n in c.names}
 
 
 @dataclass(frozen=True)
@@ -162,15 +238,15 @@ class _Named:
     unit: str | None
 
 
-def _outcome_spec(name: str) -> _Named:
+def _outcome_spec(ruleset: Ruleset, name: str) -> _Named | IndicatorSpec:
     """How a name an 等次后果 reads is worded: 得分 in 分, 不良记录数 in 条, 等次 as an option."""
-    if re.fullmatch(r"(上年)?得分\[.+\]", name) or name in ("总分", "上年总分", "较上年增减"):
+    if name in ruleset.previous_specs:
+        return ruleset.previous_specs[name]
+    if name.startswith("得分[") or name in ("总分", "较上年增减"):
         return _Named(name, "数值", "分")
-    if name.endswith("不良记录数"):
+    if name == "不良记录数":
         return _Named(name, "次数", "条")
-    if name == "有上年结果":
-        return _Named("是否有上年结果", "是否", None)
-    return _Named(name, "选项", None)  # 等次, 上年等次
+    return _Named(name, "选项", None)  # 等次
 
 
 def _consequences(
@@ -194,7 +270,7 @@ def _consequences(
     for outcome in ruleset.model.outcomes:
         cond = ruleset.outcome_conditions[outcome.id]
         if (outcome.id, 0) in fired:
-            specs = {name: _outcome_spec(name) for name in cond.names}
+            specs = {name: _outcome_spec(ruleset, name) for name in cond.names}
             reason = Words(specs, values, year).told(cond.node)  # in words, as every reason
             if provisional and "等次" in cond.names:
                 reason += "；等次为暂定，复核后按最终等次重新判断"
@@ -205,6 +281,29 @@ def _consequences(
             unread.append(outcome.id)
     notes = [f"{NO_PREVIOUS}：等次后果 {'、'.join(unread)} 读上年结果，按不成立处理"] if unread else []
     return out, notes
+
+
+def _unread(ruleset: Ruleset, previous: PreviousResult | None) -> list[str]:
+    """Without a previous result, the items and vetoes that read the year before's say so."""
+    if previous is not None or not ruleset.reads_previous:
+        return []
+    ids = [
+        key
+        for key, names in _previous_reads(ruleset).items()
+        if names - {"有上年结果", "上年不良记录数", "上年未整改不良记录数"}
+    ]
+    if not ids:
+        return []
+    return [f"{NO_PREVIOUS}：{'、'.join(ids)} 读上年结果，其中比较上年总分、等次或得分的条件按不成立处理"]
+
+
+def _previous_reads(ruleset: Ruleset) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for key, cond in ruleset.conditions.items():
+        names = set(cond.names) & set(ruleset.previous_specs)
+        if names and cond.record_list is None:
+            out.setdefault(re.split(r"[.#]", key, maxsplit=1)[0], set()).update(names)
+    return out
 
 
 def facts(ruleset: Ruleset, submission: Submission) -> tuple[dict, dict]:

@@ -177,6 +177,31 @@ class Audit(Frozen):
         default_factory=list,
         description="each decision applied, with who and when: 'XF-05（区司法局 张三，2013-04-10）'",
     )
+    responsibility_file: str = Field("", description="the 分工表 the responsible units come from (file name)")
+    responsibility_sha256: str = Field("", description="sha256 of that 分工表")
+
+
+class PreviousRecord(Frozen):
+    """One 不良记录 of the year before, as its result lists it."""
+
+    seq: int
+    rule_id: str
+    event: str = Field(description="事项")
+    severity: str = Field("一般", description="严重程度")
+
+
+class FollowUp(Frozen):
+    """A 不良记录 of the year before and its 整改 as this year's submission reports it (上年不良记录整改)."""
+
+    seq: int = Field(description="its 序号 in the year before's result")
+    rule_id: str
+    event: str
+    corrected: bool = Field(description="整改完成 as reported; a record not reported is open")
+    note: str = Field("", description="说明 reported with it")
+
+    @property
+    def state(self) -> str:
+        return "已整改" if self.corrected else "未整改"
 
 
 class PreviousResult(Frozen):
@@ -189,6 +214,9 @@ class PreviousResult(Frozen):
     grade: str | None = Field(description="上年等次 (None: that ruleset graded nothing)")
     item_scores: dict[str, Decimal] = Field(default_factory=dict, description="上年得分 of each counted item, by id")
     bad_records: int = Field(0, description="上年不良记录数")
+    records: list[PreviousRecord] | None = Field(
+        None, description="the 不良记录 themselves; None: the source lists only their number (a scoresheet)"
+    )
     source: str = Field(description="the history file it was read from")
 
     def change(self, total: Decimal) -> Decimal:
@@ -252,6 +280,10 @@ class AssessmentResult(Frozen):
     previous: PreviousResult | None = Field(None, description="the year before's result (`--history`); None: none")
     consequences: list[Consequence] = Field(
         default_factory=list, description="等次后果 that held (e.g. 连续两年不合格), decided after the grade"
+    )
+    follow_ups: list[FollowUp] = Field(
+        default_factory=list,
+        description="上年不良记录整改: each of the year before's 不良记录, corrected or still open",
     )
 
     @property

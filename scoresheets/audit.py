@@ -1,7 +1,8 @@
 """The 审计信息 block of 评分表 and the same facts as custom document properties.
 
 A scoresheet carries what it was computed from: the ruleset (编号, file name and sha256), the
-submission, the assessors' review file and each decision taken from it (who, when), the engine
+submission, the assessors' review file and each decision taken from it (who, when), the 分工表
+the responsible units come from (file name and sha256), the engine
 version and the assessment time. `assess verify` reads them
 back (custom properties first: they survive edits to the visible block).
 """
@@ -29,6 +30,8 @@ FIELDS = [  # (label on the sheet and property name, what it shows)
     ("复核文件", lambda r: r.audit.overrides_file or NONE),
     ("复核文件SHA-256", lambda r: r.audit.overrides_sha256),
     ("复核决定", lambda r: "；".join(r.audit.overrides_decisions) or NONE),
+    ("分工表", lambda r: r.audit.responsibility_file or NONE),
+    ("分工表SHA-256", lambda r: r.audit.responsibility_sha256),
     ("引擎版本", lambda r: r.audit.engine_version),
     (TIME, lambda r: r.audit.assessed_at),
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -43,6 +43,9 @@ FALLBACKS = {
 }
 BODY_PT, TITLE_PT, TABLE_PT, NUMBER_PT, NOTE_PT, MARK_PT = 16, 22, 12, 14, 10.5, 30
 LINE_PT = 28.95  # 225 mm / 22 lines
+TEXT_WIDTH_MM, TEXT_HEIGHT_MM = 156, 225
+IMPRINT_MM = 150  # LibreOffice sets a floating table nearly as wide as the text inline, in the flow
+THICK, THIN = 8, 6  # border widths in eighths of a point: 0.35 mm and 0.25 mm (版记 lines)
 CHAR_TIGHTEN = -5  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 156 mm (442.2 pt)
 TABLE_LINE_PT = 20
 CELL_MARGIN_TWIPS = 57  # 1 mm
@@ -232,7 +235,13 @@ def build_document(notice: Notice):
     number = _para(doc, DOC_NUMBER, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _border(number, "bottom")  # 版头分隔线
     _para(doc, "", indent=False)
-    _para(doc, notice.title, TITLE_FONT, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    title = _para(doc, "", TITLE_FONT, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    for n, line in enumerate(notice.title_lines):  # broken between phrases (engine.tools.notice.title_lines)
+        run = title.add_run(line)
+        _fonts(run, TITLE_FONT)
+        run.font.size = Pt(TITLE_PT)
+        if n + 1 < len(notice.title_lines):
+            run.add_break()
     _para(doc, "", indent=False)
     _para(doc, notice.addressee, indent=False)
     blocks = notice.body
@@ -251,7 +260,59 @@ def build_document(notice: Notice):
     signature.paragraph_format.right_indent = Pt(BODY_PT * 4)
     date = _para(doc, notice.date, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     date.paragraph_format.right_indent = Pt(BODY_PT * 4)
+    _imprint(doc, notice)
     return doc
+
+
+def _edge(parent, side: str, size: int) -> None:
+    edge = OxmlElement(f"w:{side}")
+    for key, value in (("val", "single"), ("sz", str(size)), ("space", "0"), ("color", "000000")):
+        edge.set(qn(f"w:{key}"), value)
+    parent.append(edge)
+
+
+def _imprint(doc, notice: Notice) -> None:
+    """The 版记 (GB/T 9704-2012 7.4) at the foot of the last page: 抄送 and 印发机关/印发日期 in 4号 仿宋, one
+    character in from each side, under a thick first line (0.35 mm), a thin one (0.25 mm) between them and
+    a thick last line. A table floating at a fixed place from the top margin, its foot on the bottom margin
+    (LibreOffice places a table set "at the bottom" inline), so it keeps to the page foot."""
+    table = doc.add_table(rows=2, cols=1)
+    tblpr = table._tbl.tblPr  # children in the schema's order: tblpPr first, tblW, jc, tblBorders, tblLook last
+    place = OxmlElement("w:tblpPr")
+    top = round((TEXT_HEIGHT_MM / 25.4 * 72 - 2 * LINE_PT - 2) * 20)  # twips: two exact lines and the rules
+    for key, value in (
+        ("vertAnchor", "margin"),
+        ("tblpY", str(top)),
+        ("horzAnchor", "margin"),
+        ("tblpXSpec", "center"),
+    ):
+        place.set(qn(f"w:{key}"), value)
+    tblpr.insert(0, place)
+    tblw = tblpr.find(qn("w:tblW"))
+    tblw.set(qn("w:w"), str(round(IMPRINT_MM / 25.4 * 1440)))
+    tblw.set(qn("w:type"), "dxa")
+    borders = OxmlElement("w:tblBorders")
+    for side, size in (("top", THICK), ("bottom", THICK), ("insideH", THIN)):
+        _edge(borders, side, size)
+    for side in ("left", "right", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    tblpr.find(qn("w:tblLook")).addprevious(borders)
+    table.columns[0].width = Mm(IMPRINT_MM)
+    for r, (left, right) in enumerate(((notice.copy_to, ""), (notice.printer, notice.print_date))):
+        cell = table.rows[r].cells[0]
+        cell.width = Mm(IMPRINT_MM)
+        p = cell.paragraphs[0]
+        _line(p, LINE_PT)
+        fmt = p.paragraph_format
+        fmt.left_indent = fmt.right_indent = Pt(NUMBER_PT)
+        if right:  # 印发日期 flush right, one character in: a right tab at the text's end
+            fmt.tab_stops.add_tab_stop(Mm(IMPRINT_MM) - Pt(NUMBER_PT * 2), WD_TAB_ALIGNMENT.RIGHT)
+        run = p.add_run(f"{left}\t{right}" if right else left)
+        _fonts(run, BODY_FONT)
+        run.font.size = Pt(NUMBER_PT)
+    _line(doc.add_paragraph(), 1)  # a document ends with a paragraph (Word adds one after a last table)
 
 
 def notice_bytes(notice: Notice, when: dt.datetime) -> bytes:

@@ -133,6 +133,10 @@ class _Overview:
         severe = sum(1 for b in records if b.severity == "严重")
         said = f"{len(records)}条{f'（其中严重{severe}条）' if severe else ''}，见“不良记录”表" if records else "无"
         self.line("不良记录", said)
+        if res.follow_ups:  # last year's records as the unit reports their 整改
+            each = "；".join(f"{f.rule_id} {f.event}：{f.state}" for f in res.follow_ups)
+            still = sum(not f.corrected for f in res.follow_ups)
+            self.line("上年不良记录", f"{len(res.follow_ups)}条，本年度内未整改{still}条（{each}）")
         if res.vetoes:
             self.line("一票否决", "；".join(f"{v.rule_id} {v.event}：{v.detail}" for v in res.vetoes))
         deducted = sorted((i for i in res.items if i.deduction > 0), key=lambda i: (-i.deduction, i.seq))

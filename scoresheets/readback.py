@@ -9,8 +9,10 @@ from typing import Any
 
 from engine.documents.xlsx_guard import check_xlsx
 from engine.errors import Location, Problem, ScoresheetError
-from engine.result import PreviousResult
+from engine.result import PreviousRecord, PreviousResult
 from scoresheets.audit import FIELDS, HEADING, read_audit_properties
+from scoresheets.bad_records import HEADER_ROW
+from scoresheets.bad_records import SHEET as RECORDS
 from scoresheets.formulas import Bounds, Formula, TooCostly, Unknown, Unsupported, XlError, to_decimal
 from scoresheets.scoresheet import CAT1, DASH, DED, FIRST_ROW, LABEL_END, MAX, RULE, SCORE, SEQ, SHEET
 
@@ -44,8 +46,21 @@ def previous_of_sheet(path: Path) -> PreviousResult:
         grade=grade if isinstance(grade, str) and grade != DASH else None,
         item_scores={rid: v for rid, v in scores.items() if isinstance(v, Decimal)},
         bad_records=int(props.get("不良记录数") or 0),
+        records=_records(reading),
         source=path.name,
     )
+
+
+def _records(reading: ScoresheetReading) -> list[PreviousRecord] | None:
+    """The sheet 不良记录 as the year before's records (序号, 事项, the rule id that opens 依据, 严重程度);
+    None when the sheet is missing or its rows do not add up to the recorded number."""
+    if reading.book is None or RECORDS not in reading.book.sheetnames:
+        return None
+    out = []
+    for seq, event, basis, _, severity, *_ in reading.book[RECORDS].iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+        if isinstance(seq, int) and isinstance(event, str) and isinstance(basis, str) and basis.split():
+            out.append(PreviousRecord(seq=seq, rule_id=basis.split()[0], event=event, severity=str(severity or "一般")))
+    return out if len(out) == int(reading.props.get("不良记录数") or 0) else None
 
 
 def read_scoresheet(path: Path | str) -> ScoresheetReading:

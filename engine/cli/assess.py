@@ -48,7 +48,7 @@ from engine.render.text import full, summary
 )
 @history_option(
     "上年结果：上一年 assess --format json 的结果、assess batch --format json 的 汇总.json、上一年的评分表，或其所在文件夹。"
-    "按单位编码（没有时按单位名称）找到本单位上年的结果，供等次后果读取，并写出较上年的变化。"
+    "按单位编码（没有时按单位名称）找到本单位上年的结果，供评分项、否决项和等次后果读取，并写出较上年的变化。"
 )
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")

@@ -181,7 +181,7 @@ def _workers(jobs: int | None) -> int:
 )
 @history_option(
     "上年结果：上一年 assess batch --format json 的 汇总.json、assess --format json 的结果、上一年的评分表，或其所在文件夹。"
-    "按单位编码（没有时按单位名称）对应，供等次后果读取，并在汇总中比较上年。"
+    "按单位编码（没有时按单位名称）对应，供评分项、否决项和等次后果读取，并在汇总中比较上年。"
 )
 @click.option("--force", is_flag=True, help="覆盖输出文件夹中已被人工修改的评分表（缺省不覆盖，该单位列入错误）。")
 @click.option(

@@ -22,7 +22,10 @@ from engine.documents.text import visible
 @click.argument("submission", type=PathType(dir_okay=False, path_type=Path))
 @click.argument("rules", type=PathType(path_type=Path), required=False)
 @file_option("--overrides", "评分时所用的复核文件（评分表记录了它的 SHA-256）。")
-@file_option("--responsibility", "评分时所用的分工表（缺省用规则文件旁的分工表）。")
+@file_option(
+    "--responsibility",
+    "评分时所用的分工表（评分表记录了它的SHA-256；缺省在规则文件、申报文件和评分表旁找内容相同的）。",
+)
 @history_option("评分时所给的上年结果（--history），评分表中的“较上年”“等次后果”据此核对。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(

@@ -18,7 +18,7 @@ from engine.documents.fast_json import load_data_document
 from engine.documents.source import Document
 from engine.errors import ErrorList, HistoryError, InputError, Location, Problem
 from engine.intake.submission import Submission
-from engine.result import PreviousResult
+from engine.result import PreviousRecord, PreviousResult
 
 SUMMARY = "汇总.xlsx"  # a batch's summary beside its scoresheets: not a unit's result
 
@@ -113,13 +113,19 @@ def _entries(doc: Document, errors: ErrorList) -> list[PreviousResult]:
     out = []
     for loc, row, read in rows:
         try:
-            out.append(read(row, source))
+            out.append(read(row, source, data))
         except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
             errors.add(doc.locate(loc), f"评分结果不完整或有误（{exc}）；请用本程序重新生成", "history.invalid")
     return out
 
 
-def _from_result(data: dict[str, Any], source: str) -> PreviousResult:
+def _record(n: int, rec: dict[str, Any]) -> PreviousRecord:
+    return PreviousRecord(
+        seq=int(rec.get("seq", n)), rule_id=str(rec["rule_id"]), event=str(rec["event"]), severity=str(rec["severity"])
+    )
+
+
+def _from_result(data: dict[str, Any], source: str, _whole: Any = None) -> PreviousResult:
     items = {i["rule_id"]: Decimal(i["score"]) for i in data["items"] if i["counted"] and i["status"] != "待复核"}
     return PreviousResult(
         year=int(data["year"]),
@@ -129,11 +135,14 @@ def _from_result(data: dict[str, Any], source: str) -> PreviousResult:
         grade=(data.get("grade") or {}).get("grade"),
         item_scores=items,
         bad_records=len(data.get("bad_records") or []),
+        records=[_record(n, r) for n, r in enumerate(data.get("bad_records") or [], start=1)],
         source=source,
     )
 
 
-def _from_row(row: dict[str, Any], source: str) -> PreviousResult:
+def _from_row(row: dict[str, Any], source: str, whole: dict[str, Any]) -> PreviousResult:
+    # the summary lists every unit's 不良记录 together, in each unit's order (its 序号)
+    mine = [b for b in whole.get("bad_records") or [] if b["unit"] == row["unit"] and b.get("file") == row.get("file")]
     return PreviousResult(
         year=int(row["year"]),
         unit=str(row["unit"]),
@@ -142,5 +151,6 @@ def _from_row(row: dict[str, Any], source: str) -> PreviousResult:
         grade=row.get("grade"),
         item_scores={k: Decimal(v) for k, v in (row.get("item_scores") or {}).items()},
         bad_records=int(row.get("bad_record_count", 0)),
+        records=[_record(n, r) for n, r in enumerate(mine, start=1)],
         source=source,
     )

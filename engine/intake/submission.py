@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -29,7 +30,7 @@ from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
 from engine.documents.source import Document, plain
 from engine.documents.text import one_line, printable, visible_line
-from engine.errors import ErrorList, SubmissionError
+from engine.errors import ErrorList, Location, SubmissionError
 from engine.intake.deadlines import count_days_late
 from engine.intake.rates import reconcile
 from engine.intake.review import REFUSED
@@ -42,6 +43,25 @@ from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.values import type_adapter, written
 
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
+
+
+class CorrectionReport(BaseModel):
+    """One of last year's 不良记录 and whether the unit has corrected it (整改) since."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="上年不良记录整改",
+        json_schema_extra={"description": "上年评分表所列的一条不良记录及其整改情况；未列出的上年不良记录按未整改计"},
+    )
+    rule_id: Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(one_line)] = Field(
+        alias="评分项", description="上年写出该不良记录的评分项编号（见上年评分表的不良记录）"
+    )
+    seq: StrictInt | None = Field(None, alias="序号", ge=1, description="上年不良记录的序号；同一评分项有多条时填写")
+    done: StrictBool = Field(alias="整改完成", description="是否已整改完成")
+    note: Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)] = Field(
+        "", alias="说明", description="整改情况、完成日期或佐证材料"
+    )
 
 
 class Header(BaseModel):
@@ -61,6 +81,18 @@ class Header(BaseModel):
     reviews: SkipJsonSchema[Any] = Field(None, alias="复核")
     self_scores: dict[str, Points] = Field(default_factory=dict, alias="自评分")
     draft: dict[str, Any] | None = Field(None, alias="草稿")  # written by `assess extract`; not scored
+    corrections: list[CorrectionReport] = Field(default_factory=list, alias="上年不良记录整改", max_length=500)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A reported 整改 of one of last year's 不良记录, with where it is written."""
+
+    rule_id: str
+    seq: int | None
+    done: bool
+    note: str
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -82,6 +114,7 @@ class Submission:
     small_samples: dict[str, str] = field(default_factory=dict)  # rate → flag text (样本量小)
     flags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # indicator → how an ambiguous value was read
     unit_id: str = ""  # 单位编码: links the unit's results across years (--history)
+    corrections: tuple[Correction, ...] = ()  # 上年不良记录整改: the unit's word on last year's records
 
 
 def load_submission(path: Path | str, ruleset: Ruleset) -> Submission:
@@ -250,6 +283,10 @@ def validate_submission(doc: Document, ruleset: Ruleset) -> Submission:
         rates.small,
         _flags(doc, counts, rates.alone),
         header.unit_id or "",
+        tuple(
+            Correction(c.rule_id, c.seq, c.done, c.note, doc.locate(("上年不良记录整改", n)))
+            for n, c in enumerate(header.corrections)
+        ),
     )
 
 
@@ -334,6 +371,8 @@ _HEADER_WORDS = [
     "单位名称",
     "单位类型",
     "单位编码",
+    "上年不良记录整改",
+    "整改完成",
     "考核年度",
     "指标",
     "数据说明",

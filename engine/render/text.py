@@ -76,6 +76,13 @@ def summary(
             lines.append(t(f"  {b.seq}. {b.event}［{b.rule_id}，{b.severity}］{b.consequence}"))
     else:
         lines.append("不良记录：无")
+    if r.follow_ups:
+        year = r.previous.year if r.previous else r.year - 1
+        open_ = sum(not f.corrected for f in r.follow_ups)
+        lines.append(f"上年（{year}年度）不良记录整改：{len(r.follow_ups)}条，未整改{open_}条")
+        lines += [
+            t(f"  {f.seq}. {f.event}［{f.rule_id}］{f.state}" + (f"：{f.note}" if f.note else "")) for f in r.follow_ups
+        ]
     lines += remedy_lines(r, fixes)
     if r.pending:
         lines.append(f"待复核：{'、'.join(r.pending)}")

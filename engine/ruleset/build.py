@@ -28,7 +28,7 @@ from engine.errors import (
 from engine.ruleset import conditions as expr
 from engine.ruleset.extraction_check import check_ruleset as check_extraction
 from engine.ruleset.methods import METHODS, method_of
-from engine.ruleset.model import OUTCOME_WORDS, IndicatorSpec, RulesFile
+from engine.ruleset.model import OUTCOME_WORDS, PREVIOUS_WORDS, IndicatorSpec, RulesFile
 from engine.ruleset.ruleset import MAX_BRANCHES, Condition, ItemEntry, Ruleset, item_locs
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -255,7 +255,7 @@ class _Validator:
     def __init__(self, ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
         self.ruleset, self.doc, self.errors = ruleset, doc, errors
         self.indicators = ruleset.model.indicators
-        self.symbols = _symbols(self.indicators)
+        self.symbols = _symbols(ruleset.value_specs)  # the indicators and the year before's result
 
     def error(self, loc: tuple, message: str, code: str = "rules.invalid", subject: str | None = None) -> None:
         self.errors.add(self.doc.locate(loc), message, code, subject)
@@ -282,6 +282,11 @@ class _Validator:
                 message = f"等次后果的条件只读本年和上年的结果（{OUTCOME_WORDS}），没有 “{subject}”" + (
                     "；指标请在评分项或否决项中使用" if subject in self.indicators else ""
                 )
+            elif subject is not None and subject in self.ruleset.outcome_symbols:  # 总分, 等次, 得分[…], 较上年增减
+                message = (
+                    f"“{subject}”是本年评定的结果，评分项和否决项的条件不能读它（本年的分数尚未算出）；"
+                    f"请写成等次后果，或改读上年结果（{PREVIOUS_WORDS}）"
+                )
             self.errors.add(_offset(doc, loc, exc.offset), message, exc.code, subject)
             return
         written = node
@@ -295,7 +300,7 @@ class _Validator:
         into[key] = Condition(text, node, frozenset(names), where, record_list, written, loc)
 
     def indicator(self, name: str, loc: tuple, allowed: tuple[str, ...], what: str) -> None:
-        spec = self.indicators.get(name)
+        spec = self.ruleset.value_specs.get(name)
         if spec is None:
             message = f"未声明的指标 “{name}”{did_you_mean(name, self.indicators)}"
             self.error(loc, message, "rules.unknown-indicator", name)
@@ -357,7 +362,7 @@ def _check_items(ruleset: Ruleset, doc: Document, errors: ErrorList) -> None:
 
 
 def _check_template(ruleset: Ruleset, item: Any, text: str, doc: Document, loc: tuple, errors: ErrorList) -> None:
-    allowed = set(ruleset.model.indicators) | {"扣分", "单位名称", "考核年度"}
+    allowed = set(ruleset.value_specs) | {"扣分", "单位名称", "考核年度"}
     records = getattr(item, "records", None)
     if records and records in ruleset.model.indicators:
         allowed |= set(ruleset.model.indicators[records].fields or {})

@@ -267,9 +267,8 @@ class Veto(Model):
         return self
 
 
-OUTCOME_WORDS = (
-    "总分、等次、不良记录数、得分[编号]、上年总分、上年等次、上年不良记录数、上年得分[编号]、较上年增减、有上年结果"
-)
+PREVIOUS_WORDS = "上年总分、上年等次、上年得分[编号]、上年不良记录数、上年未整改不良记录数、有上年结果"
+OUTCOME_WORDS = f"总分、等次、不良记录数、得分[编号]、{PREVIOUS_WORDS}、较上年增减"
 
 
 class Outcome(Model):

@@ -61,6 +61,7 @@ class ResponsibilityMap:
     tasks: list[Task]
     warnings: list[Problem] = field(default_factory=list)
     units_at: Location | None = None  # where 适用单位 is written
+    sha256: str = ""  # of the file's bytes, recorded in the scoresheet's 审计信息
 
     def applies_to(self, unit: str) -> bool:
         return unit in self.header.units
@@ -74,6 +75,23 @@ def map_beside(rules_file: Path | str) -> Path:
     """`rules/X.yaml` → `rules/X.分工.yaml`."""
     path = Path(rules_file)
     return path.with_name(path.name.rsplit(".", 1)[0] + MAP_SUFFIX)
+
+
+def _lineage(ruleset: Ruleset) -> list[Ruleset]:
+    """The ruleset and every ruleset it extends (继承), nearest first."""
+    out = [ruleset]
+    while out[-1].parent is not None:
+        out.append(out[-1].parent)
+    return out
+
+
+def map_for(ruleset: Ruleset) -> Path | None:
+    """The 分工表 beside the ruleset's file, else beside the nearest ruleset it extends (its items are inherited)."""
+    for rs in _lineage(ruleset):
+        beside = map_beside(rs.file)
+        if beside.is_file():
+            return beside
+    return None
 
 
 def is_map_file(path: Path) -> bool:
@@ -95,7 +113,7 @@ def load_map(path: Path | str, ruleset: Ruleset | None = None) -> Responsibility
     if errors:
         raise RulesError(errors.problems)
     units_at = doc.locate(("分工", "适用单位"))
-    return ResponsibilityMap(doc.file, model.header, model.tasks, _naming_warnings(model, doc), units_at)
+    return ResponsibilityMap(doc.file, model.header, model.tasks, _naming_warnings(model, doc), units_at, doc.sha256)
 
 
 def _check_tasks(model: MapFile, doc: Document, ruleset: Ruleset | None, errors: ErrorList) -> None:
@@ -107,8 +125,13 @@ def _check_tasks(model: MapFile, doc: Document, ruleset: Ruleset | None, errors:
         seen.setdefault(task.id, n)
     if ruleset is None:
         return
-    if model.header.ruleset != ruleset.header.id:
-        message = f"分工表针对规则集 “{model.header.ruleset}”，而所用规则集为 “{ruleset.header.id}”"
+    lineage = [rs.header.id for rs in _lineage(ruleset)]
+    if model.header.ruleset not in lineage:  # a ruleset that extends the map's keeps its items (checked below)
+        inherits = f"（继承 {'、'.join(lineage[1:])}）" if len(lineage) > 1 else ""
+        message = (
+            f"分工表针对规则集 “{model.header.ruleset}”，而所用规则集为 “{ruleset.header.id}”{inherits}，"
+            "也未继承它；请换用针对所用规则集的分工表"
+        )
         errors.add(doc.locate(("分工", "规则集")), message, "map.wrong-ruleset", model.header.ruleset)
     known = list(ruleset.scored_ids)
     for n, task in enumerate(model.tasks):
@@ -145,11 +168,15 @@ def with_responsible(result: AssessmentResult, mapping: ResponsibilityMap) -> As
         i.model_copy(update={"responsible": [_responsible(t) for t in mapping.tasks_of(i.rule_id)]})
         for i in result.items
     ]
+    audit = result.audit.model_copy(
+        update={"responsibility_file": Path(mapping.file).name, "responsibility_sha256": mapping.sha256}
+    )
     return result.model_copy(
         update={
             "items": items,
             "responsibility_map": Path(mapping.file).name,
             "partner_share": mapping.header.partner_share,
+            "audit": audit,
         }
     )
 

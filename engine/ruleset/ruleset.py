@@ -117,15 +117,54 @@ class Ruleset:
         return tuple(e.item.id for e in self.entries) + tuple(b.id for b in self.model.bonuses)
 
     @cached_property
-    def outcome_symbols(self) -> dict[str, expr.Symbol]:
-        """The names an 等次后果 condition may read: this year's result and the year before's (OUTCOME_NAMES)."""
-        number, grades = expr.Symbol(expr.NUMBER), expr.Symbol(expr.ENUM, tuple(self.header.grade_words))
-        out = {name: number for name in ("总分", "不良记录数", "上年总分", "上年不良记录数", "较上年增减")}
-        out["有上年结果"] = expr.Symbol(expr.BOOL)
+    def previous_specs(self) -> dict[str, IndicatorSpec]:
+        """The year before's result as names item, veto and 等次后果 conditions may read (--history,
+        model.PREVIOUS_WORDS), typed like indicators; a declared indicator of the same name wins.
+        None depends on this year's result, so reading them in an item is not circular."""
+
+        def spec(label: str, kind: str, unit: str | None = None, options: list | None = None) -> IndicatorSpec:
+            # constructed, not validated: fixed and well-formed, and built for every ruleset loaded
+            return IndicatorSpec.model_construct(label=label, type=kind, unit=unit, options=options)
+
+        out = {
+            "上年总分": spec("上年总分", "数值", "分"),
+            "上年不良记录数": spec("上年不良记录数", "次数", "条"),
+            "上年未整改不良记录数": spec("上年未整改不良记录数", "次数", "条"),
+            "有上年结果": spec("是否有上年结果", "是否"),
+        }
         if self.header.grade_words:
-            out["等次"] = out["上年等次"] = grades
+            out["上年等次"] = spec("上年等次", "选项", None, list(self.header.grade_words))
         for entry in self.entries:
-            out[f"得分[{entry.item.id}]"] = out[f"上年得分[{entry.item.id}]"] = number
+            out[f"上年得分[{entry.item.id}]"] = spec(f"上年得分[{entry.item.id}]", "数值", "分")
+        return {name: s for name, s in out.items() if name not in self.indicators}
+
+    @cached_property
+    def value_specs(self) -> dict[str, IndicatorSpec]:
+        """Every name an item's condition may read: the indicators and the year before's result."""
+        return {**self.previous_specs, **self.indicators}
+
+    @cached_property
+    def reads_previous(self) -> frozenset[str]:
+        """The year-before names items and vetoes read (their values are added to the submission's)."""
+        names = {n for c in self.conditions.values() if c.record_list is None for n in c.names}
+        for where, item in item_locs(self.model):
+            if where[0] != "否决项":
+                names.update(method_of(item).reads(item)[0])
+            bad = getattr(item, "bad_record", None)
+            if bad:  # the 事项 of the 不良记录 it writes may name them too
+                names.update(m.strip() for m in re.findall(r"\{([^{}]+)\}", bad.event))
+        return frozenset(names & set(self.previous_specs))
+
+    @cached_property
+    def outcome_symbols(self) -> dict[str, expr.Symbol]:
+        """The names an 等次后果 condition may read: this year's result and the year before's (OUTCOME_WORDS)."""
+        number, grades = expr.Symbol(expr.NUMBER), expr.Symbol(expr.ENUM, tuple(self.header.grade_words))
+        out = {name: _symbol(s) for name, s in self.previous_specs.items()}
+        out.update({name: number for name in ("总分", "不良记录数", "较上年增减")})
+        if self.header.grade_words:
+            out["等次"] = grades
+        for entry in self.entries:
+            out[f"得分[{entry.item.id}]"] = number
         return out
 
     def bands_for(self, unit_type: str) -> dict[str, Any]:
@@ -133,6 +172,11 @@ class Ruleset:
         header = self.model.header
         bands = header.grades.get(unit_type) or header.grades.get("默认") or {}
         return {word: bands[word] for word in header.grade_words[:-1] if word in bands}
+
+
+def _symbol(spec: IndicatorSpec) -> expr.Symbol:
+    kinds = {"数值": expr.NUMBER, "次数": expr.NUMBER, "是否": expr.BOOL, "选项": expr.ENUM}
+    return expr.Symbol(kinds[spec.type], tuple(spec.options or ()))
 
 
 def item_locs(model: RulesFile) -> Iterator[tuple[tuple, Any]]:
@@ -161,5 +205,6 @@ def _reads(ruleset: Ruleset) -> dict[str, list[str]]:
                     for side in (cmp.left, cmp.right):
                         if isinstance(side, expr.Name):
                             names[side.name] = None
-        out[item.id] = list(names)
+        # the year before's result is no indicator: never missing, never in the 申报数据 or the 填报表
+        out[item.id] = [name for name in names if name not in ruleset.previous_specs]
     return out

@@ -72,10 +72,10 @@ class Context:
         return sorted(fid for rid, fid in self.fired if rid == rule_id and fid > 0)
 
     def unit_of(self, name: str, fallback: str) -> str:
-        return self.ruleset.indicators[name].unit or fallback
+        return self.ruleset.value_specs[name].unit or fallback
 
     def show(self, name: str) -> str:
-        spec = self.ruleset.indicators[name]
+        spec = self.ruleset.value_specs[name]
         if spec.type == "记录列表":
             return f"{len(self.submission.records.get(name, []))}条"
         value = self.submission.values[name]
@@ -84,7 +84,7 @@ class Context:
     @property
     def words(self) -> Words:
         """The submission's conditions in words (wording.Words)."""
-        return Words(self.ruleset.indicators, self.submission.values, self.submission.year)
+        return Words(self.ruleset.value_specs, self.submission.values, self.submission.year)
 
     def facts(self, rule_id: str) -> list[Fact]:
         """What decided a condition's outcome, in words."""

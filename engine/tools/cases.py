@@ -44,6 +44,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -79,6 +80,7 @@ from engine.ruleset.load import load_rules
 from engine.ruleset.methods import method_of
 from engine.ruleset.model import Model, Number, Text, YesNo
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.values import type_adapter
 
 WHOLE = "整体用例"
 AS_OF = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # cases are timeless; a fixed time keeps results reproducible
@@ -518,6 +520,8 @@ def _build(
         else:
             values[name] = value
             data.map(("指标", name), doc, loc + ("指标", name))
+    # the year before's result (上年总分, 上年未整改不良记录数 …) is given like an indicator, checked by its type
+    earlier = {name: values.pop(name) for name in list(values) if name in ruleset.previous_specs}
     data["指标"] = {name: _dated(ruleset, name, value, data["考核年度"]) for name, value in values.items()}
     data.map(("指标",), doc, loc)
     text = json.dumps(plain(dict(data)), ensure_ascii=False, sort_keys=True, default=str)
@@ -529,8 +533,30 @@ def _build(
             # a baseline value is wrong for every case: no case name, said once
             found.append(("" if problem.location.path[:1] == ("基线",) else case.name, problem))
         return None
+    given = _previous(case.name, earlier, ruleset, doc, loc, found)
+    if given is None:
+        return None
+    if given:
+        submission = dc_replace(submission, values={**submission.values, **given})
     reviews = _reviews(case, raw.get("复核") or [], doc, loc, ruleset, found)
     return LoadedCase(case, doc, loc, submission, reviews=reviews)
+
+
+def _previous(
+    case: str, given: dict[str, Any], ruleset: Ruleset, doc: Document, loc: tuple, found: list[tuple[str, Problem]]
+) -> dict[str, Any] | None:
+    """A case's values of the year before's result, typed; 有上年结果 is 是 when any is given (None: refused)."""
+    out: dict[str, Any] = {}
+    for name, value in given.items():
+        try:
+            out[name] = type_adapter(ruleset.previous_specs[name]).validate_python(value)
+        except ValidationError as exc:
+            message = f"“{name}”{translate(exc.errors(include_url=False)[0])}"
+            found.append((case, Problem(doc.locate(loc + ("指标", name)), message, "cases.invalid", name)))
+            return None
+    if out and "有上年结果" in ruleset.previous_specs:
+        out.setdefault("有上年结果", True)
+    return out
 
 
 def _build_whole(

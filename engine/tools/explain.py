@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.assessment import assess, compiled_for, facts
+from engine.assessment import assess, compiled_for, facts, with_previous
 from engine.evaluation.durable.adapter import adapter
 from engine.intake.submission import Submission
 from engine.result import AssessmentResult
@@ -58,8 +58,9 @@ def explain(
 ) -> tuple[AssessmentResult, list[ItemExplanation]]:
     """The result and explanations of the given items (all items, bonuses and vetoes when None)."""
     compiled = compiled_for(ruleset)
-    firings = adapter().run(compiled, *facts(ruleset, submission))  # relative dates resolved for the year
     result = assess(ruleset, submission, **assess_options)
+    submission = with_previous(ruleset, submission, assess_options.get("previous"))[0]  # values as the items read
+    firings = adapter().run(compiled, *facts(ruleset, submission))  # relative dates resolved for the year
     fired = {rid for rid, fid in firings if fid == 0}
     record_fired = set(firings)
     items = {i.rule_id: i for i in result.items}
@@ -169,7 +170,7 @@ def _check(ruleset, submission, item, kind, check, fired, record_fired) -> Check
 
 
 def _value_text(ruleset: Ruleset, name: str, value) -> str:
-    spec = ruleset.indicators[name]
+    spec = ruleset.value_specs[name]
     unit = spec.unit if spec.type in ("数值", "百分比", "次数") and spec.unit else ""
     return expr.format_value(value) + unit
 

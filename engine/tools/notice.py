@@ -26,6 +26,11 @@ ISSUER_MARK = "（发文机关标志）"
 DOC_NUMBER = "（发文字号）"
 REQUIREMENTS = "（此处由发文机关写明整改要求等有关事项。）"
 NONE = "—"
+COPY_TO = "抄送：（抄送机关）。"  # 版记 (GB/T 9704-2012 7.4): who else receives it, filled in by the issuer
+PRINTER = "（印发机关）"
+PRINT_DATE = "　　年　　月　　日印发"
+TITLE_WIDTH = 20  # 2号 (22 pt) characters on the 156 mm line
+HEADING_WIDTH = 23  # 3号 characters after （一）, on a 28-character line indented by two
 
 # Last year's result of a unit, keyed by unit name: (上年总分, 上年等次 or None when not graded).
 Previous = Mapping[str, tuple[Decimal, str | None]]
@@ -61,6 +66,62 @@ class Notice:
     draft_note: str
     signature: str = SIGNATURE
     date: str = DATE_BLANK
+    copy_to: str = COPY_TO
+    printer: str = PRINTER
+    print_date: str = PRINT_DATE
+
+    @property
+    def title_lines(self) -> tuple[str, ...]:
+        return title_lines(self.title)
+
+
+def width(text: str) -> float:
+    """Printed width in full-width characters: an ASCII letter or digit about two thirds of one (measured on
+    the rendered title: the digits' font and the space set between them and Chinese take more than half)."""
+    return sum(0.65 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+# where a 公文 title may break: after its 关于…年度, before what is reported on (…结果的通报), never inside a name
+_TITLE_BREAKS = ("年度", "关于")
+_TITLE_TAILS = ("结果的通报", "的通报")
+_JOINS = "的和与及、"  # inside a name too long for a line, a break goes after one of these
+
+
+def title_lines(text: str, most: float = TITLE_WIDTH) -> tuple[str, ...]:
+    """A title on as few lines as fit, broken only between phrases, lines as even as the breaks allow.
+
+    Breaks are after 关于…年度 and before the closing 结果的通报, so the name of what was assessed stays
+    whole; a name wider than a line is broken after 的/和/与/及/、 where it can be, else at the line's end."""
+    if width(text) <= most:
+        return (text,)
+    cuts = {text.find(word) + len(word) for word in _TITLE_BREAKS if 0 < text.find(word) + len(word) < len(text)}
+    cuts |= {text.rfind(tail) for tail in _TITLE_TAILS if text.rfind(tail) > 0}
+    fits = [(max(width(text[:c]), width(text[c:])), c) for c in cuts if max(width(text[:c]), width(text[c:])) <= most]
+    if fits:
+        return (text[: min(fits)[1]], text[min(fits)[1] :])
+    lines: list[str] = []
+    for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), len(text)], strict=True):
+        piece = text[a:b]
+        if lines and width(lines[-1] + piece) <= most:
+            lines[-1] += piece
+            continue
+        if lines and len(lines[-1]) < _soft_cut(lines[-1] + piece, most):
+            # rather than leave a short line (关于) alone, carry on into the piece up to a 、/的/和 in it
+            whole = lines.pop() + piece
+            lines.append(whole[: _soft_cut(whole, most)])
+            piece = whole[_soft_cut(whole, most) :]
+        while width(piece) > most:
+            cut = _soft_cut(piece, most) or max(k for k in range(1, len(piece)) if width(piece[:k]) <= most)
+            lines.append(piece[:cut])
+            piece = piece[cut:]
+        lines.append(piece)
+    return tuple(lines)
+
+
+def _soft_cut(text: str, most: float) -> int:
+    """The last break after 的/和/与/及/、 that leaves a first line of at least half the width; 0: none."""
+    soft = [k for k in range(1, len(text)) if text[k - 1] in _JOINS and most / 2 <= width(text[:k]) <= most]
+    return soft[-1] if soft else 0
 
 
 def d(value: Decimal) -> str:
@@ -109,19 +170,43 @@ def _rounds(summary: BatchSummary) -> list[_Round]:
 
 
 class _Names:
-    """How a group or round is named: only what tells it apart from the others in the batch."""
+    """How a group or round is named: only what tells it apart from the others in the batch.
+
+    A heading stays on its line: when one of the group headings would not, all of them name their ruleset
+    without its bracketed note (if that still tells the rulesets apart), or leave it out when the year
+    and unit type alone tell every group apart; the same for the rounds' headings."""
 
     def __init__(self, summary: BatchSummary):
         self.years = len(summary.years) > 1
         self.rulesets = len({g.ruleset_id for g in summary.groups}) > 1
+        full = {g.ruleset_name for g in summary.groups}
+        short = {name: name.split("（")[0] or name for name in full}
+        self.short = short if len(set(short.values())) == len(full) else {name: name for name in full}
+        groups = [(g.ruleset_name, self._label(g)) for g in summary.groups]
+        rounds = list(dict.fromkeys((g.ruleset_name, f"{g.year}年度" if self.years else "") for g in summary.groups))
+        self.group_form, self.round_form = self._form(groups), self._form(rounds)
 
-    def group(self, g: Group) -> str:
-        text = f"{g.year}年度{g.unit_type}" if self.years else g.unit_type
-        return f"《{g.ruleset_name}》{text}" if self.rulesets else text
+    def _form(self, named: list[tuple[str, str]]) -> str:
+        if not self.rulesets or all(width(f"《{n}》{t}") <= HEADING_WIDTH for n, t in named):
+            return "full"
+        if all(width(f"《{self.short[n]}》{t}") <= HEADING_WIDTH for n, t in named):
+            return "short"
+        labels = [t for _, t in named]
+        return "label" if all(labels) and len(set(labels)) == len(labels) else "short"
 
-    def round(self, r: _Round) -> str:
-        text = f"{r.year}年度" if self.years else ""
-        return f"《{r.name}》{text}" if self.rulesets else text
+    def _label(self, g: Group) -> str:
+        return f"{g.year}年度{g.unit_type}" if self.years else g.unit_type
+
+    def _named(self, name: str, text: str, form: str = "full") -> str:
+        if not self.rulesets or form == "label":
+            return text
+        return f"《{self.short[name] if form == 'short' else name}》{text}"
+
+    def group(self, g: Group, heading: bool = False) -> str:
+        return self._named(g.ruleset_name, self._label(g), self.group_form if heading else "full")
+
+    def round(self, r: _Round) -> str:  # a heading
+        return self._named(r.name, f"{r.year}年度" if self.years else "", self.round_form)
 
 
 def title(summary: BatchSummary) -> str:
@@ -173,7 +258,9 @@ def _results(summary: BatchSummary, names: _Names) -> list[Block]:
             line = f"共{g.units}个单位，其中{spread}。"
         else:
             line = f"共{g.units}个单位，不评定等次。"
-        out.append(Heading(2, f"（{numeral(n)}）{names.group(g)}"))
+        out.append(Heading(2, f"（{numeral(n)}）{names.group(g, heading=True)}"))
+        if names.rulesets and names.group_form == "label":  # the heading left the ruleset out: said here
+            line = f"依据《{g.ruleset_name}》考核，{line}"
         out.append(Para(line))
         rows = tuple((str(m.rank), m.row.unit, d(m.row.total), m.row.grade_shown if words else NONE) for m in members)
         out.append(Table(("名次", "单位", "总分", "等次"), rows, (14, 80, 22, 40)))
@@ -321,6 +408,35 @@ def _rank_of(words: tuple[str, ...], grade: str | None) -> int | None:
     return words.index(grade) if grade in words else None
 
 
+def _follow_ups(rows: list) -> list[Block]:
+    """Last year's 不良记录 and their 整改 as the units report it."""
+    having = [row for row in rows if row.follow_ups]
+    if not having:
+        return []
+    records = [f for row in having for f in row.follow_ups]
+    still = [(row.unit, f) for row in having for f in row.follow_ups if not f.corrected]
+    text = (
+        f"上年记入不良记录的{len(having)}个单位共{len(records)}条，本年度内已整改{len(records) - len(still)}条、"
+        f"未整改{len(still)}条"
+    )
+    if not still:
+        return [Para(text + "。")]
+    by_unit: dict[str, list[str]] = {}
+    for unit, f in still:
+        by_unit.setdefault(unit, []).append(f"{f.event}（{f.rule_id}）")
+    shown = "；".join(
+        f"{unit}{len(events)}条" if len(events) > 3 else f"{unit}：{'、'.join(events)}"
+        for unit, events in by_unit.items()
+    )
+    return [Para(f"{text}，其中{shown}。")]
+
+
+def _consequences(rows: list) -> list[Block]:
+    """The 等次后果 that held (连续两年不合格 …), each with its unit."""
+    said = [f"{row.unit}：{c.event}（{c.rule_id}），{c.consequence}" for row in rows for c in row.consequences]
+    return [Para(f"按考核细则的等次后果：{'；'.join(said)}。")] if said else []
+
+
 def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     rows = [r.row for r in summary.ranking]
     known = [row for row in rows if row.unit in previous]
@@ -353,6 +469,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
         out.append(Para("各单位等次均与上年相同。"))
     if missing:
         out.append(Para(f"无上年考核结果的{len(missing)}个单位：{'、'.join(missing)}。"))
+    out += _follow_ups(rows) + _consequences(rows)
     table = tuple(
         (
             row.unit,
@@ -366,7 +483,7 @@ def _year_on_year(summary: BatchSummary, previous: Previous) -> list[Block]:
     )
     return [
         *out,
-        Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (48, 20, 20, 14, 20, 34), (0,)),
+        Table(("单位", "上年总分", "本年总分", "变化", "上年等次", "本年等次"), table, (54, 20, 20, 18, 22, 22), (0,)),
     ]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.documents.numbers import format_decimal
-from engine.result import AssessmentResult, BadRecord, Consequence, PreviousResult
+from engine.result import AssessmentResult, BadRecord, Consequence, FollowUp, PreviousResult
 from engine.ruleset.model import GRADES
 from engine.ruleset.responsibility import DepartmentShare, shares
 from engine.scoring.arithmetic import ZERO, q
@@ -98,6 +98,7 @@ class UnitRow:
     unit_id: str = ""  # 单位编码
     previous: PreviousResult | None = None  # the year before's result (--history)
     consequences: tuple[Consequence, ...] = ()  # 等次后果 that held
+    follow_ups: tuple[FollowUp, ...] = ()  # the year before's 不良记录, corrected or open
 
     @property
     def change(self) -> Decimal | None:
@@ -173,6 +174,7 @@ def unit_row(index: int, file: str, result: AssessmentResult) -> UnitRow:
         unit_id=result.unit_id,
         previous=result.previous,
         consequences=tuple(result.consequences),
+        follow_ups=tuple(result.follow_ups),
     )
 
 
@@ -498,6 +500,7 @@ def summary_json(summary: BatchSummary) -> str:
                 "item_scores": {k: _d(v) for k, v in r.row.item_scores.items()},
                 "previous": _previous_json(r.row),
                 "consequences": [c.model_dump() for c in r.row.consequences],
+                "follow_ups": [f.model_dump() for f in r.row.follow_ups],
                 "vetoes": [{"rule_id": i, "event": e} for i, e in r.row.vetoes],
                 "file": r.row.file,
                 "scoresheet": r.row.sheet or None,
@@ -559,6 +562,7 @@ def summary_json(summary: BatchSummary) -> str:
                 "unit": b.unit,
                 "unit_type": b.unit_type,
                 "file": b.file,
+                "seq": b.record.seq,
                 "rule_id": b.record.rule_id,
                 "event": b.record.event,
                 "basis": b.record.basis,

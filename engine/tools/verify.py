@@ -101,7 +101,7 @@ def verify_scoresheet(
         history = load_history(history)
     previous = history.previous_of(unit) if history is not None else None
     result = assess(ruleset, unit, as_of=when, overrides=review, previous=previous)
-    result = api.with_map(result, ruleset, responsibility)  # the 分工表 given, else beside the ruleset
+    result = _with_recorded_map(result, ruleset, recorded, responsibility, (submission, sheet_file), sheet_file)
     out = Verification(result, found=found)
     _compare(sheet, result, out)
     _compare_audit(sheet, audit, props, result, out)
@@ -179,6 +179,47 @@ def _review(recorded: Any, overrides: Path | str | None, sheet_file: str) -> Ove
             )
         )
     return review
+
+
+def _with_recorded_map(
+    result: AssessmentResult,
+    ruleset: Ruleset,
+    recorded: Any,
+    given: Path | str | None,
+    near: tuple[Path | str, ...],
+    sheet_file: str,
+) -> AssessmentResult:
+    """The result with the 分工表 the sheet records (file name and sha256): the one given, else the
+    one beside the ruleset (or a ruleset it extends), the submission or the sheet with that content.
+    None recorded: none. A sheet from before maps were recorded: the one given, else beside the ruleset."""
+    from engine.documents.source import read_bytes
+    from engine.ruleset.responsibility import map_for
+
+    name, digest = recorded("分工表"), recorded("分工表SHA-256")
+    if digest is None:
+        return api.with_map(result, ruleset, given)
+    if not digest:
+        if given is not None:
+            message = f"评分表（{sheet_file}）评分时未使用分工表；核对时不应给出 --responsibility"
+            raise VerifyInputError(Problem(Location(str(given)), message))
+        return result
+    if given is not None:
+        _, got = read_bytes(Path(given), VerifyInputError)
+        if got != digest:
+            message = (
+                f"与评分表（{sheet_file}）所用的分工表 {name} 不同：评分表记录的 SHA-256 为 {digest}，此文件为 {got}"
+            )
+            raise VerifyInputError(Problem(Location(str(given)), message))
+        return api.with_map(result, ruleset, given)
+    candidates = [map_for(ruleset)] + [Path(p).parent / name for p in near]
+    for path in candidates:
+        if path is not None and path.is_file() and read_bytes(path, VerifyInputError)[1] == digest:
+            return api.with_map(result, ruleset, path)
+    message = (
+        f"评分表（{sheet_file}）按分工表 {name}（SHA-256 {digest}）列出责任单位，在规则文件、申报文件和评分表旁"
+        "都没有找到内容相同的文件；请用 --responsibility 给出该分工表"
+    )
+    raise VerifyInputError(Problem(Location(sheet_file), message))
 
 
 def _time(text: str | None) -> dt.datetime | None:

@@ -121,4 +121,4 @@ def test_the_summary_with_history_or_a_responsibility_map_prints_at_8pt_or_more(
     assert run([*paths, "-o", tmp_path / "out", "--as-of", AS_OF, "-j", "1"]) == 0
     sizes = printed_sizes(tmp_path / "out" / "汇总.xlsx")
     assert all(pt >= MIN_PRINTED_PT for pt, _ in sizes.values()), sizes
-    assert ("责任分解" in sizes) == (args == ["responsibility"])
+    assert "责任分解" in sizes  # 南海区 is in both, with the 分工表 its ruleset (or the one it extends) has beside it

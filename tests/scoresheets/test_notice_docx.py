@@ -48,12 +48,14 @@ def test_the_docx_reads_back_as_the_notice(written):
     # the draft note, the 版头 placeholders, the title, the 主送, then the body; a blank line after each table
     assert texts[0] == notice.draft_note
     assert texts[1:5] == HEAD
-    assert texts[5:8] == [notice.title, "", "各被考核单位："]
-    assert [t for t in texts[8:-4] if t] == body
-    assert texts[-4:] == ["", "", "（落款）", "　　年　　月　　日"]
+    # the title on two lines, broken between phrases (a line break in one paragraph)
+    assert texts[5:8] == ["关于2012、2016、2019、2022、\n2024年度法治建设考核结果的通报", "", "各被考核单位："]
+    assert [t for t in texts[8:-5] if t] == body
+    assert texts[-5:] == ["", "", "（落款）", "　　年　　月　　日", ""]
     cells = [tuple(tuple(c.text for c in row.cells) for row in t.rows) for t in doc.tables]
     tables = [b for b in notice.body if isinstance(b, Table)]
-    assert cells == [(t.header, *t.rows) for t in tables]
+    imprint = (("抄送：（抄送机关）。",), ("（印发机关）\t　　年　　月　　日印发",))  # the 版记, last
+    assert cells == [*((t.header, *t.rows) for t in tables), imprint]
     assert cells[1] == (("名次", "单位", "总分", "等次"), ("1", "区市政管理局（虚构示例单位）", "64.63", "不合格"))
 
 
@@ -69,12 +71,12 @@ def test_the_layout_is_a_gongwen(written):
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     assert [round(v.mm, 1) for v in margins] == [37, 35, 28, 26]  # a 156 × 225 mm text block
     by_text = {p.text: p for p in doc.paragraphs if p.text}
-    title = by_text["关于2012、2016、2019、2022、2024年度法治建设考核结果的通报"]
-    assert (_east_asian(title.runs[0]), title.runs[0].font.size) == ("方正小标宋简体", Pt(22))
+    title = by_text["关于2012、2016、2019、2022、\n2024年度法治建设考核结果的通报"]
+    assert [(_east_asian(r), r.font.size) for r in title.runs] == [("方正小标宋简体", Pt(22))] * 2
     assert (_east_asian(by_text["一、考核结果"].runs[0]), by_text["一、考核结果"].runs[0].font.size) == ("黑体", Pt(16))
     sub = next(p for t, p in by_text.items() if t.startswith("（一）"))
     assert _east_asian(sub.runs[0]) == "楷体_GB2312"
-    body = by_text["共1个单位，其中不合格1个。"]
+    body = by_text["依据《区依法行政示范创建考核评分细则（2013年度）》考核，共1个单位，其中不合格1个。"]
     assert (_east_asian(body.runs[0]), body.runs[0].font.size) == ("仿宋_GB2312", Pt(16))
     assert body.paragraph_format.line_spacing == Pt(28.95)  # 22 lines to the page
     assert body.paragraph_format.first_line_indent == Pt(32)  # two characters
@@ -92,6 +94,49 @@ def test_the_layout_is_a_gongwen(written):
     assert "evenAndOddHeaders" in settings
     assert len(footers) == 2 and all(" PAGE " in f and "— " in f and " —" in f for f in footers)
     assert {section.footer.paragraphs[0].alignment, section.even_page_footer.paragraphs[0].alignment} == {2, 0}
+
+
+def test_the_imprint_sits_at_the_foot_of_the_last_page(written):
+    """版记 (GB/T 9704-2012 7.4): 4号 仿宋, a thick rule above and below (0.35 mm) and a thin one between (0.25 mm),
+    floating with its foot on the bottom margin (225 mm of text less its two 28.95 pt lines)."""
+    doc = docx.Document(str(written))
+    table = doc.tables[-1]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    place = table._tbl.tblPr.find(f"{w}tblpPr")
+    assert (place.get(f"{w}vertAnchor"), place.get(f"{w}tblpY")) == (
+        "margin",
+        str(round((225 / 25.4 * 72 - 59.9) * 20)),
+    )
+    borders = {
+        e.tag.removeprefix(w): (e.get(f"{w}val"), e.get(f"{w}sz")) for e in table._tbl.tblPr.find(f"{w}tblBorders")
+    }
+    assert borders == {
+        "top": ("single", "8"),
+        "bottom": ("single", "8"),
+        "insideH": ("single", "6"),
+        "left": ("nil", None),
+        "right": ("nil", None),
+        "insideV": ("nil", None),
+    }
+    runs = [row.cells[0].paragraphs[0].runs[0] for row in table.rows]
+    assert [(_east_asian(r), r.font.size) for r in runs] == [("仿宋_GB2312", Pt(14))] * 2
+    indents = [row.cells[0].paragraphs[0].paragraph_format.left_indent for row in table.rows]
+    assert indents == [Pt(14)] * 2  # one character in
+
+
+def test_titles_break_between_phrases():
+    from engine.tools.notice import title_lines
+
+    assert title_lines("关于2012年度法治建设考核结果的通报") == ("关于2012年度法治建设考核结果的通报",)
+    # a list of years too wide for one line breaks after one of its 、, not leaving 关于 alone
+    years = "关于2012、2016、2019、2022、2024年度法治建设考核结果的通报"
+    assert title_lines(years) == ("关于2012、2016、2019、2022、", "2024年度法治建设考核结果的通报")
+    assert title_lines("关于2013年度区依法行政示范创建考核结果的通报") == (
+        "关于2013年度",
+        "区依法行政示范创建考核结果的通报",
+    )
+    long = "关于2022年度法治政府建设示范创建市县两级政府和部门法治政府建设考核结果的通报"
+    assert title_lines(long) == ("关于2022年度", "法治政府建设示范创建市县两级政府和", "部门法治政府建设考核结果的通报")
 
 
 def test_properties_and_bytes_come_from_the_scoring_time(written):
@@ -146,6 +191,26 @@ def test_the_notice_converts_to_an_a4_pdf(written, tmp_path):
     assert "法治建设考核结果的通报" in flat and "各被考核单位：" in flat
     assert "—1—" in flat and f"—{pages}—" in flat  # page numbers on every page
     assert "（落款）" in flat and "区市政管理局（虚构示例单位）64.63不合格" in flat
+    # the title on two lines, each phrase whole
+    lines = ["".join(line.split()) for line in text.splitlines() if line.strip()]  # LibreOffice spaces 关于 2012
+    at = lines.index("关于2012、2016、2019、2022、")
+    assert lines[at + 1] == "2024年度法治建设考核结果的通报"
+    # the 版记 is the last thing on the last page, at its foot: below the 落款, above only the page number
+    last = text.split("\f")[pages - 1]
+    tail = [line.split() for line in last.splitlines() if line.strip()]
+    assert tail[-3:] == [["抄送：（抄送机关）。"], ["（印发机关）", "年", "月", "日印发"], [f"—{pages}—"]] or tail[
+        -3:
+    ] == [
+        ["抄送：（抄送机关）。"],
+        ["（印发机关）", "年", "月", "日印发"],
+        ["—", str(pages), "—"],
+    ]
+    gap = last.splitlines()
+    assert (
+        next(n for n, line in enumerate(gap) if "抄送" in line)
+        - next(n for n, line in enumerate(gap) if "年" in line and "月" in line and "日" in line and "印发" not in line)
+        > 3
+    )  # blank lines between the date and the 版记: it sits at the page foot, not after the text
 
 
 def test_a_short_table_stays_on_a_page_and_a_long_one_runs_on_with_its_header():

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from engine import api
 from engine.assessment import assess
 from engine.cli import main
-from engine.errors import HistoryError, RulesError
+from engine.errors import HistoryError, RulesError, SubmissionError
 from engine.evaluation.plain import oracle_firings
 from engine.intake.history import load_history
 from engine.intake.review import load_overrides
@@ -25,6 +25,7 @@ HERE = ROOT / "examples" / "history"
 RULES = str(HERE / "history-demo.yaml")
 REVIEW = str(HERE / "review.yaml")
 SZ, SF, HB = "区市政管理局（虚构示例单位）", "区司法局（虚构示例单位）", "区生态环境局（虚构示例单位）"
+NH = "佛山市南海区人民政府"
 
 
 def run(args: list[str]) -> int:
@@ -42,6 +43,7 @@ def batch_json(folder: Path, out: Path, *more: str) -> dict:
 def test_two_years_trend_and_consequences(tmp_path, capsys):
     year1 = batch_json(HERE / "2012", tmp_path / "y1")
     assert [(r["unit"], r["unit_id"], r["total"], r["grade"]) for r in year1["ranking"]] == [
+        (NH, "QX-NH", "89.15", "良好"),
         (SF, "QZ-SF", "98.79", "优秀"),
         ("区环境保护局（虚构示例单位）", "QZ-HB", "93.17", "优秀"),
         (SZ, "QZ-SZ", "64.10", "不合格"),
@@ -51,15 +53,22 @@ def test_two_years_trend_and_consequences(tmp_path, capsys):
     assert [r["item_scores"] for r in shipped["ranking"]] == [r["item_scores"] for r in year1["ranking"]]
     year2 = batch_json(HERE / "2013", tmp_path / "y2", "--history", str(tmp_path / "y1" / "汇总.json"))
     rows = {r["unit"]: r for r in year2["ranking"]}
-    assert [(u, rows[u]["total"], rows[u]["grade"]) for u in (SF, HB, SZ)] == [
+    assert [(u, rows[u]["total"], rows[u]["grade"]) for u in (NH, SF, HB, SZ)] == [
+        (NH, "94.77", "良好"),  # 优秀 by its total; the record written again for last year's open one caps it
         (SF, "101.50", "优秀"),
         (HB, "86.60", "良好"),
-        (SZ, "67.75", "不合格"),
+        (SZ, "66.71", "不合格"),  # ZZ-07: 1 open problem this year and 10 open records of last year, capped at 2
     ]
     trend = {u: (r["previous"]["total"], r["previous"]["change"], r["previous"]["grade"]) for u, r in rows.items()}
-    assert trend == {SF: ("98.79", "+2.71", "优秀"), HB: ("93.17", "-6.57", "优秀"), SZ: ("64.10", "+3.65", "不合格")}
+    assert trend == {
+        NH: ("89.15", "+5.62", "良好"),
+        SF: ("98.79", "+2.71", "优秀"),
+        HB: ("93.17", "-6.57", "优秀"),
+        SZ: ("64.10", "+2.61", "不合格"),
+    }
     assert rows[HB]["previous"]["unit"] == "区环境保护局（虚构示例单位）"  # renamed, linked by 单位编码 QZ-HB
     assert {u: [c["rule_id"] for c in r["consequences"]] for u, r in rows.items()} == {
+        NH: [],
         SF: [],
         HB: ["HG-02"],
         SZ: ["HG-01"],
@@ -76,7 +85,7 @@ def _year2(unit_file: str, history: Path | str = HERE / "2012.json", firings=Non
 
 
 def test_the_plain_evaluator_agrees_on_the_consequences():
-    for unit in ("shizheng.json", "huanbao.json", "sifa.json"):
+    for unit in ("shizheng.json", "huanbao.json", "sifa.json", "nanhai.json"):
         ours, oracle = _year2(unit), _year2(unit, firings=oracle_firings)
         assert ours.consequences == oracle.consequences
         assert ours.total == oracle.total
@@ -86,17 +95,89 @@ def test_consequences_never_change_the_total_or_grade():
     with_history = _year2("shizheng.json")
     ruleset, submission = api.load_submission_for(HERE / "2013" / "shizheng.json", RULES)
     alone = assess(ruleset, submission, overrides=load_overrides(REVIEW))
-    assert (
-        (with_history.total, with_history.grade.grade)
-        == (alone.total, alone.grade.grade)
-        == (
-            Decimal("67.75"),
-            "不合格",
-        )
-    )
+    # the totals differ only by ZZ-07 b (last year's open records), an item; HG-01 changes nothing
+    assert (with_history.total, with_history.grade.grade) == (Decimal("66.71"), "不合格")
+    assert (alone.total, alone.grade.grade) == (Decimal("67.75"), "不合格")
+    zz07 = {r.rule_id: r for r in with_history.items}["ZZ-07"], {r.rule_id: r for r in alone.items}["ZZ-07"]
+    assert [i.deduction for i in zz07] == [Decimal("2.00"), Decimal("1.00")]
+    others = [(i.rule_id, i.deduction) for i in with_history.items if i.rule_id != "ZZ-07"]
+    assert others == [(i.rule_id, i.deduction) for i in alone.items if i.rule_id != "ZZ-07"]
     assert alone.previous is None and alone.consequences == []
     assert "无上年结果：等次后果 HG-01、HG-02 读上年结果，按不成立处理" in alone.notices
-    assert with_history.versus_previous == "较上年 +3.65（2012年度：总分64.10，等次不合格）"
+    assert with_history.versus_previous == "较上年 +2.61（2012年度：总分64.10，等次不合格）"
+
+
+def test_a_record_left_open_counts_again():
+    """南海区: two 不良记录 in 2012 (ZZ-07, ZD-01); in 2013 it reports ZD-01 corrected, ZZ-07 not."""
+    result = _year2("nanhai.json")
+    assert [(f.seq, f.rule_id, f.state, f.note) for f in result.follow_ups] == [
+        (1, "ZZ-07", "未整改", "整改方案已制定，年底前未完成"),
+        (2, "ZD-01", "已整改", "2013年3月补报备案，区法制办已受理"),
+    ]
+    zz07 = {i.rule_id: i for i in result.items}["ZZ-07"]
+    assert (zz07.deduction, zz07.reasons) == (
+        Decimal("1.00"),
+        ["上年不良记录本年度内未整改完成：上年未整改不良记录数1条，每条扣1分，扣1分"],
+    )
+    assert [(b.rule_id, b.event) for b in result.bad_records] == [
+        ("ZZ-07", "督查检查发现问题逾期未整改0件、上年不良记录未整改完成1条")
+    ]
+    # 94.77 is 优秀 by the lines; the record written again caps it at 良好
+    assert (result.total, result.grade.band_grade, result.grade.grade) == (Decimal("94.77"), "优秀", "良好")
+    ruleset, submission = api.load_submission_for(HERE / "2013" / "nanhai.json", RULES)
+    alone = assess(ruleset, submission, overrides=load_overrides(REVIEW))
+    assert (alone.total, alone.grade.grade, alone.follow_ups) == (Decimal("95.79"), "优秀", [])
+    assert "无上年结果：申报的上年不良记录整改未核对" in alone.notices
+    assert _year2("nanhai.json", firings=oracle_firings).items == result.items
+
+
+def test_a_correction_of_no_such_record_is_located(tmp_path):
+    data = json.loads((HERE / "2013" / "nanhai.json").read_text(encoding="utf-8"))
+    data["上年不良记录整改"].append({"评分项": "JC-02", "整改完成": True})
+    path = tmp_path / "nanhai.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    with pytest.raises(SubmissionError) as info:
+        api.assess_file(path, RULES, history=HERE / "2012.json")
+    [problem] = info.value.problems
+    assert problem.code == "submission.unknown-record" and problem.location.path == ("上年不良记录整改", 2)
+    assert problem.message == (
+        "上年（2012年度）结果中没有评分项 JC-02的不良记录（上年的不良记录：ZZ-07（序号1）、ZD-01（序号2））"
+    )
+
+
+def test_previous_names_in_item_and_veto_conditions(tmp_path):
+    child = tmp_path / "veto.yaml"
+    child.write_text(
+        f"""规则集:
+  编号: veto-on-history
+  名称: 上年不合格且本年仍有未整改不良记录的否决
+  继承: {RULES}
+新增否决项:
+  - 编号: FJ-09
+    事项: 上年考核不合格，且上年不良记录未整改
+    评分标准: 上年考核等次为不合格、上年不良记录在本年度内仍有3条以上未整改的，年度考核直接评定为不合格。
+    条件: 上年等次 == "不合格" 且 上年未整改不良记录数 >= 3 且 上年得分[ZZ-05] < 3
+""",
+        encoding="utf-8",
+    )
+    ruleset, submission = api.load_submission_for(HERE / "2013" / "shizheng.json", str(child))
+    history = load_history(HERE / "2012.json")
+    result = assess(ruleset, submission, previous=history.previous_of(submission), overrides=load_overrides(REVIEW))
+    [veto] = [v for v in result.vetoes if v.rule_id == "FJ-09"]
+    assert veto.detail == "上年等次为不合格；上年未整改不良记录数10条，不少于3条；上年得分[ZZ-05]0分，低于3分"
+    nanhai = api.load_submission_for(HERE / "2013" / "nanhai.json", str(child))[1]
+    other = assess(ruleset, nanhai, previous=history.previous_of(nanhai), overrides=load_overrides(REVIEW))
+    assert [v.rule_id for v in other.vetoes] == []
+    # this year's result is not known while the items are scored: 等次后果 only
+    bad = child.read_text(encoding="utf-8").replace("上年得分[ZZ-05] < 3", '等次 == "不合格"')
+    child.write_text(bad, encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(child)
+    [problem] = info.value.problems
+    assert (problem.code, problem.location.line) == ("rules.unknown-indicator", 9)
+    assert problem.message.startswith(
+        "“等次”是本年评定的结果，评分项和否决项的条件不能读它（本年的分数尚未算出）；请写成等次后果"
+    )
 
 
 def test_history_from_a_single_result_json(tmp_path, capsys):
@@ -227,10 +308,12 @@ def test_scoresheets_read_back_as_history_give_the_same_previous(tmp_path, capsy
         return sorted((p.model_dump(exclude={"source"}) for p in history.entries), key=lambda d: d["unit"])
 
     assert dumped(sheets) == dumped(shipped)
-    assert len(dumped(sheets)) == 3 and all(len(d["item_scores"]) == 39 for d in dumped(sheets))
+    assert [len(d["item_scores"]) for d in dumped(sheets)] == [40, 39, 39, 39]
     assert {p.source for p in sheets.entries} == {
-        f"{u}-2012年度评分表.xlsx" for u in (SZ, SF, "区环境保护局（虚构示例单位）")
+        f"{u}-2012年度评分表.xlsx" for u in (NH, SZ, SF, "区环境保护局（虚构示例单位）")
     }
+    # the records themselves from the sheet 不良记录: 南海区 2, 区市政管理局 10
+    assert sorted(len(p.records) for p in sheets.entries) == [0, 0, 2, 10]
     # without scoresheet reading (the library's plain load), a folder of only scoresheets holds nothing
     with pytest.raises(HistoryError) as info:
         load_history(out)
@@ -246,7 +329,7 @@ def test_in_a_batch_an_unmatched_unit_is_one_failure(tmp_path, capsys):
     args = ["batch", str(folder), "-r", RULES, "--overrides", REVIEW, "--format", "json", "-o", str(tmp_path / "out")]
     assert run([*args, "-j", "1", "--history", str(HERE / "2012.json")]) == 1
     summary = json.loads((tmp_path / "out" / "汇总.json").read_text(encoding="utf-8"))
-    assert [r["unit"] for r in summary["ranking"]] == [SF, SZ]
+    assert [r["unit"] for r in summary["ranking"]] == [NH, SF, SZ]
     [error] = summary["errors"]
     assert error["file"] == "huanbao.json" and error["kind"] == "上年结果"
     assert "单位名称: 上年结果" in error["problems"][0]
@@ -274,3 +357,43 @@ def test_a_consequence_on_a_provisional_grade_says_so(tmp_path):
     assert [c.reason for c in result.consequences] == [
         "等次为优秀；上年等次为优秀；等次为暂定，复核后按最终等次重新判断"
     ]
+
+
+def test_a_count_of_records_without_the_records_cannot_be_followed_up():
+    ruleset, submission = api.load_submission_for(HERE / "2013" / "nanhai.json", RULES)
+    previous = load_history(HERE / "2012.json").previous_of(submission)
+    only_count = previous.model_copy(update={"records": None, "source": "南海区-2012年度评分表.xlsx"})
+    with pytest.raises(HistoryError) as info:
+        assess(ruleset, submission, previous=only_count)
+    [problem] = info.value.problems
+    assert problem.code == "history.no-records" and problem.location.file == "南海区-2012年度评分表.xlsx"
+    assert problem.message.startswith("上年结果 南海区-2012年度评分表.xlsx 只记有不良记录2条，没有逐条的不良记录")
+
+
+def test_cases_give_the_year_before_like_indicators(tmp_path):
+    """history-demo.cases.yaml: ZZ-07's cases write 上年未整改不良记录数 beside the indicators; all pass, no gap."""
+    from engine.errors import CasesError
+    from engine.tools.cases import coverage, load_suite, run_suite
+
+    suite = load_suite(RULES)
+    zz07 = [c for c in suite.cases if c.rule == "ZZ-07"]
+    assert [c.submission.values.get("上年未整改不良记录数") for c in zz07] == [
+        Decimal(0),
+        Decimal(1),
+        None,
+        Decimal(3),
+        None,
+    ]
+    assert zz07[1].submission.values["有上年结果"] is True  # given with any year-before value
+    ran = run_suite(suite)
+    assert ran.failed == [] and len(ran.outcomes) == 150
+    assert [g for g in coverage(suite, ran.outcomes) if g.rule_id == "ZZ-07"] == []
+    shutil.copy(RULES, tmp_path / "history-demo.yaml")
+    cases = (HERE / "history-demo.cases.yaml").read_text(encoding="utf-8")
+    bad = cases.replace("上年未整改不良记录数: 3", "上年未整改不良记录数: 1.5")
+    (tmp_path / "history-demo.cases.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(CasesError) as info:
+        load_suite(tmp_path / "history-demo.yaml")
+    [problem] = info.value.problems
+    assert (problem.location.line, problem.location.col) == (20, 36)
+    assert problem.message == "用例“本年1件加上年3条未整改，以2分为限”：“上年未整改不良记录数”应为整数"

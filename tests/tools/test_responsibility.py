@@ -261,8 +261,33 @@ def test_the_scoresheet_lists_each_deductions_units(tmp_path, capsys):
     assert code == 0, out_text
     elsewhere = tmp_path / "南海.分工.yaml"
     elsewhere.write_text(MAP.read_text(encoding="utf-8").replace("配合扣分比例: 0.2", "配合扣分比例: 0.5"), "utf-8")
-    code, out_text, _ = run(["verify", str(out), str(NANHAI), "--responsibility", str(elsewhere)], capsys)
-    assert code == 1 and "配合单位各承担0.5倍" in out_text  # the sheet was written with 0.2
+    code, _, err = run(["verify", str(out), str(NANHAI), "--responsibility", str(elsewhere)], capsys)
+    assert code == 3  # the sheet records the map it was written with: another one is refused, naming both
+    assert f"与评分表（{out}）所用的分工表 demo-district-2013.分工.yaml 不同：评分表记录的 SHA-256 为 " in err
+
+
+def test_the_map_given_is_recorded_and_verify_finds_or_asks_for_it(tmp_path, capsys):
+    import hashlib
+
+    given = tmp_path / "maps" / "南海区.分工.yaml"
+    given.parent.mkdir()
+    given.write_text(MAP.read_text(encoding="utf-8") + "# 审核于2013年4月\n", encoding="utf-8")
+    out = tmp_path / "南海.xlsx"
+    assert run([str(NANHAI), "--responsibility", str(given), "-o", str(out), "--as-of", AS_OF], capsys)[0] == 0
+    ws = openpyxl.load_workbook(out)["评分表"]
+    block = {r[0]: r[4] for r in ws.iter_rows(values_only=True) if r[0] in ("分工表", "分工表SHA-256")}
+    assert block == {"分工表": "南海区.分工.yaml", "分工表SHA-256": hashlib.sha256(given.read_bytes()).hexdigest()}
+    # not given again: the shipped map beside the ruleset has other bytes, so verify asks for it
+    code, _, err = run(["verify", str(out), str(NANHAI)], capsys)
+    assert (
+        code == 3
+        and "列出责任单位，在规则文件、申报文件和评分表旁都没有找到内容相同的文件；请用 --responsibility 给出该分工表"
+        in err
+    )
+    assert run(["verify", str(out), str(NANHAI), "--responsibility", str(given)], capsys)[0] == 0
+    # beside the sheet, under the name it records, it is found without being named
+    (tmp_path / "南海区.分工.yaml").write_bytes(given.read_bytes())
+    assert run(["verify", str(out), str(NANHAI)], capsys)[0] == 0
 
 
 def test_a_batch_writes_the_responsibility_sheet(tmp_path, capsys):
@@ -299,4 +324,32 @@ def test_rules_check_checks_a_map_against_its_ruleset(tmp_path, capsys):
     assert code == 1
     assert (
         out == f"{path}:58:11: 任务[7].评分项[0]: 规则集 demo-district-2013 没有评分项 “JC-3”（是否应为 “JC-03”？）\n"
+    )
+
+
+def test_a_map_for_a_ruleset_extended_applies_its_items_checked(tmp_path):
+    """history-demo extends demo-district-2013: the shipped map applies (found beside the parent), and
+    a ruleset that extends it and deletes an item the map names is refused at that item."""
+    from engine.api import get_ruleset
+    from engine.ruleset.responsibility import map_for
+
+    history = ROOT / "examples" / "history" / "history-demo.yaml"
+    child = get_ruleset(history)
+    assert map_for(child).samefile(MAP)
+    assert len(load_map(MAP, child).tasks) == 23
+    dropped = tmp_path / "dropped.yaml"
+    dropped.write_text(
+        f"规则集:\n  编号: dropped\n  名称: 删去一项\n  继承: {history}\n  总分: 98\n删除: [JC-03]\n"
+        "一级指标分值:\n  科学民主决策: 10\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError) as info:
+        load_map(MAP, get_ruleset(dropped))
+    assert [(p.code, p.subject) for p in info.value.problems] == [("map.unknown-item", "JC-03")]
+    with pytest.raises(RulesError) as info:
+        load_map(MAP, get_ruleset("national-model-2021"))
+    [problem] = [p for p in info.value.problems if p.code == "map.wrong-ruleset"]
+    assert problem.message == (
+        "分工表针对规则集 “demo-district-2013”，而所用规则集为 “national-model-2021”，也未继承它；"
+        "请换用针对所用规则集的分工表"
     )

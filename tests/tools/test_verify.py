@@ -132,7 +132,7 @@ def test_the_audit_block_and_document_properties(sheet):
     book = openpyxl.load_workbook(sheet)
     ws = book["评分表"]
     start = label_row(ws, "审计信息")
-    block = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(start + 1, start + 11)}
+    block = {ws.cell(r, 1).value: ws.cell(r, 5).value for r in range(start + 1, start + 13)}
     assert block == {
         "规则集编号": "demo-district-2013",
         "规则文件": "demo-district-2013.yaml",
@@ -142,6 +142,8 @@ def test_the_audit_block_and_document_properties(sheet):
         "复核文件": "review.yaml",
         "复核文件SHA-256": hashlib.sha256(REVIEW.read_bytes()).hexdigest(),
         "复核决定": "XF-05（区依法行政考核组（演示），2013-04-12）",
+        "分工表": "无",
+        "分工表SHA-256": None,
         "引擎版本": "0.1.0",
         "评分时间": "2014年1月15日 09:00",  # the document property keeps ISO 8601
     }
@@ -150,4 +152,4 @@ def test_the_audit_block_and_document_properties(sheet):
     # and, not shown, the unit as a later year's --history reads it back
     unit = {"单位名称": "花山区人民政府", "单位编码": None, "考核年度": "2012", "不良记录数": "0"}
     assert props == {**block, "评分时间": AS_OF, **unit}
-    assert ws.print_area.endswith(f"$K${start + 10}")  # the block prints with the sheet (K: 自评分)
+    assert ws.print_area.endswith(f"$K${start + 12}")  # the block prints with the sheet (K: 自评分)

@@ -68,7 +68,8 @@ def build_program(compiled: CompiledRuleset) -> Program:
     # a relative date (次年3月1日) is compared as a value of the fact: the assessment supplies it,
     # resolved for the submission's year, under its key (RelativeDate.key)
     dates = {d.key: f"d{n}" for n, d in enumerate(sorted(compiled.ruleset.relative_dates, key=str))}
-    names = compiled.names or indicators  # 等次后果 read the result's names, not the indicators
+    # 等次后果 read the result's names, not the indicators; items may read the year before's result too
+    names = compiled.names or [*indicators, *compiled.ruleset.previous_specs]
     keys = {**{name: f"v{n}" for n, name in enumerate(names)}, **dates}
     field_keys = {
         name: {**{f: f"f{n}" for n, f in enumerate(spec.fields or {})}, **dates}
