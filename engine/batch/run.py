@@ -540,7 +540,9 @@ def _round(
     try:
         futures = {pool.submit(_tracked, task, item): item.index for item in items}
         for future in as_completed(futures):
-            index = futures[future]
+            # dropped as it is read: a finished future keeps its outcome (the row as unpickled, tens
+            # of KB) alive for as long as anything refers to it
+            index = futures.pop(future)
             try:
                 outcome = future.result()
             except BrokenProcessPool:
