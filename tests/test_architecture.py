@@ -48,7 +48,9 @@ def _readme_tree() -> set[str]:
 
 def test_readme_module_map_matches_the_tree():
     listed = {p for p in _readme_tree() if p.endswith(".py")}
-    on_disk = {str(p.relative_to(ROOT)) for top in ("engine", "scoresheets", "server") for p in (ROOT / top).rglob("*.py")}
+    on_disk = {
+        str(p.relative_to(ROOT)) for top in ("engine", "scoresheets", "server") for p in (ROOT / top).rglob("*.py")
+    }
     on_disk -= {p for p in on_disk if p.endswith("__init__.py") and p != "engine/__init__.py"}
     assert sorted(on_disk - listed) == [], "modules missing from the README's Layout"
     assert sorted(listed - on_disk) == [], "README's Layout names modules that do not exist"
