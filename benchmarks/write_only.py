@@ -58,7 +58,7 @@ def normal(sheets) -> bytes:
             if src.row_dimensions[r].height:
                 ws.row_dimensions[r].height = src.row_dimensions[r].height
         for merged in src.merged_cells.ranges:
-            ws.merged_cells.add(copy(merged))
+            ws.merged_cells.add(merged.coord)
     return workbook_bytes(wb, WHEN)
 
 
