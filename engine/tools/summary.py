@@ -62,7 +62,7 @@ class ReportCheckRow:
     where: str  # 第N行“phrase”：sentence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a batch keeps one per unit, and a dict each was a fifth of it
 class UnitRow:
     """One assessed submission, as the summary needs it."""
 
@@ -187,7 +187,7 @@ class FailedInput:
     detail: str = ""  # a traceback, shown only with --debug
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankedUnit:
     rank: int
     row: UnitRow
