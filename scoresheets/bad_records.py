@@ -9,6 +9,7 @@ from engine.result import AssessmentResult
 from scoresheets.cells import (
     fit_row,
     header_row,
+    own,
     put_number,
     put_text,
     set_widths,
@@ -44,7 +45,7 @@ def write_bad_records_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet
         put_text(ws, r, 6, rec.consequence, BODY)
         put_text(ws, r, 7, rec.note, BODY)
         if rec.severity == "严重":
-            ws.cell(r, 5).fill = SEVERE_FILL
+            own(ws.cell(r, 5)).fill = SEVERE_FILL
         fit_row(ws, r, ["", rec.event, rec.basis, "", rec.severity, rec.consequence, rec.note], WIDTHS)
         r += 1
     if not result.bad_records:

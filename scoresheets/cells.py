@@ -9,6 +9,7 @@ from copy import copy
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
@@ -31,17 +32,34 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+class _Shared(StyleArray):
+    """A named style's array, one object for every cell of that style (a copy per cell was a tenth
+    of a 汇总's memory). It refuses changes: `own(cell)` first gives the cell an array of its own."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key, value):  # noqa: ANN001
+        raise TypeError("a shared style array: call scoresheets.cells.own(cell) before changing the cell's style")
+
+
 def apply_style(cell, style: str) -> None:
     """Same as `cell.style = style` for a named style already registered in the workbook."""
     wb = cell.parent.parent
     arrays = _ARRAYS.get(wb)
     if arrays is None:
-        arrays = _ARRAYS[wb] = {s.name: s.as_tuple() for s in wb._named_styles}
+        arrays = _ARRAYS[wb] = {s.name: _Shared(s.as_tuple()) for s in wb._named_styles}
     array = arrays.get(style)
     if array is None:
         cell.style = style  # not registered yet: openpyxl adds it (or refuses an unknown name)
         return
-    cell._style = copy(array)
+    cell._style = array
+
+
+def own(cell):
+    """The cell, with a style array of its own to change (`own(cell).fill = …`)."""
+    if type(cell._style) is _Shared:
+        cell._style = copy(cell._style)
+    return cell
 
 
 _SLOTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "protection": ("_protections", "protectionId")}
@@ -54,6 +72,7 @@ def restyle(cell, **parts) -> None:
     openpyxl hashes the whole object on every assignment to find it in the workbook's list (a fifth
     of building a scoresheet); each object's index is looked up once per workbook here instead.
     """
+    own(cell)
     wb = cell.parent.parent
     known = _INDEXES.get(wb)
     if known is None:
@@ -79,7 +98,9 @@ def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
         s = s.replace("\r\n", "\n").replace("\r", "\n")
         if _SURROGATE.search(s):
             s = repair_surrogates(s)
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
+        # set as openpyxl's own setter would after its checks: they are made here already, and
+        # openpyxl would scan every text a second time
+        cell._value = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
         cell.data_type = "s"
     apply_style(cell, style)
     return cell
@@ -113,10 +134,12 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
     Write and style the top-left cell first.
     """
     start = ws.cell(row, first)
+    if (row, last) in ws._cells:
+        own(start)  # openpyxl adds the last cell's right and bottom edges to the first cell's border
     ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"))
     for col in range(first + 1, last + 1):
         cell = MergedCell(ws, row=row, column=col)
-        cell._style = copy(start._style)
+        cell._style = start._style if type(start._style) is _Shared else copy(start._style)
         ws._cells[(row, col)] = cell
 
 

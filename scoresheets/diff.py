@@ -22,6 +22,7 @@ from scoresheets.cells import (
     fit_row,
     header_row,
     merge_row,
+    own,
     put_number,
     put_text,
     set_widths,
@@ -119,7 +120,7 @@ def write_diff(
         fill = FILLS.get(c.kind)
         if fill is not None:
             for col in range(1, len(HEADERS) + 1):
-                ws.cell(r, col).fill = fill
+                own(ws.cell(r, col)).fill = fill
         # bold inserted text and ids broken at their hyphens take more room than plain text: size for less
         fit_row(ws, r, ["", *fields], WIDTHS[:6] + [w - 8 for w in WIDTHS[6:]])
     if not changes:

@@ -13,6 +13,7 @@ from scoresheets.cells import (
     fit_row,
     header_row,
     merge_row,
+    own,
     protect_sheet,
     put_formula,
     put_number,
@@ -229,6 +230,7 @@ def _responsibility(page: _Overview) -> None:
         put_number(ws, first, 5, item.deduction, NUMBER)
         for col in (1, 2, 3, 5):
             if page.row - 1 > first:
+                own(ws.cell(first, col))  # merge_cells draws the range's borders on it
                 ws.merge_cells(start_row=first, start_column=col, end_row=page.row - 1, end_column=col)
     if not deducted:
         put_text(ws, page.row, 1, "无扣分项", BODY)

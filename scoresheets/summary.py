@@ -37,6 +37,7 @@ from scoresheets.cells import (
     fit_row,
     header_row,
     merge_row,
+    own,
     put_formula,
     put_number,
     put_text,
@@ -157,7 +158,7 @@ def _band_row(ws: Worksheet, row: int, text: str, widths: list[float], fill: Pat
     """A line across the table (a group's heading, or a note under it); returns the next row."""
     cell = put_text(ws, row, 1, text, BODY)
     if fill is not None:
-        cell.fill = fill
+        own(cell).fill = fill
     merge_row(ws, row, 1, len(widths))
     fit_row(ws, row, [text], [sum(widths)])
     return row + 1
@@ -256,7 +257,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
         put_number(ws, r, 7 + k, len(row.bad_records), CENTER)
         put_text(ws, r, 8 + k, pending, CENTER)
         if row.sheet:  # a formula, not a cell hyperlink: LibreOffice does not wrap a hyperlink's text
-            put_formula(ws, r, 9 + k, hyperlink_formula(row.sheet), BODY).font = LINK_FONT
+            own(put_formula(ws, r, 9 + k, hyperlink_formula(row.sheet), BODY)).font = LINK_FONT
         else:
             put_text(ws, r, 9 + k, "", BODY)
         fit_row(ws, r, [*shown, vetoes, "", pending, row.sheet], widths)
@@ -334,7 +335,7 @@ def _count_table(
     put_text(ws, r, 1, "合计", TOTAL)
     sums = [sum(counts[i] or 0 for _, counts, _ in rows) for i in range(len(labels))]
     for col, count in enumerate([*sums, sum(total for *_, total in rows)], start=2):
-        put_number(ws, r, col, count, TOTAL).number_format = "0"  # counts, not points
+        own(put_number(ws, r, col, count, TOTAL)).number_format = "0"  # counts, not points
     return r + 1
 
 
@@ -478,7 +479,7 @@ def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
             put_text(ws, r, col, texts[col - 1], CENTER)
         put_number(ws, r, 7, rec.deduction, NUMBER)
         if rec.severity == "严重":
-            ws.cell(r, 8).fill = SEVERE_FILL
+            own(ws.cell(r, 8)).fill = SEVERE_FILL
         fit_row(ws, r, texts, widths)
         r += 1
     if not summary.bad_records:

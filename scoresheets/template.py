@@ -47,6 +47,7 @@ from scoresheets.cells import (
     fit_row,
     header_row,
     merge_row,
+    own,
     protect_sheet,
     put_formula,
     put_number,
@@ -208,7 +209,7 @@ def _input(ws: Worksheet, r: int, col: int, kind: str | None) -> None:
     """An empty input cell for a value of `kind` (None: free text)."""
     if kind in FORMATS:
         put_text(ws, r, col, "", FORM_NUMBER)
-        ws.cell(r, col).number_format = FORMATS[kind]
+        own(ws.cell(r, col)).number_format = FORMATS[kind]
     else:
         put_text(ws, r, col, "", FORM_TEXT)
 
@@ -361,7 +362,7 @@ def _record_sheet(
             _input(ws, r, col, fields[fname].type)
     for r in range(style_rows + 1, rec.last + 1):
         for col in range(2, len(headers) + 1):
-            ws.cell(r, col).protection = Protection(locked=False)
+            own(ws.cell(r, col)).protection = Protection(locked=False)
     ws.freeze_panes = f"B{rec.first}"
     protect_sheet(ws)
     apply_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}", header_right=ruleset.header.name)
@@ -397,7 +398,7 @@ def _self_score_sheet(ws: Worksheet, ruleset: Ruleset, layout: FormLayout) -> No
             put_text(ws, r, 3, content, BODY)
             put_number(ws, r, SELF_COL_POINTS, item.points, CENTER)
             put_text(ws, r, SELF_COL_SCORE, "", FORM_NUMBER)
-            ws.cell(r, SELF_COL_SCORE).number_format = "0.00"
+            own(ws.cell(r, SELF_COL_SCORE)).number_format = "0.00"
             put_text(ws, r, 6, "", FORM_TEXT)
             ws.add_data_validation(between_zero_and_points(f"{scores}{r}", "自评分", points))
             fit_row(ws, r, ["", item.id, content, "", "", ""], SELF_WIDTHS)

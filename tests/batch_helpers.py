@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from engine.batch import run as batch
+from engine.tools.summary import FailedInput
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -57,3 +58,8 @@ def examples_summary():
     rows, failures = batch.relative_files(rows, failures, [i.path for i in items])
     types = _unit_types(batch.check_rules(None), rows)
     return build_summary(rows, failures, inputs=len(items), assessed_at=AS_OF, unit_types=types)
+
+
+def nothing_done(item: batch.Input) -> batch.Outcome:
+    """A task that assesses nothing: an outcome a worker sends back, cheaply."""
+    return batch.Outcome(item.index, failure=FailedInput(item.index, item.path, "测试", ("x" * 10_000,)))

@@ -30,7 +30,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -295,6 +295,9 @@ def part_name(token: str, index: int) -> str:
 PARALLEL_FROM = 400
 
 
+IN_FLIGHT = 8  # units handed to the pool per worker at a time
+
+
 def default_jobs(units: int) -> int:
     """Processes for a batch of this size when --jobs is not given."""
     return 1 if units < PARALLEL_FROM else max(1, os.cpu_count() or 1)
@@ -537,17 +540,32 @@ def _round(
     )
     pending = {item.index: item for item in items}
     broken = False
+    # a few units ahead of the workers, not the whole batch: a future (with its lock and, once
+    # done, its outcome) for every unit grew the main process with the batch's size
+    waiting = iter(items)
+    futures: dict = {}
     try:
-        futures = {pool.submit(_tracked, task, item): item.index for item in items}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                broken = True
-                continue
-            del pending[index]
-            emit(outcome)
+        while True:
+            while not broken and len(futures) < IN_FLIGHT * workers:
+                item = next(waiting, None)
+                if item is None:
+                    break
+                futures[pool.submit(_tracked, task, item)] = item.index
+            if not futures:
+                break
+            done = sorted(wait(futures, return_when=FIRST_COMPLETED).done, key=futures.__getitem__)
+            while done:
+                # dropped as it is read: a finished future keeps its outcome (the row as unpickled,
+                # tens of KB) alive for as long as anything refers to it
+                future = done.pop(0)
+                index = futures.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                del pending[index]
+                emit(outcome)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise

@@ -98,18 +98,28 @@ def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
 
 
 _ADAPTERS: dict[int, tuple[IndicatorSpec | FieldSpec, TypeAdapter]] = {}
+_SCALARS: dict[tuple, TypeAdapter] = {}
 
 
 def type_adapter(spec: IndicatorSpec | FieldSpec) -> TypeAdapter:
+    if not (isinstance(spec, IndicatorSpec) and spec.type == "记录列表"):
+        # one adapter per kind of value, not per indicator: building one is most of a single
+        # run's submission check, and a ruleset's 120 indicators have a handful of kinds
+        lo, hi = spec.bounds
+        options = tuple((type(o), o) for o in spec.options or ()) if spec.type == "选项" else ()
+        key = (spec.type, None if lo is None else str(lo), None if hi is None else str(hi), options)
+        adapter = _SCALARS.get(key)
+        if adapter is None:
+            if len(_SCALARS) > 20000:
+                _SCALARS.clear()
+            adapter = _SCALARS[key] = TypeAdapter(_annotation(spec))
+        return adapter
     # keyed by identity: specs hold lists, so they are not hashable; the spec is kept alive
     # in the entry so its id is never reused while cached
     hit = _ADAPTERS.get(id(spec))
     if hit is not None and hit[0] is spec:
         return hit[1]
-    if isinstance(spec, IndicatorSpec) and spec.type == "记录列表":
-        adapter = TypeAdapter(Annotated[list[_record_model(spec)], Field(max_length=spec.max_records)])
-    else:
-        adapter = TypeAdapter(_annotation(spec))
+    adapter = TypeAdapter(Annotated[list[_record_model(spec)], Field(max_length=spec.max_records)])
     if len(_ADAPTERS) > 20000:
         _ADAPTERS.clear()
     _ADAPTERS[id(spec)] = (spec, adapter)

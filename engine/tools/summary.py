@@ -62,7 +62,7 @@ class ReportCheckRow:
     where: str  # 第N行“phrase”：sentence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a batch keeps one per unit, and a dict each was a fifth of it
 class UnitRow:
     """One assessed submission, as the summary needs it."""
 
@@ -189,7 +189,7 @@ class FailedInput:
     detail: str = ""  # a traceback, shown only with --debug
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankedUnit:
     rank: int
     row: UnitRow
@@ -230,6 +230,18 @@ class ItemStat:
     lost_total: Decimal
     average: Decimal  # lost_total / (applicable - pending), 2 places
     loss_rate: Decimal  # the unrounded average / 分值 × 100, 2 places
+
+
+@dataclass
+class _Tally:
+    """An item across one group's units, counted as the units go by (see _item_stats)."""
+
+    ruleset_id: str
+    first: ItemLoss
+    applicable: int = 0
+    pending: int = 0
+    lost_units: list[str] = field(default_factory=list)
+    lost_total: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -352,33 +364,38 @@ def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: li
 
 
 def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
-    keyed: dict[tuple[str, str], list[tuple[UnitRow, ItemLoss]]] = {}
+    # one running tally per (group, item), not a list of every unit's entry: a batch of 10,000
+    # units would hold 640,000 pairs for the national model's 64 items
+    keyed: dict[tuple[str, str], _Tally] = {}
     groups = list(dict.fromkeys(r.group for r in ranking))
     for ranked in ranking:
         for item in ranked.row.items:
-            keyed.setdefault((ranked.group, item.rule_id), []).append((ranked.row, item))
+            tally = keyed.get((ranked.group, item.rule_id))
+            if tally is None:
+                tally = keyed[(ranked.group, item.rule_id)] = _Tally(ranked.row.ruleset_id, item)
+            if item.counted and item.status != "不适用":
+                tally.applicable += 1
+                tally.pending += item.status == "待复核"
+                if item.deduction > 0:
+                    tally.lost_units.append(ranked.row.unit)
+                    tally.lost_total += item.deduction
     stats = []
-    for (group, rule_id), pairs in keyed.items():
-        ruleset_id = pairs[0][0].ruleset_id
-        first = pairs[0][1]
-        counted = [(row, item) for row, item in pairs if item.counted and item.status != "不适用"]
-        pending = sum(1 for _, item in counted if item.status == "待复核")
-        lost = [(row, item) for row, item in counted if item.deduction > 0]
-        lost_total = sum((item.deduction for _, item in lost), ZERO)
-        scored = len(counted) - pending  # a pending item has no deduction yet: not a zero
+    for (group, rule_id), tally in keyed.items():
+        first, lost_total = tally.first, tally.lost_total
+        scored = tally.applicable - tally.pending  # a pending item has no deduction yet: not a zero
         average = q(lost_total / scored) if scored else ZERO
         rate = q(lost_total * 100 / (scored * first.max_points)) if scored and first.max_points else ZERO
         stats.append(
             ItemStat(
                 group=group,
-                ruleset_id=ruleset_id,
+                ruleset_id=tally.ruleset_id,
                 rule_id=rule_id,
                 category1=first.category1,
                 content=first.content,
                 max_points=first.max_points,
-                applicable=len(counted),
-                lost_units=tuple(row.unit for row, _ in lost),
-                pending=pending,
+                applicable=tally.applicable,
+                lost_units=tuple(tally.lost_units),
+                pending=tally.pending,
                 lost_total=q(lost_total),
                 average=average,
                 loss_rate=rate,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
-from batch_helpers import AS_OF, EXAMPLES, ROOT, crash_on_poison, sheet_values, submission
+from batch_helpers import AS_OF, EXAMPLES, ROOT, crash_on_poison, nothing_done, sheet_values, submission
 from openpyxl import load_workbook
 
 from engine.batch import run as batch
@@ -87,6 +89,22 @@ def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path):
     assert [getattr(u, "index", None) for u in seen] == list(range(7))  # in input order
     assert len([p for p in out.iterdir() if p.suffix == ".xlsx"]) == 6
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
+def test_the_parent_keeps_no_outcome_once_it_is_handed_on():
+    # a finished future holds its outcome: kept in a dict to the end of the batch, they held every
+    # unit's row as unpickled (tens of KB each) and grew the main process with the batch
+    items = [batch.Input(i, f"u{i}.json") for i in range(8)]
+    config = batch.WorkerConfig(None, dt.datetime.fromisoformat(AS_OF), None, "t")
+    earlier: list[weakref.ref] = []
+
+    def emit(outcome: batch.Outcome) -> None:
+        gc.collect()
+        assert [ref() for ref in earlier] == [None] * len(earlier)
+        earlier.append(weakref.ref(outcome))
+
+    left, suspects = batch._round(items, 2, config, nothing_done, emit)
+    assert (left, suspects, len(earlier)) == ([], set(), 8)
 
 
 def _children(pid: int) -> list[int]:

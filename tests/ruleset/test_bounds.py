@@ -70,3 +70,18 @@ def test_the_submission_check_the_schema_the_form_and_rules_check_agree():
     assert (domain.lo, domain.hi) == (Decimal(0), Decimal(100))
     with pytest.raises(SubmissionError):
         submission_from(ruleset, _unit(率=100.5))
+
+
+def test_indicators_of_one_kind_share_a_check_and_other_bounds_or_options_get_their_own():
+    from engine.ruleset.values import check_value, type_adapter
+
+    def spec(**given):
+        return IndicatorSpec.model_validate({"标签": "甲", **given})
+
+    assert type_adapter(spec(类型="次数", 范围=[0, 5])) is type_adapter(spec(类型="次数", 范围=[0, 5]))
+    assert check_value(spec(类型="次数", 范围=[0, 5]), 5) is None
+    assert check_value(spec(类型="次数", 范围=[0, 4]), 5) is not None  # the same kind, a lower bound
+    assert check_value(spec(类型="数值", 范围=[0, 2.5]), 2.6) is not None
+    assert check_value(spec(类型="数值", 范围=[0, 2.50]), 2.5) is None
+    assert check_value(spec(类型="选项", 选项=["是", "否"]), "否") is None
+    assert check_value(spec(类型="选项", 选项=["是", "部分"]), "否") is not None

@@ -462,3 +462,25 @@ def test_a_form_without_grades_has_no_grade_row(tmp_path):
     assert all(ws.cell(r, 1).value != "等次" for r in range(1, ws.max_row + 1))
     note = label_row(ws, "说明")
     assert ws.cell(note, 8).value == "—" and ws.cell(note, 9).value.startswith("总分12.8分（本表不评定等次）")
+
+
+def test_cells_of_one_style_share_its_array_and_a_change_reaches_one_cell_only(tmp_path):
+    from scoresheets.cells import merge_row, own, put_text
+    from scoresheets.styles import BODY, SEVERE_FILL
+
+    wb = openpyxl.Workbook()
+    register_styles(wb)
+    ws = wb.active
+    first, second = put_text(ws, 1, 1, "甲", BODY), put_text(ws, 1, 2, "乙", BODY)
+    assert first._style is second._style
+    with pytest.raises(TypeError, match="own"):
+        second.fill = SEVERE_FILL  # in place, it would have coloured every 正文 cell
+    own(second).fill = SEVERE_FILL
+    put_text(ws, 2, 1, "丙", BODY)
+    put_text(ws, 2, 3, "丁", BODY)
+    merge_row(ws, 2, 1, 3)  # openpyxl adds the last cell's edges to the first cell's border
+    wb.save(tmp_path / "x.xlsx")
+    back = load_workbook(tmp_path / "x.xlsx").active
+    assert [back.cell(1, c).fill.fgColor.rgb for c in (1, 2)] == ["00000000", "00F8CBAD"]
+    assert [back.cell(r, 1).style for r in (1, 2)] == [BODY, BODY]
+    assert back.cell(2, 1).border.right.style == "thin" and [r.coord for r in back.merged_cells.ranges] == ["A2:C2"]
