@@ -116,7 +116,11 @@ def value_strategy(spec: IndicatorSpec | FieldSpec, literals: set[Any]) -> st.Se
 
 
 _PLANS: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
-_FREE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=12)
+# what intake refuses in any text (engine/documents/text.py): controls, direction marks, line breaks
+_REFUSED = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+_FREE_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"], exclude_characters=_REFUSED), max_size=12
+)
 
 
 def _plan(ruleset: Ruleset) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
