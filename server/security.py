@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,9 @@ class Sessions:
         self.signer = URLSafeTimedSerializer(secret, salt="assess-session")
         self.secure = secure
         self.max_age = hours * 3600
+        # sessions ended by logout before their cookie expires: token → when it would have expired.
+        # Kept in this process only (a restart with the same secret forgets them; see docs/考核平台.md)
+        self.ended: dict[str, float] = {}
 
     def read(self, request: Request) -> Session | None:
         raw = request.cookies.get(COOKIE)
@@ -65,6 +69,8 @@ class Sessions:
         except BadSignature:  # also SignatureExpired
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+            return None
+        if data["c"] in self.ended:
             return None
         uid = data.get("u")
         return Session(uid if isinstance(uid, int) else None, data["c"])
@@ -80,6 +86,14 @@ class Sessions:
         response.set_cookie(
             COOKIE, value, max_age=self.max_age, httponly=True, samesite="lax", secure=self.secure, path="/"
         )
+
+    def end(self, session: Session | None, response: Response) -> None:
+        """Logout: the cookie is cleared and its session refused from now on, even if a copy was kept."""
+        now = time.time()
+        self.ended = {k: t for k, t in self.ended.items() if t > now}
+        if session is not None:
+            self.ended[session.csrf] = now + self.max_age
+        self.clear(response)
 
     def clear(self, response: Response) -> None:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure)

@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 
 from engine.documents.numbers import format_decimal
 from server import forms
+from server.archive import CHINA
 from server.security import ASSESSOR, UNIT, Refused, Session, require_assessor, require_unit_access
 from server.store import Closed, Forbidden, Invalid, LoginRefused, NotFound, Stale, StoreError
 
@@ -41,7 +42,7 @@ def fmt_time(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is not None:
-        value = value.astimezone()
+        value = value.astimezone(CHINA)
     return value.strftime("%Y-%m-%d %H:%M")
 
 
@@ -67,8 +68,10 @@ FILTERS = {
 
 
 def _local(text: str, field: str) -> dt.datetime:
+    """A time typed in the page: Beijing time unless it says otherwise."""
     try:
-        return dt.datetime.fromisoformat(text.strip()).astimezone()
+        when = dt.datetime.fromisoformat(text.strip())
+        return when if when.tzinfo else when.replace(tzinfo=CHINA)
     except (ValueError, AttributeError):
         raise Refused(400, f"{field}应为日期和时间（如 2026-03-01 17:00）") from None
 
@@ -143,7 +146,7 @@ def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place list
         await web.user(request)
         await web.form(request)
         response = RedirectResponse("/login", status_code=303)
-        web.sessions.clear(response)
+        web.sessions.end(request.state.session, response)
         return response
 
     # -- assessor: rounds -------------------------------------------------------------------
