@@ -209,9 +209,9 @@ class Placed:
 
     @property
     def count(self) -> int:
-        return sum(map(len, (*self.fields.values(), *self.cells.values(), *self.rows.values(), *self.notes.values()))) + len(
-            self.general
-        )
+        return sum(
+            map(len, (*self.fields.values(), *self.cells.values(), *self.rows.values(), *self.notes.values()))
+        ) + len(self.general)
 
 
 def place(problems: list, form: WebForm) -> Placed:

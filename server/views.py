@@ -102,7 +102,9 @@ def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place list
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 409
         if isinstance(exc, Invalid):
             status = 422
-        return web.page(request, "error.html", status=status, message=exc.message, problems=getattr(exc, "problems", ()))
+        return web.page(
+            request, "error.html", status=status, message=exc.message, problems=getattr(exc, "problems", ())
+        )
 
     # -- login ------------------------------------------------------------------------------
 
@@ -205,7 +207,7 @@ def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place list
         rnd = await web.call(store.round, user, round_id)
         rows = await web.call(store.dashboard, user, round_id)
         counts = {s: sum(1 for r in rows if r.status == s) for s in ("已提交", "草稿", "已退回", "未填报", "已定稿")}
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         return web.page(
             request, "dashboard.html", round=rnd, rows=rows, counts=counts, now=now, done=DONE.get(done, "")
         )
@@ -352,7 +354,9 @@ def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place list
             lost = forms.changed(exc.current.data, data)
             return web.page(request, "unit.html", status=409, stale=exc.message, lost=lost, **context)
         except (Invalid, Closed) as exc:
-            context = await web.call(_unit_context, store, user, unit_id, data=data, problems=getattr(exc, "problems", None))
+            context = await web.call(
+                _unit_context, store, user, unit_id, data=data, problems=getattr(exc, "problems", None)
+            )
             return web.page(request, "unit.html", status=422, error=exc.message, **context)
         return RedirectResponse(f"/units/{unit_id}?done=saved", status_code=303)
 
@@ -387,7 +391,12 @@ def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place list
         except (Invalid, Closed) as exc:
             context = await web.call(_unit_context, store, user, unit_id)
             return web.page(
-                request, "unit.html", status=422, error=exc.message, file_problems=getattr(exc, "problems", ()), **context
+                request,
+                "unit.html",
+                status=422,
+                error=exc.message,
+                file_problems=getattr(exc, "problems", ()),
+                **context,
             )
         return RedirectResponse(f"/units/{unit_id}?done=uploaded", status_code=303)
 

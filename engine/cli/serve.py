@@ -76,11 +76,14 @@ data_option = click.option(
 @click.command("serve", cls=Command, context_settings=CONTEXT)
 @db_option
 @data_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；0.0.0.0 供局域网访问（请在前面加 HTTPS 反向代理）。")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
 @click.option(
-    "--secure-cookies", is_flag=True, help="会话 Cookie 只经 HTTPS 发送（在 HTTPS 反向代理之后运行时加上）。"
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="监听地址；0.0.0.0 供局域网访问（请在前面加 HTTPS 反向代理）。",
 )
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--secure-cookies", is_flag=True, help="会话 Cookie 只经 HTTPS 发送（在 HTTPS 反向代理之后运行时加上）。")
 @click.option(
     "--export",
     "export",
@@ -138,9 +141,7 @@ def serve_command(
 
     app = create_app(store, secret=_secret(data), secure_cookies=secure_cookies)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
-            f"注意：服务监听 {host}，局域网内可访问；本服务不加密传输，请在 HTTPS 反向代理之后使用。", err=True
-        )
+        click.echo(f"注意：服务监听 {host}，局域网内可访问；本服务不加密传输，请在 HTTPS 反向代理之后使用。", err=True)
     click.echo(f"法治考核平台：http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}（Ctrl+C 停止）", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
@@ -152,8 +153,19 @@ def users() -> None:
 
 @users.command("add", cls=Command, context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--role", type=click.Choice(["考核组", "单位"]), required=True, help="考核组：组织考核；单位：一个被考核单位的填报账号。")
-@click.option("--unit", "unit_id", type=click.IntRange(1), metavar="ID", help="--role 单位 时：该账号所属单位的编号（批次看板上可见）。")
+@click.option(
+    "--role",
+    type=click.Choice(["考核组", "单位"]),
+    required=True,
+    help="考核组：组织考核；单位：一个被考核单位的填报账号。",
+)
+@click.option(
+    "--unit",
+    "unit_id",
+    type=click.IntRange(1),
+    metavar="ID",
+    help="--role 单位 时：该账号所属单位的编号（批次看板上可见）。",
+)
 @db_option
 @data_option
 def users_add(name: str, role: str, unit_id: int | None, db: str | None, data: Path) -> None:

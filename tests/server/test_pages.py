@@ -93,7 +93,9 @@ def test_a_round_is_created_from_the_page_and_the_first_passwords_are_shown_once
         },
     )
     assert slips.status_code == 200
-    accounts = re.findall(r'<th>账号</th><td class="mono">([^<]+)</td></tr>\s*<tr><th>首次密码</th><td class="mono">([^<]+)', slips.text)
+    accounts = re.findall(
+        r'<th>账号</th><td class="mono">([^<]+)</td></tr>\s*<tr><th>首次密码</th><td class="mono">([^<]+)', slips.text
+    )
     assert len(accounts) == 2 and "区司法局" in slips.text and "城关镇" in slips.text
     # the window typed is Beijing time
     rnd = store.rounds(store.login(ASSESSOR, PASSWORD, client="t"))[0]
@@ -126,12 +128,24 @@ def test_a_bad_unit_line_or_type_is_refused_in_chinese(assessor):
     assessor.get("/rounds/new")
     page = assessor.post(
         "/rounds/new",
-        {"rules": RULES, "year": "2012", "opens": "2026-01-01T08:00", "closes": "2026-03-01T17:00", "units": "区教育局"},
+        {
+            "rules": RULES,
+            "year": "2012",
+            "opens": "2026-01-01T08:00",
+            "closes": "2026-03-01T17:00",
+            "units": "区教育局",
+        },
     )
     assert page.status_code == 422 and "第1行应为“单位名称,单位类型”" in page.text
     page = assessor.post(
         "/rounds/new",
-        {"rules": RULES, "year": "2012", "opens": "2026-01-01T08:00", "closes": "2026-03-01T17:00", "units": "区教育局,学校"},
+        {
+            "rules": RULES,
+            "year": "2012",
+            "opens": "2026-01-01T08:00",
+            "closes": "2026-03-01T17:00",
+            "units": "区教育局,学校",
+        },
     )
     assert page.status_code == 422 and "学校" in page.text
 
@@ -294,7 +308,9 @@ def test_evidence_is_attached_per_indicator_and_shown_to_the_assessor(store, app
     k = 2
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     page = web.post(
-        f"/units/{unit_id}/evidence", {"indicator": str(k)}, files={"file": ("法制机构设置文件.pdf", pdf, "application/pdf")}
+        f"/units/{unit_id}/evidence",
+        {"indicator": str(k)},
+        files={"file": ("法制机构设置文件.pdf", pdf, "application/pdf")},
     )
     assert page.status_code == 200 and "佐证材料已上传" in page.text and "法制机构设置文件.pdf" in page.text
     link = re.search(r'href="/evidence/(\d+)">法制机构设置文件.pdf', page.text).group(1)

@@ -66,9 +66,11 @@ class Web:
         return response
 
     def _remember(self, response) -> None:
-        m = re.search(r'name="csrf" value="([^"]+)"', response.text) if "text/html" in response.headers.get(
-            "content-type", ""
-        ) else None
+        m = (
+            re.search(r'name="csrf" value="([^"]+)"', response.text)
+            if "text/html" in response.headers.get("content-type", "")
+            else None
+        )
         if m:
             self.token = m.group(1)
 
