@@ -55,6 +55,8 @@ def fmt_points(value: Any) -> str:
 
 
 def fmt_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
