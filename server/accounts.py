@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+ASSESSOR = "考核组"
+UNIT = "单位"
+ROLES = (ASSESSOR, UNIT)
+
 ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200

@@ -42,6 +42,8 @@ DRAFTS = "drafts"
 RESULTS = "results"
 EVIDENCE = "evidence"
 RULES = "rules"
+SUMMARY_XLSX = "汇总.xlsx"
+DOWNLOAD = "评分结果.zip"  # every 评分表 and the 汇总, as the assessor downloads them
 MAX_MEMBERS = 100_000
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # members dated alike: the same round gives the same archive
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -213,3 +215,288 @@ def open_archive(path: Path) -> tuple[zipfile.ZipFile, dict[str, str]]:
         if digest.hexdigest() != hashes[info.filename]:
             raise ArchiveError(f"{path}!{info.filename}：SHA-256 与清单不符（文件已损坏或被改动）")
     return zf, hashes
+
+
+def write_download(target: Path, results: Path, sheets: list[str], summary: str) -> None:
+    """The zip a round's assessor downloads: the 汇总 first, then every 评分表 (members dated alike)."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in [summary, *sheets]:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, (results / name).read_bytes())
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+README = """考核批次导出（{name}，{year}年度，批次 {id}）
+
+submissions/  已提交单位的申报数据（JSON 申报文件）
+drafts/       其他单位保存的草稿（不评分）
+review.yaml   考核组的复核决定（--overrides 的格式）
+rules/        规则文件（及其继承的文件、分工表）
+evidence/     佐证材料，文件名为其 SHA-256；round.json 列出单位、指标和原文件名
+results/      定稿时的评分表、汇总.xlsx、汇总.json 和各单位的结果 JSON
+manifest.json 以上每个文件的 SHA-256
+
+离线复算（在解压后的文件夹中运行）：
+  {command}
+"""
+
+
+def export_round(store, round_id: int, target: Path) -> Path:
+    """Write the round's archive to `target` (atomically: a reader sees no half-written file)."""
+    from sqlalchemy import select
+
+    from engine import api
+    from engine.files.atomic import atomic_path
+    from engine.ruleset.responsibility import map_beside
+    from server.db import EvidenceRow, ResultRow, ReviewRow, RoundRow, SubmissionRow, UnitRow, UserRow
+
+    with store._tx() as s:
+        rnd = s.get(RoundRow, round_id) if isinstance(round_id, int) else None
+        if rnd is None:
+            raise ArchiveError(f"没有考核批次 {round_id}")
+        units = list(s.scalars(select(UnitRow).where(UnitRow.round_id == rnd.id).order_by(UnitRow.position)))
+        ids = [u.id for u in units]
+        names = {u.id: u.name for u in units}
+        subs = {r.unit_id: r for r in s.scalars(select(SubmissionRow).where(SubmissionRow.unit_id.in_(ids)))}
+        accounts = dict(s.execute(select(UserRow.unit_id, UserRow.name).where(UserRow.unit_id.in_(ids))).all())
+        reviews = list(s.scalars(select(ReviewRow).where(ReviewRow.unit_id.in_(ids)).order_by(ReviewRow.id)))
+        evidence = list(s.scalars(select(EvidenceRow).where(EvidenceRow.unit_id.in_(ids)).order_by(EvidenceRow.id)))
+        results = {r.unit_id: r for r in s.scalars(select(ResultRow).where(ResultRow.unit_id.in_(ids)))}
+        current_review = review_text(store._review_lines(s, rnd.id))
+    final = store.rounds_dir / str(rnd.id) / "final" if rnd.finalized_at is not None else None
+    review = (final / REVIEW).read_text(encoding="utf-8") if final and (final / REVIEW).is_file() else None
+    if final is None:
+        review = current_review
+    ruleset = api.get_ruleset(rnd.rules)
+    rule_files = [Path(f) for f, _ in ruleset.sources] or [Path(rnd.rules)]
+    beside = map_beside(ruleset.file)
+    if beside.is_file():
+        rule_files.append(beside)
+    rules_arg = f"{RULES}/{Path(rnd.rules).name}"
+    as_of = rnd.finalized_at.isoformat() if rnd.finalized_at else None
+    command = command_line(rules_arg, as_of, review is not None)
+    meta_units = []
+    with atomic_path(target) as tmp:
+        out = ArchiveWriter(tmp)
+        try:
+            for u in units:
+                sub = subs[u.id]
+                member = None
+                if sub.version > 0:
+                    scored = sub.status in ("已提交", "已定稿")
+                    member = f"{SUBMISSIONS if scored else DRAFTS}/{submission_name(u.position, u.name)}"
+                    out.add(member, sub.data.encode("utf-8"))
+                meta_units.append(
+                    {
+                        "position": u.position,
+                        "name": u.name,
+                        "unit_type": u.unit_type,
+                        "account": accounts.get(u.id, ""),
+                        "status": sub.status,
+                        "version": sub.version,
+                        "message": sub.message,
+                        "updated_at": _iso(sub.updated_at),
+                        "updated_by": sub.updated_by,
+                        "submitted_at": _iso(sub.submitted_at),
+                        "file": member,
+                        "result": (
+                            {"sheet": results[u.id].sheet, "total": results[u.id].total, "grade": results[u.id].grade}
+                            if u.id in results
+                            else None
+                        ),
+                    }
+                )
+            if review is not None:
+                out.add(REVIEW, review.encode("utf-8"))
+            for path in dict.fromkeys(rule_files):
+                out.add_file(f"{RULES}/{path.name}", path)
+            for sha in dict.fromkeys(e.sha256 for e in evidence):
+                out.add_file(f"{EVIDENCE}/{sha}", store.files.path(sha))
+            if final is not None:
+                for path in sorted((final / RESULTS).rglob("*")):
+                    if path.is_file():
+                        out.add_file(f"{RESULTS}/{path.relative_to(final / RESULTS).as_posix()}", path)
+            meta = {
+                "编号": rnd.ruleset_id,
+                "名称": rnd.ruleset_name,
+                "规则文件": rules_arg,
+                "考核年度": rnd.year,
+                "opens": _iso(rnd.opens),
+                "closes": _iso(rnd.closes),
+                "created_by": rnd.created_by,
+                "created_at": _iso(rnd.created_at),
+                "finalized_at": _iso(rnd.finalized_at),
+                "command": command,
+                "units": meta_units,
+                "reviews": [
+                    {
+                        "unit": names[r.unit_id],
+                        "item": r.item,
+                        "kind": r.kind,
+                        "amount": r.amount,
+                        "reason": r.reason,
+                        "reviewer": r.reviewer,
+                        "at": _iso(r.created_at),
+                    }
+                    for r in reviews
+                ],
+                "evidence": [
+                    {
+                        "unit": names[e.unit_id],
+                        "indicator": e.indicator,
+                        "name": e.name,
+                        "sha256": e.sha256,
+                        "size": e.size,
+                        "content_type": e.content_type,
+                        "uploaded_by": e.uploaded_by,
+                        "uploaded_at": _iso(e.uploaded_at),
+                    }
+                    for e in evidence
+                ],
+            }
+            out.add(ROUND, (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+            out.add(
+                "README.txt", README.format(name=rnd.ruleset_name, year=rnd.year, id=rnd.id, command=command).encode()
+            )
+        finally:
+            out.close()
+    return target
+
+
+def import_round(store, path: Path, accounts_out: list | None = None) -> int:
+    """Restore an archive as a new round: its id; (unit id, account, password) appended to `accounts_out`.
+
+    ArchiveError when the archive is damaged or not an export."""
+    import os
+    import shutil
+    import tempfile
+
+    from engine.errors import InputError
+    from engine.ruleset.names import resolve_rules
+    from server.accounts import UNIT
+    from server.db import EvidenceRow, ResultRow, ReviewRow, RoundRow, SubmissionRow, UnitRow
+
+    zf, hashes = open_archive(path)
+    with zf:
+        try:
+            meta = json.loads(zf.read(ROUND))
+        except (KeyError, ValueError):
+            raise ArchiveError(f"{path}!{ROUND}：缺少或不是有效的 JSON") from None
+        rules_member = meta["规则文件"]
+        if rules_member not in hashes:
+            raise ArchiveError(f"{path}：缺少规则文件 {rules_member}")
+        rules = None
+        try:  # the same ruleset installed here: use it where it is
+            installed = resolve_rules(meta["编号"])
+            if installed.is_file() and sha256_of(installed.read_bytes()) == hashes[rules_member]:
+                rules = str(installed)
+        except InputError:
+            pass
+        if rules is None:  # else its files from the archive, kept under the data folder
+            folder = store.data_dir / "rules" / hashes[rules_member][:16]
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in hashes:
+                if name.startswith(f"{RULES}/"):
+                    (folder / PurePosixPath(name).name).write_bytes(zf.read(name))
+            rules = str(folder / PurePosixPath(rules_member).name)
+        stored = {}
+        for item in meta["evidence"]:
+            if item["sha256"] not in stored:
+                with zf.open(f"{EVIDENCE}/{item['sha256']}") as fh:
+                    stored[item["sha256"]] = store.files.put(fh, item["name"])
+        finalized = _time(meta["finalized_at"])
+        work = Path(tempfile.mkdtemp(prefix=".import-", dir=store.rounds_dir))
+        try:
+            if finalized is not None:
+                for name in hashes:
+                    if name.startswith((f"{RESULTS}/", f"{SUBMISSIONS}/")) or name == REVIEW:
+                        target = work.joinpath(*PurePosixPath(name).parts)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(zf.read(name))
+                sheets = [u["result"]["sheet"] for u in meta["units"] if u["result"]]
+                write_download(work / DOWNLOAD, work / RESULTS, sheets, SUMMARY_XLSX)
+            with store._tx() as s:
+                rnd = RoundRow(
+                    rules=rules,
+                    ruleset_id=meta["编号"],
+                    ruleset_name=meta["名称"],
+                    year=meta["考核年度"],
+                    opens=_time(meta["opens"]),
+                    closes=_time(meta["closes"]),
+                    created_by=meta["created_by"],
+                    created_at=_time(meta["created_at"]),
+                    finalized_at=finalized,
+                    summary_json=zf.read(f"{RESULTS}/汇总.json").decode("utf-8") if finalized else None,
+                )
+                s.add(rnd)
+                s.flush()
+                by_name = {}
+                for u in meta["units"]:
+                    unit = UnitRow(round_id=rnd.id, position=u["position"], name=u["name"], unit_type=u["unit_type"])
+                    s.add(unit)
+                    s.flush()
+                    by_name[u["name"]] = unit
+                    data = zf.read(u["file"]).decode("utf-8") if u["file"] else "{}\n"
+                    s.add(
+                        SubmissionRow(
+                            unit_id=unit.id,
+                            data=data,
+                            version=u["version"],
+                            status=u["status"],
+                            message=u["message"],
+                            updated_at=_time(u["updated_at"]),
+                            updated_by=u["updated_by"],
+                            submitted_at=_time(u["submitted_at"]),
+                            total=None,
+                            grade=None,
+                        )
+                    )
+                    account = f"R{rnd.id}-{u['position']:03d}"
+                    _, password = store._add_user(s, account, UNIT, None, unit.id)
+                    if accounts_out is not None:
+                        accounts_out.append((unit.id, account, password))
+                    if u["result"]:
+                        result_json = zf.read(f"{RESULTS}/json/{PurePosixPath(u['file']).name}").decode("utf-8")
+                        s.add(ResultRow(unit_id=unit.id, result_json=result_json, **u["result"]))
+                for r in meta["reviews"]:
+                    s.add(
+                        ReviewRow(
+                            unit_id=by_name[r["unit"]].id,
+                            item=r["item"],
+                            kind=r["kind"],
+                            amount=r["amount"],
+                            reason=r["reason"],
+                            reviewer=r["reviewer"],
+                            created_at=_time(r["at"]),
+                        )
+                    )
+                for e in meta["evidence"]:
+                    s.add(
+                        EvidenceRow(
+                            unit_id=by_name[e["unit"]].id,
+                            indicator=e["indicator"],
+                            name=stored[e["sha256"]].name,
+                            sha256=e["sha256"],
+                            size=e["size"],
+                            content_type=e["content_type"],
+                            uploaded_by=e["uploaded_by"],
+                            uploaded_at=_time(e["uploaded_at"]),
+                        )
+                    )
+                s.flush()
+                if finalized is not None:
+                    final = store.rounds_dir / str(rnd.id) / "final"
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(work, final)
+                made = rnd.id
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return made

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, create_engine, delete, event, func, make_url, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.files.atomic import write_text_atomic
@@ -45,9 +46,7 @@ from server.db import (
 from server.evidence import EvidenceFiles, EvidenceRefused, clean_name
 from server.scoring import score
 
-ASSESSOR = "考核组"
-UNIT = "单位"
-ROLES = (ASSESSOR, UNIT)
+ASSESSOR, UNIT, ROLES = accounts.ASSESSOR, accounts.UNIT, accounts.ROLES
 
 # a submission's status
 MISSING = "未填报"
@@ -273,6 +272,7 @@ class Store:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.hasher = hasher or accounts.hasher()
         self.engine = _engine(db_url, self.data_dir)
+        self.reader = self.engine.execution_options(read_only=True)
         migrate(self.engine)
         self.files = EvidenceFiles(self.data_dir / "evidence")
         self.rounds_dir = self.data_dir / "rounds"
@@ -282,9 +282,11 @@ class Store:
         self.engine.dispose()
 
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+    def _tx(self, *, read: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        `read`: one that only reads (on SQLite it then does not queue behind the writers)."""
+        with Session(self.reader if read else self.engine, expire_on_commit=False) as s, s.begin():
             yield s
 
     def _now(self) -> dt.datetime:
@@ -382,32 +384,44 @@ class Store:
             return password
 
     def login(self, name: str, password: str, *, client: str) -> User:
-        """The user, or LoginRefused (wrong | throttled); failures counted per name and per client, in the DB."""
+        """The user, or LoginRefused (wrong | throttled); failures counted per name and per client, in the DB.
+
+        The password is verified outside any transaction (argon2 takes tens of milliseconds on purpose)."""
         now = self._now()
         keys = accounts.throttle_keys(name, client)
-        refused: LoginRefused | None = None
-        with self._tx() as s:
-            rows = {key: s.get(ThrottleRow, key, with_for_update=True) for key, _ in keys}
-            locked = [
-                r.locked_until for r in rows.values() if r is not None and r.locked_until and r.locked_until > now
-            ]
-            if locked:
-                until = max(locked)
-                raise LoginRefused(
-                    f"登录失败次数过多，请于 {until.astimezone(archive.CHINA):%H:%M} 后再试", "throttled", until
-                )
+        with self._tx(read=True) as s:
+            rows = [s.get(ThrottleRow, key) for key, _ in keys]
+            locked = [r.locked_until for r in rows if r is not None and r.locked_until and r.locked_until > now]
             row = s.scalar(select(UserRow).where(UserRow.name == name))
-            if row is not None and accounts.verify(self.hasher, row.password_hash, password):
+        if locked:
+            until = max(locked)
+            raise LoginRefused(
+                f"登录失败次数过多，请于 {until.astimezone(archive.CHINA):%H:%M} 后再试", "throttled", until
+            )
+        if row is not None and accounts.verify(self.hasher, row.password_hash, password):
+            with self._tx() as s:
                 s.execute(delete(ThrottleRow).where(ThrottleRow.key == f"name:{name}"))
                 if self.hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = self.hasher.hash(password)
-                return _user(row)
-            if row is None:
-                accounts.dummy_verify(self.hasher, password)
+                    s.get(UserRow, row.id).password_hash = self.hasher.hash(password)
+            return _user(row)
+        if row is None:
+            accounts.dummy_verify(self.hasher, password)
+        for attempt in range(3):  # two first failures at once insert the same key: the loser counts again
+            try:
+                self._count_failure(keys, now)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise LoginRefused("账号或密码不对", "wrong")
+
+    def _count_failure(self, keys, now: dt.datetime) -> None:
+        with self._tx() as s:
             for key, rule in keys:
-                r = rows[key]
+                r = s.get(ThrottleRow, key, with_for_update=True)
                 if r is None:
                     s.add(ThrottleRow(key=key, failures=1, window_start=now, locked_until=None))
+                    s.flush()
                     continue
                 if now - r.window_start > rule.window:
                     r.failures, r.window_start, r.locked_until = 1, now, None
@@ -415,17 +429,15 @@ class Store:
                     r.failures += 1
                 if r.failures >= rule.limit:
                     r.locked_until = now + rule.lock
-            refused = LoginRefused("账号或密码不对", "wrong")
-        raise refused
 
     def user(self, user_id: int) -> User | None:
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             row = s.get(UserRow, user_id)
             return _user(row) if row is not None else None
 
     def users(self, by: User) -> list[User]:
         """Every account (assessor)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, by)
             return [_user(r) for r in s.scalars(select(UserRow).order_by(UserRow.id))]
 
@@ -436,6 +448,12 @@ class Store:
         from engine.ruleset.names import list_rulesets
 
         return [RulesetChoice(e.id, e.name, str(e.path), e.unit_types, e.period) for e in list_rulesets()]
+
+    def ruleset(self, user: User, round_id: int):
+        """The round's checked Ruleset (engine.ruleset.ruleset.Ruleset): indicators and items for the form."""
+        with self._tx(read=True) as s:
+            _, rnd = self._round_row(s, user, round_id)
+        return self._ruleset(rnd.rules)
 
     def _ruleset(self, rules: str):
         from engine import api
@@ -457,7 +475,7 @@ class Store:
         from engine.errors import InputError
         from engine.ruleset.names import resolve_rules
 
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor = self._assessor(s, by)
         try:
             path = resolve_rules(rules)
@@ -549,7 +567,7 @@ class Store:
         return out
 
     def rounds(self, user: User) -> list[Round]:
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor = self._actor(s, user)
             query = select(RoundRow).order_by(RoundRow.id.desc())
             if not actor.assessor:
@@ -557,19 +575,19 @@ class Store:
             return [_round(r) for r in s.scalars(query)]
 
     def round(self, user: User, round_id: int) -> Round:
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             return _round(self._round_row(s, user, round_id)[1])
 
     def units(self, user: User, round_id: int) -> list[Unit]:
         """The round's units (a unit's account: its own only)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor, rnd = self._round_row(s, user, round_id)
             query = select(UnitRow).where(UnitRow.round_id == rnd.id).order_by(UnitRow.position)
             return [_unit_of(u) for u in s.scalars(query) if actor.assessor or u.id == actor.unit_id]
 
     def dashboard(self, user: User, round_id: int) -> list[UnitStatus]:
         """Every unit's status, version, times and provisional 总分/等次 (assessor only)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, user)
             _, rnd = self._round_row(s, user, round_id)
             units = list(s.scalars(select(UnitRow).where(UnitRow.round_id == rnd.id).order_by(UnitRow.position)))
@@ -628,7 +646,7 @@ class Store:
         )
 
     def submission(self, user: User, unit_id: int) -> SubmissionView:
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             _, unit, rnd = self._unit(s, user, unit_id)
             return self._view(s, unit, rnd)
 
@@ -656,7 +674,7 @@ class Store:
     def save(self, user: User, unit_id: int, data: dict, *, version: int) -> SubmissionView:
         """Store a draft (the unit's own account). Stale when `version` is not the stored one; Closed
         after the deadline or once submitted. 单位名称, 单位类型 and 考核年度 are the round's."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor, unit, rnd = self._own_unit(s, user, unit_id)
             self._editable(s, unit, rnd, version)
             data = _with_header(data, unit, rnd)
@@ -687,7 +705,7 @@ class Store:
         from engine.errors import InputError
         from engine.intake.submission import validate_form
 
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             _, unit, rnd = self._own_unit(s, user, unit_id)
             self._editable(s, unit, rnd, version)
         shown = clean_name(file)
@@ -729,14 +747,14 @@ class Store:
 
     def check(self, user: User, unit_id: int, data: dict) -> Checked:
         """The problems of `data` (JSON path + Chinese message) or its provisional result; nothing stored."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             _, unit, rnd = self._unit(s, user, unit_id)
             text = _text_of(_with_header(data, unit, rnd))
         return self._checked(rnd, unit, text)
 
     def submit(self, user: User, unit_id: int, *, version: int) -> SubmissionView:
         """Submit the stored version: Invalid with problems, Stale, or Closed after the deadline."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor, unit, rnd = self._own_unit(s, user, unit_id)
             sub = self._editable(s, unit, rnd, version)
             if sub.status == MISSING:
@@ -791,7 +809,7 @@ class Store:
 
     def add_evidence(self, user: User, unit_id: int, indicator: str, name: str, stream: BinaryIO) -> Evidence:
         """佐证材料 for an indicator: size and type limited, stored under its sha256, atomically."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor, unit, rnd = self._own_unit(s, user, unit_id)
             sub = s.scalar(select(SubmissionRow).where(SubmissionRow.unit_id == unit.id))
             why = _why_closed(rnd, sub.status, self._now())
@@ -821,7 +839,7 @@ class Store:
 
     def evidence(self, user: User, evidence_id: int) -> tuple[Evidence, Path]:
         """The record and the stored file (for the web layer to send as an attachment)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             row = s.get(EvidenceRow, evidence_id) if isinstance(evidence_id, int) else None
             if row is None:
                 raise NotFound("没有这个佐证材料")
@@ -848,12 +866,14 @@ class Store:
 
     def _overrides_path(self, round_id: int) -> str | None:
         """The round's review file as it stands (written when it changed), or None when the log is empty."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             text = archive.review_text(self._review_lines(s, round_id))
         if text is None:
             return None
-        path = self.rounds_dir / str(round_id) / "current" / archive.REVIEW
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        # a folder per content: the engine never overwrites a file it has read, and the name is review.yaml
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        path = self.rounds_dir / str(round_id) / "review" / digest / archive.REVIEW
+        if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(path, text)
         return str(path)
@@ -874,7 +894,7 @@ class Store:
         reason = (reason or "").strip()
         if not reason:
             raise Invalid("复核须写明理由", code="review.reason")
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             actor = self._assessor(s, user)
             _, unit, rnd = self._unit(s, user, unit_id)
             if rnd.finalized_at is not None:
@@ -906,7 +926,7 @@ class Store:
         return entry
 
     def review_log(self, user: User, unit_id: int) -> list[ReviewEntry]:
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._unit(s, user, unit_id)
             rows = s.scalars(select(ReviewRow).where(ReviewRow.unit_id == unit_id).order_by(ReviewRow.id))
             return [_review(r) for r in rows]
@@ -916,7 +936,7 @@ class Store:
         (the finalized one once the round is finalized); Invalid while its data have problems."""
         from engine.result import AssessmentResult
 
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             _, unit, rnd = self._unit(s, user, unit_id)
             final = s.scalar(select(ResultRow).where(ResultRow.unit_id == unit.id))
             if final is not None:
@@ -934,7 +954,7 @@ class Store:
 
     def finalize(self, user: User, round_id: int, *, as_of: dt.datetime | None = None) -> None:
         """Freeze the round: every submitted unit scored once, as `assess batch --as-of` scores it."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, user)
             _, rnd = self._round_row(s, user, round_id)
             if rnd.finalized_at is not None:
@@ -993,7 +1013,7 @@ class Store:
 
     def ranking(self, user: User, round_id: int) -> list[RankRow]:
         """The finalized round's ranking as the 汇总 ranks it (assessor)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, user)
             _, rnd = self._round_row(s, user, round_id)
             self._final_dir(s, rnd)
@@ -1014,7 +1034,7 @@ class Store:
 
     def summary(self, user: User, round_id: int) -> dict:
         """The finalized round's 汇总 as `assess batch --format json` gives it (assessor)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, user)
             _, rnd = self._round_row(s, user, round_id)
             self._final_dir(s, rnd)
@@ -1022,7 +1042,7 @@ class Store:
 
     def scoresheet(self, user: User, unit_id: int) -> Path:
         """The unit's 评分表.xlsx of the finalized round (the bytes `assess batch` writes)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             _, unit, rnd = self._unit(s, user, unit_id)
             folder = self._final_dir(s, rnd)
             row = s.scalar(select(ResultRow).where(ResultRow.unit_id == unit.id))
@@ -1032,14 +1052,14 @@ class Store:
 
     def summary_workbook(self, user: User, round_id: int) -> Path:
         """The finalized round's 汇总.xlsx (assessor)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, user)
             _, rnd = self._round_row(s, user, round_id)
             return self._final_dir(s, rnd) / archive.RESULTS / SUMMARY_XLSX
 
     def download(self, user: User, round_id: int) -> Path:
         """One zip: every 评分表 and the 汇总.xlsx of the finalized round (assessor)."""
-        with self._tx() as s:
+        with self._tx(read=True) as s:
             self._assessor(s, user)
             _, rnd = self._round_row(s, user, round_id)
             return self._final_dir(s, rnd) / DOWNLOAD
@@ -1057,13 +1077,20 @@ class Store:
         appended to `accounts_out` when given)."""
         from server.archive import import_round
 
+        made: list = []
+        round_id = import_round(self, Path(archive_path), made)
+        with self._tx() as s:
+            if accounts_out is not None:
+                accounts_out.extend((_unit_of(s.get(UnitRow, unit)), name, pw) for unit, name, pw in made)
+            return _round(s.get(RoundRow, round_id))
+
         return import_round(self, Path(archive_path), accounts_out)
 
 
 # -- the database -----------------------------------------------------------------------------
 
-SUMMARY_XLSX = "汇总.xlsx"
-DOWNLOAD = "评分结果.zip"
+SUMMARY_XLSX = archive.SUMMARY_XLSX
+DOWNLOAD = archive.DOWNLOAD
 
 
 def _engine(db_url: str, data_dir: Path) -> Engine:
@@ -1089,7 +1116,7 @@ def _engine(db_url: str, data_dir: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -1252,8 +1279,6 @@ def _check_units(units: list[tuple[str, str]], types: tuple[str, ...]) -> list[t
 
 def _check_text(rules: str, text: str, name: str, now: dt.datetime, overrides: str | None) -> Checked:
     """Validate a submission text as a JSON submission file called `name` and assess it."""
-    import hashlib
-
     from engine import api
     from engine.assessment import assess
     from engine.documents.fast_json import parse_json
@@ -1360,9 +1385,5 @@ def _score_round(
         text = to_json(result)
         write_text_atomic(results / "json" / row.file, text)
         units[row.file] = (row.sheet, str(row.total), row.grade or "", text)
-    with zipfile.ZipFile(folder / DOWNLOAD, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in [SUMMARY_XLSX, *(row.sheet for row in rows)]:
-            info = zipfile.ZipInfo(name, archive.ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, (results / name).read_bytes())
+    archive.write_download(folder / DOWNLOAD, results, [row.sheet for row in rows], SUMMARY_XLSX)
     return _Scored(summary_text, units)
