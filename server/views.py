@@ -457,11 +457,9 @@ def _typed_units(text: str) -> list[tuple[str, str]]:
 
 def _unit_context(store: Any, user: Any, unit_id: int, *, check: bool = True, data=None, problems=None) -> dict:
     """Everything a unit's page shows: the round, the form, the stored (or posted) data and its check."""
-    from engine.api import get_ruleset
-
     view = store.submission(user, unit_id)
     rnd = store.round(user, view.unit.round_id)
-    ruleset = get_ruleset(rnd.rules)
+    ruleset = store.ruleset(user, rnd.id)  # loaded through the store's one evaluating thread
     form = forms.web_form(ruleset, view.unit.unit_type)
     shown = data if data is not None else view.data
     checked = None
@@ -488,11 +486,9 @@ def _unit_context(store: Any, user: Any, unit_id: int, *, check: bool = True, da
 
 
 def _review_context(store: Any, user: Any, unit_id: int) -> dict:
-    from engine.api import get_ruleset
-
     view = store.submission(user, unit_id)
     rnd = store.round(user, view.unit.round_id)
-    ruleset = get_ruleset(rnd.rules)
+    ruleset = store.ruleset(user, rnd.id)  # loaded through the store's one evaluating thread
     result, problems = None, ()
     if view.data:
         try:
@@ -520,12 +516,11 @@ def _review_context(store: Any, user: Any, unit_id: int) -> dict:
 
 def _form_workbook(store: Any, user: Any, unit_id: int) -> tuple[bytes, str]:
     """The unit's 填报表 (its unit type), filled with what it has saved so far."""
-    from engine.api import get_ruleset
     from scoresheets.template import write_template
 
     view = store.submission(user, unit_id)
     rnd = store.round(user, view.unit.round_id)
-    ruleset = get_ruleset(rnd.rules)
+    ruleset = store.ruleset(user, rnd.id)  # loaded through the store's one evaluating thread
     header = {"单位名称": view.unit.name, "单位类型": view.unit.unit_type, "考核年度": rnd.year}
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "form.xlsx"

@@ -26,12 +26,15 @@ class Refused(click.ClickException):
 
 
 def _store_call(fn, *args, **kwargs):
+    from server.archive import ArchiveError
     from server.store import StoreError
 
     try:
         return fn(*args, **kwargs)
     except StoreError as exc:
         raise Refused(exc.message) from None
+    except ArchiveError as exc:  # an archive that cannot be written or read back: which one and why
+        raise Refused(str(exc)) from None
 
 
 def _open_store(db: str | None, data: Path):
