@@ -41,6 +41,9 @@ class Web:
         from server import views
 
         self.env.filters.update(views.FILTERS)
+        from server.evidence import KINDS
+
+        self.env.globals["evidence_accept"] = ",".join(KINDS)
 
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         session = getattr(request.state, "session", None)

@@ -263,6 +263,35 @@ def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place list
             return web.page(request, "user_new.html", status=422, error=exc.message, name=name)
         return web.page(request, "user_new.html", added=added, password=password)
 
+    @app.get("/password", response_class=HTMLResponse)
+    async def password_page(request: Request) -> Response:
+        await web.user(request)
+        return web.page(request, "password.html")
+
+    @app.post("/password", response_class=HTMLResponse)
+    async def change_password(request: Request) -> Response:
+        """Anyone changes their own password (the first one came on a slip)."""
+        user = await web.user(request)
+        form = await web.form(request)
+        new, again = str(form.get("new", "")), str(form.get("again", ""))
+        if new != again:
+            return web.page(request, "password.html", status=422, error="两次输入的新密码不一致")
+        try:
+            await web.call(store.set_password, user, user.name, new)
+        except Invalid as exc:
+            return web.page(request, "password.html", status=422, error=exc.message)
+        return web.page(request, "password.html", done="密码已修改，下次登录用新密码。")
+
+    @app.post("/accounts/reset", response_class=HTMLResponse)
+    async def reset_password(request: Request) -> Response:
+        """A new first password for a unit's account (or an assessor's), shown once like the slips."""
+        user = await web.user(request)
+        require_assessor(user)
+        form = await web.form(request)
+        name = str(form.get("account", "")).strip()
+        password = await web.call(store.set_password, user, name)
+        return web.page(request, "user_new.html", reset=name, password=password)
+
     # -- assessor: one unit -----------------------------------------------------------------
 
     @app.get("/units/{unit_id}/review", response_class=HTMLResponse)

@@ -382,6 +382,24 @@ def test_another_assessor_account_is_added_from_the_page(assessor, app):
     assert Web(app).login("李四", password).url.path == "/rounds"
 
 
+def test_a_password_is_changed_by_its_owner_and_reset_by_an_assessor(store, app, assessor):
+    _, accounts = round_of(store)
+    web = unit_web(app, accounts[0])
+    web.get("/password")
+    short = web.post("/password", {"new": "短", "again": "短"})
+    assert short.status_code == 422 and "至少" in short.text
+    differ = web.post("/password", {"new": "新的密码-12345", "again": "新的密码-54321"})
+    assert differ.status_code == 422 and "不一致" in differ.text
+    assert "密码已修改" in web.post("/password", {"new": "新的密码-12345", "again": "新的密码-12345"}).text
+    assert Web(app).login(accounts[0][1], "新的密码-12345").url.path == f"/units/{accounts[0][0]}"
+    board = assessor.get("/rounds/1")
+    assert "重置密码" in board.text
+    reset = assessor.post("/accounts/reset", {"account": accounts[0][1]})
+    password = re.search(r'<th>新密码</th><td class="mono">([^<]+)', reset.text).group(1)
+    assert Web(app).login(accounts[0][1], password).url.path == f"/units/{accounts[0][0]}"
+    assert Web(app).login(accounts[0][1], "新的密码-12345").status_code == 401
+
+
 def _users_add(tmp_path):
     from engine.cli.app import cli
 

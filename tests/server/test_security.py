@@ -134,6 +134,7 @@ ASSESSOR_ROUTES = [
     ("post", "/units/{unit}/return"),
     ("get", "/users/new"),
     ("post", "/users/new"),
+    ("post", "/accounts/reset"),
 ]
 
 
@@ -142,13 +143,14 @@ def test_a_units_account_cannot_reach_assessor_routes(setup, store, method, path
     round_id, accounts, a, b, evidence_id = setup
     url = path.format(round=round_id, unit=accounts[0][0])
     a.get(f"/units/{accounts[0][0]}")
-    data = {"item": "XF-01", "amount": "0", "reason": "x", "message": "x", "name": "我是考核组"}
+    data = {"item": "XF-01", "amount": "0", "reason": "x", "message": "x", "name": "我是考核组", "account": ASSESSOR}
     got = a.get(url) if method == "get" else a.post(url, data)
     assert got.status_code in (403, 404), url
     assert "只有考核组" in got.text or "没有" in got.text
     user = store.login(ASSESSOR, PASSWORD, client="t")
     assert store.review_log(user, accounts[0][0]) == []
     assert not store.round(user, round_id).finalized
+    assert store.login(ASSESSOR, PASSWORD, client="t").name == ASSESSOR  # no password was reset
 
 
 @pytest.mark.parametrize("method,path", [*ASSESSOR_ROUTES, ("get", "/units/{unit}"), ("post", "/units/{unit}/save")])
