@@ -43,8 +43,9 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    s = make_store(tmp_path, clock)
+def store(tmp_path, clock, db_url):
+    """On SQLite and on PostgreSQL (tests/server/conftest.py's db_url)."""
+    s = make_store(tmp_path, clock, db_url)
     yield s
     s.close()
 

@@ -188,6 +188,14 @@ def test_login_itself_needs_the_token_and_a_new_session_gets_a_new_one(app):
     assert page.status_code == 200
 
 
+def test_login_goes_on_only_to_a_page_of_this_site(app):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        web = Web(app)
+        web.get("/login")
+        landed = web.post("/login", {"name": ASSESSOR, "password": PASSWORD, "next": target})
+        assert landed.url.host == "testserver" and landed.url.path == "/rounds", target
+
+
 def test_wrong_passwords_are_throttled(app):
     web = Web(app)
     web.get("/login")

@@ -39,8 +39,8 @@ def example(i: int) -> dict:
     return json.loads((EXAMPLES / DATA[i]).read_text(encoding="utf-8"))
 
 
-def make_store(folder: Path, clock: Clock | None = None) -> Store:
-    store = Store(f"sqlite:///{folder / 'round.sqlite3'}", folder / "data", clock=clock)
+def make_store(folder: Path, clock: Clock | None = None, url: str | None = None) -> Store:
+    store = Store(url or f"sqlite:///{folder / 'round.sqlite3'}", folder / "data", clock=clock)
     store.add_user(ASSESSOR, "考核组", PASSWORD)
     return store
 
