@@ -122,12 +122,18 @@ def main() -> int:
     load_after = os.getloadavg()
     ms = sorted(x * 1000 for x in latencies)
     ratio = rss_end / state["rss_tenth"] if state["rss_tenth"] else float("nan")
-    print(f"soak: {args.count:,} submissions, {args.threads} client threads, one evaluating thread ({door().thread.name})")
+    print(
+        f"soak: {args.count:,} submissions, {args.threads} client threads, one evaluating thread ({door().thread.name})"
+    )
     print(f"  {args.count / seconds:,.0f} units/s over {seconds:,.1f} s")
     print(f"  latency per submission (ms): min {ms[0]:.2f}  median {statistics.median(ms):.2f}  max {ms[-1]:.2f}")
-    print(f"  RSS at {first_sample:,}: {state['rss_tenth'] / 1024:.1f} MiB; at {args.count:,}: {rss_end / 1024:.1f} MiB (×{ratio:.3f}, limit ×1.2)")
+    print(
+        f"  RSS at {first_sample:,}: {state['rss_tenth'] / 1024:.1f} MiB; at {args.count:,}: {rss_end / 1024:.1f} MiB (×{ratio:.3f}, limit ×1.2)"
+    )
     print(f"  results differing from their variant's: {state['wrong']}")
-    print(f"  load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} CPUs)")
+    print(
+        f"  load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} CPUs)"
+    )
     return 0 if state["wrong"] == 0 and ratio <= 1.2 else 1
 
 

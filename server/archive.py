@@ -257,6 +257,7 @@ def export_round(store, round_id: int, target: Path) -> Path:
     from engine.files.atomic import atomic_path
     from engine.ruleset.responsibility import map_beside
     from server.db import EvidenceRow, ResultRow, ReviewRow, RoundRow, SubmissionRow, UnitRow, UserRow
+    from server.scoring import score
 
     with store._tx() as s:
         rnd = s.get(RoundRow, round_id) if isinstance(round_id, int) else None
@@ -275,7 +276,7 @@ def export_round(store, round_id: int, target: Path) -> Path:
     review = (final / REVIEW).read_text(encoding="utf-8") if final and (final / REVIEW).is_file() else None
     if final is None:
         review = current_review
-    ruleset = api.get_ruleset(rnd.rules)
+    ruleset = score(api.get_ruleset, rnd.rules)  # the engine's caches are the evaluating thread's
     rule_files = [Path(f) for f, _ in ruleset.sources] or [Path(rnd.rules)]
     beside = map_beside(ruleset.file)
     if beside.is_file():

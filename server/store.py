@@ -146,6 +146,7 @@ class SubmissionView:
     submitted_at: dt.datetime | None
     evidence: tuple[Evidence, ...] = ()
     editable: bool = False  # whether the unit may still change it now
+    updated_by: str = ""  # the account that made the last change
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,9 @@ class Stale(StoreError):
 
     def __init__(self, current: SubmissionView):
         super().__init__(
-            f"此申报已被修改（当前版本 {current.version}，{current.updated_at or ''}）：未保存；请在最新版本上修改",
+            f"此申报已被修改（当前版本 {current.version}"
+            f"{'，' + current.updated_by + ' 于 ' + _shown_time(current.updated_at) if current.updated_at else ''}）："
+            "未保存；请在最新版本上修改",
         )
         self.current = current
 
@@ -263,12 +266,15 @@ class Store:
     finalized round was scored from and its workbooks); neither is ever served as a folder.
     """
 
-    def __init__(self, db_url: str, data_dir: Path, *, clock=None, hasher=None):
+    def __init__(self, db_url: str | None, data_dir: Path, *, clock=None, hasher=None):
         """Open (create) the database, migrate it to the newest schema, make the data folders.
 
-        `clock()` gives the current aware time (tests move it); `hasher` an argon2 PasswordHasher."""
+        `db_url` None: SQLite in `data_dir/考核.db`. `clock()` gives the current aware time (tests
+        move it); `hasher` an argon2 PasswordHasher."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not db_url:
+            db_url = f"sqlite:///{(self.data_dir / DEFAULT_DB).resolve()}"
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.hasher = hasher or accounts.hasher()
         self.engine = _engine(db_url, self.data_dir)
@@ -417,6 +423,14 @@ class Store:
 
     def _count_failure(self, keys, now: dt.datetime) -> None:
         with self._tx() as s:
+            # records of windows long over go, so guessed names and addresses do not pile up
+            stale = now - dt.timedelta(days=1)
+            s.execute(
+                delete(ThrottleRow).where(
+                    ThrottleRow.window_start < stale,
+                    (ThrottleRow.locked_until.is_(None)) | (ThrottleRow.locked_until < stale),
+                )
+            )
             for key, rule in keys:
                 r = s.get(ThrottleRow, key, with_for_update=True)
                 if r is None:
@@ -643,6 +657,7 @@ class Store:
             submitted_at=sub.submitted_at,
             evidence=evidence,
             editable=_why_closed(rnd, sub.status, self._now()) is None,
+            updated_by=sub.updated_by,
         )
 
     def submission(self, user: User, unit_id: int) -> SubmissionView:
@@ -743,7 +758,7 @@ class Store:
         """The problems or the provisional result of a submission text, review entries applied."""
         overrides = self._overrides_path(rnd.id)
         name = archive.submission_name(unit.position, unit.name)
-        return score(_check_text, rnd.rules, text, name, self._now(), overrides)
+        return _check_on_door(rnd.rules, text, name, self._now(), overrides)
 
     def check(self, user: User, unit_id: int, data: dict) -> Checked:
         """The problems of `data` (JSON path + Chinese message) or its provisional result; nothing stored."""
@@ -865,12 +880,14 @@ class Store:
         ]
 
     def _overrides_path(self, round_id: int) -> str | None:
-        """The round's review file as it stands (written when it changed), or None when the log is empty."""
+        """The round's review file as it stands, or None when the log is empty."""
         with self._tx(read=True) as s:
             text = archive.review_text(self._review_lines(s, round_id))
-        if text is None:
-            return None
-        # a folder per content: the engine never overwrites a file it has read, and the name is review.yaml
+        return self._review_file(round_id, text) if text is not None else None
+
+    def _review_file(self, round_id: int, text: str) -> str:
+        """A review file's path, written once per content: the engine never overwrites a file it has
+        read, and the file is called review.yaml as in an export (the name is in the results)."""
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         path = self.rounds_dir / str(round_id) / "review" / digest / archive.REVIEW
         if not path.is_file():
@@ -900,8 +917,17 @@ class Store:
             if rnd.finalized_at is not None:
                 raise Closed("本批次已定稿，不能再复核")
             lines = self._review_lines(s, rnd.id)
+            sub = s.scalar(select(SubmissionRow).where(SubmissionRow.unit_id == unit.id))
+            sub_text = sub.data if sub.version > 0 else None
         line = archive.ReviewLine(unit.name, rnd.year, item, kind, amount, reason, actor.name, self._now())
-        _check_review(rnd.rules, lines + [line], unit.name, rnd.year)  # as --overrides checks it
+        path = self._review_file(rnd.id, archive.review_text(lines + [line]))
+        _check_review(rnd.rules, path, unit.name, rnd.year)  # as --overrides checks it
+        # the unit's provisional total with the entry, stored with it in one transaction
+        name = archive.submission_name(unit.position, unit.name)
+        # (`score` is this method's amount here: the door is reached through _check_on_door)
+        total, grade = (
+            _provisional(_check_on_door(rnd.rules, sub_text, name, self._now(), path)) if sub_text else (None, None)
+        )
         with self._tx() as s:
             row = ReviewRow(
                 unit_id=unit.id,
@@ -913,17 +939,9 @@ class Store:
                 created_at=line.at,
             )
             s.add(row)
+            s.execute(update(SubmissionRow).where(SubmissionRow.unit_id == unit.id).values(total=total, grade=grade))
             s.flush()
-            entry = _review(row)
-            sub = s.scalar(select(SubmissionRow).where(SubmissionRow.unit_id == unit.id))
-            text = sub.data
-        if text:
-            total, grade = _provisional(self._checked(rnd, unit, text))
-            with self._tx() as s:
-                s.execute(
-                    update(SubmissionRow).where(SubmissionRow.unit_id == unit.id).values(total=total, grade=grade)
-                )
-        return entry
+            return _review(row)
 
     def review_log(self, user: User, unit_id: int) -> list[ReviewEntry]:
         with self._tx(read=True) as s:
@@ -1001,7 +1019,9 @@ class Store:
                 final = self.rounds_dir / str(round_id) / "final"
                 if final.exists():
                     shutil.rmtree(final)
-                os.replace(folder, final)  # inside the transaction: a failed commit below leaves no "final"
+                # in place before the commit; should the commit fail, the round stays open and the next
+                # finalize replaces this folder
+                os.replace(folder, final)
         finally:
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -1089,6 +1109,7 @@ class Store:
 
 # -- the database -----------------------------------------------------------------------------
 
+DEFAULT_DB = "考核.db"
 SUMMARY_XLSX = archive.SUMMARY_XLSX
 DOWNLOAD = archive.DOWNLOAD
 
@@ -1299,24 +1320,24 @@ def _check_text(rules: str, text: str, name: str, now: dt.datetime, overrides: s
     return Checked(result=result)
 
 
-def _check_review(rules: str, lines: list, unit: str, year: int) -> None:
-    """The log with a new entry, checked as `--overrides` checks a review file (Invalid otherwise)."""
+def _check_on_door(rules: str, text: str, name: str, now: dt.datetime, overrides: str | None) -> Checked:
+    return score(_check_text, rules, text, name, now, overrides)
+
+
+def _check_review(rules: str, path: str, unit: str, year: int) -> None:
+    """A review file checked as `--overrides` checks it, for one unit (Invalid otherwise)."""
     from engine import api
     from engine.errors import InputError
     from engine.intake.review import load_overrides
 
-    def check(path: Path) -> None:
-        api.get_ruleset(rules)
+    def check() -> None:
         load_overrides(path).for_unit(unit, year, api.get_ruleset(rules))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / archive.REVIEW
-        path.write_text(archive.review_text(lines), encoding="utf-8")
-        try:
-            score(check, path)
-        except InputError as exc:
-            problems = tuple(FieldProblem((), p.message, p.code, p.message) for p in exc.problems)
-            raise Invalid(problems[0].message, problems, code=problems[0].code) from None
+    try:
+        score(check)
+    except InputError as exc:
+        problems = tuple(FieldProblem((), p.message, p.code, p.message) for p in exc.problems)
+        raise Invalid(problems[0].message, problems, code=problems[0].code) from None
 
 
 @dataclass(frozen=True)

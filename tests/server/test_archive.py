@@ -13,11 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import T0, Round, example_data
+from server_data import T0, example_data
 
 from server import accounts, archive
 from server.archive import ArchiveError
 from server.store import FINAL, RETURNED, Store
+
+pytest_plugins = ["store_fixtures"]  # the Store fixtures (SQLite and PostgreSQL)
 
 PDF = b"%PDF-1.4\n" + b"z" * 300 + b"\n%%EOF\n"
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,7 +187,3 @@ def test_a_damaged_archive_is_refused_before_anything_is_restored(finalized, tmp
     (tmp_path / "空.zip").write_bytes(b"")
     with pytest.raises(ArchiveError):
         r.store.import_(tmp_path / "空.zip")
-
-
-def test_round_fixture_is_shared(store):
-    assert isinstance(Round(store).round.id, int)

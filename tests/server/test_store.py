@@ -8,7 +8,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from conftest import T0, example_data
+from server_data import T0, example_data
 
 from engine.api import assess_file
 from server import archive
@@ -23,6 +23,8 @@ from server.store import (
     LoginRefused,
     Stale,
 )
+
+pytest_plugins = ["store_fixtures"]  # the Store fixtures (SQLite and PostgreSQL)
 
 
 def test_a_round_gives_each_unit_an_account_whose_first_password_logs_in(two_units):
@@ -349,3 +351,48 @@ def test_a_filled_form_is_read_as_the_cli_reads_it(two_units):
     with pytest.raises(Invalid):
         r.store.save_form(r.ua, r.a.id, b"PK\x03\x04 not really", version=2, file="坏.xlsx")
     assert r.store.submission(r.ua, r.a.id).version == 2
+
+
+def test_a_round_that_fails_halfway_leaves_nothing(store):
+    """One transaction: the second unit's account name is taken, so no round, unit or account is made."""
+    assessor, _ = store.add_user("考核组", "考核组", "assessor-pass")
+    store.add_user("R1-002", "考核组", "taken-name-1")
+    with pytest.raises(Invalid) as info:
+        store.create_round(
+            assessor,
+            rules="demo-district-2013",
+            year=2012,
+            opens=T0,
+            closes=T0 + dt.timedelta(days=1),
+            units=[("甲区人民政府", "区县政府"), ("乙区人民政府", "区县政府")],
+        )
+    assert info.value.code == "account.exists"
+    assert store.rounds(assessor) == []
+    assert [u.name for u in store.users(assessor)] == ["考核组", "R1-002"]
+    rnd, made = store.create_round(
+        assessor,
+        rules="demo-district-2013",
+        year=2012,
+        opens=T0,
+        closes=T0 + dt.timedelta(days=1),
+        units=[("甲区人民政府", "区县政府")],
+    )
+    assert [a for _, a, _ in made] == [f"R{rnd.id}-001"]
+
+
+def test_old_throttle_records_are_removed(store, clock):
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from server.db import ThrottleRow
+
+    for n in range(3):
+        with pytest.raises(LoginRefused):
+            store.login(f"猜{n}", "x", client=f"10.5.5.{n}")
+    clock.now = T0 + dt.timedelta(days=2)
+    with pytest.raises(LoginRefused):
+        store.login("又猜", "x", client="10.5.5.9")
+    with Session(store.engine) as s:
+        keys = set(s.scalars(select(ThrottleRow.key)))
+        assert s.scalar(select(func.count()).select_from(ThrottleRow)) == 2
+    assert keys == {"name:又猜", "client:10.5.5.9"}

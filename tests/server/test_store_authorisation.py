@@ -9,9 +9,11 @@ import io
 from decimal import Decimal
 
 import pytest
-from conftest import T0, example_data
+from server_data import T0, example_data
 
 from server.store import Forbidden, NotFound, StoreError, User
+
+pytest_plugins = ["store_fixtures"]  # the Store fixtures (SQLite and PostgreSQL)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

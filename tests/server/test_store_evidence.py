@@ -12,10 +12,12 @@ import time
 import zipfile
 
 import pytest
-from conftest import T0, example_data
+from server_data import T0, example_data
 
 from server.evidence import EvidenceFiles, EvidenceRefused, clean_name
 from server.store import Closed, Invalid
+
+pytest_plugins = ["store_fixtures"]  # the Store fixtures (SQLite and PostgreSQL)
 
 PDF = b"%PDF-1.4\n" + b"x" * 5000 + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100

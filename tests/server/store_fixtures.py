@@ -1,5 +1,8 @@
 """Fixtures of the server's tests: a Store on SQLite in tmp_path, and on a local PostgreSQL.
 
+Test modules import the fixtures they use by name (a conftest.py here would take the name
+`conftest` from tests/conftest.py, which the other folders' tests import helpers from).
+
 The PostgreSQL server is started once per test session in a temporary folder (unix socket there,
 no TCP) from /usr/lib/postgresql/*/bin, as the `postgres` user when the tests run as root (it
 refuses to run as root); each test gets a new database. Without the binaries the PostgreSQL cases
@@ -8,6 +11,7 @@ are skipped — except under CI=true, where they fail.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import glob
@@ -19,13 +23,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from server_data import T0, Round
 
 from server import accounts
 from server.store import Store
-
-T0 = dt.datetime(
-    2013, 3, 1, 9, 0, tzinfo=dt.UTC
-)  # "now" in the tests; rounds open a day before and close 10 days after
 
 
 def _pg_bin() -> Path | None:
@@ -96,9 +97,20 @@ def _has_user(name: str) -> bool:
     return True
 
 
+_SERVER: list[LocalPostgres] = []
+
+
+def _stop_server() -> None:
+    for server in _SERVER:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres():
-    """The session's PostgreSQL, or a skip (a failure under CI=true) when its binaries are missing."""
+    """The session's PostgreSQL (started once, stopped at exit), or a skip (a failure under CI=true)
+    when its binaries are missing."""
+    if _SERVER:
+        return _SERVER[0]
     bin_dir = _pg_bin()
     if bin_dir is None:
         if os.environ.get("CI") == "true":
@@ -110,8 +122,9 @@ def postgres():
     except subprocess.CalledProcessError as exc:
         server.stop()
         pytest.fail(f"PostgreSQL did not start: {exc.stderr.decode(errors='replace')}")
-    yield server
-    server.stop()
+    _SERVER.append(server)
+    atexit.register(_stop_server)
+    return server
 
 
 class Clock:
@@ -155,36 +168,6 @@ def make_store(db_url, tmp_path, clock):
 @pytest.fixture
 def store(make_store) -> Store:
     return make_store()
-
-
-ROOT = Path(__file__).resolve().parents[2]
-RULES_ID = "demo-district-2013"
-EXAMPLE = ROOT / "examples" / "huashan-2012.json"
-
-
-def example_data() -> dict:
-    from server.archive import load_data
-
-    return load_data(EXAMPLE.read_text(encoding="utf-8"))
-
-
-class Round:
-    """A round of two units (甲: 花山区人民政府, 乙: 乙区人民政府) with an assessor and both units' accounts."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.assessor, _ = store.add_user("考核组张三", "考核组", "assessor-pass")
-        self.round, made = store.create_round(
-            self.assessor,
-            rules=RULES_ID,
-            year=2012,
-            opens=T0 - dt.timedelta(days=1),
-            closes=T0 + dt.timedelta(days=10),
-            units=[("花山区人民政府", "区县政府"), ("乙区人民政府", "区县政府")],
-        )
-        (self.a, self.a_account, self.a_password), (self.b, self.b_account, self.b_password) = made
-        self.ua = store.login(self.a_account, self.a_password, client="10.0.0.1")
-        self.ub = store.login(self.b_account, self.b_password, client="10.0.0.2")
 
 
 @pytest.fixture

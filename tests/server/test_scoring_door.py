@@ -9,9 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import example_data
+from server_data import example_data
 
 from server.scoring import ScoringDoor, door, score
+
+pytest_plugins = ["store_fixtures"]  # the Store fixtures (SQLite and PostgreSQL)
 
 ROOT = Path(__file__).resolve().parents[2]
 
