@@ -36,6 +36,8 @@ from engine.api import assess_file, get_ruleset
 from engine.ruleset.names import resolve_rules
 from server.forms import web_form
 
+pytest_plugins = ["store_fixtures"]  # db_url: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def clock():
