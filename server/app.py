@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from server import security
-from server.security import LimitBody, NotLoggedIn, Refused, Session, Sessions
+from server.security import LimitBody, NotLoggedIn, Refused, Sessions
 
 HERE = Path(__file__).parent
 MAX_FIELDS = 20000  # a form with record lists: fields per request (the body limit bounds it too)
@@ -114,6 +114,3 @@ def create_app(
     app.add_middleware(LimitBody, upload_limit=upload_limit, form_limit=form_limit)
     app.add_middleware(security.Headers)
     return app
-
-
-__all__ = ["create_app", "Session"]

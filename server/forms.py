@@ -204,15 +204,6 @@ class Placed:
     def of(self, name: str) -> list[str]:
         return self.fields.get(name, [])
 
-    def __bool__(self) -> bool:
-        return bool(self.fields or self.cells or self.rows or self.notes or self.general)
-
-    @property
-    def count(self) -> int:
-        return sum(
-            map(len, (*self.fields.values(), *self.cells.values(), *self.rows.values(), *self.notes.values()))
-        ) + len(self.general)
-
 
 def place(problems: list, form: WebForm) -> Placed:
     """Each problem beside the field its JSON path (or, for a missing value, its subject) names."""

@@ -96,7 +96,7 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
 
 
-def add_routes(app: FastAPI, web: Any) -> None:  # noqa: C901 — one place lists every route
+def add_routes(app: FastAPI, web: Any) -> None:
     store = web.store
 
     @app.exception_handler(StoreError)
