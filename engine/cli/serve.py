@@ -118,7 +118,7 @@ def serve_command(
     导出的归档可以离线重算（assess batch 加 --overrides 和 --as-of，见 docs/考核平台.md），结果与网页下载的评分表逐字节相同。
 
     \b
-    例：
+    例（服务启动后一直运行，按 Ctrl+C 停止；--export、--import 做完即退出）：
       assess serve
       assess serve --port 8080 --data /srv/考核
       assess serve --db postgresql://assess@localhost/assess --data /srv/考核 --host 0.0.0.0 --secure-cookies
@@ -174,11 +174,12 @@ def users() -> None:
 def users_add(name: str, role: str, unit_id: int | None, db: str | None, data: Path) -> None:
     """新建一个账号，生成首次密码并只显示这一次（打印在标准输出）。第一个考核组账号用它建，其余考核组账号也可在网页“添加考核组账号”中建。
 
+    单位账号在建批次时自动生成；一个单位要第二个账号时用 --role 单位 --unit 单位编号（批次看板上可见）。
+
     \b
     例：
       assess users add 张三 --role 考核组
-      assess users add 李四 --role 考核组 --data /srv/考核
-      assess users add 区司法局2 --role 单位 --unit 3
+      assess users add 李四 --role 考核组 --data 考核数据
     """
     if role == "单位" and unit_id is None:
         raise click.UsageError("--role 单位 须用 --unit 给出所属单位的编号")
