@@ -104,7 +104,8 @@ def cli() -> None:
       assess rules list                                  内置规则集；凡要规则文件的地方都可以写编号
       assess rules test                                  运行规则集的用例（见 assess rules test -h）
       assess batch examples/ -o 评分结果                  批量评分：每个单位一份评分表，另加 汇总.xlsx
-      assess serve                                       在浏览器中组织一轮考核（http://127.0.0.1:8000）
+
+    在浏览器中组织一轮考核：assess serve（一直运行，打开 http://127.0.0.1:8000；见 assess serve -h）。
 
     退出码：0 已评分；1 规则集用例未通过（rules test）；2 用法错误；3 输入有误（申报数据、规则文件或用例文件）；4 内部错误。
     """
