@@ -212,7 +212,7 @@ def place(problems: list, form: WebForm) -> Placed:
     for p in problems:
         path = tuple(getattr(p, "path", None) or getattr(getattr(p, "location", None), "path", ()) or ())
         message = getattr(p, "message", str(p))
-        subject = getattr(p, "subject", None) or _named(p, message, form)
+        subject = getattr(p, "subject", None)
         if len(path) >= 4 and path[0] == "指标" and path[1] in names and isinstance(path[2], int):
             placed.cells.setdefault((path[1], path[2], str(path[3])), []).append(message)
         elif len(path) == 3 and path[0] == "指标" and path[1] in names and isinstance(path[2], int):
@@ -226,13 +226,6 @@ def place(problems: list, form: WebForm) -> Placed:
         else:
             placed.general.append(message)
     return placed
-
-
-def _named(problem: Any, message: str, form: WebForm) -> str | None:
-    """A missing indicator's problem has the path 指标 only: the indicator it names, quoted."""
-    if getattr(problem, "code", "") != "submission.missing-value":
-        return None
-    return next((n for n in form.names if f"“{n}”" in message), None)
 
 
 def changed(old: dict | None, new: dict) -> list[tuple[str, str, str]]:

@@ -171,6 +171,7 @@ class FieldProblem:
     message: str
     code: str = ""
     text: str = ""  # the whole located message as the CLI prints it
+    subject: str | None = None  # the indicator or name it is about (a missing indicator's path is 指标 only)
 
 
 @dataclass(frozen=True)
@@ -540,7 +541,8 @@ class Store:
                 check_xlsx(path, as_input=False)
             except InputError as exc:
                 problems = tuple(
-                    FieldProblem((), p.message, p.code, str(p).replace(str(path), shown)) for p in exc.problems
+                    FieldProblem((), p.message, p.code, str(p).replace(str(path), shown), p.subject)
+                    for p in exc.problems
                 )
                 raise Invalid(problems[0].text, problems, code="units.xlsx") from None
             import openpyxl
@@ -742,7 +744,7 @@ class Store:
                 data = score(read)
             except InputError as exc:
                 problems = tuple(
-                    FieldProblem(p.location.path, p.message, p.code, str(p).replace(str(path), shown))
+                    FieldProblem(p.location.path, p.message, p.code, str(p).replace(str(path), shown), p.subject)
                     for p in exc.problems
                 )
                 raise Invalid(problems[0].text, problems, code="form.invalid") from None
@@ -1259,7 +1261,7 @@ MAX_DATA_BYTES = 4 * 1024 * 1024  # as a JSON submission file (README: Input lim
 
 
 def _problems(exc) -> tuple[FieldProblem, ...]:
-    return tuple(FieldProblem(p.location.path, p.message, p.code, str(p)) for p in exc.problems)
+    return tuple(FieldProblem(p.location.path, p.message, p.code, str(p), p.subject) for p in exc.problems)
 
 
 def _provisional(checked: Checked) -> tuple[str | None, str | None]:

@@ -201,6 +201,22 @@ def test_a_problem_is_shown_beside_its_field_with_the_validators_message(store, 
     assert page.status_code == 422 and "未提交" in page.text
 
 
+def test_a_required_value_left_blank_is_shown_beside_its_own_field(store, app):
+    # the engine's problem has the path 指标 only; its subject names the indicator
+    _, accounts = round_of(store)
+    web = unit_web(app, accounts[1])
+    form = form_of("区直部门")
+    k = next(k for k, f in enumerate(form.fields) if f.type == "次数")
+    posted = fields_for(form, example(1))
+    posted[f"v{k}"] = ""
+    page = web.get(f"/units/{accounts[1][0]}")
+    page = web.post(f"/units/{accounts[1][0]}/save", {**posted, "version": version_of(page), "action": "submit"})
+    assert page.status_code == 422
+    row = re.search(rf'<tr id="f-{k}" class="has-err">(.*?)</tr>', page.text, re.S)
+    assert row and "缺少必填指标" in row.group(1), "the message is beside the blank field"
+    assert len(re.findall(r'class="has-err"', page.text)) == 1
+
+
 def test_record_lists_are_editable_tables_and_blank_rows_are_not_records(store, app):
     _, accounts = round_of(store)
     unit_id = accounts[1][0]
