@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from engine.files.atomic import sync_folder
 from engine.files.naming import safe_stem
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -128,7 +129,7 @@ class EvidenceFiles:
             final.parent.mkdir(exist_ok=True)
             os.chmod(tmp, 0o640)
             os.replace(tmp, final)  # the same content twice is one file
-            _sync(final.parent)
+            sync_folder(final.parent)
             return Stored(sha, size, content_type, shown)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -144,12 +145,3 @@ def _check_workbook(path: Path, shown: str) -> None:
     except InputError as exc:
         first = exc.problems[0]
         raise EvidenceRefused(f"{shown}：{first.message}", "evidence.xlsx") from None
-
-
-def _sync(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -60,7 +60,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise _output_problem(exc, target) from None  # never the temporary file's name
         raise
-    _sync_folder(folder)
+    sync_folder(folder)
 
 
 class WriteError(Exception):
@@ -160,7 +160,8 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX; elsewhere a no-op)."""
     if os.name != "posix":
         return
     with contextlib.suppress(OSError):
