@@ -358,6 +358,8 @@ def add_routes(app: FastAPI, web: Any) -> None:
         user = await web.user(request)
         require_unit_access(user, unit_id)
         context = await web.call(_unit_context, store, user, unit_id)
+        if done == "submitted" and context["view"].status not in ("已提交", "已定稿"):
+            done = ""  # a page reloaded after a 退回 must not still say it was submitted
         return web.page(request, "unit.html", done=DONE.get(done, ""), **context)
 
     @app.post("/units/{unit_id}/save", response_class=HTMLResponse)

@@ -273,6 +273,8 @@ def test_submitted_is_read_only_until_returned_then_resubmitted(store, app, asse
     assert board.url.path == f"/rounds/{round_id}" and "已退回" in board.text
     page = web.get(f"/units/{unit_id}")
     assert "考核组退回：请补充行政诉讼案件的判决日期" in page.text and "保存并提交" in page.text
+    reloaded = web.get(f"/units/{unit_id}?done=submitted")  # the address the submission left in the browser
+    assert "请联系考核组退回" not in reloaded.text and "考核组退回：" in reloaded.text
     resubmitted = fill(web, unit_id, 0, action="submit")
     assert "已提交" in resubmitted.text
 
