@@ -22,8 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import secrets
+import stat
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -180,9 +182,15 @@ def _safe_member(name: str) -> bool:
 def open_archive(path: Path) -> tuple[zipfile.ZipFile, dict[str, str]]:
     """The zip and its manifest, every member checked against its sha256 (ArchiveError otherwise)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
+            raise ArchiveError(f"{path}：不是普通文件，不读取：请给出 assess serve --export 写出的 .zip 文件")
         zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise ArchiveError(f"{path}：不是批次导出文件（zip）：{exc}") from None
+    except FileNotFoundError:
+        raise ArchiveError(f"{path}：文件不存在") from None
+    except OSError as exc:
+        raise ArchiveError(f"{path}：无法读取文件：{exc.strerror}") from None
+    except zipfile.BadZipFile:
+        raise ArchiveError(f"{path}：不是批次导出文件（zip）：请给出 assess serve --export 写出的文件") from None
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise ArchiveError(f"{path}：成员过多（{len(infos)}，上限 {MAX_MEMBERS}）")

@@ -187,3 +187,17 @@ def test_a_damaged_archive_is_refused_before_anything_is_restored(finalized, tmp
     (tmp_path / "空.zip").write_bytes(b"")
     with pytest.raises(ArchiveError):
         r.store.import_(tmp_path / "空.zip")
+
+
+def test_a_missing_special_or_non_zip_archive_is_refused_in_chinese(tmp_path):
+    import os
+
+    from server.archive import ArchiveError, open_archive
+
+    fifo = tmp_path / "管道.zip"
+    os.mkfifo(fifo)  # opening it to read would block forever
+    (tmp_path / "坏.zip").write_text("不是 zip", encoding="utf-8")
+    for name, said in [("没有.zip", "文件不存在"), ("管道.zip", "不是普通文件"), ("坏.zip", "不是批次导出文件（zip）")]:
+        with pytest.raises(ArchiveError) as caught:
+            open_archive(tmp_path / name)
+        assert said in str(caught.value) and "Errno" not in str(caught.value)
