@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSESS = str(Path(sys.executable).parent / "assess")
@@ -75,22 +75,10 @@ class Postgres:
 
 
 def posted_fields(ruleset, unit_type: str, data: dict) -> dict[str, str]:
-    """What the unit's browser posts for `data` (as tests/server/web_round.fields_for)."""
-    from server.forms import shown, web_form
+    """What the unit's browser posts for `data`."""
+    from server.forms import data_to_fields, web_form
 
-    form = web_form(ruleset, unit_type)
-    values, notes, out = data.get("指标", {}), data.get("数据说明", {}), {}
-    for k, f in enumerate(form.fields):
-        if f.name in values:
-            out[f"v{k}"] = shown(values[f.name])
-    for t in form.tables:
-        for i, record in enumerate(values.get(t.name) or []):
-            for j, c in enumerate(t.columns):
-                out[f"t{t.index}-{i}-{j}"] = shown(record.get(c.name))
-    for k, name in enumerate(form.names):
-        if name in notes:
-            out[f"n{k}"] = notes[name]
-    return out
+    return data_to_fields(web_form(ruleset, unit_type), data)
 
 
 TOKEN = re.compile(r'name="csrf" value="([^"]+)"')

@@ -179,6 +179,23 @@ def form_to_data(form: WebForm, posted: Any, *, unit: str, unit_type: str, year:
     return data
 
 
+def data_to_fields(form: WebForm, data: dict) -> dict[str, str]:
+    """The fields a browser posts for `data` on this form: the inverse of form_to_data."""
+    values, notes = data.get("指标") or {}, data.get("数据说明") or {}
+    out: dict[str, str] = {}
+    for k, f in enumerate(form.fields):
+        if f.name in values:
+            out[f"v{k}"] = shown(values[f.name])
+    for t in form.tables:
+        for i, record in enumerate(values.get(t.name) or []):
+            for j, c in enumerate(t.columns):
+                out[f"t{t.index}-{i}-{j}"] = shown(record.get(c.name))
+    for k, name in enumerate(form.names):
+        if name in notes:
+            out[f"n{k}"] = notes[name]
+    return out
+
+
 def _keys(posted: Any) -> list[str]:
     return list(posted.keys()) if hasattr(posted, "keys") else []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import zipfile
 from decimal import Decimal
@@ -32,7 +33,7 @@ from web_round import (
     version_of,
 )
 
-from engine.api import assess_file, get_ruleset
+from engine.api import assess_file, get_ruleset, load_submission_for
 from engine.ruleset.names import resolve_rules
 from server.forms import web_form
 
@@ -46,7 +47,7 @@ def clock():
 
 @pytest.fixture
 def store(tmp_path, clock, db_url):
-    """On SQLite and on PostgreSQL (tests/server/conftest.py's db_url)."""
+    """On SQLite and on PostgreSQL (store_fixtures.db_url)."""
     s = make_store(tmp_path, clock, db_url)
     yield s
     s.close()
@@ -475,3 +476,18 @@ def test_numbers_typed_in_the_form_are_exact():
     assert parse_value("3.5", "次数") == "3.5"  # refused by the validator, with its message
     assert parse_value("是", "是否") is True and parse_value("否", "是否") is False
     assert parse_value("2026-02-03", "日期") == "2026-02-03"
+
+
+@pytest.mark.parametrize("name", ["national-bureau-2022", "huashan-2012", "county-dept-2024"])
+def test_what_a_browser_posts_for_a_submission_reads_back_as_that_submission(name):
+    """data_to_fields and form_to_data are inverses for every value and record a form shows."""
+    from server.forms import data_to_fields, form_to_data
+
+    data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    ruleset, _ = load_submission_for(EXAMPLES / f"{name}.json", None)
+    form = web_form(ruleset, data["单位类型"])
+    posted = data_to_fields(form, data)
+    back = form_to_data(form, posted, unit=data["单位名称"], unit_type=data["单位类型"], year=data["考核年度"])
+    shown_values = {f.name for f in form.fields} | {t.name for t in form.tables}
+    assert back["指标"] == {k: v for k, v in data["指标"].items() if k in shown_values}
+    assert back.get("数据说明", {}) == {k: v for k, v in data.get("数据说明", {}).items() if k in form.names}

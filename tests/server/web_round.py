@@ -11,7 +11,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from server.app import create_app
-from server.forms import WebForm, shown
+from server.forms import data_to_fields as fields_for  # noqa: F401  (what a unit's browser posts)
 from server.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -88,24 +88,6 @@ def round_of(store: Store) -> tuple[int, list[tuple[int, str, str]]]:
     assessor = store.login(ASSESSOR, PASSWORD, client="test")
     rnd, made = store.create_round(assessor, rules=RULES, year=YEAR, opens=OPENS, closes=CLOSES, units=UNITS)
     return rnd.id, [(unit.id, account, password) for unit, account, password in made]
-
-
-def fields_for(form: WebForm, data: dict) -> dict[str, str]:
-    """The fields a browser posts for `data` on this form (what the unit would type)."""
-    values = data.get("指标", {})
-    notes = data.get("数据说明", {})
-    out: dict[str, str] = {}
-    for k, f in enumerate(form.fields):
-        if f.name in values:
-            out[f"v{k}"] = shown(values[f.name])
-    for t in form.tables:
-        for i, record in enumerate(values.get(t.name) or []):
-            for j, c in enumerate(t.columns):
-                out[f"t{t.index}-{i}-{j}"] = shown(record.get(c.name))
-    for k, name in enumerate(form.names):
-        if name in notes:
-            out[f"n{k}"] = notes[name]
-    return out
 
 
 def version_of(page) -> str:
