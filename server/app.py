@@ -65,8 +65,8 @@ class Web:
         request.state.session = session
         if session is None or session.user_id is None:
             raise NotLoggedIn()
-        user = await self.call(self.store.user, session.user_id)
-        if user is None:
+        user = await self.call(self.store.session_user, session.sid)
+        if user is None or user.id != session.user_id:  # ended (logout, password change) or expired
             raise NotLoggedIn()
         request.state.user = user
         return user

@@ -60,6 +60,19 @@ class UserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCTime())
 
 
+class SessionRow(Base):
+    """A logged-in session: the SHA-256 of its secret id (the signed cookie holds the id), whose, until when.
+
+    Logout deletes the row, a password change or reset deletes the account's other rows: ended in the
+    database, so a restart of the server forgets nothing and a kept copy of a cookie stays worthless."""
+
+    __tablename__ = "sessions"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCTime())
+
+
 class ThrottleRow(Base):
     """Failed logins per key (`name:…` or `client:…`) in the current window; locked until a time."""
 

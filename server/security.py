@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +44,12 @@ class NotLoggedIn(Exception):
 
 @dataclass(frozen=True)
 class Session:
+    """What the cookie holds: whose (None before login), the CSRF token, and the session's secret id,
+    which the store must still know (logout and password changes end sessions in the database)."""
+
     user_id: int | None
     csrf: str
+    sid: str = ""
 
 
 class Sessions:
@@ -56,9 +59,6 @@ class Sessions:
         self.signer = URLSafeTimedSerializer(secret, salt="assess-session")
         self.secure = secure
         self.max_age = hours * 3600
-        # sessions ended by logout before their cookie expires: token → when it would have expired.
-        # Kept in this process only (a restart with the same secret forgets them; see docs/考核平台.md)
-        self.ended: dict[str, float] = {}
 
     def read(self, request: Request) -> Session | None:
         raw = request.cookies.get(COOKIE)
@@ -70,30 +70,23 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return None
-        if data["c"] in self.ended:
-            return None
-        uid = data.get("u")
-        return Session(uid if isinstance(uid, int) else None, data["c"])
+        uid, sid = data.get("u"), data.get("s")
+        if not isinstance(uid, int) or not isinstance(sid, str):
+            return Session(None, data["c"])
+        return Session(uid, data["c"], sid)
 
     def issue(self, response: Response, user_id: int | None) -> Session:
-        """A new session (and a new CSRF token): at login, so a token seen before it is worth nothing after."""
-        session = Session(user_id, secrets.token_urlsafe(32))
+        """A new session (new CSRF token, new secret id): at login, so nothing seen before it is worth
+        anything after. The caller records the id in the store."""
+        session = Session(user_id, secrets.token_urlsafe(32), secrets.token_urlsafe(32))
         self.write(response, session)
         return session
 
     def write(self, response: Response, session: Session) -> None:
-        value = self.signer.dumps({"u": session.user_id, "c": session.csrf})
+        value = self.signer.dumps({"u": session.user_id, "c": session.csrf, "s": session.sid})
         response.set_cookie(
             COOKIE, value, max_age=self.max_age, httponly=True, samesite="lax", secure=self.secure, path="/"
         )
-
-    def end(self, session: Session | None, response: Response) -> None:
-        """Logout: the cookie is cleared and its session refused from now on, even if a copy was kept."""
-        now = time.time()
-        self.ended = {k: t for k, t in self.ended.items() if t > now}
-        if session is not None:
-            self.ended[session.csrf] = now + self.max_age
-        self.clear(response)
 
     def clear(self, response: Response) -> None:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure)

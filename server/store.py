@@ -38,6 +38,7 @@ from server.db import (
     ResultRow,
     ReviewRow,
     RoundRow,
+    SessionRow,
     SubmissionRow,
     ThrottleRow,
     UnitRow,
@@ -375,8 +376,10 @@ class Store:
         s.flush()
         return _user(row), password
 
-    def set_password(self, by: User, name: str, password: str | None = None) -> str:
-        """A new password for an account (an assessor for any, anyone for their own); generated when None."""
+    def set_password(self, by: User, name: str, password: str | None = None, *, keep: str | None = None) -> str:
+        """A new password for an account (an assessor for any, anyone for their own); generated when None.
+
+        Ends the account's sessions but `keep` (the secret id of the session making the change)."""
         with self._tx() as s:
             actor = self._actor(s, by)
             row = s.scalar(select(UserRow).where(UserRow.name == name))
@@ -388,7 +391,52 @@ class Store:
                 raise Invalid(why, code="account.password")
             row.password_hash = self.hasher.hash(password)
             s.execute(delete(ThrottleRow).where(ThrottleRow.key == f"name:{name}"))
+            # whoever logged in with the old password is out; the changer's own session stays
+            ended = delete(SessionRow).where(SessionRow.user_id == row.id)
+            if keep is not None:
+                ended = ended.where(SessionRow.key != _session_key(keep))
+            s.execute(ended)
             return password
+
+    def change_password(self, by: User, current: str, new: str, *, client: str, keep: str | None = None) -> None:
+        """Anyone's own password, given the current one (checked and throttled as a login is: a
+        browser left open is not enough); their other sessions end."""
+        try:
+            self.login(by.name, current, client=client)
+        except LoginRefused as exc:
+            raise Invalid("当前密码不对" if exc.code == "wrong" else exc.message, code="account.current") from None
+        self.set_password(by, by.name, new, keep=keep)
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def open_session(self, user: User, sid: str, seconds: int) -> None:
+        """A session for `user` whose secret id is `sid` (the cookie's), for `seconds`; expired ones go."""
+        now = self._now()
+        with self._tx() as s:
+            s.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
+            s.add(
+                SessionRow(
+                    key=_session_key(sid),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + dt.timedelta(seconds=seconds),
+                )
+            )
+
+    def session_user(self, sid: str) -> User | None:
+        """The user of a live session, or None (ended by logout or a password change, or expired)."""
+        with self._tx(read=True) as s:
+            row = s.scalar(
+                select(UserRow)
+                .join(SessionRow, SessionRow.user_id == UserRow.id)
+                .where(SessionRow.key == _session_key(sid), SessionRow.expires_at > self._now())
+            )
+            return _user(row) if row is not None else None
+
+    def end_session(self, sid: str) -> None:
+        """Logout: the session is gone for every process, now and after a restart."""
+        with self._tx() as s:
+            s.execute(delete(SessionRow).where(SessionRow.key == _session_key(sid)))
 
     def login(self, name: str, password: str, *, client: str) -> User:
         """The user, or LoginRefused (wrong | throttled); failures counted per name and per client, in the DB.
@@ -1157,6 +1205,11 @@ def migrate(engine: Engine) -> None:
 
 
 # -- rows → values ------------------------------------------------------------------------------
+
+
+def _session_key(sid: str) -> str:
+    """What the database keeps of a session id: its SHA-256 (a copy of the table opens no session)."""
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()
 
 
 def _user(row: UserRow) -> User:

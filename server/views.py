@@ -142,15 +142,17 @@ def add_routes(app: FastAPI, web: Any) -> None:
             status = 429 if exc.code == "throttled" else 401
             return web.page(request, "login.html", status=status, error=exc.message, next=target, name=name)
         response = RedirectResponse(target, status_code=303)
-        web.sessions.issue(response, user.id)
+        session = web.sessions.issue(response, user.id)
+        await web.call(store.open_session, user, session.sid, web.sessions.max_age)
         return response
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
         await web.user(request)
         await web.form(request)
+        await web.call(store.end_session, request.state.session.sid)
         response = RedirectResponse("/login", status_code=303)
-        web.sessions.end(request.state.session, response)
+        web.sessions.clear(response)
         return response
 
     # -- assessor: rounds -------------------------------------------------------------------
@@ -273,14 +275,15 @@ def add_routes(app: FastAPI, web: Any) -> None:
         """Anyone changes their own password (the first one came on a slip)."""
         user = await web.user(request)
         form = await web.form(request)
-        new, again = str(form.get("new", "")), str(form.get("again", ""))
+        current, new, again = (str(form.get(k, "")) for k in ("current", "new", "again"))
         if new != again:
             return web.page(request, "password.html", status=422, error="两次输入的新密码不一致")
+        client = request.client.host if request.client else "unknown"
         try:
-            await web.call(store.set_password, user, user.name, new)
+            await web.call(store.change_password, user, current, new, client=client, keep=request.state.session.sid)
         except Invalid as exc:
             return web.page(request, "password.html", status=422, error=exc.message)
-        return web.page(request, "password.html", done="密码已修改，下次登录用新密码。")
+        return web.page(request, "password.html", done="密码已修改，下次登录用新密码；用旧密码登录的其他浏览器已退出。")
 
     @app.post("/accounts/reset", response_class=HTMLResponse)
     async def reset_password(request: Request) -> Response:

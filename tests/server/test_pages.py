@@ -285,6 +285,7 @@ def test_after_the_deadline_the_form_is_read_only(store, app, clock):
     web = unit_web(app, accounts[0])
     fill(web, accounts[0][0], 0)
     clock.now = CLOSES + dt.timedelta(minutes=1)
+    web = unit_web(app, accounts[0])  # weeks later: the earlier session has expired
     page = web.get(f"/units/{accounts[0][0]}")
     assert "已过填报截止时间" in page.text and "保存并提交" not in page.text
     refused = fill(web, accounts[0][0], 0, action="submit")
@@ -408,16 +409,24 @@ def test_a_password_is_changed_by_its_owner_and_reset_by_an_assessor(store, app,
     _, accounts = round_of(store)
     web = unit_web(app, accounts[0])
     web.get("/password")
-    short = web.post("/password", {"new": "短", "again": "短"})
+    first = accounts[0][2]
+    short = web.post("/password", {"current": first, "new": "短", "again": "短"})
     assert short.status_code == 422 and "至少" in short.text
-    differ = web.post("/password", {"new": "新的密码-12345", "again": "新的密码-54321"})
+    differ = web.post("/password", {"current": first, "new": "新的密码-12345", "again": "新的密码-54321"})
     assert differ.status_code == 422 and "不一致" in differ.text
-    assert "密码已修改" in web.post("/password", {"new": "新的密码-12345", "again": "新的密码-12345"}).text
+    wrong = web.post("/password", {"current": "猜的-123456", "new": "新的密码-12345", "again": "新的密码-12345"})
+    assert wrong.status_code == 422 and "当前密码不对" in wrong.text
+    other = unit_web(app, accounts[0])  # the same account in another browser
+    changed = web.post("/password", {"current": first, "new": "新的密码-12345", "again": "新的密码-12345"})
+    assert "密码已修改" in changed.text
+    assert web.get(f"/units/{accounts[0][0]}").url.path == f"/units/{accounts[0][0]}"  # this browser stays in
+    assert other.get(f"/units/{accounts[0][0]}").url.path == "/login"  # the other one is out
     assert Web(app).login(accounts[0][1], "新的密码-12345").url.path == f"/units/{accounts[0][0]}"
     board = assessor.get("/rounds/1")
     assert "重置密码" in board.text
     reset = assessor.post("/accounts/reset", {"account": accounts[0][1]})
     password = re.search(r'<th>新密码</th><td class="mono">([^<]+)', reset.text).group(1)
+    assert web.get(f"/units/{accounts[0][0]}").url.path == "/login"  # a reset ends the account's sessions
     assert Web(app).login(accounts[0][1], password).url.path == f"/units/{accounts[0][0]}"
     assert Web(app).login(accounts[0][1], "新的密码-12345").status_code == 401
 

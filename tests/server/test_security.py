@@ -4,6 +4,8 @@ oversized requests; and what it does to what users type (escaped) and name (sani
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 
 import pytest
@@ -228,6 +230,48 @@ def test_logout_ends_the_session_even_for_a_kept_copy_of_the_cookie(app):
     thief = Web(app)
     thief.client.cookies.set(COOKIE, kept)
     assert thief.get("/rounds").url.path == "/login"
+
+
+def test_a_logout_is_kept_across_a_restart_while_other_sessions_survive_it(store):
+    """Sessions live in the database: a new server process with the same secret knows which ended."""
+    first = app_of(store, secret="the-same-secret")
+    web, other = Web(first), Web(first)
+    web.login(ASSESSOR, PASSWORD)
+    other.login(ASSESSOR, PASSWORD)
+    kept = web.client.cookies.get(COOKIE)
+    assert web.post("/logout").url.path == "/login"
+    restarted = app_of(store, secret="the-same-secret")
+    thief, colleague = Web(restarted), Web(restarted)
+    thief.client.cookies.set(COOKIE, kept)
+    colleague.client.cookies.set(COOKIE, other.client.cookies.get(COOKIE))
+    assert thief.get("/rounds").url.path == "/login"
+    assert colleague.get("/rounds").url.path == "/rounds"  # logout ends that session only
+
+
+def test_a_session_ends_when_its_time_is_up_in_the_database(store, app):
+    clock = store.clock
+    web = Web(app)
+    web.login(ASSESSOR, PASSWORD)
+    assert web.get("/rounds").url.path == "/rounds"
+    before = clock.now
+    clock.now = before + dt.timedelta(hours=12, seconds=1)
+    try:
+        assert web.get("/rounds").url.path == "/login"
+    finally:
+        clock.now = before
+
+
+def test_the_database_keeps_no_session_id_in_clear(store, app):
+    from sqlalchemy import select
+
+    from server.db import SessionRow
+
+    web = Web(app)
+    web.login(ASSESSOR, PASSWORD)
+    sid = app.state.web.sessions.signer.loads(web.client.cookies.get(COOKIE))["s"]
+    with store._tx(read=True) as s:
+        keys = list(s.scalars(select(SessionRow.key)))
+    assert len(keys) == 1 and sid not in keys[0] and keys[0] == hashlib.sha256(sid.encode()).hexdigest()
 
 
 def test_user_text_is_escaped_everywhere(store, app):

@@ -80,7 +80,7 @@ class Web:
 
 
 def app_of(store: Store, **kw):
-    return create_app(store, secret="test-secret-不外传", **kw)
+    return create_app(store, **{"secret": "test-secret-不外传", **kw})
 
 
 def round_of(store: Store) -> tuple[int, list[tuple[int, str, str]]]:
