@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 from docx import Document
@@ -65,6 +66,17 @@ def _fonts(run, font: str) -> None:
     rpr.rFonts.set(qn("w:eastAsia"), font)
 
 
+# a hyphen inside an id (ZZ-07, QX-NH) or a year range: held to its neighbours by WORD JOINERs
+# (U+2060), so a line never ends at "ZZ-" with "07" on the next. Word's own non-breaking hyphen
+# (w:noBreakHyphen, or U+2011) was tried: LibreOffice still breaks there in Chinese text.
+_ID_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
+
+
+def _run(paragraph, text: str):
+    """A run of `text` whose in-word hyphens do not break."""
+    return paragraph.add_run(_ID_HYPHEN.sub("\u2060-\u2060", text))
+
+
 def _line(paragraph, pt: float = LINE_PT) -> None:
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -85,7 +97,7 @@ def _para(
     if indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)
     if text:
-        run = p.add_run(text)
+        run = _run(p, text)
         _fonts(run, font)
         run.font.size = Pt(size)
         if color is not None:
@@ -115,7 +127,7 @@ def _cell(cell, text: str, *, bold_font: bool, left: bool, keep: bool) -> None:
     _line(p, TABLE_LINE_PT)
     p.paragraph_format.keep_with_next = keep
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(text)
+    run = _run(p, text)
     _fonts(run, HEADING_FONT if bold_font else BODY_FONT)
     run.font.size = Pt(TABLE_PT)
     tcpr = cell._tc.get_or_add_tcPr()
