@@ -26,6 +26,9 @@ from engine.intake.form_layout import (
     COL_EVIDENCE,
     COL_NOTE,
     COL_VALUE,
+    CORRECTION_ROWS,
+    CORRECTION_SPEC,
+    CORRECTIONS,
     HEADER_ROW,
     INDICATORS,
     NO,
@@ -37,6 +40,7 @@ from engine.intake.form_layout import (
     STRUCTURE,
     YES,
     FormLayout,
+    RecordLayout,
     form_layout,
     structure_of,
 )
@@ -169,7 +173,17 @@ def build_template(ruleset: Ruleset, unit_type: str | None = None) -> Workbook:
     ws.title = INDICATORS
     _indicator_sheet(ws, ruleset, layout)
     for rec in layout.records:
-        _record_sheet(wb.create_sheet(rec.title), ruleset.indicators[rec.name], rec.fields, ruleset, layout)
+        spec = ruleset.indicators[rec.name]
+        _record_sheet(wb.create_sheet(rec.title), spec, rec, ruleset, f"{spec.label}（{rec.name}）")
+    _record_sheet(
+        wb.create_sheet(CORRECTIONS),
+        CORRECTION_SPEC,
+        CORRECTION_ROWS,
+        ruleset,
+        "上年不良记录整改情况",
+        _CORRECTIONS_TEXT,
+        "行号",
+    )
     _self_score_sheet(wb.create_sheet(SELF_SCORE), ruleset, layout)
     meta = wb.create_sheet(STRUCTURE)
     meta.sheet_state = "hidden"
@@ -328,22 +342,37 @@ def _signature_block(ws: Worksheet, r: int) -> None:
         ws.row_dimensions[row].height = 36
 
 
+_CORRECTIONS_TEXT = (
+    "上年评分表“不良记录”表列出的每一条，各填一行：评分项编号、序号（同一评分项有多条时）、是否已整改完成、"
+    "说明（整改情况、完成日期或佐证材料）；第4行写明每一列的填写要求。未列出的上年不良记录按未整改计；"
+    "上年没有不良记录的单位不填此表。"
+)
+
+
 def _record_sheet(
-    ws: Worksheet, spec: IndicatorSpec, names: tuple[str, ...], ruleset: Ruleset, layout: FormLayout
+    ws: Worksheet,
+    spec: IndicatorSpec,
+    rec: RecordLayout,
+    ruleset: Ruleset,
+    title: str,
+    text: str | None = None,
+    counter: str = "序号",
 ) -> None:
-    rec = next(r for r in layout.records if r.title == ws.title)
+    """A record list's sheet (or the 上年不良记录整改 sheet): one record a row, a 要求 row above;
+    `counter` heads the row numbers (行号 where a field is itself called 序号)."""
+    names = rec.fields
     fields = spec.fields or {}
-    headers = ["序号", *names]
+    headers = [counter, *names]
     widths = [6] + [max(12, min(40, 2 * len(fields[f].label) + 4)) for f in names]
     if sum(widths) < 120:  # a few narrow fields: widen them to the page rather than print half of it
         k = (120 - 6) / (sum(widths) - 6)
         widths = [6] + [round(w * k) for w in widths[1:]]
     set_widths(ws, widths)
-    text = (
+    text = text or (
         f"{spec.label}：每行填写一条记录，最多 {spec.max_records} 条；第4行写明每一列的填写要求。"
         "没有记录时留空。" + INSTRUCTIONS.split("。", 1)[1]
     )
-    _intro(ws, f"{spec.label}（{rec.name}）", len(headers), widths, text)
+    _intro(ws, title, len(headers), widths, text)
     header_row(ws, HEADER_ROW, headers, widths, HEADER)
     put_text(ws, HEADER_ROW + 1, 1, "要求", CENTER)
     wants = [f"{fields[f].label}：{requirement(fields[f])}" for f in names]
@@ -450,6 +479,12 @@ def fill_template(wb: Workbook, ruleset: Ruleset, data: dict[str, Any]) -> Workb
     for name, note in data.get("数据说明", {}).items():
         if name in layout.rows:
             _set(ws.cell(layout.rows[name], COL_NOTE), note)
+    if CORRECTIONS in wb.sheetnames:
+        sheet, rec = wb[CORRECTIONS], CORRECTION_ROWS
+        for i, report in enumerate((data.get(CORRECTIONS) or [])[: rec.last - rec.first + 1]):
+            for col, fname in enumerate(rec.fields, start=2):
+                if fname in report:
+                    _set(sheet.cell(rec.first + i, col), _cell_value(CORRECTION_SPEC.fields[fname], report[fname]))
     sheet = wb[SELF_SCORE]
     for item_id, score in (data.get("自评分") or {}).items():
         if item_id in layout.self_rows:

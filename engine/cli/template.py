@@ -30,7 +30,8 @@ def template_command(
     rules: Path | None, output: Path, source: Path | None, unit_type: str | None, year: int | None
 ) -> None:
     """生成单位填报用的 Excel 填报表：指标表（名称、单位、填写要求、带数据有效性的浅黄色填报格、佐证材料、
-    数据说明、签字栏），每个记录列表一张表（如行政诉讼案件），以及按一级指标分组、带合计的自评分表。
+    数据说明、签字栏），每个记录列表一张表（如行政诉讼案件），上年不良记录整改情况表，以及按一级指标分组、
+    带合计的自评分表。
     只有浅黄色填报格可编辑，其余受保护。给 --unit-type（或 --from）时只列适用于该单位类型的内容。
 
     RULES 为规则文件或编号；不给时按 --unit-type 和 --year 选用内置规则文件夹中适用的规则集（RULES 为

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from engine.ruleset.model import IndicatorSpec
 from engine.ruleset.ruleset import Ruleset
 
 INDICATORS = "指标"
@@ -26,6 +27,7 @@ COL_NAME, COL_VALUE, COL_EVIDENCE, COL_NOTE, COL_APPLIES = 2, 7, 8, 9, 10
 SELF_HEADERS = ["序号", "评分项编号", "考核内容", "分值", "自评分", "说明"]
 SELF_COL_ID, SELF_COL_POINTS, SELF_COL_SCORE = 2, 4, 5
 ALL_TYPES = "全部"  # the 结构 sheet's 单位类型 of a form for every unit type
+CORRECTIONS = "上年不良记录整改"  # the unit's word on last year's 不良记录: a sheet every form has
 REVIEW = "复核"  # old forms had this sheet; decisions now come only from the assessors' review file
 REVIEW_HEADERS = ["序号", "评分项", "扣分", "得分", "理由", "复核人"]
 HEADER_ROW = 3  # on every sheet: title, instructions, then the header
@@ -60,6 +62,23 @@ class RecordLayout:
     fields: tuple[str, ...]
     first: int
     last: int
+
+
+# the 上年不良记录整改 sheet read as a record list of these fields (the submission's own keys)
+CORRECTION_SPEC = IndicatorSpec(
+    标签="上年不良记录整改情况",
+    类型="记录列表",
+    最多条数=50,
+    字段={
+        "评分项": {"标签": "评分项编号", "类型": "文本"},
+        "序号": {"标签": "不良记录序号", "类型": "次数", "范围": [1, 500], "必填": False},
+        "整改完成": {"标签": "是否整改完成", "类型": "是否"},
+        "说明": {"标签": "整改情况、完成日期或佐证材料", "类型": "文本", "必填": False},
+    },
+)
+CORRECTION_ROWS = RecordLayout(
+    CORRECTIONS, CORRECTIONS, tuple(CORRECTION_SPEC.fields or ()), HEADER_ROW + 2, HEADER_ROW + 1 + 50
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,7 @@ def form_layout(ruleset: Ruleset, unit_type: str | None = None) -> FormLayout:
     names = [n for n, _ in BASIC] + indicators
     rows = {name: HEADER_ROW + 1 + k for k, name in enumerate(names)}
     headers = tuple(IND_HEADERS) + (() if unit_type else (APPLIES,))
-    taken = {INDICATORS, SELF_SCORE, REVIEW, STRUCTURE}
+    taken = {INDICATORS, SELF_SCORE, REVIEW, STRUCTURE, CORRECTIONS}
     records = []
     for name in indicators:
         spec = ruleset.indicators[name]

@@ -28,6 +28,9 @@ from engine.intake.form_layout import (
     COL_NAME,
     COL_NOTE,
     COL_VALUE,
+    CORRECTION_ROWS,
+    CORRECTION_SPEC,
+    CORRECTIONS,
     HEADER_ROW,
     INDICATORS,
     NO,
@@ -39,6 +42,7 @@ from engine.intake.form_layout import (
     STRUCTURE,
     YES,
     FormLayout,
+    RecordLayout,
     form_layout,
     structure_of,
 )
@@ -75,6 +79,7 @@ def read_form(source: Path | str | OpenedForm, ruleset: Ruleset) -> FormReading:
     reader = _Reader(name, ruleset, layout)
     reader.indicators(ws)
     reader.records(wb)
+    reader.corrections(wb)
     if SELF_SCORE in wb.sheetnames:
         reader.self_scores(wb[SELF_SCORE])
     if REVIEW in wb.sheetnames:
@@ -306,51 +311,63 @@ class _Reader:
                     )
                 )
                 continue
-            spec = self.ruleset.indicators[name]
-            ws = wb[title]
-            fields = dict(enumerate(rec.fields, start=2))
-            for col, field in fields.items():
-                if _text(ws.cell(HEADER_ROW, col).value) != field:
-                    self.problems.append(
-                        Problem(
-                            Location(self.file, cell=f"{title}!{_col(col)}{HEADER_ROW}"),
-                            f"表头应为字段“{field}”：填报表的列不能移动、插入或删除",
-                            "form.moved-row",
-                            name,
-                        )
-                    )
-            width = len(fields) + 1
-            below = [c for c in _existing(ws, rec.last + 1, 2, width) if not _blank(c.value)]
-            for cell in below[:1]:
+            self.data["指标"][name] = self.record_rows(wb[title], rec, self.ruleset.indicators[name], ("指标", name))
+            self.cells[("指标", name)] = f"{title}!A{HEADER_ROW}"
+
+    def corrections(self, wb) -> None:
+        """The 上年不良记录整改 sheet (forms made before it existed have none: nothing reported)."""
+        if CORRECTIONS not in wb.sheetnames:
+            return
+        rows = self.record_rows(wb[CORRECTIONS], CORRECTION_ROWS, CORRECTION_SPEC, (CORRECTIONS,))
+        if rows:
+            self.data[CORRECTIONS] = rows
+            self.cells[(CORRECTIONS,)] = f"{CORRECTIONS}!A{HEADER_ROW}"
+
+    def record_rows(self, ws, rec: RecordLayout, spec: IndicatorSpec, path: tuple) -> list[dict[str, Any]]:
+        """The records of a record sheet, each value located at its cell under `path`."""
+        name, title = rec.name, rec.title
+        fields = dict(enumerate(rec.fields, start=2))
+        for col, field in fields.items():
+            if _text(ws.cell(HEADER_ROW, col).value) != field:
                 self.problems.append(
                     Problem(
-                        Location(self.file, cell=f"{title}!{cell.coordinate}"),
-                        f"超出填报区域：{spec.label}最多 {spec.max_records} 条（第{rec.first}至{rec.last}行）",
-                        "form.outside",
+                        Location(self.file, cell=f"{title}!{_col(col)}{HEADER_ROW}"),
+                        f"表头应为字段“{field}”：填报表的列不能移动、插入或删除",
+                        "form.moved-row",
                         name,
                     )
                 )
-            rows = []
-            for r in range(rec.first, min(rec.last, ws.max_row) + 1):
-                cells = {col: ws.cell(r, col) for col in fields}
-                if all(_blank(c.value) for c in cells.values()):
-                    continue
-                index = len(rows)
-                record: dict[str, Any] = {}
-                self.cells[("指标", name, index)] = f"{title}!A{r}"
-                for col, field in fields.items():
-                    where = f"{title}!{_col(col)}{r}"
-                    self.cells[("指标", name, index, field)] = where
-                    field_spec = (spec.fields or {}).get(field)
-                    value = self.value(cells[col], field_spec, where)
-                    if value is not None:
-                        record[field] = value
-                        reading = percent_reading(f"{name}第{index + 1}条的{field}", cells[col], field_spec, where)
-                        if reading:
-                            self.readings[("指标", name, index, field)] = reading
-                rows.append(record)
-            self.data["指标"][name] = rows
-            self.cells[("指标", name)] = f"{title}!A{HEADER_ROW}"
+        width = len(fields) + 1
+        below = [c for c in _existing(ws, rec.last + 1, 2, width) if not _blank(c.value)]
+        for cell in below[:1]:
+            self.problems.append(
+                Problem(
+                    Location(self.file, cell=f"{title}!{cell.coordinate}"),
+                    f"超出填报区域：{spec.label}最多 {spec.max_records} 条（第{rec.first}至{rec.last}行）",
+                    "form.outside",
+                    name,
+                )
+            )
+        rows = []
+        for r in range(rec.first, min(rec.last, ws.max_row) + 1):
+            cells = {col: ws.cell(r, col) for col in fields}
+            if all(_blank(c.value) for c in cells.values()):
+                continue
+            index = len(rows)
+            record: dict[str, Any] = {}
+            self.cells[(*path, index)] = f"{title}!A{r}"
+            for col, field in fields.items():
+                where = f"{title}!{_col(col)}{r}"
+                self.cells[(*path, index, field)] = where
+                field_spec = (spec.fields or {}).get(field)
+                value = self.value(cells[col], field_spec, where)
+                if value is not None:
+                    record[field] = value
+                    reading = percent_reading(f"{name}第{index + 1}条的{field}", cells[col], field_spec, where)
+                    if reading:
+                        self.readings[(*path, index, field)] = reading
+            rows.append(record)
+        return rows
 
     def self_scores(self, ws) -> None:
         scores = {}

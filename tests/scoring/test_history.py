@@ -397,3 +397,29 @@ def test_cases_give_the_year_before_like_indicators(tmp_path):
     [problem] = info.value.problems
     assert (problem.location.line, problem.location.col) == (20, 36)
     assert problem.message == "用例“本年1件加上年3条未整改，以2分为限”：“上年未整改不良记录数”应为整数"
+
+
+def test_the_fill_in_form_carries_last_years_corrections(tmp_path):
+    """A 填报表 has a 上年不良记录整改 sheet: read as the JSON's list, each value located at its cell."""
+    from scoresheets.template import write_template
+
+    data = json.loads((HERE / "2013" / "nanhai.json").read_text(encoding="utf-8"))
+    ruleset = load_rules(RULES)
+    form = tmp_path / "nanhai.xlsx"
+    write_template(ruleset, form, data, data["单位类型"])
+    sheet = load_workbook(form)["上年不良记录整改"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=6, min_col=2, max_col=5)] == [
+        ["ZD-01", None, "是", "2013年3月补报备案，区法制办已受理"],
+        ["ZZ-07", None, "否", "整改方案已制定，年底前未完成"],
+    ]
+    by_form = api.assess_file(form, RULES, history=HERE / "2012.json")
+    assert by_form.follow_ups == _year2("nanhai.json").follow_ups and by_form.total == Decimal("94.77")
+
+    book = load_workbook(form)
+    book["上年不良记录整改"]["B7"] = "JC-02"
+    book["上年不良记录整改"]["D7"] = "是"
+    book.save(form)
+    with pytest.raises(SubmissionError) as info:
+        api.assess_file(form, RULES, history=HERE / "2012.json")
+    [problem] = info.value.problems
+    assert problem.code == "submission.unknown-record" and problem.location.cell == "上年不良记录整改!A7"
