@@ -144,7 +144,13 @@ def test_template_structure(tmp_path, capsys):
         main(["template", str(MINI), "-o", str(out)])
     assert info.value.code == 0
     wb = load_workbook(out)
-    assert wb.sheetnames == ["指标", "诉讼案件", "上年不良记录整改", "自评分", "结构"]  # no 复核: decisions are the assessors' own file
+    assert wb.sheetnames == [
+        "指标",
+        "诉讼案件",
+        "上年不良记录整改",
+        "自评分",
+        "结构",
+    ]  # no 复核: decisions are the assessors' own file
     assert wb["结构"].sheet_state == "hidden"
     ws = wb["指标"]
     assert [ws.cell(3, c).value for c in range(1, 10)] == [
