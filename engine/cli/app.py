@@ -147,6 +147,11 @@ def _started() -> None:
 
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     process = argv is None  # run as the program (not called by a test or a script with arguments)
+    if process:
+        # pydantic looks for plugins among every installed package's entry points before it builds
+        # the first model (a scan of site-packages on every run); `assess` uses none. Set the
+        # variable (even empty) to have pydantic look
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if process and gc.isenabled():
         # imports make only objects that live as long as the process: collecting during them finds
         # nothing and took a tenth of a one-file run; collection resumes once the verb is imported

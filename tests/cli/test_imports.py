@@ -45,3 +45,20 @@ def test_a_verb_imports_no_other_verb():
     code, modules = _modules("schema", "-h")
     assert code == 0
     assert "engine.cli.schema" in modules and "engine.cli.assess" not in modules
+
+
+def test_one_assessment_imports_no_server_and_only_the_ruleset_parts_it_uses(tmp_path):
+    heavy = ("server", "fastapi", "starlette", "sqlalchemy", "uvicorn", "docx", "opencc", "jinja2")
+    unused = {  # a 分工表, 继承, a review file, earlier results: not given here
+        "engine.ruleset.responsibility",
+        "engine.ruleset.inheritance",
+        "engine.intake.history",
+    }
+    for args in (("--format", "json"), ("-o", str(tmp_path / "x.xlsx"))):
+        code, modules = _modules("examples/national-bureau-2022.json", *args)
+        assert code == 0
+        assert not {m for m in modules if m.split(".")[0] in heavy}
+        assert not modules & unused
+        assert ("openpyxl" in modules) == ("-o" in args)  # the workbook library only for the workbook
+    code, modules = _modules("examples/responsibility/nanhai-2012.json", "--format", "json")
+    assert code == 0 and "engine.ruleset.responsibility" in modules  # a 分工表 beside the ruleset is read
