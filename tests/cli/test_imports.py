@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,37 @@ def test_one_assessment_imports_no_server_and_only_the_ruleset_parts_it_uses(tmp
         assert ("openpyxl" in modules) == ("-o" in args)  # the workbook library only for the workbook
     code, modules = _modules("examples/responsibility/nanhai-2012.json", "--format", "json")
     assert code == 0 and "engine.ruleset.responsibility" in modules  # a 分工表 beside the ruleset is read
+
+
+PROGRAM = """
+import json, sys
+from engine.cli.app import main
+sys.argv = ["assess", *sys.argv[1:]]
+try:
+    main()  # as the program runs it (no argv given)
+except SystemExit as exc:
+    code = exc.code
+modules = sorted(sys.modules)
+from pydantic.plugin import _loader
+print(json.dumps({"code": code, "modules": modules, "plugins": list(_loader.get_plugins()),
+    "group": _loader.PYDANTIC_ENTRY_POINT_GROUP}), file=sys.__stderr__)
+"""
+
+
+def test_the_program_skips_pydantics_plugin_scan_and_its_imports():
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, "examples/national-bureau-2022.json", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"},
+    )
+    last = json.loads(done.stderr.strip().splitlines()[-1])
+    assert last["code"] == 0 and json.loads(done.stdout)["total_points"]
+    # the models were built without importlib.metadata (and email, socket …) being imported …
+    assert "pydantic.main" in last["modules"]
+    assert not {"importlib.metadata", "email", "socket"} & set(last["modules"])
+    # … and what else pydantic may ask of its loader is the real loader's
+    assert last["plugins"] == [] and last["group"] == "pydantic"
