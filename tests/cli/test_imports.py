@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -97,3 +99,25 @@ def test_the_program_skips_pydantics_plugin_scan_and_its_imports():
     assert not {"importlib.metadata", "email", "socket"} & set(last["modules"])
     # … and what else pydantic may ask of its loader is the real loader's
     assert last["plugins"] == [] and last["group"] == "pydantic"
+
+
+def test_one_assessment_runs_without_the_collector_and_puts_it_back(monkeypatch, capsys):
+    import gc
+
+    from engine import api
+    from engine.cli.app import main
+
+    seen: list[bool] = []
+    real = api.assess_file
+
+    def assess_file(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "assess_file", assess_file)
+    assert gc.isenabled()
+    with pytest.raises(SystemExit) as done:
+        main([str(ROOT / "examples" / "national-bureau-2022.json"), "--format", "json"])
+    assert done.value.code == 0 and seen == [False]
+    assert gc.isenabled()
+    assert json.loads(capsys.readouterr().out)["total_points"]
