@@ -5,8 +5,9 @@
 Defaults to `assess examples/national-bureau-2022.json -o TMP/x.xlsx` with the `assess` next to
 this interpreter; several `--assess /other/venv/bin/assess` are timed in turns (one run of each,
 then the next round), so a before/after pair meets the same load. Each run writes into a fresh
-folder; the load average is printed beside every figure because the machine is shared. One
-warm-up run of each is not counted (it fills the page cache and the ruleset cache).
+folder; the load average is printed beside every figure because the machine is shared, and the
+CPU time (user + system) of each run beside its wall time: on a loaded machine it varies far less.
+One warm-up run of each is not counted (it fills the page cache and the ruleset cache).
 """
 
 from __future__ import annotations
