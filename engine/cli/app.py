@@ -153,8 +153,8 @@ def _no_plugin_scan() -> None:
     """Spare the program pydantic's search for plugins, which `assess` does not use.
 
     Before its first model pydantic imports its plugin loader, and with it importlib.metadata
-    (email, socket, csv …), to scan every installed package's entry points: about a tenth of a
-    one-file run. With plugins off (PYDANTIC_DISABLE_PLUGINS, set here unless the user set it;
+    (email, socket, csv …), to scan every installed package's entry points: several per cent of
+    a one-file run. With plugins off (PYDANTIC_DISABLE_PLUGINS, set here unless the user set it;
     set it empty to have plugins) the loader's only use, `get_plugins`, returns none without
     scanning, so a stand-in that returns none does the same; anything else asked of it is the
     real loader's.

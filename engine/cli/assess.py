@@ -21,7 +21,7 @@ from engine.render.text import full, summary
 
 def _without_collection(func: Callable[..., Any]) -> Callable[..., Any]:
     """Run without the cyclic garbage collector: one assessment leaves next to none (the national
-    example: 475 objects found by 100 collections, which took a twentieth of the run)."""
+    example: 475 objects found by 100 collections, which took a few per cent of the run)."""
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
