@@ -5,14 +5,16 @@
 Defaults to `assess examples/national-bureau-2022.json -o TMP/x.xlsx` with the `assess` next to
 this interpreter; several `--assess /other/venv/bin/assess` are timed in turns (one run of each,
 then the next round), so a before/after pair meets the same load. Each run writes into a fresh
-folder; the load average is printed beside every figure because the machine is shared. One
-warm-up run of each is not counted (it fills the page cache and the ruleset cache).
+folder; the load average is printed beside every figure because the machine is shared, and the
+CPU time (user + system) of each run beside its wall time: on a loaded machine it varies far less.
+One warm-up run of each is not counted (it fills the page cache and the ruleset cache).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,15 +29,23 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def run_once(argv: list[str]) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one run; CPU time says more than wall on a loaded machine."""
     with tempfile.TemporaryDirectory() as tmp:
         argv = [a.replace("{tmp}", tmp) for a in argv]
+        cpu = _cpu()
         start = time.perf_counter()
         done = subprocess.run(argv, cwd=tmp, capture_output=True)
         elapsed = time.perf_counter() - start
+        cpu = _cpu() - cpu
     if done.returncode != 0:
         sys.exit(f"exit {done.returncode}: {done.stderr.decode(errors='replace')[:500]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -44,10 +54,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("args", nargs="*")
     ns = parser.parse_args()
-    programs = ns.assess or [str(Path(sys.executable).with_name("assess"))]
+    # absolute: each run starts in its own temporary folder
+    programs = [str(Path(p).absolute()) for p in ns.assess or [Path(sys.executable).with_name("assess")]]
     args = ns.args or [str(ROOT / "examples" / "national-bureau-2022.json"), "-o", "{tmp}/x.xlsx"]
     before = load()
-    times: dict[str, list[float]] = {p: [] for p in programs}
+    times: dict[str, list[tuple[float, float]]] = {p: [] for p in programs}
     for round_ in range(ns.runs + 1):
         for program in programs:
             elapsed = run_once([program, *args])
@@ -56,9 +67,10 @@ def main() -> None:
     after = load()
     print(f"assess {' '.join(args)[-60:]}: {ns.runs} runs each, load {before} → {after}")
     for program, values in times.items():
+        wall, cpu = [v[0] for v in values], [v[1] for v in values]
         print(
-            f"  {program[-40:]:<40} s min {min(values):.3f}  median {statistics.median(values):.3f}"
-            f"  max {max(values):.3f}"
+            f"  {program[-40:]:<40} s min {min(wall):.3f}  median {statistics.median(wall):.3f}"
+            f"  max {max(wall):.3f}   CPU s min {min(cpu):.3f}  median {statistics.median(cpu):.3f}"
         )
 
 

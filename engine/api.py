@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.assessment import assess
 from engine.documents.fast_json import load_data_document
 from engine.documents.source import Document
 from engine.errors import Location, Problem, RulesError, SubmissionError
-from engine.intake.history import History, load_history
-from engine.intake.review import load_overrides
 from engine.intake.submission import Submission, validate_submission
 from engine.result import AssessmentResult
-from engine.ruleset.folders import choose
+from engine.ruleset.folders import choose, map_for
 from engine.ruleset.load import load_rules
 from engine.ruleset.names import (
     native,
@@ -22,6 +21,9 @@ from engine.ruleset.names import (
     shipped_rules_dir,
 )
 from engine.ruleset.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from engine.intake.history import History
 
 DEFAULT_RULES = "demo-district-2013.yaml"
 
@@ -74,9 +76,17 @@ def assess_file(
     `X.分工.yaml` beside the ruleset when it lists the unit; `history`: earlier results (a file, a
     folder, or a loaded History) to find its year before in."""
     ruleset, submission = load_submission_for(submission_path, rules_path)
-    overrides = load_overrides(native(overrides_path)) if overrides_path is not None else None
-    if history is not None and not isinstance(history, History):
-        history = load_history(native(history))
+    # review files and earlier results are read only when given (their modules are imported then)
+    overrides = None
+    if overrides_path is not None:
+        from engine.intake.review import load_overrides
+
+        overrides = load_overrides(native(overrides_path))
+    if history is not None:
+        from engine.intake.history import History, load_history
+
+        if not isinstance(history, History):
+            history = load_history(native(history))
     previous = history.previous_of(submission) if history is not None else None
     result = assess(ruleset, submission, as_of=as_of, overrides=overrides, previous=previous)
     return with_map(result, ruleset, responsibility_path)
@@ -89,11 +99,11 @@ def with_map(
 
     A map given for a unit it does not list is an error when `strict` (one assessment), else
     left out (a batch of many units)."""
-    from engine.ruleset.responsibility import map_for, with_responsible
-
     beside = map_for(ruleset)
     if path is None and beside is None:
-        return result
+        return result  # engine.ruleset.responsibility (pydantic models) is imported only when a map applies
+    from engine.ruleset.responsibility import with_responsible
+
     file = native(path) if path is not None else beside
     if not get_map(file, None).applies_to(result.unit):
         if path is None or not strict:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,6 +17,23 @@ from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
 from engine.render.json_out import to_json
 from engine.render.text import full, summary
+
+
+def _without_collection(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run without the cyclic garbage collector: one assessment leaves next to none (the national
+    example: 475 objects found by 100 collections, which took a few per cent of the run)."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if was_on:
+                gc.enable()
+
+    return run
 
 
 @click.command("score", cls=Command, context_settings=CONTEXT)
@@ -53,6 +74,7 @@ from engine.render.text import full, summary
 @click.option("--force", is_flag=True, help="覆盖已被人工修改的评分表（缺省不覆盖，并列出改动的单元格）。")
 @click.option("--as-of", "as_of", metavar="TIME", help="记录的评分时间（ISO 8601），便于复现。缺省为当前时间。")
 @click.option("--debug", is_flag=True, help="内部错误时显示完整的调用栈。")
+@_without_collection
 def score(
     submission: Path,
     rules_path: Path | None,

@@ -1,7 +1,7 @@
 """A folder of rules files: which files are rulesets, and which one is in force for a year.
 
 Every `*.yaml`/`*.yml` file in the folder is a ruleset except case files (`*.cases.yaml`) and
-分工表 (`*.分工.yaml`, engine.ruleset.responsibility).
+分工表 (`*.分工.yaml`, engine.ruleset.responsibility; which one applies: `map_for`).
 A ruleset is *in force* for a submission when its 适用期间 covers the submission's 考核年度 and
 it declares the submission's 单位类型. A file without 适用期间 is never picked from a folder.
 When two rulesets in force are related by 继承, the one that extends the other wins (a local
@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -30,8 +30,12 @@ from engine.errors import (
 from engine.ruleset.cache import remember, remembered
 from engine.ruleset.model import Period, period_input
 
+if TYPE_CHECKING:
+    from engine.ruleset.ruleset import Ruleset
+
 CASE_SUFFIXES = (".cases.yaml", ".cases.yml")
-SIDE_SUFFIXES = CASE_SUFFIXES + (".分工.yaml", ".分工.yml")  # files beside a ruleset that are not rulesets
+MAP_SUFFIX = ".分工.yaml"
+SIDE_SUFFIXES = CASE_SUFFIXES + (MAP_SUFFIX, ".分工.yml")  # files beside a ruleset that are not rulesets
 _TOP_KEY = re.compile(r"^[^\s#]")
 
 
@@ -42,6 +46,33 @@ def is_case_file(path: Path) -> bool:
 def is_side_file(path: Path) -> bool:
     """A case file or a 分工表: beside a ruleset, never one."""
     return path.name.endswith(SIDE_SUFFIXES)
+
+
+def map_beside(rules_file: Path | str) -> Path:
+    """`rules/X.yaml` → `rules/X.分工.yaml`."""
+    path = Path(rules_file)
+    return path.with_name(path.name.rsplit(".", 1)[0] + MAP_SUFFIX)
+
+
+def lineage(ruleset: Ruleset) -> list[Ruleset]:
+    """The ruleset and every ruleset it extends (继承), nearest first."""
+    out = [ruleset]
+    while out[-1].parent is not None:
+        out.append(out[-1].parent)
+    return out
+
+
+def map_for(ruleset: Ruleset) -> Path | None:
+    """The 分工表 beside the ruleset's file, else beside the nearest ruleset it extends (its items are inherited)."""
+    for rs in lineage(ruleset):
+        beside = map_beside(rs.file)
+        if beside.is_file():
+            return beside
+    return None
+
+
+def is_map_file(path: Path) -> bool:
+    return path.name.endswith(MAP_SUFFIX)
 
 
 def rules_files(folder: Path) -> list[Path]:

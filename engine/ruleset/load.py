@@ -14,7 +14,6 @@ from engine.errors import Problem, RulesError
 from engine.ruleset.build import build_ruleset, extends_of
 from engine.ruleset.cache import load_rules_document
 from engine.ruleset.folders import read_header
-from engine.ruleset.inheritance import ANCHOR, build_inherited, resolve_parent
 from engine.ruleset.ruleset import Ruleset
 
 MAX_INHERITANCE_DEPTH = 32  # files in one 继承 chain; real ones have two or three
@@ -32,6 +31,8 @@ def load_rules(path: Path | str, chain: tuple[Path, ...] = ()) -> Ruleset:
         return hit
     doc = load_rules_document(path)
     if extends_of(doc.data) is not None:
+        from engine.ruleset.inheritance import build_inherited  # only a file that extends another needs it
+
         if not chain:
             _check_chain(doc)
         ruleset = build_inherited(doc, load_rules, chain)
@@ -50,6 +51,8 @@ def _unchanged(file: str, digest: str) -> bool:
 
 def _check_chain(doc: Document) -> None:
     """Refuse a 继承 cycle or an over-long chain from the headers alone (each read once per change)."""
+    from engine.ruleset.inheritance import ANCHOR, resolve_parent
+
     seen = [Path(doc.file).resolve()]
     current = doc
     while True:

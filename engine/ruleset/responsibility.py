@@ -20,11 +20,11 @@ from engine.documents.messages import problems_from
 from engine.documents.source import Document, load_document
 from engine.errors import ErrorList, Location, Problem, RulesError
 from engine.result import AssessmentResult, Responsible
+from engine.ruleset.folders import MAP_SUFFIX, is_map_file, lineage, map_beside, map_for  # noqa: F401  (moved there)
 from engine.ruleset.methods.base import q
 from engine.ruleset.ruleset import Ruleset
 from engine.ruleset.scalars import Model, Text
 
-MAP_SUFFIX = ".分工.yaml"
 UNASSIGNED = "（未对应规划任务）"  # the department line of deductions no task is behind
 ANY_PARTNER = ("各有关部门", "有关部门", "各相关部门")  # a plan's “各有关部门配合”: no department to charge
 
@@ -71,33 +71,6 @@ class ResponsibilityMap:
         return [t for t in self.tasks if rule_id in t.items or rule_id.split(".")[0] in t.items]
 
 
-def map_beside(rules_file: Path | str) -> Path:
-    """`rules/X.yaml` → `rules/X.分工.yaml`."""
-    path = Path(rules_file)
-    return path.with_name(path.name.rsplit(".", 1)[0] + MAP_SUFFIX)
-
-
-def _lineage(ruleset: Ruleset) -> list[Ruleset]:
-    """The ruleset and every ruleset it extends (继承), nearest first."""
-    out = [ruleset]
-    while out[-1].parent is not None:
-        out.append(out[-1].parent)
-    return out
-
-
-def map_for(ruleset: Ruleset) -> Path | None:
-    """The 分工表 beside the ruleset's file, else beside the nearest ruleset it extends (its items are inherited)."""
-    for rs in _lineage(ruleset):
-        beside = map_beside(rs.file)
-        if beside.is_file():
-            return beside
-    return None
-
-
-def is_map_file(path: Path) -> bool:
-    return path.name.endswith(MAP_SUFFIX)
-
-
 def load_map(path: Path | str, ruleset: Ruleset | None = None) -> ResponsibilityMap:
     """Load and check a 分工表 (against `ruleset` when given), or raise RulesError listing every problem."""
     doc = load_document(path, RulesError)
@@ -125,9 +98,9 @@ def _check_tasks(model: MapFile, doc: Document, ruleset: Ruleset | None, errors:
         seen.setdefault(task.id, n)
     if ruleset is None:
         return
-    lineage = [rs.header.id for rs in _lineage(ruleset)]
-    if model.header.ruleset not in lineage:  # a ruleset that extends the map's keeps its items (checked below)
-        inherits = f"（继承 {'、'.join(lineage[1:])}）" if len(lineage) > 1 else ""
+    ids = [rs.header.id for rs in lineage(ruleset)]
+    if model.header.ruleset not in ids:  # a ruleset that extends the map's keeps its items (checked below)
+        inherits = f"（继承 {'、'.join(ids[1:])}）" if len(ids) > 1 else ""
         message = (
             f"分工表针对规则集 “{model.header.ruleset}”，而所用规则集为 “{ruleset.header.id}”{inherits}，"
             "也未继承它；请换用针对所用规则集的分工表"

@@ -114,3 +114,14 @@ def test_assessing_many_units_compiles_each_ruleset_once(mini, monkeypatch):
     totals = {score(mini, with_values(GOOD_MINI, 未报备件数=n)).total for n in range(6)}
     assert calls == [mini.sha256]
     assert len(totals) > 1  # the units really differ
+
+
+def test_the_non_printable_check_is_ruamels_for_every_code_point():
+    from ruamel.yaml.reader import Reader
+
+    from engine.documents import fast_json
+
+    every = "".join(map(chr, range(0x110000)))
+    ours = [m.start() for m in fast_json._NON_PRINTABLE.finditer(every)]
+    assert ours == [m.start() for m in Reader.NON_PRINTABLE.finditer(every)]
+    assert 0 in ours and 0x85 not in ours and 0xFFFE in ours and 0x10FFFF not in ours  # the set is not empty
