@@ -225,7 +225,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     """One line a unit, a block per comparable group (its heading gives the grade lines); with
     earlier results (--history), 上年总分, 变化, 上年等次 and 等次后果 after the grade."""
     ws = _sheet(wb, RANKING, first=True)
-    trend = any(r.row.previous is not None or r.row.consequences for r in summary.ranking)
+    trend = summary.has_trend
     extra = (["上年总分", "变化", "上年等次", "等次后果"], [7, 7, 8, 18]) if trend else ([], [])
     headers = ["名次", "单位", "单位类型", "总分", "等次", *extra[0], "一票否决", "不良记录", "待复核项", "评分表"]
     # with the trend columns the others narrow so the page still prints at 80 % or more
