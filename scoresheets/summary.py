@@ -28,6 +28,7 @@ from engine import __version__
 from engine.documents.numbers import format_decimal
 from engine.ruleset.model import GRADES
 from engine.tools.summary import (
+    NAMES_SHOWN,
     TIE_RULE,
     BatchSummary,
     UnitRow,
@@ -84,7 +85,7 @@ MAX_SERIES = 3  # a chart shows each group while the legend stays small, else th
 CHART_ROWS_A_PAGE = 2  # two rows of two charts fill an A4 landscape page
 DEFAULT_WIDTH = 8.43  # a column whose width is not set
 MAX_PROBLEMS = 12  # a cell of more lines outgrows the tallest row a sheet may have
-MAX_NAMES = 30  # 失分单位 lists at most this many names, then "等N个单位"
+MAX_NAMES = NAMES_SHOWN
 ITEMS_ORDER = (
     "只列有单位失分的评分项，按平均失分占分值的比例从高到低排列（比例相同的，依次按失分合计、失分单位数从多到少）；"
     "平均失分 = 失分合计 ÷（适用单位数 − 待复核单位数）。每组末行列出无单位失分的评分项。"
@@ -271,13 +272,13 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
 def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
     """Points lost per 一级指标, a line a unit: a sheet per ruleset (each has its own 一级指标);
     one too wide for a page prints across pages, 名次 and 单位 repeated on each."""
-    rulesets = list(dict.fromkeys(r.row.ruleset_id for r in summary.ranking)) or [""]
+    rulesets = list(summary.categories_of) or [""]
     names = dict(summary.rulesets)
     sheets = []
     for n, ruleset_id in enumerate(rulesets, start=1):
         ws = _sheet(wb, LOSSES if len(rulesets) == 1 else f"{LOSSES}（{n}）")
-        ranking = [r for r in summary.ranking if r.row.ruleset_id == ruleset_id]
-        cats = list(dict.fromkeys(name for r in ranking for name, _ in r.row.categories))
+        ranking = summary.ranking.of(ruleset_id) if ruleset_id else ()
+        cats = list(summary.categories_of.get(ruleset_id, ()))
         headers = ["名次", "单位", "总分", "加分", *cats]
         widths = [5, 24, 7, 6, *([9] * len(cats))]
         span = _first_page_columns(widths)
@@ -298,7 +299,7 @@ def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
                 _amount(ws, r, col, lost)
             fit_row(ws, r, ["", row.unit], widths)
             r += 1
-        if not ranking:
+        if not ruleset_id:  # nothing assessed
             _none_row(ws, r, len(headers), widths)
         _finish(ws, widths, freeze=f"C{FIRST_ROW}", title_cols="A:B" if span < len(widths) else "")
         sheets.append(ws)
@@ -449,7 +450,7 @@ def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
     headers = ["序号", "单位", "单位类型", "规则编号", "事项", "依据", "扣分", "严重程度", "后果", "说明"]
     widths = [5, 20, 9, 8, 30, 28, 6, 8, 18, 16]
     count = len(summary.bad_records)
-    severe = sum(1 for b in summary.bad_records if b.record.severity == "严重")
+    severe = summary.bad_records.severe
     _head(
         ws,
         _title(summary, "不良记录汇总"),
@@ -488,10 +489,11 @@ def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
     return ws
 
 
-def _names(names: tuple[str, ...]) -> str:
-    if len(names) <= MAX_NAMES:
+def _names(names: tuple[str, ...], count: int) -> str:
+    """The first names of `count` (the summary may keep no more than MAX_NAMES)."""
+    if count <= MAX_NAMES:
         return "、".join(names)
-    return "、".join(names[:MAX_NAMES]) + f"等{len(names)}个单位"
+    return "、".join(names[:MAX_NAMES]) + f"等{count}个单位"
 
 
 def _no_loss_note(stats: list) -> str:
@@ -534,16 +536,16 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
     for group in groups:
         stats = [s for s in summary.items if s.group == group]
         r = _band_row(ws, r, _group_heading(summary, group), widths)
-        lost = [s for s in stats if s.lost_units]
+        lost = [s for s in stats if s.lost_count]
         for n, s in enumerate(lost, start=1):
-            names = _names(s.lost_units)
+            names = _names(s.lost_units, s.lost_count)
             put_number(ws, r, 1, n, CENTER)
             put_text(ws, r, 2, s.rule_id, CENTER)
             put_text(ws, r, 3, s.category1, BODY)
             put_text(ws, r, 4, s.content, BODY)
             put_number(ws, r, 5, s.max_points, NUMBER)
             put_number(ws, r, 6, s.applicable, CENTER)
-            put_number(ws, r, 7, len(s.lost_units), CENTER)
+            put_number(ws, r, 7, s.lost_count, CENTER)
             put_number(ws, r, 8, s.pending, CENTER)
             put_number(ws, r, 9, s.lost_total, NUMBER)
             put_number(ws, r, 10, s.average, NUMBER)
@@ -551,7 +553,7 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
             put_text(ws, r, 12, names, BODY)
             fit_row(ws, r, ["", s.rule_id, s.category1, s.content, "", "", "", "", "", "", "", names], widths)
             r += 1
-        r = _band_row(ws, r, _no_loss_note([s for s in stats if not s.lost_units]), widths, fill=None)
+        r = _band_row(ws, r, _no_loss_note([s for s in stats if not s.lost_count]), widths, fill=None)
     if not summary.items:
         _none_row(ws, r, len(headers), widths)
     _finish(ws, widths)
@@ -687,9 +689,9 @@ def build_summary_workbook(summary: BatchSummary) -> Workbook:
     write_bad_records(wb, summary)
     write_items(wb, summary)
     write_errors(wb, summary)
-    if any(r.row.report for r in summary.ranking):
+    if summary.has_reports:
         write_report_check(wb, summary)
-    if any(r.row.responsibility for r in summary.ranking):
+    if summary.has_responsibility:
         write_responsibility(wb, summary)
     for name, value in summary_properties(summary).items():
         wb.custom_doc_props.append(StringProperty(name=name, value=repair_surrogates(value)))
