@@ -46,6 +46,7 @@ from scoresheets.cells import (
     title_row,
 )
 from scoresheets.print_setup import MIN_SCALE, PAGE_WIDTH_PT, apply_print_setup, column_points, print_at_scale
+from scoresheets.styles import _ROW_TOLERANCE_PT as ROW_TOLERANCE_PT
 from scoresheets.styles import (
     BODY,
     BODY_FONT,
@@ -58,10 +59,12 @@ from scoresheets.styles import (
     SUBHEAD,
     TITLE_PT,
     TOTAL,
+    _column_width,
     cjk_width,
     fit_rows,
     line_count,
     register_styles,
+    row_height,
 )
 
 RANKING, LOSSES, GRADES_SHEET, BAD_RECORDS, ITEMS, ERRORS = (
@@ -128,12 +131,138 @@ def _info(summary: BatchSummary) -> str:
     return f"{text}\n{note}" if note else text
 
 
+class _Stream:
+    """A sheet of a write_only workbook written row by row. The sheet code writes into `ws`, a
+    worksheet outside the workbook, with the helpers every workbook here uses; `done(row)` moves
+    the rows before `row` out — raised to what their text needs, as fit_rows would — and drops
+    them, so the 汇总 of a batch is never whole in memory. Rows go out as the normal writer
+    writes them (cells in column order, merged cells styled, every row with a cell or a height)."""
+
+    def __init__(self, wb: Workbook, name: str):
+        self.ws = Worksheet(wb, name)  # made first, so that it has the name (not "name1")
+        self.out = wb.create_sheet(name)
+        self.ws._stream = self
+        self.rows = None
+        self.max_row = self.max_col = 0
+
+    def _start(self) -> None:
+        # what openpyxl writes before the rows: these cannot change once a row is out
+        for attr in ("sheet_properties", "views", "sheet_format", "column_dimensions", "row_dimensions"):
+            setattr(self.out, attr, getattr(self.ws, attr))
+        self.out._get_writer()
+        self.rows = self.out._rows = self._rows()  # closed by openpyxl as it saves the sheet
+        next(self.rows)
+
+    def _rows(self):
+        writer = self.out._writer
+        xf = writer.xf.send(True)
+        with xf.element("sheetData"):
+            try:
+                while True:
+                    row, cells = yield
+                    writer.write_row(xf, cells, row)
+            except GeneratorExit:
+                pass
+        writer.xf.send(None)
+
+    def done(self, upto: int | None = None) -> None:
+        """Write out every row up to `upto` (all when None)."""
+        ws = self.ws
+        if self.rows is None:
+            self._start()
+        within = (lambda r: True) if upto is None else (lambda r: r <= upto)
+        cells: dict[int, list] = {}
+        for key in sorted(k for k in ws._cells if within(k[0])):
+            cells.setdefault(key[0], []).append(ws._cells.pop(key))
+        merged = [m for m in ws.merged_cells.ranges if within(m.min_row)]
+        spans = {}
+        for m in merged:
+            ws.merged_cells.ranges.discard(m)
+            self.out.merged_cells.add(m.coord)
+            if m.min_row == m.max_row:
+                spans[(m.min_row, m.min_col)] = sum(_column_width(ws, c) for c in range(m.min_col, m.max_col + 1))
+        dims = ws.row_dimensions
+        for r in sorted(set(cells) | {r for r in dims if within(r)}):
+            row = cells.get(r, [])
+            _fit(ws, r, row, spans)
+            self.rows.send((r, row))
+            dims.pop(r, None)
+            if row:
+                self.max_row = max(self.max_row, r)
+                self.max_col = max(self.max_col, row[-1].column)
+
+    def close(self) -> None:
+        """The last rows, then what openpyxl writes after them."""
+        self.done()
+        for attr in (
+            "page_setup",
+            "print_options",
+            "page_margins",
+            "HeaderFooter",
+            "row_breaks",
+            "col_breaks",
+            "protection",
+            "auto_filter",
+            "conditional_formatting",
+            "data_validations",
+            "_charts",
+            "_images",
+            "sheet_state",
+            "print_title_rows",
+            "print_title_cols",
+            "print_area",
+        ):
+            value = getattr(self.ws, attr)
+            if value is not None:
+                setattr(self.out, attr, value)
+
+
+def _fit(ws: Worksheet, r: int, cells: list, spans: dict) -> None:
+    """Row r raised to what its text needs (fit_rows, for the cells of one row)."""
+    need = 0.0
+    for cell in cells:
+        value = cell.value
+        if isinstance(value, str) and value and not value.startswith("="):
+            text = value
+        elif value is None and cell.protection is not None and not cell.protection.locked:
+            text = "国"
+        else:
+            continue
+        width = spans.get((r, cell.column), _column_width(ws, cell.column))
+        need = max(need, row_height([(text, width)], cell.font.size or BODY_PT))
+    have = ws.row_dimensions[r].height or 15 if need else 0
+    if need and have + ROW_TOLERANCE_PT < need:
+        ws.row_dimensions[r].height = need
+
+
 def _sheet(wb: Workbook, name: str, first: bool = False) -> Worksheet:
+    if wb.write_only:
+        return _Stream(wb, name).ws
     if first:
         ws = wb.active
         ws.title = name
         return ws
     return wb.create_sheet(name)
+
+
+def _done(ws: Worksheet, row: int) -> None:
+    """The rows before `row` are complete: out they go when the sheet is streamed."""
+    stream = getattr(ws, "_stream", None)
+    if stream is not None:
+        stream.done(row - 1)
+
+
+def _close(ws: Worksheet, print_area: str = "") -> None:
+    """The sheet is complete: its print area (the cells written, unless given), and the rest out."""
+    stream = getattr(ws, "_stream", None)
+    if stream is not None:
+        stream.done()
+        last_row, last_col = stream.max_row, stream.max_col
+    else:
+        last_row, last_col = ws.max_row, ws.max_column
+    ws.print_area = print_area or f"A1:{get_column_letter(last_col)}{last_row}"
+    if stream is not None:
+        stream.close()
 
 
 def _head(ws: Worksheet, title: str, info: str, headers: list[str], widths: list[float], span: int = 0) -> None:
@@ -232,6 +361,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     # with the trend columns the others narrow so the page still prints at 80 % or more
     widths = [5, 24, 10, 7, 10, *extra[1], 11, 8, 12, 25] if trend else [5, 30, 12, 7, 14, 11, 8, 16, 34]
     _head(ws, _title(summary, "考核结果排名"), f"{_info(summary)}\n排名规则：{TIE_RULE}", headers, widths)
+    _finish(ws, widths)
     r = FIRST_ROW
     group = None
     k = len(extra[0])  # the columns after 等次 move right by this many
@@ -263,9 +393,10 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
             put_text(ws, r, 9 + k, "", BODY)
         fit_row(ws, r, [*shown, vetoes, "", pending, row.sheet], widths)
         r += 1
+        _done(ws, r)
     if not summary.ranking:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws, widths)
+    _close(ws)
     return ws
 
 
@@ -284,6 +415,7 @@ def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
         span = _first_page_columns(widths)
         title = f"{names[ruleset_id]} · 各一级指标失分" if ruleset_id else _title(summary, "各一级指标失分")
         _head(ws, title, f"{_info(summary)}\n各一级指标下的失分，按排名顺序列出", headers, widths, span=span)
+        _finish(ws, widths, freeze=f"C{FIRST_ROW}", title_cols="A:B" if span < len(widths) else "")
         r = FIRST_ROW
         group = None
         for ranked in ranking:
@@ -299,9 +431,10 @@ def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
                 _amount(ws, r, col, lost)
             fit_row(ws, r, ["", row.unit], widths)
             r += 1
+            _done(ws, r)
         if not ruleset_id:  # nothing assessed
             _none_row(ws, r, len(headers), widths)
-        _finish(ws, widths, freeze=f"C{FIRST_ROW}", title_cols="A:B" if span < len(widths) else "")
+        _close(ws)
         sheets.append(ws)
     return sheets
 
@@ -441,7 +574,7 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws.freeze_panes = f"A{FIRST_ROW}"
     apply_print_setup(ws, "", header_right="考核结果汇总")  # several tables: no one header to repeat
     print_at_scale(ws, print_widths)
-    ws.print_area = f"A1:{get_column_letter(last)}{end - 1}"
+    _close(ws, print_area=f"A1:{get_column_letter(last)}{end - 1}")
     return ws
 
 
@@ -458,6 +591,7 @@ def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
         headers,
         widths,
     )
+    _finish(ws, widths)
     r = FIRST_ROW
     for n, b in enumerate(summary.bad_records, start=1):
         rec = b.record
@@ -483,9 +617,10 @@ def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
             own(ws.cell(r, 8)).fill = SEVERE_FILL
         fit_row(ws, r, texts, widths)
         r += 1
+        _done(ws, r)
     if not summary.bad_records:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws, widths)
+    _close(ws)
     return ws
 
 
@@ -531,6 +666,7 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
     rule_width = max([cjk_width(s.rule_id) for s in summary.items] + [6]) + 2
     widths = [5, rule_width, 12, 30, 6, 7, 7, 7, 7, 7, 7, 30]
     _head(ws, _title(summary, "失分分析"), f"{_info(summary)}\n{ITEMS_ORDER}", headers, widths)
+    _finish(ws, widths)
     r = FIRST_ROW
     groups = list(dict.fromkeys(s.group for s in summary.items))
     for group in groups:
@@ -556,7 +692,7 @@ def write_items(wb: Workbook, summary: BatchSummary) -> Worksheet:
         r = _band_row(ws, r, _no_loss_note([s for s in stats if not s.lost_count]), widths, fill=None)
     if not summary.items:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws, widths)
+    _close(ws)
     return ws
 
 
@@ -571,6 +707,7 @@ def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
         headers,
         widths,
     )
+    _finish(ws, widths)
     r = FIRST_ROW
     for n, failure in enumerate(summary.failures, start=1):
         shown = failure.problems[:MAX_PROBLEMS]
@@ -582,9 +719,10 @@ def write_errors(wb: Workbook, summary: BatchSummary) -> Worksheet:
         put_text(ws, r, 4, reason, BODY)
         fit_row(ws, r, ["", failure.file, failure.kind, reason], widths)
         r += 1
+        _done(ws, r)
     if not summary.failures:
         _none_row(ws, r, len(headers), widths)
-    _finish(ws, widths)
+    _close(ws)
     return ws
 
 
@@ -600,6 +738,7 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
         headers,
         widths,
     )
+    _finish(ws, widths)
     r = FIRST_ROW
     n = 0
     for ranked in summary.ranking:
@@ -620,7 +759,8 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
                 put_text(ws, r, c, value, CENTER if c == 6 else BODY)
             fit_row(ws, r, ["", *cells], widths)
             r += 1
-    _finish(ws, widths)
+        _done(ws, r)
+    _close(ws)
     return ws
 
 
@@ -636,6 +776,7 @@ def write_responsibility(wb: Workbook, summary: BatchSummary) -> Worksheet:
         "具名配合单位各承担分工表所定比例，“各有关部门”不承担；未对应规划任务的扣分单列"
     )
     _head(ws, _title(summary, "责任分解"), f"{_info(summary)}\n{note}", headers, widths)
+    _finish(ws, widths)
     r = FIRST_ROW
     for ranked in summary.ranking:
         row = ranked.row
@@ -660,7 +801,8 @@ def write_responsibility(wb: Workbook, summary: BatchSummary) -> Worksheet:
             put_text(ws, r, 7, items, BODY)
             fit_row(ws, r, ["", share.department, "", "", "", tasks, items], widths)
             r += 1
-    _finish(ws, widths)
+        _done(ws, r)
+    _close(ws)
     return ws
 
 
@@ -678,10 +820,13 @@ def summary_properties(summary: BatchSummary) -> dict[str, str]:
     return props
 
 
-def build_summary_workbook(summary: BatchSummary) -> Workbook:
+def build_summary_workbook(summary: BatchSummary, stream: bool = True) -> Workbook:
+    """The 汇总, streamed: a write_only workbook whose sheets are written row by row (their rows
+    sized as they go) and kept in temporary files until it is saved; `stream=False`: the same
+    workbook built whole in memory, as it was before (for comparison)."""
     from engine.files.naming import repair_surrogates  # a file name from the file system may not be valid text
 
-    wb = Workbook()
+    wb = Workbook(write_only=stream)
     register_styles(wb)
     write_ranking(wb, summary)
     write_losses(wb, summary)
@@ -696,7 +841,8 @@ def build_summary_workbook(summary: BatchSummary) -> Workbook:
     for name, value in summary_properties(summary).items():
         wb.custom_doc_props.append(StringProperty(name=name, value=repair_surrogates(value)))
     wb.active = 0
-    fit_rows(wb)  # the last word on heights: text some sheets size by hand is checked once more
+    if not stream:
+        fit_rows(wb)  # the last word on heights: text some sheets size by hand is checked once more
     return wb
 
 
