@@ -2,12 +2,15 @@
 
     python benchmarks/rows.py [--rows 3000]                 # KiB a row: as it arrives vs through `shared`
     python benchmarks/rows.py --summary 1000 10000          # peak RSS: N rows kept, then the 汇总 written
+    python benchmarks/rows.py --summary 1000 10000 --in-memory   # the same, rows in a list, 汇总 built whole
 
 Rows are made from the three national examples and unpickled as from a worker. `--summary`
-runs each N in a fresh process: the rows kept as the batch's main process keeps them
-(engine.batch.run.shared), then build_summary and the 汇总.xlsx written to a temporary folder;
-it prints the peak RSS (ru_maxrss) after each step — the main process of `assess batch` without
-its pool, in seconds rather than the minutes a real batch of 10,000 takes (benchmarks/batch.py).
+runs each N in a fresh process: the rows kept as `assess batch` keeps them (a RowFile on disk;
+`--in-memory`: a list through engine.batch.run.shared, as the server's finalize keeps them), then
+build_summary and the 汇总.xlsx written to a temporary folder (streamed; `--in-memory`: built
+whole, then saved); it prints the peak RSS (ru_maxrss) after each step — the main process of
+`assess batch` without its pool, in seconds rather than the minutes a real batch of 10,000 takes
+(benchmarks/batch.py).
 """
 
 from __future__ import annotations
@@ -50,22 +53,33 @@ def _mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib / 1024
 
 
-def summary_run(n: int) -> dict:
+def summary_run(n: int, in_memory: bool = False) -> dict:
     """In this process: n rows kept, the summary built, the 汇总 written; peak RSS after each."""
-    from engine.tools.summary import build_summary
-    from scoresheets.summary import write_summary_workbook
+    from engine.batch.run import RowFile
+    from engine.tools.summary import NAMES_SHOWN, build_summary
+    from scoresheets.reproducible import stamp
+    from scoresheets.summary import build_summary_workbook, summary_bytes
 
     made = _made()
     out = {"start": _mib()}
-    pool: dict = {}
-    kept = [shared(_row(made, k), pool) for k in range(n)]
-    out["rows"] = _mib()
-    start = time.perf_counter()
-    summary = build_summary(kept, [], inputs=n, assessed_at=AS_OF.isoformat())
-    out["summary"] = _mib()
     with tempfile.TemporaryDirectory() as tmp:
-        write_summary_workbook(summary, Path(tmp) / "汇总.xlsx")
-        out["bytes"] = (Path(tmp) / "汇总.xlsx").stat().st_size
+        if in_memory:
+            pool: dict = {}
+            kept = [shared(_row(made, k), pool) for k in range(n)]
+        else:
+            kept = RowFile(tmp)
+            for k in range(n):
+                kept.append(_row(made, k))
+        out["rows"] = _mib()
+        start = time.perf_counter()
+        summary = build_summary(
+            kept, [], inputs=n, assessed_at=AS_OF.isoformat(), names=None if in_memory else NAMES_SHOWN
+        )
+        out["summary"] = _mib()
+        wb = build_summary_workbook(summary, stream=not in_memory)
+        stamp(wb, AS_OF, "汇总")
+        data = summary_bytes(wb, AS_OF)
+        out["bytes"] = len(data)
     out["xlsx"] = _mib()
     out["seconds"] = time.perf_counter() - start
     return out
@@ -77,15 +91,18 @@ def main() -> None:
     parser.add_argument(
         "--summary", type=int, nargs="+", metavar="N", help="peak RSS keeping N rows and writing the 汇总"
     )
+    parser.add_argument("--in-memory", action="store_true", help="rows in a list, the 汇总 built whole (as before)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(summary_run(args.child)))
+        print(json.dumps(summary_run(args.child, args.in_memory)))
         return
     if args.summary:
         print(f"{'N':>7} {'start':>7} {'rows':>7} {'summary':>8} {'汇总':>7}  MiB peak RSS; build+write s, 汇总 KiB")
         for n in args.summary:
-            proc = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True)
+            extra = ["--in-memory"] if args.in_memory else []
+            command = [sys.executable, __file__, "--child", str(n), *extra]
+            proc = subprocess.run(command, capture_output=True, text=True)
             if proc.returncode:
                 raise SystemExit(proc.stderr[-3000:])
             f = json.loads(proc.stdout.splitlines()[-1])
