@@ -747,10 +747,8 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
     _finish(ws, widths)
     r = FIRST_ROW
     n = 0
-    for ranked in summary.ranking:
+    for ranked in summary.ranking.of(among=summary.reported):
         row = ranked.row
-        if not row.report:
-            continue
         lines = row.report_check or (None,)
         for line in lines:
             n += 1
@@ -784,10 +782,8 @@ def write_responsibility(wb: Workbook, summary: BatchSummary) -> Worksheet:
     _head(ws, _title(summary, "责任分解"), f"{_info(summary)}\n{note}", headers, widths)
     _finish(ws, widths)
     r = FIRST_ROW
-    for ranked in summary.ranking:
+    for ranked in summary.ranking.of(among=summary.assigned):
         row = ranked.row
-        if not row.responsibility:
-            continue
         lost = sum((i.deduction for i in row.items), Decimal(0))
         text = f"{row.unit}：共扣{format_decimal(lost)}分，配合扣分比例{format_decimal(row.partner_share)}"
         r = _band_row(ws, r, text, widths)

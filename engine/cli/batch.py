@@ -302,7 +302,7 @@ def batch(
                 from scoresheets.notice import write_notice  # python-docx only when a notice is written
 
                 write_notice(build_notice(summary, previous_of(summary) if history else None), notice_path, when)
-            checked = [r.row for r in summary.ranking if r.row.report] if summary.has_reports else []
+            checked = [r.row for r in summary.ranking.of(among=summary.reported)]
     finally:
         progress.close()
     seconds = time.monotonic() - started

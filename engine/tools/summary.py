@@ -254,8 +254,16 @@ class BatchSummary:
     ] = ()  # (编号, rules file, sha256) of each ruleset used, in group order
     categories_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ruleset → its 一级指标 in group order
     has_trend: bool = False  # some unit has a previous result or 等次后果
-    has_reports: bool = False  # some unit has its annual report beside its submission
-    has_responsibility: bool = False  # some unit has a 分工表
+    reported: frozenset[int] = frozenset()  # positions of the units with their annual report beside the submission
+    assigned: frozenset[int] = frozenset()  # positions of the units with a 分工表
+
+    @property
+    def has_reports(self) -> bool:
+        return bool(self.reported)
+
+    @property
+    def has_responsibility(self) -> bool:
+        return bool(self.assigned)
 
     @property
     def assessed(self) -> int:
@@ -401,31 +409,33 @@ class Ranking(Sequence):
     def __getitem__(self, index):  # noqa: ANN001
         return tuple(self)[index]
 
-    def of(self, ruleset_id: str | None) -> Iterator[RankedUnit]:
-        """The ranked units of one ruleset (None: all), in order."""
+    def of(self, ruleset_id: str | None = None, among: frozenset[int] | None = None) -> Iterator[RankedUnit]:
+        """The ranked units of one ruleset (None: all), in order; only those at the positions
+        `among` when it is given (the rest are not read)."""
         for label, rid, members in self._blocks:
             if ruleset_id is not None and rid != ruleset_id:
                 continue
             rank, last = 0, None
-            for n, (neg, _, ref) in enumerate(members, start=1):
+            for n, (neg, index, ref) in enumerate(members, start=1):
                 if n == 1 or neg != last:
                     rank = n
                 last = neg
-                yield RankedUnit(rank, self._fetch(ref), label)
+                if among is None or index in among:
+                    yield RankedUnit(rank, self._fetch(ref), label)
 
 
 class BadRecords:
     """The bad records of the ranked units, in ranking order, read as they are needed."""
 
-    def __init__(self, ranking: Iterable[RankedUnit], count: int, severe: int):
-        self._ranking, self._count, self.severe = ranking, count, severe
+    def __init__(self, ranking: Ranking, among: frozenset[int], count: int, severe: int):
+        self._ranking, self._among, self._count, self.severe = ranking, among, count, severe
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[BadRecordRow]:
         if self._count:
-            for r in self._ranking:
+            for r in self._ranking.of(among=self._among):
                 for rec in r.row.bad_records:
                     yield BadRecordRow(r.row.unit, r.row.unit_type, r.row.file, rec)
 
@@ -449,7 +459,8 @@ class Tally:
         self.names = names
         self.totals: dict[Decimal, Decimal] = {}  # one −总分 object for every unit with that total
         self.bad = self.severe = 0
-        self.trend = self.reports = self.responsibility = False
+        self.trend = False
+        self.marked: dict[str, set[int]] = {"bad": set(), "report": set(), "responsibility": set()}
 
     def add(self, row: UnitRow, ref: object) -> None:
         self.types.setdefault(row.unit_type)
@@ -472,8 +483,9 @@ class Tally:
         self.bad += len(row.bad_records)
         self.severe += sum(1 for b in row.bad_records if b.severity == "严重")
         self.trend = self.trend or row.previous is not None or bool(row.consequences)
-        self.reports = self.reports or bool(row.report)
-        self.responsibility = self.responsibility or bool(row.responsibility)
+        for what, value in (("bad", row.bad_records), ("report", row.report), ("responsibility", row.responsibility)):
+            if value:
+                self.marked[what].add(row.index)
         for place, item in enumerate(row.items):
             t = g.items.get(item.rule_id)
             if t is None:
@@ -521,7 +533,7 @@ class Tally:
             ranking=ranking,
             categories=categories(),
             grades=tuple(self._grade_counts(tallies, types)),
-            bad_records=BadRecords(ranking, self.bad, self.severe),
+            bad_records=BadRecords(ranking, frozenset(self.marked["bad"]), self.bad, self.severe),
             items=tuple(self._item_stats(tallies)),
             failures=tuple(sorted(failures, key=lambda f: f.index)),
             unit_types=tuple(types),
@@ -529,8 +541,8 @@ class Tally:
             rules_files=tuple(dict.fromkeys(in_order("file"))),
             categories_of={rid: categories(rid) for rid in dict.fromkeys(t.key[0] for t in tallies)},
             has_trend=self.trend,
-            has_reports=self.reports,
-            has_responsibility=self.responsibility,
+            reported=frozenset(self.marked["report"]),
+            assigned=frozenset(self.marked["responsibility"]),
         )
 
     @staticmethod
