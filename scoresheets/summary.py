@@ -4,6 +4,10 @@ Every sheet: title (row 1), a line saying what the sheet holds (row 2), the head
 repeated on each printed page), then one row per entry — or a single 无 row, so an empty
 sheet says so. Text from submissions is always written as text (a unit called "=1+1" is a
 string, never a formula). Same named styles and print setup as the scoresheet.
+
+Written as a stream (a write_only workbook, each row sized and written out once it is complete),
+so a batch of any size never holds the whole 汇总 in memory; `build_summary_workbook(summary,
+stream=False)` builds the same workbook whole, as the tests compare.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@
   folder; the parent renames it into place under its final name. A killed run leaves only
   complete files and `.part` files, which the next run into the folder removes. One run at
   a time per output folder (an advisory lock on the folder).
+- **Memory**: the pool is handed a few units per worker at a time, and `assess batch` keeps each
+  unit's row for the 汇总 in an unnamed temporary file (RowFile), not in memory: the main
+  process stays about the same size however many units the batch has.
 """
 
 from __future__ import annotations
