@@ -79,7 +79,7 @@ PART_SUFFIX = ".part"
 # -- inputs ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a batch holds one per unit from start to end
 class Input:
     index: int  # 0-based position in the batch
     path: str  # as given on the command line, or the folder joined with the file name

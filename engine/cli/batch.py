@@ -103,7 +103,7 @@ class NoticePathError(OutputError):
     kind = "通报的文件名"
 
 
-def _notice_path(notice: str | None, outdir: Path | None, inputs: list[Path]) -> Path | None:
+def _notice_path(notice: str | None, outdir: Path | None, inputs: list[str]) -> Path | None:
     """Where --notice writes: PATH (a folder: the default name in it), else beside the 汇总; never over an input."""
     if notice is None:
         return None
@@ -120,7 +120,7 @@ def _notice_path(notice: str | None, outdir: Path | None, inputs: list[Path]) ->
         elif path.suffix.lower() != ".docx":
             raise click.BadParameter(f"{notice}：通报是 Word 文件，文件名应以 .docx 结尾", param_hint="--notice")
     target = path.resolve()
-    clash = next((i for i in inputs if i.is_file() and i.resolve() == target), None)
+    clash = next((i for i in map(Path, inputs) if i.is_file() and i.resolve() == target), None)
     if clash is not None:
         raise NoticePathError(
             Problem(Location(str(path)), "是本次的输入文件，写通报会覆盖它；请换一个文件名", "output.is-input")
@@ -251,7 +251,7 @@ def batch(
         *(f.file for f in missing),
         *(p for p in (rules, overrides, responsibility, history) if p),
     ]
-    notice_path = _notice_path(notice, outdir, [Path(p) for p in given])
+    notice_path = _notice_path(notice, outdir, [str(p) for p in given])
     progress = _Progress(len(items) + len(missing), debug)
     started = time.monotonic()
     folder = batching.output_folder(outdir) if outdir is not None else contextlib.nullcontext()
