@@ -3,6 +3,7 @@
     python benchmarks/rows.py [--rows 3000]                 # KiB a row: as it arrives vs through `shared`
     python benchmarks/rows.py --summary 1000 10000          # peak RSS: N rows kept, then the 汇总 written
     python benchmarks/rows.py --summary 1000 10000 --in-memory   # the same, rows in a list, 汇总 built whole
+    python benchmarks/rows.py --batch 1000 10000            # peak RSS of `assess batch` whose workers only copy rows
 
 Rows are made from the three national examples and unpickled as from a worker. `--summary`
 runs each N in a fresh process: the rows kept as `assess batch` keeps them (a RowFile on disk;
@@ -10,7 +11,9 @@ runs each N in a fresh process: the rows kept as `assess batch` keeps them (a Ro
 build_summary and the 汇总.xlsx written to a temporary folder (streamed; `--in-memory`: built
 whole, then saved); it prints the peak RSS (ru_maxrss) after each step — the main process of
 `assess batch` without its pool, in seconds rather than the minutes a real batch of 10,000 takes
-(benchmarks/batch.py).
+(benchmarks/batch.py). `--batch` runs the whole `assess batch` command in a fresh process, with
+workers that hand back a copy of an example's row (and an empty scoresheet) instead of assessing:
+the main process as in a real batch — inputs, pool, renames, rows, 汇总 — in a minute or two.
 """
 
 from __future__ import annotations
@@ -85,6 +88,44 @@ def summary_run(n: int, in_memory: bool = False) -> dict:
     return out
 
 
+_MADE: list[bytes] = []
+
+
+def copy_task(item):
+    """A worker's task that assesses nothing: an example's row under the unit's number, an empty scoresheet."""
+    from engine.batch import run
+
+    if not _MADE:
+        _MADE.extend(_made())
+    row = dataclasses.replace(_row(_MADE, item.index), file=item.shown)
+    part = Path(run._CONFIG.folder) / run.part_name(run._CONFIG.token, item.index)
+    part.write_bytes(b"")
+    return run.Outcome(item.index, row=row, part=str(part))
+
+
+def batch_run(n: int, jobs: int) -> dict:
+    """In this process: `assess batch` over n inputs with copy_task; peak RSS and time."""
+    from engine.batch import run
+    from engine.cli.app import main
+
+    run.run.__kwdefaults__["task"] = copy_task
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = Path(tmp) / "in"
+        inputs.mkdir()
+        for k in range(n):
+            (inputs / f"u{k:05d}.json").write_text("{}")
+        start = time.perf_counter()
+        try:
+            main(
+                ["batch", str(inputs), "-o", str(Path(tmp) / "out"), "--jobs", str(jobs), "--as-of", AS_OF.isoformat()]
+            )
+        except SystemExit as exc:
+            code = exc.code
+        seconds = time.perf_counter() - start
+        size = (Path(tmp) / "out" / "汇总.xlsx").stat().st_size
+    return {"main": _mib(), "seconds": seconds, "code": code, "bytes": size}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=3000)
@@ -92,10 +133,27 @@ def main() -> None:
         "--summary", type=int, nargs="+", metavar="N", help="peak RSS keeping N rows and writing the 汇总"
     )
     parser.add_argument("--in-memory", action="store_true", help="rows in a list, the 汇总 built whole (as before)")
+    parser.add_argument("--batch", type=int, nargs="+", metavar="N", help="peak RSS of assess batch, N units copied")
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--batch-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(summary_run(args.child, args.in_memory)))
+        return
+    if args.batch_child:
+        print(json.dumps(batch_run(args.batch_child, args.jobs)))
+        return
+    if args.batch:
+        print(f"{'N':>7} {'main MiB':>9} {'s':>7}  exit, 汇总 KiB")
+        for n in args.batch:
+            command = [sys.executable, __file__, "--batch-child", str(n), "--jobs", str(args.jobs)]
+            proc = subprocess.run(command, capture_output=True, text=True)
+            lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+            if not lines:
+                raise SystemExit(proc.stderr[-3000:])
+            f = json.loads(lines[-1])
+            print(f"{n:>7} {f['main']:>9.0f} {f['seconds']:>7.1f}  {f['code']}, {f['bytes'] / 1024:.0f}")
         return
     if args.summary:
         print(f"{'N':>7} {'start':>7} {'rows':>7} {'summary':>8} {'汇总':>7}  MiB peak RSS; build+write s, 汇总 KiB")
