@@ -866,19 +866,24 @@ class _SheetsInPieces(_StampedZip):
             shutil.copyfileobj(src, dst, 1 << 20)
 
 
+def _save(wb: Workbook, when: dt.datetime, target: io.BytesIO | Path) -> None:
+    with _SheetsInPieces(target, _zip_time(when)) as archive:
+        ExcelWriter(wb, archive).save()
+
+
 def summary_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     """The 汇总 as bytes, as workbook_bytes gives a workbook (every zip entry dated `when`)."""
     raw = io.BytesIO()
-    with _SheetsInPieces(raw, _zip_time(when)) as archive:
-        ExcelWriter(wb, archive).save()
+    _save(wb, when, raw)
     return raw.getvalue()
 
 
 def write_summary_workbook(summary: BatchSummary, path: str | Path) -> None:
-    """Write 汇总.xlsx atomically (a reader sees the old file or the complete new one)."""
-    from engine.files.atomic import write_bytes_atomic
+    """Write 汇总.xlsx atomically (a reader sees the old file or the complete new one), the zip
+    straight into the temporary file: the same bytes as summary_bytes, never whole in memory."""
+    from engine.files.atomic import write_atomic
 
     wb = build_summary_workbook(summary)
     when = dt.datetime.fromisoformat(summary.assessed_at)  # the batch's time, not the clock
     stamp(wb, when, "汇总")
-    write_bytes_atomic(path, summary_bytes(wb, when))
+    write_atomic(path, lambda tmp: _save(wb, when, tmp))
