@@ -59,9 +59,10 @@ def _mib() -> float:
 def summary_run(n: int, in_memory: bool = False) -> dict:
     """In this process: n rows kept, the summary built, the 汇总 written; peak RSS after each."""
     from engine.batch.run import RowFile
+    from engine.files.atomic import write_bytes_atomic
     from engine.tools.summary import NAMES_SHOWN, build_summary
-    from scoresheets.reproducible import stamp
-    from scoresheets.summary import build_summary_workbook, summary_bytes
+    from scoresheets.reproducible import stamp, workbook_bytes
+    from scoresheets.summary import build_summary_workbook, write_summary_workbook
 
     made = _made()
     out = {"start": _mib()}
@@ -79,10 +80,14 @@ def summary_run(n: int, in_memory: bool = False) -> dict:
             kept, [], inputs=n, assessed_at=AS_OF.isoformat(), names=None if in_memory else NAMES_SHOWN
         )
         out["summary"] = _mib()
-        wb = build_summary_workbook(summary, stream=not in_memory)
-        stamp(wb, AS_OF, "汇总")
-        data = summary_bytes(wb, AS_OF)
-        out["bytes"] = len(data)
+        target = Path(tmp) / "汇总.xlsx"
+        if in_memory:  # as it was: built whole, the zip in memory, then written
+            wb = build_summary_workbook(summary, stream=False)
+            stamp(wb, AS_OF, "汇总")
+            write_bytes_atomic(target, workbook_bytes(wb, AS_OF))
+        else:  # as assess batch writes it
+            write_summary_workbook(summary, target)
+        out["bytes"] = target.stat().st_size
     out["xlsx"] = _mib()
     out["seconds"] = time.perf_counter() - start
     return out
