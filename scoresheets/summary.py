@@ -13,7 +13,6 @@ stream=False)` builds the same workbook whole, as the tests compare.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import shutil
@@ -853,8 +852,9 @@ def build_summary_workbook(summary: BatchSummary, stream: bool = True) -> Workbo
 
 
 class _SheetsInPieces(_StampedZip):
-    """The reproducible zip, with each streamed sheet copied in from its temporary file a piece at a
-    time (read whole, the 排名 of 10,000 units was some 10 MB more at the batch's peak)."""
+    """The reproducible zip (scoresheets.reproducible), each streamed sheet copied in from its
+    temporary file a piece at a time (read whole, the 排名 of 10,000 units was some 10 MB more at
+    the batch's peak)."""
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:  # noqa: ANN001
         fixed = zipfile.ZipInfo(arcname or str(filename), date_time=self._date_time)
@@ -866,21 +866,14 @@ class _SheetsInPieces(_StampedZip):
             shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def _save(wb: Workbook, when: dt.datetime, target: io.BytesIO | Path) -> None:
+def _save(wb: Workbook, when: dt.datetime, target: Path) -> None:
     with _SheetsInPieces(target, _zip_time(when)) as archive:
         ExcelWriter(wb, archive).save()
 
 
-def summary_bytes(wb: Workbook, when: dt.datetime) -> bytes:
-    """The 汇总 as bytes, as workbook_bytes gives a workbook (every zip entry dated `when`)."""
-    raw = io.BytesIO()
-    _save(wb, when, raw)
-    return raw.getvalue()
-
-
 def write_summary_workbook(summary: BatchSummary, path: str | Path) -> None:
     """Write 汇总.xlsx atomically (a reader sees the old file or the complete new one), the zip
-    straight into the temporary file: the same bytes as summary_bytes, never whole in memory."""
+    straight into the temporary file (the bytes workbook_bytes would give, never whole in memory)."""
     from engine.files.atomic import write_atomic
 
     wb = build_summary_workbook(summary)
