@@ -12,6 +12,9 @@
   folder; the parent renames it into place under its final name. A killed run leaves only
   complete files and `.part` files, which the next run into the folder removes. One run at
   a time per output folder (an advisory lock on the folder).
+- **Memory**: the pool is handed a few units per worker at a time, and `assess batch` keeps each
+  unit's row for the 汇总 in an unnamed temporary file (RowFile), not in memory: the main
+  process stays about the same size however many units the batch has.
 """
 
 from __future__ import annotations
@@ -23,12 +26,15 @@ import gc
 import glob
 import multiprocessing
 import os
+import pickle
 import re
 import secrets
 import signal
+import tempfile
 import threading
 import time
 import traceback
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -73,7 +79,7 @@ PART_SUFFIX = ".part"
 # -- inputs ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a batch holds one per unit from start to end
 class Input:
     index: int  # 0-based position in the batch
     path: str  # as given on the command line, or the folder joined with the file name
@@ -191,9 +197,10 @@ def relative_to(root: str, path: str) -> str:
 
 
 def relative_files(
-    rows: list[UnitRow], failures: list[FailedInput], paths: Sequence[str]
-) -> tuple[list[UnitRow], list[FailedInput]]:
-    """Rows and failures naming their submission relative to the batch's folder, not as typed."""
+    rows: list[UnitRow] | RowFile, failures: list[FailedInput], paths: Sequence[str]
+) -> tuple[list[UnitRow] | RowFile, list[FailedInput]]:
+    """Rows and failures naming their submission relative to the batch's folder, not as typed
+    (a RowFile's rows as they are read back)."""
     root = batch_root(paths)
 
     def failure(f: FailedInput) -> FailedInput:
@@ -201,7 +208,54 @@ def relative_files(
         problems = tuple(shown + p[len(f.file) :] if p.startswith(f.file + ":") else p for p in f.problems)
         return replace(f, file=shown, problems=problems)
 
+    if isinstance(rows, RowFile):
+        rows.root = root
+        return rows, [failure(f) for f in failures]
     return [replace(r, file=relative_to(root, r.file)) for r in rows], [failure(f) for f in failures]
+
+
+class RowFile:
+    """The rows of a batch, pickled one after another into a private temporary file; in memory
+    only where each starts. A batch of 10,000 units kept 40 MB of rows for the 汇总 otherwise.
+
+    The file has no name (O_TMPFILE, or unlinked as soon as it is made: the temporary module's
+    TemporaryFile, readable by this user only), so nothing is left behind however the batch ends.
+    """
+
+    def __init__(self, folder: Path | str | None = None):
+        self._fh = tempfile.TemporaryFile(dir=folder, prefix=PART_PREFIX, suffix=PART_SUFFIX)
+        self._starts = array("q")
+        self._end = 0
+        self.root = ""  # once set (relative_files): rows name their submission relative to it
+
+    def append(self, row: UnitRow) -> None:
+        data = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+        self._fh.seek(self._end)
+        self._fh.write(data)
+        self._starts.append(self._end)
+        self._end += len(data)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __iter__(self) -> Iterator[UnitRow]:
+        for k in range(len(self._starts)):
+            yield self.row_at(k)
+
+    def row_at(self, k: int) -> UnitRow:
+        """The k-th row appended (its file relative to `root` once that is set)."""
+        self._fh.seek(self._starts[k])
+        row = pickle.load(self._fh)
+        return replace(row, file=relative_to(self.root, row.file)) if self.root else row
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> RowFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # -- the ruleset -------------------------------------------------------------------------
@@ -613,6 +667,7 @@ class _InOrder:
         failures: list[FailedInput],
         on_unit: Callable[[UnitRow | FailedInput], None],
         force: bool = False,
+        rows: RowFile | None = None,
     ):
         self.folder = folder
         self.force = force
@@ -620,9 +675,9 @@ class _InOrder:
         self.waiting: dict[int, Outcome] = {f.index: Outcome(f.index, failure=f) for f in failures}
         self.next = 0
         self.on_unit = on_unit
-        self.rows: list[UnitRow] = []
+        self.rows: list[UnitRow] | RowFile = [] if rows is None else rows
         self.failures: list[FailedInput] = []
-        self.pool: dict = {}  # one shared copy of each value the rows repeat
+        self.pool: dict | None = {} if rows is None else None  # one shared copy of each value the rows repeat
 
     def add(self, outcome: Outcome) -> None:
         self.waiting[outcome.index] = outcome
@@ -660,7 +715,7 @@ class _InOrder:
             else:
                 outcome = replace(outcome, row=replace(row, sheet=name))
         if outcome.row is not None:
-            row = shared(outcome.row, self.pool)
+            row = outcome.row if self.pool is None else shared(outcome.row, self.pool)
             self.rows.append(row)
             self.on_unit(row)
         elif outcome.failure is not None:
@@ -708,9 +763,11 @@ def run(
     force: bool = False,
     responsibility: Path | str | None = None,
     history: Path | str | None = None,
-) -> tuple[list[UnitRow], list[FailedInput]]:
+    rows: RowFile | None = None,
+) -> tuple[list[UnitRow] | RowFile, list[FailedInput]]:
     """Assess every input; save scoresheets into folder (None: none). on_unit sees each in order.
 
+    The rows are returned in a list, or appended to `rows` (then returned) when one is given.
     `task` runs in the worker processes and must be a module-level function.
     """
     token = f"{os.getpid()}{secrets.token_hex(3)}"
@@ -723,7 +780,7 @@ def run(
         str(responsibility) if responsibility is not None else None,
         str(history) if history is not None else None,
     )
-    committer = _InOrder(folder, failures, on_unit, force)
+    committer = _InOrder(folder, failures, on_unit, force, rows)
     committer.flush()  # failures that come before the first submission
     try:
         if jobs <= 1 or len(items) <= 1:

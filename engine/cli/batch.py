@@ -32,6 +32,7 @@ from engine.documents.text import visible_line
 from engine.errors import Location, OutputError, Problem
 from engine.files.atomic import write_text_atomic
 from engine.tools.summary import (
+    NAMES_SHOWN,
     FailedInput,
     UnitRow,
     build_summary,
@@ -39,9 +40,8 @@ from engine.tools.summary import (
 )
 
 
-def _unit_types(rulesets, rows) -> list[str]:
+def _unit_types(rulesets, used: set[str]) -> list[str]:
     """The unit types of the rulesets the batch used (all of them when nothing was assessed)."""
-    used = {row.ruleset_id for row in rows}
     chosen = [r for r in rulesets if r.header.id in used] or rulesets
     return list(dict.fromkeys(t for r in chosen for t in r.header.unit_types))
 
@@ -55,6 +55,7 @@ class _Progress:
         self.started = time.monotonic()
         self.done = 0
         self.failures: list[FailedInput] = []
+        self.rulesets: set[str] = set()  # the rulesets the units were assessed with
         self.bar = None
         if sys.stderr.isatty() and total > 0:
             self.bar = click.progressbar(
@@ -75,6 +76,8 @@ class _Progress:
         self.done += 1
         if isinstance(unit, FailedInput):
             self.failures.append(unit)
+        else:
+            self.rulesets.add(unit.ruleset_id)
         if self.bar is not None:
             self.bar.update(1, unit)
             return
@@ -100,7 +103,7 @@ class NoticePathError(OutputError):
     kind = "通报的文件名"
 
 
-def _notice_path(notice: str | None, outdir: Path | None, inputs: list[Path]) -> Path | None:
+def _notice_path(notice: str | None, outdir: Path | None, inputs: list[str]) -> Path | None:
     """Where --notice writes: PATH (a folder: the default name in it), else beside the 汇总; never over an input."""
     if notice is None:
         return None
@@ -117,7 +120,7 @@ def _notice_path(notice: str | None, outdir: Path | None, inputs: list[Path]) ->
         elif path.suffix.lower() != ".docx":
             raise click.BadParameter(f"{notice}：通报是 Word 文件，文件名应以 .docx 结尾", param_hint="--notice")
     target = path.resolve()
-    clash = next((i for i in inputs if i.is_file() and i.resolve() == target), None)
+    clash = next((i for i in map(Path, inputs) if i.is_file() and i.resolve() == target), None)
     if clash is not None:
         raise NoticePathError(
             Problem(Location(str(path)), "是本次的输入文件，写通报会覆盖它；请换一个文件名", "output.is-input")
@@ -248,12 +251,15 @@ def batch(
         *(f.file for f in missing),
         *(p for p in (rules, overrides, responsibility, history) if p),
     ]
-    notice_path = _notice_path(notice, outdir, [Path(p) for p in given])
+    notice_path = _notice_path(notice, outdir, [str(p) for p in given])
     progress = _Progress(len(items) + len(missing), debug)
     started = time.monotonic()
     folder = batching.output_folder(outdir) if outdir is not None else contextlib.nullcontext()
+    # 失分单位: the 汇总.xlsx names the first few of each item; the JSON and the 通报 name them all
+    names = None if fmt == "json" or notice_path is not None else NAMES_SHOWN
     try:
-        with folder:
+        # the rows wait on disk (in the output folder, unnamed) for the 汇总, not in memory
+        with folder, batching.RowFile(outdir) as kept:
             rows, failures = batching.run(
                 items,
                 missing,
@@ -266,6 +272,7 @@ def batch(
                 force=force,
                 responsibility=responsibility,
                 history=history,
+                rows=kept,
             )
             rows, failures = batching.relative_files(
                 rows, failures, [i.path for i in items] + [f.file for f in missing]
@@ -275,8 +282,9 @@ def batch(
                 failures,
                 inputs=len(items) + len(missing),
                 assessed_at=when.isoformat(timespec="seconds"),
-                unit_types=_unit_types(rulesets, rows),
+                unit_types=_unit_types(rulesets, progress.rulesets),
                 rulesets=[],  # those actually used, in order of first use
+                names=names,
             )
             if fmt == "xlsx":
                 from scoresheets.summary import write_summary_workbook
@@ -294,6 +302,7 @@ def batch(
                 from scoresheets.notice import write_notice  # python-docx only when a notice is written
 
                 write_notice(build_notice(summary, previous_of(summary) if history else None), notice_path, when)
+            checked = [r.row for r in summary.ranking.of(among=summary.reported)]
     finally:
         progress.close()
     seconds = time.monotonic() - started
@@ -308,7 +317,6 @@ def batch(
         click.echo(f"汇总：{target}", err=True)
     if notice_path is not None and summary.ranking:
         click.echo(f"通报（草稿）：{notice_path}", err=True)
-    checked = [r.row for r in summary.ranking if r.row.report]
     if checked:
         differing = [row for row in checked if any(c.kind == "不一致" for c in row.report_check)]
         where = "汇总的“报告核对”表" if fmt == "xlsx" else "report_check"

@@ -14,8 +14,10 @@ order. Grade, veto and pending items do not change the rank — the 等次 colum
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,7 +39,8 @@ SCORE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
     ("80–90分", Decimal(80), Decimal(90)),
     ("90分及以上", Decimal(90), None),
 )
-Band = tuple[str, Decimal | None, Decimal | None]  # (label, lowest total, total it stays below)
+Band = tuple[str, Decimal | None, Decimal | None]
+NAMES_SHOWN = 30  # 失分单位: the 汇总.xlsx lists at most this many names of an item, then "等N个单位"  # (label, lowest total, total it stays below)
 
 
 @dataclass(frozen=True)
@@ -225,23 +228,12 @@ class ItemStat:
     content: str
     max_points: Decimal
     applicable: int  # units the item counted for
-    lost_units: tuple[str, ...]  # units that lost points on it, in ranking order
+    lost_units: tuple[str, ...]  # units that lost points on it, in ranking order (the first `names` of build_summary)
     pending: int  # units where it is still 待复核
     lost_total: Decimal
     average: Decimal  # lost_total / (applicable - pending), 2 places
     loss_rate: Decimal  # the unrounded average / 分值 × 100, 2 places
-
-
-@dataclass
-class _Tally:
-    """An item across one group's units, counted as the units go by (see _item_stats)."""
-
-    ruleset_id: str
-    first: ItemLoss
-    applicable: int = 0
-    pending: int = 0
-    lost_units: list[str] = field(default_factory=list)
-    lost_total: Decimal = ZERO
+    lost_count: int = 0  # units that lost points on it (all of them, however many names are kept)
 
 
 @dataclass(frozen=True)
@@ -257,6 +249,21 @@ class BatchSummary:
     failures: tuple[FailedInput, ...]
     unit_types: tuple[str, ...] = field(default=())
     groups: tuple[Group, ...] = field(default=())
+    rules_files: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (编号, rules file, sha256) of each ruleset used, in group order
+    categories_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ruleset → its 一级指标 in group order
+    has_trend: bool = False  # some unit has a previous result or 等次后果
+    reported: frozenset[int] = frozenset()  # positions of the units with their annual report beside the submission
+    assigned: frozenset[int] = frozenset()  # positions of the units with a 分工表
+
+    @property
+    def has_reports(self) -> bool:
+        return bool(self.reported)
+
+    @property
+    def has_responsibility(self) -> bool:
+        return bool(self.assigned)
 
     @property
     def assessed(self) -> int:
@@ -266,11 +273,6 @@ class BatchSummary:
     def years(self) -> tuple[int, ...]:
         """The 考核年度 of the units assessed, in order."""
         return tuple(sorted({g.year for g in self.groups}))
-
-    @property
-    def rules_files(self) -> tuple[tuple[str, str, str], ...]:
-        """(编号, rules file, sha256) of every ruleset a unit was assessed with, in group order."""
-        return tuple(dict.fromkeys((r.row.ruleset_id, r.row.rules_file, r.row.rules_sha256) for r in self.ranking))
 
     @property
     def mixed(self) -> bool:
@@ -348,72 +350,247 @@ def _band(total: Decimal, bands: Iterable[Band]) -> str:
     raise AssertionError(total)
 
 
-def _grade_counts(ranking: list[RankedUnit], groups: list[Group], unit_types: list[str]) -> list[GradeCount]:
-    if not groups:  # nothing assessed: a row of zeros per unit type, so the tables say so
-        return [GradeCount(t, t, dict.fromkeys(GRADES, 0), {b[0]: 0 for b in SCORE_BANDS}, 0) for t in unit_types]
-    out = []
-    for group in groups:
-        members = [r.row for r in ranking if r.group == group.label]
-        words = list(dict.fromkeys(w for m in members for w in m.grade_words))  # none: the ruleset grades nothing
-        counts = {g: sum(1 for m in members if m.grade == g) for g in words}
-        lines = members[0].grade_lines  # one ruleset and unit type: the same lines for every member
-        bands = score_bands(lines, words or GRADES)
-        band_counts = {label: sum(1 for m in members if _band(m.total, bands) == label) for label, _, _ in bands}
-        out.append(GradeCount(group.label, group.unit_type, counts, band_counts, len(members), lines))
-    return out
+Key = tuple[Decimal, int]  # (−总分, position in the batch): ranking order within a group
 
 
-def _item_stats(ranking: list[RankedUnit]) -> list[ItemStat]:
-    # one running tally per (group, item), not a list of every unit's entry: a batch of 10,000
-    # units would hold 640,000 pairs for the national model's 64 items
-    keyed: dict[tuple[str, str], _Tally] = {}
-    groups = list(dict.fromkeys(r.group for r in ranking))
-    for ranked in ranking:
-        for item in ranked.row.items:
-            tally = keyed.get((ranked.group, item.rule_id))
-            if tally is None:
-                tally = keyed[(ranked.group, item.rule_id)] = _Tally(ranked.row.ruleset_id, item)
+@dataclass
+class _ItemTally:
+    """An item across one group's units, counted as the units go by."""
+
+    first: ItemLoss  # as the first unit in ranking order has it
+    key: tuple[Key, int]  # that unit's key, and the item's place in its row (the rules order)
+    applicable: int = 0
+    pending: int = 0
+    lost: int = 0
+    lost_total: Decimal = ZERO
+    names: list = field(default_factory=list)  # (总分, −position, unit) of units that lost points on it
+
+
+@dataclass
+class _GroupTally:
+    """What the 汇总 needs of one group, counted as the units go by: nothing here grows with the
+    batch but the members' compact keys (and, when all are asked for, the names that lost points)."""
+
+    key: tuple[str, int, str]
+    ruleset_name: str
+    members: list = field(default_factory=list)  # (−总分, position, ref)
+    grades: Counter = field(default_factory=Counter)
+    totals: Counter = field(default_factory=Counter)  # 总分 → units: the score bands are known at the end
+    firsts: dict = field(default_factory=dict)  # (what, value) → the least key a unit with that value has
+    items: dict[str, _ItemTally] = field(default_factory=dict)
+    lines: tuple[tuple[str, Decimal], ...] = ()  # the grade lines of the group's first unit in ranking order
+
+    def first(self, what: str, value: object, key: Key) -> None:
+        known = self.firsts.get((what, value))
+        if known is None or key < known:
+            self.firsts[(what, value)] = key
+
+    def in_order(self, what: str) -> list:
+        """Values of one kind in ranking order of the first unit that has each."""
+        return [value for (w, value), _ in sorted(self.firsts.items(), key=lambda kv: kv[1]) if w == what]
+
+
+class Ranking(Sequence):
+    """The ranked units (see the module docstring), each row fetched when it is read: the groups
+    hold only each member's (−总分, position, ref), where `fetch(ref)` gives the row — the row
+    itself when the rows are in memory, else read back from the batch's file of rows."""
+
+    def __init__(self, blocks: list[tuple[str, str, list]], fetch: Callable[[object], UnitRow]):
+        self._blocks = blocks  # (label, ruleset id, sorted members)
+        self._fetch = fetch
+        self._len = sum(len(members) for _, _, members in blocks)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[RankedUnit]:
+        return self.of(None)
+
+    def __getitem__(self, index):  # noqa: ANN001
+        return tuple(self)[index]
+
+    def of(self, ruleset_id: str | None = None, among: frozenset[int] | None = None) -> Iterator[RankedUnit]:
+        """The ranked units of one ruleset (None: all), in order; only those at the positions
+        `among` when it is given (the rest are not read)."""
+        for label, rid, members in self._blocks:
+            if ruleset_id is not None and rid != ruleset_id:
+                continue
+            rank, last = 0, None
+            for n, (neg, index, ref) in enumerate(members, start=1):
+                if n == 1 or neg != last:
+                    rank = n
+                last = neg
+                if among is None or index in among:
+                    yield RankedUnit(rank, self._fetch(ref), label)
+
+
+class BadRecords:
+    """The bad records of the ranked units, in ranking order, read as they are needed."""
+
+    def __init__(self, ranking: Ranking, among: frozenset[int], count: int, severe: int):
+        self._ranking, self._among, self._count, self.severe = ranking, among, count, severe
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[BadRecordRow]:
+        if self._count:
+            for r in self._ranking.of(among=self._among):
+                for rec in r.row.bad_records:
+                    yield BadRecordRow(r.row.unit, r.row.unit_type, r.row.file, rec)
+
+
+def _label(key: tuple[str, int, str]) -> str:
+    return f"{key[0]} · {key[1]}年度 · {key[2]}"
+
+
+class Tally:
+    """A batch's 汇总 counted as the rows go by (in input order), so that the rows themselves need
+    not stay in memory: `add` each row with a ref to fetch it back, then `summary`.
+
+    `names`: how many 失分单位 names each item keeps (the first in ranking order); None: all.
+    """
+
+    def __init__(self, unit_types: Iterable[str] = (), rulesets: Iterable[tuple[str, str]] = (), names=None):
+        self.types = dict.fromkeys(unit_types)
+        self.used = dict.fromkeys(rulesets)
+        self.ruleset_order: dict[str, int] = {}
+        self.groups: dict[tuple[str, int, str], _GroupTally] = {}
+        self.names = names
+        self.totals: dict[Decimal, Decimal] = {}  # one −总分 object for every unit with that total
+        self.bad = self.severe = 0
+        self.trend = False
+        self.marked: dict[str, set[int]] = {"bad": set(), "report": set(), "responsibility": set()}
+
+    def add(self, row: UnitRow, ref: object) -> None:
+        self.types.setdefault(row.unit_type)
+        self.used.setdefault((row.ruleset_id, row.ruleset_name))
+        self.ruleset_order.setdefault(row.ruleset_id, len(self.ruleset_order))
+        g = self.groups.get(row.group_key)
+        if g is None:
+            g = self.groups[row.group_key] = _GroupTally(row.group_key, row.ruleset_name)
+        neg = self.totals.setdefault(row.total, -row.total)
+        key = (neg, row.index)
+        g.members.append((neg, row.index, ref))
+        g.grades[row.grade] += 1
+        g.totals[row.total] += 1
+        g.first("words", row.grade_words, key)
+        g.first("lines", (), key)
+        if g.firsts[("lines", ())] == key:
+            g.lines = row.grade_lines
+        g.first("categories", tuple(name for name, _ in row.categories), key)
+        g.first("file", (row.ruleset_id, row.rules_file, row.rules_sha256), key)
+        self.bad += len(row.bad_records)
+        self.severe += sum(1 for b in row.bad_records if b.severity == "严重")
+        self.trend = self.trend or row.previous is not None or bool(row.consequences)
+        for what, value in (("bad", row.bad_records), ("report", row.report), ("responsibility", row.responsibility)):
+            if value:
+                self.marked[what].add(row.index)
+        for place, item in enumerate(row.items):
+            t = g.items.get(item.rule_id)
+            if t is None:
+                t = g.items[item.rule_id] = _ItemTally(item, (key, place))
+            elif (key, place) < t.key:
+                t.first, t.key = item, (key, place)
             if item.counted and item.status != "不适用":
-                tally.applicable += 1
-                tally.pending += item.status == "待复核"
+                t.applicable += 1
+                t.pending += item.status == "待复核"
                 if item.deduction > 0:
-                    tally.lost_units.append(ranked.row.unit)
-                    tally.lost_total += item.deduction
-    stats = []
-    for (group, rule_id), tally in keyed.items():
-        first, lost_total = tally.first, tally.lost_total
-        scored = tally.applicable - tally.pending  # a pending item has no deduction yet: not a zero
-        average = q(lost_total / scored) if scored else ZERO
-        rate = q(lost_total * 100 / (scored * first.max_points)) if scored and first.max_points else ZERO
-        stats.append(
-            ItemStat(
-                group=group,
-                ruleset_id=tally.ruleset_id,
-                rule_id=rule_id,
-                category1=first.category1,
-                content=first.content,
-                max_points=first.max_points,
-                applicable=tally.applicable,
-                lost_units=tuple(tally.lost_units),
-                pending=tally.pending,
-                lost_total=q(lost_total),
-                average=average,
-                loss_rate=rate,
-            )
+                    t.lost += 1
+                    t.lost_total += item.deduction
+                    self._name(t.names, (row.total, -row.index, row.unit))
+
+    def _name(self, names: list, entry: tuple) -> None:
+        if self.names is None:
+            names.append(entry)
+        elif len(names) < self.names:
+            heapq.heappush(names, entry)  # the least is the last in ranking order
+        elif entry[:2] > names[0][:2]:
+            heapq.heapreplace(names, entry)
+
+    def summary(
+        self, fetch: Callable[[object], UnitRow], failures: Iterable[FailedInput], *, inputs: int, assessed_at: str
+    ) -> BatchSummary:
+        types = list(self.types)
+        type_order = {t: n for n, t in enumerate(types)}
+        keys = sorted(self.groups, key=lambda k: (k[1], self.ruleset_order[k[0]], type_order[k[2]]))
+        tallies = [self.groups[k] for k in keys]
+        groups = [Group(k[0], t.ruleset_name, k[1], k[2], len(t.members)) for k, t in zip(keys, tallies, strict=True)]
+        for t in tallies:
+            t.members.sort(key=lambda m: m[:2])
+        ranking = Ranking([(_label(t.key), t.key[0], t.members) for t in tallies], fetch)
+
+        def in_order(what: str, ruleset_id: str | None = None) -> list:
+            return [v for t in tallies if ruleset_id in (None, t.key[0]) for v in t.in_order(what)]
+
+        def categories(ruleset_id: str | None = None) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(name for names in in_order("categories", ruleset_id) for name in names))
+
+        return BatchSummary(
+            rulesets=tuple(self.used),
+            assessed_at=assessed_at,
+            inputs=inputs,
+            ranking=ranking,
+            categories=categories(),
+            grades=tuple(self._grade_counts(tallies, types)),
+            bad_records=BadRecords(ranking, frozenset(self.marked["bad"]), self.bad, self.severe),
+            items=tuple(self._item_stats(tallies)),
+            failures=tuple(sorted(failures, key=lambda f: f.index)),
+            unit_types=tuple(types),
+            groups=tuple(groups),
+            rules_files=tuple(dict.fromkeys(in_order("file"))),
+            categories_of={rid: categories(rid) for rid in dict.fromkeys(t.key[0] for t in tallies)},
+            has_trend=self.trend,
+            reported=frozenset(self.marked["report"]),
+            assigned=frozenset(self.marked["responsibility"]),
         )
-    order = {key: n for n, key in enumerate(keyed)}
-    # Per group (in group order), hardest first: the share of the item's points lost on average,
-    # then the points, then how many units lost any; rules order breaks the remaining ties.
-    stats.sort(
-        key=lambda s: (
-            groups.index(s.group),
-            -s.loss_rate,
-            -s.lost_total,
-            -len(s.lost_units),
-            order[(s.group, s.rule_id)],
-        )
-    )
-    return stats
+
+    @staticmethod
+    def _grade_counts(tallies: list[_GroupTally], unit_types: list[str]) -> list[GradeCount]:
+        if not tallies:  # nothing assessed: a row of zeros per unit type, so the tables say so
+            return [GradeCount(t, t, dict.fromkeys(GRADES, 0), {b[0]: 0 for b in SCORE_BANDS}, 0) for t in unit_types]
+        out = []
+        for t in tallies:
+            # none: the ruleset grades nothing
+            words = list(dict.fromkeys(w for ws in t.in_order("words") for w in ws))
+            counts = {g: t.grades.get(g, 0) for g in words}
+            lines = t.lines  # one ruleset and unit type: the same lines for every member
+            bands = score_bands(lines, words or GRADES)
+            band_counts = {label: 0 for label, _, _ in bands}
+            for total, n in t.totals.items():
+                band_counts[_band(total, bands)] += n
+            out.append(GradeCount(_label(t.key), t.key[2], counts, band_counts, len(t.members), lines))
+        return out
+
+    def _item_stats(self, tallies: list[_GroupTally]) -> list[ItemStat]:
+        stats = []
+        for n, g in enumerate(tallies):
+            for rule_id, t in sorted(g.items.items(), key=lambda kv: kv[1].key):
+                first, lost_total = t.first, t.lost_total
+                scored = t.applicable - t.pending  # a pending item has no deduction yet: not a zero
+                average = q(lost_total / scored) if scored else ZERO
+                rate = q(lost_total * 100 / (scored * first.max_points)) if scored and first.max_points else ZERO
+                names = sorted(t.names, key=lambda e: (-e[0], -e[1]))
+                stat = ItemStat(
+                    group=_label(g.key),
+                    ruleset_id=g.key[0],
+                    rule_id=rule_id,
+                    category1=first.category1,
+                    content=first.content,
+                    max_points=first.max_points,
+                    applicable=t.applicable,
+                    lost_units=tuple(unit for *_, unit in names),
+                    pending=t.pending,
+                    lost_total=q(lost_total),
+                    average=average,
+                    loss_rate=rate,
+                    lost_count=t.lost,
+                )
+                stats.append((n, len(stats), stat))
+        # Per group (in group order), hardest first: the share of the item's points lost on average,
+        # then the points, then how many units lost any; rules order breaks the remaining ties.
+        stats.sort(key=lambda e: (e[0], -e[2].loss_rate, -e[2].lost_total, -e[2].lost_count, e[1]))
+        return [stat for *_, stat in stats]
 
 
 def build_summary(
@@ -424,28 +601,23 @@ def build_summary(
     assessed_at: str,
     unit_types: Iterable[str] = (),
     rulesets: Iterable[tuple[str, str]] = (),
+    names: int | None = None,
 ) -> BatchSummary:
-    """Everything the 汇总 shows. unit_types gives the order of unit types (the ruleset's)."""
-    rows = sorted(rows, key=lambda r: r.index)
-    types = list(dict.fromkeys([*unit_types, *(r.unit_type for r in rows)]))
-    groups = groups_of(rows, types)
-    ranking = rank_units(rows, types)
-    categories = list(dict.fromkeys(name for r in ranking for name, _ in r.row.categories))  # in group order
-    used = list(dict.fromkeys([*rulesets, *((r.ruleset_id, r.ruleset_name) for r in rows)]))
-    bad = [BadRecordRow(r.row.unit, r.row.unit_type, r.row.file, rec) for r in ranking for rec in r.row.bad_records]
-    return BatchSummary(
-        rulesets=tuple(used),
-        assessed_at=assessed_at,
-        inputs=inputs,
-        ranking=tuple(ranking),
-        categories=tuple(categories),
-        grades=tuple(_grade_counts(ranking, groups, types)),
-        bad_records=tuple(bad),
-        items=tuple(_item_stats(ranking)),
-        failures=tuple(sorted(failures, key=lambda f: f.index)),
-        unit_types=tuple(types),
-        groups=tuple(groups),
-    )
+    """Everything the 汇总 shows. unit_types gives the order of unit types (the ruleset's).
+
+    Rows in memory are kept by the summary; rows that can be read back by position (`row_at`,
+    engine.batch.run.RowFile) are read once here and again as the summary's ranking is read.
+    `names`: how many 失分单位 each item keeps (None: all).
+    """
+    tally = Tally(unit_types, rulesets, names)
+    fetch = getattr(rows, "row_at", None)
+    if fetch is not None:  # in input order already
+        for k, row in enumerate(rows):
+            tally.add(row, k)
+    else:
+        for row in sorted(rows, key=lambda r: r.index):
+            tally.add(row, row)
+    return tally.summary(fetch or (lambda row: row), failures, inputs=inputs, assessed_at=assessed_at)
 
 
 def lost_by_category(row: UnitRow, categories: Iterable[str]) -> list[Decimal | None]:
