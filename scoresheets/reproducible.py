@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 from engine import __version__
@@ -47,8 +49,27 @@ def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     raw = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook would overwrite `modified` with now()
     with _StampedZip(raw, _zip_time(when)) as archive:
-        ExcelWriter(wb, archive).save()
+        _InMemoryWriter(wb, archive).save()
     return raw.getvalue()
+
+
+class _InMemoryWriter(ExcelWriter):
+    """openpyxl's writer, each worksheet's XML made in memory: openpyxl writes it to a temporary
+    file, reads it back into the zip and deletes it (creating and deleting four files cost a
+    sixth of saving a scoresheet)."""
+
+    def write_worksheet(self, ws) -> None:  # noqa: ANN001
+        if self.workbook.write_only:
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
 
 
 def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
