@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import weakref
 from copy import copy
 from decimal import Decimal
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.compat import safe_string
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -34,21 +38,42 @@ _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 class _Shared(StyleArray):
     """A named style's array, one object for every cell of that style (a copy per cell was a tenth
-    of a 汇总's memory). It refuses changes: `own(cell)` first gives the cell an array of its own."""
+    of a 汇总's memory). It refuses changes: `own(cell)` first gives the cell an array of its own.
 
-    __slots__ = ()
+    Its hash is computed once: the writer looks every styled cell's array up by hash."""
+
+    __slots__ = ("_hash",)
+
+    def __new__(cls, args):  # noqa: ANN001
+        self = super().__new__(cls, args)
+        self._hash = hash(tuple(self))
+        return self
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __setitem__(self, key, value):  # noqa: ANN001
         raise TypeError("a shared style array: call scoresheets.cells.own(cell) before changing the cell's style")
 
 
-def apply_style(cell, style: str) -> None:
-    """Same as `cell.style = style` for a named style already registered in the workbook."""
-    wb = cell.parent.parent
+_LAST: tuple = (lambda: None, {})  # the last workbook styled (a weak reference) and its arrays
+
+
+def _arrays(wb) -> dict[str, _Shared]:  # noqa: ANN001
+    global _LAST
+    ref, arrays = _LAST  # one read: another thread may replace it
+    if ref() is wb:
+        return arrays
     arrays = _ARRAYS.get(wb)
     if arrays is None:
         arrays = _ARRAYS[wb] = {s.name: _Shared(s.as_tuple()) for s in wb._named_styles}
-    array = arrays.get(style)
+    _LAST = (weakref.ref(wb), arrays)
+    return arrays
+
+
+def apply_style(cell, style: str) -> None:
+    """Same as `cell.style = style` for a named style already registered in the workbook."""
+    array = _arrays(cell.parent.parent).get(style)
     if array is None:
         cell.style = style  # not registered yet: openpyxl adds it (or refuses an unknown name)
         return
@@ -91,30 +116,49 @@ def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
     Submitted data is user input: left to openpyxl, "=HYPERLINK(...)" would become a live formula,
     and a lone surrogate (a JSON "\\ud800" escape) would be saved as XML no reader accepts.
     """
-    cell = ws.cell(row, col)
+    cell = _cell(ws, row, col)
     s = "" if text is None else str(text)
     if s:
-        # a CR would be read back as LF anyway (XML normalises line ends); make it so on purpose
-        s = s.replace("\r\n", "\n").replace("\r", "\n")
-        if _SURROGATE.search(s):
-            s = repair_surrogates(s)
         # set as openpyxl's own setter would after its checks: they are made here already, and
         # openpyxl would scan every text a second time
-        cell._value = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
+        cell._value = _cell_text(s) if len(s) < _CACHED_CHARS else _clean(s)
         cell.data_type = "s"
     apply_style(cell, style)
     return cell
 
 
+def _clean(s: str) -> str:
+    # a CR would be read back as LF anyway (XML normalises line ends); make it so on purpose
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    if _SURROGATE.search(s):
+        s = repair_surrogates(s)
+    return ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
+
+
+_CACHED_CHARS = 500
+_cell_text = functools.lru_cache(maxsize=8192)(_clean)  # a ruleset's texts recur on every unit's sheet
+
+
+def _cell(ws: Worksheet, row: int, col: int) -> Cell:
+    """ws.cell(row, col) without its checks (the sheets' own rows and columns are always valid)."""
+    cells = ws._cells
+    cell = cells.get((row, col))
+    if cell is None:
+        cell = cells[(row, col)] = Cell(ws, row, col)
+        if row > ws._current_row:
+            ws._current_row = row
+    return cell
+
+
 def put_number(ws: Worksheet, row: int, col: int, value: Decimal | float | int, style: str):
-    cell = ws.cell(row, col)
+    cell = _cell(ws, row, col)
     cell.value = float(value) if isinstance(value, Decimal) else value
     apply_style(cell, style)
     return cell
 
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str):
-    cell = ws.cell(row, col)
+    cell = _cell(ws, row, col)
     cell.value = formula
     apply_style(cell, style)
     return cell
@@ -123,7 +167,7 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str):
 def style_row(ws: Worksheet, row: int, first: int, last: int, style: str) -> None:
     """Give empty cells of a row a style, so the row's borders are complete."""
     for col in range(first, last + 1):
-        apply_style(ws.cell(row, col), style)
+        apply_style(_cell(ws, row, col), style)
 
 
 def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
@@ -133,10 +177,17 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
     time; copying the top-left style array gives the same borders (all edges closed) at no cost.
     Write and style the top-left cell first.
     """
-    start = ws.cell(row, first)
+    start = _cell(ws, row, first)
     if (row, last) in ws._cells:
         own(start)  # openpyxl adds the last cell's right and bottom edges to the first cell's border
-    ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"))
+    # as ws.merged_cells.add(MergedCellRange(ws, "A1:D1")) without parsing the range and comparing it
+    # with every range already merged (the sheets never merge a cell twice)
+    merged = MergedCellRange.__new__(MergedCellRange)
+    merged.ws = ws
+    CellRange.__init__(merged, min_col=first, min_row=row, max_col=last, max_row=row)
+    merged.start_cell = None
+    merged._get_borders()
+    ws.merged_cells.ranges.add(merged)
     for col in range(first + 1, last + 1):
         cell = MergedCell(ws, row=row, column=col)
         cell._style = start._style if type(start._style) is _Shared else copy(start._style)
@@ -148,13 +199,13 @@ def title_row(ws: Worksheet, row: int, text: str, ncols: int) -> None:
     put_text(ws, row, 1, text, TITLE)
     merge_row(ws, row, 1, ncols)
     width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1))
-    ws.row_dimensions[row].height = max(TITLE_PT * 2, row_height([(text, width)], TITLE_PT))
+    set_height(ws, row, max(TITLE_PT * 2, row_height([(text, width)], TITLE_PT)))
 
 
 def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[float], style: str) -> None:
     for col, text in enumerate(headers, start=1):
         put_text(ws, row, col, text, style)
-    ws.row_dimensions[row].height = row_height(zip(headers, widths, strict=False), BODY_PT)
+    set_height(ws, row, row_height(zip(headers, widths, strict=False), BODY_PT))
 
 
 def set_widths(ws: Worksheet, widths: list[float]) -> None:
@@ -164,7 +215,49 @@ def set_widths(ws: Worksheet, widths: list[float]) -> None:
 
 def fit_row(ws: Worksheet, row: int, texts: list[str], widths: list[float]) -> None:
     """Explicit height for a row of wrapped text (texts[i] sits in a column widths[i] wide)."""
-    ws.row_dimensions[row].height = row_height(zip(texts, widths, strict=False), BODY_PT)
+    set_height(ws, row, row_height(zip(texts, widths, strict=False), BODY_PT))
+
+
+class _Row(RowDimension):
+    """A row's dimension as openpyxl makes it, made without checking each of its fields and read
+    by the writer without looking a style up for the row: one per row of every sheet."""
+
+    def __init__(self, worksheet: Worksheet, index: int = 0, ht: float | None = None, **kw) -> None:
+        if kw:  # a copy (Dimension.__copy__ passes every field)
+            super().__init__(worksheet, index, ht, **kw)
+            return
+        self.parent = worksheet
+        self._style = None
+        fields = {"index": index, "hidden": False, "outlineLevel": 0, "collapsed": False, "ht": ht}
+        self.__dict__.update(fields, thickBot=False, thickTop=False)
+
+    def __iter__(self):
+        d = self.__dict__
+        if (
+            self._style is not None
+            or d["hidden"]
+            or d["outlineLevel"]
+            or d["collapsed"]
+            or d["thickBot"]
+            or d["thickTop"]
+        ):
+            yield from super().__iter__()
+            return
+        ht = d["ht"]  # what RowDimension yields when only a height is set
+        if ht:
+            yield "ht", safe_string(ht)
+        if ht is not None:
+            yield "customHeight", "1"
+
+
+def set_height(ws: Worksheet, row: int, height: float) -> None:
+    """Same as `ws.row_dimensions[row].height = height`."""
+    dims = ws.row_dimensions
+    dim = dims.get(row)
+    if dim is None:
+        dict.__setitem__(dims, row, _Row(ws, row, float(height)))
+    else:
+        dim.height = height
 
 
 def protect_sheet(ws: Worksheet) -> None:
@@ -201,7 +294,7 @@ def subhead_row(ws: Worksheet, row: int, text: str, widths: list[float], style: 
     """A heading over the whole table width, tall enough for its text."""
     put_text(ws, row, 1, text, style)
     merge_row(ws, row, 1, len(widths))
-    ws.row_dimensions[row].height = row_height([(text, sum(widths))], SUBHEAD_PT)
+    set_height(ws, row, row_height([(text, sum(widths))], SUBHEAD_PT))
 
 
 def between_zero_and_points(sqref: str, what: str, points_col: str = "E") -> DataValidation:
