@@ -12,6 +12,7 @@ from decimal import Decimal
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.compat import safe_string
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -40,13 +41,15 @@ class _Shared(StyleArray):
     """A named style's array, one object for every cell of that style (a copy per cell was a tenth
     of a 汇总's memory). It refuses changes: `own(cell)` first gives the cell an array of its own.
 
-    Its hash is computed once: the writer looks every styled cell's array up by hash."""
+    Its hash is computed once, and its id in the workbook's list of cell styles looked up once: the
+    writer asks every styled cell for that id."""
 
-    __slots__ = ("_hash",)
+    __slots__ = ("_hash", "_id")
 
     def __new__(cls, args):  # noqa: ANN001
         self = super().__new__(cls, args)
         self._hash = hash(tuple(self))
+        self._id = (None, 0)  # (the list it was looked up in, its index there)
         return self
 
     def __hash__(self) -> int:
@@ -139,12 +142,49 @@ _CACHED_CHARS = 500
 _cell_text = functools.lru_cache(maxsize=8192)(_clean)  # a ruleset's texts recur on every unit's sheet
 
 
+def _style_id(cell) -> int:  # noqa: ANN001
+    array = cell._style
+    if type(array) is not _Shared:
+        return StyleableObject.style_id.fget(cell)
+    styles = cell.parent.parent._cell_styles
+    seen, index = array._id
+    if seen is not styles:  # the list only grows: an index once found stays right
+        index = styles.add(array)
+        array._id = (styles, index)
+    return index
+
+
+class _Cell(Cell):
+    """openpyxl's cell, made in one step, that gives the writer a shared style's id without
+    hashing the style (the writer asks every styled cell)."""
+
+    __slots__ = ()
+    style_id = property(_style_id)
+
+    def __init__(self, worksheet: Worksheet, row: int, column: int) -> None:
+        self.parent = worksheet
+        self._style = None
+        self.row = row
+        self.column = column
+        self._value = None
+        self._hyperlink = None
+        self.data_type = "n"
+        self._comment = None
+
+
+class _MergedCell(MergedCell):
+    """openpyxl's merged cell, giving the writer its style's id as _Cell does."""
+
+    __slots__ = ()
+    style_id = property(_style_id)
+
+
 def _cell(ws: Worksheet, row: int, col: int) -> Cell:
     """ws.cell(row, col) without its checks (the sheets' own rows and columns are always valid)."""
     cells = ws._cells
     cell = cells.get((row, col))
     if cell is None:
-        cell = cells[(row, col)] = Cell(ws, row, col)
+        cell = cells[(row, col)] = _Cell(ws, row, col)
         if row > ws._current_row:
             ws._current_row = row
     return cell
@@ -189,7 +229,7 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
     merged._get_borders()
     ws.merged_cells.ranges.add(merged)
     for col in range(first + 1, last + 1):
-        cell = MergedCell(ws, row=row, column=col)
+        cell = _MergedCell(ws, row=row, column=col)
         cell._style = start._style if type(start._style) is _Shared else copy(start._style)
         ws._cells[(row, col)] = cell
 

@@ -141,26 +141,45 @@ def column_points(width: float) -> float:
     return (width * 7 + 5) * 0.75
 
 
+class _Chars(dict):
+    """Character → (width in em, Latin-like, may not start a line, may not end one), computed once
+    per character (row heights measure every text of every sheet)."""
+
+    def __missing__(self, ch: str) -> tuple[float, bool, bool, bool]:
+        # Latin, digits and the symbols set among them (× ÷ − → ≥ ①) break only at spaces, as in ICU
+        latin = (ch.isascii() and not ch.isspace()) or unicodedata.category(ch) in _SYMBOLS
+        facts = (char_em(ch), latin, ch in _NO_START, ch in _NO_END)
+        if len(self) < 60_000:  # bounded, whatever text comes in
+            self[ch] = facts
+        return facts
+
+
+_CHARS = _Chars()
+
+
 def _pieces(line: str) -> list[float]:
     """Widths (em) of the pieces a line may break between: each CJK character, each Latin word or number
     (with the spaces after it), closing punctuation kept with what precedes it, opening with what follows."""
     pieces: list[float] = []
     glue_next = False
     word = False  # the last piece is a Latin word still growing
+    chars = _CHARS
     for ch in line:
-        em = char_em(ch)
-        # Latin, digits and the symbols set among them (× ÷ − → ≥ ①) break only at spaces, as in ICU
-        latin = (ch.isascii() and not ch.isspace()) or unicodedata.category(ch) in _SYMBOLS
-        if pieces and (glue_next or ch in _NO_START or (latin and word) or (ch == " " and word)):
+        em, latin, no_start, no_end = chars[ch]
+        if pieces and (glue_next or no_start or (word and (latin or ch == " "))):
             pieces[-1] += em
         else:
             pieces.append(em)
-        glue_next = ch in _NO_END
+        glue_next = no_end
         word = latin or (word and ch == " ")
     return pieces
 
 
 def _lines(line: str, usable_em: float) -> int:
+    chars = _CHARS
+    room = usable_em - 1e-6  # a margin far above the rounding of the sums below
+    if len(line) * _WIDEST_EM < room or sum(chars[ch][0] for ch in line) < room:
+        return 1  # fits as it is (most cells): no need to find where it may break
     count, used = 1, 0.0
     for piece in _pieces(line):
         if used + piece <= usable_em or used == 0:
@@ -175,6 +194,9 @@ def _lines(line: str, usable_em: float) -> int:
                 count += 1
                 used -= usable_em
     return count
+
+
+_WIDEST_EM = max(max(_ASCII_EM) / 1000, 1.0, _NARROW_EM)
 
 
 @functools.lru_cache(maxsize=8192)  # item texts repeat on every unit's sheet
