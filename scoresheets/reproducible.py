@@ -14,7 +14,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.worksheet.merge import MergeCell, MergeCells
 from openpyxl.writer.excel import ExcelWriter
 
 from engine import __version__
@@ -66,7 +70,7 @@ class _InMemoryWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer = _SheetWriter(ws, out=io.BytesIO())
         writer.write()
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], writer.read())
@@ -106,6 +110,31 @@ class _StampedZip(zipfile.ZipFile):
         # openpyxl writes each worksheet to a temporary file and adds it by name
         with open(filename, "rb") as fh:
             self.writestr(arcname or str(filename), fh.read())
+
+
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's worksheet writer; the used range and the merged ranges taken from their numbers
+    (openpyxl builds the one cell by cell and parses the others back from their text)."""
+
+    def write_dimensions(self) -> None:
+        cells = self.ws._cells
+        if not cells:
+            super().write_dimensions()
+            return
+        first, last = min(cells)[0], max(cells)[0]
+        left, right = min(col for _, col in cells), max(col for _, col in cells)
+        ref = f"{get_column_letter(left)}{first}:{get_column_letter(right)}{last}"
+        self.xf.send(SheetDimension(ref).to_tree())
+
+    def write_merged_cells(self) -> None:
+        ranges = self.ws.merged_cells.ranges
+        if ranges:
+            cells = []
+            for merged in ranges:
+                cell = MergeCell.__new__(MergeCell)
+                CellRange.__init__(cell, None, merged.min_col, merged.min_row, merged.max_col, merged.max_row)
+                cells.append(cell)
+            self.xf.send(MergeCells(mergeCell=cells).to_tree())
 
 
 def _zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:

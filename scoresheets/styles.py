@@ -8,7 +8,10 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.named_styles import NamedStyleList
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
@@ -96,10 +99,63 @@ def _styles() -> list[NamedStyle]:
 
 def register_styles(wb: Workbook) -> None:
     """Add this package's named styles to wb; calling it again is harmless."""
+    if _fresh(wb):
+        _copy_styles(_registered(), wb)
+    else:
+        _add_styles(wb)
+
+
+def _add_styles(wb: Workbook) -> None:
     present = set(wb.named_styles)
     for style in _styles():
         if style.name not in present:
             wb.add_named_style(style)
+
+
+@functools.cache
+def _registered() -> Workbook:
+    """A new workbook with the named styles added the usual way, made once: every new workbook's
+    styles are copied from it (adding them cost as much as writing the 不良记录 sheet)."""
+    wb = Workbook()
+    _add_styles(wb)
+    return wb
+
+
+_LISTS = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
+
+
+def _fresh(wb: Workbook) -> bool:
+    """wb's styles are openpyxl's defaults, as Workbook() makes them."""
+    sizes = tuple(len(getattr(wb, name)) for name in _LISTS)
+    return (
+        sizes == (1, 2, 1, 1, 1, 0)
+        and len(wb._cell_styles) == 1
+        and wb.named_styles == ["Normal"]
+        and not wb._differential_styles.styles
+        and not wb._date_formats
+        and not wb._timedelta_formats
+    )
+
+
+def _copy_styles(source: Workbook, wb: Workbook) -> None:
+    """wb's style lists made those of `source` (a fresh workbook's are a prefix of them).
+
+    The fonts, fills … are shared (openpyxl never changes one in place: a cell's font is replaced,
+    not edited); each list and each named style is wb's own, the lists' indexes copied, not hashed
+    again."""
+    for name in _LISTS:
+        theirs = getattr(source, name)
+        mine = IndexedList()
+        list.extend(mine, theirs)
+        mine._dict = dict(theirs._dict)
+        mine.clean = theirs.clean
+        setattr(wb, name, mine)
+    named = NamedStyleList()
+    for style in source._named_styles:
+        copied = NamedStyle.__new__(NamedStyle)
+        copied.__dict__.update(style.__dict__, _wb=wb, _style=StyleArray(style._style))
+        list.append(named, copied)
+    wb._named_styles = named
 
 
 def cjk_width(text: str) -> int:
