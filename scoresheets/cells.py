@@ -32,9 +32,8 @@ from scoresheets.styles import (
 
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# name → style array of each workbook's named styles: `cell.style = name` searches the named
-# styles list by name on every assignment; the array it copies is the same each time
-_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# `cell.style = name` searches the named styles list by name on every assignment; the array it
+# copies is the same each time: each workbook's arrays are made once (_Styles)
 
 
 class _Shared(StyleArray):
@@ -59,24 +58,36 @@ class _Shared(StyleArray):
         raise TypeError("a shared style array: call scoresheets.cells.own(cell) before changing the cell's style")
 
 
-_LAST: tuple = (lambda: None, {})  # the last workbook styled (a weak reference) and its arrays
+class _Styles:
+    """A workbook's named styles' arrays, its style objects' indexes, and the arrays restyle made."""
+
+    __slots__ = ("arrays", "indexes", "derived")
+
+    def __init__(self, wb) -> None:  # noqa: ANN001
+        self.arrays = {s.name: _Shared(s.as_tuple()) for s in wb._named_styles}
+        self.indexes: dict[tuple[str, int], tuple[object, int]] = {}
+        self.derived: dict[tuple, _Shared] = {}
 
 
-def _arrays(wb) -> dict[str, _Shared]:  # noqa: ANN001
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LAST: tuple = (lambda: None, None)  # the last workbook styled (a weak reference) and its _Styles
+
+
+def _styles(wb) -> _Styles:  # noqa: ANN001
     global _LAST
-    ref, arrays = _LAST  # one read: another thread may replace it
+    ref, styles = _LAST  # one read: another thread may replace it
     if ref() is wb:
-        return arrays
-    arrays = _ARRAYS.get(wb)
-    if arrays is None:
-        arrays = _ARRAYS[wb] = {s.name: _Shared(s.as_tuple()) for s in wb._named_styles}
-    _LAST = (weakref.ref(wb), arrays)
-    return arrays
+        return styles
+    styles = _STYLES.get(wb)
+    if styles is None:
+        styles = _STYLES[wb] = _Styles(wb)
+    _LAST = (weakref.ref(wb), styles)
+    return styles
 
 
 def apply_style(cell, style: str) -> None:
     """Same as `cell.style = style` for a named style already registered in the workbook."""
-    array = _arrays(cell.parent.parent).get(style)
+    array = _styles(cell.parent.parent).arrays.get(style)
     if array is None:
         cell.style = style  # not registered yet: openpyxl adds it (or refuses an unknown name)
         return
@@ -91,7 +102,6 @@ def own(cell):
 
 
 _SLOTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "protection": ("_protections", "protectionId")}
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def restyle(cell, **parts) -> None:
@@ -99,18 +109,31 @@ def restyle(cell, **parts) -> None:
 
     openpyxl hashes the whole object on every assignment to find it in the workbook's list (a fifth
     of building a scoresheet); each object's index is looked up once per workbook here instead.
+    A cell of a named style gets an array shared by every cell restyled alike (a copy each cost
+    more than its cell).
     """
-    own(cell)
     wb = cell.parent.parent
-    known = _INDEXES.get(wb)
-    if known is None:
-        known = _INDEXES[wb] = {}
+    styles = _styles(wb)
+    changes = []
     for attr, value in parts.items():
-        hit = known.get((attr, id(value)))
+        hit = styles.indexes.get((attr, id(value)))
         if hit is None or hit[0] is not value:  # the object is kept, so its id is not reused
             collection, _ = _SLOTS[attr]
-            hit = known[(attr, id(value))] = (value, getattr(wb, collection).add(value))
-        setattr(cell._style, _SLOTS[attr][1], hit[1])
+            hit = styles.indexes[(attr, id(value))] = (value, getattr(wb, collection).add(value))
+        changes.append((_SLOTS[attr][1], hit[1]))
+    base = cell._style
+    if type(base) is _Shared:
+        key = (base, *changes)
+        derived = styles.derived.get(key)
+        if derived is None:
+            array = copy(base)
+            for slot, index in changes:
+                setattr(array, slot, index)
+            derived = styles.derived[key] = _Shared(array)
+        cell._style = derived
+        return
+    for slot, index in changes:
+        setattr(base, slot, index)
 
 
 def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):

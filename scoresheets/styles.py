@@ -268,8 +268,34 @@ def row_height(texts_and_widths: Iterable[tuple[str, float]], font_pt: float = B
     LibreOffice does not grow rows for wrapped text, so heights have to be explicit; every workbook
     this package writes sizes its rows here.
     """
-    lines = max((line_count(t, w, font_pt) for t, w in texts_and_widths if t), default=1)
+    lines = 1
+    for text, width in texts_and_widths:
+        if not text:
+            continue
+        if type(text) is str and "\n" not in text:
+            fits = _FITS.get((width, font_pt))
+            if fits is None:
+                fits = _fits(width, font_pt)
+            if len(text) <= fits:
+                continue  # one line, however wide its characters (most cells)
+        n = line_count(text, width, font_pt)
+        if n > lines:
+            lines = n
     return min(round(lines * font_pt * _LINE_EM + _ROW_PAD_PT, 1), MAX_ROW_HEIGHT)
+
+
+_FITS: dict[tuple[float, float], int] = {}
+
+
+def _fits(width: float, font_pt: float) -> int:
+    """The most characters of any width that line_count counts as one line in this column."""
+    room = max(column_points(width) - _PAD_PT, font_pt) / font_pt - 1e-6  # as _lines reckons it
+    n = int(room / _WIDEST_EM)
+    while n > 0 and n * _WIDEST_EM >= room:
+        n -= 1
+    if len(_FITS) < 1000:
+        _FITS[(width, font_pt)] = n
+    return n
 
 
 _ROW_TOLERANCE_PT = 0.5  # LibreOffice rounds heights to 1/100 mm
