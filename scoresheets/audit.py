@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.result import AssessmentResult
-from scoresheets.cells import chinese_time, merge_row, put_text, subhead_row
+from scoresheets.cells import chinese_time, merge_row, put_text, set_height, subhead_row
 from scoresheets.styles import BODY, row_height
 
 HEADING = "审计信息"
@@ -64,7 +64,7 @@ def write_audit_block(ws: Worksheet, row: int, result: AssessmentResult, label_e
         merge_row(ws, row, 1, label_end)
         put_text(ws, row, label_end + 1, value, BODY)
         merge_row(ws, row, label_end + 1, last_col)
-        ws.row_dimensions[row].height = row_height([(label, sum(widths[:label_end])), (value, sum(widths[label_end:]))])
+        set_height(ws, row, row_height([(label, sum(widths[:label_end])), (value, sum(widths[label_end:]))]))
         row += 1
     return row
 

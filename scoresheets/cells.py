@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import weakref
 from copy import copy
 from decimal import Decimal
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.compat import safe_string
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -27,28 +32,62 @@ from scoresheets.styles import (
 
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# name → style array of each workbook's named styles: `cell.style = name` searches the named
-# styles list by name on every assignment; the array it copies is the same each time
-_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# `cell.style = name` searches the named styles list by name on every assignment; the array it
+# copies is the same each time: each workbook's arrays are made once (_Styles)
 
 
 class _Shared(StyleArray):
     """A named style's array, one object for every cell of that style (a copy per cell was a tenth
-    of a 汇总's memory). It refuses changes: `own(cell)` first gives the cell an array of its own."""
+    of a 汇总's memory). It refuses changes: `own(cell)` first gives the cell an array of its own.
 
-    __slots__ = ()
+    Its hash is computed once, and its id in the workbook's list of cell styles looked up once: the
+    writer asks every styled cell for that id."""
+
+    __slots__ = ("_hash", "_id")
+
+    def __new__(cls, args):  # noqa: ANN001
+        self = super().__new__(cls, args)
+        self._hash = hash(tuple(self))
+        self._id = (None, 0)  # (the list it was looked up in, its index there)
+        return self
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __setitem__(self, key, value):  # noqa: ANN001
         raise TypeError("a shared style array: call scoresheets.cells.own(cell) before changing the cell's style")
 
 
+class _Styles:
+    """A workbook's named styles' arrays, its style objects' indexes, and the arrays restyle made."""
+
+    __slots__ = ("arrays", "indexes", "derived")
+
+    def __init__(self, wb) -> None:  # noqa: ANN001
+        self.arrays = {s.name: _Shared(s.as_tuple()) for s in wb._named_styles}
+        self.indexes: dict[tuple[str, int], tuple[object, int]] = {}
+        self.derived: dict[tuple, _Shared] = {}
+
+
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LAST: tuple = (lambda: None, None)  # the last workbook styled (a weak reference) and its _Styles
+
+
+def _styles(wb) -> _Styles:  # noqa: ANN001
+    global _LAST
+    ref, styles = _LAST  # one read: another thread may replace it
+    if ref() is wb:
+        return styles
+    styles = _STYLES.get(wb)
+    if styles is None:
+        styles = _STYLES[wb] = _Styles(wb)
+    _LAST = (weakref.ref(wb), styles)
+    return styles
+
+
 def apply_style(cell, style: str) -> None:
     """Same as `cell.style = style` for a named style already registered in the workbook."""
-    wb = cell.parent.parent
-    arrays = _ARRAYS.get(wb)
-    if arrays is None:
-        arrays = _ARRAYS[wb] = {s.name: _Shared(s.as_tuple()) for s in wb._named_styles}
-    array = arrays.get(style)
+    array = _styles(cell.parent.parent).arrays.get(style)
     if array is None:
         cell.style = style  # not registered yet: openpyxl adds it (or refuses an unknown name)
         return
@@ -63,7 +102,6 @@ def own(cell):
 
 
 _SLOTS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"), "protection": ("_protections", "protectionId")}
-_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def restyle(cell, **parts) -> None:
@@ -71,18 +109,31 @@ def restyle(cell, **parts) -> None:
 
     openpyxl hashes the whole object on every assignment to find it in the workbook's list (a fifth
     of building a scoresheet); each object's index is looked up once per workbook here instead.
+    A cell of a named style gets an array shared by every cell restyled alike (a copy each cost
+    more than its cell).
     """
-    own(cell)
     wb = cell.parent.parent
-    known = _INDEXES.get(wb)
-    if known is None:
-        known = _INDEXES[wb] = {}
+    styles = _styles(wb)
+    changes = []
     for attr, value in parts.items():
-        hit = known.get((attr, id(value)))
+        hit = styles.indexes.get((attr, id(value)))
         if hit is None or hit[0] is not value:  # the object is kept, so its id is not reused
             collection, _ = _SLOTS[attr]
-            hit = known[(attr, id(value))] = (value, getattr(wb, collection).add(value))
-        setattr(cell._style, _SLOTS[attr][1], hit[1])
+            hit = styles.indexes[(attr, id(value))] = (value, getattr(wb, collection).add(value))
+        changes.append((_SLOTS[attr][1], hit[1]))
+    base = cell._style
+    if type(base) is _Shared:
+        key = (base, *changes)
+        derived = styles.derived.get(key)
+        if derived is None:
+            array = copy(base)
+            for slot, index in changes:
+                setattr(array, slot, index)
+            derived = styles.derived[key] = _Shared(array)
+        cell._style = derived
+        return
+    for slot, index in changes:
+        setattr(base, slot, index)
 
 
 def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
@@ -91,30 +142,86 @@ def put_text(ws: Worksheet, row: int, col: int, text: object, style: str):
     Submitted data is user input: left to openpyxl, "=HYPERLINK(...)" would become a live formula,
     and a lone surrogate (a JSON "\\ud800" escape) would be saved as XML no reader accepts.
     """
-    cell = ws.cell(row, col)
+    cell = _cell(ws, row, col)
     s = "" if text is None else str(text)
     if s:
-        # a CR would be read back as LF anyway (XML normalises line ends); make it so on purpose
-        s = s.replace("\r\n", "\n").replace("\r", "\n")
-        if _SURROGATE.search(s):
-            s = repair_surrogates(s)
         # set as openpyxl's own setter would after its checks: they are made here already, and
         # openpyxl would scan every text a second time
-        cell._value = ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
+        cell._value = _cell_text(s) if len(s) < _CACHED_CHARS else _clean(s)
         cell.data_type = "s"
     apply_style(cell, style)
     return cell
 
 
+def _clean(s: str) -> str:
+    # a CR would be read back as LF anyway (XML normalises line ends); make it so on purpose
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    if _SURROGATE.search(s):
+        s = repair_surrogates(s)
+    return ILLEGAL_CHARACTERS_RE.sub("", s)[:MAX_CELL_CHARS]
+
+
+_CACHED_CHARS = 500
+_cell_text = functools.lru_cache(maxsize=8192)(_clean)  # a ruleset's texts recur on every unit's sheet
+
+
+def _style_id(cell) -> int:  # noqa: ANN001
+    array = cell._style
+    if type(array) is not _Shared:
+        return StyleableObject.style_id.fget(cell)
+    styles = cell.parent.parent._cell_styles
+    seen, index = array._id
+    if seen is not styles:  # the list only grows: an index once found stays right
+        index = styles.add(array)
+        array._id = (styles, index)
+    return index
+
+
+class _Cell(Cell):
+    """openpyxl's cell, made in one step, that gives the writer a shared style's id without
+    hashing the style (the writer asks every styled cell)."""
+
+    __slots__ = ()
+    style_id = property(_style_id)
+
+    def __init__(self, worksheet: Worksheet, row: int, column: int) -> None:
+        self.parent = worksheet
+        self._style = None
+        self.row = row
+        self.column = column
+        self._value = None
+        self._hyperlink = None
+        self.data_type = "n"
+        self._comment = None
+
+
+class _MergedCell(MergedCell):
+    """openpyxl's merged cell, giving the writer its style's id as _Cell does."""
+
+    __slots__ = ()
+    style_id = property(_style_id)
+
+
+def _cell(ws: Worksheet, row: int, col: int) -> Cell:
+    """ws.cell(row, col) without its checks (the sheets' own rows and columns are always valid)."""
+    cells = ws._cells
+    cell = cells.get((row, col))
+    if cell is None:
+        cell = cells[(row, col)] = _Cell(ws, row, col)
+        if row > ws._current_row:
+            ws._current_row = row
+    return cell
+
+
 def put_number(ws: Worksheet, row: int, col: int, value: Decimal | float | int, style: str):
-    cell = ws.cell(row, col)
+    cell = _cell(ws, row, col)
     cell.value = float(value) if isinstance(value, Decimal) else value
     apply_style(cell, style)
     return cell
 
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str):
-    cell = ws.cell(row, col)
+    cell = _cell(ws, row, col)
     cell.value = formula
     apply_style(cell, style)
     return cell
@@ -123,7 +230,7 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str):
 def style_row(ws: Worksheet, row: int, first: int, last: int, style: str) -> None:
     """Give empty cells of a row a style, so the row's borders are complete."""
     for col in range(first, last + 1):
-        apply_style(ws.cell(row, col), style)
+        apply_style(_cell(ws, row, col), style)
 
 
 def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
@@ -133,12 +240,19 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
     time; copying the top-left style array gives the same borders (all edges closed) at no cost.
     Write and style the top-left cell first.
     """
-    start = ws.cell(row, first)
+    start = _cell(ws, row, first)
     if (row, last) in ws._cells:
         own(start)  # openpyxl adds the last cell's right and bottom edges to the first cell's border
-    ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"))
+    # as ws.merged_cells.add(MergedCellRange(ws, "A1:D1")) without parsing the range and comparing it
+    # with every range already merged (the sheets never merge a cell twice)
+    merged = MergedCellRange.__new__(MergedCellRange)
+    merged.ws = ws
+    CellRange.__init__(merged, min_col=first, min_row=row, max_col=last, max_row=row)
+    merged.start_cell = None
+    merged._get_borders()
+    ws.merged_cells.ranges.add(merged)
     for col in range(first + 1, last + 1):
-        cell = MergedCell(ws, row=row, column=col)
+        cell = _MergedCell(ws, row=row, column=col)
         cell._style = start._style if type(start._style) is _Shared else copy(start._style)
         ws._cells[(row, col)] = cell
 
@@ -148,13 +262,13 @@ def title_row(ws: Worksheet, row: int, text: str, ncols: int) -> None:
     put_text(ws, row, 1, text, TITLE)
     merge_row(ws, row, 1, ncols)
     width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1))
-    ws.row_dimensions[row].height = max(TITLE_PT * 2, row_height([(text, width)], TITLE_PT))
+    set_height(ws, row, max(TITLE_PT * 2, row_height([(text, width)], TITLE_PT)))
 
 
 def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[float], style: str) -> None:
     for col, text in enumerate(headers, start=1):
         put_text(ws, row, col, text, style)
-    ws.row_dimensions[row].height = row_height(zip(headers, widths, strict=False), BODY_PT)
+    set_height(ws, row, row_height(zip(headers, widths, strict=False), BODY_PT))
 
 
 def set_widths(ws: Worksheet, widths: list[float]) -> None:
@@ -164,7 +278,49 @@ def set_widths(ws: Worksheet, widths: list[float]) -> None:
 
 def fit_row(ws: Worksheet, row: int, texts: list[str], widths: list[float]) -> None:
     """Explicit height for a row of wrapped text (texts[i] sits in a column widths[i] wide)."""
-    ws.row_dimensions[row].height = row_height(zip(texts, widths, strict=False), BODY_PT)
+    set_height(ws, row, row_height(zip(texts, widths, strict=False), BODY_PT))
+
+
+class _Row(RowDimension):
+    """A row's dimension as openpyxl makes it, made without checking each of its fields and read
+    by the writer without looking a style up for the row: one per row of every sheet."""
+
+    def __init__(self, worksheet: Worksheet, index: int = 0, ht: float | None = None, **kw) -> None:
+        if kw:  # a copy (Dimension.__copy__ passes every field)
+            super().__init__(worksheet, index, ht, **kw)
+            return
+        self.parent = worksheet
+        self._style = None
+        fields = {"index": index, "hidden": False, "outlineLevel": 0, "collapsed": False, "ht": ht}
+        self.__dict__.update(fields, thickBot=False, thickTop=False)
+
+    def __iter__(self):
+        d = self.__dict__
+        if (
+            self._style is not None
+            or d["hidden"]
+            or d["outlineLevel"]
+            or d["collapsed"]
+            or d["thickBot"]
+            or d["thickTop"]
+        ):
+            yield from super().__iter__()
+            return
+        ht = d["ht"]  # what RowDimension yields when only a height is set
+        if ht:
+            yield "ht", safe_string(ht)
+        if ht is not None:
+            yield "customHeight", "1"
+
+
+def set_height(ws: Worksheet, row: int, height: float) -> None:
+    """Same as `ws.row_dimensions[row].height = height`."""
+    dims = ws.row_dimensions
+    dim = dims.get(row)
+    if dim is None:
+        dict.__setitem__(dims, row, _Row(ws, row, float(height)))
+    else:
+        dim.height = height
 
 
 def protect_sheet(ws: Worksheet) -> None:
@@ -201,7 +357,7 @@ def subhead_row(ws: Worksheet, row: int, text: str, widths: list[float], style: 
     """A heading over the whole table width, tall enough for its text."""
     put_text(ws, row, 1, text, style)
     merge_row(ws, row, 1, len(widths))
-    ws.row_dimensions[row].height = row_height([(text, sum(widths))], SUBHEAD_PT)
+    set_height(ws, row, row_height([(text, sum(widths))], SUBHEAD_PT))
 
 
 def between_zero_and_points(sqref: str, what: str, points_col: str = "E") -> DataValidation:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from engine.documents.xlsx_guard import check_xlsx
 from engine.errors import InputError, Location, Problem
@@ -45,22 +46,25 @@ def record_content(wb: Workbook) -> None:
 
 def content_digest(wb: Workbook) -> str:
     """sha256 over every non-empty cell of every sheet, values in a canonical spelling."""
-    digest = hashlib.sha256()
-    for sheet, coordinate, value in _cells(wb):
-        digest.update(f"{sheet}!{coordinate}={value}\n".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    lines = "".join(f"{sheet}!{coordinate}={value}\n" for sheet, coordinate, value in _cells(wb))
+    return hashlib.sha256(lines.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _cells(wb: Workbook) -> list[tuple[str, str, str]]:
     out = []
     for ws in wb.worksheets:
+        title, cells, letters = ws.title, ws._cells, {}
         # the cells that exist, in reading order: iter_rows would visit (and create) every empty
         # cell of the used range, a tenth of writing a scoresheet
-        for key in sorted(ws._cells):
-            cell = ws._cells[key]
-            value = _canonical(cell.value)
+        for key in sorted(cells):
+            value = cells[key]._value
+            if value is None:
+                continue
+            value = value if type(value) is str else _canonical(value)
             if value:
-                out.append((ws.title, cell.coordinate, value))
+                row, col = key
+                letter = letters.get(col) or letters.setdefault(col, get_column_letter(col))
+                out.append((title, f"{letter}{row}", value))
     return out
 
 

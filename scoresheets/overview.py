@@ -18,6 +18,7 @@ from scoresheets.cells import (
     put_formula,
     put_number,
     put_text,
+    set_height,
     set_widths,
     style_row,
     subhead_row,
@@ -73,7 +74,7 @@ class _Overview:
         merge_row(ws, r, 1, LABEL)
         put_text(ws, r, LABEL + 1, text, style)
         merge_row(ws, r, LABEL + 1, NCOLS)
-        ws.row_dimensions[r].height = row_height([(label, sum(WIDTHS[:LABEL])), (text, sum(WIDTHS[LABEL:]))])
+        set_height(ws, r, row_height([(label, sum(WIDTHS[:LABEL])), (text, sum(WIDTHS[LABEL:]))]))
         self.row += 1
         return r
 
@@ -87,7 +88,7 @@ class _Overview:
         for r, info in enumerate(lines, start=2):
             put_text(ws, r, 1, info, INFO)
             merge_row(ws, r, 1, NCOLS)
-            ws.row_dimensions[r].height = row_height([(info, sum(WIDTHS))])
+            set_height(ws, r, row_height([(info, sum(WIDTHS))]))
         self.row = 4
 
     def result(self) -> None:
@@ -114,7 +115,7 @@ class _Overview:
         if res.grade_words:
             worst = CellIsRule(operator="equal", formula=[f'"{res.grade_words[-1]}"'], font=ALARM_FONT)
             ws.conditional_formatting.add(f"G{r}:H{r}", worst)
-        ws.row_dimensions[r].height = max(BIG_PT * 2.2, row_height([("总分", 16)], BIG_LABEL_PT))
+        set_height(ws, r, max(BIG_PT * 2.2, row_height([("总分", 16)], BIG_LABEL_PT)))
         self.row += 1
         if res.grade.provisional:
             self.line("暂定", f"等次暂定：{res.grade.reasons[-1]}")
@@ -159,7 +160,7 @@ class _Overview:
         )
         put_text(ws, self.row, 1, note, INFO)
         merge_row(ws, self.row, 1, NCOLS)
-        ws.row_dimensions[self.row].height = row_height([(note, sum(WIDTHS))])
+        set_height(ws, self.row, row_height([(note, sum(WIDTHS))]))
         self.row += 1
         header = self.row
         header_row(ws, header, HEADERS, WIDTHS, HEADER)
@@ -181,7 +182,7 @@ class _Overview:
             put_text(ws, self.row, 1, "无扣分项，无需整改", BODY)
             merge_row(ws, self.row, 1, NCOLS)
             style_row(ws, self.row, 2, NCOLS, BODY)
-            ws.row_dimensions[self.row].height = row_height([("无扣分项，无需整改", sum(WIDTHS))])
+            set_height(ws, self.row, row_height([("无扣分项，无需整改", sum(WIDTHS))]))
             self.row += 1
         return header
 
@@ -202,7 +203,7 @@ def _responsibility(page: _Overview) -> None:
     )
     put_text(ws, page.row, 1, note, INFO)
     merge_row(ws, page.row, 1, NCOLS)
-    ws.row_dimensions[page.row].height = row_height([(note, sum(WIDTHS))])
+    set_height(ws, page.row, row_height([(note, sum(WIDTHS))]))
     page.row += 1
     header_row(ws, page.row, RESP_HEADERS, WIDTHS, HEADER)
     merge_row(ws, page.row, 6, 7)
@@ -220,9 +221,13 @@ def _responsibility(page: _Overview) -> None:
             put_text(ws, r, 6, leads, BODY if task else CENTER)
             merge_row(ws, r, 6, 7)
             put_text(ws, r, 8, partners, BODY if task and task.partners else CENTER)
-            ws.row_dimensions[r].height = row_height(
-                [(item.content, WIDTHS[2]), (where, WIDTHS[3]), (leads, WIDTHS[5] + WIDTHS[6]), (partners, WIDTHS[7])]
-            )
+            texts = [
+                (item.content, WIDTHS[2]),
+                (where, WIDTHS[3]),
+                (leads, WIDTHS[5] + WIDTHS[6]),
+                (partners, WIDTHS[7]),
+            ]
+            set_height(ws, r, row_height(texts))
             page.row += 1
         put_number(ws, first, 1, k, CENTER)
         put_text(ws, first, 2, item.rule_id, CENTER)

@@ -22,6 +22,7 @@ from scoresheets.cells import (
     put_number,
     put_text,
     restyle,
+    set_height,
     set_widths,
     style_row,
     title_row,
@@ -171,7 +172,7 @@ class _Writer:
         merge_row(ws, r, SEQ, label_end)
         style_row(ws, r, label_end + 1, NCOLS, TOTAL)
         put_text(ws, r, NOTE, note, BODY)
-        ws.row_dimensions[r].height = row_height([(label, sum(WIDTHS[:label_end])), (note, WIDTHS[NOTE - 1])])
+        set_height(ws, r, row_height([(label, sum(WIDTHS[:label_end])), (note, WIDTHS[NOTE - 1])]))
         self.row += 1
         return r
 
@@ -271,7 +272,7 @@ class _Writer:
         left = f"{ruleset_line(res)}　单位类型：{res.unit_type}　评分时间：{chinese_time(res.audit.assessed_at)}"
         put_text(ws, 2, 1, left, INFO)
         merge_row(ws, 2, 1, NCOLS)
-        ws.row_dimensions[2].height = row_height([(left, sum(WIDTHS))])
+        set_height(ws, 2, row_height([(left, sum(WIDTHS))]))
 
     def signatures(self, row: int) -> int:
         """考核组 and 复核人 sign and date the sheet: room for a hand-written name on each line."""
@@ -281,7 +282,7 @@ class _Writer:
             merge_row(ws, row, SEQ, CONTENT)
             put_text(ws, row, MAX, "日期：　　　　年　　月　　日", INFO)
             merge_row(ws, row, MAX, NCOLS)
-            ws.row_dimensions[row].height = 36
+            set_height(ws, row, 36)
             row += 1
         return row
 

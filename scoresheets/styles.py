@@ -8,7 +8,10 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.named_styles import NamedStyleList
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
@@ -96,10 +99,63 @@ def _styles() -> list[NamedStyle]:
 
 def register_styles(wb: Workbook) -> None:
     """Add this package's named styles to wb; calling it again is harmless."""
+    if _fresh(wb):
+        _copy_styles(_registered(), wb)
+    else:
+        _add_styles(wb)
+
+
+def _add_styles(wb: Workbook) -> None:
     present = set(wb.named_styles)
     for style in _styles():
         if style.name not in present:
             wb.add_named_style(style)
+
+
+@functools.cache
+def _registered() -> Workbook:
+    """A new workbook with the named styles added the usual way, made once: every new workbook's
+    styles are copied from it (adding them cost as much as writing the 不良记录 sheet)."""
+    wb = Workbook()
+    _add_styles(wb)
+    return wb
+
+
+_LISTS = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
+
+
+def _fresh(wb: Workbook) -> bool:
+    """wb's styles are openpyxl's defaults, as Workbook() makes them."""
+    sizes = tuple(len(getattr(wb, name)) for name in _LISTS)
+    return (
+        sizes == (1, 2, 1, 1, 1, 0)
+        and len(wb._cell_styles) == 1
+        and wb.named_styles == ["Normal"]
+        and not wb._differential_styles.styles
+        and not wb._date_formats
+        and not wb._timedelta_formats
+    )
+
+
+def _copy_styles(source: Workbook, wb: Workbook) -> None:
+    """wb's style lists made those of `source` (a fresh workbook's are a prefix of them).
+
+    The fonts, fills … are shared (openpyxl never changes one in place: a cell's font is replaced,
+    not edited); each list and each named style is wb's own, the lists' indexes copied, not hashed
+    again."""
+    for name in _LISTS:
+        theirs = getattr(source, name)
+        mine = IndexedList()
+        list.extend(mine, theirs)
+        mine._dict = dict(theirs._dict)
+        mine.clean = theirs.clean
+        setattr(wb, name, mine)
+    named = NamedStyleList()
+    for style in source._named_styles:
+        copied = NamedStyle.__new__(NamedStyle)
+        copied.__dict__.update(style.__dict__, _wb=wb, _style=StyleArray(style._style))
+        list.append(named, copied)
+    wb._named_styles = named
 
 
 def cjk_width(text: str) -> int:
@@ -141,26 +197,45 @@ def column_points(width: float) -> float:
     return (width * 7 + 5) * 0.75
 
 
+class _Chars(dict):
+    """Character → (width in em, Latin-like, may not start a line, may not end one), computed once
+    per character (row heights measure every text of every sheet)."""
+
+    def __missing__(self, ch: str) -> tuple[float, bool, bool, bool]:
+        # Latin, digits and the symbols set among them (× ÷ − → ≥ ①) break only at spaces, as in ICU
+        latin = (ch.isascii() and not ch.isspace()) or unicodedata.category(ch) in _SYMBOLS
+        facts = (char_em(ch), latin, ch in _NO_START, ch in _NO_END)
+        if len(self) < 60_000:  # bounded, whatever text comes in
+            self[ch] = facts
+        return facts
+
+
+_CHARS = _Chars()
+
+
 def _pieces(line: str) -> list[float]:
     """Widths (em) of the pieces a line may break between: each CJK character, each Latin word or number
     (with the spaces after it), closing punctuation kept with what precedes it, opening with what follows."""
     pieces: list[float] = []
     glue_next = False
     word = False  # the last piece is a Latin word still growing
+    chars = _CHARS
     for ch in line:
-        em = char_em(ch)
-        # Latin, digits and the symbols set among them (× ÷ − → ≥ ①) break only at spaces, as in ICU
-        latin = (ch.isascii() and not ch.isspace()) or unicodedata.category(ch) in _SYMBOLS
-        if pieces and (glue_next or ch in _NO_START or (latin and word) or (ch == " " and word)):
+        em, latin, no_start, no_end = chars[ch]
+        if pieces and (glue_next or no_start or (word and (latin or ch == " "))):
             pieces[-1] += em
         else:
             pieces.append(em)
-        glue_next = ch in _NO_END
+        glue_next = no_end
         word = latin or (word and ch == " ")
     return pieces
 
 
 def _lines(line: str, usable_em: float) -> int:
+    chars = _CHARS
+    room = usable_em - 1e-6  # a margin far above the rounding of the sums below
+    if len(line) * _WIDEST_EM < room or sum(chars[ch][0] for ch in line) < room:
+        return 1  # fits as it is (most cells): no need to find where it may break
     count, used = 1, 0.0
     for piece in _pieces(line):
         if used + piece <= usable_em or used == 0:
@@ -177,6 +252,9 @@ def _lines(line: str, usable_em: float) -> int:
     return count
 
 
+_WIDEST_EM = max(max(_ASCII_EM) / 1000, 1.0, _NARROW_EM)
+
+
 @functools.lru_cache(maxsize=8192)  # item texts repeat on every unit's sheet
 def line_count(text: str, width: float, font_pt: float = BODY_PT) -> int:
     """Lines that text takes when wrapped in a column `width` units wide, at `font_pt`."""
@@ -190,8 +268,34 @@ def row_height(texts_and_widths: Iterable[tuple[str, float]], font_pt: float = B
     LibreOffice does not grow rows for wrapped text, so heights have to be explicit; every workbook
     this package writes sizes its rows here.
     """
-    lines = max((line_count(t, w, font_pt) for t, w in texts_and_widths if t), default=1)
+    lines = 1
+    for text, width in texts_and_widths:
+        if not text:
+            continue
+        if type(text) is str and "\n" not in text:
+            fits = _FITS.get((width, font_pt))
+            if fits is None:
+                fits = _fits(width, font_pt)
+            if len(text) <= fits:
+                continue  # one line, however wide its characters (most cells)
+        n = line_count(text, width, font_pt)
+        if n > lines:
+            lines = n
     return min(round(lines * font_pt * _LINE_EM + _ROW_PAD_PT, 1), MAX_ROW_HEIGHT)
+
+
+_FITS: dict[tuple[float, float], int] = {}
+
+
+def _fits(width: float, font_pt: float) -> int:
+    """The most characters of any width that line_count counts as one line in this column."""
+    room = max(column_points(width) - _PAD_PT, font_pt) / font_pt - 1e-6  # as _lines reckons it
+    n = int(room / _WIDEST_EM)
+    while n > 0 and n * _WIDEST_EM >= room:
+        n -= 1
+    if len(_FITS) < 1000:
+        _FITS[(width, font_pt)] = n
+    return n
 
 
 _ROW_TOLERANCE_PT = 0.5  # LibreOffice rounds heights to 1/100 mm

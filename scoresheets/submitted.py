@@ -14,6 +14,7 @@ from scoresheets.cells import (
     put_number,
     put_text,
     restyle,
+    set_height,
     set_widths,
     title_row,
 )
@@ -109,7 +110,7 @@ def write_submitted_sheet(wb: Workbook, result: AssessmentResult) -> Worksheet:
         put_text(ws, r, 1, heading, SUBHEAD)
         span = max(len(fields) + 1, len(HEADERS))
         merge_row(ws, r, 1, span)
-        ws.row_dimensions[r].height = row_height([(heading, sum(widths[:span]))], SUBHEAD_PT)
+        set_height(ws, r, row_height([(heading, sum(widths[:span]))], SUBHEAD_PT))
         r += 1
         header_row(ws, r, ["序号", *fields], widths, HEADER)
         r += 1

@@ -82,13 +82,14 @@ def test_batch_outputs_are_identical_with_one_and_two_jobs(tmp_path):
 
 def test_written_once_as_a_rewritten_archive_would_be(mini):
     """The members are dated and given fixed attributes as they are written; the bytes are those a
-    rewrite of openpyxl's own archive (every member re-added with the fixed date) gives."""
+    rewrite of openpyxl's own archive (every member re-added with the fixed date, deflated at the
+    same level) gives."""
     import io
 
     from conftest import GOOD_MINI, score
     from openpyxl.writer.excel import ExcelWriter
 
-    from scoresheets.reproducible import _zip_time, workbook_bytes
+    from scoresheets.reproducible import COMPRESS_LEVEL, _zip_time, workbook_bytes
     from scoresheets.workbook import assessed_at, build_workbook
 
     result = score(mini, GOOD_MINI)
@@ -104,7 +105,7 @@ def test_written_once_as_a_rewritten_archive_would_be(mini):
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 3
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, src.read(info.filename), compresslevel=COMPRESS_LEVEL)
     assert written == rewritten.getvalue()
     with zipfile.ZipFile(io.BytesIO(written)) as archive:
         infos = archive.infolist()
