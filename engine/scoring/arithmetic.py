@@ -385,7 +385,7 @@ class Totals:
 
 def _figures(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> tuple:
     """(base, applicable, scaled, bonus_total, total, open_points, total_min or None): the arithmetic of
-    totals(), without the models, for the 整改清单's many re-scorings."""
+    totals(), without the models."""
     header = ruleset.header
     base = applicable = open_points = ZERO
     for r in items:
@@ -393,11 +393,19 @@ def _figures(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResul
             base += r.score
             applicable += r.max_points
             open_points += r.open_points
-    scaled = _scaled(header.total, base, applicable)
     bonus_total = min(sum((b.bonus for b in bonuses), ZERO), q(header.bonus_cap))
-    total = q(scaled + bonus_total)
-    total_min = q(_scaled(header.total, base - open_points, applicable) + bonus_total) if open_points > 0 else None
+    scaled, total, total_min = _summed(header.total, base, applicable, bonus_total, open_points)
     return base, applicable, scaled, bonus_total, total, open_points, total_min
+
+
+def _summed(
+    points: Decimal, base: Decimal, applicable: Decimal, bonus_total: Decimal, open_points: Decimal
+) -> tuple[Decimal, Decimal, Decimal | None]:
+    """(scaled, total, total_min or None) from the sums: 折算 to the ruleset's total, then the bonus."""
+    scaled = _scaled(points, base, applicable)
+    total = q(scaled + bonus_total)
+    total_min = q(_scaled(points, base - open_points, applicable) + bonus_total) if open_points > 0 else None
+    return scaled, total, total_min
 
 
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
@@ -463,12 +471,8 @@ def grade(
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
         return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
-    # the worst case: every open point deducted, every open item writing its 不良记录, every open veto firing
-    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
-    veto_ids = {v.id for v in ruleset.model.vetoes}
-    risky = severities + [specs[i].severity for i in pending if specs.get(i) is not None]
     low = total if total_min is None else total_min
-    worst = _graded(ruleset, which, thresholds, low, risky, vetoed + [i for i in pending if i in veto_ids])[0]
+    worst = _worst(ruleset, which, thresholds, low, severities, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
     head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
     words = list(header.grade_words)
@@ -488,6 +492,28 @@ def grade(
         possible=possible,
         cap=cap,
     )
+
+
+def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[list[str], list[str]]:
+    """The worst case of what is pending: the severity of the 不良记录 each open item would write, and
+    the open vetoes (each firing)."""
+    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
+    veto_ids = {v.id for v in ruleset.model.vetoes}
+    return [specs[i].severity for i in pending if specs.get(i) is not None], [i for i in pending if i in veto_ids]
+
+
+def _worst(
+    ruleset: Ruleset,
+    which: str,
+    thresholds: dict[str, Decimal],
+    low: Decimal,
+    severities: list[str],
+    vetoed: list[str],
+    risk: tuple[list[str], list[str]],
+) -> str | None:
+    """The worst grade reviews could still give: every open point deducted (`low`), every open item
+    writing its 不良记录, every open veto firing."""
+    return _graded(ruleset, which, thresholds, low, severities + risk[0], vetoed + risk[1], say=False)[0]
 
 
 def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | None:
@@ -512,20 +538,24 @@ def _graded(
     total: Decimal,
     severities: list[str],
     vetoed: list[str],
+    say: bool = True,
 ) -> tuple[str | None, str | None, list[str]]:
-    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades."""
+    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades. Without
+    `say` the reasons are left out (the 整改清单 needs the grade only)."""
     header = ruleset.header
-    words = list(header.grade_words)
+    words = header.grade_words
     ordinary_cap, severe_cap = header.caps
     if not words:
-        reasons = [f"总分{n(total)}分（本表不评定等次）"]
-        if vetoed:
+        reasons = [f"总分{n(total)}分（本表不评定等次）"] if say else []
+        if vetoed and say:
             outcome = f"，{header.veto_result}" if header.veto_result else ""
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}）{outcome}")
         return None, None, reasons
     band = next((g for g, line in thresholds.items() if total >= line), words[-1])
-    lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
-    reasons = [f"总分{n(total)}分，按{which}等次线（{lines}）为{band}"]
+    reasons = []
+    if say:
+        lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
+        reasons.append(f"总分{n(total)}分，按{which}等次线（{lines}）为{band}")
     result = band
 
     def cap_at(limit: str | None, why: str) -> None:
@@ -533,9 +563,10 @@ def _graded(
         if limit is None:
             return
         if words.index(limit) > words.index(result):
-            reasons.append(f"{why}，等次不得高于{limit}")
+            if say:
+                reasons.append(f"{why}，等次不得高于{limit}")
             result = limit
-        else:
+        elif say:
             reasons.append(f"{why}（等次上限{limit}，不影响）")
 
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
@@ -547,7 +578,7 @@ def _graded(
         cap_at(severe_cap, f"有严重不良记录{severe}条")
     if vetoed:
         veto = header.veto_grade
-        if result != veto:
+        if result != veto and say:
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
         result = veto
     return result, band, reasons
@@ -565,48 +596,50 @@ def remedies(
     vetoes: list[VetoResult],
     pending: list[str],
 ) -> list[Remedy]:
-    """Each deduction and each veto fixed on its own, the assessment re-scored with totals() and grade().
+    """Each deduction and each veto fixed on its own, the assessment re-scored as totals() and grade() do.
 
     Fixed means: an item's deduction removed (its points still 待复核 stay open) with the 不良记录 it
     wrote; a veto lifted with its 不良记录. Items score independently of each other, so the other
-    items, bonuses and records stand as they are. Ordered by the grade reached, then the points regained.
+    items, bonuses and records stand as they are: the sums change by the item's deduction alone
+    (exact in Decimal), and 折算, the bonus and the grade follow from them as for the assessment.
+    Ordered by the grade reached, then the points regained.
     """
-    now = _figures(ruleset, items, bonuses)[4]
-    words = list(ruleset.header.grade_words)
+    header = ruleset.header
+    base, applicable, _, bonus_total, now, open_points, _ = _figures(ruleset, items, bonuses)
+    which = unit_type if unit_type in header.grades else "默认"
+    thresholds = ruleset.bands_for(unit_type)
+    risk = _risk(ruleset, pending) if pending else ([], [])
     out: list[Remedy] = []
 
-    def rescore(fixed_items: list[ItemResult], fixed_vetoes: list[VetoResult], rule_id: str) -> tuple:
-        records = [b for b in bad_records if b.rule_id != rule_id]
-        *_, total, _, total_min = _figures(ruleset, fixed_items, bonuses)
-        g = grade(ruleset, unit_type, total, records, fixed_vetoes, pending, total_min)
-        return total, g
+    def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
+        severities = [b.severity for b in bad_records if b.rule_id != rule_id]
+        _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
+        result = _graded(ruleset, which, thresholds, total, severities, vetoed, say=False)[0]
+        if not pending:
+            return total, result, False
+        low = total if total_min is None else total_min
+        return total, result, _worst(ruleset, which, thresholds, low, severities, vetoed, risk) != result
 
-    for i, item in enumerate(items):
+    vetoed = [v.rule_id for v in vetoes]
+    for item in items:
         if not item.counted or item.deduction <= 0:
             continue
-        whole = item.model_copy(
-            update={
-                "deduction": q(ZERO),
-                "score": item.max_points,
-                "status": "待复核" if item.open_points > 0 else "满分",
-            }
-        )
-        total, g = rescore([*items[:i], whole, *items[i + 1 :]], vetoes, item.rule_id)
-        problem = "；".join(item.reasons)
+        total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
         out.append(
             Remedy(
                 rule_id=item.rule_id,
                 content=item.content,
-                problem=problem,
+                problem="；".join(item.reasons),
                 deduction=item.deduction,
                 gain=total - now,
                 total=total,
-                grade=g.grade,
-                provisional=g.provisional,
+                grade=word,
+                provisional=provisional,
             )
         )
     for veto in vetoes:
-        total, g = rescore(items, [v for v in vetoes if v is not veto], veto.rule_id)
+        others = [v.rule_id for v in vetoes if v is not veto]
+        total, word, provisional = rescore(base, others, veto.rule_id)
         out.append(
             Remedy(
                 rule_id=veto.rule_id,
@@ -615,9 +648,9 @@ def remedies(
                 deduction=q(ZERO),
                 gain=total - now,
                 total=total,
-                grade=g.grade,
-                provisional=g.provisional,
+                grade=word,
+                provisional=provisional,
             )
         )
-    rank = {w: k for k, w in enumerate(words)}
+    rank = {w: k for k, w in enumerate(header.grade_words)}
     return sorted(out, key=lambda r: (rank.get(r.grade or "", 0), -r.gain))
