@@ -25,16 +25,74 @@ from engine.result import (
     Remedy,
     ReviewNote,
     VetoResult,
+    trusted,
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.methods import method_of
-from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, n, q
+from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, Method, n, q
 from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 from engine.ruleset.wording import Fact, Words, record_name, records_named, value_text
 
 __all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade", "remedies"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+_SHOWN_PLAIN = ("日期", "是否", "选项", "文本")  # shown without their unit
+
+
+class _ItemPlan:
+    """What scoring an item needs that does not depend on the submission, worked out once per ruleset."""
+
+    __slots__ = ("item", "reads", "points", "method", "treatment", "fixed_dates", "shown", "outside", "stale")
+
+    def __init__(self, entry: ItemEntry, ruleset: Ruleset):
+        item = self.item = entry.item
+        self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
+        self.points = q(item.points)
+        self.method: Method = method_of(item)
+        self.treatment = item.when_not_applicable or ruleset.header.not_applicable
+        self.fixed_dates = ruleset.fixed_dates.get(item.id, ())
+        # the fields of its ItemResult every submission shares
+        self.shown = dict(
+            rule_id=item.id,
+            category1=entry.category1,
+            category2=entry.category2,
+            content=item.content,
+            standard=item.standard,
+            method=item.method,
+            max_points=self.points,
+        )
+        self.outside: dict[str, str | None] = {}  # unit type → why the item does not apply (None: it does)
+        self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
+
+
+class Plan:
+    """A ruleset's items and indicators as scoring reads them, worked out once (plan_of)."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.items = {e.item.id: _ItemPlan(e, ruleset) for e in ruleset.entries}
+        # per name: None for a record list (shown as its count), else the unit shown after its value
+        self.suffix: dict[str, str | None] = {
+            name: None if spec.type == "记录列表" else "" if spec.type in _SHOWN_PLAIN else spec.unit or ""
+            for name, spec in ruleset.value_specs.items()
+        }
+
+
+_PLANS: dict[int, tuple[Ruleset, Plan]] = {}
+
+
+def plan_of(ruleset: Ruleset) -> Plan:
+    """The ruleset's plan, kept for the last few rulesets scored (by identity: a ruleset is never
+    changed once built)."""
+    hit = _PLANS.get(id(ruleset))
+    if hit is not None and hit[0] is ruleset:
+        return hit[1]
+    plan = Plan(ruleset)
+    if len(_PLANS) >= 16:
+        del _PLANS[next(iter(_PLANS))]
+    _PLANS[id(ruleset)] = (ruleset, plan)
+    return plan
 
 
 @dataclass
@@ -48,6 +106,11 @@ class Context:
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     _by_item: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+    plan: Plan = field(init=False, repr=False, compare=False)
+    _shown: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.plan = plan_of(self.ruleset)
 
     def fired_for(self, item_id: str) -> list[str]:
         """Rule ids that fired for an item: its own, and its parts' (`ID.n`, `ID#n`), sorted."""
@@ -75,11 +138,16 @@ class Context:
         return self.ruleset.value_specs[name].unit or fallback
 
     def show(self, name: str) -> str:
-        spec = self.ruleset.value_specs[name]
-        if spec.type == "记录列表":
-            return f"{len(self.submission.records.get(name, []))}条"
-        value = self.submission.values[name]
-        return expr.format_value(value) + (spec.unit or "" if spec.type not in ("日期", "是否", "选项", "文本") else "")
+        """A submitted value as the sheet's 申报值 column shows it: 96.5%, 3件, 2条 (records)."""
+        shown = self._shown.get(name)
+        if shown is None:
+            suffix = self.plan.suffix[name]
+            if suffix is None:
+                shown = f"{len(self.submission.records.get(name, []))}条"
+            else:
+                shown = expr.format_value(self.submission.values[name]) + suffix
+            self._shown[name] = shown
+        return shown
 
     @property
     def words(self) -> Words:
@@ -119,7 +187,7 @@ class Context:
 # -- items ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     deduction: Decimal = CENT * 0
     status: str = "满分"
@@ -132,54 +200,56 @@ class Outcome:
 
 
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
-    item = entry.item
-    reads = list(ctx.ruleset.item_reads.get(item.id, ()))
-    out = _outcome(item, reads, ctx)
-    score = q(ZERO) if not out.counted else q(item.points - out.deduction)
-    fired = ctx.fired_for(item.id)
-    return ItemResult(
-        seq=seq,
-        rule_id=item.id,
-        category1=entry.category1,
-        category2=entry.category2,
-        content=item.content,
-        standard=item.standard,
-        method=item.method,
-        max_points=q(item.points),
-        deduction=out.deduction,
-        score=score,
-        status=out.status,  # type: ignore[arg-type]
-        counted=out.counted,
-        reasons=out.reasons,
-        values="；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name)),
-        fired=fired,
-        reviewed=out.reviewed,
-        review=out.review,
-        self_score=ctx.submission.self_scores.get(item.id),
-        flags=_flags(item.id, out, reads, ctx),
-        open_points=out.open if out.counted else ZERO,
+    p = ctx.plan.items[entry.item.id]
+    out = _outcome(p, ctx)
+    sub = ctx.submission
+    values, records = sub.values, sub.records
+    shown = "；".join(f"{name}={ctx.show(name)}" for name in p.reads if name in values or name in records)
+    return trusted(
+        ItemResult,
+        dict(
+            seq=seq,
+            **p.shown,
+            deduction=out.deduction,
+            score=q(p.item.points - out.deduction) if out.counted else ZERO,
+            status=out.status,
+            counted=out.counted,
+            reasons=out.reasons,
+            values=shown,
+            fired=ctx.fired_for(p.item.id),
+            reviewed=out.reviewed,
+            review=out.review,
+            self_score=sub.self_scores.get(p.item.id),
+            flags=_flags(p, out, ctx),
+            open_points=out.open if out.counted else ZERO,
+        ),
     )
 
 
-def _flags(item_id: str, out: Outcome, reads: list[str], ctx: Context) -> list[str]:
+def _flags(p: _ItemPlan, out: Outcome, ctx: Context) -> list[str]:
     """Data warnings for an applicable item: rates it reads that rest on a small sample, values
     whose reading was ambiguous (intake flags), fixed dates that do not fit the 考核年度."""
     if out.status == "不适用":
         return []
     sub = ctx.submission
-    found = [sub.small_samples[name] for name in reads if name in sub.small_samples]
-    found += [flag for name in reads for flag in sub.flags.get(name, ())]
-    return found + _stale_dates(item_id, ctx)
+    found = [sub.small_samples[name] for name in p.reads if name in sub.small_samples] if sub.small_samples else []
+    if sub.flags:
+        found += [flag for name in p.reads for flag in sub.flags.get(name, ())]
+    if p.fixed_dates:
+        stale = p.stale.get(sub.year)
+        if stale is None:
+            stale = p.stale[sub.year] = _stale_dates(p.fixed_dates, sub.year)
+        found += stale
+    return found
 
 
-def _stale_dates(item_id: str, ctx: Context) -> list[str]:
+def _stale_dates(dates: tuple, year: int) -> list[str]:
     """A fixed date in a condition that is neither in the 考核年度 nor the next year: most likely a
     date kept from another year's rules (write it by the year instead: 次年3月1日)."""
-    year = ctx.submission.year
     return [
         f"条件中的固定日期 {d.isoformat()} 不在{year}年度或次年内，请核对规则"
         f"（按考核年度可写作“当年{d.month}月{d.day}日”或“次年{d.month}月{d.day}日”）"
-        for d in ctx.ruleset.fixed_dates.get(item_id, ())
+        for d in dates
         if d.year not in (year, year + 1)
     ]
 
@@ -188,41 +258,56 @@ def _present(ctx: Context, name: str) -> bool:
     return name in ctx.submission.values or name in ctx.submission.records
 
 
-def _applies(ctx: Context, applies_to: list[str] | None, reads: list[str]) -> str | None:
+def _applies(ctx: Context, applies_to: list[str] | None, reads: tuple[str, ...] | list[str]) -> str | None:
     """None if the item applies to the unit; else the reason it does not."""
-    unit_type = ctx.submission.unit_type
+    return _outside(ctx.ruleset, applies_to, reads, ctx.submission.unit_type) or _undefined(ctx, reads)
+
+
+def _outside(ruleset: Ruleset, applies_to: list[str] | None, reads: tuple[str, ...] | list[str], unit_type: str):
+    """Why a thing does not apply to a unit type (its own 适用单位, or an indicator's); None if it does."""
     if applies_to is not None and unit_type not in applies_to:
         return f"本项仅适用于{'、'.join(applies_to)}，不适用于{unit_type}"
     for name in reads:
-        spec = ctx.ruleset.indicators.get(name)
+        spec = ruleset.indicators.get(name)
         if spec is not None and spec.applies_to is not None and unit_type not in spec.applies_to:
             return f"指标“{name}”不适用于{unit_type}"
-    for name in reads:
-        why = ctx.submission.undefined.get(name)
-        if why:
-            return why
     return None
 
 
-def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
-    header = ctx.ruleset.header
-    why_not = _applies(ctx, item.applies_to, reads)
+def _undefined(ctx: Context, reads: tuple[str, ...] | list[str]) -> str | None:
+    """Why a value it reads has none for this submission (e.g. a rate over 0 cases); None if all have."""
+    undefined = ctx.submission.undefined
+    if undefined:
+        for name in reads:
+            why = undefined.get(name)
+            if why:
+                return why
+    return None
+
+
+def _outcome(p: _ItemPlan, ctx: Context) -> Outcome:
+    item = p.item
+    unit_type = ctx.submission.unit_type
+    if unit_type in p.outside:
+        why_not = p.outside[unit_type]
+    else:
+        why_not = p.outside[unit_type] = _outside(ctx.ruleset, item.applies_to, p.reads, unit_type)
+    why_not = why_not or _undefined(ctx, p.reads)
     if why_not:
-        treatment = item.when_not_applicable or header.not_applicable
-        if treatment == "按满分计":
+        if p.treatment == "按满分计":
             return Outcome(status="不适用", counted=True, reasons=[why_not + "，按满分计"])
         return Outcome(status="不适用", counted=False, reasons=[why_not + "，剔除后折算"])
-    computed = _computed(item, reads, ctx)
-    decision = ctx.reviews.get(item.id)
+    computed = _computed(p, ctx)
+    decision = ctx.reviews.get(item.id) if ctx.reviews else None
     if decision is None:
         if computed.status == "待复核":
             ctx.pending.append(item.id)
-        if not method_of(item).own_bad_records:  # a computed part applies while another is pending
+        if not p.method.own_bad_records:  # a computed part applies while another is pending
             _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
         return computed
     review = decision.review
     deduction = review.deduction if review.deduction is not None else item.points - review.score
-    deduction = min(max(q(deduction), ZERO), q(item.points))
+    deduction = min(max(q(deduction), ZERO), p.points)
     before = computed.deduction if computed.status != "待复核" or computed.deduction > 0 else None
     was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
     reason = f"复核：{review.reason}（{decision.who}{was}），扣{n(deduction)}分"
@@ -235,24 +320,26 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
         sha256=decision.sha256,
         computed_deduction=before,
     )
-    if not method_of(item).own_bad_records:
+    if not p.method.own_bad_records:
         _bad_record(item, deduction, out.reasons, ctx, computed.extra)
     return out
 
 
-def _computed(item, reads: list[str], ctx: Context) -> Outcome:
+def _computed(p: _ItemPlan, ctx: Context) -> Outcome:
     """What the engine alone makes of an applicable item (before any review)."""
-    missing = [name for name in reads if not _present(ctx, name)]
+    item = p.item
+    values, records = ctx.submission.values, ctx.submission.records
+    missing = [name for name in p.reads if name not in values and name not in records]
     if missing:
         labels = "、".join(missing)
         if ctx.ruleset.header.missing == "不得分":
-            d = q(item.points)
+            d = p.points
             return Outcome(d, "扣分", reasons=[f"未填报{labels}，本项不得分，扣{n(d)}分"])
-        return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"], open=q(item.points))
-    scored = method_of(item).score(item, ctx)
-    deduction = min(scored.amount, q(item.points))
+        return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"], open=p.points)
+    scored = p.method.score(item, ctx)
+    deduction = min(scored.amount, p.points)
     if scored.pending:
-        room = q(item.points) - deduction if scored.open is None else scored.open
+        room = p.points - deduction if scored.open is None else scored.open
         return Outcome(deduction, "待复核", reasons=scored.reasons, extra=scored.extra, open=room)
     return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=scored.reasons, extra=scored.extra)
 
