@@ -1,7 +1,7 @@
 """Evaluation alone, per unit: validate, evaluate (assess), durable's own run, and what scoring and
 the result model add on top of durable (evaluate − durable), in one process.
 
-    python benchmarks/evaluate.py [--rules PATH] [--units 200] [--rounds 7] [--gc-freeze] [--profile N]
+    python benchmarks/evaluate.py [--rules PATH] [--units 200] [--rounds 7] [--gc-freeze] [--cpu] [--profile N]
 
 The same synthetic units as perf.py (the national model by default) are validated once, then
 each round assesses every unit and runs durable alone for it (adapter().run on the same facts),
@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after set-up, as batch workers do")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's top N instead")
+    parser.add_argument("--cpu", action="store_true", help="this process's CPU time instead of wall time")
     args = parser.parse_args()
 
     sys.path.insert(0, str(HERE))
@@ -58,7 +59,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         write_units(ruleset, Path(tmp), args.units, seed=1, broken_share=0)
         files = sorted(Path(tmp).glob("*.json"))
-        clock = time.perf_counter
+        clock = time.process_time if args.cpu else time.perf_counter
         a = clock()
         subs = [load_submission(p, ruleset) for p in files]
         validate = 1000 * (clock() - a) / len(subs)
@@ -68,7 +69,7 @@ def main() -> None:
         gc.freeze()
     print(
         f"engine {Path(engine.__file__).parent}; {len(ruleset.entries)} items; {len(subs)} units, "
-        f"{args.rounds} rounds; validate {validate:.3f} ms a unit (once); load average {load:.2f}"
+        f"{args.rounds} rounds, {'CPU' if args.cpu else 'wall'} time; validate {validate:.3f} ms a unit (once); load average {load:.2f}"
     )
     if args.profile:
         prof = cProfile.Profile()

@@ -107,7 +107,7 @@ class Context:
     pending: list[str] = field(default_factory=list)
     _by_item: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
     plan: Plan = field(init=False, repr=False, compare=False)
-    _shown: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _plain: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.plan = plan_of(self.ruleset)
@@ -139,15 +139,17 @@ class Context:
 
     def show(self, name: str) -> str:
         """A submitted value as the sheet's 申报值 column shows it: 96.5%, 3件, 2条 (records)."""
-        shown = self._shown.get(name)
-        if shown is None:
-            suffix = self.plan.suffix[name]
-            if suffix is None:
-                shown = f"{len(self.submission.records.get(name, []))}条"
-            else:
-                shown = expr.format_value(self.submission.values[name]) + suffix
-            self._shown[name] = shown
-        return shown
+        suffix = self.plan.suffix[name]
+        if suffix is None:
+            return f"{len(self.submission.records.get(name, []))}条"
+        return self.plain(name) + suffix
+
+    def plain(self, name: str) -> str:
+        """A submitted value as text, without its unit (format_value), worked out once per submission."""
+        text = self._plain.get(name)
+        if text is None:
+            text = self._plain[name] = expr.format_value(self.submission.values[name])
+        return text
 
     @property
     def words(self) -> Words:
