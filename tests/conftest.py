@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples"
 AS_OF = dt.datetime(2014, 1, 15, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-engine.result.CHECK_TRUSTED = True  # every result model built without validation is validated too, and compared
+engine.result.CHECK_SHORTCUTS = True  # every result model built without validation is validated too, and compared
 
 
 def run_cli(capsys, args: list) -> tuple[int, str]:

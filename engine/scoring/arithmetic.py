@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine import result as _result
 from engine.intake.review import Decision
 from engine.intake.submission import Submission
 from engine.result import (
@@ -25,6 +26,7 @@ from engine.result import (
     Remedy,
     ReviewNote,
     VetoResult,
+    made,
     trusted,
 )
 from engine.ruleset import conditions as expr
@@ -44,13 +46,26 @@ _SHOWN_PLAIN = ("日期", "是否", "选项", "文本")  # shown without their u
 class _ItemPlan:
     """What scoring an item needs that does not depend on the submission, worked out once per ruleset."""
 
-    __slots__ = ("item", "reads", "points", "method", "treatment", "fixed_dates", "shown", "outside", "stale")
+    __slots__ = (
+        "item",
+        "reads",
+        "points",
+        "method",
+        "quiet",
+        "treatment",
+        "fixed_dates",
+        "shown",
+        "full",
+        "outside",
+        "stale",
+    )
 
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
         item = self.item = entry.item
         self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
         self.points = q(item.points)
         self.method: Method = method_of(item)
+        self.quiet = self.method.quiet(item)
         self.treatment = item.when_not_applicable or ruleset.header.not_applicable
         self.fixed_dates = ruleset.fixed_dates.get(item.id, ())
         # the fields of its ItemResult every submission shares
@@ -62,6 +77,17 @@ class _ItemPlan:
             standard=item.standard,
             method=item.method,
             max_points=self.points,
+        )
+        # its ItemResult at full score, in the declared order (a quiet item none of whose checks fired)
+        self.full = dict.fromkeys(ItemResult.model_fields)
+        self.full.update(
+            self.shown,
+            deduction=ZERO,
+            score=q(item.points - ZERO),
+            status="满分",
+            counted=True,
+            reviewed=False,
+            open_points=ZERO,
         )
         self.outside: dict[str, str | None] = {}  # unit type → why the item does not apply (None: it does)
         self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
@@ -114,6 +140,13 @@ class Context:
 
     def fired_for(self, item_id: str) -> list[str]:
         """Rule ids that fired for an item: its own, and its parts' (`ID.n`, `ID#n`), sorted."""
+        return sorted(self._index().get(item_id, ()))
+
+    def fired_any(self, item_id: str) -> bool:
+        """Whether any check of an item (its own, its parts') fired."""
+        return item_id in self._index()
+
+    def _index(self) -> dict[str, set[str]]:
         if self._by_item is None:  # indexed once: scanning every firing for every item was quadratic
             index: dict[str, set[str]] = {}
             for rid, _ in self.fired:
@@ -122,7 +155,7 @@ class Context:
                     if ch in ".#":
                         index.setdefault(rid[:k], set()).add(rid)
             self._by_item = index
-        return sorted(self._by_item.get(item_id, ()))
+        return self._by_item
 
     def review_of(self, rule_id: str) -> Decision | None:
         """The assessor's decision on an item or on a part of one (子项 of 酌情扣分), with its source."""
@@ -201,12 +234,48 @@ class Outcome:
     open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
+_ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
+
+
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
     p = ctx.plan.items[entry.item.id]
-    out = _outcome(p, ctx)
     sub = ctx.submission
     values, records = sub.values, sub.records
-    shown = "；".join(f"{name}={ctx.show(name)}" for name in p.reads if name in values or name in records)
+    shown = "；".join([f"{name}={ctx.show(name)}" for name in p.reads if name in values or name in records])
+    if p.quiet and _at_full_score(p, ctx):
+        fields = p.full.copy()
+        fields.update(
+            seq=seq,
+            reasons=[],
+            values=shown,
+            fired=[],
+            self_score=sub.self_scores.get(p.item.id),
+            flags=_flags(p, "满分", ctx),
+            responsible=[],
+        )
+        fast = made(ItemResult, fields, _ITEM_GIVEN)
+        if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
+            raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
+        return fast
+    return _scored(p, seq, ctx, shown)
+
+
+def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
+    """A quiet item (Method.quiet) is at full score, with nothing to say, when it applies, every value
+    it reads is there, no assessor decided it and none of its checks fired."""
+    unit_type = ctx.submission.unit_type
+    if unit_type not in p.outside:
+        p.outside[unit_type] = _outside(ctx.ruleset, p.item.applies_to, p.reads, unit_type)
+    if p.outside[unit_type] is not None or ctx.fired_any(p.item.id) or (ctx.reviews and p.item.id in ctx.reviews):
+        return False
+    sub = ctx.submission
+    values, records = sub.values, sub.records
+    return all(name in values or name in records for name in p.reads) and _undefined(ctx, p.reads) is None
+
+
+def _scored(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """An item's result the long way: applicability, missing values, the method, the review."""
+    out = _outcome(p, ctx)
     return trusted(
         ItemResult,
         dict(
@@ -221,17 +290,17 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
             fired=ctx.fired_for(p.item.id),
             reviewed=out.reviewed,
             review=out.review,
-            self_score=sub.self_scores.get(p.item.id),
-            flags=_flags(p, out, ctx),
+            self_score=ctx.submission.self_scores.get(p.item.id),
+            flags=_flags(p, out.status, ctx),
             open_points=out.open if out.counted else ZERO,
         ),
     )
 
 
-def _flags(p: _ItemPlan, out: Outcome, ctx: Context) -> list[str]:
+def _flags(p: _ItemPlan, status: str, ctx: Context) -> list[str]:
     """Data warnings for an applicable item: rates it reads that rest on a small sample, values
     whose reading was ambiguous (intake flags), fixed dates that do not fit the 考核年度."""
-    if out.status == "不适用":
+    if status == "不适用":
         return []
     sub = ctx.submission
     found = [sub.small_samples[name] for name in p.reads if name in sub.small_samples] if sub.small_samples else []
