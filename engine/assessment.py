@@ -27,6 +27,7 @@ from engine.result import (
     PreviousResult,
     RecordRow,
     SubmittedValue,
+    made,
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.conditions import format_value
@@ -86,7 +87,11 @@ def assess(
     t = totals(ruleset, items, bonuses)
     total_min = t.open.total_min if t.open else None
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
-    after = outcome_values(ruleset, t.total, g, ctx.bad_records, items, previous, follow)
+    after = (
+        outcome_values(ruleset, t.total, g, ctx.bad_records, items, previous, follow)
+        if ruleset.outcome_conditions
+        else {}
+    )
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
@@ -357,6 +362,7 @@ def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
 
 
 _Row = tuple[str, str, str, str, str | None, bool]
+_LINE = tuple(SubmittedValue.model_fields)
 _ROWS: dict[tuple[int, str], tuple[Ruleset, list[_Row]]] = {}
 
 
@@ -412,18 +418,9 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
             shown, missing = ctx.plain(name), False
         else:
             shown, missing = "", True
-        out.append(
-            SubmittedValue(
-                name=name,
-                label=label,
-                unit=unit,
-                type=kind,
-                value=shown,
-                note=note,
-                missing=missing and not use,
-                use=use,
-            )
-        )
+        line = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
+        line.update(missing=missing and not use, use=use)
+        out.append(made(SubmittedValue, line, _LINE))
     return out
 
 

@@ -234,6 +234,7 @@ class Outcome:
     open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
+_REMEDY = tuple(Remedy.model_fields)
 _ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
 
 
@@ -784,30 +785,38 @@ def remedies(
             continue
         total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
         out.append(
-            Remedy(
-                rule_id=item.rule_id,
-                content=item.content,
-                problem="；".join(item.reasons),
-                deduction=item.deduction,
-                gain=total - now,
-                total=total,
-                grade=word,
-                provisional=provisional,
+            made(
+                Remedy,
+                dict(
+                    rule_id=item.rule_id,
+                    content=item.content,
+                    problem="；".join(item.reasons),
+                    deduction=item.deduction,
+                    gain=total - now,
+                    total=total,
+                    grade=word,
+                    provisional=provisional,
+                ),
+                _REMEDY,
             )
         )
     for veto in vetoes:
         others = [v.rule_id for v in vetoes if v is not veto]
         total, word, provisional = rescore(base, others, veto.rule_id)
         out.append(
-            Remedy(
-                rule_id=veto.rule_id,
-                content=veto.event,
-                problem=f"一票否决：{veto.detail}",
-                deduction=q(ZERO),
-                gain=total - now,
-                total=total,
-                grade=word,
-                provisional=provisional,
+            made(
+                Remedy,
+                dict(
+                    rule_id=veto.rule_id,
+                    content=veto.event,
+                    problem=f"一票否决：{veto.detail}",
+                    deduction=q(ZERO),
+                    gain=total - now,
+                    total=total,
+                    grade=word,
+                    provisional=provisional,
+                ),
+                _REMEDY,
             )
         )
     rank = {w: k for k, w in enumerate(header.grade_words)}
