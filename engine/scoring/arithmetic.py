@@ -235,6 +235,7 @@ class Outcome:
 
 
 _REMEDY = tuple(Remedy.model_fields)
+_CATEGORY = tuple(CategoryTotal.model_fields)
 _ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
 
 
@@ -569,20 +570,19 @@ def _summed(
 
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
     header = ruleset.header
-    order: dict[str, list[ItemResult]] = {}
+    sums: dict[str, list[Decimal]] = {}  # 一级指标 → [分值, 扣分, 得分] of its counted items, in order
     for item in items:
-        order.setdefault(item.category1, []).append(item)
-    categories = []
-    for name, rows in order.items():
-        counted = [r for r in rows if r.counted]
-        categories.append(
-            CategoryTotal(
-                name=name,
-                max_points=sum((r.max_points for r in counted), ZERO),
-                deduction=sum((r.deduction for r in counted), ZERO),
-                score=sum((r.score for r in counted), ZERO),
-            )
-        )
+        row = sums.get(item.category1)
+        if row is None:
+            row = sums[item.category1] = [ZERO, ZERO, ZERO]
+        if item.counted:
+            row[0] += item.max_points
+            row[1] += item.deduction
+            row[2] += item.score
+    categories = [
+        made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
+        for name, (a, b, c) in sums.items()
+    ]
     base, applicable, scaled, bonus_total, total, open_points, total_min = _figures(ruleset, items, bonuses)
     rate = q(scaled / header.total * 100)
     open_totals = None
@@ -626,12 +626,13 @@ def grade(
     thresholds = ruleset.bands_for(unit_type)
     severities = [b.severity for b in bad_records]
     vetoed = [v.rule_id for v in vetoes]
-    result, band, reasons = _graded(ruleset, which, thresholds, total, severities, vetoed)
+    counts = len(severities), severities.count("严重")
+    result, band, reasons = _graded(ruleset, which, thresholds, total, counts, vetoed)
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
         return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
     low = total if total_min is None else total_min
-    worst = _worst(ruleset, which, thresholds, low, severities, vetoed, _risk(ruleset, pending))
+    worst = _worst(ruleset, which, thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
     head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
     words = list(header.grade_words)
@@ -653,12 +654,13 @@ def grade(
     )
 
 
-def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[list[str], list[str]]:
-    """The worst case of what is pending: the severity of the 不良记录 each open item would write, and
-    the open vetoes (each firing)."""
+def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[tuple[int, int], list[str]]:
+    """The worst case of what is pending: the 不良记录 the open items would write (how many, how many
+    严重), and the open vetoes (each firing)."""
     specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
     veto_ids = {v.id for v in ruleset.model.vetoes}
-    return [specs[i].severity for i in pending if specs.get(i) is not None], [i for i in pending if i in veto_ids]
+    severities = [specs[i].severity for i in pending if specs.get(i) is not None]
+    return (len(severities), severities.count("严重")), [i for i in pending if i in veto_ids]
 
 
 def _worst(
@@ -666,13 +668,16 @@ def _worst(
     which: str,
     thresholds: dict[str, Decimal],
     low: Decimal,
-    severities: list[str],
+    counts: tuple[int, int],
     vetoed: list[str],
-    risk: tuple[list[str], list[str]],
+    risk: tuple[tuple[int, int], list[str]],
 ) -> str | None:
     """The worst grade reviews could still give: every open point deducted (`low`), every open item
     writing its 不良记录, every open veto firing."""
-    return _graded(ruleset, which, thresholds, low, severities + risk[0], vetoed + risk[1], say=False)[0]
+    (recorded, severe), ((more, more_severe), vetoes) = counts, risk
+    return _graded(
+        ruleset, which, thresholds, low, (recorded + more, severe + more_severe), vetoed + vetoes, say=False
+    )[0]
 
 
 def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | None:
@@ -695,7 +700,7 @@ def _graded(
     which: str,
     thresholds: dict[str, Decimal],
     total: Decimal,
-    severities: list[str],
+    counts: tuple[int, int],
     vetoed: list[str],
     say: bool = True,
 ) -> tuple[str | None, str | None, list[str]]:
@@ -729,8 +734,7 @@ def _graded(
             reasons.append(f"{why}（等次上限{limit}，不影响）")
 
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
-    recorded = len(severities)
-    severe = severities.count("严重")
+    recorded, severe = counts  # 不良记录, of them 严重
     if recorded:
         cap_at(ordinary_cap, f"有不良记录{recorded}条")
     if severe:
@@ -767,17 +771,27 @@ def remedies(
     base, applicable, _, bonus_total, now, open_points, _ = _figures(ruleset, items, bonuses)
     which = unit_type if unit_type in header.grades else "默认"
     thresholds = ruleset.bands_for(unit_type)
-    risk = _risk(ruleset, pending) if pending else ([], [])
+    risk = _risk(ruleset, pending) if pending else ((0, 0), [])
     out: list[Remedy] = []
+    recorded, severe = len(bad_records), sum(b.severity == "严重" for b in bad_records)
+    written: dict[str, tuple[int, int]] = {}  # rule id → the 不良记录 it wrote (how many, how many 严重)
+    for b in bad_records:
+        k, s = written.get(b.rule_id, (0, 0))
+        written[b.rule_id] = (k + 1, s + (b.severity == "严重"))
+    graded: dict[tuple, tuple[str | None, bool]] = {}  # fixes that end the same way are graded once
 
     def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
-        severities = [b.severity for b in bad_records if b.rule_id != rule_id]
+        k, s = written.get(rule_id, (0, 0))
+        counts = (recorded - k, severe - s)
         _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
-        result = _graded(ruleset, which, thresholds, total, severities, vetoed, say=False)[0]
-        if not pending:
-            return total, result, False
-        low = total if total_min is None else total_min
-        return total, result, _worst(ruleset, which, thresholds, low, severities, vetoed, risk) != result
+        key = (total, total_min, counts, tuple(vetoed))
+        hit = graded.get(key)
+        if hit is None:
+            result = _graded(ruleset, which, thresholds, total, counts, vetoed, say=False)[0]
+            low = total if total_min is None else total_min
+            worst = _worst(ruleset, which, thresholds, low, counts, vetoed, risk) if pending else result
+            hit = graded[key] = (result, worst != result)
+        return total, *hit
 
     vetoed = [v.rule_id for v in vetoes]
     for item in items:
