@@ -127,7 +127,9 @@ def assess(
         consequences=consequences,
         follow_ups=follow,
         ruleset_extends=_ancestors(ruleset),
-        remedies=remedies(ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending),
+        remedies=remedies(
+            ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending, t.figures
+        ),
         audit=Audit(
             rules_file=Path(ruleset.file).name,
             rules_sha256=ruleset.sha256,

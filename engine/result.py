@@ -17,44 +17,16 @@ class Frozen(BaseModel):
 
 
 M = TypeVar("M", bound=Frozen)
-CHECK_SHORTCUTS = False  # the tests set it: each shortcut (trusted, quiet items) is checked against the long way
-_REQUIRED = object()
-_SHAPES: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]] = {}
+CHECK_SHORTCUTS = False  # the tests set it: each shortcut (made, quiet items) is checked against the long way
 _set = object.__setattr__
 
 
-def _shape(cls: type[Frozen]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]:
-    """(each field's default in the declared order, default factories, required names, all names)."""
-    template: dict[str, Any] = {}
-    factories = []
-    for name, f in cls.model_fields.items():
-        if f.default_factory is not None:
-            factories.append((name, f.default_factory))
-        template[name] = _REQUIRED if f.is_required() else f.default
-    required = frozenset(name for name, value in template.items() if value is _REQUIRED)
-    _SHAPES[cls] = shape = (template, tuple(factories), required, frozenset(template))
-    return shape
-
-
-def trusted(cls: type[M], values: dict[str, Any]) -> M:
-    """A result model from values the engine computed itself, already of the declared types, without
-    validating them again (for the many items of every assessment: validating was most of their cost).
-    The same object validation gives: fields in the declared order, defaults filled, the fields given
-    as set. Only for values no one changes afterwards (lists are not copied)."""
-    template, factories, required, names = _SHAPES.get(cls) or _shape(cls)
-    given = values.keys()
-    if not required <= given or not given <= names:
-        raise TypeError(f"{cls.__name__}: missing {sorted(required - given)}, unknown {sorted(given - names)}")
-    fields = {**template, **values}
-    for name, make in factories:
-        if name not in values:
-            fields[name] = make()
-    return made(cls, fields, given)
-
-
 def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
-    """`trusted` for callers that have every field, in the declared order; `given` are the names a
-    validating call would have been passed (the model's fields set)."""
+    """A result model from values the engine computed itself, already of the declared types, without
+    validating them again (for the many items and lines of every assessment, validating was most of
+    their cost). `fields` holds every field in the declared order (defaults filled); `given` names
+    those a validating call would be passed (the model's fields set). The same object validation
+    gives, but for values no one changes afterwards: lists are not copied."""
     model = cls.__new__(cls)
     _set(model, "__dict__", fields)
     _set(model, "__pydantic_fields_set__", set(given))
@@ -71,9 +43,9 @@ def _same(model: Frozen, checked: Frozen) -> None:
     mine, theirs = model.__dict__, checked.__dict__
     kinds = [type(v) for v in mine.values()] == [type(v) for v in theirs.values()]
     if not (kinds and mine == theirs and list(mine) == list(theirs)):
-        raise AssertionError(f"trusted {type(model).__name__} differs from a validated one: {mine} != {theirs}")
+        raise AssertionError(f"made {type(model).__name__} differs from a validated one: {mine} != {theirs}")
     if model.model_fields_set != checked.model_fields_set or model.model_dump_json() != checked.model_dump_json():
-        raise AssertionError(f"trusted {type(model).__name__} differs from a validated one: {mine}")
+        raise AssertionError(f"made {type(model).__name__} differs from a validated one: {mine}")
 
 
 class ReviewNote(Frozen):

@@ -27,7 +27,6 @@ from engine.result import (
     ReviewNote,
     VetoResult,
     made,
-    trusted,
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.methods import method_of
@@ -278,25 +277,24 @@ def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
 def _scored(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
     """An item's result the long way: applicability, missing values, the method, the review."""
     out = _outcome(p, ctx)
-    return trusted(
-        ItemResult,
-        dict(
-            seq=seq,
-            **p.shown,
-            deduction=out.deduction,
-            score=q(p.item.points - out.deduction) if out.counted else ZERO,
-            status=out.status,
-            counted=out.counted,
-            reasons=out.reasons,
-            values=shown,
-            fired=ctx.fired_for(p.item.id),
-            reviewed=out.reviewed,
-            review=out.review,
-            self_score=ctx.submission.self_scores.get(p.item.id),
-            flags=_flags(p, out.status, ctx),
-            open_points=out.open if out.counted else ZERO,
-        ),
+    fields = p.full.copy()
+    fields.update(
+        seq=seq,
+        deduction=out.deduction,
+        score=q(p.item.points - out.deduction) if out.counted else ZERO,
+        status=out.status,
+        counted=out.counted,
+        reasons=out.reasons,
+        values=shown,
+        fired=ctx.fired_for(p.item.id),
+        reviewed=out.reviewed,
+        review=out.review,
+        self_score=ctx.submission.self_scores.get(p.item.id),
+        flags=_flags(p, out.status, ctx),
+        open_points=out.open if out.counted else ZERO,
+        responsible=[],
     )
+    return made(ItemResult, fields, _ITEM_GIVEN)
 
 
 def _flags(p: _ItemPlan, status: str, ctx: Context) -> list[str]:
@@ -541,6 +539,7 @@ class Totals:
     total: Decimal
     score_rate: Decimal
     open: OpenTotals | None = None  # with points still 待复核
+    figures: tuple = ()  # _figures() of the items and bonuses
 
 
 def _figures(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> tuple:
@@ -583,7 +582,8 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
         made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
         for name, (a, b, c) in sums.items()
     ]
-    base, applicable, scaled, bonus_total, total, open_points, total_min = _figures(ruleset, items, bonuses)
+    figures = _figures(ruleset, items, bonuses)
+    base, applicable, scaled, bonus_total, total, open_points, total_min = figures
     rate = q(scaled / header.total * 100)
     open_totals = None
     if open_points > 0:
@@ -600,7 +600,7 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
             total_max=total,
             summary=summary,
         )
-    return Totals(categories, base, applicable, scaled, bonus_total, total, rate, open_totals)
+    return Totals(categories, base, applicable, scaled, bonus_total, total, rate, open_totals, figures)
 
 
 def _scaled(total: Decimal, score: Decimal, applicable: Decimal) -> Decimal:
@@ -721,24 +721,17 @@ def _graded(
         lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
         reasons.append(f"总分{n(total)}分，按{which}等次线（{lines}）为{band}")
     result = band
-
-    def cap_at(limit: str | None, why: str) -> None:
-        nonlocal result
-        if limit is None:
-            return
-        if words.index(limit) > words.index(result):
-            if say:
-                reasons.append(f"{why}，等次不得高于{limit}")
-            result = limit
-        elif say:
-            reasons.append(f"{why}（等次上限{limit}，不影响）")
-
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
     recorded, severe = counts  # 不良记录, of them 严重
-    if recorded:
-        cap_at(ordinary_cap, f"有不良记录{recorded}条")
-    if severe:
-        cap_at(severe_cap, f"有严重不良记录{severe}条")
+    for count, limit, why in ((recorded, ordinary_cap, "有不良记录"), (severe, severe_cap, "有严重不良记录")):
+        if not count or limit is None:
+            continue
+        if words.index(limit) > words.index(result):
+            if say:
+                reasons.append(f"{why}{count}条，等次不得高于{limit}")
+            result = limit
+        elif say:
+            reasons.append(f"{why}{count}条（等次上限{limit}，不影响）")
     if vetoed:
         veto = header.veto_grade
         if result != veto and say:
@@ -758,6 +751,7 @@ def remedies(
     bad_records: list[BadRecord],
     vetoes: list[VetoResult],
     pending: list[str],
+    figures: tuple | None = None,
 ) -> list[Remedy]:
     """Each deduction and each veto fixed on its own, the assessment re-scored as totals() and grade() do.
 
@@ -765,10 +759,11 @@ def remedies(
     wrote; a veto lifted with its 不良记录. Items score independently of each other, so the other
     items, bonuses and records stand as they are: the sums change by the item's deduction alone
     (exact in Decimal), and 折算, the bonus and the grade follow from them as for the assessment.
-    Ordered by the grade reached, then the points regained.
+    Ordered by the grade reached, then the points regained. `figures`: _figures() of the same items
+    and bonuses when the caller has them (Totals.figures).
     """
     header = ruleset.header
-    base, applicable, _, bonus_total, now, open_points, _ = _figures(ruleset, items, bonuses)
+    base, applicable, _, bonus_total, now, open_points, _ = figures or _figures(ruleset, items, bonuses)
     which = unit_type if unit_type in header.grades else "默认"
     thresholds = ruleset.bands_for(unit_type)
     risk = _risk(ruleset, pending) if pending else ((0, 0), [])
