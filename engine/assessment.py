@@ -420,8 +420,16 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
             shown, missing = ctx.plain(name), False
         else:
             shown, missing = "", True
-        line = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
-        line.update(missing=missing and not use, use=use)
+        line = {
+            "name": name,
+            "label": label,
+            "unit": unit,
+            "type": kind,
+            "value": shown,
+            "note": note,
+            "missing": missing and not use,
+            "use": use,
+        }
         out.append(made(SubmittedValue, line, _LINE))
     return out
 

@@ -234,6 +234,7 @@ class Outcome:
 
 
 _REMEDY = tuple(Remedy.model_fields)
+_RECORD = tuple(BadRecord.model_fields)
 _CATEGORY = tuple(CategoryTotal.model_fields)
 _ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
 
@@ -443,18 +444,17 @@ def _write_bad_record(
     consequence = spec.consequence or (
         f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
     )
-    ctx.bad_records.append(
-        BadRecord(
-            seq=len(ctx.bad_records) + 1,
-            rule_id=rule_id,
-            event=event,
-            basis=f"{rule_id} {standard}",
-            deduction=q(deduction),
-            severity=spec.severity,
-            consequence=consequence,
-            note=note,
-        )
-    )
+    record = {
+        "seq": len(ctx.bad_records) + 1,
+        "rule_id": rule_id,
+        "event": event,
+        "basis": f"{rule_id} {standard}",
+        "deduction": q(deduction),
+        "severity": spec.severity,
+        "consequence": consequence,
+        "note": note,
+    }
+    ctx.bad_records.append(made(BadRecord, record, _RECORD))
 
 
 def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
