@@ -545,13 +545,20 @@ class Totals:
 def _figures(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> tuple:
     """(base, applicable, scaled, bonus_total, total, open_points, total_min or None): the arithmetic of
     totals(), without the models."""
-    header = ruleset.header
     base = applicable = open_points = ZERO
     for r in items:
         if r.counted:
             base += r.score
             applicable += r.max_points
             open_points += r.open_points
+    return _finished(ruleset, base, applicable, open_points, bonuses)
+
+
+def _finished(
+    ruleset: Ruleset, base: Decimal, applicable: Decimal, open_points: Decimal, bonuses: list[BonusResult]
+) -> tuple:
+    """_figures() from the sums over the counted items."""
+    header = ruleset.header
     bonus_total = min(sum((b.bonus for b in bonuses), ZERO), q(header.bonus_cap))
     scaled, total, total_min = _summed(header.total, base, applicable, bonus_total, open_points)
     return base, applicable, scaled, bonus_total, total, open_points, total_min
@@ -570,6 +577,7 @@ def _summed(
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
     header = ruleset.header
     sums: dict[str, list[Decimal]] = {}  # 一级指标 → [分值, 扣分, 得分] of its counted items, in order
+    base = applicable = open_points = ZERO  # as _figures adds them up
     for item in items:
         row = sums.get(item.category1)
         if row is None:
@@ -578,11 +586,14 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
             row[0] += item.max_points
             row[1] += item.deduction
             row[2] += item.score
+            base += item.score
+            applicable += item.max_points
+            open_points += item.open_points
     categories = [
         made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
         for name, (a, b, c) in sums.items()
     ]
-    figures = _figures(ruleset, items, bonuses)
+    figures = _finished(ruleset, base, applicable, open_points, bonuses)
     base, applicable, scaled, bonus_total, total, open_points, total_min = figures
     rate = q(scaled / header.total * 100)
     open_totals = None
