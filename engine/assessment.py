@@ -363,15 +363,17 @@ def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
     return read[False] - read[True]
 
 
-_Row = tuple[str, str, str, str, str | None, bool]
+_Row = tuple[str, str, str, str, str | None, bool, dict]
+_SEEN = 16  # lines kept per indicator: a SubmittedValue holds only texts and flags, so results share them
 _LINE = tuple(SubmittedValue.model_fields)
 _ROWS: dict[tuple[int, str], tuple[Ruleset, list[_Row]]] = {}
 
 
 def _rows(ruleset: Ruleset, unit_type: str) -> list[_Row]:
     """Each indicator's line of the 申报数据 as far as the unit type decides it: (name, label, unit,
-    type, its use when fixed — 仅统计, or 不适用 to this unit type — else None, whether a record list).
-    Kept for the last few (ruleset, unit type) pairs, by the ruleset's identity."""
+    type, its use when fixed — 仅统计, or 不适用 to this unit type — else None, whether a record list,
+    the first lines made for it by what they show). Kept for the last few (ruleset, unit type) pairs,
+    by the ruleset's identity."""
     key = (id(ruleset), unit_type)
     hit = _ROWS.get(key)
     if hit is not None and hit[0] is ruleset:
@@ -385,8 +387,8 @@ def _rows(ruleset: Ruleset, unit_type: str) -> list[_Row]:
             use = "不适用"
         else:
             use = None  # 不适用 when the submission leaves it undefined (e.g. a rate over 0 cases)
-        rows.append((name, spec.label, spec.unit or "", spec.type, use, spec.type == "记录列表"))
-    if len(_ROWS) >= 64:
+        rows.append((name, spec.label, spec.unit or "", spec.type, use, spec.type == "记录列表", {}))
+    if len(_ROWS) >= 8:
         del _ROWS[next(iter(_ROWS))]
     _ROWS[key] = (ruleset, rows)
     return rows
@@ -401,7 +403,7 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
         submission.computed,
     )
     notes, defaulted, flags = submission.notes, submission.defaulted, submission.flags
-    for name, label, unit, kind, fixed, is_records in _rows(ruleset, submission.unit_type):
+    for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
         use = fixed if fixed is not None else "不适用" if name in undefined else ""
         note = notes.get(name, "") if notes else ""
         if defaulted and name in defaulted:
@@ -420,17 +422,16 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
             shown, missing = ctx.plain(name), False
         else:
             shown, missing = "", True
-        line = {
-            "name": name,
-            "label": label,
-            "unit": unit,
-            "type": kind,
-            "value": shown,
-            "note": note,
-            "missing": missing and not use,
-            "use": use,
-        }
-        out.append(made(SubmittedValue, line, _LINE))
+        missing = missing and not use
+        key = (shown, note, missing, use)
+        line = seen.get(key)
+        if line is None:
+            fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
+            fields.update(missing=missing, use=use)
+            line = made(SubmittedValue, fields, _LINE)
+            if len(seen) < _SEEN:
+                seen[key] = line
+        out.append(line)
     return out
 
 
