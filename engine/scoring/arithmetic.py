@@ -91,6 +91,12 @@ class _ItemPlan:
         self.outside: dict[str, str | None] = {}  # unit type → why the item does not apply (None: it does)
         self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
 
+    def outside_for(self, ruleset: Ruleset, unit_type: str) -> str | None:
+        """Why the item does not apply to a unit type (_outside), worked out once per unit type."""
+        if unit_type not in self.outside:
+            self.outside[unit_type] = _outside(ruleset, self.item.applies_to, self.reads, unit_type)
+        return self.outside[unit_type]
+
 
 class Plan:
     """A ruleset's items and indicators as scoring reads them, worked out once (plan_of)."""
@@ -265,12 +271,11 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
 def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
     """A quiet item (Method.quiet) is at full score, with nothing to say, when it applies, every value
     it reads is there, no assessor decided it and none of its checks fired."""
-    unit_type = ctx.submission.unit_type
-    if unit_type not in p.outside:
-        p.outside[unit_type] = _outside(ctx.ruleset, p.item.applies_to, p.reads, unit_type)
-    if p.outside[unit_type] is not None or ctx.fired_any(p.item.id) or (ctx.reviews and p.item.id in ctx.reviews):
-        return False
     sub = ctx.submission
+    if p.outside_for(ctx.ruleset, sub.unit_type) is not None or ctx.fired_any(p.item.id):
+        return False
+    if ctx.reviews and p.item.id in ctx.reviews:
+        return False
     values, records = sub.values, sub.records
     return all(name in values or name in records for name in p.reads) and _undefined(ctx, p.reads) is None
 
@@ -359,12 +364,7 @@ def _undefined(ctx: Context, reads: tuple[str, ...] | list[str]) -> str | None:
 
 def _outcome(p: _ItemPlan, ctx: Context) -> Outcome:
     item = p.item
-    unit_type = ctx.submission.unit_type
-    if unit_type in p.outside:
-        why_not = p.outside[unit_type]
-    else:
-        why_not = p.outside[unit_type] = _outside(ctx.ruleset, item.applies_to, p.reads, unit_type)
-    why_not = why_not or _undefined(ctx, p.reads)
+    why_not = p.outside_for(ctx.ruleset, ctx.submission.unit_type) or _undefined(ctx, p.reads)
     if why_not:
         if p.treatment == "按满分计":
             return Outcome(status="不适用", counted=True, reasons=[why_not + "，按满分计"])
