@@ -240,6 +240,8 @@ def main() -> None:
         print(f"  {'total / floor':<21}{_mmm([t / r['floor'] for t, r in zip(total, runs, strict=True)])}")
         print(f"  {'evaluate / total':<21}{_mmm([r['evaluate'] / t for t, r in zip(total, runs, strict=True)])}")
         print(f"  {'durable / oracle':<21}{_mmm([r['durable'] / r['oracle'] for r in runs])}")
+        scoring = [(r["evaluate"] - r["durable"]) / r["durable"] for r in runs]  # scoring + result model
+        print(f"  {'scoring / durable':<21}{_mmm(scoring)}")
         for n in args.rss:
             mib = _child("--rules", args.rules, "--phase", args.rss_mode, str(phase_folder), str(n))["rss"]
             what = "validate+evaluate+render+save" if args.rss_mode == "full" else "validate+evaluate"

@@ -27,6 +27,7 @@ from engine.result import (
     PreviousResult,
     RecordRow,
     SubmittedValue,
+    made,
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.conditions import format_value
@@ -86,7 +87,11 @@ def assess(
     t = totals(ruleset, items, bonuses)
     total_min = t.open.total_min if t.open else None
     g = grade(ruleset, submission.unit_type, t.total, ctx.bad_records, vetoes, ctx.pending, total_min)
-    after = outcome_values(ruleset, t.total, g, ctx.bad_records, items, previous, follow)
+    after = (
+        outcome_values(ruleset, t.total, g, ctx.bad_records, items, previous, follow)
+        if ruleset.outcome_conditions
+        else {}
+    )
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
@@ -114,7 +119,7 @@ def assess(
         vetoes=vetoes,
         pending=ctx.pending,
         open_totals=t.open,
-        submitted=_submitted(ruleset, submission),
+        submitted=_submitted(ruleset, submission, ctx),
         records=_records(ruleset, submission),
         notices=_notices(ruleset, submission, overrides, decided) + follow_notes + notes + _unread(ruleset, previous),
         unit_id=submission.unit_id,
@@ -122,7 +127,9 @@ def assess(
         consequences=consequences,
         follow_ups=follow,
         ruleset_extends=_ancestors(ruleset),
-        remedies=remedies(ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending),
+        remedies=remedies(
+            ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending, t.figures
+        ),
         audit=Audit(
             rules_file=Path(ruleset.file).name,
             rules_sha256=ruleset.sha256,
@@ -356,45 +363,75 @@ def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
     return read[False] - read[True]
 
 
-def _use(spec, name: str, submission: Submission, not_here: set[str]) -> str:
-    if spec.statistical:
-        return "仅统计"
-    outside = spec.applies_to is not None and submission.unit_type not in spec.applies_to
-    if outside or name in not_here or name in submission.undefined:  # undefined: e.g. a rate over 0 cases
-        return "不适用"
-    return ""
+_Row = tuple[str, str, str, str, str | None, bool, dict]
+_SEEN = 16  # lines kept per indicator: a SubmittedValue holds only texts and flags, so results share them
+_LINE = tuple(SubmittedValue.model_fields)
+_ROWS: dict[tuple[int, str], tuple[Ruleset, list[_Row]]] = {}
 
 
-def _submitted(ruleset: Ruleset, submission: Submission) -> list[SubmittedValue]:
-    out = []
-    not_here = _not_here(ruleset, submission.unit_type)
+def _rows(ruleset: Ruleset, unit_type: str) -> list[_Row]:
+    """Each indicator's line of the 申报数据 as far as the unit type decides it: (name, label, unit,
+    type, its use when fixed — 仅统计, or 不适用 to this unit type — else None, whether a record list,
+    the first lines made for it by what they show). Kept for the last few (ruleset, unit type) pairs,
+    by the ruleset's identity."""
+    key = (id(ruleset), unit_type)
+    hit = _ROWS.get(key)
+    if hit is not None and hit[0] is ruleset:
+        return hit[1]
+    not_here = _not_here(ruleset, unit_type)
+    rows = []
     for name, spec in ruleset.indicators.items():
-        use = _use(spec, name, submission, not_here)
-        note = submission.notes.get(name, "")
-        if name in submission.defaulted:
+        if spec.statistical:
+            use: str | None = "仅统计"
+        elif (spec.applies_to is not None and unit_type not in spec.applies_to) or name in not_here:
+            use = "不适用"
+        else:
+            use = None  # 不适用 when the submission leaves it undefined (e.g. a rate over 0 cases)
+        rows.append((name, spec.label, spec.unit or "", spec.type, use, spec.type == "记录列表", {}))
+    if len(_ROWS) >= 8:
+        del _ROWS[next(iter(_ROWS))]
+    _ROWS[key] = (ruleset, rows)
+    return rows
+
+
+def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[SubmittedValue]:
+    out = []
+    values, records, undefined, computed = (
+        submission.values,
+        submission.records,
+        submission.undefined,
+        submission.computed,
+    )
+    notes, defaulted, flags = submission.notes, submission.defaulted, submission.flags
+    for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
+        use = fixed if fixed is not None else "不适用" if name in undefined else ""
+        note = notes.get(name, "") if notes else ""
+        if defaulted and name in defaulted:
             note = (note + "；" if note else "") + "未填报，按缺省值计"
-        extra = submission.computed.get(name) or submission.undefined.get(name)
-        for text in ([extra] if extra else []) + list(submission.flags.get(name, ())):
-            note = (note + "；" if note else "") + text
-        if spec.type == "记录列表":
-            rows = submission.records.get(name)
+        if computed or undefined:
+            extra = computed.get(name) or undefined.get(name)
+            if extra:
+                note = (note + "；" if note else "") + extra
+        if flags and name in flags:
+            for text in flags[name]:
+                note = (note + "；" if note else "") + text
+        if is_records:
+            rows = records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)
-        elif name in submission.values:
-            shown, missing = format_value(submission.values[name]), False
+        elif name in values:
+            shown, missing = ctx.plain(name), False
         else:
             shown, missing = "", True
-        out.append(
-            SubmittedValue(
-                name=name,
-                label=spec.label,
-                unit=spec.unit or "",
-                type=spec.type,
-                value=shown,
-                note=note,
-                missing=missing and not use,
-                use=use,
-            )
-        )
+        missing = missing and not use
+        key = (shown, note, missing, use)
+        line = seen.get(key)
+        if line is None:
+            fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
+            fields.update(missing=missing, use=use)
+            line = made(SubmittedValue, fields, _LINE)
+            if len(seen) < _SEEN:
+                seen[key] = line
+        out.append(line)
     return out
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +14,38 @@ DEFAULT_TITLE = "法治政府建设考核评分表"  # what follows the year and
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+M = TypeVar("M", bound=Frozen)
+CHECK_SHORTCUTS = False  # the tests set it: each shortcut (made, quiet items) is checked against the long way
+_set = object.__setattr__
+
+
+def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
+    """A result model from values the engine computed itself, already of the declared types, without
+    validating them again (for the many items and lines of every assessment, validating was most of
+    their cost). `fields` holds every field in the declared order (defaults filled); `given` names
+    those a validating call would be passed (the model's fields set). The same object validation
+    gives, but for values no one changes afterwards: lists are not copied."""
+    model = cls.__new__(cls)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_fields_set__", set(given))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    if CHECK_SHORTCUTS:
+        _same(model, cls(**{name: fields[name] for name in given}))
+    return model
+
+
+def _same(model: Frozen, checked: Frozen) -> None:
+    """`model` is what validation made of the same values: equal, with values of the same types,
+    the same fields set and the same JSON."""
+    mine, theirs = model.__dict__, checked.__dict__
+    kinds = [type(v) for v in mine.values()] == [type(v) for v in theirs.values()]
+    if not (kinds and mine == theirs and list(mine) == list(theirs)):
+        raise AssertionError(f"made {type(model).__name__} differs from a validated one: {mine} != {theirs}")
+    if model.model_fields_set != checked.model_fields_set or model.model_dump_json() != checked.model_dump_json():
+        raise AssertionError(f"made {type(model).__name__} differs from a validated one: {mine}")
 
 
 class ReviewNote(Frozen):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import engine.result
 from engine.assessment import assess
 from engine.documents.source import parse_document
 from engine.errors import RulesError, SubmissionError
@@ -22,6 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples"
 AS_OF = dt.datetime(2014, 1, 15, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+engine.result.CHECK_SHORTCUTS = True  # every result model built without validation is validated too, and compared
 
 
 def run_cli(capsys, args: list) -> tuple[int, str]:

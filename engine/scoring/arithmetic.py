@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine import result as _result
 from engine.intake.review import Decision
 from engine.intake.submission import Submission
 from engine.result import (
@@ -25,16 +26,104 @@ from engine.result import (
     Remedy,
     ReviewNote,
     VetoResult,
+    made,
 )
 from engine.ruleset import conditions as expr
 from engine.ruleset.methods import method_of
-from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, n, q
+from engine.ruleset.methods.base import CENT, ZERO, BadRecordSpec, Method, n, q
 from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 from engine.ruleset.wording import Fact, Words, record_name, records_named, value_text
 
 __all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade", "remedies"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+_SHOWN_PLAIN = ("日期", "是否", "选项", "文本")  # shown without their unit
+
+
+class _ItemPlan:
+    """What scoring an item needs that does not depend on the submission, worked out once per ruleset."""
+
+    __slots__ = (
+        "item",
+        "reads",
+        "points",
+        "method",
+        "quiet",
+        "treatment",
+        "fixed_dates",
+        "shown",
+        "full",
+        "outside",
+        "stale",
+    )
+
+    def __init__(self, entry: ItemEntry, ruleset: Ruleset):
+        item = self.item = entry.item
+        self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
+        self.points = q(item.points)
+        self.method: Method = method_of(item)
+        self.quiet = self.method.quiet(item)
+        self.treatment = item.when_not_applicable or ruleset.header.not_applicable
+        self.fixed_dates = ruleset.fixed_dates.get(item.id, ())
+        # the fields of its ItemResult every submission shares
+        self.shown = dict(
+            rule_id=item.id,
+            category1=entry.category1,
+            category2=entry.category2,
+            content=item.content,
+            standard=item.standard,
+            method=item.method,
+            max_points=self.points,
+        )
+        # its ItemResult at full score, in the declared order (a quiet item none of whose checks fired)
+        self.full = dict.fromkeys(ItemResult.model_fields)
+        self.full.update(
+            self.shown,
+            deduction=ZERO,
+            score=q(item.points - ZERO),
+            status="满分",
+            counted=True,
+            reviewed=False,
+            open_points=ZERO,
+        )
+        self.outside: dict[str, str | None] = {}  # unit type → why the item does not apply (None: it does)
+        self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
+
+    def outside_for(self, ruleset: Ruleset, unit_type: str) -> str | None:
+        """Why the item does not apply to a unit type (_outside), worked out once per unit type."""
+        if unit_type not in self.outside:
+            self.outside[unit_type] = _outside(ruleset, self.item.applies_to, self.reads, unit_type)
+        return self.outside[unit_type]
+
+
+class Plan:
+    """A ruleset's items and indicators as scoring reads them, worked out once (plan_of)."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.items = {e.item.id: _ItemPlan(e, ruleset) for e in ruleset.entries}
+        # per name: None for a record list (shown as its count), else the unit shown after its value
+        self.suffix: dict[str, str | None] = {
+            name: None if spec.type == "记录列表" else "" if spec.type in _SHOWN_PLAIN else spec.unit or ""
+            for name, spec in ruleset.value_specs.items()
+        }
+
+
+_PLANS: dict[int, tuple[Ruleset, Plan]] = {}
+
+
+def plan_of(ruleset: Ruleset) -> Plan:
+    """The ruleset's plan, kept for the last few rulesets scored (by identity: a ruleset is never
+    changed once built)."""
+    hit = _PLANS.get(id(ruleset))
+    if hit is not None and hit[0] is ruleset:
+        return hit[1]
+    plan = Plan(ruleset)
+    if len(_PLANS) >= 16:
+        del _PLANS[next(iter(_PLANS))]
+    _PLANS[id(ruleset)] = (ruleset, plan)
+    return plan
 
 
 @dataclass
@@ -48,9 +137,21 @@ class Context:
     bad_records: list[BadRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     _by_item: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+    plan: Plan = field(init=False, repr=False, compare=False)
+    _plain: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.plan = plan_of(self.ruleset)
 
     def fired_for(self, item_id: str) -> list[str]:
         """Rule ids that fired for an item: its own, and its parts' (`ID.n`, `ID#n`), sorted."""
+        return sorted(self._index().get(item_id, ()))
+
+    def fired_any(self, item_id: str) -> bool:
+        """Whether any check of an item (its own, its parts') fired."""
+        return item_id in self._index()
+
+    def _index(self) -> dict[str, set[str]]:
         if self._by_item is None:  # indexed once: scanning every firing for every item was quadratic
             index: dict[str, set[str]] = {}
             for rid, _ in self.fired:
@@ -59,7 +160,7 @@ class Context:
                     if ch in ".#":
                         index.setdefault(rid[:k], set()).add(rid)
             self._by_item = index
-        return sorted(self._by_item.get(item_id, ()))
+        return self._by_item
 
     def review_of(self, rule_id: str) -> Decision | None:
         """The assessor's decision on an item or on a part of one (子项 of 酌情扣分), with its source."""
@@ -75,11 +176,18 @@ class Context:
         return self.ruleset.value_specs[name].unit or fallback
 
     def show(self, name: str) -> str:
-        spec = self.ruleset.value_specs[name]
-        if spec.type == "记录列表":
+        """A submitted value as the sheet's 申报值 column shows it: 96.5%, 3件, 2条 (records)."""
+        suffix = self.plan.suffix[name]
+        if suffix is None:
             return f"{len(self.submission.records.get(name, []))}条"
-        value = self.submission.values[name]
-        return expr.format_value(value) + (spec.unit or "" if spec.type not in ("日期", "是否", "选项", "文本") else "")
+        return self.plain(name) + suffix
+
+    def plain(self, name: str) -> str:
+        """A submitted value as text, without its unit (format_value), worked out once per submission."""
+        text = self._plain.get(name)
+        if text is None:
+            text = self._plain[name] = expr.format_value(self.submission.values[name])
+        return text
 
     @property
     def words(self) -> Words:
@@ -119,7 +227,7 @@ class Context:
 # -- items ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     deduction: Decimal = CENT * 0
     status: str = "满分"
@@ -131,55 +239,94 @@ class Outcome:
     open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
+_REMEDY = tuple(Remedy.model_fields)
+_RECORD = tuple(BadRecord.model_fields)
+_CATEGORY = tuple(CategoryTotal.model_fields)
+_ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
+
+
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
-    item = entry.item
-    reads = list(ctx.ruleset.item_reads.get(item.id, ()))
-    out = _outcome(item, reads, ctx)
-    score = q(ZERO) if not out.counted else q(item.points - out.deduction)
-    fired = ctx.fired_for(item.id)
-    return ItemResult(
+    p = ctx.plan.items[entry.item.id]
+    sub = ctx.submission
+    values, records = sub.values, sub.records
+    shown = "；".join([f"{name}={ctx.show(name)}" for name in p.reads if name in values or name in records])
+    if p.quiet and _at_full_score(p, ctx):
+        fields = p.full.copy()
+        fields.update(
+            seq=seq,
+            reasons=[],
+            values=shown,
+            fired=[],
+            self_score=sub.self_scores.get(p.item.id),
+            flags=_flags(p, "满分", ctx),
+            responsible=[],
+        )
+        fast = made(ItemResult, fields, _ITEM_GIVEN)
+        if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
+            raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
+        return fast
+    return _scored(p, seq, ctx, shown)
+
+
+def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
+    """A quiet item (Method.quiet) is at full score, with nothing to say, when it applies, every value
+    it reads is there, no assessor decided it and none of its checks fired."""
+    sub = ctx.submission
+    if p.outside_for(ctx.ruleset, sub.unit_type) is not None or ctx.fired_any(p.item.id):
+        return False
+    if ctx.reviews and p.item.id in ctx.reviews:
+        return False
+    values, records = sub.values, sub.records
+    return all(name in values or name in records for name in p.reads) and _undefined(ctx, p.reads) is None
+
+
+def _scored(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """An item's result the long way: applicability, missing values, the method, the review."""
+    out = _outcome(p, ctx)
+    fields = p.full.copy()
+    fields.update(
         seq=seq,
-        rule_id=item.id,
-        category1=entry.category1,
-        category2=entry.category2,
-        content=item.content,
-        standard=item.standard,
-        method=item.method,
-        max_points=q(item.points),
         deduction=out.deduction,
-        score=score,
-        status=out.status,  # type: ignore[arg-type]
+        score=q(p.item.points - out.deduction) if out.counted else ZERO,
+        status=out.status,
         counted=out.counted,
         reasons=out.reasons,
-        values="；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name)),
-        fired=fired,
+        values=shown,
+        fired=ctx.fired_for(p.item.id),
         reviewed=out.reviewed,
         review=out.review,
-        self_score=ctx.submission.self_scores.get(item.id),
-        flags=_flags(item.id, out, reads, ctx),
+        self_score=ctx.submission.self_scores.get(p.item.id),
+        flags=_flags(p, out.status, ctx),
         open_points=out.open if out.counted else ZERO,
+        responsible=[],
     )
+    return made(ItemResult, fields, _ITEM_GIVEN)
 
 
-def _flags(item_id: str, out: Outcome, reads: list[str], ctx: Context) -> list[str]:
+def _flags(p: _ItemPlan, status: str, ctx: Context) -> list[str]:
     """Data warnings for an applicable item: rates it reads that rest on a small sample, values
     whose reading was ambiguous (intake flags), fixed dates that do not fit the 考核年度."""
-    if out.status == "不适用":
+    if status == "不适用":
         return []
     sub = ctx.submission
-    found = [sub.small_samples[name] for name in reads if name in sub.small_samples]
-    found += [flag for name in reads for flag in sub.flags.get(name, ())]
-    return found + _stale_dates(item_id, ctx)
+    found = [sub.small_samples[name] for name in p.reads if name in sub.small_samples] if sub.small_samples else []
+    if sub.flags:
+        found += [flag for name in p.reads for flag in sub.flags.get(name, ())]
+    if p.fixed_dates:
+        stale = p.stale.get(sub.year)
+        if stale is None:
+            stale = p.stale[sub.year] = _stale_dates(p.fixed_dates, sub.year)
+        found += stale
+    return found
 
 
-def _stale_dates(item_id: str, ctx: Context) -> list[str]:
+def _stale_dates(dates: tuple, year: int) -> list[str]:
     """A fixed date in a condition that is neither in the 考核年度 nor the next year: most likely a
     date kept from another year's rules (write it by the year instead: 次年3月1日)."""
-    year = ctx.submission.year
     return [
         f"条件中的固定日期 {d.isoformat()} 不在{year}年度或次年内，请核对规则"
         f"（按考核年度可写作“当年{d.month}月{d.day}日”或“次年{d.month}月{d.day}日”）"
-        for d in ctx.ruleset.fixed_dates.get(item_id, ())
+        for d in dates
         if d.year not in (year, year + 1)
     ]
 
@@ -188,41 +335,51 @@ def _present(ctx: Context, name: str) -> bool:
     return name in ctx.submission.values or name in ctx.submission.records
 
 
-def _applies(ctx: Context, applies_to: list[str] | None, reads: list[str]) -> str | None:
+def _applies(ctx: Context, applies_to: list[str] | None, reads: tuple[str, ...] | list[str]) -> str | None:
     """None if the item applies to the unit; else the reason it does not."""
-    unit_type = ctx.submission.unit_type
+    return _outside(ctx.ruleset, applies_to, reads, ctx.submission.unit_type) or _undefined(ctx, reads)
+
+
+def _outside(ruleset: Ruleset, applies_to: list[str] | None, reads: tuple[str, ...] | list[str], unit_type: str):
+    """Why a thing does not apply to a unit type (its own 适用单位, or an indicator's); None if it does."""
     if applies_to is not None and unit_type not in applies_to:
         return f"本项仅适用于{'、'.join(applies_to)}，不适用于{unit_type}"
     for name in reads:
-        spec = ctx.ruleset.indicators.get(name)
+        spec = ruleset.indicators.get(name)
         if spec is not None and spec.applies_to is not None and unit_type not in spec.applies_to:
             return f"指标“{name}”不适用于{unit_type}"
-    for name in reads:
-        why = ctx.submission.undefined.get(name)
-        if why:
-            return why
     return None
 
 
-def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
-    header = ctx.ruleset.header
-    why_not = _applies(ctx, item.applies_to, reads)
+def _undefined(ctx: Context, reads: tuple[str, ...] | list[str]) -> str | None:
+    """Why a value it reads has none for this submission (e.g. a rate over 0 cases); None if all have."""
+    undefined = ctx.submission.undefined
+    if undefined:
+        for name in reads:
+            why = undefined.get(name)
+            if why:
+                return why
+    return None
+
+
+def _outcome(p: _ItemPlan, ctx: Context) -> Outcome:
+    item = p.item
+    why_not = p.outside_for(ctx.ruleset, ctx.submission.unit_type) or _undefined(ctx, p.reads)
     if why_not:
-        treatment = item.when_not_applicable or header.not_applicable
-        if treatment == "按满分计":
+        if p.treatment == "按满分计":
             return Outcome(status="不适用", counted=True, reasons=[why_not + "，按满分计"])
         return Outcome(status="不适用", counted=False, reasons=[why_not + "，剔除后折算"])
-    computed = _computed(item, reads, ctx)
-    decision = ctx.reviews.get(item.id)
+    computed = _computed(p, ctx)
+    decision = ctx.reviews.get(item.id) if ctx.reviews else None
     if decision is None:
         if computed.status == "待复核":
             ctx.pending.append(item.id)
-        if not method_of(item).own_bad_records:  # a computed part applies while another is pending
+        if not p.method.own_bad_records:  # a computed part applies while another is pending
             _bad_record(item, computed.deduction, computed.reasons, ctx, computed.extra)
         return computed
     review = decision.review
     deduction = review.deduction if review.deduction is not None else item.points - review.score
-    deduction = min(max(q(deduction), ZERO), q(item.points))
+    deduction = min(max(q(deduction), ZERO), p.points)
     before = computed.deduction if computed.status != "待复核" or computed.deduction > 0 else None
     was = f"；系统计算扣{n(before)}分" if before is not None and before != deduction else ""
     reason = f"复核：{review.reason}（{decision.who}{was}），扣{n(deduction)}分"
@@ -235,24 +392,26 @@ def _outcome(item, reads: list[str], ctx: Context) -> Outcome:
         sha256=decision.sha256,
         computed_deduction=before,
     )
-    if not method_of(item).own_bad_records:
+    if not p.method.own_bad_records:
         _bad_record(item, deduction, out.reasons, ctx, computed.extra)
     return out
 
 
-def _computed(item, reads: list[str], ctx: Context) -> Outcome:
+def _computed(p: _ItemPlan, ctx: Context) -> Outcome:
     """What the engine alone makes of an applicable item (before any review)."""
-    missing = [name for name in reads if not _present(ctx, name)]
+    item = p.item
+    values, records = ctx.submission.values, ctx.submission.records
+    missing = [name for name in p.reads if name not in values and name not in records]
     if missing:
         labels = "、".join(missing)
         if ctx.ruleset.header.missing == "不得分":
-            d = q(item.points)
+            d = p.points
             return Outcome(d, "扣分", reasons=[f"未填报{labels}，本项不得分，扣{n(d)}分"])
-        return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"], open=q(item.points))
-    scored = method_of(item).score(item, ctx)
-    deduction = min(scored.amount, q(item.points))
+        return Outcome(status="待复核", reasons=[f"未填报{labels}，待复核"], open=p.points)
+    scored = p.method.score(item, ctx)
+    deduction = min(scored.amount, p.points)
     if scored.pending:
-        room = q(item.points) - deduction if scored.open is None else scored.open
+        room = p.points - deduction if scored.open is None else scored.open
         return Outcome(deduction, "待复核", reasons=scored.reasons, extra=scored.extra, open=room)
     return Outcome(deduction, "扣分" if deduction > 0 else "满分", reasons=scored.reasons, extra=scored.extra)
 
@@ -285,18 +444,17 @@ def _write_bad_record(
     consequence = spec.consequence or (
         f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
     )
-    ctx.bad_records.append(
-        BadRecord(
-            seq=len(ctx.bad_records) + 1,
-            rule_id=rule_id,
-            event=event,
-            basis=f"{rule_id} {standard}",
-            deduction=q(deduction),
-            severity=spec.severity,
-            consequence=consequence,
-            note=note,
-        )
-    )
+    record = {
+        "seq": len(ctx.bad_records) + 1,
+        "rule_id": rule_id,
+        "event": event,
+        "basis": f"{rule_id} {standard}",
+        "deduction": q(deduction),
+        "severity": spec.severity,
+        "consequence": consequence,
+        "note": note,
+    }
+    ctx.bad_records.append(made(BadRecord, record, _RECORD))
 
 
 def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
@@ -381,42 +539,62 @@ class Totals:
     total: Decimal
     score_rate: Decimal
     open: OpenTotals | None = None  # with points still 待复核
+    figures: tuple = ()  # _figures() of the items and bonuses
 
 
 def _figures(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> tuple:
     """(base, applicable, scaled, bonus_total, total, open_points, total_min or None): the arithmetic of
-    totals(), without the models, for the 整改清单's many re-scorings."""
-    header = ruleset.header
+    totals(), without the models."""
     base = applicable = open_points = ZERO
     for r in items:
         if r.counted:
             base += r.score
             applicable += r.max_points
             open_points += r.open_points
-    scaled = _scaled(header.total, base, applicable)
+    return _finished(ruleset, base, applicable, open_points, bonuses)
+
+
+def _finished(
+    ruleset: Ruleset, base: Decimal, applicable: Decimal, open_points: Decimal, bonuses: list[BonusResult]
+) -> tuple:
+    """_figures() from the sums over the counted items."""
+    header = ruleset.header
     bonus_total = min(sum((b.bonus for b in bonuses), ZERO), q(header.bonus_cap))
-    total = q(scaled + bonus_total)
-    total_min = q(_scaled(header.total, base - open_points, applicable) + bonus_total) if open_points > 0 else None
+    scaled, total, total_min = _summed(header.total, base, applicable, bonus_total, open_points)
     return base, applicable, scaled, bonus_total, total, open_points, total_min
+
+
+def _summed(
+    points: Decimal, base: Decimal, applicable: Decimal, bonus_total: Decimal, open_points: Decimal
+) -> tuple[Decimal, Decimal, Decimal | None]:
+    """(scaled, total, total_min or None) from the sums: 折算 to the ruleset's total, then the bonus."""
+    scaled = _scaled(points, base, applicable)
+    total = q(scaled + bonus_total)
+    total_min = q(_scaled(points, base - open_points, applicable) + bonus_total) if open_points > 0 else None
+    return scaled, total, total_min
 
 
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
     header = ruleset.header
-    order: dict[str, list[ItemResult]] = {}
+    sums: dict[str, list[Decimal]] = {}  # 一级指标 → [分值, 扣分, 得分] of its counted items, in order
+    base = applicable = open_points = ZERO  # as _figures adds them up
     for item in items:
-        order.setdefault(item.category1, []).append(item)
-    categories = []
-    for name, rows in order.items():
-        counted = [r for r in rows if r.counted]
-        categories.append(
-            CategoryTotal(
-                name=name,
-                max_points=sum((r.max_points for r in counted), ZERO),
-                deduction=sum((r.deduction for r in counted), ZERO),
-                score=sum((r.score for r in counted), ZERO),
-            )
-        )
-    base, applicable, scaled, bonus_total, total, open_points, total_min = _figures(ruleset, items, bonuses)
+        row = sums.get(item.category1)
+        if row is None:
+            row = sums[item.category1] = [ZERO, ZERO, ZERO]
+        if item.counted:
+            row[0] += item.max_points
+            row[1] += item.deduction
+            row[2] += item.score
+            base += item.score
+            applicable += item.max_points
+            open_points += item.open_points
+    categories = [
+        made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
+        for name, (a, b, c) in sums.items()
+    ]
+    figures = _finished(ruleset, base, applicable, open_points, bonuses)
+    base, applicable, scaled, bonus_total, total, open_points, total_min = figures
     rate = q(scaled / header.total * 100)
     open_totals = None
     if open_points > 0:
@@ -433,7 +611,7 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
             total_max=total,
             summary=summary,
         )
-    return Totals(categories, base, applicable, scaled, bonus_total, total, rate, open_totals)
+    return Totals(categories, base, applicable, scaled, bonus_total, total, rate, open_totals, figures)
 
 
 def _scaled(total: Decimal, score: Decimal, applicable: Decimal) -> Decimal:
@@ -459,16 +637,13 @@ def grade(
     thresholds = ruleset.bands_for(unit_type)
     severities = [b.severity for b in bad_records]
     vetoed = [v.rule_id for v in vetoes]
-    result, band, reasons = _graded(ruleset, which, thresholds, total, severities, vetoed)
+    counts = len(severities), severities.count("严重")
+    result, band, reasons = _graded(ruleset, which, thresholds, total, counts, vetoed)
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
         return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
-    # the worst case: every open point deducted, every open item writing its 不良记录, every open veto firing
-    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
-    veto_ids = {v.id for v in ruleset.model.vetoes}
-    risky = severities + [specs[i].severity for i in pending if specs.get(i) is not None]
     low = total if total_min is None else total_min
-    worst = _graded(ruleset, which, thresholds, low, risky, vetoed + [i for i in pending if i in veto_ids])[0]
+    worst = _worst(ruleset, which, thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
     head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
     words = list(header.grade_words)
@@ -488,6 +663,32 @@ def grade(
         possible=possible,
         cap=cap,
     )
+
+
+def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[tuple[int, int], list[str]]:
+    """The worst case of what is pending: the 不良记录 the open items would write (how many, how many
+    严重), and the open vetoes (each firing)."""
+    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
+    veto_ids = {v.id for v in ruleset.model.vetoes}
+    severities = [specs[i].severity for i in pending if specs.get(i) is not None]
+    return (len(severities), severities.count("严重")), [i for i in pending if i in veto_ids]
+
+
+def _worst(
+    ruleset: Ruleset,
+    which: str,
+    thresholds: dict[str, Decimal],
+    low: Decimal,
+    counts: tuple[int, int],
+    vetoed: list[str],
+    risk: tuple[tuple[int, int], list[str]],
+) -> str | None:
+    """The worst grade reviews could still give: every open point deducted (`low`), every open item
+    writing its 不良记录, every open veto firing."""
+    (recorded, severe), ((more, more_severe), vetoes) = counts, risk
+    return _graded(
+        ruleset, which, thresholds, low, (recorded + more, severe + more_severe), vetoed + vetoes, say=False
+    )[0]
 
 
 def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | None:
@@ -510,44 +711,41 @@ def _graded(
     which: str,
     thresholds: dict[str, Decimal],
     total: Decimal,
-    severities: list[str],
+    counts: tuple[int, int],
     vetoed: list[str],
+    say: bool = True,
 ) -> tuple[str | None, str | None, list[str]]:
-    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades."""
+    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades. Without
+    `say` the reasons are left out (the 整改清单 needs the grade only)."""
     header = ruleset.header
-    words = list(header.grade_words)
+    words = header.grade_words
     ordinary_cap, severe_cap = header.caps
     if not words:
-        reasons = [f"总分{n(total)}分（本表不评定等次）"]
-        if vetoed:
+        reasons = [f"总分{n(total)}分（本表不评定等次）"] if say else []
+        if vetoed and say:
             outcome = f"，{header.veto_result}" if header.veto_result else ""
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}）{outcome}")
         return None, None, reasons
     band = next((g for g, line in thresholds.items() if total >= line), words[-1])
-    lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
-    reasons = [f"总分{n(total)}分，按{which}等次线（{lines}）为{band}"]
+    reasons = []
+    if say:
+        lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
+        reasons.append(f"总分{n(total)}分，按{which}等次线（{lines}）为{band}")
     result = band
-
-    def cap_at(limit: str | None, why: str) -> None:
-        nonlocal result
-        if limit is None:
-            return
-        if words.index(limit) > words.index(result):
-            reasons.append(f"{why}，等次不得高于{limit}")
-            result = limit
-        else:
-            reasons.append(f"{why}（等次上限{limit}，不影响）")
-
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
-    recorded = len(severities)
-    severe = severities.count("严重")
-    if recorded:
-        cap_at(ordinary_cap, f"有不良记录{recorded}条")
-    if severe:
-        cap_at(severe_cap, f"有严重不良记录{severe}条")
+    recorded, severe = counts  # 不良记录, of them 严重
+    for count, limit, why in ((recorded, ordinary_cap, "有不良记录"), (severe, severe_cap, "有严重不良记录")):
+        if not count or limit is None:
+            continue
+        if words.index(limit) > words.index(result):
+            if say:
+                reasons.append(f"{why}{count}条，等次不得高于{limit}")
+            result = limit
+        elif say:
+            reasons.append(f"{why}{count}条（等次上限{limit}，不影响）")
     if vetoed:
         veto = header.veto_grade
-        if result != veto:
+        if result != veto and say:
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
         result = veto
     return result, band, reasons
@@ -564,60 +762,82 @@ def remedies(
     bad_records: list[BadRecord],
     vetoes: list[VetoResult],
     pending: list[str],
+    figures: tuple | None = None,
 ) -> list[Remedy]:
-    """Each deduction and each veto fixed on its own, the assessment re-scored with totals() and grade().
+    """Each deduction and each veto fixed on its own, the assessment re-scored as totals() and grade() do.
 
     Fixed means: an item's deduction removed (its points still 待复核 stay open) with the 不良记录 it
     wrote; a veto lifted with its 不良记录. Items score independently of each other, so the other
-    items, bonuses and records stand as they are. Ordered by the grade reached, then the points regained.
+    items, bonuses and records stand as they are: the sums change by the item's deduction alone
+    (exact in Decimal), and 折算, the bonus and the grade follow from them as for the assessment.
+    Ordered by the grade reached, then the points regained. `figures`: _figures() of the same items
+    and bonuses when the caller has them (Totals.figures).
     """
-    now = _figures(ruleset, items, bonuses)[4]
-    words = list(ruleset.header.grade_words)
+    header = ruleset.header
+    base, applicable, _, bonus_total, now, open_points, _ = figures or _figures(ruleset, items, bonuses)
+    which = unit_type if unit_type in header.grades else "默认"
+    thresholds = ruleset.bands_for(unit_type)
+    risk = _risk(ruleset, pending) if pending else ((0, 0), [])
     out: list[Remedy] = []
+    recorded, severe = len(bad_records), sum(b.severity == "严重" for b in bad_records)
+    written: dict[str, tuple[int, int]] = {}  # rule id → the 不良记录 it wrote (how many, how many 严重)
+    for b in bad_records:
+        k, s = written.get(b.rule_id, (0, 0))
+        written[b.rule_id] = (k + 1, s + (b.severity == "严重"))
+    graded: dict[tuple, tuple[str | None, bool]] = {}  # fixes that end the same way are graded once
 
-    def rescore(fixed_items: list[ItemResult], fixed_vetoes: list[VetoResult], rule_id: str) -> tuple:
-        records = [b for b in bad_records if b.rule_id != rule_id]
-        *_, total, _, total_min = _figures(ruleset, fixed_items, bonuses)
-        g = grade(ruleset, unit_type, total, records, fixed_vetoes, pending, total_min)
-        return total, g
+    def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
+        k, s = written.get(rule_id, (0, 0))
+        counts = (recorded - k, severe - s)
+        _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
+        key = (total, total_min, counts, tuple(vetoed))
+        hit = graded.get(key)
+        if hit is None:
+            result = _graded(ruleset, which, thresholds, total, counts, vetoed, say=False)[0]
+            low = total if total_min is None else total_min
+            worst = _worst(ruleset, which, thresholds, low, counts, vetoed, risk) if pending else result
+            hit = graded[key] = (result, worst != result)
+        return total, *hit
 
-    for i, item in enumerate(items):
+    vetoed = [v.rule_id for v in vetoes]
+    for item in items:
         if not item.counted or item.deduction <= 0:
             continue
-        whole = item.model_copy(
-            update={
-                "deduction": q(ZERO),
-                "score": item.max_points,
-                "status": "待复核" if item.open_points > 0 else "满分",
-            }
-        )
-        total, g = rescore([*items[:i], whole, *items[i + 1 :]], vetoes, item.rule_id)
-        problem = "；".join(item.reasons)
+        total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
         out.append(
-            Remedy(
-                rule_id=item.rule_id,
-                content=item.content,
-                problem=problem,
-                deduction=item.deduction,
-                gain=total - now,
-                total=total,
-                grade=g.grade,
-                provisional=g.provisional,
+            made(
+                Remedy,
+                dict(
+                    rule_id=item.rule_id,
+                    content=item.content,
+                    problem="；".join(item.reasons),
+                    deduction=item.deduction,
+                    gain=total - now,
+                    total=total,
+                    grade=word,
+                    provisional=provisional,
+                ),
+                _REMEDY,
             )
         )
     for veto in vetoes:
-        total, g = rescore(items, [v for v in vetoes if v is not veto], veto.rule_id)
+        others = [v.rule_id for v in vetoes if v is not veto]
+        total, word, provisional = rescore(base, others, veto.rule_id)
         out.append(
-            Remedy(
-                rule_id=veto.rule_id,
-                content=veto.event,
-                problem=f"一票否决：{veto.detail}",
-                deduction=q(ZERO),
-                gain=total - now,
-                total=total,
-                grade=g.grade,
-                provisional=g.provisional,
+            made(
+                Remedy,
+                dict(
+                    rule_id=veto.rule_id,
+                    content=veto.event,
+                    problem=f"一票否决：{veto.detail}",
+                    deduction=q(ZERO),
+                    gain=total - now,
+                    total=total,
+                    grade=word,
+                    provisional=provisional,
+                ),
+                _REMEDY,
             )
         )
-    rank = {w: k for k, w in enumerate(words)}
+    rank = {w: k for k, w in enumerate(header.grade_words)}
     return sorted(out, key=lambda r: (rank.get(r.grade or "", 0), -r.gain))

@@ -271,6 +271,11 @@ class Method:
         """The deduction (bonus) of an applicable item whose values are all submitted."""
         raise NotImplementedError
 
+    def quiet(self, item: Any) -> bool:
+        """True when `score` gives nothing (no amount, no reasons, nothing pending) unless one of the
+        item's checks fired, so scoring may skip it then (the tests compare with `score` each time)."""
+        return False
+
     def limits(self, item: Any) -> list[str]:
         """The caps `assess explain` states under the arithmetic."""
         return []
@@ -325,6 +330,10 @@ class Part:
         """For an assessor's part: the most it may deduct; None for a computed part."""
         return None
 
+    def quiet(self, part: Any) -> bool:
+        """As Method.quiet, for the part: nothing unless its check fired."""
+        return True
+
 
 # -- below a target: 少于目标扣分 and 比率不足扣分 share everything but their sentence ------------------
 
@@ -354,6 +363,9 @@ class TargetMethod(Method):
             return Scored()
         d, text = self.shortfall(item, item.points, ctx)
         return Scored(d, [f"{text}，扣{n(d)}分"])
+
+    def quiet(self, item):
+        return True
 
     def limits(self, item):
         return [cap_limit(item.cap, item.points)]

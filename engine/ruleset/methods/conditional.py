@@ -39,6 +39,9 @@ class ConditionalMethod(Method):
         d = q(item.deduction if item.deduction is not None else item.points)
         return Scored(d, [f"{ctx.told(item.id)}，扣{n(d)}分"])
 
+    def quiet(self, item):
+        return True
+
 
 class ConditionalPartForm(Part):
     name = "条件扣分"

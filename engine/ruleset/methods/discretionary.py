@@ -58,6 +58,9 @@ class DiscretionaryPartForm(Part):
     def open_cap(self, part, points):
         return cap_of(part.cap, points)
 
+    def quiet(self, part):
+        return part.condition is not None  # without one, always the assessor's
+
     def score(self, part, rule_id, points, ctx):
         if part.condition is not None and not ctx.holds(rule_id):
             return Scored()

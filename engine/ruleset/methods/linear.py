@@ -78,6 +78,9 @@ class LinearMethod(Method):
             text = f"{head}，{between}，按比例计分：{ratio}×{n(item.points)}分"
         return Scored(d, [f"{text}，得{n(score)}分，扣{n(d)}分"])
 
+    def quiet(self, item):
+        return True
+
     def limits(self, item):
         return [points_limit(item.points)]
 

@@ -64,6 +64,9 @@ class PerEventMethod(Method):
         text = f"{item.count}{n(count)}{unit}，每{unit}扣{n(item.per_event)}分{cap_note(count * item.per_event, limit)}"
         return Scored(d, [f"{text}，扣{n(d)}分"], {"件数": n(count)})
 
+    def quiet(self, item):
+        return True
+
     def limits(self, item):
         return [cap_limit(item.cap, item.points)]
 

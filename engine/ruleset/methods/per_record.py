@@ -56,6 +56,9 @@ class PerRecordMethod(Method):
                 ctx.write_bad_record(item.id, item.standard, item.bad_record, share, fields, note)
         return Scored(d, [f"{text}，扣{n(d)}分"])
 
+    def quiet(self, item):
+        return True
+
     def limits(self, item):
         return [cap_limit(item.cap, item.points)]
 

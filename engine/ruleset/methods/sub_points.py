@@ -96,6 +96,9 @@ class SubPointsMethod(Method):
         reasons.append(f"{done}；另有酌情部分待复核（{what}），最多扣{n(room)}分")
         return Scored(d, reasons, pending=True, open=room)
 
+    def quiet(self, item):
+        return all(PARTS[part.method].quiet(part) for part in item.parts)
+
     def limits(self, item):
         return [points_limit(item.points)]
 

@@ -1,0 +1,105 @@
+"""Evaluation alone, per unit: validate, evaluate (assess), durable's own run, and what scoring and
+the result model add on top of durable (evaluate − durable), in one process.
+
+    python benchmarks/evaluate.py [--rules PATH] [--units 200] [--rounds 7] [--gc-freeze] [--cpu] [--profile N]
+
+The same synthetic units as perf.py (the national model by default) are validated once, then
+each round assesses every unit and runs durable alone for it (adapter().run on the same facts),
+in turns. Figures are per-unit means of a round; min / median / max over the rounds, with the
+load average before and after. Run it with another checkout's venv python
+(`/tmp/perf-base/.venv/bin/python benchmarks/evaluate.py`) to time that checkout's engine on
+the same units. --profile N prints cProfile's top N functions of the evaluate rounds instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import gc
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NATIONAL = HERE.parent / "rules" / "national-model-2021.yaml"
+AS_OF = dt.datetime.fromisoformat("2021-12-31T09:00:00+08:00")
+
+
+def _mmm(values: list[float]) -> str:
+    return " ".join(f"{v:8.3f}" for v in (min(values), statistics.median(values), max(values)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rules", default=str(NATIONAL))
+    parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after set-up, as batch workers do")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's top N instead")
+    parser.add_argument("--cpu", action="store_true", help="this process's CPU time instead of wall time")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(HERE))
+    from synthetic import write_units
+
+    import engine
+    from engine.api import get_ruleset
+    from engine.assessment import assess, compiled_for, facts
+    from engine.evaluation.durable.adapter import adapter
+    from engine.intake.submission import load_submission
+
+    ruleset = get_ruleset(args.rules)
+    compiled = compiled_for(ruleset)
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        write_units(ruleset, Path(tmp), args.units, seed=1, broken_share=0)
+        files = sorted(Path(tmp).glob("*.json"))
+        clock = time.process_time if args.cpu else time.perf_counter
+        a = clock()
+        subs = [load_submission(p, ruleset) for p in files]
+        validate = 1000 * (clock() - a) / len(subs)
+    for sub in subs[:5]:  # warm up: first-use caches (compiled outcomes, durable's host)
+        assess(ruleset, sub, as_of=AS_OF)
+    if args.gc_freeze:
+        gc.freeze()
+    print(
+        f"engine {Path(engine.__file__).parent}; {len(ruleset.entries)} items; {len(subs)} units, "
+        f"{args.rounds} rounds, {'CPU' if args.cpu else 'wall'} time; validate {validate:.3f} ms a unit (once); load average {load:.2f}"
+    )
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(args.rounds):
+            for sub in subs:
+                assess(ruleset, sub, as_of=AS_OF)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
+        return
+    rows: dict[str, list[float]] = {"evaluate": [], "durable": [], "evaluate - durable": [], "(e - d) / d": []}
+    for _ in range(args.rounds):
+        evaluate = durable = 0.0
+        for sub in subs:
+            a = clock()
+            assess(ruleset, sub, as_of=AS_OF)
+            b = clock()
+            adapter().run(compiled, *facts(ruleset, sub))
+            c = clock()
+            evaluate += b - a
+            durable += c - b
+        e, d = 1000 * evaluate / len(subs), 1000 * durable / len(subs)
+        for key, value in zip(rows, (e, d, e - d, (e - d) / d), strict=True):
+            rows[key].append(value)
+    print(f"ms per unit{'min':>16} {'median':>8} {'max':>8}")
+    for key, values in rows.items():
+        print(f"  {key:<23}{_mmm(values)}")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

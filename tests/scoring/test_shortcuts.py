@@ -1,0 +1,115 @@
+"""Scoring's shortcuts give what the long way gives: result models built without validating
+(result.made), quiet items at full score (Method.quiet), the 整改清单 re-scored from the sums.
+
+conftest sets result.CHECK_SHORTCUTS, so every assessment of the test suite also checks each made
+model against a validated one and each quiet item against scoring it; these tests check the checks
+and compare the 整改清单 with a whole re-scoring, over every rule case of the shipped rulesets.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.api import load_submission_for
+from engine.assessment import assess
+from engine.render.json_out import to_json
+from engine.result import AssessmentResult, CategoryTotal, ItemResult, made
+from engine.ruleset.load import load_rules
+from engine.ruleset.methods import method_of
+from engine.ruleset.methods.base import Scored
+from engine.scoring.arithmetic import Context, _figures, grade, q
+from engine.tools.cases import load_suite
+from tests.conftest import AS_OF, EXAMPLES, RULES
+
+SHIPPED_RULES = sorted(p for p in RULES.glob("*.yaml") if p.name.count(".") == 1)
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
+
+
+def _rescored(ruleset, result) -> list[tuple]:
+    """The 整改清单 the long way: each deducted item made whole in the list of items (or a veto
+    lifted), every total and the grade worked out again from scratch."""
+    out = []
+    items, bonuses, records = result.items, result.bonuses, result.bad_records
+    for i, item in enumerate(items):
+        if not item.counted or item.deduction <= 0:
+            continue
+        status = "待复核" if item.open_points > 0 else "满分"
+        whole = item.model_copy(update={"deduction": q(Decimal(0)), "score": item.max_points, "status": status})
+        fixed = [*items[:i], whole, *items[i + 1 :]]
+        *_, total, _, total_min = _figures(ruleset, fixed, bonuses)
+        kept = [b for b in records if b.rule_id != item.rule_id]
+        g = grade(ruleset, result.unit_type, total, kept, result.vetoes, result.pending, total_min)
+        out.append((item.rule_id, total, g.grade, g.provisional))
+    for veto in result.vetoes:
+        *_, total, _, total_min = _figures(ruleset, items, bonuses)
+        kept = [b for b in records if b.rule_id != veto.rule_id]
+        others = [v for v in result.vetoes if v is not veto]
+        g = grade(ruleset, result.unit_type, total, kept, others, result.pending, total_min)
+        out.append((veto.rule_id, total, g.grade, g.provisional))
+    return out
+
+
+def _case_results(rules_file: Path):
+    suite = load_suite(rules_file)
+    for case in suite.cases:
+        yield suite.ruleset, assess(suite.ruleset, case.submission, as_of=AS_OF, reviews=case.reviews)
+
+
+@pytest.mark.parametrize("rules_file", SHIPPED_RULES, ids=lambda p: p.stem)
+def test_the_remedies_are_a_whole_rescoring_of_each_fix(rules_file):
+    seen = 0
+    for ruleset, result in _case_results(rules_file):
+        remedies = {r.rule_id: (r.rule_id, r.total, r.grade, r.provisional) for r in result.remedies}
+        expected = _rescored(ruleset, result)
+        assert sorted(remedies.values(), key=str) == sorted(expected, key=str)
+        assert all(r.gain == r.total - result.total for r in result.remedies)
+        seen += len(expected)
+    assert seen > 0
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_a_result_validated_again_from_its_own_dump_is_byte_identical(example):
+    ruleset, submission = load_submission_for(example)
+    result = assess(ruleset, submission, as_of=AS_OF)
+    again = AssessmentResult.model_validate(result.model_dump())
+    assert to_json(again) == to_json(result)
+    assert again == result
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_a_quiet_item_none_of_whose_checks_fired_scores_nothing(example):
+    ruleset, submission = load_submission_for(example)
+    ctx = Context(ruleset, submission, set())
+    quiet = [e.item for e in ruleset.entries if method_of(e.item).quiet(e.item)]
+    present = [
+        i for i in quiet if all(n in submission.values or n in submission.records for n in ruleset.item_reads[i.id])
+    ]
+    assert present
+    for item in present:
+        assert method_of(item).score(item, ctx) == Scored(), item.id
+
+
+def test_the_methods_that_always_ask_an_assessor_or_score_a_band_are_not_quiet():
+    ruleset = load_rules(RULES / "demo-district-2013.yaml")
+    kinds = {e.item.method: method_of(e.item).quiet(e.item) for e in ruleset.entries}
+    assert kinds["酌情扣分"] is False and kinds["分档计分"] is False
+    assert kinds["按件扣分"] and kinds["条件扣分"] and kinds["比率不足扣分"] and kinds["线性计分"]
+
+
+def test_made_models_are_checked_against_validation():
+    fields = {"name": "一", "max_points": Decimal("2.00"), "deduction": Decimal("0.00"), "score": Decimal("2.00")}
+    given = tuple(fields)
+    assert made(CategoryTotal, dict(fields), given) == CategoryTotal(**fields)
+    with pytest.raises(AssertionError, match="made CategoryTotal differs"):
+        made(CategoryTotal, dict(fields, score=2), given)  # an int where validation makes a Decimal
+    with pytest.raises(AssertionError, match="made CategoryTotal differs"):
+        made(CategoryTotal, {k: fields[k] for k in reversed(given)}, given)  # fields out of the declared order
+
+
+def test_item_results_keep_the_fields_a_validating_call_was_given():
+    ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
+    result = assess(ruleset, submission, as_of=AS_OF)
+    assert all(i.model_fields_set == set(ItemResult.model_fields) - {"responsible"} for i in result.items)
