@@ -39,8 +39,8 @@ SCORE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
     ("80–90分", Decimal(80), Decimal(90)),
     ("90分及以上", Decimal(90), None),
 )
-Band = tuple[str, Decimal | None, Decimal | None]
-NAMES_SHOWN = 30  # 失分单位: the 汇总.xlsx lists at most this many names of an item, then "等N个单位"  # (label, lowest total, total it stays below)
+Band = tuple[str, Decimal | None, Decimal | None]  # (label, lowest total, total it stays below)
+NAMES_SHOWN = 30  # 失分单位: the 汇总.xlsx lists at most this many names of an item, then "等N个单位"
 
 
 @dataclass(frozen=True)
