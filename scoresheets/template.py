@@ -481,7 +481,7 @@ def fill_template(wb: Workbook, ruleset: Ruleset, data: dict[str, Any]) -> Workb
             _set(ws.cell(layout.rows[name], COL_NOTE), note)
     if CORRECTIONS in wb.sheetnames:
         sheet, rec = wb[CORRECTIONS], CORRECTION_ROWS
-        for i, report in enumerate((data.get(CORRECTIONS) or [])[: rec.last - rec.first + 1]):
+        for i, report in enumerate(data.get(CORRECTIONS) or []):
             for col, fname in enumerate(rec.fields, start=2):
                 if fname in report:
                     _set(sheet.cell(rec.first + i, col), _cell_value(CORRECTION_SPEC.fields[fname], report[fname]))

@@ -68,7 +68,7 @@ class RecordLayout:
 CORRECTION_SPEC = IndicatorSpec(
     标签="上年不良记录整改情况",
     类型="记录列表",
-    最多条数=50,
+    最多条数=500,  # as many as a submission may report (the sheet styles the first 50 rows)
     字段={
         "评分项": {"标签": "评分项编号", "类型": "文本"},
         "序号": {"标签": "不良记录序号", "类型": "次数", "范围": [1, 500], "必填": False},
@@ -77,7 +77,11 @@ CORRECTION_SPEC = IndicatorSpec(
     },
 )
 CORRECTION_ROWS = RecordLayout(
-    CORRECTIONS, CORRECTIONS, tuple(CORRECTION_SPEC.fields or ()), HEADER_ROW + 2, HEADER_ROW + 1 + 50
+    CORRECTIONS,
+    CORRECTIONS,
+    tuple(CORRECTION_SPEC.fields or ()),
+    HEADER_ROW + 2,
+    HEADER_ROW + 1 + CORRECTION_SPEC.max_records,
 )
 
 

@@ -185,33 +185,32 @@ def test_what_the_form_saves_scores_as_the_cli_scores_the_same_file(store, app, 
     assert f"{cli.total:.2f}" in saved.text and cli.grade.grade in saved.text
 
 
-def test_a_problem_is_shown_beside_its_field_with_the_validators_message(store, app):
+def _count_typed_as(store, app, text: str, action: str):
+    """Unit 2's example posted with its first 次数 field typed as `text`: (web, unit, form, k, posted, page)."""
     _, accounts = round_of(store)
     web = unit_web(app, accounts[1])
     form = form_of("区直部门")
     k = next(k for k, f in enumerate(form.fields) if f.type == "次数")
-    posted = fields_for(form, example(1))
-    posted[f"v{k}"] = "三次"
-    page = web.get(f"/units/{accounts[1][0]}")
-    page = web.post(f"/units/{accounts[1][0]}/save", {**posted, "version": version_of(page), "action": "draft"})
+    posted = {**fields_for(form, example(1)), f"v{k}": text}
+    unit = accounts[1][0]
+    page = web.get(f"/units/{unit}")
+    page = web.post(f"/units/{unit}/save", {**posted, "version": version_of(page), "action": action})
+    return web, unit, form, k, posted, page
+
+
+def test_a_problem_is_shown_beside_its_field_with_the_validators_message(store, app):
+    web, unit, form, k, posted, page = _count_typed_as(store, app, "三次", "draft")
     row = re.search(rf'<tr id="f-{k}" class="has-err">(.*?)</tr>', page.text, re.S)
     assert row, "the field's row is marked"
     assert "三次" in row.group(1) and 'class="err"' in row.group(1) and form.fields[k].label in row.group(1)
     # submitting is refused with the same problem
-    page = web.post(f"/units/{accounts[1][0]}/save", {**posted, "version": version_of(page), "action": "submit"})
+    page = web.post(f"/units/{unit}/save", {**posted, "version": version_of(page), "action": "submit"})
     assert page.status_code == 422 and "未提交" in page.text
 
 
 def test_a_required_value_left_blank_is_shown_beside_its_own_field(store, app):
     # the engine's problem has the path 指标 only; its subject names the indicator
-    _, accounts = round_of(store)
-    web = unit_web(app, accounts[1])
-    form = form_of("区直部门")
-    k = next(k for k, f in enumerate(form.fields) if f.type == "次数")
-    posted = fields_for(form, example(1))
-    posted[f"v{k}"] = ""
-    page = web.get(f"/units/{accounts[1][0]}")
-    page = web.post(f"/units/{accounts[1][0]}/save", {**posted, "version": version_of(page), "action": "submit"})
+    _, _, _, k, _, page = _count_typed_as(store, app, "", "submit")
     assert page.status_code == 422
     row = re.search(rf'<tr id="f-{k}" class="has-err">(.*?)</tr>', page.text, re.S)
     assert row and "缺少必填指标" in row.group(1), "the message is beside the blank field"
