@@ -27,6 +27,7 @@ from engine.result import (
     PreviousResult,
     RecordRow,
     SubmittedValue,
+    built,
     made,
 )
 from engine.ruleset import conditions as expr
@@ -95,7 +96,8 @@ def assess(
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
-    return AssessmentResult(
+    return built(
+        AssessmentResult,
         unit=submission.unit,
         unit_type=submission.unit_type,
         year=submission.year,
@@ -130,7 +132,8 @@ def assess(
         remedies=remedies(
             ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending, t.figures
         ),
-        audit=Audit(
+        audit=built(
+            Audit,
             rules_file=Path(ruleset.file).name,
             rules_sha256=ruleset.sha256,
             submission_file=Path(submission.file).name,
@@ -441,10 +444,11 @@ def _records(ruleset: Ruleset, submission: Submission) -> list[RecordRow]:
         fields = list(ruleset.indicators[name].fields or {})
         for index, row in enumerate(rows, start=1):
             out.append(
-                RecordRow(
-                    list_name=name,
+                built(
+                    RecordRow,
+                    list_name=str(name),
                     index=index,
-                    values={f: format_value(row[f]) if f in row else "" for f in fields},
+                    values={str(f): format_value(row[f]) if f in row else "" for f in fields},
                 )
             )
     return out

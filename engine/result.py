@@ -13,7 +13,8 @@ DEFAULT_TITLE = "法治政府建设考核评分表"  # what follows the year and
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # validators are built when first used: a one-file run makes its results with `made`/`built`
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 M = TypeVar("M", bound=Frozen)
@@ -35,6 +36,18 @@ def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
     if CHECK_SHORTCUTS:
         _same(model, cls(**{name: fields[name] for name in given}))
     return model
+
+
+def built(cls: type[M], **given: Any) -> M:
+    """`made` for keyword arguments, the declared defaults filling the rest; a run that builds its
+    results this way never builds their validators (a tenth of a one-file run)."""
+    fields = {
+        name: given[name] if name in given else info.get_default(call_default_factory=True)
+        for name, info in cls.__pydantic_fields__.items()
+    }
+    if not given.keys() <= fields.keys():
+        raise TypeError(f"{cls.__name__}: unknown fields {sorted(given.keys() - fields.keys())}")
+    return made(cls, fields, given)
 
 
 def _same(model: Frozen, checked: Frozen) -> None:

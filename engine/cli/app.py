@@ -23,7 +23,7 @@ import click
 
 from engine import __version__
 from engine.cli.chinese import chinese
-from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Group
+from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, PROCESS, Group
 from engine.cli.console import prepare_streams
 from engine.documents.text import visible, visible_line
 from engine.errors import AssessError, InputError
@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     process = argv is None  # run as the program (not called by a test or a script with arguments)
     if process:
         _no_plugin_scan()
+        PROCESS["whole"] = True
     if process and gc.isenabled():
         # imports make only objects that live as long as the process: collecting during them finds
         # nothing and took a tenth of a one-file run; collection resumes once the verb is imported

@@ -11,7 +11,16 @@ from typing import Any
 import click
 
 from engine import api
-from engine.cli.common import CONTEXT, Command, PathType, earlier_results, file_option, history_option, parse_as_of
+from engine.cli.common import (
+    CONTEXT,
+    PROCESS,
+    Command,
+    PathType,
+    earlier_results,
+    file_option,
+    history_option,
+    parse_as_of,
+)
 from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
@@ -21,7 +30,8 @@ from engine.render.text import full, summary
 
 def _without_collection(func: Callable[..., Any]) -> Callable[..., Any]:
     """Run without the cyclic garbage collector: one assessment leaves next to none (the national
-    example: 475 objects found by 100 collections, which took a few per cent of the run)."""
+    example: 475 objects found by 100 collections, which took a few per cent of the run). As the
+    whole process it stays off: collecting the written workbook's cycles would only precede exit."""
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -30,7 +40,7 @@ def _without_collection(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         finally:
-            if was_on:
+            if was_on and not PROCESS["whole"]:
                 gc.enable()
 
     return run

@@ -43,6 +43,9 @@ EXIT_FAILED = 1  # a check found something: `rules test` cases, `verify` differe
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_INTERNAL = 4
+# main() sets it when the command is the whole process (not a test or a script calling main()):
+# a verb that leaves little garbage may then keep the collector off until the process ends
+PROCESS = {"whole": False}
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 

@@ -55,7 +55,7 @@ def _date(value: Any) -> Any:
 class Review(BaseModel):
     """An assessor's decision on one item: a deduction or a score, the reason, who and (in a file) when."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     item: Annotated[str, Field(min_length=1)] = Field(alias="评分项")
     deduction: Points | None = Field(None, alias="扣分")
     score: Points | None = Field(None, alias="得分")
@@ -71,7 +71,7 @@ class Override(Review):
 
 
 class OverridesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     entries: list[Override] = Field(alias="复核", min_length=1)
 
 

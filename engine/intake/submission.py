@@ -51,6 +51,7 @@ class CorrectionReport(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        defer_build=True,
         title="上年不良记录整改",
         json_schema_extra={"description": "上年评分表所列的一条不良记录及其整改情况；未列出的上年不良记录按未整改计"},
     )
@@ -65,7 +66,7 @@ class CorrectionReport(BaseModel):
 
 
 class Header(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     schema_: str | None = Field(None, alias="$schema")
     unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(one_line)] = Field(alias="单位名称")
     unit_type: Annotated[StrictStr, AfterValidator(one_line)] = Field(alias="单位类型")

@@ -22,6 +22,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +53,7 @@ _STYLES: dict[type, str] = {
 }
 _BY_CODE = {code: kind for kind, code in _STYLES.items()}
 _PARSER: list[str] = []  # the parser's identity, computed once
+_SET = OrderedDict.__setitem__
 
 
 class _Uncacheable(Exception):
@@ -218,24 +220,22 @@ def decode(value: Any) -> Any:
     keys = value.keys()
     if keys == {"m", "p"}:
         out = CommentedMap()
+        places = {}
         for key_data, item, place in value["m"]:
             key = decode(key_data)
             if isinstance(key, CommentedMap | CommentedSeq) or key in out:
                 raise ValueError("bad key")
-            out[key] = decode(item)
+            _SET(out, key, decode(item))  # what CommentedMap's own does for a new key, in C
             if place is not None:
-                out.lc.add_kv_line_col(key, _place(place, 4))
-        out.lc.line, out.lc.col = _place(value["p"], 2)
-        return out
+                places[key] = _place(place, 4)
+        out._ok.update(out)  # every key is the map's own (no merge keys are stored)
+        return _placed(out, places, value["p"])
     if keys == {"s", "l", "p"}:
-        out = CommentedSeq(decode(v) for v in value["s"])
-        if len(value["l"]) != len(out):
+        out = CommentedSeq([decode(v) for v in value["s"]])
+        if type(value["l"]) is not list or len(value["l"]) != len(out):
             raise ValueError("bad places")
-        for i, place in enumerate(value["l"]):
-            if place is not None:
-                out.lc.add_kv_line_col(i, _place(place, 2))
-        out.lc.line, out.lc.col = _place(value["p"], 2)
-        return out
+        places = {i: _place(place, 2) for i, place in enumerate(value["l"]) if place is not None}
+        return _placed(out, places, value["p"])
     if keys == {"o"}:
         plain = {}
         for key_data, item in value["o"]:
@@ -258,6 +258,14 @@ def decode(value: Any) -> Any:
     if keys == {"q", "v"} and value["q"] in _BY_CODE and type(value["v"]) is str:
         return _BY_CODE[value["q"]](value["v"])
     raise ValueError("unexpected entry")
+
+
+def _placed(out: Any, places: dict[Any, list[int]], where: Any) -> Any:
+    lc = out.lc
+    if places:
+        lc.data = places
+    lc.line, lc.col = _place(where, 2)
+    return out
 
 
 def _stored(place: Any) -> Any:

@@ -30,7 +30,7 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, defer_build=True)
 
 
 def _as_entry(value: Any) -> Any:

@@ -56,4 +56,4 @@ IndicatorName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, defer_build=True)

@@ -26,6 +26,7 @@ from engine.result import (
     Remedy,
     ReviewNote,
     VetoResult,
+    built,
     made,
 )
 from engine.ruleset import conditions as expr
@@ -481,21 +482,21 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
     shown = "；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name))
     why_not = _applies(ctx, bonus.applies_to, reads)
     if why_not:
-        return BonusResult(**base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
+        return built(BonusResult, **base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
     decision = ctx.reviews.get(bonus.id)
     if decision is not None:
         review = decision.review
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
         reason = f"复核：{review.reason}（{decision.who}），加{n(amount)}分"
-        return BonusResult(**base, bonus=amount, reasons=[reason], values=shown)
+        return built(BonusResult, **base, bonus=amount, reasons=[reason], values=shown)
     missing = [name for name in reads if not _present(ctx, name)]
     if missing:
-        return BonusResult(**base, bonus=ZERO, reasons=[f"未填报{'、'.join(missing)}，不加分"], values=shown)
+        return built(BonusResult, **base, bonus=ZERO, reasons=[f"未填报{'、'.join(missing)}，不加分"], values=shown)
     if not ctx.holds(bonus.id):
-        return BonusResult(**base, bonus=ZERO, values=shown)
+        return built(BonusResult, **base, bonus=ZERO, values=shown)
     scored = method_of(bonus).score(bonus, ctx)
-    return BonusResult(**base, bonus=scored.amount, reasons=scored.reasons, values=shown)
+    return built(BonusResult, **base, bonus=scored.amount, reasons=scored.reasons, values=shown)
 
 
 def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
@@ -603,7 +604,8 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
         summary = (
             f"已定 {settled} / {n(applicable - open_points)}；待复核 {n(open_points)} 分；{final} {total_min}–{total}"
         )
-        open_totals = OpenTotals(
+        open_totals = built(
+            OpenTotals,
             settled_score=settled,
             settled_points=applicable - open_points,
             open_points=open_points,
@@ -641,7 +643,7 @@ def grade(
     result, band, reasons = _graded(ruleset, which, thresholds, total, counts, vetoed)
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
-        return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
+        return built(Grade, grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
     low = total if total_min is None else total_min
     worst = _worst(ruleset, which, thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
@@ -654,7 +656,8 @@ def grade(
         reasons.append(f"{head}，无论复核结果如何均为{result}")
     else:
         reasons.append(f"{head}，等次暂定为{result}（复核后可能为{'、'.join(possible)}）")
-    return Grade(
+    return built(
+        Grade,
         grade=result,
         band_grade=band,
         reasons=reasons,
