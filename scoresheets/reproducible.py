@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 import zipfile
 from pathlib import Path
 
+from lxml.etree import Element, SubElement
 from openpyxl import Workbook
+from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -126,6 +129,51 @@ class _SheetWriter(WorksheetWriter):
         ref = f"{get_column_letter(left)}{first}:{get_column_letter(right)}{last}"
         self.xf.send(SheetDimension(ref).to_tree())
 
+    def write_rows(self) -> None:
+        """openpyxl's rows and cells, each distinct cell element made once and written again with
+        its place (`r`) set: openpyxl makes every cell's elements and attributes afresh (half of
+        saving a scoresheet), and most cells of a ruleset's sheets repeat on every unit's sheet.
+        Same bytes; a sheet with anything but plain text, numbers and formulas (comments, links,
+        dates, rich text) is left to openpyxl."""
+        rows = _rows(self.ws)
+        if rows is None:
+            super().write_rows()
+            return
+        dims = self.ws.row_dimensions
+        elements = _ELEMENTS.cells
+        if len(elements) > MAX_CACHED:
+            elements.clear()
+        letters: dict[int, str] = {}
+        ids: dict[int, tuple[object, str]] = {}  # id(style array) -> (the array, its id as text)
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            for index, cells in rows:
+                attrs = {"r": f"{index}"}
+                attrs.update(dims.get(index, {}))
+                with xf.element("row", attrs):
+                    for cell in cells:
+                        value, style = cell._value, cell._style
+                        sid = None
+                        if style is not None and any(style):
+                            seen = ids.get(id(style))
+                            if seen is None or seen[0] is not style:
+                                seen = ids[id(style)] = (style, f"{cell.style_id}")
+                            sid = seen[1]
+                        elif value is None:
+                            continue
+                        kind = cell.data_type
+                        key = (sid, kind, type(value), value)
+                        if type(value) is float and not value:
+                            key = (sid, kind, float, str(value))  # 0.0 == -0.0, written "0" and "-0"
+                        element = elements.get(key)
+                        if element is None:
+                            element = elements[key] = _cell_element(sid, kind, value)
+                        col = cell.column
+                        letter = letters.get(col) or letters.setdefault(col, get_column_letter(col))
+                        element.set("r", f"{letter}{index}")
+                        xf.write(element)
+        self.xf.send(None)
+
     def write_merged_cells(self) -> None:
         ranges = self.ws.merged_cells.ranges
         if ranges:
@@ -135,6 +183,66 @@ class _SheetWriter(WorksheetWriter):
                 CellRange.__init__(cell, None, merged.min_col, merged.min_row, merged.max_col, merged.max_row)
                 cells.append(cell)
             self.xf.send(MergeCells(mergeCell=cells).to_tree())
+
+
+MAX_CACHED = 8192  # cell elements kept per thread (about 2,000 cells a scoresheet)
+_PRESERVE = {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
+_TYPES = {"s": "inlineStr", "n": "n", "b": "b", "e": "e", "str": "str"}
+
+
+class _Elements(threading.local):
+    """Cell elements by (style id, data type, value type, value), one dict per thread: an element's
+    `r` is set just before it is written."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple, object] = {}
+
+
+_ELEMENTS = _Elements()
+
+
+def _rows(ws) -> list[tuple[int, list]] | None:  # noqa: ANN001
+    """(row, its cells in column order) for every row with cells or a dimension, in order, as
+    openpyxl's writer lists them; None if a cell needs openpyxl's own writer."""
+    cells = ws._cells
+    by_row: dict[int, list] = {}
+    for key in sorted(cells):
+        cell = cells[key]
+        kind, value = cell.data_type, cell._value
+        if cell._comment is not None or cell.hyperlink is not None:
+            return None
+        if kind == "s" or kind == "f":
+            if value is not None and type(value) is not str:
+                return None  # rich text, an array or data-table formula
+        elif kind not in _TYPES:
+            return None  # a date: openpyxl's writer converts it
+        row = by_row.get(key[0])
+        if row is None:
+            row = by_row[key[0]] = []
+        row.append(cell)
+    for index in ws.row_dimensions.keys() - by_row.keys():  # rows with a height and no cells
+        by_row[index] = []
+    return sorted(by_row.items())
+
+
+def _cell_element(sid: str | None, kind: str, value: object):  # noqa: ANN202
+    """A cell's <c> as openpyxl's lxml_write_cell writes it, its `r` to be set."""
+    attrs = {"r": ""}
+    if sid is not None:
+        attrs["s"] = sid
+    if kind != "f":
+        attrs["t"] = _TYPES[kind]
+    c = Element("c", attrs)
+    if value is None or value == "":
+        c.text = ""  # <c …></c>, as openpyxl writes it
+    elif kind == "s":
+        SubElement(SubElement(c, "is"), "t", _PRESERVE if value != value.strip() else None).text = value
+    elif kind == "f":
+        SubElement(c, "f").text = value[1:]
+        SubElement(c, "v").text = ""
+    else:
+        SubElement(c, "v").text = safe_string(value)
+    return c
 
 
 def _zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
