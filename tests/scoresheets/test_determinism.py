@@ -154,3 +154,51 @@ def test_cells_written_as_openpyxl_writes_them():
         ours, theirs = _sheet_xml(ws, _SheetWriter), _sheet_xml(ws, WorksheetWriter)
         assert ours == theirs and b"<c r=" in ours
     assert b"-0</v>" in _sheet_xml(sheets[0], _SheetWriter)
+
+
+def test_stylesheet_made_once_is_the_one_openpyxl_makes(mini):
+    """The stylesheet kept for a set of style objects is written only for that set: workbooks
+    written in turn, each with styles of its own (another fill, a conditional format, a named style
+    of another font), each get openpyxl's own stylesheet."""
+    import io
+
+    from conftest import GOOD_MINI, score
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, NamedStyle, PatternFill
+    from openpyxl.styles.stylesheet import write_stylesheet
+    from openpyxl.xml.functions import tostring
+
+    from scoresheets.cells import own
+    from scoresheets.reproducible import workbook_bytes
+    from scoresheets.workbook import assessed_at, build_workbook
+
+    result = score(mini, GOOD_MINI)
+
+    def plain():
+        return build_workbook(result)
+
+    def filled():
+        wb = build_workbook(result)
+        own(wb.worksheets[1]["A1"]).fill = PatternFill("solid", fgColor="00FF00")
+        return wb
+
+    def formatted():
+        wb = build_workbook(result)
+        rule = CellIsRule(operator="equal", formula=["1"], fill=PatternFill("solid", fgColor="0000FF"))
+        wb.worksheets[1].conditional_formatting.add("A1:A3", rule)
+        return wb
+
+    def named():
+        wb = build_workbook(result)
+        wb.add_named_style(NamedStyle("另一种", font=Font(name="黑体", size=30)))
+        wb.worksheets[1]["A1"].style = "另一种"
+        return wb
+
+    sheets = set()
+    for make in (plain, filled, plain, formatted, named, plain, named):
+        wb = make()
+        with zipfile.ZipFile(io.BytesIO(workbook_bytes(wb, assessed_at(result)))) as archive:
+            written = archive.read("xl/styles.xml")
+        assert written == tostring(write_stylesheet(wb))
+        sheets.add(written)
+    assert len(sheets) == 4
