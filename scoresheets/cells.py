@@ -14,7 +14,6 @@ from openpyxl.compat import safe_string
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.merge import MergedCellRange
@@ -245,10 +244,9 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
         own(start)  # openpyxl adds the last cell's right and bottom edges to the first cell's border
     # as ws.merged_cells.add(MergedCellRange(ws, "A1:D1")) without parsing the range and comparing it
     # with every range already merged (the sheets never merge a cell twice)
+    # (and without checking each bound: they are the sheet's own numbers, as _cell's are)
     merged = MergedCellRange.__new__(MergedCellRange)
-    merged.ws = ws
-    CellRange.__init__(merged, min_col=first, min_row=row, max_col=last, max_row=row)
-    merged.start_cell = None
+    merged.__dict__.update(ws=ws, min_col=first, min_row=row, max_col=last, max_row=row, title=None, start_cell=None)
     merged._get_borders()
     ws.merged_cells.ranges.add(merged)
     for col in range(first + 1, last + 1):

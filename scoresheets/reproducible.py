@@ -22,9 +22,7 @@ from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.worksheet.merge import MergeCell, MergeCells
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.constants import (
@@ -258,14 +256,16 @@ class _SheetWriter(WorksheetWriter):
         self.xf.send(None)
 
     def write_merged_cells(self) -> None:
+        """openpyxl's <mergeCells>, made from each range's numbers: openpyxl makes a checked
+        MergeCell of each range and serialises it field by field."""
         ranges = self.ws.merged_cells.ranges
         if ranges:
-            cells = []
-            for merged in ranges:
-                cell = MergeCell.__new__(MergeCell)
-                CellRange.__init__(cell, None, merged.min_col, merged.min_row, merged.max_col, merged.max_row)
-                cells.append(cell)
-            self.xf.send(MergeCells(mergeCell=cells).to_tree())
+            merges = Element("mergeCells", count=f"{len(ranges)}")
+            for m in ranges:
+                first = f"{get_column_letter(m.min_col)}{m.min_row}"
+                last = f"{get_column_letter(m.max_col)}{m.max_row}"
+                SubElement(merges, "mergeCell", ref=first if first == last else f"{first}:{last}")
+            self.xf.send(merges)
 
 
 MAX_CACHED = 8192  # cell elements kept per thread (about 2,000 cells a scoresheet)
