@@ -200,14 +200,17 @@ class _SheetWriter(WorksheetWriter):
     """openpyxl's worksheet writer; the used range and the merged ranges taken from their numbers
     (openpyxl builds the one cell by cell and parses the others back from their text)."""
 
+    def __init__(self, ws, out) -> None:  # noqa: ANN001
+        super().__init__(ws, out=out)
+        self.listed = _rows(ws)  # the rows and their cells, in order (None: openpyxl's to write)
+
     def write_dimensions(self) -> None:
-        cells = self.ws._cells
-        if not cells:
+        rows = [cells for _, cells in self.listed or () if cells]
+        if not rows:
             super().write_dimensions()
             return
-        first, last = min(cells)[0], max(cells)[0]
-        left, right = min(col for _, col in cells), max(col for _, col in cells)
-        ref = f"{get_column_letter(left)}{first}:{get_column_letter(right)}{last}"
+        left, right = min(cells[0].column for cells in rows), max(cells[-1].column for cells in rows)
+        ref = f"{get_column_letter(left)}{rows[0][0].row}:{get_column_letter(right)}{rows[-1][0].row}"
         self.xf.send(SheetDimension(ref).to_tree())
 
     def write_rows(self) -> None:
@@ -216,7 +219,7 @@ class _SheetWriter(WorksheetWriter):
         saving a scoresheet), and most cells of a ruleset's sheets repeat on every unit's sheet.
         Same bytes; a sheet with anything but plain text, numbers and formulas (comments, links,
         dates, rich text) is left to openpyxl."""
-        rows = _rows(self.ws)
+        rows = self.listed
         if rows is None:
             super().write_rows()
             return
@@ -255,6 +258,24 @@ class _SheetWriter(WorksheetWriter):
                         xf.write(element)
         self.xf.send(None)
 
+    def write_header(self) -> None:
+        """openpyxl's <headerFooter>, made once for each set of texts (openpyxl builds the codes
+        and a regular expression for every item of every sheet)."""
+        hf = self.ws.HeaderFooter
+        key = [hf.differentOddEven, hf.differentFirst, hf.scaleWithDoc, hf.alignWithMargins]
+        for name in hf.__elements__:
+            item = getattr(hf, name)
+            for part in (item.left, item.center, item.right):
+                key += (part.text, part.font, part.size, part.color)
+        key = tuple(key)
+        headers = _ELEMENTS.headers
+        if key not in headers:
+            if len(headers) >= MAX_HEADERS:
+                headers.clear()
+            headers[key] = hf.to_tree() if hf else None
+        if headers[key] is not None:
+            self.xf.send(headers[key])
+
     def write_merged_cells(self) -> None:
         """openpyxl's <mergeCells>, made from each range's numbers: openpyxl makes a checked
         MergeCell of each range and serialises it field by field."""
@@ -269,16 +290,18 @@ class _SheetWriter(WorksheetWriter):
 
 
 MAX_CACHED = 8192  # cell elements kept per thread (about 2,000 cells a scoresheet)
+MAX_HEADERS = 256
 _PRESERVE = {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
 _TYPES = {"s": "inlineStr", "n": "n", "b": "b", "e": "e", "str": "str"}
 
 
 class _Elements(threading.local):
     """Cell elements by (style id, data type, value type, value), one dict per thread: an element's
-    `r` is set just before it is written."""
+    `r` is set just before it is written; header and footer elements by their texts."""
 
     def __init__(self) -> None:
         self.cells: dict[tuple, object] = {}
+        self.headers: dict[tuple, object] = {}
 
 
 _ELEMENTS = _Elements()

@@ -124,7 +124,8 @@ def _sheet_xml(ws, writer_class) -> bytes:
 def test_cells_written_as_openpyxl_writes_them():
     """Each distinct cell element is made once and written again at other places: the XML is
     openpyxl's own for every kind of cell, in any order, on every sheet (a -0.0 stays "-0" after a
-    0.0 of the same style; a sheet with a date, a comment or rich text is openpyxl's to write)."""
+    0.0 of the same style; a sheet with a date, a comment or rich text is openpyxl's to write);
+    headers and footers are each sheet's own."""
     import datetime as dt
 
     from openpyxl import Workbook
@@ -147,6 +148,10 @@ def test_cells_written_as_openpyxl_writes_them():
                 if col == 3:
                     cell.font = Font(bold=True)
         ws.row_dimensions[40].height = 30  # a row with a height and no cells
+    sheets[0].oddHeader.right.text = "甲 & 乙"
+    sheets[1].oddHeader.right.text = "甲 & 乙"
+    sheets[1].oddHeader.right.size = 9
+    sheets[2].oddFooter.center.text = "第 &P 页"
     sheets[2]["A30"] = dt.date(2024, 1, 2)
     sheets[2]["B30"].comment = Comment("注", "作者")
     sheets[2]["C30"] = CellRichText(["a", TextBlock(InlineFont(b=True), "b")])
