@@ -289,7 +289,8 @@ class _SheetWriter(WorksheetWriter):
             self.xf.send(merges)
 
 
-MAX_CACHED = 8192  # cell elements kept per thread (about 2,000 cells a scoresheet)
+MAX_CACHED = 4096  # cell elements kept per thread, about 1.5 KiB each: a national-model scoresheet has
+# about 1,000 distinct cells, and each further unit about 80 new ones
 MAX_HEADERS = 256
 _PRESERVE = {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
 _TYPES = {"s": "inlineStr", "n": "n", "b": "b", "e": "e", "str": "str"}
