@@ -200,7 +200,7 @@ class _SheetWriter(WorksheetWriter):
     """openpyxl's worksheet writer; the used range and the merged ranges taken from their numbers
     (openpyxl builds the one cell by cell and parses the others back from their text)."""
 
-    def __init__(self, ws, out) -> None:  # noqa: ANN001
+    def __init__(self, ws, out=None) -> None:  # noqa: ANN001
         super().__init__(ws, out=out)
         self.listed = _rows(ws)  # the rows and their cells, in order (None: openpyxl's to write)
 
