@@ -197,8 +197,9 @@ class _StampedZip(zipfile.ZipFile):
 
 
 class _SheetWriter(WorksheetWriter):
-    """openpyxl's worksheet writer; the used range and the merged ranges taken from their numbers
-    (openpyxl builds the one cell by cell and parses the others back from their text)."""
+    """openpyxl's worksheet writer, its output byte for byte: the used range and the merged ranges
+    taken from their numbers (openpyxl builds the one cell by cell and parses the others back from
+    their text), cell and header elements made once per thread and written again."""
 
     def __init__(self, ws, out=None) -> None:  # noqa: ANN001
         super().__init__(ws, out=out)
