@@ -1,6 +1,7 @@
 """The per-unit path, phase by phase, against the openpyxl floor and a plain-Python oracle.
 
     python benchmarks/perf.py [--rules PATH] [--units 1000] [--runs 3] [--rss 1000 10000] [--batch 1000]
+    python benchmarks/perf.py --units 100 --profile 30
 
 For N synthetic units of the ruleset (the national model by default), each run times per unit:
 validate (load_submission), evaluate (assess: durable_rules + scoring), render (build_workbook)
@@ -20,7 +21,9 @@ is noisy). Peak RSS (ru_maxrss) is measured in a fresh process per size, running
 path (validate, evaluate, render, save to a temp folder whose file is replaced each unit) over
 the N units (cycling the generated files when N is larger than --units); with --rss-mode evaluate
 only validate and evaluate. --batch N times
-`assess batch` at --jobs 1 and 2 (fresh processes, --runs times each).
+`assess batch` at --jobs 1 and 2 (fresh processes, --runs times each). --profile TOP instead
+prints, in one process, the CPU time of render, save and the floor per unit and cProfile's TOP
+functions over render and save.
 """
 
 from __future__ import annotations
@@ -135,6 +138,51 @@ def one_run(rules: str, files: list[Path], freeze: bool = False) -> dict[str, fl
     return {k: 1000 * v / len(files) for k, v in sums.items()}
 
 
+def profile_run(rules: str, files: list[Path], top: int) -> None:
+    """CPU ms per unit of render, save (without the fsync'd write) and the floor in this process,
+    then cProfile's top functions (own time) over render and save of every unit."""
+    import cProfile
+    import datetime as dt
+    import gc
+    import pstats
+
+    from engine.api import get_ruleset
+    from engine.assessment import assess
+    from engine.intake.submission import load_submission
+    from scoresheets import build_workbook
+    from scoresheets.reproducible import workbook_bytes
+    from scoresheets.workbook import assessed_at
+
+    ruleset = get_ruleset(rules)
+    as_of = dt.datetime.fromisoformat(AS_OF)
+    results = [assess(ruleset, load_submission(p, ruleset), as_of=as_of) for p in files]
+    values = [_sheet_values(build_workbook(r)) for r in results]
+    gc.freeze()
+    clock, n = time.process_time, len(results)
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(2):  # the first round warms the caches a batch worker keeps
+            a = clock()
+            books = [build_workbook(r) for r in results]
+            b = clock()
+            for wb, r in zip(books, results, strict=True):
+                workbook_bytes(wb, assessed_at(r))
+            c = clock()
+            for v in values:
+                _floor(v, Path(tmp) / "floor.xlsx")
+            d = clock()
+        per = [1000 * x / n for x in (b - a, c - b, d - c)]
+        print(
+            f"CPU ms per unit: render {per[0]:.2f}, save {per[1]:.2f} (no fsync), floor {per[2]:.2f}; "
+            f"(render + save) / floor {(per[0] + per[1]) / per[2]:.2f}"
+        )
+        profile = cProfile.Profile()
+        profile.enable()
+        for r in results:
+            workbook_bytes(build_workbook(r), assessed_at(r))
+        profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(top)
+
+
 def rss_run(rules: str, files: list[Path], n: int, full: bool) -> float:
     """Peak RSS (MiB) of this process after n units (files cycled): validate and evaluate, and with
     `full` also render and save (to one temp file, replaced each unit)."""
@@ -198,6 +246,7 @@ def main() -> None:
     parser.add_argument("--rss-mode", choices=["full", "evaluate"], default="full", help="what the RSS runs do")
     parser.add_argument("--batch", type=int, default=1000, help="units for the --jobs 1 vs 2 timing (0: skip)")
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after set-up, as batch workers do")
+    parser.add_argument("--profile", type=int, metavar="TOP", help="profile render + save in one process instead")
     parser.add_argument("--phase", nargs=3, metavar=("MODE", "FOLDER", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -214,6 +263,9 @@ def main() -> None:
     ruleset = get_ruleset(args.rules)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "units"
+        if args.profile:
+            profile_run(args.rules, _units(ruleset, folder, args.units), args.profile)
+            return
         files = _units(ruleset, folder, max(args.units, args.batch))
         print(
             f"ruleset {ruleset.header.id}: {len(ruleset.entries)} items, {len(ruleset.indicators)} indicators; "

@@ -14,7 +14,6 @@ from openpyxl.compat import safe_string
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.styleable import StyleableObject
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.merge import MergedCellRange
@@ -234,27 +233,36 @@ def style_row(ws: Worksheet, row: int, first: int, last: int, style: str) -> Non
 
 
 def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
-    """Merge columns first..last of one row; every cell takes the top-left cell's style.
+    """Merge columns first..last of one row; with a border (or unlocked), every cell takes the
+    top-left cell's style, else the other cells are left unstyled (and unwritten).
 
     ws.merge_cells re-derives borders and protection cell by cell, a third of the whole build
     time; copying the top-left style array gives the same borders (all edges closed) at no cost.
-    Write and style the top-left cell first.
+    Excel draws a merged range's border from its edge cells but its font, fill and alignment from
+    the top-left cell only: without a border or an unlocked top-left cell, ws.merge_cells leaves
+    the other cells unstyled too. Write and style the top-left cell first.
     """
     start = _cell(ws, row, first)
     if (row, last) in ws._cells:
         own(start)  # openpyxl adds the last cell's right and bottom edges to the first cell's border
     # as ws.merged_cells.add(MergedCellRange(ws, "A1:D1")) without parsing the range and comparing it
     # with every range already merged (the sheets never merge a cell twice)
+    # (and without checking each bound: they are the sheet's own numbers, as _cell's are)
     merged = MergedCellRange.__new__(MergedCellRange)
-    merged.ws = ws
-    CellRange.__init__(merged, min_col=first, min_row=row, max_col=last, max_row=row)
-    merged.start_cell = None
+    merged.__dict__.update(ws=ws, min_col=first, min_row=row, max_col=last, max_row=row, title=None, start_cell=None)
     merged._get_borders()
     ws.merged_cells.ranges.add(merged)
+    array = start._style
+    bare = array is None or not (array.protectionId or _edged(ws.parent._borders[array.borderId]))
     for col in range(first + 1, last + 1):
         cell = _MergedCell(ws, row=row, column=col)
-        cell._style = start._style if type(start._style) is _Shared else copy(start._style)
+        if not bare:
+            cell._style = array if type(array) is _Shared else copy(array)
         ws._cells[(row, col)] = cell
+
+
+def _edged(border) -> bool:  # noqa: ANN001
+    return any(side is not None and side.style for side in (border.left, border.right, border.top, border.bottom))
 
 
 def title_row(ws: Worksheet, row: int, text: str, ncols: int) -> None:

@@ -24,8 +24,8 @@ from scoresheets.styles import (
     INFO,
     SUBHEAD,
     SUBHEAD_PT,
-    register_styles,
     row_height,
+    styled_workbook,
 )
 
 WIDTHS = [14, 14, 6, 30, 7, 50, 26, 14]
@@ -34,8 +34,7 @@ IND_WIDTHS = [18, 36, 10, 8, 30, 16]
 
 
 def build_criteria_workbook(c: Criteria) -> Workbook:
-    wb = Workbook()
-    register_styles(wb)
+    wb = styled_workbook()
     ws = wb.active
     ws.title = "评分细则"
     set_widths(ws, WIDTHS)

@@ -12,7 +12,6 @@ import difflib
 import re
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import PatternFill
@@ -37,7 +36,7 @@ from scoresheets.styles import (
     CENTER,
     HEADER,
     INFO,
-    register_styles,
+    styled_workbook,
 )
 
 HEADERS = ["序号", "变更", "部分", "编号/指标", "考核内容/名称", "变更项", "原值", "新值"]
@@ -97,8 +96,7 @@ def marked(old: str, new: str) -> tuple[CellRichText | str, CellRichText | str]:
 def write_diff(
     changes: list[Change], old_name: str, new_name: str, path: str | Path, summary: Summary | None = None
 ) -> None:
-    wb = Workbook()
-    register_styles(wb)
+    wb = styled_workbook()
     ws = wb.active
     ws.title = "变更"
     set_widths(ws, WIDTHS)

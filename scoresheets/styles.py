@@ -9,7 +9,10 @@ from collections.abc import Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.colors import COLOR_INDEX
+from openpyxl.styles.differential import DifferentialStyleList
 from openpyxl.styles.named_styles import NamedStyleList
+from openpyxl.styles.table import TableStyleList
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 
@@ -103,6 +106,24 @@ def register_styles(wb: Workbook) -> None:
         _copy_styles(_registered(), wb)
     else:
         _add_styles(wb)
+
+
+class _StyledWorkbook(Workbook):
+    """A new workbook whose styles are copied from `_registered()` as it is made: openpyxl's own
+    defaults (a Normal style bound to the workbook) were made only to be replaced."""
+
+    def _setup_styles(self) -> None:
+        self._date_formats, self._timedelta_formats = {}, {}
+        self._colors = COLOR_INDEX
+        self._cell_styles = IndexedList([StyleArray()])
+        self._table_styles = TableStyleList()
+        self._differential_styles = DifferentialStyleList()
+        _copy_styles(_registered(), self)
+
+
+def styled_workbook() -> Workbook:
+    """A new workbook with this package's named styles (as `Workbook()` then `register_styles`)."""
+    return _StyledWorkbook()
 
 
 def _add_styles(wb: Workbook) -> None:

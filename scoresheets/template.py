@@ -69,8 +69,8 @@ from scoresheets.styles import (
     INPUT,
     TITLE_PT,
     TOTAL,
-    register_styles,
     row_height,
+    styled_workbook,
 )
 
 IND_WIDTHS = [6, 18, 36, 8, 6, 22, 16, 24, 24]
@@ -166,8 +166,7 @@ def build_template(ruleset: Ruleset, unit_type: str | None = None) -> Workbook:
     if unit_type is not None and unit_type not in ruleset.header.unit_types:
         raise ValueError(f"unit type {unit_type!r} is not one of the ruleset's")
     layout = form_layout(ruleset, unit_type)
-    wb = Workbook()
-    register_styles(wb)
+    wb = styled_workbook()
     _form_styles(wb)
     ws = wb.active
     ws.title = INDICATORS

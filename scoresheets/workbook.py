@@ -15,14 +15,13 @@ from scoresheets.guard import check_overwrite, record_content
 from scoresheets.overview import write_overview_sheet
 from scoresheets.reproducible import stamp, workbook_bytes
 from scoresheets.scoresheet import write_scoresheet_sheet
-from scoresheets.styles import register_styles
+from scoresheets.styles import styled_workbook
 from scoresheets.submitted import write_submitted_sheet
 
 
 def build_workbook(result: AssessmentResult) -> Workbook:
     """The workbook with sheets 考核结果, 评分表, 不良记录, 申报数据 (in that order)."""
-    wb = Workbook()
-    register_styles(wb)
+    wb = styled_workbook()
     _, total_row = write_scoresheet_sheet(wb, result)
     write_bad_records_sheet(wb, result)
     write_submitted_sheet(wb, result)

@@ -111,3 +111,99 @@ def test_written_once_as_a_rewritten_archive_would_be(mini):
         infos = archive.infolist()
     assert len(infos) > 5 and "xl/worksheets/sheet1.xml" in [i.filename for i in infos]
     assert {(i.date_time, i.create_system, i.external_attr) for i in infos} == {(_zip_time(when), 3, 0o644 << 16)}
+
+
+def _sheet_xml(ws, writer_class) -> bytes:
+    import io
+
+    writer = writer_class(ws, out=io.BytesIO())
+    writer.write()
+    return writer.read()
+
+
+def test_cells_written_as_openpyxl_writes_them():
+    """Each distinct cell element is made once and written again at other places: the XML is
+    openpyxl's own for every kind of cell, in any order, on every sheet (a -0.0 stays "-0" after a
+    0.0 of the same style; a sheet with a date, a comment or rich text is openpyxl's to write);
+    headers and footers are each sheet's own."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    from scoresheets.reproducible import _SheetWriter
+
+    texts = [" 前后有空格 ", "两行\n文字", "", None, "=SUM(A1:A2)", "#N/A"]
+    values = [*texts, 0, 0.0, -0.0, 1, 1.0, 2.5, float("nan"), True]
+    wb = Workbook()
+    sheets = [wb.active, wb.create_sheet(), wb.create_sheet()]
+    for k, ws in enumerate(sheets):
+        for n, value in enumerate(values if k != 1 else reversed(values)):
+            for col in (1, 3):
+                cell = ws.cell(row=n + 1 + k, column=col + k, value=value)
+                if col == 3:
+                    cell.font = Font(bold=True)
+        ws.row_dimensions[40].height = 30  # a row with a height and no cells
+    sheets[0].oddHeader.right.text = "甲 & 乙"
+    sheets[1].oddHeader.right.text = "甲 & 乙"
+    sheets[1].oddHeader.right.size = 9
+    sheets[2].oddFooter.center.text = "第 &P 页"
+    sheets[2]["A30"] = dt.date(2024, 1, 2)
+    sheets[2]["B30"].comment = Comment("注", "作者")
+    sheets[2]["C30"] = CellRichText(["a", TextBlock(InlineFont(b=True), "b")])
+    for ws in sheets * 2:
+        ours, theirs = _sheet_xml(ws, _SheetWriter), _sheet_xml(ws, WorksheetWriter)
+        assert ours == theirs and b"<c r=" in ours
+    assert b"-0</v>" in _sheet_xml(sheets[0], _SheetWriter)
+
+
+def test_stylesheet_made_once_is_the_one_openpyxl_makes(mini):
+    """The stylesheet kept for a set of style objects is written only for that set: workbooks
+    written in turn, each with styles of its own (another fill, a conditional format, a named style
+    of another font), each get openpyxl's own stylesheet."""
+    import io
+
+    from conftest import GOOD_MINI, score
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, NamedStyle, PatternFill
+    from openpyxl.styles.stylesheet import write_stylesheet
+    from openpyxl.xml.functions import tostring
+
+    from scoresheets.cells import own
+    from scoresheets.reproducible import workbook_bytes
+    from scoresheets.workbook import assessed_at, build_workbook
+
+    result = score(mini, GOOD_MINI)
+
+    def plain():
+        return build_workbook(result)
+
+    def filled():
+        wb = build_workbook(result)
+        own(wb.worksheets[1]["A1"]).fill = PatternFill("solid", fgColor="00FF00")
+        return wb
+
+    def formatted():
+        wb = build_workbook(result)
+        rule = CellIsRule(operator="equal", formula=["1"], fill=PatternFill("solid", fgColor="0000FF"))
+        wb.worksheets[1].conditional_formatting.add("A1:A3", rule)
+        return wb
+
+    def named():
+        wb = build_workbook(result)
+        wb.add_named_style(NamedStyle("另一种", font=Font(name="黑体", size=30)))
+        wb.worksheets[1]["A1"].style = "另一种"
+        return wb
+
+    sheets = set()
+    for make in (plain, filled, plain, formatted, named, plain, named):
+        wb = make()
+        with zipfile.ZipFile(io.BytesIO(workbook_bytes(wb, assessed_at(result)))) as archive:
+            written = archive.read("xl/styles.xml")
+        assert written == tostring(write_stylesheet(wb))
+        sheets.add(written)
+    assert len(sheets) == 4

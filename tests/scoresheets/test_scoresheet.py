@@ -143,6 +143,28 @@ def test_merged_label_cells_keep_borders(result):
         assert (border.top.style, border.bottom.style, border.right.style) == ("thin", "thin", "thin"), coord
 
 
+def test_merged_cells_without_a_border_are_not_written(result):
+    """A merged range shows its top-left cell's font, fill and alignment: the other cells of an
+    unbordered range (the title, the 信息 line) are left unstyled and unwritten, as openpyxl's own
+    merge leaves them; those of a bordered range keep the border Excel draws from them."""
+    import io
+    import zipfile
+
+    from scoresheets.workbook import scoresheet_bytes
+
+    data = scoresheet_bytes(result)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet2.xml").decode()  # 评分表
+    written = set(re.findall(r'<c r="([A-Z]+\d+)"', sheet))
+    assert "A1" in written and not {f"{c}1" for c in "BCDEFGHIJK"} & written
+    assert not {f"{c}2" for c in "BCDEFGHIJK"} & written
+    assert {"B7", "C7", "D7"} <= written
+    ws = load_workbook(io.BytesIO(data))["评分表"]
+    assert ws["A1"].font.size == 16 and ws["A1"].alignment.horizontal == "center"
+    assert {"A1:K1", "A2:K2", "A7:D7"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert (ws["D7"].border.bottom.style, ws["D7"].border.right.style) == ("thin", "thin")
+
+
 def test_excluded_item_shows_dash(ws):
     r = find_row(ws, "J", "A1-3")
     assert [ws[f"{c}{r}"].value for c in "EGH"] == ["—", "—", "—"]
