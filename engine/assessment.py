@@ -365,7 +365,7 @@ def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
 
 _Row = tuple[str, str, str, str, str | None, bool, dict]
 _SEEN = 16  # lines kept per indicator: a SubmittedValue holds only texts and flags, so results share them
-_LINE = tuple(SubmittedValue.model_fields)
+_LINE = frozenset(SubmittedValue.model_fields)
 _ROWS: dict[tuple[int, str], tuple[Ruleset, list[_Row]]] = {}
 
 
@@ -403,18 +403,23 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
         submission.computed,
     )
     notes, defaulted, flags = submission.notes, submission.defaulted, submission.flags
+    # the names with a note or an undefined value; every other line is its value alone
+    noted = set().union(*(d for d in (notes, defaulted, computed, undefined, flags) if d))
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
-        use = fixed if fixed is not None else "不适用" if name in undefined else ""
-        note = notes.get(name, "") if notes else ""
-        if defaulted and name in defaulted:
-            note = (note + "；" if note else "") + "未填报，按缺省值计"
-        if computed or undefined:
-            extra = computed.get(name) or undefined.get(name)
-            if extra:
-                note = (note + "；" if note else "") + extra
-        if flags and name in flags:
-            for text in flags[name]:
-                note = (note + "；" if note else "") + text
+        if name not in noted:
+            use, note = fixed or "", ""
+        else:
+            use = fixed if fixed is not None else "不适用" if name in undefined else ""
+            note = notes.get(name, "") if notes else ""
+            if defaulted and name in defaulted:
+                note = (note + "；" if note else "") + "未填报，按缺省值计"
+            if computed or undefined:
+                extra = computed.get(name) or undefined.get(name)
+                if extra:
+                    note = (note + "；" if note else "") + extra
+            if flags and name in flags:
+                for text in flags[name]:
+                    note = (note + "；" if note else "") + text
         if is_records:
             rows = records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)
@@ -427,7 +432,8 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
         line = seen.get(key)
         if line is None:
             fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
-            fields.update(missing=missing, use=use)
+            fields["missing"] = missing
+            fields["use"] = use
             line = made(SubmittedValue, fields, _LINE)
             if len(seen) < _SEEN:
                 seen[key] = line

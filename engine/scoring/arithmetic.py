@@ -42,12 +42,21 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SHOWN_PLAIN = ("日期", "是否", "选项", "文本")  # shown without their unit
 
 
+def text_of(value: expr.Value) -> str:
+    """expr.format_value(value), with the Decimal case (most values) inlined."""
+    if type(value) is Decimal:
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return expr.format_value(value)
+
+
 class _ItemPlan:
     """What scoring an item needs that does not depend on the submission, worked out once per ruleset."""
 
     __slots__ = (
         "item",
         "reads",
+        "heads",
         "points",
         "method",
         "quiet",
@@ -62,6 +71,8 @@ class _ItemPlan:
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
         item = self.item = entry.item
         self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
+        # (name, "name=", the unit shown after its value or None for a record list), for 申报值
+        self.heads = tuple((name, f"{name}=", _suffix(ruleset, name)) for name in self.reads)
         self.points = q(item.points)
         self.method: Method = method_of(item)
         self.quiet = self.method.quiet(item)
@@ -98,16 +109,22 @@ class _ItemPlan:
         return self.outside[unit_type]
 
 
+def _suffix(ruleset: Ruleset, name: str) -> str | None:
+    """None for a record list (shown as its count), else the unit shown after a value."""
+    spec = ruleset.value_specs[name]
+    return None if spec.type == "记录列表" else "" if spec.type in _SHOWN_PLAIN else spec.unit or ""
+
+
 class Plan:
     """A ruleset's items and indicators as scoring reads them, worked out once (plan_of)."""
 
     def __init__(self, ruleset: Ruleset):
         self.items = {e.item.id: _ItemPlan(e, ruleset) for e in ruleset.entries}
-        # per name: None for a record list (shown as its count), else the unit shown after its value
-        self.suffix: dict[str, str | None] = {
-            name: None if spec.type == "记录列表" else "" if spec.type in _SHOWN_PLAIN else spec.unit or ""
-            for name, spec in ruleset.value_specs.items()
-        }
+        self.suffix: dict[str, str | None] = {name: _suffix(ruleset, name) for name in ruleset.value_specs}
+        # what grading pending items reads (_risk): each item's 不良记录, the vetoes' ids
+        self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
+        self.veto_ids = frozenset(v.id for v in ruleset.model.vetoes)
+        self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
 
 
 _PLANS: dict[int, tuple[Ruleset, Plan]] = {}
@@ -186,8 +203,30 @@ class Context:
         """A submitted value as text, without its unit (format_value), worked out once per submission."""
         text = self._plain.get(name)
         if text is None:
-            text = self._plain[name] = expr.format_value(self.submission.values[name])
+            text = self._plain[name] = text_of(self.submission.values[name])
         return text
+
+    def shown(self, heads: tuple[tuple[str, str, str | None], ...]) -> tuple[str, bool]:
+        """The 申报值 of an item (`name=value；…` of the values it reads that were submitted, as
+        `show` words each) and whether every one of them was submitted."""
+        sub = self.submission
+        values, records, texts = sub.values, sub.records, self._plain
+        parts = []
+        for name, head, suffix in heads:
+            if name in values:
+                if suffix is None:
+                    parts.append(f"{head}{len(records.get(name, []))}条")
+                    continue
+                text = texts.get(name)
+                if text is None:
+                    text = texts[name] = text_of(values[name])
+                parts.append(head + text + suffix)
+            elif name in records:
+                if suffix is None:
+                    parts.append(f"{head}{len(records[name])}条")
+                else:
+                    parts.append(head + self.plain(name) + suffix)
+        return "；".join(parts), len(parts) == len(heads)
 
     @property
     def words(self) -> Words:
@@ -239,28 +278,25 @@ class Outcome:
     open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
-_REMEDY = tuple(Remedy.model_fields)
-_RECORD = tuple(BadRecord.model_fields)
-_CATEGORY = tuple(CategoryTotal.model_fields)
-_ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
+_REMEDY = frozenset(Remedy.model_fields)
+_RECORD = frozenset(BadRecord.model_fields)
+_CATEGORY = frozenset(CategoryTotal.model_fields)
+_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
 
 
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
     p = ctx.plan.items[entry.item.id]
     sub = ctx.submission
-    values, records = sub.values, sub.records
-    shown = "；".join([f"{name}={ctx.show(name)}" for name in p.reads if name in values or name in records])
-    if p.quiet and _at_full_score(p, ctx):
+    shown, complete = ctx.shown(p.heads)
+    if p.quiet and complete and _at_full_score(p, ctx):
         fields = p.full.copy()
-        fields.update(
-            seq=seq,
-            reasons=[],
-            values=shown,
-            fired=[],
-            self_score=sub.self_scores.get(p.item.id),
-            flags=_flags(p, "满分", ctx),
-            responsible=[],
-        )
+        fields["seq"] = seq
+        fields["reasons"] = []
+        fields["values"] = shown
+        fields["fired"] = []
+        fields["self_score"] = sub.self_scores.get(p.item.id) if sub.self_scores else None
+        fields["flags"] = _flags(p, "满分", ctx) if sub.small_samples or sub.flags or p.fixed_dates else []
+        fields["responsible"] = []
         fast = made(ItemResult, fields, _ITEM_GIVEN)
         if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
             raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
@@ -269,37 +305,41 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
 
 
 def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
-    """A quiet item (Method.quiet) is at full score, with nothing to say, when it applies, every value
-    it reads is there, no assessor decided it and none of its checks fired."""
+    """A quiet item (Method.quiet) whose values were all submitted is at full score, with nothing to
+    say, when it applies, no assessor decided it and none of its checks fired."""
     sub = ctx.submission
-    if p.outside_for(ctx.ruleset, sub.unit_type) is not None or ctx.fired_any(p.item.id):
+    outside = p.outside.get(sub.unit_type, _UNKNOWN)
+    if outside is _UNKNOWN:
+        outside = p.outside_for(ctx.ruleset, sub.unit_type)
+    if outside is not None or p.item.id in ctx._index():
         return False
     if ctx.reviews and p.item.id in ctx.reviews:
         return False
-    values, records = sub.values, sub.records
-    return all(name in values or name in records for name in p.reads) and _undefined(ctx, p.reads) is None
+    return not sub.undefined or _undefined(ctx, p.reads) is None
+
+
+_UNKNOWN = object()
 
 
 def _scored(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
     """An item's result the long way: applicability, missing values, the method, the review."""
     out = _outcome(p, ctx)
+    sub = ctx.submission
     fields = p.full.copy()
-    fields.update(
-        seq=seq,
-        deduction=out.deduction,
-        score=q(p.item.points - out.deduction) if out.counted else ZERO,
-        status=out.status,
-        counted=out.counted,
-        reasons=out.reasons,
-        values=shown,
-        fired=ctx.fired_for(p.item.id),
-        reviewed=out.reviewed,
-        review=out.review,
-        self_score=ctx.submission.self_scores.get(p.item.id),
-        flags=_flags(p, out.status, ctx),
-        open_points=out.open if out.counted else ZERO,
-        responsible=[],
-    )
+    fields["seq"] = seq
+    fields["deduction"] = out.deduction
+    fields["score"] = q(p.item.points - out.deduction) if out.counted else ZERO
+    fields["status"] = out.status
+    fields["counted"] = out.counted
+    fields["reasons"] = out.reasons
+    fields["values"] = shown
+    fields["fired"] = ctx.fired_for(p.item.id)
+    fields["reviewed"] = out.reviewed
+    fields["review"] = out.review
+    fields["self_score"] = sub.self_scores.get(p.item.id) if sub.self_scores else None
+    fields["flags"] = _flags(p, out.status, ctx)
+    fields["open_points"] = out.open if out.counted else ZERO
+    fields["responsible"] = []
     return made(ItemResult, fields, _ITEM_GIVEN)
 
 
