@@ -125,6 +125,10 @@ class Plan:
         self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
         self.veto_ids = frozenset(v.id for v in ruleset.model.vetoes)
         self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
+        self.bonus_heads = {
+            b.id: tuple((name, f"{name}=", self.suffix[name]) for name in ruleset.item_reads.get(b.id, ()))
+            for b in ruleset.model.bonuses
+        }
 
 
 _PLANS: dict[int, tuple[Ruleset, Plan]] = {}
@@ -515,27 +519,38 @@ def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(repl, template)
 
 
+_BONUS = frozenset(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
+_BONUS_SAID = _BONUS | {"reasons"}
+
+
 def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
-    reads = list(ctx.ruleset.item_reads.get(bonus.id, ()))
-    base = dict(seq=seq, rule_id=bonus.id, content=bonus.content, standard=bonus.standard, max_points=q(bonus.points))
-    shown = "；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name))
+    reads = ctx.ruleset.item_reads.get(bonus.id, ())
+    shown, complete = ctx.shown(ctx.plan.bonus_heads[bonus.id])
+    amount, reasons, applicable, given = ZERO, [], True, _BONUS_SAID
     why_not = _applies(ctx, bonus.applies_to, reads)
+    decision = None if why_not else ctx.reviews.get(bonus.id)
     if why_not:
-        return BonusResult(**base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
-    decision = ctx.reviews.get(bonus.id)
-    if decision is not None:
+        reasons, applicable, given = [why_not], False, _BONUS_SAID | {"applicable"}
+    elif decision is not None:
         review = decision.review
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
-        reason = f"复核：{review.reason}（{decision.who}），加{n(amount)}分"
-        return BonusResult(**base, bonus=amount, reasons=[reason], values=shown)
-    missing = [name for name in reads if not _present(ctx, name)]
-    if missing:
-        return BonusResult(**base, bonus=ZERO, reasons=[f"未填报{'、'.join(missing)}，不加分"], values=shown)
-    if not ctx.holds(bonus.id):
-        return BonusResult(**base, bonus=ZERO, values=shown)
-    scored = method_of(bonus).score(bonus, ctx)
-    return BonusResult(**base, bonus=scored.amount, reasons=scored.reasons, values=shown)
+        reasons = [f"复核：{review.reason}（{decision.who}），加{n(amount)}分"]
+    elif not complete:
+        missing = [name for name in reads if not _present(ctx, name)]
+        reasons = [f"未填报{'、'.join(missing)}，不加分"]
+    elif not ctx.holds(bonus.id):
+        given = _BONUS
+    else:
+        scored = method_of(bonus).score(bonus, ctx)
+        amount, reasons = scored.amount, scored.reasons
+    fields = {"seq": seq, "rule_id": bonus.id, "content": bonus.content, "standard": bonus.standard}
+    fields["max_points"] = q(bonus.points)
+    fields["bonus"] = amount
+    fields["reasons"] = reasons
+    fields["values"] = shown
+    fields["applicable"] = applicable
+    return made(BonusResult, fields, given)
 
 
 def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
@@ -681,7 +696,10 @@ def grade(
     result, band, reasons = _graded(ruleset, which, thresholds, total, counts, vetoed)
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
-        return Grade(grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
+        fields = {"grade": result, "band_grade": band, "reasons": reasons, "bands": thresholds, "provisional": False}
+        fields["possible"] = []
+        fields["cap"] = cap
+        return made(Grade, fields, _GRADE)
     low = total if total_min is None else total_min
     worst = _worst(ruleset, which, thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
@@ -694,22 +712,22 @@ def grade(
         reasons.append(f"{head}，无论复核结果如何均为{result}")
     else:
         reasons.append(f"{head}，等次暂定为{result}（复核后可能为{'、'.join(possible)}）")
-    return Grade(
-        grade=result,
-        band_grade=band,
-        reasons=reasons,
-        bands=thresholds,
-        provisional=worst != result,
-        possible=possible,
-        cap=cap,
-    )
+    fields = {"grade": result, "band_grade": band, "reasons": reasons, "bands": thresholds}
+    fields["provisional"] = worst != result
+    fields["possible"] = possible
+    fields["cap"] = cap
+    return made(Grade, fields, _GRADE_PENDING)
+
+
+_GRADE_PENDING = frozenset(Grade.model_fields)
+_GRADE = _GRADE_PENDING - {"provisional", "possible"}
 
 
 def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[tuple[int, int], list[str]]:
     """The worst case of what is pending: the 不良记录 the open items would write (how many, how many
     严重), and the open vetoes (each firing)."""
-    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
-    veto_ids = {v.id for v in ruleset.model.vetoes}
+    plan = plan_of(ruleset)
+    specs, veto_ids = plan.record_specs, plan.veto_ids
     severities = [specs[i].severity for i in pending if specs.get(i) is not None]
     return (len(severities), severities.count("严重")), [i for i in pending if i in veto_ids]
 
@@ -760,6 +778,14 @@ def _graded(
     header = ruleset.header
     words = header.grade_words
     ordinary_cap, severe_cap = header.caps
+    if words and not say:  # the grade alone, as below (the 整改清单 grades every fix)
+        result = band = next((g for g, line in thresholds.items() if total >= line), words[-1])
+        recorded, severe = counts
+        if recorded and ordinary_cap is not None and words.index(ordinary_cap) > words.index(result):
+            result = ordinary_cap
+        if severe and severe_cap is not None and words.index(severe_cap) > words.index(result):
+            result = severe_cap
+        return (header.veto_grade if vetoed else result), band, []
     if not words:
         reasons = [f"总分{n(total)}分（本表不评定等次）"] if say else []
         if vetoed and say:
@@ -844,22 +870,13 @@ def remedies(
         if not item.counted or item.deduction <= 0:
             continue
         total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
-        out.append(
-            made(
-                Remedy,
-                dict(
-                    rule_id=item.rule_id,
-                    content=item.content,
-                    problem="；".join(item.reasons),
-                    deduction=item.deduction,
-                    gain=total - now,
-                    total=total,
-                    grade=word,
-                    provisional=provisional,
-                ),
-                _REMEDY,
-            )
-        )
+        fields = {"rule_id": item.rule_id, "content": item.content, "problem": "；".join(item.reasons)}
+        fields["deduction"] = item.deduction
+        fields["gain"] = total - now
+        fields["total"] = total
+        fields["grade"] = word
+        fields["provisional"] = provisional
+        out.append(made(Remedy, fields, _REMEDY))
     for veto in vetoes:
         others = [v.rule_id for v in vetoes if v is not veto]
         total, word, provisional = rescore(base, others, veto.rule_id)
@@ -879,5 +896,5 @@ def remedies(
                 _REMEDY,
             )
         )
-    rank = {w: k for k, w in enumerate(header.grade_words)}
+    rank = plan_of(ruleset).rank
     return sorted(out, key=lambda r: (rank.get(r.grade or "", 0), -r.gain))
