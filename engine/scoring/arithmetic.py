@@ -632,7 +632,7 @@ def _summed(
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
     header = ruleset.header
     sums: dict[str, list[Decimal]] = {}  # 一级指标 → [分值, 扣分, 得分] of its counted items, in order
-    base = applicable = open_points = ZERO  # as _figures adds them up
+    open_points = ZERO
     for item in items:
         row = sums.get(item.category1)
         if row is None:
@@ -641,9 +641,12 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
             row[0] += item.max_points
             row[1] += item.deduction
             row[2] += item.score
-            base += item.score
-            applicable += item.max_points
             open_points += item.open_points
+    # the sums _figures adds up item by item: exact in Decimal, so the same by category
+    base = applicable = ZERO
+    for a, _, c in sums.values():
+        applicable += a
+        base += c
     categories = [
         made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
         for name, (a, b, c) in sums.items()
@@ -779,7 +782,11 @@ def _graded(
     words = header.grade_words
     ordinary_cap, severe_cap = header.caps
     if words and not say:  # the grade alone, as below (the 整改清单 grades every fix)
-        result = band = next((g for g, line in thresholds.items() if total >= line), words[-1])
+        result = band = words[-1]
+        for word, line in thresholds.items():
+            if total >= line:
+                result = band = word
+                break
         recorded, severe = counts
         if recorded and ordinary_cap is not None and words.index(ordinary_cap) > words.index(result):
             result = ordinary_cap
@@ -850,24 +857,20 @@ def remedies(
     for b in bad_records:
         k, s = written.get(b.rule_id, (0, 0))
         written[b.rule_id] = (k + 1, s + (b.severity == "严重"))
-    graded: dict[tuple, tuple[str | None, bool]] = {}  # fixes that end the same way are graded once
 
     def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
         k, s = written.get(rule_id, (0, 0))
         counts = (recorded - k, severe - s)
         _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
-        key = (total, total_min, counts, tuple(vetoed))
-        hit = graded.get(key)
-        if hit is None:
-            result = _graded(ruleset, which, thresholds, total, counts, vetoed, say=False)[0]
-            low = total if total_min is None else total_min
-            worst = _worst(ruleset, which, thresholds, low, counts, vetoed, risk) if pending else result
-            hit = graded[key] = (result, worst != result)
-        return total, *hit
+        result = _graded(ruleset, which, thresholds, total, counts, vetoed, say=False)[0]
+        if not pending:
+            return total, result, False
+        low = total if total_min is None else total_min
+        return total, result, _worst(ruleset, which, thresholds, low, counts, vetoed, risk) != result
 
     vetoed = [v.rule_id for v in vetoes]
     for item in items:
-        if not item.counted or item.deduction <= 0:
+        if not item.counted or item.deduction <= ZERO:
             continue
         total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
         fields = {"rule_id": item.rule_id, "content": item.content, "problem": "；".join(item.reasons)}
