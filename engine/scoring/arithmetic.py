@@ -292,7 +292,9 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
     p = ctx.plan.items[entry.item.id]
     sub = ctx.submission
     shown, complete = ctx.shown(p.heads)
-    if p.quiet and complete and _at_full_score(p, ctx):
+    if not complete or not _plain_case(p, ctx):
+        return _scored(p, seq, ctx, shown)
+    if p.quiet and p.item.id not in ctx._index():  # at full score, with nothing to say
         fields = p.full.copy()
         fields["seq"] = seq
         fields["reasons"] = []
@@ -305,24 +307,67 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
         if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
             raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
         return fast
-    return _scored(p, seq, ctx, shown)
+    if _result.CHECK_SHORTCUTS:
+        return _checked(p, seq, ctx, shown)
+    return _computed_item(p, seq, ctx, shown)
 
 
-def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
-    """A quiet item (Method.quiet) whose values were all submitted is at full score, with nothing to
-    say, when it applies, no assessor decided it and none of its checks fired."""
+def _plain_case(p: _ItemPlan, ctx: Context) -> bool:
+    """Whether an item whose values were all submitted is the plain case: it applies, every value
+    it reads is defined and no assessor decided it — its method alone scores it."""
     sub = ctx.submission
     outside = p.outside.get(sub.unit_type, _UNKNOWN)
     if outside is _UNKNOWN:
         outside = p.outside_for(ctx.ruleset, sub.unit_type)
-    if outside is not None or p.item.id in ctx._index():
-        return False
-    if ctx.reviews and p.item.id in ctx.reviews:
+    if outside is not None or (ctx.reviews and p.item.id in ctx.reviews):
         return False
     return not sub.undefined or _undefined(ctx, p.reads) is None
 
 
 _UNKNOWN = object()
+
+
+def _computed_item(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """The plain case (_plain_case) the short way: what _outcome and _computed do for it, without
+    the Outcome in between."""
+    item = p.item
+    scored = p.method.score(item, ctx)
+    deduction = min(scored.amount, p.points)
+    if scored.pending:
+        status = "待复核"
+        room = p.points - deduction if scored.open is None else scored.open
+        ctx.pending.append(item.id)
+    else:
+        status, room = "扣分" if deduction > ZERO else "满分", ZERO
+    if not p.method.own_bad_records:
+        _bad_record(item, deduction, scored.reasons, ctx, scored.extra)
+    sub = ctx.submission
+    fields = p.full.copy()
+    fields["seq"] = seq
+    fields["deduction"] = deduction
+    fields["score"] = q(item.points - deduction)
+    fields["status"] = status
+    fields["reasons"] = scored.reasons
+    fields["values"] = shown
+    fields["fired"] = ctx.fired_for(item.id)
+    fields["self_score"] = sub.self_scores.get(item.id) if sub.self_scores else None
+    fields["flags"] = _flags(p, status, ctx) if sub.small_samples or sub.flags or p.fixed_dates else []
+    fields["open_points"] = room
+    fields["responsible"] = []
+    return made(ItemResult, fields, _ITEM_GIVEN)
+
+
+def _checked(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """_computed_item, checked against the long way (_scored) with the same 不良记录 and 待复核 written."""
+    records, pending = len(ctx.bad_records), len(ctx.pending)
+    slow = _scored(p, seq, ctx, shown)
+    written = ctx.bad_records[records:], ctx.pending[pending:]
+    del ctx.bad_records[records:], ctx.pending[pending:]
+    fast = _computed_item(p, seq, ctx, shown)
+    same = (ctx.bad_records[records:], ctx.pending[pending:]) == written
+    if not same or fast.model_dump_json() != slow.model_dump_json():
+        raise AssertionError(f"{p.item.id}: scoring it the short way differs from the long way")
+    return fast
 
 
 def _scored(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
