@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from engine import __version__
@@ -95,7 +96,7 @@ def assess(
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
-    return AssessmentResult(
+    result = dict(
         unit=submission.unit,
         unit_type=submission.unit_type,
         year=submission.year,
@@ -131,9 +132,9 @@ def assess(
             ruleset, submission.unit_type, items, bonuses, ctx.bad_records, vetoes, ctx.pending, t.figures
         ),
         audit=Audit(
-            rules_file=Path(ruleset.file).name,
+            rules_file=_name(ruleset.file),
             rules_sha256=ruleset.sha256,
-            submission_file=Path(submission.file).name,
+            submission_file=_name(submission.file),
             submission_sha256=submission.sha256,
             engine_version=__version__,
             assessed_at=when,
@@ -143,6 +144,21 @@ def assess(
             overrides_decisions=[_decision_text(item, d) for item, d in sorted(decided.items())] if overrides else [],
         ),
     )
+    given = result.keys()
+    return made(AssessmentResult, {**_RESULT_DEFAULTS, **result}, given)  # the parts are made or validated
+
+
+# every field of an AssessmentResult in the declared order, at its default where that is a plain value
+# (assess gives every field whose default is made by a factory, and every required one)
+_RESULT_DEFAULTS = {
+    name: None if field.is_required() or field.default_factory is not None else field.default
+    for name, field in AssessmentResult.model_fields.items()
+}
+
+
+@lru_cache(maxsize=256)
+def _name(path: str) -> str:
+    return Path(path).name
 
 
 def outcome_values(

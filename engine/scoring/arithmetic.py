@@ -57,6 +57,7 @@ class _ItemPlan:
         "item",
         "reads",
         "heads",
+        "record_spec",
         "points",
         "method",
         "quiet",
@@ -75,6 +76,8 @@ class _ItemPlan:
         self.heads = tuple((name, f"{name}=", _suffix(ruleset, name)) for name in self.reads)
         self.points = q(item.points)
         self.method: Method = method_of(item)
+        # the 不良记录 a deduction writes, when the item writes one itself (not one per record)
+        self.record_spec: BadRecordSpec | None = None if self.method.own_bad_records else item.bad_record
         self.quiet = self.method.quiet(item)
         self.treatment = item.when_not_applicable or ruleset.header.not_applicable
         self.fixed_dates = ruleset.fixed_dates.get(item.id, ())
@@ -125,10 +128,21 @@ class Plan:
         self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
         self.veto_ids = frozenset(v.id for v in ruleset.model.vetoes)
         self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
+        self.consequences = {severity: _consequence(ruleset, severity) for severity in ("一般", "严重")}
         self.bonus_heads = {
             b.id: tuple((name, f"{name}=", self.suffix[name]) for name in ruleset.item_reads.get(b.id, ()))
             for b in ruleset.model.bonuses
         }
+
+
+def _consequence(ruleset: Ruleset, severity: str) -> str:
+    """What a 不良记录 of a severity means for the grade, unless its 后果 says otherwise."""
+    ordinary, severe = ruleset.header.caps
+    words = list(ruleset.header.grade_words)
+    # 有不良记录 covers every record (a 严重 one too); 有严重不良记录 the 严重 ones: the strictest applies
+    caps = [c for c in (ordinary, severe if severity == "严重" else None) if c is not None and c in words]
+    cap = max(caps, key=words.index) if caps else None
+    return f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
 
 
 _PLANS: dict[int, tuple[Ruleset, Plan]] = {}
@@ -339,8 +353,10 @@ def _computed_item(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResu
         ctx.pending.append(item.id)
     else:
         status, room = "扣分" if deduction > ZERO else "满分", ZERO
-    if not p.method.own_bad_records:
-        _bad_record(item, deduction, scored.reasons, ctx, scored.extra)
+    if p.record_spec is not None and deduction > ZERO:  # as _bad_record
+        _write_bad_record(
+            item.id, item.standard, p.record_spec, deduction, ctx, scored.extra, "；".join(scored.reasons)
+        )
     sub = ctx.submission
     fields = p.full.copy()
     fields["seq"] = seq
@@ -525,14 +541,7 @@ def _write_bad_record(
     note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
-    ordinary, severe = ctx.ruleset.header.caps
-    words = list(ctx.ruleset.header.grade_words)
-    # 有不良记录 covers every record (a 严重 one too); 有严重不良记录 the 严重 ones: the strictest applies
-    caps = [c for c in (ordinary, severe if spec.severity == "严重" else None) if c is not None and c in words]
-    cap = max(caps, key=words.index) if caps else None
-    consequence = spec.consequence or (
-        f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
-    )
+    consequence = spec.consequence or ctx.plan.consequences[spec.severity]
     record = {
         "seq": len(ctx.bad_records) + 1,
         "rule_id": rule_id,
