@@ -421,7 +421,22 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
     notes, defaulted, flags = submission.notes, submission.defaulted, submission.flags
     # the names with a note or an undefined value; every other line is its value alone
     noted = set().union(*(d for d in (notes, defaulted, computed, undefined, flags) if d))
+    plain = ctx.plain
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
+        if name not in noted and not is_records:  # the line is its value alone: kept by that
+            present = name in values
+            shown = plain(name) if present else ""
+            line = seen.get(shown if present else None)
+            if line is None:
+                use = fixed or ""
+                fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": ""}
+                fields["missing"] = not present and not use
+                fields["use"] = use
+                line = made(SubmittedValue, fields, _LINE)
+                if len(seen) < _SEEN:
+                    seen[shown if present else None] = line
+            out.append(line)
+            continue
         if name not in noted:
             use, note = fixed or "", ""
         else:

@@ -229,6 +229,14 @@ class Context:
         `show` words each) and whether every one of them was submitted."""
         sub = self.submission
         values, records, texts = sub.values, sub.records, self._plain
+        if len(heads) == 1 and heads[0][2] is not None:  # most items read one value: no list to join
+            name, head, suffix = heads[0]
+            if name not in values:
+                return (head + self.plain(name) + suffix, True) if name in records else ("", False)
+            text = texts.get(name)
+            if text is None:
+                text = texts[name] = text_of(values[name])
+            return head + text + suffix, True
         parts = []
         for name, head, suffix in heads:
             if name in values:
