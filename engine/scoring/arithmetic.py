@@ -766,7 +766,7 @@ def grade(
         fields["cap"] = cap
         return made(Grade, fields, _GRADE)
     low = total if total_min is None else total_min
-    worst = _worst(ruleset, which, thresholds, low, counts, vetoed, _risk(ruleset, pending))
+    worst = _worst(_grading(ruleset), thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
     head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
     words = list(header.grade_words)
@@ -798,8 +798,7 @@ def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[tuple[int, int], list[s
 
 
 def _worst(
-    ruleset: Ruleset,
-    which: str,
+    grading: tuple,
     thresholds: dict[str, Decimal],
     low: Decimal,
     counts: tuple[int, int],
@@ -809,9 +808,7 @@ def _worst(
     """The worst grade reviews could still give: every open point deducted (`low`), every open item
     writing its 不良记录, every open veto firing."""
     (recorded, severe), ((more, more_severe), vetoes) = counts, risk
-    return _graded(
-        ruleset, which, thresholds, low, (recorded + more, severe + more_severe), vetoed + vetoes, say=False
-    )[0]
+    return _grade_word(grading, thresholds, low, (recorded + more, severe + more_severe), vetoed + vetoes)
 
 
 def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | None:
@@ -829,6 +826,32 @@ def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | No
     return max(caps, key=words.index) if caps else None
 
 
+def _grading(ruleset: Ruleset) -> tuple:
+    """What _grade_word reads of the header: (grade words, caps, the veto's grade)."""
+    header = ruleset.header
+    return header.grade_words, header.caps, header.veto_grade
+
+
+def _grade_word(
+    grading: tuple, thresholds: dict[str, Decimal], total: Decimal, counts: tuple[int, int], vetoed: list[str]
+) -> str | None:
+    """The grade _graded gives, without its reasons (the 整改清单 grades every fix)."""
+    words, (ordinary_cap, severe_cap), veto_grade = grading
+    if not words:
+        return None
+    result = words[-1]
+    for word, line in thresholds.items():
+        if total >= line:
+            result = word
+            break
+    recorded, severe = counts
+    if recorded and ordinary_cap is not None and words.index(ordinary_cap) > words.index(result):
+        result = ordinary_cap
+    if severe and severe_cap is not None and words.index(severe_cap) > words.index(result):
+        result = severe_cap
+    return veto_grade if vetoed else result
+
+
 def _graded(
     ruleset: Ruleset,
     which: str,
@@ -836,36 +859,20 @@ def _graded(
     total: Decimal,
     counts: tuple[int, int],
     vetoed: list[str],
-    say: bool = True,
 ) -> tuple[str | None, str | None, list[str]]:
-    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades. Without
-    `say` the reasons are left out (the 整改清单 needs the grade only)."""
+    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades."""
     header = ruleset.header
     words = header.grade_words
     ordinary_cap, severe_cap = header.caps
-    if words and not say:  # the grade alone, as below (the 整改清单 grades every fix)
-        result = band = words[-1]
-        for word, line in thresholds.items():
-            if total >= line:
-                result = band = word
-                break
-        recorded, severe = counts
-        if recorded and ordinary_cap is not None and words.index(ordinary_cap) > words.index(result):
-            result = ordinary_cap
-        if severe and severe_cap is not None and words.index(severe_cap) > words.index(result):
-            result = severe_cap
-        return (header.veto_grade if vetoed else result), band, []
     if not words:
-        reasons = [f"总分{n(total)}分（本表不评定等次）"] if say else []
-        if vetoed and say:
+        reasons = [f"总分{n(total)}分（本表不评定等次）"]
+        if vetoed:
             outcome = f"，{header.veto_result}" if header.veto_result else ""
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}）{outcome}")
         return None, None, reasons
     band = next((g for g, line in thresholds.items() if total >= line), words[-1])
-    reasons = []
-    if say:
-        lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
-        reasons.append(f"总分{n(total)}分，按{which}等次线（{lines}）为{band}")
+    lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
+    reasons = [f"总分{n(total)}分，按{which}等次线（{lines}）为{band}"]
     result = band
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
     recorded, severe = counts  # 不良记录, of them 严重
@@ -873,14 +880,13 @@ def _graded(
         if not count or limit is None:
             continue
         if words.index(limit) > words.index(result):
-            if say:
-                reasons.append(f"{why}{count}条，等次不得高于{limit}")
+            reasons.append(f"{why}{count}条，等次不得高于{limit}")
             result = limit
-        elif say:
+        else:
             reasons.append(f"{why}{count}条（等次上限{limit}，不影响）")
     if vetoed:
         veto = header.veto_grade
-        if result != veto and say:
+        if result != veto:
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
         result = veto
     return result, band, reasons
@@ -910,8 +916,8 @@ def remedies(
     """
     header = ruleset.header
     base, applicable, _, bonus_total, now, open_points, _ = figures or _figures(ruleset, items, bonuses)
-    which = unit_type if unit_type in header.grades else "默认"
     thresholds = ruleset.bands_for(unit_type)
+    grading = _grading(ruleset)
     risk = _risk(ruleset, pending) if pending else ((0, 0), [])
     out: list[Remedy] = []
     recorded, severe = len(bad_records), sum(b.severity == "严重" for b in bad_records)
@@ -924,11 +930,11 @@ def remedies(
         k, s = written.get(rule_id, (0, 0))
         counts = (recorded - k, severe - s)
         _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
-        result = _graded(ruleset, which, thresholds, total, counts, vetoed, say=False)[0]
+        result = _grade_word(grading, thresholds, total, counts, vetoed)
         if not pending:
             return total, result, False
         low = total if total_min is None else total_min
-        return total, result, _worst(ruleset, which, thresholds, low, counts, vetoed, risk) != result
+        return total, result, _worst(grading, thresholds, low, counts, vetoed, risk) != result
 
     vetoed = [v.rule_id for v in vetoes]
     for item in items:
