@@ -421,11 +421,11 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
     notes, defaulted, flags = submission.notes, submission.defaulted, submission.flags
     # the names with a note or an undefined value; every other line is its value alone
     noted = set().union(*(d for d in (notes, defaulted, computed, undefined, flags) if d))
-    plain = ctx.plain
+    plain, texts = ctx.plain, ctx.texts
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
         if name not in noted and not is_records:  # the line is its value alone: kept by that
             present = name in values
-            shown = plain(name) if present else ""
+            shown = (texts.get(name) or plain(name)) if present else ""
             line = seen.get(shown if present else None)
             if line is None:
                 use = fixed or ""

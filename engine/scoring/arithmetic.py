@@ -217,6 +217,11 @@ class Context:
             return f"{len(self.submission.records.get(name, []))}条"
         return self.plain(name) + suffix
 
+    @property
+    def texts(self) -> dict[str, str]:
+        """The values worded so far (`plain`), by name."""
+        return self._plain
+
     def plain(self, name: str) -> str:
         """A submitted value as text, without its unit (format_value), worked out once per submission."""
         text = self._plain.get(name)
@@ -316,7 +321,7 @@ def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
     shown, complete = ctx.shown(p.heads)
     if not complete or not _plain_case(p, ctx):
         return _scored(p, seq, ctx, shown)
-    if p.quiet and p.item.id not in ctx._index():  # at full score, with nothing to say
+    if p.quiet and p.item.id not in (ctx._by_item or ctx._index()):  # at full score, with nothing to say
         fields = p.full.copy()
         fields["seq"] = seq
         fields["reasons"] = []
