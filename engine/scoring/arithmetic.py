@@ -45,7 +45,9 @@ _SHOWN_PLAIN = ("日期", "是否", "选项", "文本")  # shown without their u
 def text_of(value: expr.Value) -> str:
     """expr.format_value(value), with the Decimal case (most values) inlined."""
     if type(value) is Decimal:
-        text = format(value, "f")
+        text = str(value)  # as format_decimal
+        if "E" in text:
+            text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     return expr.format_value(value)
 
