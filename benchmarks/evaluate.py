@@ -9,6 +9,9 @@ in turns. Figures are per-unit means of a round; min / median / max over the rou
 load average before and after. Run it with another checkout's venv python
 (`/tmp/perf-base/.venv/bin/python benchmarks/evaluate.py`) to time that checkout's engine on
 the same units. --profile N prints cProfile's top N functions of the evaluate rounds instead.
+--split adds a row to each round: assess with each unit's firings given (durable's set from
+set-up, `firings=`), so scoring and the result alone, with the caches warm from the unit before
+instead of cold from durable's run.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def main() -> None:
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after set-up, as batch workers do")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's top N instead")
     parser.add_argument("--cpu", action="store_true", help="this process's CPU time instead of wall time")
+    parser.add_argument("--split", action="store_true", help="also time scoring alone (firings given)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(HERE))
@@ -82,7 +86,13 @@ def main() -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
         return
     rows: dict[str, list[float]] = {"evaluate": [], "durable": [], "evaluate - durable": [], "(e - d) / d": []}
+    given = [adapter().run(compiled, *facts(ruleset, sub)) for sub in subs] if args.split else []
     for _ in range(args.rounds):
+        if given:
+            a = clock()
+            for sub, fired in zip(subs, given, strict=True):
+                assess(ruleset, sub, as_of=AS_OF, firings=lambda *_, fired=fired: fired)
+            rows.setdefault("scoring, firings given", []).append(1000 * (clock() - a) / len(subs))
         evaluate = durable = 0.0
         for sub in subs:
             a = clock()
@@ -93,7 +103,9 @@ def main() -> None:
             evaluate += b - a
             durable += c - b
         e, d = 1000 * evaluate / len(subs), 1000 * durable / len(subs)
-        for key, value in zip(rows, (e, d, e - d, (e - d) / d), strict=True):
+        for key, value in zip(
+            ("evaluate", "durable", "evaluate - durable", "(e - d) / d"), (e, d, e - d, (e - d) / d), strict=True
+        ):
             rows[key].append(value)
     print(f"ms per unit{'min':>16} {'median':>8} {'max':>8}")
     for key, values in rows.items():

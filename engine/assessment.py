@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from engine import __version__
@@ -96,8 +97,7 @@ def assess(
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
-    return built(
-        AssessmentResult,
+    result = dict(
         unit=submission.unit,
         unit_type=submission.unit_type,
         year=submission.year,
@@ -134,9 +134,9 @@ def assess(
         ),
         audit=built(
             Audit,
-            rules_file=Path(ruleset.file).name,
+            rules_file=_name(ruleset.file),
             rules_sha256=ruleset.sha256,
-            submission_file=Path(submission.file).name,
+            submission_file=_name(submission.file),
             submission_sha256=submission.sha256,
             engine_version=__version__,
             assessed_at=when,
@@ -146,6 +146,21 @@ def assess(
             overrides_decisions=[_decision_text(item, d) for item, d in sorted(decided.items())] if overrides else [],
         ),
     )
+    given = result.keys()
+    return made(AssessmentResult, {**_RESULT_DEFAULTS, **result}, given)  # the parts are made or validated
+
+
+# every field of an AssessmentResult in the declared order, at its default where that is a plain value
+# (assess gives every field whose default is made by a factory, and every required one)
+_RESULT_DEFAULTS = {
+    name: None if field.is_required() or field.default_factory is not None else field.default
+    for name, field in AssessmentResult.model_fields.items()
+}
+
+
+@lru_cache(maxsize=256)
+def _name(path: str) -> str:
+    return Path(path).name
 
 
 def outcome_values(
@@ -368,7 +383,7 @@ def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
 
 _Row = tuple[str, str, str, str, str | None, bool, dict]
 _SEEN = 16  # lines kept per indicator: a SubmittedValue holds only texts and flags, so results share them
-_LINE = tuple(SubmittedValue.model_fields)
+_LINE = frozenset(SubmittedValue.model_fields)
 _ROWS: dict[tuple[int, str], tuple[Ruleset, list[_Row]]] = {}
 
 
@@ -406,18 +421,38 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
         submission.computed,
     )
     notes, defaulted, flags = submission.notes, submission.defaulted, submission.flags
+    # the names with a note or an undefined value; every other line is its value alone
+    noted = set().union(*(d for d in (notes, defaulted, computed, undefined, flags) if d))
+    plain, texts = ctx.plain, ctx.texts
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
-        use = fixed if fixed is not None else "不适用" if name in undefined else ""
-        note = notes.get(name, "") if notes else ""
-        if defaulted and name in defaulted:
-            note = (note + "；" if note else "") + "未填报，按缺省值计"
-        if computed or undefined:
-            extra = computed.get(name) or undefined.get(name)
-            if extra:
-                note = (note + "；" if note else "") + extra
-        if flags and name in flags:
-            for text in flags[name]:
-                note = (note + "；" if note else "") + text
+        if name not in noted and not is_records:  # the line is its value alone: kept by that
+            present = name in values
+            shown = (texts.get(name) or plain(name)) if present else ""
+            line = seen.get(shown if present else None)
+            if line is None:
+                use = fixed or ""
+                fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": ""}
+                fields["missing"] = not present and not use
+                fields["use"] = use
+                line = made(SubmittedValue, fields, _LINE)
+                if len(seen) < _SEEN:
+                    seen[shown if present else None] = line
+            out.append(line)
+            continue
+        if name not in noted:
+            use, note = fixed or "", ""
+        else:
+            use = fixed if fixed is not None else "不适用" if name in undefined else ""
+            note = notes.get(name, "") if notes else ""
+            if defaulted and name in defaulted:
+                note = (note + "；" if note else "") + "未填报，按缺省值计"
+            if computed or undefined:
+                extra = computed.get(name) or undefined.get(name)
+                if extra:
+                    note = (note + "；" if note else "") + extra
+            if flags and name in flags:
+                for text in flags[name]:
+                    note = (note + "；" if note else "") + text
         if is_records:
             rows = records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)
@@ -430,7 +465,8 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
         line = seen.get(key)
         if line is None:
             fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
-            fields.update(missing=missing, use=use)
+            fields["missing"] = missing
+            fields["use"] = use
             line = made(SubmittedValue, fields, _LINE)
             if len(seen) < _SEEN:
                 seen[key] = line

@@ -20,6 +20,11 @@ class Frozen(BaseModel):
 M = TypeVar("M", bound=Frozen)
 CHECK_SHORTCUTS = False  # the tests set it: each shortcut (made, quiet items) is checked against the long way
 _set = object.__setattr__
+_new = object.__new__  # no model here has a __new__ of its own
+# BaseModel's slots, set through their descriptors (cheaper than object.__setattr__ by name)
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
@@ -28,11 +33,11 @@ def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
     their cost). `fields` holds every field in the declared order (defaults filled); `given` names
     those a validating call would be passed (the model's fields set). The same object validation
     gives, but for values no one changes afterwards: lists are not copied."""
-    model = cls.__new__(cls)
+    model = _new(cls)
     _set(model, "__dict__", fields)
-    _set(model, "__pydantic_fields_set__", set(given))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_fields_set(model, set(given))
+    _set_extra(model, None)
+    _set_private(model, None)
     if CHECK_SHORTCUTS:
         _same(model, cls(**{name: fields[name] for name in given}))
     return model

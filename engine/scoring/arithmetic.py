@@ -43,12 +43,24 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SHOWN_PLAIN = ("日期", "是否", "选项", "文本")  # shown without their unit
 
 
+def text_of(value: expr.Value) -> str:
+    """expr.format_value(value), with the Decimal case (most values) inlined."""
+    if type(value) is Decimal:
+        text = str(value)  # as format_decimal
+        if "E" in text:
+            text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return expr.format_value(value)
+
+
 class _ItemPlan:
     """What scoring an item needs that does not depend on the submission, worked out once per ruleset."""
 
     __slots__ = (
         "item",
         "reads",
+        "heads",
+        "record_spec",
         "points",
         "method",
         "quiet",
@@ -63,8 +75,12 @@ class _ItemPlan:
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
         item = self.item = entry.item
         self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
+        # (name, "name=", the unit shown after its value or None for a record list), for 申报值
+        self.heads = tuple((name, f"{name}=", _suffix(ruleset, name)) for name in self.reads)
         self.points = q(item.points)
         self.method: Method = method_of(item)
+        # the 不良记录 a deduction writes, when the item writes one itself (not one per record)
+        self.record_spec: BadRecordSpec | None = None if self.method.own_bad_records else item.bad_record
         self.quiet = self.method.quiet(item)
         self.treatment = item.when_not_applicable or ruleset.header.not_applicable
         self.fixed_dates = ruleset.fixed_dates.get(item.id, ())
@@ -99,16 +115,37 @@ class _ItemPlan:
         return self.outside[unit_type]
 
 
+def _suffix(ruleset: Ruleset, name: str) -> str | None:
+    """None for a record list (shown as its count), else the unit shown after a value."""
+    spec = ruleset.value_specs[name]
+    return None if spec.type == "记录列表" else "" if spec.type in _SHOWN_PLAIN else spec.unit or ""
+
+
 class Plan:
     """A ruleset's items and indicators as scoring reads them, worked out once (plan_of)."""
 
     def __init__(self, ruleset: Ruleset):
         self.items = {e.item.id: _ItemPlan(e, ruleset) for e in ruleset.entries}
-        # per name: None for a record list (shown as its count), else the unit shown after its value
-        self.suffix: dict[str, str | None] = {
-            name: None if spec.type == "记录列表" else "" if spec.type in _SHOWN_PLAIN else spec.unit or ""
-            for name, spec in ruleset.value_specs.items()
+        self.suffix: dict[str, str | None] = {name: _suffix(ruleset, name) for name in ruleset.value_specs}
+        # what grading pending items reads (_risk): each item's 不良记录, the vetoes' ids
+        self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
+        self.veto_ids = frozenset(v.id for v in ruleset.model.vetoes)
+        self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
+        self.consequences = {severity: _consequence(ruleset, severity) for severity in ("一般", "严重")}
+        self.bonus_heads = {
+            b.id: tuple((name, f"{name}=", self.suffix[name]) for name in ruleset.item_reads.get(b.id, ()))
+            for b in ruleset.model.bonuses
         }
+
+
+def _consequence(ruleset: Ruleset, severity: str) -> str:
+    """What a 不良记录 of a severity means for the grade, unless its 后果 says otherwise."""
+    ordinary, severe = ruleset.header.caps
+    words = list(ruleset.header.grade_words)
+    # 有不良记录 covers every record (a 严重 one too); 有严重不良记录 the 严重 ones: the strictest applies
+    caps = [c for c in (ordinary, severe if severity == "严重" else None) if c is not None and c in words]
+    cap = max(caps, key=words.index) if caps else None
+    return f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
 
 
 _PLANS: dict[int, tuple[Ruleset, Plan]] = {}
@@ -183,12 +220,47 @@ class Context:
             return f"{len(self.submission.records.get(name, []))}条"
         return self.plain(name) + suffix
 
+    @property
+    def texts(self) -> dict[str, str]:
+        """The values worded so far (`plain`), by name."""
+        return self._plain
+
     def plain(self, name: str) -> str:
         """A submitted value as text, without its unit (format_value), worked out once per submission."""
         text = self._plain.get(name)
         if text is None:
-            text = self._plain[name] = expr.format_value(self.submission.values[name])
+            text = self._plain[name] = text_of(self.submission.values[name])
         return text
+
+    def shown(self, heads: tuple[tuple[str, str, str | None], ...]) -> tuple[str, bool]:
+        """The 申报值 of an item (`name=value；…` of the values it reads that were submitted, as
+        `show` words each) and whether every one of them was submitted."""
+        sub = self.submission
+        values, records, texts = sub.values, sub.records, self._plain
+        if len(heads) == 1 and heads[0][2] is not None:  # most items read one value: no list to join
+            name, head, suffix = heads[0]
+            if name not in values:
+                return (head + self.plain(name) + suffix, True) if name in records else ("", False)
+            text = texts.get(name)
+            if text is None:
+                text = texts[name] = text_of(values[name])
+            return head + text + suffix, True
+        parts = []
+        for name, head, suffix in heads:
+            if name in values:
+                if suffix is None:
+                    parts.append(f"{head}{len(records.get(name, []))}条")
+                    continue
+                text = texts.get(name)
+                if text is None:
+                    text = texts[name] = text_of(values[name])
+                parts.append(head + text + suffix)
+            elif name in records:
+                if suffix is None:
+                    parts.append(f"{head}{len(records[name])}条")
+                else:
+                    parts.append(head + self.plain(name) + suffix)
+        return "；".join(parts), len(parts) == len(heads)
 
     @property
     def words(self) -> Words:
@@ -240,67 +312,115 @@ class Outcome:
     open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
-_REMEDY = tuple(Remedy.model_fields)
-_RECORD = tuple(BadRecord.model_fields)
-_CATEGORY = tuple(CategoryTotal.model_fields)
-_ITEM_GIVEN = tuple(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
+_REMEDY = frozenset(Remedy.model_fields)
+_RECORD = frozenset(BadRecord.model_fields)
+_CATEGORY = frozenset(CategoryTotal.model_fields)
+_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
 
 
 def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
     p = ctx.plan.items[entry.item.id]
     sub = ctx.submission
-    values, records = sub.values, sub.records
-    shown = "；".join([f"{name}={ctx.show(name)}" for name in p.reads if name in values or name in records])
-    if p.quiet and _at_full_score(p, ctx):
+    shown, complete = ctx.shown(p.heads)
+    if not complete or not _plain_case(p, ctx):
+        return _scored(p, seq, ctx, shown)
+    if p.quiet and p.item.id not in (ctx._by_item or ctx._index()):  # at full score, with nothing to say
         fields = p.full.copy()
-        fields.update(
-            seq=seq,
-            reasons=[],
-            values=shown,
-            fired=[],
-            self_score=sub.self_scores.get(p.item.id),
-            flags=_flags(p, "满分", ctx),
-            responsible=[],
-        )
+        fields["seq"] = seq
+        fields["reasons"] = []
+        fields["values"] = shown
+        fields["fired"] = []
+        fields["self_score"] = sub.self_scores.get(p.item.id) if sub.self_scores else None
+        fields["flags"] = _flags(p, "满分", ctx) if sub.small_samples or sub.flags or p.fixed_dates else []
+        fields["responsible"] = []
         fast = made(ItemResult, fields, _ITEM_GIVEN)
         if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
             raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
         return fast
-    return _scored(p, seq, ctx, shown)
+    if _result.CHECK_SHORTCUTS:
+        return _checked(p, seq, ctx, shown)
+    return _computed_item(p, seq, ctx, shown)
 
 
-def _at_full_score(p: _ItemPlan, ctx: Context) -> bool:
-    """A quiet item (Method.quiet) is at full score, with nothing to say, when it applies, every value
-    it reads is there, no assessor decided it and none of its checks fired."""
+def _plain_case(p: _ItemPlan, ctx: Context) -> bool:
+    """Whether an item whose values were all submitted is the plain case: it applies, every value
+    it reads is defined and no assessor decided it — its method alone scores it."""
     sub = ctx.submission
-    if p.outside_for(ctx.ruleset, sub.unit_type) is not None or ctx.fired_any(p.item.id):
+    outside = p.outside.get(sub.unit_type, _UNKNOWN)
+    if outside is _UNKNOWN:
+        outside = p.outside_for(ctx.ruleset, sub.unit_type)
+    if outside is not None or (ctx.reviews and p.item.id in ctx.reviews):
         return False
-    if ctx.reviews and p.item.id in ctx.reviews:
-        return False
-    values, records = sub.values, sub.records
-    return all(name in values or name in records for name in p.reads) and _undefined(ctx, p.reads) is None
+    return not sub.undefined or _undefined(ctx, p.reads) is None
+
+
+_UNKNOWN = object()
+
+
+def _computed_item(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """The plain case (_plain_case) the short way: what _outcome and _computed do for it, without
+    the Outcome in between."""
+    item = p.item
+    scored = p.method.score(item, ctx)
+    deduction = min(scored.amount, p.points)
+    if scored.pending:
+        status = "待复核"
+        room = p.points - deduction if scored.open is None else scored.open
+        ctx.pending.append(item.id)
+    else:
+        status, room = "扣分" if deduction > ZERO else "满分", ZERO
+    if p.record_spec is not None and deduction > ZERO:  # as _bad_record
+        _write_bad_record(
+            item.id, item.standard, p.record_spec, deduction, ctx, scored.extra, "；".join(scored.reasons)
+        )
+    sub = ctx.submission
+    fields = p.full.copy()
+    fields["seq"] = seq
+    fields["deduction"] = deduction
+    fields["score"] = q(item.points - deduction)
+    fields["status"] = status
+    fields["reasons"] = scored.reasons
+    fields["values"] = shown
+    fields["fired"] = ctx.fired_for(item.id)
+    fields["self_score"] = sub.self_scores.get(item.id) if sub.self_scores else None
+    fields["flags"] = _flags(p, status, ctx) if sub.small_samples or sub.flags or p.fixed_dates else []
+    fields["open_points"] = room
+    fields["responsible"] = []
+    return made(ItemResult, fields, _ITEM_GIVEN)
+
+
+def _checked(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """_computed_item, checked against the long way (_scored) with the same 不良记录 and 待复核 written."""
+    records, pending = len(ctx.bad_records), len(ctx.pending)
+    slow = _scored(p, seq, ctx, shown)
+    written = ctx.bad_records[records:], ctx.pending[pending:]
+    del ctx.bad_records[records:], ctx.pending[pending:]
+    fast = _computed_item(p, seq, ctx, shown)
+    same = (ctx.bad_records[records:], ctx.pending[pending:]) == written
+    if not same or fast.model_dump_json() != slow.model_dump_json():
+        raise AssertionError(f"{p.item.id}: scoring it the short way differs from the long way")
+    return fast
 
 
 def _scored(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
     """An item's result the long way: applicability, missing values, the method, the review."""
     out = _outcome(p, ctx)
+    sub = ctx.submission
     fields = p.full.copy()
-    fields.update(
-        seq=seq,
-        deduction=out.deduction,
-        score=q(p.item.points - out.deduction) if out.counted else ZERO,
-        status=out.status,
-        counted=out.counted,
-        reasons=out.reasons,
-        values=shown,
-        fired=ctx.fired_for(p.item.id),
-        reviewed=out.reviewed,
-        review=out.review,
-        self_score=ctx.submission.self_scores.get(p.item.id),
-        flags=_flags(p, out.status, ctx),
-        open_points=out.open if out.counted else ZERO,
-        responsible=[],
-    )
+    fields["seq"] = seq
+    fields["deduction"] = out.deduction
+    fields["score"] = q(p.item.points - out.deduction) if out.counted else ZERO
+    fields["status"] = out.status
+    fields["counted"] = out.counted
+    fields["reasons"] = out.reasons
+    fields["values"] = shown
+    fields["fired"] = ctx.fired_for(p.item.id)
+    fields["reviewed"] = out.reviewed
+    fields["review"] = out.review
+    fields["self_score"] = sub.self_scores.get(p.item.id) if sub.self_scores else None
+    fields["flags"] = _flags(p, out.status, ctx)
+    fields["open_points"] = out.open if out.counted else ZERO
+    fields["responsible"] = []
     return made(ItemResult, fields, _ITEM_GIVEN)
 
 
@@ -437,14 +557,7 @@ def _write_bad_record(
     note: str,
 ) -> None:
     event = interpolate(spec.event, ctx, dict(fields, 扣分=n(deduction)))
-    ordinary, severe = ctx.ruleset.header.caps
-    words = list(ctx.ruleset.header.grade_words)
-    # 有不良记录 covers every record (a 严重 one too); 有严重不良记录 the 严重 ones: the strictest applies
-    caps = [c for c in (ordinary, severe if spec.severity == "严重" else None) if c is not None and c in words]
-    cap = max(caps, key=words.index) if caps else None
-    consequence = spec.consequence or (
-        f"等次不得高于{cap}" if cap is not None and cap not in words[:1] else "记入不良记录"
-    )
+    consequence = spec.consequence or ctx.plan.consequences[spec.severity]
     record = {
         "seq": len(ctx.bad_records) + 1,
         "rule_id": rule_id,
@@ -476,27 +589,38 @@ def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(repl, template)
 
 
+_BONUS = frozenset(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
+_BONUS_SAID = _BONUS | {"reasons"}
+
+
 def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
-    reads = list(ctx.ruleset.item_reads.get(bonus.id, ()))
-    base = dict(seq=seq, rule_id=bonus.id, content=bonus.content, standard=bonus.standard, max_points=q(bonus.points))
-    shown = "；".join(f"{name}={ctx.show(name)}" for name in reads if _present(ctx, name))
+    reads = ctx.ruleset.item_reads.get(bonus.id, ())
+    shown, complete = ctx.shown(ctx.plan.bonus_heads[bonus.id])
+    amount, reasons, applicable, given = ZERO, [], True, _BONUS_SAID
     why_not = _applies(ctx, bonus.applies_to, reads)
+    decision = None if why_not else ctx.reviews.get(bonus.id)
     if why_not:
-        return built(BonusResult, **base, bonus=ZERO, reasons=[why_not], values=shown, applicable=False)
-    decision = ctx.reviews.get(bonus.id)
-    if decision is not None:
+        reasons, applicable, given = [why_not], False, _BONUS_SAID | {"applicable"}
+    elif decision is not None:
         review = decision.review
         amount = review.score if review.score is not None else bonus.points - review.deduction
         amount = min(max(q(amount), ZERO), q(bonus.points))
-        reason = f"复核：{review.reason}（{decision.who}），加{n(amount)}分"
-        return built(BonusResult, **base, bonus=amount, reasons=[reason], values=shown)
-    missing = [name for name in reads if not _present(ctx, name)]
-    if missing:
-        return built(BonusResult, **base, bonus=ZERO, reasons=[f"未填报{'、'.join(missing)}，不加分"], values=shown)
-    if not ctx.holds(bonus.id):
-        return built(BonusResult, **base, bonus=ZERO, values=shown)
-    scored = method_of(bonus).score(bonus, ctx)
-    return built(BonusResult, **base, bonus=scored.amount, reasons=scored.reasons, values=shown)
+        reasons = [f"复核：{review.reason}（{decision.who}），加{n(amount)}分"]
+    elif not complete:
+        missing = [name for name in reads if not _present(ctx, name)]
+        reasons = [f"未填报{'、'.join(missing)}，不加分"]
+    elif not ctx.holds(bonus.id):
+        given = _BONUS
+    else:
+        scored = method_of(bonus).score(bonus, ctx)
+        amount, reasons = scored.amount, scored.reasons
+    fields = {"seq": seq, "rule_id": bonus.id, "content": bonus.content, "standard": bonus.standard}
+    fields["max_points"] = q(bonus.points)
+    fields["bonus"] = amount
+    fields["reasons"] = reasons
+    fields["values"] = shown
+    fields["applicable"] = applicable
+    return made(BonusResult, fields, given)
 
 
 def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
@@ -578,7 +702,7 @@ def _summed(
 def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]) -> Totals:
     header = ruleset.header
     sums: dict[str, list[Decimal]] = {}  # 一级指标 → [分值, 扣分, 得分] of its counted items, in order
-    base = applicable = open_points = ZERO  # as _figures adds them up
+    open_points = ZERO
     for item in items:
         row = sums.get(item.category1)
         if row is None:
@@ -587,9 +711,12 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
             row[0] += item.max_points
             row[1] += item.deduction
             row[2] += item.score
-            base += item.score
-            applicable += item.max_points
             open_points += item.open_points
+    # the sums _figures adds up item by item: exact in Decimal, so the same by category
+    base = applicable = ZERO
+    for a, _, c in sums.values():
+        applicable += a
+        base += c
     categories = [
         made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
         for name, (a, b, c) in sums.items()
@@ -643,9 +770,12 @@ def grade(
     result, band, reasons = _graded(ruleset, which, thresholds, total, counts, vetoed)
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
-        return built(Grade, grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
+        fields = {"grade": result, "band_grade": band, "reasons": reasons, "bands": thresholds, "provisional": False}
+        fields["possible"] = []
+        fields["cap"] = cap
+        return made(Grade, fields, _GRADE)
     low = total if total_min is None else total_min
-    worst = _worst(ruleset, which, thresholds, low, counts, vetoed, _risk(ruleset, pending))
+    worst = _worst(_grading(ruleset), thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
     head = f"有{len(pending)}项待复核（{'、'.join(pending)}），{span}"
     words = list(header.grade_words)
@@ -656,30 +786,28 @@ def grade(
         reasons.append(f"{head}，无论复核结果如何均为{result}")
     else:
         reasons.append(f"{head}，等次暂定为{result}（复核后可能为{'、'.join(possible)}）")
-    return built(
-        Grade,
-        grade=result,
-        band_grade=band,
-        reasons=reasons,
-        bands=thresholds,
-        provisional=worst != result,
-        possible=possible,
-        cap=cap,
-    )
+    fields = {"grade": result, "band_grade": band, "reasons": reasons, "bands": thresholds}
+    fields["provisional"] = worst != result
+    fields["possible"] = possible
+    fields["cap"] = cap
+    return made(Grade, fields, _GRADE_PENDING)
+
+
+_GRADE_PENDING = frozenset(Grade.model_fields)
+_GRADE = _GRADE_PENDING - {"provisional", "possible"}
 
 
 def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[tuple[int, int], list[str]]:
     """The worst case of what is pending: the 不良记录 the open items would write (how many, how many
     严重), and the open vetoes (each firing)."""
-    specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
-    veto_ids = {v.id for v in ruleset.model.vetoes}
+    plan = plan_of(ruleset)
+    specs, veto_ids = plan.record_specs, plan.veto_ids
     severities = [specs[i].severity for i in pending if specs.get(i) is not None]
     return (len(severities), severities.count("严重")), [i for i in pending if i in veto_ids]
 
 
 def _worst(
-    ruleset: Ruleset,
-    which: str,
+    grading: tuple,
     thresholds: dict[str, Decimal],
     low: Decimal,
     counts: tuple[int, int],
@@ -689,9 +817,7 @@ def _worst(
     """The worst grade reviews could still give: every open point deducted (`low`), every open item
     writing its 不良记录, every open veto firing."""
     (recorded, severe), ((more, more_severe), vetoes) = counts, risk
-    return _graded(
-        ruleset, which, thresholds, low, (recorded + more, severe + more_severe), vetoed + vetoes, say=False
-    )[0]
+    return _grade_word(grading, thresholds, low, (recorded + more, severe + more_severe), vetoed + vetoes)
 
 
 def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | None:
@@ -709,6 +835,32 @@ def _cap(ruleset: Ruleset, severities: list[str], vetoed: list[str]) -> str | No
     return max(caps, key=words.index) if caps else None
 
 
+def _grading(ruleset: Ruleset) -> tuple:
+    """What _grade_word reads of the header: (grade words, caps, the veto's grade)."""
+    header = ruleset.header
+    return header.grade_words, header.caps, header.veto_grade
+
+
+def _grade_word(
+    grading: tuple, thresholds: dict[str, Decimal], total: Decimal, counts: tuple[int, int], vetoed: list[str]
+) -> str | None:
+    """The grade _graded gives, without its reasons (the 整改清单 grades every fix)."""
+    words, (ordinary_cap, severe_cap), veto_grade = grading
+    if not words:
+        return None
+    result = words[-1]
+    for word, line in thresholds.items():
+        if total >= line:
+            result = word
+            break
+    recorded, severe = counts
+    if recorded and ordinary_cap is not None and words.index(ordinary_cap) > words.index(result):
+        result = ordinary_cap
+    if severe and severe_cap is not None and words.index(severe_cap) > words.index(result):
+        result = severe_cap
+    return veto_grade if vetoed else result
+
+
 def _graded(
     ruleset: Ruleset,
     which: str,
@@ -716,24 +868,20 @@ def _graded(
     total: Decimal,
     counts: tuple[int, int],
     vetoed: list[str],
-    say: bool = True,
 ) -> tuple[str | None, str | None, list[str]]:
-    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades. Without
-    `say` the reasons are left out (the 整改清单 needs the grade only)."""
+    """(grade, grade by the total alone, reasons) — both None for a ruleset without grades."""
     header = ruleset.header
     words = header.grade_words
     ordinary_cap, severe_cap = header.caps
     if not words:
-        reasons = [f"总分{n(total)}分（本表不评定等次）"] if say else []
-        if vetoed and say:
+        reasons = [f"总分{n(total)}分（本表不评定等次）"]
+        if vetoed:
             outcome = f"，{header.veto_result}" if header.veto_result else ""
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}）{outcome}")
         return None, None, reasons
     band = next((g for g, line in thresholds.items() if total >= line), words[-1])
-    reasons = []
-    if say:
-        lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
-        reasons.append(f"总分{n(total)}分，按{which}等次线（{lines}）为{band}")
+    lines = "、".join(f"{g}≥{n(v)}" for g, v in thresholds.items())
+    reasons = [f"总分{n(total)}分，按{which}等次线（{lines}）为{band}"]
     result = band
     # caps exactly as declared: 有不良记录 covers every record (a 严重 one too), 有严重不良记录 the 严重 ones
     recorded, severe = counts  # 不良记录, of them 严重
@@ -741,14 +889,13 @@ def _graded(
         if not count or limit is None:
             continue
         if words.index(limit) > words.index(result):
-            if say:
-                reasons.append(f"{why}{count}条，等次不得高于{limit}")
+            reasons.append(f"{why}{count}条，等次不得高于{limit}")
             result = limit
-        elif say:
+        else:
             reasons.append(f"{why}{count}条（等次上限{limit}，不影响）")
     if vetoed:
         veto = header.veto_grade
-        if result != veto and say:
+        if result != veto:
             reasons.append(f"触发一票否决（{'、'.join(vetoed)}），等次为{veto}")
         result = veto
     return result, band, reasons
@@ -778,8 +925,8 @@ def remedies(
     """
     header = ruleset.header
     base, applicable, _, bonus_total, now, open_points, _ = figures or _figures(ruleset, items, bonuses)
-    which = unit_type if unit_type in header.grades else "默认"
     thresholds = ruleset.bands_for(unit_type)
+    grading = _grading(ruleset)
     risk = _risk(ruleset, pending) if pending else ((0, 0), [])
     out: list[Remedy] = []
     recorded, severe = len(bad_records), sum(b.severity == "严重" for b in bad_records)
@@ -787,42 +934,29 @@ def remedies(
     for b in bad_records:
         k, s = written.get(b.rule_id, (0, 0))
         written[b.rule_id] = (k + 1, s + (b.severity == "严重"))
-    graded: dict[tuple, tuple[str | None, bool]] = {}  # fixes that end the same way are graded once
 
     def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
         k, s = written.get(rule_id, (0, 0))
         counts = (recorded - k, severe - s)
         _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
-        key = (total, total_min, counts, tuple(vetoed))
-        hit = graded.get(key)
-        if hit is None:
-            result = _graded(ruleset, which, thresholds, total, counts, vetoed, say=False)[0]
-            low = total if total_min is None else total_min
-            worst = _worst(ruleset, which, thresholds, low, counts, vetoed, risk) if pending else result
-            hit = graded[key] = (result, worst != result)
-        return total, *hit
+        result = _grade_word(grading, thresholds, total, counts, vetoed)
+        if not pending:
+            return total, result, False
+        low = total if total_min is None else total_min
+        return total, result, _worst(grading, thresholds, low, counts, vetoed, risk) != result
 
     vetoed = [v.rule_id for v in vetoes]
     for item in items:
-        if not item.counted or item.deduction <= 0:
+        if not item.counted or item.deduction <= ZERO:
             continue
         total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
-        out.append(
-            made(
-                Remedy,
-                dict(
-                    rule_id=item.rule_id,
-                    content=item.content,
-                    problem="；".join(item.reasons),
-                    deduction=item.deduction,
-                    gain=total - now,
-                    total=total,
-                    grade=word,
-                    provisional=provisional,
-                ),
-                _REMEDY,
-            )
-        )
+        fields = {"rule_id": item.rule_id, "content": item.content, "problem": "；".join(item.reasons)}
+        fields["deduction"] = item.deduction
+        fields["gain"] = total - now
+        fields["total"] = total
+        fields["grade"] = word
+        fields["provisional"] = provisional
+        out.append(made(Remedy, fields, _REMEDY))
     for veto in vetoes:
         others = [v.rule_id for v in vetoes if v is not veto]
         total, word, provisional = rescore(base, others, veto.rule_id)
@@ -842,5 +976,5 @@ def remedies(
                 _REMEDY,
             )
         )
-    rank = {w: k for k, w in enumerate(header.grade_words)}
+    rank = plan_of(ruleset).rank
     return sorted(out, key=lambda r: (rank.get(r.grade or "", 0), -r.gain))

@@ -5,8 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.documents.numbers import format_decimal
+
+
+def _scaled(digits: int, exponent: int) -> Decimal:
+    return Decimal(digits).scaleb(exponent)
 
 
 @pytest.mark.parametrize(
@@ -25,6 +31,16 @@ from engine.documents.numbers import format_decimal
 )
 def test_shortest_plain_text(value, text):
     assert format_decimal(Decimal(value)) == text
+
+
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True, places=None)
+    | st.builds(_scaled, st.integers(), st.integers(-40, 30))
+)
+def test_it_is_the_text_of_format_f_without_trailing_zeros(value):
+    # format_decimal takes str(value) where that writes no exponent: the same text, cheaper
+    text = format(value, "f")
+    assert format_decimal(value) == (text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def test_more_digits_than_the_context_keeps_them_all():

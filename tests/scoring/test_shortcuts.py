@@ -113,3 +113,30 @@ def test_item_results_keep_the_fields_a_validating_call_was_given():
     ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
     result = assess(ruleset, submission, as_of=AS_OF)
     assert all(i.model_fields_set == set(ItemResult.model_fields) - {"responsible"} for i in result.items)
+
+
+def test_an_item_scored_the_short_way_is_checked_against_the_long_way(monkeypatch):
+    from engine.scoring import arithmetic
+
+    ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
+    short = arithmetic._computed_item
+
+    def off_by_a_cent(p, seq, ctx, shown):
+        item = short(p, seq, ctx, shown)
+        return item.model_copy(update={"deduction": item.deduction + Decimal("0.01")})
+
+    monkeypatch.setattr(arithmetic, "_computed_item", off_by_a_cent)
+    with pytest.raises(AssertionError, match="the short way differs from the long way"):
+        assess(ruleset, submission, as_of=AS_OF)
+
+
+def test_no_result_model_makes_itself_a_new_way():
+    # made() creates models with object.__new__
+    def models(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from models(sub)
+
+    from engine.result import Frozen
+
+    assert all(m.__new__ is object.__new__ for m in models(Frozen))

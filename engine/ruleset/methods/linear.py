@@ -68,14 +68,8 @@ class LinearMethod(Method):
             beyond = "不高于" if item.full_at > item.zero_at else "不低于"
             text = f"{head}，{beyond}{zero}（得0分）"
         else:
-            low, high = sorted([(item.zero_at, "得0分"), (item.full_at, f"得满分{n(item.points)}分")])
-            between = f"介于{n(low[0])}{unit}（{low[1]}）与{n(high[0])}{unit}（{high[1]}）之间"
-            # (value − 零分值) ÷ (满分值 − 零分值) × 分值, in the order that keeps both differences positive
-            if item.full_at > item.zero_at:
-                ratio = f"（{n(value)}−{n(item.zero_at)}）÷（{n(item.full_at)}−{n(item.zero_at)}）"
-            else:
-                ratio = f"（{n(item.zero_at)}−{n(value)}）÷（{n(item.zero_at)}−{n(item.full_at)}）"
-            text = f"{head}，{between}，按比例计分：{ratio}×{n(item.points)}分"
+            between, before, after = _worded(item, unit)
+            text = f"{head}，{between}，按比例计分：{before}{n(value)}{after}"
         return Scored(d, [f"{text}，得{n(score)}分，扣{n(d)}分"])
 
     def quiet(self, item):
@@ -107,6 +101,28 @@ class LinearMethod(Method):
             ):
                 out.add("below")
         return out
+
+
+_WORDED: dict[tuple[int, str], tuple[Linear, tuple[str, str, str]]] = {}
+
+
+def _worded(item: Linear, unit: str) -> tuple[str, str, str]:
+    """An item's fixed words, worked out once: 介于…之间, and the arithmetic before and after the value."""
+    key = (id(item), unit)
+    hit = _WORDED.get(key)
+    if hit is None or hit[0] is not item:
+        low, high = sorted([(item.zero_at, "得0分"), (item.full_at, f"得满分{n(item.points)}分")])
+        between = f"介于{n(low[0])}{unit}（{low[1]}）与{n(high[0])}{unit}（{high[1]}）之间"
+        # (value − 零分值) ÷ (满分值 − 零分值) × 分值, in the order that keeps both differences positive
+        zero, full, points = n(item.zero_at), n(item.full_at), n(item.points)
+        if item.full_at > item.zero_at:
+            before, after = "（", f"−{zero}）÷（{full}−{zero}）×{points}分"
+        else:
+            before, after = f"（{zero}−", f"）÷（{zero}−{full}）×{points}分"
+        if len(_WORDED) >= 1024:  # rulesets come and go in a long process
+            _WORDED.clear()
+        hit = _WORDED[key] = (item, (between, before, after))
+    return hit[1]
 
 
 METHOD = LinearMethod()
