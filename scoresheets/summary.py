@@ -374,7 +374,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     r = FIRST_ROW
     group = None
     k = len(extra[0])  # the columns after 等次 move right by this many
-    for ranked in summary.ranking:
+    for ranked in summary.ranking.of(items=False):
         row = ranked.row
         if ranked.group != group:
             group = ranked.group
@@ -417,7 +417,7 @@ def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
     sheets = []
     for n, ruleset_id in enumerate(rulesets, start=1):
         ws = _sheet(wb, LOSSES if len(rulesets) == 1 else f"{LOSSES}（{n}）")
-        ranking = summary.ranking.of(ruleset_id) if ruleset_id else ()
+        ranking = summary.ranking.of(ruleset_id, items=False) if ruleset_id else ()
         cats = list(summary.categories_of.get(ruleset_id, ()))
         headers = ["名次", "单位", "总分", "加分", *cats]
         widths = [5, 24, 7, 6, *([9] * len(cats))]
@@ -750,7 +750,7 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
     _finish(ws, widths)
     r = FIRST_ROW
     n = 0
-    for ranked in summary.ranking.of(among=summary.reported):
+    for ranked in summary.ranking.of(among=summary.reported, items=False):
         row = ranked.row
         lines = row.report_check or (None,)
         for line in lines:

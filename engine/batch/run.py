@@ -62,7 +62,7 @@ from engine.intake.history import History, load_history
 from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import Submission
 from engine.ruleset.ruleset import Ruleset
-from engine.tools.summary import FailedInput, ReportCheckRow, UnitRow, unit_row
+from engine.tools.summary import FailedInput, ReportCheckRow, Tally, UnitRow, unit_row
 
 try:
     import fcntl
@@ -220,20 +220,32 @@ class RowFile:
 
     The file has no name (O_TMPFILE, or unlinked as soon as it is made: the temporary module's
     TemporaryFile, readable by this user only), so nothing is left behind however the batch ends.
+
+    Each row is kept as two pickles: its items (nine tenths of reading a row back), then the rest,
+    so the sheets that show no item read a row without them (`head_at`). With a `tally`, each row
+    is counted for the 汇总 as it is appended, while the workers still run, instead of in a pass
+    over the file at the end.
     """
 
-    def __init__(self, folder: Path | str | None = None):
+    def __init__(self, folder: Path | str | None = None, tally: Tally | None = None):
         self._fh = tempfile.TemporaryFile(dir=folder, prefix=PART_PREFIX, suffix=PART_SUFFIX)
-        self._starts = array("q")
+        self._starts = array("q")  # where each row's items start; the rest follows them
+        self._heads = array("q")  # where the rest starts
         self._end = 0
         self.root = ""  # once set (relative_files): rows name their submission relative to it
+        self.tally = tally
 
     def append(self, row: UnitRow) -> None:
-        data = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+        if self.tally is not None:
+            self.tally.add(row, len(self._starts))
+        items = pickle.dumps(row.items, pickle.HIGHEST_PROTOCOL)
+        head = pickle.dumps(replace(row, items=()), pickle.HIGHEST_PROTOCOL)
         self._fh.seek(self._end)
-        self._fh.write(data)
+        self._fh.write(items)
+        self._fh.write(head)
         self._starts.append(self._end)
-        self._end += len(data)
+        self._heads.append(self._end + len(items))
+        self._end += len(items) + len(head)
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -245,8 +257,21 @@ class RowFile:
     def row_at(self, k: int) -> UnitRow:
         """The k-th row appended (its file relative to `root` once that is set)."""
         self._fh.seek(self._starts[k])
+        items = pickle.load(self._fh)
+        return self._head(items)
+
+    def head_at(self, k: int) -> UnitRow:
+        """The k-th row without its items (`items` is empty): what the sheets that show no item read."""
+        self._fh.seek(self._heads[k])
+        return self._head(())
+
+    def _head(self, items: tuple) -> UnitRow:
         row = pickle.load(self._fh)
-        return replace(row, file=relative_to(self.root, row.file)) if self.root else row
+        # a row just read is this reader's alone: set in place, not copied field by field
+        object.__setattr__(row, "items", items)
+        if self.root:
+            object.__setattr__(row, "file", relative_to(self.root, row.file))
+        return row
 
     def close(self) -> None:
         self._fh.close()
