@@ -30,6 +30,7 @@ import pickle
 import re
 import secrets
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -599,6 +600,22 @@ def _crashed(item: Input) -> Outcome:
     return Outcome(item.index, failure=FailedInput(item.index, item.shown, "内部错误", (message,)))
 
 
+def start_method() -> str:
+    """How worker processes start: as copies of this one ("fork": its imports and loaded rulesets
+    come with it — a spawned worker spends a third of a second importing before its first unit)
+    where that is safe, else as fresh interpreters ("spawn").
+
+    Safe means: Linux (forking is unsafe on macOS, absent on Windows), one thread in this process
+    (a lock another thread holds would stay held in the copy), and no durable_rules state made here
+    (its global C state is never copied: each worker makes its own).
+    """
+    from engine.evaluation.durable.adapter import started
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and not started():
+        return "fork"
+    return "spawn"
+
+
 def _round(
     items: list[Input],
     jobs: int,
@@ -607,7 +624,11 @@ def _round(
     emit: Callable[[Outcome], None],
 ) -> tuple[list[Input], set[int]]:
     """Run items in one pool. Returns what is left if a worker died, and what was running then."""
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited durable state
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "fork":  # what is buffered now would be written again by each worker
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
     workers = min(jobs, len(items))
     running = context.Array("q", [-1] * workers, lock=False)
     slots = context.Value("i", 0)
