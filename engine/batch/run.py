@@ -235,6 +235,7 @@ class RowFile:
         self._end = 0
         self.root = ""  # once set (relative_files): rows name their submission relative to it
         self.tally = tally
+        self._unread = False  # appended since the file was last flushed
 
     def append(self, row: UnitRow) -> None:
         if self.tally is not None:
@@ -247,6 +248,7 @@ class RowFile:
         self._starts.append(self._end)
         self._heads.append(self._end + len(items))
         self._end += len(items) + len(head)
+        self._unread = True
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -257,17 +259,26 @@ class RowFile:
 
     def row_at(self, k: int) -> UnitRow:
         """The k-th row appended (its file relative to `root` once that is set)."""
-        self._fh.seek(self._starts[k])
-        items = pickle.load(self._fh)
-        return self._head(items)
+        return self._head(k, pickle.loads(self._read(self._starts[k], self._heads[k])))
 
     def head_at(self, k: int) -> UnitRow:
         """The k-th row without its items (`items` is empty): what the sheets that show no item read."""
-        self._fh.seek(self._heads[k])
-        return self._head(())
+        return self._head(k, ())
 
-    def _head(self, items: tuple) -> UnitRow:
-        row = pickle.load(self._fh)
+    def _read(self, start: int, end: int) -> bytes:
+        # read at a place, not from the file's shared position: a copy of this process (scoresheets.summary
+        # writes a sheet in one) reads the same open file at the same time
+        if self._unread:
+            self._fh.flush()
+            self._unread = False
+        if hasattr(os, "pread"):
+            return os.pread(self._fh.fileno(), end - start, start)
+        self._fh.seek(start)  # Windows: no pread, and no copies of the process either
+        return self._fh.read(end - start)
+
+    def _head(self, k: int, items: tuple) -> UnitRow:
+        end = self._starts[k + 1] if k + 1 < len(self._starts) else self._end
+        row = pickle.loads(self._read(self._heads[k], end))
         # a row just read is this reader's alone: set in place, not copied field by field
         object.__setattr__(row, "items", items)
         if self.root:

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -135,3 +136,47 @@ def test_rows_on_disk_leave_no_file_and_come_back_whole(tmp_path):
         assert os.listdir(folder) == []  # no name: nothing to find, nothing left behind
         assert len(kept) == 2 and list(kept) == rows and kept.row_at(1) == rows[1]
     assert os.listdir(folder) == []
+
+
+def test_the_bad_records_sheet_written_by_a_copy_of_the_process_is_the_same(tmp_path, monkeypatch):
+    """From ASIDE_FROM records the 不良记录汇总 is written by a forked copy while the parent writes the
+    sheets before it: the same bytes as written in one process, and the same workbook as built whole."""
+    import scoresheets.summary as summary_xlsx
+
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    (rows, failures), n = _rows(["examples"], tmp_path / "out")
+    assert sum(len(r.bad_records) for r in rows) >= 2
+    monkeypatch.setattr(summary_xlsx, "ASIDE_FROM", 1)
+    started = []
+    start = summary_xlsx._Aside.start
+    monkeypatch.setattr(
+        summary_xlsx._Aside, "start", staticmethod(lambda wb, s: started.append(start(wb, s)) or started[-1])
+    )
+    (tmp_path / "a").mkdir()
+    whole, aside = _both(tmp_path / "a", rows, failures, n)
+    _same(whole, aside)
+    if sys.platform.startswith("linux"):
+        assert started and started[0] is not None  # a copy wrote it
+    monkeypatch.setattr(summary_xlsx._Aside, "start", staticmethod(lambda wb, s: None))
+    (tmp_path / "b").mkdir()
+    _, here = _both(tmp_path / "b", rows, failures, n)
+    assert aside.read_bytes() == here.read_bytes()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="copies of the process only on Linux")
+def test_a_copy_that_cannot_write_the_sheet_leaves_it_to_the_parent(tmp_path, monkeypatch):
+    import scoresheets.summary as summary_xlsx
+
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    (rows, failures), n = _rows(["examples"], tmp_path / "out")
+    monkeypatch.setattr(summary_xlsx, "ASIDE_FROM", 1)
+    (tmp_path / "b").mkdir()
+    _, here = _both(tmp_path / "b", rows, failures, n)
+    # the copy finds a style the seeding missed: it writes nothing, and the parent writes the sheet
+    monkeypatch.setattr(summary_xlsx, "_seed_bad_record_styles", lambda wb, summary: None)
+    (tmp_path / "c").mkdir()
+    _, fallback = _both(tmp_path / "c", rows, failures, n)
+    assert load_workbook(fallback)["不良记录汇总"]["B4"].value == load_workbook(here)["不良记录汇总"]["B4"].value
+    _same(here, fallback)
