@@ -381,9 +381,11 @@ def part_name(token: str, index: int) -> str:
     return f"{PART_PREFIX}{token}-{index:06d}{PART_SUFFIX}"
 
 
-# Below this many units one process is faster: starting a worker (imports, the ruleset, durable's
-# programs) costs about as much as assessing a few hundred units (benchmarks/README.md).
-PARALLEL_FROM = 400
+# Below this many units one process is faster (benchmarks/README.md): a worker copied from the
+# parent ("fork", start_method) only builds durable's programs before its first unit; a spawned one
+# first imports the engine and loads the ruleset, about as long as assessing a few hundred units.
+PARALLEL_FROM = 20
+PARALLEL_FROM_SPAWNED = 400
 
 
 IN_FLIGHT = 8  # units handed to the pool per worker at a time
@@ -391,7 +393,8 @@ IN_FLIGHT = 8  # units handed to the pool per worker at a time
 
 def default_jobs(units: int) -> int:
     """Processes for a batch of this size when --jobs is not given."""
-    return 1 if units < PARALLEL_FROM else max(1, os.cpu_count() or 1)
+    least = PARALLEL_FROM if start_method() == "fork" else PARALLEL_FROM_SPAWNED
+    return 1 if units < least else max(1, os.cpu_count() or 1)
 
 
 def prepare(config: WorkerConfig) -> None:

@@ -167,7 +167,8 @@ def _workers(jobs: int | None) -> int:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份时 1 个进程（更快），否则为可用的 CPU 核数；也不超过它。",
+    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份（Linux 以外的系统上 {batching.PARALLEL_FROM_SPAWNED} 份）"
+    "时 1 个进程（更快），否则为可用的 CPU 核数；也不超过它。",
 )
 @click.option(
     "--format",
