@@ -5,9 +5,10 @@
   (`单位2` before `单位10`); a file reached twice is assessed once.
 - **Isolation**: a submission that cannot be assessed becomes a `FailedInput` with every
   located problem; the batch goes on.
-- **Processes, not threads** (durable_rules keeps global C state): each worker loads and
-  compiles the ruleset once, in its initializer. Outcomes are committed in input order, so
-  file names, messages and the 汇总 do not depend on which worker finished first.
+- **Processes, not threads** (durable_rules keeps global C state): each worker compiles the
+  ruleset once, in its initializer; it starts as a copy of the parent where that is safe
+  (`start_method`). Outcomes are committed in input order, so file names, messages and the
+  汇总 do not depend on which worker finished first.
 - **Atomic output**: a worker saves a scoresheet to a dot-file ending `.part` in the output
   folder; the parent renames it into place under its final name. A killed run leaves only
   complete files and `.part` files, which the next run into the folder removes. One run at
