@@ -35,6 +35,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -671,10 +672,12 @@ class _Written:
     def __init__(self, path: str):
         self.out = path
         self._rels = RelationshipList()
+        ALL_TEMP_FILES.append(path)  # removed at exit, as openpyxl's own, if the workbook is never saved
 
     def cleanup(self) -> None:
         with contextlib.suppress(OSError):
             os.remove(self.out)
+        ALL_TEMP_FILES.remove(self.out)
 
 
 class _Aside:
