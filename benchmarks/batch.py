@@ -6,7 +6,9 @@ Each configuration runs in a fresh Python process (so peak memory is per run): t
 itself in-process, its worker processes as children. Reported: wall time, time per unit,
 speed-up over the first --jobs value, peak RSS of the main process (getrusage SELF) and of
 the largest worker (getrusage CHILDREN), CPU time of all processes (user + system: what the
-work costs, whatever else the machine is doing), and what was written. With --repeat R each
+work costs, whatever else the machine is doing), the main process's own CPU per unit (with
+--jobs 2 the parent alone: its share is what keeps 2 jobs from 2×), what was written, and the
+load average before and after the run. With --repeat R each
 configuration runs R times and the fastest run is shown (on a shared machine the slower ones
 mostly measure the neighbours).
 """
