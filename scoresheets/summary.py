@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import zipfile
 from dataclasses import replace
@@ -35,7 +36,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._writer import ALL_TEMP_FILES
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -156,6 +157,8 @@ class _Stream:
     them, so the 汇总 of a batch is never whole in memory. Rows go out as the normal writer
     writes them (cells in column order, merged cells styled, every row with a cell or a height)."""
 
+    files: dict[str, str] = {}  # sheet name → the file it is to be written into (else openpyxl makes one)
+
     def __init__(self, wb: Workbook, name: str):
         self.ws = Worksheet(wb, name)  # made first, so that it has the name (not "name1")
         self.out = wb.create_sheet(name)
@@ -167,6 +170,10 @@ class _Stream:
         # what openpyxl writes before the rows: these cannot change once a row is out
         for attr in ("sheet_properties", "views", "sheet_format", "column_dimensions", "row_dimensions"):
             setattr(self.out, attr, getattr(self.ws, attr))
+        path = _Stream.files.pop(self.out.title, None)
+        if path is not None:  # into a file made for it (as _get_writer does, but not a file of its own)
+            self.out._writer = WorksheetWriter(self.out, out=path)
+            self.out._writer.write_top()
         self.out._get_writer()
         self.rows = self.out._rows = self._rows()  # closed by openpyxl as it saves the sheet
         next(self.rows)
@@ -672,29 +679,41 @@ class _Written:
     def __init__(self, path: str):
         self.out = path
         self._rels = RelationshipList()
-        ALL_TEMP_FILES.append(path)  # removed at exit, as openpyxl's own, if the workbook is never saved
 
     def cleanup(self) -> None:
-        with contextlib.suppress(OSError):
-            os.remove(self.out)
-        ALL_TEMP_FILES.remove(self.out)
+        _forget(self.out)
+
+
+def _forget(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
+    with contextlib.suppress(ValueError):
+        ALL_TEMP_FILES.remove(path)
 
 
 class _Aside:
-    """The 不良记录汇总 sheet written by a copy of this process (os.fork) into a file of its own,
-    while this process writes the sheets before it; `join` puts it in its place, or says it could
-    not (the caller then writes it). Only where a copy is safe: Linux, one thread."""
+    """The 不良记录汇总 sheet written by a copy of this process (os.fork) into a file this process
+    made for it, while this process writes the sheets before it; `join` puts it in its place, or
+    says it could not (the caller then writes it). Only where a copy is safe: Linux, one thread."""
 
     def __init__(self, wb: Workbook, summary: BatchSummary):
+        fd, self.path = tempfile.mkstemp(prefix="openpyxl.")
+        os.close(fd)
+        ALL_TEMP_FILES.append(self.path)  # removed at exit, as openpyxl's own, whatever happens
         for stream in (sys.stdout, sys.stderr):  # what is buffered would be written twice
             with contextlib.suppress(Exception):
                 stream.flush()
-        self._sizes = _sizes(wb)
         self._fd, child = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the copy: write the sheet, say where it is, and leave without cleaning up
+        try:
+            self.pid = os.fork()
+        except OSError:
             os.close(self._fd)
-            os._exit(_write_aside(wb, summary, child, self._sizes))
+            os.close(child)
+            _forget(self.path)
+            raise
+        if self.pid == 0:  # the copy: write the sheet and leave at once, cleaning up nothing
+            os.close(self._fd)
+            os._exit(_write_aside(wb, summary, self.path, child))
         os.close(child)
 
     @staticmethod
@@ -703,7 +722,7 @@ class _Aside:
             return None
         try:
             return _Aside(wb, summary)
-        except OSError:  # no process to spare: written here instead
+        except OSError:  # no process or file to spare: written here instead
             return None
 
     def join(self, wb: Workbook) -> bool:
@@ -712,44 +731,45 @@ class _Aside:
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
         if status != 0 or not data:
+            _forget(self.path)
             return False
-        path, printing, state = pickle.loads(data)
+        printing, state = pickle.loads(data)
         out = wb.create_sheet(BAD_RECORDS)
         out._print_area, out._print_rows, out._print_cols = printing
         out.sheet_state = state
-        out._writer = _Written(path)
+        out._writer = _Written(self.path)
         out._WriteOnlyWorksheet__saved = True  # written: ExcelWriter copies the file in as it is
         return True
 
     def abandon(self) -> None:
+        """Stop the copy (if `join` has not waited for it) and remove its file."""
         if self.pid:
             with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGTERM)
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
                 os.waitpid(self.pid, 0)
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self.pid = 0
+            _forget(self.path)
 
 
-def _write_aside(wb: Workbook, summary: BatchSummary, pipe: int, sizes: tuple[int, ...]) -> int:
-    """In the copy: the sheet written and closed; its file, print set-up and state sent down `pipe`.
-    Returns the exit status (1: not written — a style the seeding missed, or anything else)."""
-    out = None
+def _write_aside(wb: Workbook, summary: BatchSummary, path: str, pipe: int) -> int:
+    """In the copy: the sheet written into `path` and closed, its print set-up and state sent down
+    `pipe`. Returns the exit status (1: not written — a style the seeding missed, or anything else)."""
     try:
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+        sizes = _sizes(wb)
+        _Stream.files[BAD_RECORDS] = path
         out = write_bad_records(wb, summary)._stream.out
         out.close()
         plain = not (out._charts or out._images or out._rels or out.auto_filter.ref or out.defined_names)
-        if _sizes(wb) != sizes or not plain:
-            raise RuntimeError("the sheet needs what the workbook has not got")
-        data = pickle.dumps((out._writer.out, (out._print_area, out._print_rows, out._print_cols), out.sheet_state))
+        if _sizes(wb) != sizes or not plain or out._writer.out != path:
+            return 1
+        data = pickle.dumps(((out._print_area, out._print_rows, out._print_cols), out.sheet_state))
         with os.fdopen(pipe, "wb") as fh:
             fh.write(data)
         return 0
     except BaseException:
-        if out is not None and out._writer is not None:
-            with contextlib.suppress(OSError):
-                os.remove(out._writer.out)
         return 1
 
 
