@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,8 @@ def measure(inputs: str, out: str, jobs: str, rules: str) -> None:
 
 
 def _run(inputs: Path, out: Path, jobs: str, rules: str) -> dict:
+    # a fresh folder each run: into the last run's, every scoresheet is checked before it is replaced
+    shutil.rmtree(out, ignore_errors=True)
     load = os.getloadavg()[0]
     proc = subprocess.run(
         [sys.executable, __file__, "--measure", str(inputs), str(out), jobs, rules],
