@@ -6,7 +6,9 @@ Each configuration runs in a fresh Python process (so peak memory is per run): t
 itself in-process, its worker processes as children. Reported: wall time, time per unit,
 speed-up over the first --jobs value, peak RSS of the main process (getrusage SELF) and of
 the largest worker (getrusage CHILDREN), CPU time of all processes (user + system: what the
-work costs, whatever else the machine is doing), and what was written. With --repeat R each
+work costs, whatever else the machine is doing), the main process's own CPU per unit (with
+--jobs 2 the parent alone: its share is what keeps 2 jobs from 2×), what was written, and the
+load average before and after the run. With --repeat R each
 configuration runs R times and the fastest run is shown (on a shared machine the slower ones
 mostly measure the neighbours).
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +44,7 @@ def measure(inputs: str, out: str, jobs: str, rules: str) -> None:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     own, workers = me.ru_maxrss * kib, kids.ru_maxrss * kib
     cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    main_cpu = me.ru_utime + me.ru_stime
     files = [p for p in Path(out).iterdir()]
     print(
         json.dumps(
@@ -47,6 +52,7 @@ def measure(inputs: str, out: str, jobs: str, rules: str) -> None:
                 "code": code,
                 "seconds": seconds,
                 "cpu": cpu,
+                "main_cpu": main_cpu,
                 "self_mib": own / 1024,
                 "child_mib": workers / 1024,
                 "files": len(files),
@@ -58,6 +64,9 @@ def measure(inputs: str, out: str, jobs: str, rules: str) -> None:
 
 
 def _run(inputs: Path, out: Path, jobs: str, rules: str) -> dict:
+    # a fresh folder each run: into the last run's, every scoresheet is checked before it is replaced
+    shutil.rmtree(out, ignore_errors=True)
+    load = os.getloadavg()[0]
     proc = subprocess.run(
         [sys.executable, __file__, "--measure", str(inputs), str(out), jobs, rules],
         capture_output=True,
@@ -68,7 +77,7 @@ def _run(inputs: Path, out: Path, jobs: str, rules: str) -> dict:
     if not lines:
         print(proc.stderr[-2000:])
         raise SystemExit(f"run {inputs} jobs={jobs} failed")
-    return json.loads(lines[-1])
+    return {**json.loads(lines[-1]), "load": (load, os.getloadavg()[0])}
 
 
 def main() -> None:
@@ -96,7 +105,7 @@ def main() -> None:
     print(f"ruleset {ruleset.header.id}: {len(ruleset.entries)} items; {args.broken:.0%} of units deliberately broken")
     print(
         f"{'N':>6} {'jobs':>4} {'total s':>8} {'ms/unit':>8} {'speed-up':>8} {'CPU s':>7} "
-        f"{'main MiB':>9} {'worker MiB':>10}  written"
+        f"{'main CPU ms/unit':>15} {'main MiB':>9} {'worker MiB':>10}  written"
     )
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
@@ -115,8 +124,9 @@ def main() -> None:
                 every = ", ".join(f"{x['seconds']:.2f}" for x in runs)
                 print(
                     f"{n:>6} {jobs:>4} {r['seconds']:>8.2f} {1000 * r['seconds'] / n:>8.1f} "
-                    f"{base / r['seconds']:>7.2f}x {r['cpu']:>7.1f} {r['self_mib']:>9.0f} {r['child_mib']:>10.0f}  "
-                    f"{r['files']} files, {r['bytes'] / 2**20:.1f} MiB (汇总 {r['summary_bytes'] / 1024:.0f} KiB), exit {r['code']}"
+                    f"{base / r['seconds']:>7.2f}x {r['cpu']:>7.1f} {1000 * r['main_cpu'] / n:>15.2f} {r['self_mib']:>9.0f} {r['child_mib']:>10.0f}  "
+                    f"{r['files']} files, {r['bytes'] / 2**20:.1f} MiB (汇总 {r['summary_bytes'] / 1024:.0f} KiB), exit {r['code']}, "
+                    f"load {r['load'][0]:.2f} → {r['load'][1]:.2f}"
                     + (f"; all runs: {every} s" if len(runs) > 1 else "")
                 )
 

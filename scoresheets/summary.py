@@ -12,11 +12,18 @@ stream=False)` builds the same workbook whole, as the tests compare.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import pickle
 import re
 import shutil
+import signal
+import sys
+import tempfile
+import threading
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,8 +33,10 @@ from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -38,6 +47,7 @@ from engine.ruleset.model import GRADES
 from engine.tools.summary import (
     NAMES_SHOWN,
     TIE_RULE,
+    BadRecordRow,
     BatchSummary,
     UnitRow,
     lost_by_category,
@@ -147,6 +157,8 @@ class _Stream:
     them, so the 汇总 of a batch is never whole in memory. Rows go out as the normal writer
     writes them (cells in column order, merged cells styled, every row with a cell or a height)."""
 
+    files: dict[str, str] = {}  # sheet name → the file it is to be written into (else openpyxl makes one)
+
     def __init__(self, wb: Workbook, name: str):
         self.ws = Worksheet(wb, name)  # made first, so that it has the name (not "name1")
         self.out = wb.create_sheet(name)
@@ -158,6 +170,10 @@ class _Stream:
         # what openpyxl writes before the rows: these cannot change once a row is out
         for attr in ("sheet_properties", "views", "sheet_format", "column_dimensions", "row_dimensions"):
             setattr(self.out, attr, getattr(self.ws, attr))
+        path = _Stream.files.pop(self.out.title, None)
+        if path is not None:  # into a file made for it (as _get_writer does, but not a file of its own)
+            self.out._writer = WorksheetWriter(self.out, out=path)
+            self.out._writer.write_top()
         self.out._get_writer()
         self.rows = self.out._rows = self._rows()  # closed by openpyxl as it saves the sheet
         next(self.rows)
@@ -374,7 +390,7 @@ def write_ranking(wb: Workbook, summary: BatchSummary) -> Worksheet:
     r = FIRST_ROW
     group = None
     k = len(extra[0])  # the columns after 等次 move right by this many
-    for ranked in summary.ranking:
+    for ranked in summary.ranking.of(items=False):
         row = ranked.row
         if ranked.group != group:
             group = ranked.group
@@ -417,7 +433,7 @@ def write_losses(wb: Workbook, summary: BatchSummary) -> list[Worksheet]:
     sheets = []
     for n, ruleset_id in enumerate(rulesets, start=1):
         ws = _sheet(wb, LOSSES if len(rulesets) == 1 else f"{LOSSES}（{n}）")
-        ranking = summary.ranking.of(ruleset_id) if ruleset_id else ()
+        ranking = summary.ranking.of(ruleset_id, items=False) if ruleset_id else ()
         cats = list(summary.categories_of.get(ruleset_id, ()))
         headers = ["名次", "单位", "总分", "加分", *cats]
         widths = [5, 24, 7, 6, *([9] * len(cats))]
@@ -587,50 +603,174 @@ def write_grades(wb: Workbook, summary: BatchSummary) -> Worksheet:
     return ws
 
 
+BAD_RECORD_HEADERS = ["序号", "单位", "单位类型", "规则编号", "事项", "依据", "扣分", "严重程度", "后果", "说明"]
+BAD_RECORD_WIDTHS = [5, 20, 9, 8, 30, 28, 6, 8, 18, 16]
+
+
 def write_bad_records(wb: Workbook, summary: BatchSummary) -> Worksheet:
     ws = _sheet(wb, BAD_RECORDS)
-    headers = ["序号", "单位", "单位类型", "规则编号", "事项", "依据", "扣分", "严重程度", "后果", "说明"]
-    widths = [5, 20, 9, 8, 30, 28, 6, 8, 18, 16]
+    _bad_records_head(ws, summary)
+    r = FIRST_ROW
+    for n, b in enumerate(summary.bad_records, start=1):
+        _bad_record_row(ws, r, n, b)
+        r += 1
+        _done(ws, r)
+    if not summary.bad_records:
+        _none_row(ws, r, len(BAD_RECORD_HEADERS), BAD_RECORD_WIDTHS)
+    _close(ws)
+    return ws
+
+
+def _bad_records_head(ws: Worksheet, summary: BatchSummary) -> None:
     count = len(summary.bad_records)
     severe = summary.bad_records.severe
     _head(
         ws,
         _title(summary, "不良记录汇总"),
         f"{_info(summary)}\n不良记录{count}条（其中严重{severe}条），按排名顺序列出",
-        headers,
-        widths,
+        BAD_RECORD_HEADERS,
+        BAD_RECORD_WIDTHS,
     )
-    _finish(ws, widths)
-    r = FIRST_ROW
-    for n, b in enumerate(summary.bad_records, start=1):
-        rec = b.record
-        texts = [
-            "",
-            b.unit,
-            b.unit_type,
-            rec.rule_id,
-            rec.event,
-            rec.basis,
-            "",
-            rec.severity,
-            rec.consequence,
-            rec.note,
-        ]
-        put_number(ws, r, 1, n, CENTER)
-        for col in (2, 5, 6, 9, 10):
-            put_text(ws, r, col, texts[col - 1], BODY)
-        for col in (3, 4, 8):
-            put_text(ws, r, col, texts[col - 1], CENTER)
-        put_number(ws, r, 7, rec.deduction, NUMBER)
-        if rec.severity == "严重":
-            own(ws.cell(r, 8)).fill = SEVERE_FILL
-        fit_row(ws, r, texts, widths)
-        r += 1
-        _done(ws, r)
-    if not summary.bad_records:
-        _none_row(ws, r, len(headers), widths)
-    _close(ws)
-    return ws
+    _finish(ws, BAD_RECORD_WIDTHS)
+
+
+def _bad_record_row(ws: Worksheet, r: int, n: int, b: BadRecordRow) -> None:
+    rec = b.record
+    texts = ["", b.unit, b.unit_type, rec.rule_id, rec.event, rec.basis, "", rec.severity, rec.consequence, rec.note]
+    put_number(ws, r, 1, n, CENTER)
+    for col in (2, 5, 6, 9, 10):
+        put_text(ws, r, col, texts[col - 1], BODY)
+    for col in (3, 4, 8):
+        put_text(ws, r, col, texts[col - 1], CENTER)
+    put_number(ws, r, 7, rec.deduction, NUMBER)
+    if rec.severity == "严重":
+        own(ws.cell(r, 8)).fill = SEVERE_FILL
+    fit_row(ws, r, texts, BAD_RECORD_WIDTHS)
+
+
+# 不良记录 rows from which that sheet is written by a copy of this process while this one writes the
+# sheets before it (about 0.13 ms a row; making the copy costs some milliseconds)
+ASIDE_FROM = 500
+
+
+def _seed_bad_record_styles(wb: Workbook, summary: BatchSummary) -> None:
+    """Register every style the 不良记录汇总 sheet uses before any sheet is written (its head, a
+    severe row, a 无 row, in a scratch sheet), so that whichever process writes it finds them all
+    and adds none: the style numbers are the same whether it is written here or by a copy."""
+    ws = Worksheet(wb, BAD_RECORDS)  # never added to the workbook
+    _bad_records_head(ws, summary)
+    record = next(iter(summary.bad_records))
+    _bad_record_row(ws, FIRST_ROW, 1, replace(record, record=record.record.model_copy(update={"severity": "严重"})))
+    _none_row(ws, FIRST_ROW + 1, len(BAD_RECORD_HEADERS), BAD_RECORD_WIDTHS)
+    for key in sorted(ws._cells):
+        ws._cells[key].style_id  # noqa: B018  (registers the cell's style)
+
+
+def _sizes(wb: Workbook) -> tuple[int, ...]:
+    return tuple(len(getattr(wb, name)) for name in (*_STYLE_LISTS, "_cell_styles"))
+
+
+_STYLE_LISTS = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
+
+
+class _Written:
+    """A worksheet's XML already written to a file (what ExcelWriter asks of a sheet's writer)."""
+
+    def __init__(self, path: str):
+        self.out = path
+        self._rels = RelationshipList()
+
+    def cleanup(self) -> None:
+        _forget(self.out)
+
+
+def _forget(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
+    with contextlib.suppress(ValueError):
+        ALL_TEMP_FILES.remove(path)
+
+
+class _Aside:
+    """The 不良记录汇总 sheet written by a copy of this process (os.fork) into a file this process
+    made for it, while this process writes the sheets before it; `join` puts it in its place, or
+    says it could not (the caller then writes it). Only where a copy is safe: Linux, one thread."""
+
+    def __init__(self, wb: Workbook, summary: BatchSummary):
+        fd, self.path = tempfile.mkstemp(prefix="openpyxl.")
+        os.close(fd)
+        ALL_TEMP_FILES.append(self.path)  # removed at exit, as openpyxl's own, whatever happens
+        for stream in (sys.stdout, sys.stderr):  # what is buffered would be written twice
+            with contextlib.suppress(Exception):
+                stream.flush()
+        self._fd, child = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(self._fd)
+            os.close(child)
+            _forget(self.path)
+            raise
+        if self.pid == 0:  # the copy: write the sheet and leave at once, cleaning up nothing
+            os.close(self._fd)
+            os._exit(_write_aside(wb, summary, self.path, child))
+        os.close(child)
+
+    @staticmethod
+    def start(wb: Workbook, summary: BatchSummary) -> _Aside | None:
+        if not sys.platform.startswith("linux") or threading.active_count() != 1:
+            return None
+        try:
+            return _Aside(wb, summary)
+        except OSError:  # no process or file to spare: written here instead
+            return None
+
+    def join(self, wb: Workbook) -> bool:
+        with os.fdopen(self._fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status != 0 or not data:
+            _forget(self.path)
+            return False
+        printing, state = pickle.loads(data)
+        out = wb.create_sheet(BAD_RECORDS)
+        out._print_area, out._print_rows, out._print_cols = printing
+        out.sheet_state = state
+        out._writer = _Written(self.path)
+        out._WriteOnlyWorksheet__saved = True  # written: ExcelWriter copies the file in as it is
+        return True
+
+    def abandon(self) -> None:
+        """Stop the copy (if `join` has not waited for it) and remove its file."""
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self.pid = 0
+            _forget(self.path)
+
+
+def _write_aside(wb: Workbook, summary: BatchSummary, path: str, pipe: int) -> int:
+    """In the copy: the sheet written into `path` and closed, its print set-up and state sent down
+    `pipe`. Returns the exit status (1: not written — a style the seeding missed, or anything else)."""
+    try:
+        sizes = _sizes(wb)
+        _Stream.files[BAD_RECORDS] = path
+        out = write_bad_records(wb, summary)._stream.out
+        out.close()
+        plain = not (out._charts or out._images or out._rels or out.auto_filter.ref or out.defined_names)
+        if _sizes(wb) != sizes or not plain or out._writer.out != path:
+            return 1
+        data = pickle.dumps(((out._print_area, out._print_rows, out._print_cols), out.sheet_state))
+        with os.fdopen(pipe, "wb") as fh:
+            fh.write(data)
+        return 0
+    except BaseException:
+        return 1
 
 
 def _names(names: tuple[str, ...], count: int) -> str:
@@ -750,7 +890,7 @@ def write_report_check(wb: Workbook, summary: BatchSummary) -> Worksheet:
     _finish(ws, widths)
     r = FIRST_ROW
     n = 0
-    for ranked in summary.ranking.of(among=summary.reported):
+    for ranked in summary.ranking.of(among=summary.reported, items=False):
         row = ranked.row
         lines = row.report_check or (None,)
         for line in lines:
@@ -833,10 +973,19 @@ def build_summary_workbook(summary: BatchSummary, stream: bool = True) -> Workbo
 
     wb = Workbook(write_only=stream)
     register_styles(wb)
-    write_ranking(wb, summary)
-    write_losses(wb, summary)
-    write_grades(wb, summary)
-    write_bad_records(wb, summary)
+    aside = None
+    if stream and len(summary.bad_records) >= ASIDE_FROM:
+        _seed_bad_record_styles(wb, summary)
+        aside = _Aside.start(wb, summary)
+    try:
+        write_ranking(wb, summary)
+        write_losses(wb, summary)
+        write_grades(wb, summary)
+        if aside is None or not aside.join(wb):
+            write_bad_records(wb, summary)
+    finally:
+        if aside is not None:
+            aside.abandon()
     write_items(wb, summary)
     write_errors(wb, summary)
     if summary.has_reports:

@@ -5,9 +5,10 @@
   (`单位2` before `单位10`); a file reached twice is assessed once.
 - **Isolation**: a submission that cannot be assessed becomes a `FailedInput` with every
   located problem; the batch goes on.
-- **Processes, not threads** (durable_rules keeps global C state): each worker loads and
-  compiles the ruleset once, in its initializer. Outcomes are committed in input order, so
-  file names, messages and the 汇总 do not depend on which worker finished first.
+- **Processes, not threads** (durable_rules keeps global C state): each worker compiles the
+  ruleset once, in its initializer; it starts as a copy of the parent where that is safe
+  (`start_method`). Outcomes are committed in input order, so file names, messages and the
+  汇总 do not depend on which worker finished first.
 - **Atomic output**: a worker saves a scoresheet to a dot-file ending `.part` in the output
   folder; the parent renames it into place under its final name. A killed run leaves only
   complete files and `.part` files, which the next run into the folder removes. One run at
@@ -30,6 +31,7 @@ import pickle
 import re
 import secrets
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -62,7 +64,7 @@ from engine.intake.history import History, load_history
 from engine.intake.review import Overrides, load_overrides
 from engine.intake.submission import Submission
 from engine.ruleset.ruleset import Ruleset
-from engine.tools.summary import FailedInput, ReportCheckRow, UnitRow, unit_row
+from engine.tools.summary import FailedInput, ReportCheckRow, Tally, UnitRow, unit_row
 
 try:
     import fcntl
@@ -220,20 +222,34 @@ class RowFile:
 
     The file has no name (O_TMPFILE, or unlinked as soon as it is made: the temporary module's
     TemporaryFile, readable by this user only), so nothing is left behind however the batch ends.
+
+    Each row is kept as two pickles: its items (nine tenths of reading a row back), then the rest,
+    so the sheets that show no item read a row without them (`head_at`). With a `tally`, each row
+    is counted for the 汇总 as it is appended, while the workers still run, instead of in a pass
+    over the file at the end.
     """
 
-    def __init__(self, folder: Path | str | None = None):
+    def __init__(self, folder: Path | str | None = None, tally: Tally | None = None):
         self._fh = tempfile.TemporaryFile(dir=folder, prefix=PART_PREFIX, suffix=PART_SUFFIX)
-        self._starts = array("q")
+        self._starts = array("q")  # where each row's items start; the rest follows them
+        self._heads = array("q")  # where the rest starts
         self._end = 0
         self.root = ""  # once set (relative_files): rows name their submission relative to it
+        self.tally = tally
+        self._unread = False  # appended since the file was last flushed
 
     def append(self, row: UnitRow) -> None:
-        data = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+        if self.tally is not None:
+            self.tally.add(row, len(self._starts))
+        items = pickle.dumps(row.items, pickle.HIGHEST_PROTOCOL)
+        head = pickle.dumps(replace(row, items=()), pickle.HIGHEST_PROTOCOL)
         self._fh.seek(self._end)
-        self._fh.write(data)
+        self._fh.write(items)
+        self._fh.write(head)
         self._starts.append(self._end)
-        self._end += len(data)
+        self._heads.append(self._end + len(items))
+        self._end += len(items) + len(head)
+        self._unread = True
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -244,9 +260,31 @@ class RowFile:
 
     def row_at(self, k: int) -> UnitRow:
         """The k-th row appended (its file relative to `root` once that is set)."""
-        self._fh.seek(self._starts[k])
-        row = pickle.load(self._fh)
-        return replace(row, file=relative_to(self.root, row.file)) if self.root else row
+        return self._head(k, pickle.loads(self._read(self._starts[k], self._heads[k])))
+
+    def head_at(self, k: int) -> UnitRow:
+        """The k-th row without its items (`items` is empty): what the sheets that show no item read."""
+        return self._head(k, ())
+
+    def _read(self, start: int, end: int) -> bytes:
+        # read at a place, not from the file's shared position: a copy of this process (scoresheets.summary
+        # writes a sheet in one) reads the same open file at the same time
+        if self._unread:
+            self._fh.flush()
+            self._unread = False
+        if hasattr(os, "pread"):
+            return os.pread(self._fh.fileno(), end - start, start)
+        self._fh.seek(start)  # Windows: no pread, and no copies of the process either
+        return self._fh.read(end - start)
+
+    def _head(self, k: int, items: tuple) -> UnitRow:
+        end = self._starts[k + 1] if k + 1 < len(self._starts) else self._end
+        row = pickle.loads(self._read(self._heads[k], end))
+        # a row just read is this reader's alone: set in place, not copied field by field
+        object.__setattr__(row, "items", items)
+        if self.root:
+            object.__setattr__(row, "file", relative_to(self.root, row.file))
+        return row
 
     def close(self) -> None:
         self._fh.close()
@@ -344,9 +382,11 @@ def part_name(token: str, index: int) -> str:
     return f"{PART_PREFIX}{token}-{index:06d}{PART_SUFFIX}"
 
 
-# Below this many units one process is faster: starting a worker (imports, the ruleset, durable's
-# programs) costs about as much as assessing a few hundred units (benchmarks/README.md).
-PARALLEL_FROM = 400
+# Below this many units one process is faster (benchmarks/README.md): a worker copied from the
+# parent ("fork", start_method) only builds durable's programs before its first unit; a spawned one
+# first imports the engine and loads the ruleset, about as long as assessing a few hundred units.
+PARALLEL_FROM = 20
+PARALLEL_FROM_SPAWNED = 400
 
 
 IN_FLIGHT = 8  # units handed to the pool per worker at a time
@@ -354,7 +394,8 @@ IN_FLIGHT = 8  # units handed to the pool per worker at a time
 
 def default_jobs(units: int) -> int:
     """Processes for a batch of this size when --jobs is not given."""
-    return 1 if units < PARALLEL_FROM else max(1, os.cpu_count() or 1)
+    least = PARALLEL_FROM if start_method() == "fork" else PARALLEL_FROM_SPAWNED
+    return 1 if units < least else max(1, os.cpu_count() or 1)
 
 
 def prepare(config: WorkerConfig) -> None:
@@ -574,6 +615,22 @@ def _crashed(item: Input) -> Outcome:
     return Outcome(item.index, failure=FailedInput(item.index, item.shown, "内部错误", (message,)))
 
 
+def start_method() -> str:
+    """How worker processes start: as copies of this one ("fork": its imports and loaded rulesets
+    come with it — a spawned worker spends a third of a second importing before its first unit)
+    where that is safe, else as fresh interpreters ("spawn").
+
+    Safe means: Linux (forking is unsafe on macOS, absent on Windows), one thread in this process
+    (a lock another thread holds would stay held in the copy), and no durable_rules state made here
+    (its global C state is never copied: each worker makes its own).
+    """
+    from engine.evaluation.durable.adapter import started
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and not started():
+        return "fork"
+    return "spawn"
+
+
 def _round(
     items: list[Input],
     jobs: int,
@@ -582,7 +639,11 @@ def _round(
     emit: Callable[[Outcome], None],
 ) -> tuple[list[Input], set[int]]:
     """Run items in one pool. Returns what is left if a worker died, and what was running then."""
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited durable state
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "fork":  # what is buffered now would be written again by each worker
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
     workers = min(jobs, len(items))
     running = context.Array("q", [-1] * workers, lock=False)
     slots = context.Value("i", 0)

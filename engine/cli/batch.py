@@ -34,6 +34,7 @@ from engine.files.atomic import write_text_atomic
 from engine.tools.summary import (
     NAMES_SHOWN,
     FailedInput,
+    Tally,
     UnitRow,
     build_summary,
     summary_json,
@@ -166,7 +167,8 @@ def _workers(jobs: int | None) -> int:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份时 1 个进程（更快），否则为可用的 CPU 核数；也不超过它。",
+    help=f"并行评分的进程数。缺省：少于 {batching.PARALLEL_FROM} 份（Linux 以外的系统上 {batching.PARALLEL_FROM_SPAWNED} 份）"
+    "时 1 个进程（更快），否则为可用的 CPU 核数；也不超过它。",
 )
 @click.option(
     "--format",
@@ -258,8 +260,9 @@ def batch(
     # 失分单位: the 汇总.xlsx names the first few of each item; the JSON and the 通报 name them all
     names = None if fmt == "json" or notice_path is not None else NAMES_SHOWN
     try:
-        # the rows wait on disk (in the output folder, unnamed) for the 汇总, not in memory
-        with folder, batching.RowFile(outdir) as kept:
+        # the rows wait on disk (in the output folder, unnamed) for the 汇总, not in memory, and
+        # are counted for it as they come (Tally), not in a pass over them at the end
+        with folder, batching.RowFile(outdir, Tally(names=names)) as kept:
             rows, failures = batching.run(
                 items,
                 missing,
@@ -302,7 +305,7 @@ def batch(
                 from scoresheets.notice import write_notice  # python-docx only when a notice is written
 
                 write_notice(build_notice(summary, previous_of(summary) if history else None), notice_path, when)
-            checked = [r.row for r in summary.ranking.of(among=summary.reported)]
+            checked = [r.row for r in summary.ranking.of(among=summary.reported, items=False)]
     finally:
         progress.close()
     seconds = time.monotonic() - started

@@ -393,11 +393,18 @@ class _GroupTally:
 class Ranking(Sequence):
     """The ranked units (see the module docstring), each row fetched when it is read: the groups
     hold only each member's (−总分, position, ref), where `fetch(ref)` gives the row — the row
-    itself when the rows are in memory, else read back from the batch's file of rows."""
+    itself when the rows are in memory, else read back from the batch's file of rows; `light(ref)`
+    the row without its items, where that is cheaper (the same as `fetch` by default)."""
 
-    def __init__(self, blocks: list[tuple[str, str, list]], fetch: Callable[[object], UnitRow]):
+    def __init__(
+        self,
+        blocks: list[tuple[str, str, list]],
+        fetch: Callable[[object], UnitRow],
+        light: Callable[[object], UnitRow] | None = None,
+    ):
         self._blocks = blocks  # (label, ruleset id, sorted members)
         self._fetch = fetch
+        self._light = light or fetch
         self._len = sum(len(members) for _, _, members in blocks)
 
     def __len__(self) -> int:
@@ -409,9 +416,13 @@ class Ranking(Sequence):
     def __getitem__(self, index):  # noqa: ANN001
         return tuple(self)[index]
 
-    def of(self, ruleset_id: str | None = None, among: frozenset[int] | None = None) -> Iterator[RankedUnit]:
+    def of(
+        self, ruleset_id: str | None = None, among: frozenset[int] | None = None, *, items: bool = True
+    ) -> Iterator[RankedUnit]:
         """The ranked units of one ruleset (None: all), in order; only those at the positions
-        `among` when it is given (the rest are not read)."""
+        `among` when it is given (the rest are not read). `items=False`: rows read back from a file
+        may come without their items (empty), for what shows none."""
+        fetch = self._fetch if items else self._light
         for label, rid, members in self._blocks:
             if ruleset_id is not None and rid != ruleset_id:
                 continue
@@ -421,7 +432,7 @@ class Ranking(Sequence):
                     rank = n
                 last = neg
                 if among is None or index in among:
-                    yield RankedUnit(rank, self._fetch(ref), label)
+                    yield RankedUnit(rank, fetch(ref), label)
 
 
 class BadRecords:
@@ -435,7 +446,7 @@ class BadRecords:
 
     def __iter__(self) -> Iterator[BadRecordRow]:
         if self._count:
-            for r in self._ranking.of(among=self._among):
+            for r in self._ranking.of(among=self._among, items=False):
                 for rec in r.row.bad_records:
                     yield BadRecordRow(r.row.unit, r.row.unit_type, r.row.file, rec)
 
@@ -461,8 +472,15 @@ class Tally:
         self.bad = self.severe = 0
         self.trend = False
         self.marked: dict[str, set[int]] = {"bad": set(), "report": set(), "responsibility": set()}
+        self.count = 0  # rows added
+
+    def order(self, unit_types: Iterable[str] = (), rulesets: Iterable[tuple[str, str]] = ()) -> None:
+        """Put these unit types and rulesets first (as if given when the tally was made)."""
+        self.types = dict.fromkeys([*unit_types, *self.types])
+        self.used = dict.fromkeys([*rulesets, *self.used])
 
     def add(self, row: UnitRow, ref: object) -> None:
+        self.count += 1
         self.types.setdefault(row.unit_type)
         self.used.setdefault((row.ruleset_id, row.ruleset_name))
         self.ruleset_order.setdefault(row.ruleset_id, len(self.ruleset_order))
@@ -509,7 +527,13 @@ class Tally:
             heapq.heapreplace(names, entry)
 
     def summary(
-        self, fetch: Callable[[object], UnitRow], failures: Iterable[FailedInput], *, inputs: int, assessed_at: str
+        self,
+        fetch: Callable[[object], UnitRow],
+        failures: Iterable[FailedInput],
+        *,
+        inputs: int,
+        assessed_at: str,
+        light: Callable[[object], UnitRow] | None = None,
     ) -> BatchSummary:
         types = list(self.types)
         type_order = {t: n for n, t in enumerate(types)}
@@ -518,7 +542,7 @@ class Tally:
         groups = [Group(k[0], t.ruleset_name, k[1], k[2], len(t.members)) for k, t in zip(keys, tallies, strict=True)]
         for t in tallies:
             t.members.sort(key=lambda m: m[:2])
-        ranking = Ranking([(_label(t.key), t.key[0], t.members) for t in tallies], fetch)
+        ranking = Ranking([(_label(t.key), t.key[0], t.members) for t in tallies], fetch, light)
 
         def in_order(what: str, ruleset_id: str | None = None) -> list:
             return [v for t in tallies if ruleset_id in (None, t.key[0]) for v in t.in_order(what)]
@@ -606,18 +630,26 @@ def build_summary(
     """Everything the 汇总 shows. unit_types gives the order of unit types (the ruleset's).
 
     Rows in memory are kept by the summary; rows that can be read back by position (`row_at`,
-    engine.batch.run.RowFile) are read once here and again as the summary's ranking is read.
+    engine.batch.run.RowFile) are read once here — unless they were counted as they were kept
+    (their `tally`) — and again as the summary's ranking is read.
     `names`: how many 失分单位 each item keeps (None: all).
     """
-    tally = Tally(unit_types, rulesets, names)
     fetch = getattr(rows, "row_at", None)
-    if fetch is not None:  # in input order already
-        for k, row in enumerate(rows):
-            tally.add(row, k)
+    tally = getattr(rows, "tally", None)
+    if tally is not None:
+        if tally.count != len(rows) or tally.names != names:  # type: ignore[arg-type]
+            raise ValueError("the rows' tally counts other rows, or keeps another number of names")
+        tally.order(unit_types, rulesets)
     else:
-        for row in sorted(rows, key=lambda r: r.index):
-            tally.add(row, row)
-    return tally.summary(fetch or (lambda row: row), failures, inputs=inputs, assessed_at=assessed_at)
+        tally = Tally(unit_types, rulesets, names)
+        if fetch is not None:  # in input order already
+            for k, row in enumerate(rows):
+                tally.add(row, k)
+        else:
+            for row in sorted(rows, key=lambda r: r.index):
+                tally.add(row, row)
+    light = getattr(rows, "head_at", None)
+    return tally.summary(fetch or (lambda row: row), failures, inputs=inputs, assessed_at=assessed_at, light=light)
 
 
 def lost_by_category(row: UnitRow, categories: Iterable[str]) -> list[Decimal | None]:

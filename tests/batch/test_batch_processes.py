@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -61,6 +62,47 @@ def test_jobs_2_writes_exactly_what_jobs_1_writes(tmp_path, monkeypatch):
         "broken/string-for-number.json",
         "broken/unknown-unit-type.json",
     ]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are copies of the parent only on Linux")
+def test_workers_copied_from_the_parent_write_the_same_bytes(tmp_path, monkeypatch):
+    """A fresh `assess batch` starts its workers as copies of itself (it has made no durable state);
+    they write byte for byte what one process writes."""
+    monkeypatch.chdir(tmp_path)
+    many(tmp_path / "in", 6)
+    shutil.copytree(BROKEN, tmp_path / "broken")
+    args = ["in", "broken", "--as-of", AS_OF]
+    assert run([*args, "-o", "one", "--jobs", "1"]) == 1
+    probe = "import engine.batch.run as r; print(r.start_method())"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout == "fork\n"
+    two = subprocess.run(
+        [sys.executable, "-m", "engine", "batch", *args, "-o", "two", "--jobs", "2"], capture_output=True, text=True
+    )
+    assert two.returncode == 1, two.stderr
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "two").iterdir()) and len(names) == 7
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    # each unit's line once: nothing the parent had buffered is written again by a worker
+    assert sorted(two.stderr.splitlines()[:9]) == sorted(set(two.stderr.splitlines()[:9]))
+
+
+def test_workers_are_fresh_interpreters_once_durable_state_or_threads_exist(monkeypatch):
+    from engine.evaluation.durable import adapter
+
+    monkeypatch.setattr(adapter, "_ADAPTER", None)
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        assert batch.start_method() == "fork"
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert batch.start_method() == "spawn"  # a lock another thread holds would stay held in a copy
+    finally:
+        release.set()
+        other.join()
+    monkeypatch.setattr(adapter, "_ADAPTER", object())
+    assert batch.start_method() == "spawn"  # durable's C state is never copied
 
 
 def test_a_worker_that_dies_costs_only_its_own_submission(tmp_path):

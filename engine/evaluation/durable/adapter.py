@@ -186,3 +186,8 @@ def adapter() -> DurableAdapter:
     if _ADAPTER is None:
         _ADAPTER = DurableAdapter()
     return _ADAPTER
+
+
+def started() -> bool:
+    """Whether this process has made durable_rules state (a process copied from it would share it)."""
+    return _ADAPTER is not None
