@@ -97,7 +97,9 @@ def assess(
     consequences, notes = _consequences(ruleset, after, firings, previous, g.provisional, submission.year)
     header = ruleset.header
     when = (as_of or dt.datetime.now(dt.UTC).astimezone()).isoformat(timespec="seconds")
-    result = dict(
+    # the parts are made or validated already
+    return built(
+        AssessmentResult,
         unit=submission.unit,
         unit_type=submission.unit_type,
         year=submission.year,
@@ -146,16 +148,6 @@ def assess(
             overrides_decisions=[_decision_text(item, d) for item, d in sorted(decided.items())] if overrides else [],
         ),
     )
-    given = result.keys()
-    return made(AssessmentResult, {**_RESULT_DEFAULTS, **result}, given)  # the parts are made or validated
-
-
-# every field of an AssessmentResult in the declared order, at its default where that is a plain value
-# (assess gives every field whose default is made by a factory, and every required one)
-_RESULT_DEFAULTS = {
-    name: None if field.is_required() or field.default_factory is not None else field.default
-    for name, field in AssessmentResult.model_fields.items()
-}
 
 
 @lru_cache(maxsize=256)

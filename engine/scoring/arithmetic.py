@@ -770,10 +770,7 @@ def grade(
     result, band, reasons = _graded(ruleset, which, thresholds, total, counts, vetoed)
     cap = _cap(ruleset, severities, vetoed)
     if not pending:
-        fields = {"grade": result, "band_grade": band, "reasons": reasons, "bands": thresholds, "provisional": False}
-        fields["possible"] = []
-        fields["cap"] = cap
-        return made(Grade, fields, _GRADE)
+        return built(Grade, grade=result, band_grade=band, reasons=reasons, bands=thresholds, cap=cap)
     low = total if total_min is None else total_min
     worst = _worst(_grading(ruleset), thresholds, low, counts, vetoed, _risk(ruleset, pending))
     span = f"最终总分在{low}–{total}分之间" if low != total else f"总分{total}分"
@@ -786,15 +783,16 @@ def grade(
         reasons.append(f"{head}，无论复核结果如何均为{result}")
     else:
         reasons.append(f"{head}，等次暂定为{result}（复核后可能为{'、'.join(possible)}）")
-    fields = {"grade": result, "band_grade": band, "reasons": reasons, "bands": thresholds}
-    fields["provisional"] = worst != result
-    fields["possible"] = possible
-    fields["cap"] = cap
-    return made(Grade, fields, _GRADE_PENDING)
-
-
-_GRADE_PENDING = frozenset(Grade.model_fields)
-_GRADE = _GRADE_PENDING - {"provisional", "possible"}
+    return built(
+        Grade,
+        grade=result,
+        band_grade=band,
+        reasons=reasons,
+        bands=thresholds,
+        provisional=worst != result,
+        possible=possible,
+        cap=cap,
+    )
 
 
 def _risk(ruleset: Ruleset, pending: list[str]) -> tuple[tuple[int, int], list[str]]:
