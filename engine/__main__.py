@@ -1,4 +1,4 @@
-from engine.cli.app import main
+from engine.cli import main
 
 if __name__ == "__main__":
     main(prog_name="assess")

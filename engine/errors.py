@@ -102,6 +102,10 @@ class InputError(AssessError):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        # pickled with its problems (the default would rebuild it from the joined message)
+        return (type(self), (self.problems,), self.__dict__)
+
 
 class RulesError(InputError):
     """A rules file that cannot be loaded or does not make sense."""

@@ -133,6 +133,11 @@ def _add_styles(wb: Workbook) -> None:
             wb.add_named_style(style)
 
 
+def warm_up() -> None:
+    """Register the named styles now rather than in the first workbook's making."""
+    _registered()
+
+
 @functools.cache
 def _registered() -> Workbook:
     """A new workbook with the named styles added the usual way, made once: every new workbook's

@@ -15,13 +15,13 @@ import importlib
 import os
 import sys
 import traceback
-import types
 import warnings
 from pathlib import Path
 
 import click
 
 from engine import __version__
+from engine.cli import no_plugin_scan
 from engine.cli.chinese import chinese
 from engine.cli.common import CONTEXT, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, PROCESS, Group
 from engine.cli.console import prepare_streams
@@ -146,39 +146,10 @@ def _started() -> None:
         gc.enable()
 
 
-_LOADER = "pydantic.plugin._loader"
-
-
-def _no_plugin_scan() -> None:
-    """Spare the program pydantic's search for plugins, which `assess` does not use.
-
-    Before its first model pydantic imports its plugin loader, and with it importlib.metadata
-    (email, socket, csv …), to scan every installed package's entry points: several per cent of
-    a one-file run. With plugins off (PYDANTIC_DISABLE_PLUGINS, set here unless the user set it;
-    set it empty to have plugins) the loader's only use, `get_plugins`, returns none without
-    scanning, so a stand-in that returns none does the same; anything else asked of it is the
-    real loader's.
-    """
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if os.environ["PYDANTIC_DISABLE_PLUGINS"] not in ("__all__", "1", "true") or _LOADER in sys.modules:
-        return
-    stand_in = types.ModuleType(_LOADER)
-
-    def real(name: str) -> object:
-        if name.startswith("__"):  # what the import system asks of any module (__path__ …): not there
-            raise AttributeError(name)
-        del sys.modules[_LOADER]
-        return getattr(importlib.import_module(_LOADER), name)
-
-    stand_in.get_plugins = tuple  # type: ignore[attr-defined]  # () as the real one returns when plugins are off
-    stand_in.__getattr__ = real  # type: ignore[attr-defined]
-    sys.modules[_LOADER] = stand_in
-
-
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     process = argv is None  # run as the program (not called by a test or a script with arguments)
     if process:
-        _no_plugin_scan()
+        no_plugin_scan()
         PROCESS["whole"] = True
     if process and gc.isenabled():
         # imports make only objects that live as long as the process: collecting during them finds

@@ -10,13 +10,13 @@ from typing import Any
 
 import click
 
-from engine import api
+from engine.cli import ahead
+from engine.cli.ahead import Request
 from engine.cli.common import (
     CONTEXT,
     PROCESS,
     Command,
     PathType,
-    earlier_results,
     file_option,
     history_option,
     parse_as_of,
@@ -24,8 +24,6 @@ from engine.cli.common import (
 from engine.cli.console import alarm, colour
 from engine.files.atomic import write_text_atomic
 from engine.files.naming import safe_filename
-from engine.render.json_out import to_json
-from engine.render.text import full, summary
 
 
 def _without_collection(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,19 +109,26 @@ def score(
     del debug  # read in main(), which owns error reporting
     if submission.is_dir():
         raise click.UsageError(f"{submission} 是文件夹。批量评分请用：assess batch {submission} -o 评分结果")
-    earlier = earlier_results(history) if history is not None else None
-    result = api.assess_file(
-        submission,
-        rules_path,
-        as_of=parse_as_of(as_of),
-        overrides_path=overrides,
-        responsibility_path=responsibility,
-        history=earlier,
-    )
+    request = Request(submission, rules_path, parse_as_of(as_of), overrides, responsibility, history)
+    copy = ahead.taken()
+    if copy is not None and fmt == "xlsx":
+        copy.send(request)  # it assesses while this process imports the writer
+        from scoresheets import warm_up
+
+        warm_up()
+        result = copy.result(request)
+    else:
+        if copy is not None:
+            copy.stop()
+        result = request.assess()
+    from engine.render.text import full, summary
+
     if fmt == "json":
         for notice in result.notices:
             click.echo(f"注意：{notice}", err=True)
     if fmt in ("json", "text"):
+        from engine.render.json_out import to_json
+
         text = to_json(result) if fmt == "json" else full(result)
         if output is None:
             click.echo(text, nl=False)
