@@ -27,7 +27,6 @@ guard for each:
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from collections.abc import Callable
@@ -100,7 +99,8 @@ class DurableAdapter:
         if hit is None:
             prefix = f"rs{next(self._serial)}_{key[:12]}"
             program = build_program(compiled)
-            definitions = copy.deepcopy(program.definitions(prefix))
+            # made anew on each call: durable deletes each rule's `run` from what it is given
+            definitions = program.definitions(prefix)
             try:
                 self._host.set_rulesets(definitions)
             except Exception as exc:
