@@ -17,3 +17,17 @@ def format_decimal(value: Decimal) -> str:
     if "E" in text:
         text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class Written(str):
+    """A plain scalar YAML would read as a number, yes/no or a time in a form people do not mean
+    as one (0x3, 0o7, 1_000, .inf, .nan, 2013-03-31 10:00:00, and under `%YAML 1.1` 010, 1:20,
+    yes): kept as the text written. Where text is expected it is that text; where a number or a
+    date is expected the validators refuse it with `why`."""
+
+    why: str
+
+    def __new__(cls, text: str, why: str) -> "Written":
+        self = super().__new__(cls, text)
+        self.why = why
+        return self

@@ -1,7 +1,10 @@
 """Reading YAML and JSON documents with the line:column of every value.
 
 ruamel.yaml's round-trip loader keeps positions (`.lc`), rejects duplicate keys and
-follows YAML 1.2 (so `on`/`no` stay strings); JSON is valid YAML, so one loader serves both.
+follows YAML 1.2 (so `on`/`no` stay strings); JSON is valid YAML, so one loader serves both
+(engine.documents.yaml_syntax, imported only when a file is parsed). A rules file read back from
+the cache (engine.ruleset.cache) is made of `PlacedMap`, `PlacedSeq` and `Quoted` text instead,
+which locate the same way without importing ruamel.
 """
 
 from __future__ import annotations
@@ -10,19 +13,12 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
-
-from engine.documents.yaml_syntax import explain as explain_syntax
-from engine.documents.yaml_syntax import suspicious
+from engine.documents.numbers import Written as Written  # where it was always imported from
 from engine.errors import InputError, Location, Problem
 from engine.files.atomic import note_input
 
@@ -160,128 +156,73 @@ def load_document(path: Path | str, error: type[InputError]) -> Document:
 
 MAX_DEPTH = 100  # nesting deeper than this is refused (no real rules file or submission comes close)
 MAX_NODES = 1_000_000  # values after expanding YAML aliases: refuses "billion laughs" documents
-MAX_INT_DIGITS = 30
-MAX_EXPONENT = 10_000  # a decimal exponent beyond ±this is refused where it is written (decimal overflows at 999,999)
 
 
-class _Refused(MarkedYAMLError):
-    """A document refused for a reason of ours; the problem text is shown as it is."""
+class Places:
+    """Where a map's keys and values or a list's items are written (0-based line and column): the
+    part of ruamel's `.lc` that locating uses. `data` maps a key to [key line, key column, value
+    line, value column], an index to [line, column]."""
+
+    __slots__ = ("line", "col", "data")
+
+    def __init__(self, line: int, col: int, data: dict[Any, list[int]]) -> None:
+        self.line, self.col, self.data = line, col, data
+
+    def key(self, key: Any) -> tuple[int, int]:
+        place = self.data[key]
+        return place[0], place[1]
+
+    def value(self, key: Any) -> tuple[int, int]:
+        place = self.data[key]
+        return place[2], place[3]
+
+    def item(self, index: int) -> tuple[int, int]:
+        place = self.data[index]
+        return place[0], place[1]
 
 
-class _DuplicateKey(MarkedYAMLError):
-    def __init__(self, key: str, first: Any, second: Any):
-        super().__init__(None, first, f'found duplicate key "{key}"', second)
-        self.key = key
+class PlacedMap(dict):
+    """A mapping of a document read back from the cache, with its places in `lc`."""
+
+    __slots__ = ("lc",)
 
 
-class Written(str):
-    """A plain scalar YAML would read as a number, yes/no or a time in a form people do not mean
-    as one (0x3, 0o7, 1_000, .inf, .nan, 2013-03-31 10:00:00, and under `%YAML 1.1` 010, 1:20,
-    yes): kept as the text written. Where text is expected it is that text; where a number or a
-    date is expected the validators refuse it with `why`."""
+class PlacedSeq(list):
+    """A list of a document read back from the cache, with its places in `lc`."""
 
-    why: str
-
-    def __new__(cls, text: str, why: str) -> "Written":
-        self = super().__new__(cls, text)
-        self.why = why
-        return self
+    __slots__ = ("lc",)
 
 
-_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
-_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
-_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
-_PLAIN_BOOL = ("true", "True", "TRUE", "false", "False", "FALSE")
-_AS_TEXT = "；若是文字请加引号"
+class Quoted(str):
+    """Text written quoted or as a block, read back from the cache; `style` is ruamel's mark."""
+
+    style = ""
 
 
-def _number_form(text: str) -> str:
-    """Why a number-like scalar is not read as a number, in words."""
-    bare = text.lstrip("+-")
-    if bare[:2] in ("0x", "0X"):
-        return f"“{text}” 是十六进制写法：数字请写成十进制{_AS_TEXT}"
-    if bare[:2] in ("0o", "0O") or (len(bare) > 1 and bare[0] == "0" and bare.isdigit()):
-        return f"“{text}” 是八进制或带前导零的写法：数字请写成十进制，不带前导零{_AS_TEXT}"
-    if bare[:2] in ("0b", "0B"):
-        return f"“{text}” 是二进制写法：数字请写成十进制{_AS_TEXT}"
-    if "_" in text:
-        return f"“{text}” 含下划线：数字请写成 {text.replace('_', '')}{_AS_TEXT}"
-    if bare.lower() in (".inf", ".nan"):
-        return "应为有限的数字（不能是 NaN 或无穷大）"
-    return f"“{text}” 不是十进制数字（六十进制等写法不被接受）{_AS_TEXT}"
+class DoubleQuoted(Quoted):
+    style = '"'
 
 
-class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor with exact numbers and both places of a duplicate key.
-
-    Floats become `Decimal` from the text as written: a binary float would silently turn
-    999999999999.999999 into 1000000000000. Integers longer than MAX_INT_DIGITS are refused
-    before Python's int conversion limit raises a bare ValueError. Numbers, yes/no and times
-    in any other form than plain decimal, true/false and a bare date are kept as `Written` text.
-    """
-
-    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
-        if key in mapping and not self.allow_duplicate_keys:
-            first = node.start_mark
-            for other, _ in node.value:
-                if other is key_node:
-                    break
-                if getattr(other, "value", None) == key_node.value:
-                    first = other.start_mark
-                    break
-            raise _DuplicateKey(str(key), first, key_node.start_mark)
-        return super().check_mapping_key(node, key_node, mapping, key, value)
-
-    def construct_yaml_int(self, node: Any) -> Any:
-        text = str(node.value)
-        if not _PLAIN_INT.fullmatch(text):
-            return Written(text, _number_form(text))
-        if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
-            raise _Refused(None, None, f"数字过长（超过 {MAX_INT_DIGITS} 位）", node.start_mark)
-        return super().construct_yaml_int(node)
-
-    def construct_yaml_bool(self, node: Any) -> Any:
-        text = str(node.value)
-        if text not in _PLAIN_BOOL:  # YAML 1.1's yes/no/on/off
-            return Written(text, f"“{text}” 是文字，不是是否值：请写 true 或 false（或 是、否）")
-        return super().construct_yaml_bool(node)
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        text = str(node.value)
-        if not _PLAIN_DATE.fullmatch(text):
-            return Written(text, f"“{text}” 带有时间：日期请写作 YYYY-MM-DD（不带时间）{_AS_TEXT}")
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
-            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
-
-    def construct_yaml_float(self, node: Any) -> Any:
-        text = str(node.value)
-        if not _PLAIN_FLOAT.fullmatch(text):
-            return Written(text, _number_form(text))
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            return super().construct_yaml_float(node)
-        if not value.is_finite():
-            return super().construct_yaml_float(node)
-        if abs(value.adjusted()) > MAX_EXPONENT:  # 1e999999999999: no arithmetic may even touch it
-            raise _Refused(None, None, f"数字超出范围（{node.value}）；请写出实际的数", node.start_mark)
-        return _tidy(value)
+class SingleQuoted(Quoted):
+    style = "'"
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
-_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+class LiteralBlock(Quoted):
+    style = "|"
 
 
-def _tidy(value: Decimal) -> Decimal:
-    """2.50 → 2.5 and 1e2 → 100, so a value's decimal places are the ones that matter."""
-    if abs(value) >= Decimal(10) ** 24:
-        return value  # far out of every range; reported as too large by the validators
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+class FoldedBlock(Quoted):
+    style = ">"
+
+
+def quoted(value: Any) -> bool:
+    """Whether a scalar was written in quotes (its text starts one column after the opening quote)."""
+    if isinstance(value, Quoted):
+        return value.style in "\"'"
+    strings = sys.modules.get("ruamel.yaml.scalarstring")  # no ruamel value exists unless it is loaded
+    return strings is not None and isinstance(
+        value, (strings.DoubleQuotedScalarString, strings.SingleQuotedScalarString)
+    )
 
 
 _FLOW = re.compile(r"""[\[\]{}]|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
@@ -308,36 +249,13 @@ def parse_document(text: str, file: str, digest: str, error: type[InputError]) -
     deep = _too_deep_flow(text)
     if deep is not None:
         raise error(Problem(Location(file, *deep), f"嵌套层次过深（上限 {MAX_DEPTH} 层）", "document.too-deep"))
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    yaml.allow_duplicate_keys = False
-    yaml.preserve_quotes = True  # lets a condition error point at the right column inside quotes
-    yaml.max_depth = MAX_DEPTH  # ruamel ≥ 0.19; older versions end in the RecursionError below
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mistake = None if isinstance(exc, (_Refused, _DuplicateKey)) else explain_syntax(text, exc)
-        if mistake is not None:
-            raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message)) from None
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        msg = _yaml_message(exc)
-        raise error(Problem(Location(file, line, col), msg, "document.syntax")) from None
-    except ReaderError as exc:  # a character YAML does not allow in a document (C0/C1 controls)
-        line, col = _line_col(text, exc.position)
-        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise error(
-            Problem(Location(file, line, col), f"不允许的控制字符 {what}，请删除后重试", "document.syntax")
-        ) from None
-    except YAMLError as exc:
-        raise error(Problem(Location(file, 1, 1), f"无法解析：{exc}", "document.syntax")) from None
-    except RecursionError:
-        raise error(Problem(Location(file), f"嵌套层次过深（上限 {MAX_DEPTH} 层）", "document.too-deep")) from None
+    from engine.documents import yaml_syntax  # ruamel is imported only when a file is parsed
+
+    data = yaml_syntax.load(text, file, error, MAX_DEPTH)
     problem = _expansion_problem(data)
     if problem:
         raise error(Problem(Location(file, 1, 1), problem, "document.expansion"))
-    mistake = suspicious(data)
+    mistake = yaml_syntax.suspicious(data)
     if mistake is not None:
         raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message, "document.syntax"))
     return Document(file, data, digest)
@@ -391,21 +309,6 @@ def _expansion_problem(data: Any) -> str | None:
     return None
 
 
-def _yaml_message(exc: MarkedYAMLError) -> str:
-    if isinstance(exc, _Refused):
-        return str(exc.problem)
-    if isinstance(exc, _DuplicateKey):
-        first = exc.context_mark
-        where = f"（第一次出现在第 {first.line + 1} 行第 {first.column + 1} 列）" if first else ""
-        return f"重复的键 “{exc.key}”{where}"
-    problem = (exc.problem or "").strip()
-    if "maximum depth" in problem:
-        return f"嵌套层次过深（上限 {MAX_DEPTH} 层）"
-    if "found character '\\t'" in str(exc):
-        return "语法错误：不能用制表符缩进"
-    return f"语法错误：{problem or exc}"
-
-
 def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
     """Map a pydantic-style location tuple to the 1-based line:col of that value."""
     hook = getattr(data, "locate_path", None)
@@ -414,14 +317,14 @@ def locate(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
     node = data
     line, col = 1, 1  # the document itself (also an empty one, or a bare scalar)
     for step in loc:
-        if isinstance(node, CommentedMap) and step in node:
+        if isinstance(node, dict) and step in node and hasattr(node, "lc"):  # ruamel's or a PlacedMap
             try:
                 ln, cl = node.lc.value(step)
             except (KeyError, TypeError, AttributeError):
                 ln, cl = node.lc.key(step)
             line, col = ln + 1, cl + 1
             node = node[step]
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node) and hasattr(node, "lc"):
             ln, cl = node.lc.item(step)
             line, col = ln + 1, cl + 1
             node = node[step]
@@ -443,7 +346,7 @@ def key_location(file: str, data: Any, loc: tuple[Any, ...]) -> Location:
             parent = parent[step]
         except (KeyError, IndexError, TypeError):
             return locate(file, data, loc)
-    if isinstance(parent, CommentedMap) and loc[-1] in parent:
+    if isinstance(parent, dict) and loc[-1] in parent and hasattr(parent, "lc"):
         ln, cl = parent.lc.key(loc[-1])
         return Location(file, ln + 1, cl + 1, tuple(loc))
     return locate(file, data, loc)

@@ -18,10 +18,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import ScalarString
+
+from engine.documents.numbers import Written
+from engine.errors import InputError, Location, Problem
 
 # full-width mark → (what it is, what it should be)
 FULL_WIDTH = {
@@ -311,3 +319,162 @@ def _bracketed(where: tuple[int, int] | None, value: str) -> list[Mistake]:
     if pair in ("［］", "｛｝"):
         return [_full_width(where[0] + 1, where[1] + 1, value[0])]
     return []
+
+
+# -- the parse itself ------------------------------------------------------------------------
+
+MAX_INT_DIGITS = 30
+MAX_EXPONENT = 10_000  # a decimal exponent beyond ±this is refused where it is written (decimal overflows at 999,999)
+
+
+class _Refused(MarkedYAMLError):
+    """A document refused for a reason of ours; the problem text is shown as it is."""
+
+
+class _DuplicateKey(MarkedYAMLError):
+    def __init__(self, key: str, first: Any, second: Any):
+        super().__init__(None, first, f'found duplicate key "{key}"', second)
+        self.key = key
+
+
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_PLAIN_BOOL = ("true", "True", "TRUE", "false", "False", "FALSE")
+_AS_TEXT = "；若是文字请加引号"
+
+
+def _number_form(text: str) -> str:
+    """Why a number-like scalar is not read as a number, in words."""
+    bare = text.lstrip("+-")
+    if bare[:2] in ("0x", "0X"):
+        return f"“{text}” 是十六进制写法：数字请写成十进制{_AS_TEXT}"
+    if bare[:2] in ("0o", "0O") or (len(bare) > 1 and bare[0] == "0" and bare.isdigit()):
+        return f"“{text}” 是八进制或带前导零的写法：数字请写成十进制，不带前导零{_AS_TEXT}"
+    if bare[:2] in ("0b", "0B"):
+        return f"“{text}” 是二进制写法：数字请写成十进制{_AS_TEXT}"
+    if "_" in text:
+        return f"“{text}” 含下划线：数字请写成 {text.replace('_', '')}{_AS_TEXT}"
+    if bare.lower() in (".inf", ".nan"):
+        return "应为有限的数字（不能是 NaN 或无穷大）"
+    return f"“{text}” 不是十进制数字（六十进制等写法不被接受）{_AS_TEXT}"
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor with exact numbers and both places of a duplicate key.
+
+    Floats become `Decimal` from the text as written: a binary float would silently turn
+    999999999999.999999 into 1000000000000. Integers longer than MAX_INT_DIGITS are refused
+    before Python's int conversion limit raises a bare ValueError. Numbers, yes/no and times
+    in any other form than plain decimal, true/false and a bare date are kept as `Written` text.
+    """
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key in mapping and not self.allow_duplicate_keys:
+            first = node.start_mark
+            for other, _ in node.value:
+                if other is key_node:
+                    break
+                if getattr(other, "value", None) == key_node.value:
+                    first = other.start_mark
+                    break
+            raise _DuplicateKey(str(key), first, key_node.start_mark)
+        return super().check_mapping_key(node, key_node, mapping, key, value)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        text = str(node.value)
+        if not _PLAIN_INT.fullmatch(text):
+            return Written(text, _number_form(text))
+        if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
+            raise _Refused(None, None, f"数字过长（超过 {MAX_INT_DIGITS} 位）", node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_bool(self, node: Any) -> Any:
+        text = str(node.value)
+        if text not in _PLAIN_BOOL:  # YAML 1.1's yes/no/on/off
+            return Written(text, f"“{text}” 是文字，不是是否值：请写 true 或 false（或 是、否）")
+        return super().construct_yaml_bool(node)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        text = str(node.value)
+        if not _PLAIN_DATE.fullmatch(text):
+            return Written(text, f"“{text}” 带有时间：日期请写作 YYYY-MM-DD（不带时间）{_AS_TEXT}")
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):  # 2013-02-30: looks like a date, is none
+            raise _Refused(None, None, f"日期不存在（{node.value}）；请写出实际存在的日期", node.start_mark) from None
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        text = str(node.value)
+        if not _PLAIN_FLOAT.fullmatch(text):
+            return Written(text, _number_form(text))
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return super().construct_yaml_float(node)
+        if not value.is_finite():
+            return super().construct_yaml_float(node)
+        if abs(value.adjusted()) > MAX_EXPONENT:  # 1e999999999999: no arithmetic may even touch it
+            raise _Refused(None, None, f"数字超出范围（{node.value}）；请写出实际的数", node.start_mark)
+        return _tidy(value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """2.50 → 2.5 and 1e2 → 100, so a value's decimal places are the ones that matter."""
+    if abs(value) >= Decimal(10) ** 24:
+        return value  # far out of every range; reported as too large by the validators
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
+def load(text: str, file: str, error: type[InputError], max_depth: int) -> Any:
+    """ruamel's round-trip parse of `text` (places, quoting and exact numbers kept), or `error`
+    at the mistake: named where it is one of the known ones, else at ruamel's mark."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True  # lets a condition error point at the right column inside quotes
+    yaml.max_depth = max_depth  # ruamel ≥ 0.19; older versions end in the RecursionError below
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mistake = None if isinstance(exc, (_Refused, _DuplicateKey)) else explain(text, exc)
+        if mistake is not None:
+            raise error(Problem(Location(file, mistake.line, mistake.col), mistake.message)) from None
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        msg = _yaml_message(exc, max_depth)
+        raise error(Problem(Location(file, line, col), msg, "document.syntax")) from None
+    except ReaderError as exc:  # a character YAML does not allow in a document (C0/C1 controls)
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise error(
+            Problem(Location(file, line, col), f"不允许的控制字符 {what}，请删除后重试", "document.syntax")
+        ) from None
+    except YAMLError as exc:
+        raise error(Problem(Location(file, 1, 1), f"无法解析：{exc}", "document.syntax")) from None
+    except RecursionError:
+        raise error(Problem(Location(file), f"嵌套层次过深（上限 {max_depth} 层）", "document.too-deep")) from None
+
+
+def _yaml_message(exc: MarkedYAMLError, max_depth: int) -> str:
+    if isinstance(exc, _Refused):
+        return str(exc.problem)
+    if isinstance(exc, _DuplicateKey):
+        first = exc.context_mark
+        where = f"（第一次出现在第 {first.line + 1} 行第 {first.column + 1} 列）" if first else ""
+        return f"重复的键 “{exc.key}”{where}"
+    problem = (exc.problem or "").strip()
+    if "maximum depth" in problem:
+        return f"嵌套层次过深（上限 {max_depth} 层）"
+    if "found character '\\t'" in str(exc):
+        return "语法错误：不能用制表符缩进"
+    return f"语法错误：{problem or exc}"

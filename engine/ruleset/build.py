@@ -13,11 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
-from engine.documents.source import Document, value_at
+from engine.documents.source import Document, PlacedMap, quoted, value_at
 from engine.errors import (
     ErrorList,
     ExpressionError,
@@ -56,7 +55,8 @@ def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
             Problem(doc.locate(()), "规则文件的顶层应为键值表（规则集、指标、评分细则…）", "schema.invalid")
         )
     try:
-        model = RulesFile.model_validate(_plain(doc.data))
+        # read back from the cache it is plain dicts and lists already (engine.documents.source.PlacedMap)
+        model = RulesFile.model_validate(doc.data if isinstance(doc.data, PlacedMap) else _plain(doc.data))
     except ValidationError as exc:
         raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS, model=RulesFile)) from None
     errors = ErrorList()
@@ -389,5 +389,4 @@ def _offset(doc: Document, loc: tuple, offset: int) -> Location:
     value = value_at(doc.data, loc)
     if base.line is None or base.col is None or base.via is not None:
         return base  # an inherited value is located at the child's 继承 line; no column to offset
-    quoted = isinstance(value, (DoubleQuotedScalarString, SingleQuotedScalarString))
-    return replace(base, col=base.col + offset + (1 if quoted else 0))
+    return replace(base, col=base.col + offset + (1 if quoted(value) else 0))

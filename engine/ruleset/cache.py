@@ -5,7 +5,9 @@ which strings were quoted, and the line:column of every key, value and item) is 
 JSON under a name derived from the sha256 of the file's bytes, the engine's version and the
 parser's own source. A file that extends another is loaded file by file, each through this
 cache, so an edit to the file or to any file it extends changes a key and is parsed afresh;
-the checked Ruleset itself is always rebuilt from the parsed data and is never stored.
+the checked Ruleset itself is always rebuilt from the parsed data and is never stored. An entry
+is read back into the engine's own placed containers (engine.documents.source), which locate
+exactly as ruamel's do: a run that hits the cache does not import ruamel at all.
 
 The cache is only a shortcut: it holds JSON, never pickle; an entry is decoded by a strict
 reader (anything unexpected makes it a miss) and its recorded digest and versions must match;
@@ -16,44 +18,63 @@ failure to read or write it falls back to parsing. `ASSESS_NO_CACHE=1` turns it 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 import os
 import stat
 import sys
 import tempfile
-from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import __version__ as _ruamel_version
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarint import ScalarInt
-from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
-    FoldedScalarString,
-    LiteralScalarString,
-    SingleQuotedScalarString,
-)
-
 from engine import __version__
 from engine.documents import source
-from engine.documents.source import Document, parse_document, read_text
+from engine.documents.source import (
+    Document,
+    DoubleQuoted,
+    FoldedBlock,
+    LiteralBlock,
+    PlacedMap,
+    PlacedSeq,
+    Places,
+    SingleQuoted,
+    parse_document,
+    read_text,
+)
 from engine.errors import RulesError
 
 FORMAT = 1
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
-_STYLES: dict[type, str] = {
-    DoubleQuotedScalarString: "D",
-    SingleQuotedScalarString: "S",
-    LiteralScalarString: "L",
-    FoldedScalarString: "F",
-}
-_BY_CODE = {code: kind for kind, code in _STYLES.items()}
 _PARSER: list[str] = []  # the parser's identity, computed once
-_SET = OrderedDict.__setitem__
+# a quoted or block scalar is stored with its style's code and read back as Quoted text of that style
+_QUOTED = {"D": DoubleQuoted, "S": SingleQuoted, "L": LiteralBlock, "F": FoldedBlock}
+
+
+@functools.cache
+def _kinds() -> dict[type, str]:
+    """ruamel's types by what `encode` writes for them (imported only when a parsed file is stored)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarint import ScalarInt
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        FoldedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
+
+    return {
+        CommentedMap: "map",
+        CommentedSeq: "seq",
+        ScalarInt: "int",
+        DoubleQuotedScalarString: "D",
+        SingleQuotedScalarString: "S",
+        LiteralScalarString: "L",
+        FoldedScalarString: "F",
+    }
 
 
 class _Uncacheable(Exception):
@@ -118,12 +139,14 @@ def _private(folder: Path) -> bool:
 
 
 def _identity() -> str:
-    """Engine version, ruamel version and the parser's source: any change makes every entry a miss."""
+    """Engine version, ruamel's version and the parser's source: any change makes every entry a miss.
+    ruamel is named by its package's first file (which holds its version), found without importing it."""
     if not _PARSER:
-        digest = hashlib.sha256(f"{FORMAT}|{__version__}|{_ruamel_version}".encode())
-        for module in (source.__file__, __file__):
+        digest = hashlib.sha256(f"{FORMAT}|{__version__}".encode())
+        found = [importlib.util.find_spec(name) for name in ("ruamel.yaml", "engine.documents.yaml_syntax")]
+        for module in (*(spec.origin if spec else None for spec in found), source.__file__, __file__):
             try:
-                digest.update(Path(module).read_bytes())
+                digest.update(Path(module).read_bytes() if module else b"?")
             except OSError:
                 digest.update(b"?")
         _PARSER.append(digest.hexdigest())
@@ -177,9 +200,11 @@ def _write(folder: Path, kind: str, digest: str, data: Any) -> None:
 
 
 def encode(value: Any) -> Any:
-    """A parsed document as JSON-ready data that keeps quoting and every line:column."""
+    """A parsed document (ruamel's containers and scalars, as parsed) as JSON-ready data that keeps
+    quoting and every line:column."""
     kind = type(value)
-    if kind is CommentedMap:
+    tag = _kinds().get(kind)
+    if tag == "map":
         if value.merge:
             raise _Uncacheable("merge key")
         data = value.lc.data or {}
@@ -187,7 +212,7 @@ def encode(value: Any) -> Any:
             "m": [[encode(k), encode(v), _stored(data.get(k))] for k, v in value.items()],
             "p": _stored([value.lc.line, value.lc.col]),
         }
-    if kind is CommentedSeq:
+    if tag == "seq":
         data = value.lc.data or {}
         return {
             "s": [encode(v) for v in value],
@@ -204,38 +229,40 @@ def encode(value: Any) -> Any:
         return {"d": str(value)}
     if kind is date:
         return {"t": value.isoformat()}
-    if kind is ScalarInt and value._underscore is None:  # ruamel reads a plain 0 as this
+    if tag == "int" and value._underscore is None:  # ruamel reads a plain 0 as this
         return {"i": int(value), "w": value._width}
-    if kind in _STYLES:
-        return {"q": _STYLES[kind], "v": str(value)}
+    if tag in _QUOTED:
+        return {"q": tag, "v": str(value)}
     raise _Uncacheable(kind.__name__)
 
 
 def decode(value: Any) -> Any:
-    """The inverse of `encode`; raises ValueError on anything `encode` does not write."""
+    """The inverse of `encode`, in the engine's own placed containers (engine.documents.source):
+    the same data and places without ruamel; raises ValueError on anything `encode` does not write."""
     if value is None or type(value) in (str, int, bool):
         return value
     if type(value) is not dict:
         raise ValueError("unexpected value")
     keys = value.keys()
     if keys == {"m", "p"}:
-        out = CommentedMap()
+        out = PlacedMap()
         places = {}
         for key_data, item, place in value["m"]:
             key = decode(key_data)
-            if isinstance(key, CommentedMap | CommentedSeq) or key in out:
+            if isinstance(key, dict | list) or key in out:
                 raise ValueError("bad key")
-            _SET(out, key, decode(item))  # what CommentedMap's own does for a new key, in C
+            out[key] = decode(item)
             if place is not None:
                 places[key] = _place(place, 4)
-        out._ok.update(out)  # every key is the map's own (no merge keys are stored)
-        return _placed(out, places, value["p"])
+        out.lc = Places(*_place(value["p"], 2), places)
+        return out
     if keys == {"s", "l", "p"}:
-        out = CommentedSeq([decode(v) for v in value["s"]])
+        out = PlacedSeq([decode(v) for v in value["s"]])
         if type(value["l"]) is not list or len(value["l"]) != len(out):
             raise ValueError("bad places")
         places = {i: _place(place, 2) for i, place in enumerate(value["l"]) if place is not None}
-        return _placed(out, places, value["p"])
+        out.lc = Places(*_place(value["p"], 2), places)
+        return out
     if keys == {"o"}:
         plain = {}
         for key_data, item in value["o"]:
@@ -254,18 +281,10 @@ def decode(value: Any) -> Any:
     if keys == {"t"} and type(value["t"]) is str:
         return date.fromisoformat(value["t"])
     if keys == {"i", "w"} and type(value["i"]) is int and (value["w"] is None or type(value["w"]) is int):
-        return ScalarInt(value["i"], width=value["w"])
-    if keys == {"q", "v"} and value["q"] in _BY_CODE and type(value["v"]) is str:
-        return _BY_CODE[value["q"]](value["v"])
+        return value["i"]  # ruamel's int that remembers its width: the number is all the engine reads
+    if keys == {"q", "v"} and value["q"] in _QUOTED and type(value["v"]) is str:
+        return _QUOTED[value["q"]](value["v"])
     raise ValueError("unexpected entry")
-
-
-def _placed(out: Any, places: dict[Any, list[int]], where: Any) -> Any:
-    lc = out.lc
-    if places:
-        lc.data = places
-    lc.line, lc.col = _place(where, 2)
-    return out
 
 
 def _stored(place: Any) -> Any:

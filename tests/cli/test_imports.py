@@ -121,3 +121,12 @@ def test_one_assessment_runs_without_the_collector_and_puts_it_back(monkeypatch,
     assert done.value.code == 0 and seen == [False]
     assert gc.isenabled()
     assert json.loads(capsys.readouterr().out)["total_points"]
+
+
+def test_a_cached_rules_file_needs_no_yaml_parser(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSESS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ASSESS_NO_CACHE", raising=False)
+    runs = [_modules("examples/national-bureau-2022.json", "--format", "json") for _ in range(2)]
+    assert [code for code, _ in runs] == [0, 0]
+    assert "ruamel.yaml" in runs[0][1]  # parsed, then kept in the cache
+    assert not {m for m in runs[1][1] if m.startswith("ruamel.")}  # read back without ruamel

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.documents.source import load_document
+from engine.documents.source import Quoted, load_document, quoted
 from engine.errors import RulesError
 from engine.ruleset import cache
 from engine.ruleset import load as loading
@@ -45,8 +45,29 @@ def load_rules(path):
     return loading.load_rules(path)
 
 
+_STYLES = {"DoubleQuotedScalarString": '"', "SingleQuotedScalarString": "'", "LiteralScalarString": "|"}
+_STYLES["FoldedScalarString"] = ">"
+
+
+def _kind(value) -> str:
+    """What the engine can tell of a value's type: a fresh parse gives ruamel's containers and
+    strings, the cache the engine's own (PlacedMap, PlacedSeq, Quoted) with the same meaning."""
+    if isinstance(value, dict):
+        return "map" + ("+places" if hasattr(value, "lc") else "")
+    if isinstance(value, list):
+        return "list" + ("+places" if hasattr(value, "lc") else "")
+    if isinstance(value, Quoted):
+        return "text" + value.style
+    if type(value).__name__ in _STYLES:
+        return "text" + _STYLES[type(value).__name__]
+    if isinstance(value, bool) or not isinstance(value, int):
+        return type(value).__name__
+    return "int"  # ruamel's ScalarInt (a plain 0) is an int to every reader
+
+
 def _same(a, b) -> None:
-    assert type(a) is type(b)
+    assert _kind(a) == _kind(b)
+    assert quoted(a) == quoted(b)
     if hasattr(a, "lc"):
         assert (a.lc.line, a.lc.col) == (b.lc.line, b.lc.col)
         assert (a.lc.data or {}) == (b.lc.data or {})
