@@ -1,6 +1,5 @@
 """The assessment result: everything a renderer (xlsx, JSON, terminal) needs, nothing more."""
 
-from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal

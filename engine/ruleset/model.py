@@ -1,6 +1,5 @@
 """The rules file (评分细则) as pydantic models: keys are Chinese, as a policy officer writes them."""
 
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal

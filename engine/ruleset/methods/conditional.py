@@ -1,6 +1,5 @@
 """条件扣分: a condition that holds deducts a fixed amount (未制定年度工作要点的扣1分)."""
 
-from __future__ import annotations
 
 from typing import Literal
 
