@@ -11,19 +11,18 @@ import types
 def main(argv: list[str] | None = None, prog_name: str = "assess") -> None:
     """`assess …`. As the program (no argv given), a command line that looks like one assessment
     is begun in a copy of the process before click is even imported (engine.cli.ahead)."""
-    if argv is not None:
+    from engine.cli import ahead
+
+    try:
+        if argv is None:
+            no_plugin_scan()  # before the copy is made: both build models
+            ahead.begin(sys.argv[1:])
         from engine.cli.app import main as run
 
         run(argv, prog_name)
-        return
-    from engine.cli import ahead
-
-    no_plugin_scan()  # before the copy is made: both build models
-    ahead.begin(sys.argv[1:])
-    try:
-        from engine.cli.app import main as run
-
-        run(None, prog_name)
+    except KeyboardInterrupt:  # while the command's modules import (the command handles its own)
+        sys.stderr.write("已中止。\n")
+        sys.exit(130)
     finally:
         ahead.end()
 

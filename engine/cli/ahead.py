@@ -118,6 +118,7 @@ class Copy:
             raise
         self._close()
         os.waitpid(self.pid, 0)  # it ends right after answering
+        self.pid = 0
         try:
             kind, value = pickle.loads(data)
         except Exception:  # died, or sent what does not load
@@ -129,13 +130,15 @@ class Copy:
         return request.assess()
 
     def stop(self) -> None:
-        """End the copy now (not needed, or this process is giving up)."""
+        """End the copy now if it is still there (not needed, or this process is giving up)."""
         self._close()
-        try:
-            os.kill(self.pid, signal.SIGKILL)  # it writes nothing until it has a request
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
+        pid, self.pid = self.pid, 0
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)  # nothing it does is kept: the user sees this process's output
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
 
     def _close(self) -> None:
         for fd in (self._requests, self._answers):
@@ -155,28 +158,35 @@ def begin(args: list[str]) -> None:
         stream.flush()
     requests, their_requests = os.pipe()
     their_answers, answers = os.pipe()
+    # Ctrl-C waits until the copy is on record (so `end` stops it) and, in the copy, until it is ignored
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pid = os.fork()
-    except OSError:  # no process to spare: everything is done here
-        for fd in (requests, their_requests, their_answers, answers):
-            os.close(fd)
-        return
-    if pid == 0:
-        os.close(their_requests)
-        os.close(their_answers)
-        _copy(requests, answers)
-    os.close(requests)
-    os.close(answers)
-    _BEGUN.append(Copy(pid, their_requests, their_answers))
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: everything is done here
+            for fd in (requests, their_requests, their_answers, answers):
+                os.close(fd)
+            return
+        if pid == 0:
+            os.close(their_requests)
+            os.close(their_answers)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the copy
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            _copy(requests, answers)
+        os.close(requests)
+        os.close(answers)
+        _BEGUN.append(Copy(pid, their_requests, their_answers))
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def taken() -> Copy | None:
-    """The copy begun for this run, now the caller's to use (or None)."""
-    return _BEGUN.pop() if _BEGUN else None
+    """The copy begun for this run (or None); `end` stops it if it has not answered by then."""
+    return _BEGUN[0] if _BEGUN else None
 
 
 def end() -> None:
-    """Stop a copy nobody took (another verb, a usage error, an interruption)."""
+    """Stop the copy unless it answered: not needed (another verb, a usage error) or interrupted."""
     while _BEGUN:
         _BEGUN.pop().stop()
 
@@ -186,7 +196,6 @@ def _copy(requests: int, answers: int) -> NoReturn:
     anything of the parent's (atexit handlers, buffered output)."""
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the copy
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 1)  # all output is the parent's
         os.dup2(quiet, 2)

@@ -175,3 +175,36 @@ def test_no_copy_is_left_running_whatever_the_command_turned_out_to_be(tmp_path)
         done = _assess(tmp_path, *args, fork=True, env={key: value})
         assert done.returncode == code, done.stderr.decode()
         assert _running(mark) == []
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@linux_only
+def test_ctrl_c_leaves_no_copy_behind(tmp_path):
+    import signal
+    import time
+
+    program = [sys.executable, "-c", "from engine.cli import main; main()"]
+    for pause in (0.0, 0.05, 0.1):
+        started = subprocess.Popen(
+            [*program, str(EXAMPLES / "national-bureau-2022.json"), "-o", "out.xlsx"],
+            cwd=tmp_path,
+            start_new_session=True,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "ASSESS_NO_FORK": "0"},
+        )
+        deadline = time.monotonic() + 30
+        while not _children(started.pid) and started.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        copies = _children(started.pid)
+        time.sleep(pause)
+        os.killpg(started.pid, signal.SIGINT)
+        started.communicate(timeout=60)
+        assert started.returncode in (130, 0)  # interrupted, or done before the key reached it
+        assert copies and all(not Path(f"/proc/{pid}").exists() for pid in copies)
+        (tmp_path / "out.xlsx").unlink(missing_ok=True)
