@@ -1,6 +1,5 @@
 """The assessment result: everything a renderer (xlsx, JSON, terminal) needs, nothing more."""
 
-
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal, TypeVar

@@ -16,7 +16,6 @@ replaces the computed deduction of its item; the result records who decided, whe
 and the file with its sha256.
 """
 
-
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path

@@ -5,7 +5,6 @@ an unknown option, an unknown indicator, a missing required indicator: each is a
 naming the file, the line:col and the indicator — before the rule engine sees anything.
 """
 
-
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path

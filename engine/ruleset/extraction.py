@@ -16,7 +16,6 @@ Templates are checked here (placeholders, one value slot); what needs the whole 
 indicator's type, names in 等于/计算) is checked by `patterns.check_ruleset`.
 """
 
-
 import re
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """The rules file (评分细则) as pydantic models: keys are Chinese, as a policy officer writes them."""
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union

@@ -1,6 +1,5 @@
 """The value types of a rules file (numbers, points, text, yes/no, names) and the strict base model."""
 
-
 from decimal import Decimal
 from typing import Annotated, Any
 

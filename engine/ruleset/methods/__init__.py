@@ -11,7 +11,6 @@ boundaries `rules test` asks cases for. Adding a method: one module, listed belo
 tests/methods/<计分方式>.yaml. Scoring, compiling, explaining and coverage call `method_of`.
 """
 
-
 from typing import Any
 
 from engine.ruleset.methods import (

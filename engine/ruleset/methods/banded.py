@@ -1,6 +1,5 @@
 """分档计分: bands tried in order, the first whose condition holds gives the score (3月1日前报送的得满分…)."""
 
-
 from decimal import Decimal
 from typing import Literal
 

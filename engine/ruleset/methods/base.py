@@ -6,7 +6,6 @@ here imports scoring, evaluation or tools: they call the registry (`methods.meth
 method what it needs through the small protocols below.
 """
 
-
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field

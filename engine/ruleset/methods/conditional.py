@@ -1,6 +1,5 @@
 """条件扣分: a condition that holds deducts a fixed amount (未制定年度工作要点的扣1分)."""
 
-
 from typing import Literal
 
 from pydantic import Field

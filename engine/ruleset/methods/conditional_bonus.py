@@ -1,6 +1,5 @@
 """条件加分: a condition that holds adds a fixed amount (获评省级依法行政示范单位的加2分)."""
 
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,6 @@
 """少于目标扣分: a count below its target deducts per missing unit (专题学法不少于6次，每少一次扣0.3分),
 or per step (每少3次扣1分, 不足一步 按实际/按一步计/不计); also a 分项扣分 sub-item."""
 
-
 from decimal import Decimal
 from typing import Literal
 

@@ -1,7 +1,6 @@
 """酌情扣分: left to the assessor; 待复核 until a 复核 entry scores it (成效不明显的，酌情扣分). As a
 分项扣分 sub-item it is the assessor's part of an item otherwise computed (建立了制度但实施不到位的，酌情扣分)."""
 
-
 from typing import Literal
 
 from pydantic import Field

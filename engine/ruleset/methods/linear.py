@@ -1,6 +1,5 @@
 """线性计分: the score runs linearly between two anchors (80%及以下不得分，100%得满分，其间按比例计分)."""
 
-
 from decimal import Decimal
 from typing import Literal
 

@@ -1,6 +1,5 @@
 """按件扣分: each event deducts a fixed amount, up to a cap (规范性文件未报备的，每件扣1分，以4分为限)."""
 
-
 from typing import Literal
 
 from pydantic import Field

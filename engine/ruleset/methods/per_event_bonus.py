@@ -1,6 +1,5 @@
 """按件加分: each event adds a fixed amount, up to the item's 分值 (经验做法被上级推广的，每件加0.5分)."""
 
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,6 @@
 """逐条扣分: each record of a list that matches deducts, and may write a 不良记录 with its fields
 (行政诉讼案件败诉的，每件扣1分)."""
 
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,6 @@
 """比率不足扣分: a rate below its target deducts per percentage point (备案率须达100%，每低1个百分点扣0.5分),
 or per step (每低10个百分点扣1分, 不足一步 按实际/按一步计/不计); also a 分项扣分 sub-item."""
 
-
 from decimal import Decimal
 from typing import Literal
 

@@ -2,7 +2,6 @@
 small item of another method — 条件扣分, 按件扣分, 少于目标扣分, 比率不足扣分 — each one line on the
 sheet, or 酌情扣分: the assessor's part, pending until reviewed while the computed parts apply."""
 
-
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field
