@@ -10,8 +10,7 @@ The copy only computes: everything the user sees (messages, exit codes, files) s
 process's. Its answer comes back through a pipe (pickle between a process and its own copy,
 never from a file). Whenever it cannot answer — it failed in an unexpected way, died, or sent
 what does not load — the work is done again here, so the user sees what a one-process run
-shows. Forking is used only where it is safe and can help (see `can_fork`); ASSESS_NO_FORK=1
-turns it off.
+shows. Forking is used only where it is safe and a processor is free (see `can_fork`).
 """
 
 from __future__ import annotations
@@ -65,17 +64,19 @@ class Request:
 
 
 def can_fork() -> bool:
-    """Whether a copy made now is safe and can help (batch workers follow the same rule): Linux
-    (forking is unsafe on macOS, absent on Windows), one thread (a lock held by another would stay
-    held in the copy), durable_rules not yet used (its C state is never shared), and more than one
-    processor to run both on."""
-    return (
-        sys.platform.startswith("linux")
-        and os.environ.get("ASSESS_NO_FORK") != "1"
-        and threading.active_count() == 1
-        and "engine.evaluation.durable.adapter" not in sys.modules
-        and len(os.sched_getaffinity(0)) > 1
-    )
+    """Whether a copy made now is safe and can help (batch workers follow the same rule for
+    safety): Linux (forking is unsafe on macOS, absent on Windows), one thread (a lock held by
+    another would stay held in the copy), durable_rules not yet used (its C state is never shared),
+    and a processor to spare — two or more, less than all but half a one busy over the last minute
+    (on a busy machine the copy's own imports only add to the wait). ASSESS_NO_FORK=1 never forks;
+    ASSESS_NO_FORK=0 forks whenever it is safe, whatever the load (tests, benchmarks)."""
+    setting = os.environ.get("ASSESS_NO_FORK")
+    if setting == "1" or not sys.platform.startswith("linux"):
+        return False
+    if threading.active_count() != 1 or "engine.evaluation.durable.adapter" in sys.modules:
+        return False
+    processors = len(os.sched_getaffinity(0))
+    return processors > 1 and (setting == "0" or os.getloadavg()[0] < processors - 0.5)
 
 
 def one_assessment(args: list[str]) -> bool:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli.ahead import one_assessment
+from engine.cli import ahead
+from engine.cli.ahead import can_fork, one_assessment
 from engine.errors import Location, Problem, RulesError, SubmissionError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,29 @@ def test_what_looks_like_one_assessment(tmp_path, monkeypatch):
         ["a.json", "--version"],
     ):
         assert not one_assessment(args), args
+
+
+@linux_only
+def test_a_copy_is_made_only_with_a_processor_to_spare(monkeypatch):
+    monkeypatch.delitem(sys.modules, "engine.evaluation.durable.adapter", raising=False)
+    monkeypatch.setattr(ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.delenv("ASSESS_NO_FORK", raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 2.0, 2.0))
+    assert can_fork()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
+    assert not can_fork()  # more than all but half a processor busy
+    monkeypatch.setenv("ASSESS_NO_FORK", "0")
+    assert can_fork()  # whatever the load
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert not can_fork()  # one processor: nothing to run the copy on
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(ahead.threading, "active_count", lambda: 2)
+    assert not can_fork()  # a second thread: a lock it holds would stay held in the copy
+    monkeypatch.setattr(ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setenv("ASSESS_NO_FORK", "1")
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not can_fork()
 
 
 def test_an_input_error_keeps_its_problems_through_pickle():
