@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
@@ -29,7 +29,7 @@ from engine.documents.source import Written, load_document, plain
 from engine.errors import ErrorList, Location, SubmissionError
 from engine.ruleset.model import Points, Text
 from engine.ruleset.ruleset import Ruleset
-from engine.ruleset.scalars import Name
+from engine.ruleset.scalars import Before, Name
 from engine.ruleset.wording import chinese_date
 
 PART_REVIEW = "酌情部分（子项）的复核写“扣分”：该部分扣多少分"
@@ -59,13 +59,13 @@ class Review(BaseModel):
     score: Points | None = Field(None, alias="得分")
     reason: Text = Field(alias="理由")
     reviewer: Name = Field(alias="复核人")
-    date: Annotated[dt.date | None, BeforeValidator(_date)] = Field(None, alias="复核日期")
+    date: Annotated[dt.date | None, Before(_date)] = Field(None, alias="复核日期")
 
 
 class Override(Review):
     unit: Name | None = Field(None, alias="单位名称")
     year: StrictInt | None = Field(None, alias="考核年度", ge=1990, le=2100)
-    date: Annotated[dt.date, BeforeValidator(_date)] = Field(alias="复核日期")
+    date: Annotated[dt.date, Before(_date)] = Field(alias="复核日期")
 
 
 class OverridesFile(BaseModel):

@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -38,6 +36,7 @@ from engine.ruleset.model import (
     Points,
 )
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.scalars import After, Before
 from engine.ruleset.values import type_adapter, written
 
 PENDING = "待填"  # a value still to be filled in (a draft from `assess extract`)
@@ -53,12 +52,12 @@ class CorrectionReport(BaseModel):
         title="上年不良记录整改",
         json_schema_extra={"description": "上年评分表所列的一条不良记录及其整改情况；未列出的上年不良记录按未整改计"},
     )
-    rule_id: Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(one_line)] = Field(
+    rule_id: Annotated[StrictStr, Field(min_length=1, max_length=64), After(one_line)] = Field(
         alias="评分项", description="上年写出该不良记录的评分项编号（见上年评分表的不良记录）"
     )
     seq: StrictInt | None = Field(None, alias="序号", ge=1, description="上年不良记录的序号；同一评分项有多条时填写")
     done: StrictBool = Field(alias="整改完成", description="是否已整改完成")
-    note: Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)] = Field(
+    note: Annotated[StrictStr, Field(max_length=2000), After(printable)] = Field(
         "", alias="说明", description="整改情况、完成日期或佐证材料"
     )
 
@@ -66,14 +65,14 @@ class CorrectionReport(BaseModel):
 class Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     schema_: str | None = Field(None, alias="$schema")
-    unit: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(one_line)] = Field(alias="单位名称")
-    unit_type: Annotated[StrictStr, AfterValidator(one_line)] = Field(alias="单位类型")
-    unit_id: Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(one_line)] | None = Field(
+    unit: Annotated[StrictStr, Field(min_length=1, max_length=200), After(one_line)] = Field(alias="单位名称")
+    unit_type: Annotated[StrictStr, After(one_line)] = Field(alias="单位类型")
+    unit_id: Annotated[StrictStr, Field(min_length=1, max_length=64), After(one_line)] | None = Field(
         None, alias="单位编码"
     )
-    year: Annotated[StrictInt, BeforeValidator(written)] = Field(alias="考核年度", ge=1990, le=2100)
+    year: Annotated[StrictInt, Before(written)] = Field(alias="考核年度", ge=1990, le=2100)
     indicators: dict[str, Any] = Field(alias="指标")
-    notes: dict[str, Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]] = Field(
+    notes: dict[str, Annotated[StrictStr, Field(max_length=2000), After(printable)]] = Field(
         default_factory=dict, alias="数据说明"
     )
     # refused (see validate_submission): decisions come only from the assessors' review file

@@ -19,9 +19,10 @@ indicator's type, names in 等于/计算) is checked by `patterns.check_ruleset`
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.documents.formats import NAME_PATTERN
+from engine.ruleset.scalars import Before
 
 Word = Annotated[str, Field(min_length=1, max_length=40)]
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
@@ -56,7 +57,7 @@ class PatternEntry(_Model):
         return self
 
 
-Pattern = Annotated[PatternEntry, BeforeValidator(_as_entry)]
+Pattern = Annotated[PatternEntry, Before(_as_entry)]
 
 
 class Ratio(_Model):
@@ -72,7 +73,7 @@ class ExtractionSpec(_Model):
     require: list[Word] = Field(default_factory=list, alias="须含", max_length=50)
     exclude: list[Word] = Field(default_factory=list, alias="排除", max_length=50)
     gap: int = Field(12, alias="间隔", ge=1, le=60, description="… 最多代表的字数")
-    total: Annotated[bool, BeforeValidator(lambda v: {"是": True, "否": False}.get(v, v))] = Field(
+    total: Annotated[bool, Before(lambda v: {"是": True, "否": False}.get(v, v))] = Field(
         False, alias="合计", description="不同句子给出的数相加（分渠道统计时）"
     )
     ratio: Ratio | None = Field(None, alias="计算")

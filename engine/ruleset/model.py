@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from engine.documents.formats import ID_PATTERN
 from engine.documents.text import one_line
@@ -12,7 +12,7 @@ from engine.result import DEFAULT_TITLE
 from engine.ruleset.extraction import ExtractionSpec
 from engine.ruleset.methods import BONUS_MODELS, ITEM_MODELS
 from engine.ruleset.methods.base import BadRecordSpec
-from engine.ruleset.scalars import IndicatorName, Line, Model, Name, Note, Number, Points, Text, YesNo
+from engine.ruleset.scalars import After, Before, IndicatorName, Line, Model, Name, Note, Number, Points, Text, YesNo
 
 GRADES = ("优秀", "良好", "合格", "不合格")
 INDICATOR_TYPES = ("数值", "百分比", "次数", "是否", "日期", "选项", "文本", "记录列表")
@@ -22,7 +22,7 @@ NUMERIC_TYPES = ("数值", "百分比", "次数")
 # -- header -------------------------------------------------------------------------------
 
 
-GradeWord = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(one_line)]
+GradeWord = Annotated[str, Field(min_length=1, max_length=20), After(one_line)]
 GradeBands = dict[GradeWord, Points]  # grade word → the lowest total that earns it (every word but the last)
 
 
@@ -76,7 +76,7 @@ class RulesetHeader(Model):
     year: int = Field(alias="考核年度", ge=1990, le=2100)
     total: Points = Field(alias="总分", gt=0)
     bonus_cap: Points = Field(Decimal(0), alias="加分上限")
-    unit_types: list[Annotated[str, Field(min_length=1, max_length=40), AfterValidator(one_line)]] = Field(
+    unit_types: list[Annotated[str, Field(min_length=1, max_length=40), After(one_line)]] = Field(
         alias="单位类型", min_length=1
     )
     grade_words: list[GradeWord] = Field(
@@ -98,7 +98,7 @@ class RulesetHeader(Model):
     missing: Literal["待复核", "不得分", "按缺省值"] = Field("待复核", alias="缺项处理")
     issuer: Note | None = Field(None, alias="发布单位")
     note: Note | None = Field(None, alias="说明")
-    period: Annotated[Period | None, BeforeValidator(period_input)] = Field(
+    period: Annotated[Period | None, Before(period_input)] = Field(
         None, alias="适用期间", description="submission 考核年度 range; needed to pick a ruleset from a folder"
     )
     rate_tolerance: Points = Field(Decimal("0.5"), alias="比率容差", description="percentage points")
@@ -166,7 +166,7 @@ class OverdueSpec(Model):
     """Days late, computed by the engine: from the 期限 (a date, or one named by the 考核年度) to 日期."""
 
     date: IndicatorName = Field(alias="日期", description="the 日期 indicator whose lateness is counted")
-    deadline: Annotated[Text, BeforeValidator(_date_text)] = Field(
+    deadline: Annotated[Text, Before(_date_text)] = Field(
         alias="期限", description="2013-03-01, or by the 考核年度: 次年3月1日, 当年12月31日"
     )
 
@@ -254,7 +254,7 @@ class Veto(Model):
     condition: Text | None = Field(None, alias="条件")
     records: IndicatorName | None = Field(None, alias="记录")
     applies_to: list[Name] | None = Field(None, alias="适用单位")
-    bad_record: Annotated[BadRecordSpec | Literal[False] | None, BeforeValidator(_no_record)] = Field(
+    bad_record: Annotated[BadRecordSpec | Literal[False] | None, Before(_no_record)] = Field(
         None, alias="不良记录", description="the record it writes; 否: none; not written: a 严重 record of its 事项"
     )
 

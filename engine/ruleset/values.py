@@ -7,9 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -24,6 +22,7 @@ from engine.documents.source import Written, plain
 from engine.documents.text import printable
 from engine.ruleset.conditions import MAX_DECIMALS, MAX_MAGNITUDE
 from engine.ruleset.model import FieldSpec, IndicatorSpec
+from engine.ruleset.scalars import After, Before
 
 NON_FINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
@@ -73,8 +72,8 @@ def written(value: Any) -> Any:
 
 
 MAX_COUNT = 10**9  # the largest 次数 accepted (also the cap of a 范围 written for one)
-StrictNumber = Annotated[Decimal, BeforeValidator(_number)]
-StrictDate = Annotated[dt.date, BeforeValidator(_date)]
+StrictNumber = Annotated[Decimal, Before(_number)]
+StrictDate = Annotated[dt.date, Before(_date)]
 
 
 def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
@@ -85,15 +84,15 @@ def _annotation(spec: IndicatorSpec | FieldSpec) -> Any:
     if spec.type == "次数":
         bounds["le"] = min(bounds.get("le", MAX_COUNT), MAX_COUNT)
         limits = {k: int(v) if v == int(v) else v for k, v in bounds.items()}
-        return Annotated[StrictInt, BeforeValidator(written), Field(**limits)]
+        return Annotated[StrictInt, Before(written), Field(**limits)]
     if spec.type == "是否":
-        return Annotated[StrictBool, BeforeValidator(written)]
+        return Annotated[StrictBool, Before(written)]
     if spec.type == "日期":
         return StrictDate
     if spec.type == "选项":
         return Literal[tuple(spec.options)]  # type: ignore[misc]
     if spec.type == "文本":
-        return Annotated[StrictStr, Field(max_length=2000), AfterValidator(printable)]
+        return Annotated[StrictStr, Field(max_length=2000), After(printable)]
     raise AssertionError(spec.type)
 
 

@@ -49,7 +49,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from engine.assessment import assess
 from engine.documents.hints import did_you_mean
@@ -80,6 +80,7 @@ from engine.ruleset.load import load_rules
 from engine.ruleset.methods import method_of
 from engine.ruleset.model import Model, Number, Text, YesNo
 from engine.ruleset.ruleset import Ruleset
+from engine.ruleset.scalars import Before
 from engine.ruleset.values import type_adapter
 
 WHOLE = "整体用例"
@@ -101,7 +102,7 @@ class Expectation(Model):
     status: Literal["扣分", "满分", "不适用", "待复核"] | None = Field(
         None, alias="状态", description="扣分、满分、不适用 或 待复核"
     )
-    bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(
+    bad_records: Annotated[bool | int | None, Before(_yes_no_or_count)] = Field(
         None, alias="不良记录", description="是/否，或本项写入的不良记录条数"
     )
     veto: YesNo | None = Field(
@@ -137,10 +138,10 @@ def _vetoes(value: Any) -> Any:
 class WholeExpectation(Model):
     total: Number | None = Field(None, alias="总分", description="总分")
     grade: Text | None = Field(None, alias="等次", description="评定的等次（规则集的等次名称之一）")
-    veto: Annotated[bool | list[str] | None, BeforeValidator(_vetoes)] = Field(
+    veto: Annotated[bool | list[str] | None, Before(_vetoes)] = Field(
         None, alias="否决", description="是/否，或成立的否决项编号列表"
     )
-    bad_records: Annotated[bool | int | None, BeforeValidator(_yes_no_or_count)] = Field(
+    bad_records: Annotated[bool | int | None, Before(_yes_no_or_count)] = Field(
         None, alias="不良记录", description="是/否，或不良记录条数"
     )
     bonus: Number | None = Field(None, alias="加分", description="加分合计")

@@ -4,10 +4,11 @@ sheet, or 酌情扣分: the assessor's part, pending until reviewed while the co
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from engine.ruleset.methods import conditional, count_shortfall, discretionary, per_event, rate_shortfall
 from engine.ruleset.methods.base import ZERO, ItemBase, Method, Scored, n, points_limit, q
+from engine.ruleset.scalars import Before
 
 PARTS = {
     form.name: form
@@ -32,7 +33,7 @@ def _form(value: Any) -> Any:
 SubPoint = Annotated[
     Union[tuple(form.model for form in PARTS.values())],  # type: ignore[misc]
     Field(discriminator="method"),
-    BeforeValidator(_form),
+    Before(_form),
 ]
 
 
