@@ -42,7 +42,7 @@ from engine.scoring.arithmetic import (
     grade,
     remedies,
     score_bonus,
-    score_item,
+    score_items,
     totals,
 )
 
@@ -83,7 +83,7 @@ def assess(
     fired = (firings or adapter().run)(compiled, values, records)
     decided = overrides.for_unit(submission.unit, submission.year, ruleset) if overrides else dict(reviews or {})
     ctx = Context(ruleset, submission, fired, reviews=decided)
-    items = [score_item(entry, seq, ctx) for seq, entry in enumerate(ruleset.entries, start=1)]
+    items = score_items(ctx)
     bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]
     vetoes = [v for v in (check_veto(v, ctx) for v in ruleset.model.vetoes) if v is not None]
     t = totals(ruleset, items, bonuses)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from engine import result as _result
 from engine.intake.review import Decision
@@ -36,7 +37,7 @@ from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 from engine.ruleset.wording import Fact, Words, record_name, records_named, value_text
 
-__all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade", "remedies"]
+__all__ = ["CENT", "ZERO", "q", "Context", "score_items", "score_bonus", "check_veto", "totals", "grade", "remedies"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -58,6 +59,7 @@ class _ItemPlan:
 
     __slots__ = (
         "item",
+        "id",
         "reads",
         "heads",
         "record_spec",
@@ -74,6 +76,7 @@ class _ItemPlan:
 
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
         item = self.item = entry.item
+        self.id: str = item.id
         self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
         # (name, "name=", the unit shown after its value or None for a record list), for 申报值
         self.heads = tuple((name, f"{name}=", _suffix(ruleset, name)) for name in self.reads)
@@ -126,6 +129,7 @@ class Plan:
 
     def __init__(self, ruleset: Ruleset):
         self.items = {e.item.id: _ItemPlan(e, ruleset) for e in ruleset.entries}
+        self.ordered = [self.items[e.item.id] for e in ruleset.entries]
         self.suffix: dict[str, str | None] = {name: _suffix(ruleset, name) for name in ruleset.value_specs}
         # what grading pending items reads (_risk): each item's 不良记录, the vetoes' ids
         self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
@@ -315,50 +319,55 @@ class Outcome:
 _REMEDY = frozenset(Remedy.model_fields)
 _RECORD = frozenset(BadRecord.model_fields)
 _CATEGORY = frozenset(CategoryTotal.model_fields)
-_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
+_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what scoring gives
 
 
-def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
-    p = ctx.plan.items[entry.item.id]
+def score_items(ctx: Context) -> list[ItemResult]:
+    """Every item of the ruleset scored, in order (序号 from 1)."""
     sub = ctx.submission
-    shown, complete = ctx.shown(p.heads)
-    if not complete or not _plain_case(p, ctx):
-        return _scored(p, seq, ctx, shown)
-    if p.quiet and p.item.id not in (ctx._by_item or ctx._index()):  # at full score, with nothing to say
-        fields = p.full.copy()
-        fields["seq"] = seq
-        fields["reasons"] = []
-        fields["values"] = shown
-        fields["fired"] = []
-        fields["self_score"] = sub.self_scores.get(p.item.id) if sub.self_scores else None
-        fields["flags"] = _flags(p, "满分", ctx) if sub.small_samples or sub.flags or p.fixed_dates else []
-        fields["responsible"] = []
-        fast = made(ItemResult, fields, _ITEM_GIVEN)
-        if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
-            raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
-        return fast
-    if _result.CHECK_SHORTCUTS:
-        return _checked(p, seq, ctx, shown)
-    return _computed_item(p, seq, ctx, shown)
-
-
-def _plain_case(p: _ItemPlan, ctx: Context) -> bool:
-    """Whether an item whose values were all submitted is the plain case: it applies, every value
-    it reads is defined and no assessor decided it — its method alone scores it."""
-    sub = ctx.submission
-    outside = p.outside.get(sub.unit_type, _UNKNOWN)
-    if outside is _UNKNOWN:
-        outside = p.outside_for(ctx.ruleset, sub.unit_type)
-    if outside is not None or (ctx.reviews and p.item.id in ctx.reviews):
-        return False
-    return not sub.undefined or _undefined(ctx, p.reads) is None
+    index = ctx._index()
+    unit_type, reviews, undefined, self_scores = sub.unit_type, ctx.reviews, sub.undefined, sub.self_scores
+    flagged = bool(sub.small_samples or sub.flags)
+    shown_of = ctx.shown
+    out = []
+    for seq, p in enumerate(ctx.plan.ordered, start=1):
+        shown, complete = shown_of(p.heads)
+        outside = p.outside.get(unit_type, _UNKNOWN)
+        if outside is _UNKNOWN:
+            outside = p.outside_for(ctx.ruleset, unit_type)
+        # the plain case: it applies, every value it reads is there and defined, no assessor decided it
+        if (
+            not complete
+            or outside is not None
+            or (reviews and p.id in reviews)
+            or (undefined and _undefined(ctx, p.reads) is not None)
+        ):
+            out.append(_scored(p, seq, ctx, shown))
+        elif p.quiet and p.id not in index:  # at full score, with nothing to say
+            fields = p.full.copy()
+            fields["seq"] = seq
+            fields["reasons"] = []
+            fields["values"] = shown
+            fields["fired"] = []
+            fields["self_score"] = self_scores.get(p.id) if self_scores else None
+            fields["flags"] = _flags(p, "满分", ctx) if flagged or p.fixed_dates else []
+            fields["responsible"] = []
+            fast = made(ItemResult, fields, _ITEM_GIVEN)
+            if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
+                raise AssertionError(f"{p.id}: the quiet item's shortcut differs from scoring it")
+            out.append(fast)
+        elif _result.CHECK_SHORTCUTS:
+            out.append(_checked(p, seq, ctx, shown))
+        else:
+            out.append(_computed_item(p, seq, ctx, shown))
+    return out
 
 
 _UNKNOWN = object()
 
 
 def _computed_item(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
-    """The plain case (_plain_case) the short way: what _outcome and _computed do for it, without
+    """The plain case (score_items) the short way: what _outcome and _computed do for it, without
     the Outcome in between."""
     item = p.item
     scored = p.method.score(item, ctx)
@@ -573,20 +582,33 @@ def _write_bad_record(
 
 def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
     """Fill {name} from record fields, then indicators, then unit/year; never evaluates anything."""
-
-    def repl(match: re.Match[str]) -> str:
-        name = match.group(1).strip()
+    pieces = _pieces(template)
+    if len(pieces) == 1:
+        return template
+    values = ctx.submission.values
+    out = []
+    for k, piece in enumerate(pieces):
+        if not k % 2:
+            out.append(piece)
+            continue
+        name = piece.strip()
         if name in fields:
-            return fields[name]
-        if name in ctx.submission.values:
-            return value_text(ctx.submission.values[name])
-        if name == "单位名称":
-            return ctx.submission.unit
-        if name == "考核年度":
-            return str(ctx.submission.year)
-        return match.group(0)
+            out.append(fields[name])
+        elif name in values:
+            out.append(value_text(values[name]))
+        elif name == "单位名称":
+            out.append(ctx.submission.unit)
+        elif name == "考核年度":
+            out.append(str(ctx.submission.year))
+        else:
+            out.append("{" + piece + "}")
+    return "".join(out)
 
-    return _PLACEHOLDER.sub(repl, template)
+
+@lru_cache(maxsize=1024)
+def _pieces(template: str) -> list[str]:
+    """A template split once: text, placeholder name, text, … (the text around each {name})."""
+    return _PLACEHOLDER.split(template)
 
 
 _BONUS = frozenset(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
