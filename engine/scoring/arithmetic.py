@@ -62,6 +62,7 @@ class _ItemPlan:
         "id",
         "reads",
         "heads",
+        "one",
         "record_spec",
         "points",
         "method",
@@ -80,6 +81,8 @@ class _ItemPlan:
         self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
         # (name, "name=", the unit shown after its value or None for a record list), for 申报值
         self.heads = tuple((name, f"{name}=", _suffix(ruleset, name)) for name in self.reads)
+        # most items read one value, shown with its unit: its head alone
+        self.one = self.heads[0] if len(self.heads) == 1 and self.heads[0][2] is not None else None
         self.points = q(item.points)
         self.method: Method = method_of(item)
         # the 不良记录 a deduction writes, when the item writes one itself (not one per record)
@@ -327,11 +330,20 @@ def score_items(ctx: Context) -> list[ItemResult]:
     sub = ctx.submission
     index = ctx._index()
     unit_type, reviews, undefined, self_scores = sub.unit_type, ctx.reviews, sub.undefined, sub.self_scores
-    flagged = bool(sub.small_samples or sub.flags)
+    values, texts = sub.values, ctx.texts
+    # the names with a data warning (_flags): an item reading none of them has none
+    flagged = (sub.small_samples.keys() | sub.flags.keys()) if sub.small_samples or sub.flags else ()
     shown_of = ctx.shown
     out = []
     for seq, p in enumerate(ctx.plan.ordered, start=1):
-        shown, complete = shown_of(p.heads)
+        one = p.one
+        if one is not None and one[0] in values:  # as ctx.shown, inline for the common case
+            text = texts.get(one[0])
+            if text is None:
+                text = texts[one[0]] = text_of(values[one[0]])
+            shown, complete = one[1] + text + one[2], True
+        else:
+            shown, complete = shown_of(p.heads)
         outside = p.outside.get(unit_type, _UNKNOWN)
         if outside is _UNKNOWN:
             outside = p.outside_for(ctx.ruleset, unit_type)
@@ -350,7 +362,8 @@ def score_items(ctx: Context) -> list[ItemResult]:
             fields["values"] = shown
             fields["fired"] = []
             fields["self_score"] = self_scores.get(p.id) if self_scores else None
-            fields["flags"] = _flags(p, "满分", ctx) if flagged or p.fixed_dates else []
+            warned = p.fixed_dates or (flagged and not flagged.isdisjoint(p.reads))
+            fields["flags"] = _flags(p, "满分", ctx) if warned else []
             fields["responsible"] = []
             fast = made(ItemResult, fields, _ITEM_GIVEN)
             if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
@@ -923,6 +936,8 @@ def _graded(
 
 # -- 整改清单 -----------------------------------------------------------------------------------
 
+_NO_RECORDS = (0, 0)
+
 
 def remedies(
     ruleset: Ruleset,
@@ -952,30 +967,45 @@ def remedies(
     recorded, severe = len(bad_records), sum(b.severity == "严重" for b in bad_records)
     written: dict[str, tuple[int, int]] = {}  # rule id → the 不良记录 it wrote (how many, how many 严重)
     for b in bad_records:
-        k, s = written.get(b.rule_id, (0, 0))
+        k, s = written.get(b.rule_id, _NO_RECORDS)
         written[b.rule_id] = (k + 1, s + (b.severity == "严重"))
 
+    points = header.total
+    same = applicable == points and applicable != 0  # _scaled leaves a sum as it is
+    (more, more_severe), open_vetoes = risk
+
     def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
-        k, s = written.get(rule_id, (0, 0))
-        counts = (recorded - k, severe - s)
-        _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
-        result = _grade_word(grading, thresholds, total, counts, vetoed)
+        """As _summed, then _grade_word and _worst, for the sum of the counted items' scores once fixed."""
+        k, s = written.get(rule_id, _NO_RECORDS)
+        recorded_now, severe_now = recorded - k, severe - s
+        total = q((fixed_base if same else _scaled(points, fixed_base, applicable)) + bonus_total)
+        result = _grade_word(grading, thresholds, total, (recorded_now, severe_now), vetoed)
         if not pending:
             return total, result, False
-        low = total if total_min is None else total_min
-        return total, result, _worst(grading, thresholds, low, counts, vetoed, risk) != result
+        low = total
+        if open_points > 0:
+            settled = fixed_base - open_points
+            low = q((settled if same else _scaled(points, settled, applicable)) + bonus_total)
+        worst = _grade_word(
+            grading, thresholds, low, (recorded_now + more, severe_now + more_severe), vetoed + open_vetoes
+        )
+        return total, result, worst != result
 
     vetoed = [v.rule_id for v in vetoes]
     for item in items:
         if not item.counted or item.deduction <= ZERO:
             continue
         total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
-        fields = {"rule_id": item.rule_id, "content": item.content, "problem": "；".join(item.reasons)}
-        fields["deduction"] = item.deduction
-        fields["gain"] = total - now
-        fields["total"] = total
-        fields["grade"] = word
-        fields["provisional"] = provisional
+        fields = {
+            "rule_id": item.rule_id,
+            "content": item.content,
+            "problem": "；".join(item.reasons),
+            "deduction": item.deduction,
+            "gain": total - now,
+            "total": total,
+            "grade": word,
+            "provisional": provisional,
+        }
         out.append(made(Remedy, fields, _REMEDY))
     for veto in vetoes:
         others = [v.rule_id for v in vetoes if v is not veto]
