@@ -742,11 +742,13 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
         row = sums.get(item.category1)
         if row is None:
             row = sums[item.category1] = [ZERO, ZERO, ZERO]
-        if item.counted:
+        if item.counted:  # adding the shared ZERO leaves a sum as it is (every sum starts at ZERO): skipped
             row[0] += item.max_points
-            row[1] += item.deduction
+            if item.deduction is not ZERO:
+                row[1] += item.deduction
             row[2] += item.score
-            open_points += item.open_points
+            if item.open_points is not ZERO:
+                open_points += item.open_points
     # the sums _figures adds up item by item: exact in Decimal, so the same by category
     base = applicable = ZERO
     for a, _, c in sums.values():
