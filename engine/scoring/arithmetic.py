@@ -347,13 +347,10 @@ def score_items(ctx: Context) -> list[ItemResult]:
         outside = p.outside.get(unit_type, _UNKNOWN)
         if outside is _UNKNOWN:
             outside = p.outside_for(ctx.ruleset, unit_type)
+        if outside is not None:  # whatever was submitted or decided
+            out.append(_not_applying(p, seq, ctx, shown, outside))
         # the plain case: it applies, every value it reads is there and defined, no assessor decided it
-        if (
-            not complete
-            or outside is not None
-            or (reviews and p.id in reviews)
-            or (undefined and _undefined(ctx, p.reads) is not None)
-        ):
+        elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
             out.append(_scored(p, seq, ctx, shown))
         elif p.quiet and p.id not in index:  # at full score, with nothing to say
             fields = p.full.copy()
@@ -421,6 +418,29 @@ def _checked(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
     same = (ctx.bad_records[records:], ctx.pending[pending:]) == written
     if not same or fast.model_dump_json() != slow.model_dump_json():
         raise AssertionError(f"{p.item.id}: scoring it the short way differs from the long way")
+    return fast
+
+
+def _not_applying(p: _ItemPlan, seq: int, ctx: Context, shown: str, why: str) -> ItemResult:
+    """An item that does not apply to the unit's type, as _scored makes it (checked against it under
+    CHECK_SHORTCUTS): no method, no review, no data warnings."""
+    counted = p.treatment == "按满分计"
+    sub = ctx.submission
+    fields = p.full.copy()  # at full score: 按满分计 keeps it
+    fields["seq"] = seq
+    fields["status"] = "不适用"
+    if not counted:
+        fields["score"] = ZERO
+        fields["counted"] = False
+    fields["reasons"] = [why + ("，按满分计" if counted else "，剔除后折算")]
+    fields["values"] = shown
+    fields["fired"] = ctx.fired_for(p.id)
+    fields["self_score"] = sub.self_scores.get(p.id) if sub.self_scores else None
+    fields["flags"] = []
+    fields["responsible"] = []
+    fast = made(ItemResult, fields, _ITEM_GIVEN)
+    if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
+        raise AssertionError(f"{p.id}: the shortcut for an item that does not apply differs from scoring it")
     return fast
 
 

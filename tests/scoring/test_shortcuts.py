@@ -182,3 +182,21 @@ def test_a_bad_record_template_is_filled_as_written():
     assert interpolate(f"{{{name}}}", ctx, fields) == "字段优先"  # a record's field before an indicator
     assert interpolate("{单位名称}{考核年度}", ctx, {}) == f"{submission.unit}{submission.year}"
     assert interpolate("{未知}、{}、{{件数}}、{", ctx, fields) == "{未知}、{}、{3}、{"
+
+
+def test_an_item_that_does_not_apply_is_checked_against_the_long_way(monkeypatch):
+    from engine.scoring import arithmetic
+
+    ruleset, submission = load_submission_for(EXAMPLES / "national-street-2022.json")
+    result = assess(ruleset, submission, as_of=AS_OF)
+    outside = [i for i in result.items if i.status == "不适用" and "不适用于" in i.reasons[0]]
+    assert outside  # items for other unit types: made by the shortcut
+    long_way = arithmetic._scored
+
+    def worded_otherwise(p, seq, ctx, shown):
+        item = long_way(p, seq, ctx, shown)
+        return item.model_copy(update={"reasons": [*item.reasons, "另"]}) if item.status == "不适用" else item
+
+    monkeypatch.setattr(arithmetic, "_scored", worded_otherwise)
+    with pytest.raises(AssertionError, match="does not apply differs from scoring it"):
+        assess(ruleset, submission, as_of=AS_OF)
