@@ -349,7 +349,7 @@ def score_items(ctx: Context) -> list[ItemResult]:
             outside = p.outside_for(ctx.ruleset, unit_type)
         if outside is not None:  # whatever was submitted or decided
             out.append(_not_applying(p, seq, ctx, shown, outside))
-        # the plain case: it applies, every value it reads is there and defined, no assessor decided it
+        # not the plain case (every value it reads there and defined, no assessor's decision): the long way
         elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
             out.append(_scored(p, seq, ctx, shown))
         elif p.quiet and p.id not in index:  # at full score, with nothing to say
@@ -639,9 +639,9 @@ def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _pieces(template: str) -> list[str]:
+def _pieces(template: str) -> tuple[str, ...]:
     """A template split once: text, placeholder name, text, … (the text around each {name})."""
-    return _PLACEHOLDER.split(template)
+    return tuple(_PLACEHOLDER.split(template))
 
 
 _BONUS = frozenset(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
