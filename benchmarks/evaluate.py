@@ -11,7 +11,9 @@ load average before and after. Run it with another checkout's venv python
 the same units. --profile N prints cProfile's top N functions of the evaluate rounds instead.
 --split adds a row to each round: assess with each unit's firings given (durable's set from
 set-up, `firings=`), so scoring and the result alone, with the caches warm from the unit before
-instead of cold from durable's run.
+instead of cold from durable's run. --cold prints what that costs: scoring alone (firings given)
+right after the unit's scoring, after durable's run, after sweeping a 2 MiB buffer (the L2 cache),
+after 300 cyclic objects (durable leaves ~200 for the next collection).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's top N instead")
     parser.add_argument("--cpu", action="store_true", help="this process's CPU time instead of wall time")
     parser.add_argument("--split", action="store_true", help="also time scoring alone (firings given)")
+    parser.add_argument("--cold", action="store_true", help="scoring alone after what comes before it")
     args = parser.parse_args()
 
     sys.path.insert(0, str(HERE))
@@ -85,6 +88,9 @@ def main() -> None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(args.profile)
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
         return
+    if args.cold:
+        _cold(ruleset, subs, compiled, clock, args.rounds)
+        return
     rows: dict[str, list[float]] = {"evaluate": [], "durable": [], "evaluate - durable": [], "(e - d) / d": []}
     given = [adapter().run(compiled, *facts(ruleset, sub)) for sub in subs] if args.split else []
     for _ in range(args.rounds):
@@ -110,6 +116,41 @@ def main() -> None:
     print(f"ms per unit{'min':>16} {'median':>8} {'max':>8}")
     for key, values in rows.items():
         print(f"  {key:<23}{_mmm(values)}")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+def _cold(ruleset, subs, compiled, clock, rounds: int) -> None:
+    """Scoring alone (firings given), each unit right after something else ran."""
+    from engine.assessment import assess, facts
+    from engine.evaluation.durable.adapter import adapter
+
+    given = [adapter().run(compiled, *facts(ruleset, sub)) for sub in subs]
+    buffer = bytearray(2 << 20)
+
+    def cyclic() -> None:
+        for _ in range(300):
+            a: list = []
+            a.append(a)
+
+    before = {
+        "the same scoring": lambda sub, fired: assess(ruleset, sub, as_of=AS_OF, firings=lambda *_: fired),
+        "durable's run": lambda sub, fired: adapter().run(compiled, *facts(ruleset, sub)),
+        "a 2 MiB sweep": lambda sub, fired: buffer.__setitem__(slice(None, None, 64), bytes(len(buffer) // 64)),
+        "300 cyclic objects": lambda sub, fired: cyclic(),
+    }
+    rows: dict[str, list[float]] = {name: [] for name in before}
+    for _ in range(rounds):
+        for name, run in before.items():
+            spent = 0.0
+            for sub, fired in zip(subs, given, strict=True):
+                run(sub, fired)
+                a = clock()
+                assess(ruleset, sub, as_of=AS_OF, firings=lambda *_, fired=fired: fired)
+                spent += clock() - a
+            rows[name].append(1000 * spent / len(subs))
+    print(f"scoring alone after{'min':>17} {'median':>8} {'max':>8}")
+    for name, values in rows.items():
+        print(f"  {name:<23}{_mmm(values)}")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

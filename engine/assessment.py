@@ -42,7 +42,7 @@ from engine.scoring.arithmetic import (
     grade,
     remedies,
     score_bonus,
-    score_item,
+    score_items,
     totals,
 )
 
@@ -83,7 +83,7 @@ def assess(
     fired = (firings or adapter().run)(compiled, values, records)
     decided = overrides.for_unit(submission.unit, submission.year, ruleset) if overrides else dict(reviews or {})
     ctx = Context(ruleset, submission, fired, reviews=decided)
-    items = [score_item(entry, seq, ctx) for seq, entry in enumerate(ruleset.entries, start=1)]
+    items = score_items(ctx)
     bonuses = [score_bonus(b, seq, ctx) for seq, b in enumerate(ruleset.model.bonuses, start=1)]
     vetoes = [v for v in (check_veto(v, ctx) for v in ruleset.model.vetoes) if v is not None]
     t = totals(ruleset, items, bonuses)
@@ -405,7 +405,8 @@ def _rows(ruleset: Ruleset, unit_type: str) -> list[_Row]:
 
 
 def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[SubmittedValue]:
-    out = []
+    out: list[SubmittedValue] = []
+    append = out.append
     values, records, undefined, computed = (
         submission.values,
         submission.records,
@@ -418,18 +419,20 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
     plain, texts = ctx.plain, ctx.texts
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
         if name not in noted and not is_records:  # the line is its value alone: kept by that
-            present = name in values
-            shown = (texts.get(name) or plain(name)) if present else ""
-            line = seen.get(shown if present else None)
-            if line is None:
-                use = fixed or ""
-                fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": ""}
-                fields["missing"] = not present and not use
-                fields["use"] = use
-                line = made(SubmittedValue, fields, _LINE)
-                if len(seen) < _SEEN:
-                    seen[shown if present else None] = line
-            out.append(line)
+            if name in values:
+                shown = texts.get(name) or plain(name)
+                line = seen.get(shown)
+                if line is None:
+                    line = _line(name, label, unit, kind, shown, "", False, fixed or "")
+                    if len(seen) < _SEEN:
+                        seen[shown] = line
+            else:
+                line = seen.get(None)
+                if line is None:
+                    line = _line(name, label, unit, kind, "", "", not fixed, fixed or "")
+                    if len(seen) < _SEEN:
+                        seen[None] = line
+            append(line)
             continue
         if name not in noted:
             use, note = fixed or "", ""
@@ -449,21 +452,28 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
             rows = records.get(name)
             shown, missing = (f"{len(rows)} 条", False) if rows is not None else ("", True)
         elif name in values:
-            shown, missing = ctx.plain(name), False
+            shown, missing = texts.get(name) or plain(name), False
         else:
             shown, missing = "", True
         missing = missing and not use
         key = (shown, note, missing, use)
         line = seen.get(key)
         if line is None:
-            fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
-            fields["missing"] = missing
-            fields["use"] = use
-            line = made(SubmittedValue, fields, _LINE)
+            line = _line(name, label, unit, kind, shown, note, missing, use)
             if len(seen) < _SEEN:
                 seen[key] = line
-        out.append(line)
+        append(line)
     return out
+
+
+def _line(
+    name: str, label: str, unit: str, kind: str, shown: str, note: str, missing: bool, use: str
+) -> SubmittedValue:
+    """One line of the 申报数据, its fields in the declared order."""
+    fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
+    fields["missing"] = missing
+    fields["use"] = use
+    return made(SubmittedValue, fields, _LINE)
 
 
 def _records(ruleset: Ruleset, submission: Submission) -> list[RecordRow]:

@@ -25,12 +25,22 @@ _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
+def made(
+    cls: type[M],
+    fields: dict[str, Any],
+    given: Iterable[str],
+    _new: Any = _new,
+    _set: Any = _set,
+    _set_fields_set: Any = _set_fields_set,
+    _set_extra: Any = _set_extra,
+    _set_private: Any = _set_private,
+) -> M:
     """A result model from values the engine computed itself, already of the declared types, without
     validating them again (for the many items and lines of every assessment, validating was most of
     their cost). `fields` holds every field in the declared order (defaults filled); `given` names
     those a validating call would be passed (the model's fields set). The same object validation
-    gives, but for values no one changes afterwards: lists are not copied."""
+    gives, but for values no one changes afterwards: lists are not copied. (The helpers are bound
+    as defaults: local lookups, for the ~200 models of an assessment.)"""
     model = _new(cls)
     _set(model, "__dict__", fields)
     _set_fields_set(model, set(given))
@@ -41,12 +51,32 @@ def made(cls: type[M], fields: dict[str, Any], given: Iterable[str]) -> M:
     return model
 
 
+_IMMUTABLE = (str, int, bool, type(None), Decimal)
+_DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
+
+
+def _defaults(cls: type[Frozen]) -> list[tuple[str, Any, Any]]:
+    """(field, its default when it may be shared — an immutable value —, else the FieldInfo to ask
+    for a fresh one), in the declared order; worked out once per model class."""
+    out = _DEFAULTS.get(cls)
+    if out is None:
+        out = _DEFAULTS[cls] = [
+            (name, info.default, None)
+            if info.default_factory is None and type(info.default) in _IMMUTABLE
+            else (name, None, info)
+            for name, info in cls.__pydantic_fields__.items()
+        ]
+    return out
+
+
 def built(cls: type[M], **given: Any) -> M:
     """`made` for keyword arguments, the declared defaults filling the rest; a run that builds its
     results this way never builds their validators (a tenth of a one-file run)."""
     fields = {
-        name: given[name] if name in given else info.get_default(call_default_factory=True)
-        for name, info in cls.__pydantic_fields__.items()
+        name: given[name]
+        if name in given
+        else (default if info is None else info.get_default(call_default_factory=True))
+        for name, default, info in _defaults(cls)
     }
     if not given.keys() <= fields.keys():
         raise TypeError(f"{cls.__name__}: unknown fields {sorted(given.keys() - fields.keys())}")

