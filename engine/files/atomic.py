@@ -19,7 +19,6 @@ import errno
 import functools
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,6 +37,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     folder = target.parent if str(target.parent) else Path(".")
     check_output(target)
     make_folder(folder)
+    import tempfile  # here: a run that only reads (a copy assessing, engine.cli.ahead) never needs it
+
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:_PREFIX_CHARS]}.", suffix=".part", dir=folder)
     except OSError as exc:

@@ -25,7 +25,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -187,6 +186,8 @@ def _write(folder: Path, kind: str, digest: str, data: Any) -> None:
         return
     tmp = None
     try:
+        import tempfile  # only when an entry is stored
+
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False, separators=(",", ":"))
