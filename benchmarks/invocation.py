@@ -7,6 +7,9 @@ this interpreter; several `--assess /other/venv/bin/assess` are timed in turns (
 then the next round), so a before/after pair meets the same load. Each run writes into a fresh
 folder; the load average is printed beside every figure because the machine is shared, and the
 CPU time (user + system) of each run beside its wall time: on a loaded machine it varies far less.
+A one-file assessment to a workbook may fork a copy (engine/cli/ahead.py): its CPU time is counted
+too, so that run's CPU exceeds its wall time; `ASSESS_NO_FORK=1` in the environment times it in one
+process.
 One warm-up run of each is not counted (it fills the page cache and the ruleset cache).
 """
 
