@@ -53,6 +53,7 @@ from engine.errors import (
     OutputError,
     Problem,
 )
+from engine.evaluation.durable import copy_is_safe
 from engine.files.atomic import WriteError, check_output, make_folder, note_input, why_not_written
 from engine.files.naming import (
     NameAllocator,
@@ -620,15 +621,10 @@ def start_method() -> str:
     come with it — a spawned worker spends a third of a second importing before its first unit)
     where that is safe, else as fresh interpreters ("spawn").
 
-    Safe means: Linux (forking is unsafe on macOS, absent on Windows), one thread in this process
-    (a lock another thread holds would stay held in the copy), and no durable_rules state made here
-    (its global C state is never copied: each worker makes its own).
+    Safe is `copy_is_safe`: Linux, one thread, no durable_rules state made here (each worker
+    makes its own).
     """
-    from engine.evaluation.durable.adapter import started
-
-    if sys.platform.startswith("linux") and threading.active_count() == 1 and not started():
-        return "fork"
-    return "spawn"
+    return "fork" if copy_is_safe() else "spawn"
 
 
 def _round(

@@ -21,12 +21,12 @@ import os
 import pickle
 import signal
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from engine.errors import InputError
+from engine.evaluation.durable import copy_is_safe
 
 if TYPE_CHECKING:
     from engine.result import AssessmentResult
@@ -64,16 +64,12 @@ class Request:
 
 
 def can_fork() -> bool:
-    """Whether a copy made now is safe and can help (batch workers follow the same rule for
-    safety): Linux (forking is unsafe on macOS, absent on Windows), one thread (a lock held by
-    another would stay held in the copy), durable_rules not yet used (its C state is never shared),
-    and a processor to spare — two or more, less than all but half a one busy over the last minute
-    (on a busy machine the copy's own imports only add to the wait). ASSESS_NO_FORK=1 never forks;
-    ASSESS_NO_FORK=0 forks whenever it is safe, whatever the load (tests, benchmarks)."""
+    """Whether a copy made now is safe (`copy_is_safe`, the rule batch workers follow) and can
+    help: a processor to spare — two or more, less than all but half a one busy over the last
+    minute (on a busy machine the copy's own imports only add to the wait). ASSESS_NO_FORK=1 never
+    forks; ASSESS_NO_FORK=0 forks whenever it is safe, whatever the load (tests, benchmarks)."""
     setting = os.environ.get("ASSESS_NO_FORK")
-    if setting == "1" or not sys.platform.startswith("linux"):
-        return False
-    if threading.active_count() != 1 or "engine.evaluation.durable.adapter" in sys.modules:
+    if setting == "1" or not copy_is_safe():
         return False
     processors = len(os.sched_getaffinity(0))
     return processors > 1 and (setting == "0" or os.getloadavg()[0] < processors - 0.5)

@@ -7,12 +7,12 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
-from engine.cli import ahead
 from engine.cli.ahead import can_fork, one_assessment
 from engine.errors import Location, Problem, RulesError, SubmissionError
 
@@ -61,7 +61,7 @@ def test_what_looks_like_one_assessment(tmp_path, monkeypatch):
 @linux_only
 def test_a_copy_is_made_only_with_a_processor_to_spare(monkeypatch):
     monkeypatch.delitem(sys.modules, "engine.evaluation.durable.adapter", raising=False)
-    monkeypatch.setattr(ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.delenv("ASSESS_NO_FORK", raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 2.0, 2.0))
@@ -73,9 +73,9 @@ def test_a_copy_is_made_only_with_a_processor_to_spare(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert not can_fork()  # one processor: nothing to run the copy on
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(ahead.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
     assert not can_fork()  # a second thread: a lock it holds would stay held in the copy
-    monkeypatch.setattr(ahead.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setenv("ASSESS_NO_FORK", "1")
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert not can_fork()
