@@ -134,7 +134,8 @@ def _add_styles(wb: Workbook) -> None:
 
 
 def warm_up() -> None:
-    """Register the named styles now rather than in the first workbook's making."""
+    """Register the named styles now rather than in the first workbook's making (a one-file run
+    does it while a copy of the process computes the result, engine.cli.ahead)."""
     _registered()
 
 

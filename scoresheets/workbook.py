@@ -51,11 +51,3 @@ def write_scoresheet(result: AssessmentResult, path: str | Path, *, force: bool 
     if not force:
         check_overwrite(path, result, build_workbook)
     write_bytes_atomic(path, scoresheet_bytes(result))
-
-
-def warm_up() -> None:
-    """Make what the writing of every scoresheet shares before the first result exists (a
-    one-file run does it while its result is computed by a copy of the process)."""
-    from scoresheets.styles import warm_up as styles
-
-    styles()
