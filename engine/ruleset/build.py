@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.documents.hints import did_you_mean
 from engine.documents.messages import problems_from
-from engine.documents.source import Document, PlacedMap, quoted, value_at
+from engine.documents.source import Document, PlacedMap, PlacedSeq, quoted, value_at
 from engine.errors import (
     ErrorList,
     ExpressionError,
@@ -35,7 +35,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 def _plain(value: Any) -> Any:
     """The parsed data with plain dicts and lists: pydantic reads ruamel's commented maps one
-    `.get` at a time (a third of a large file's validation); scalars keep their quoting types."""
+    `.get` at a time (a third of a large file's validation); scalars keep their quoting types.
+    The engine's own containers (a file read back from the cache) are plain already."""
+    if isinstance(value, PlacedMap | PlacedSeq):
+        return value
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -55,8 +58,7 @@ def build_ruleset(doc: Document, *, sha256: str | None = None) -> Ruleset:
             Problem(doc.locate(()), "规则文件的顶层应为键值表（规则集、指标、评分细则…）", "schema.invalid")
         )
     try:
-        # read back from the cache it is plain dicts and lists already (engine.documents.source.PlacedMap)
-        model = RulesFile.model_validate(doc.data if isinstance(doc.data, PlacedMap) else _plain(doc.data))
+        model = RulesFile.model_validate(_plain(doc.data))
     except ValidationError as exc:
         raise RulesError(problems_from(exc, doc.file, doc.data, _vocabulary(), _TAGS, model=RulesFile)) from None
     errors = ErrorList()
