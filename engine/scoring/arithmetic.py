@@ -362,10 +362,7 @@ def score_items(ctx: Context) -> list[ItemResult]:
             warned = p.fixed_dates or (flagged and not flagged.isdisjoint(p.reads))
             fields["flags"] = _flags(p, "满分", ctx) if warned else []
             fields["responsible"] = []
-            fast = made(ItemResult, fields, _ITEM_GIVEN)
-            if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
-                raise AssertionError(f"{p.id}: the quiet item's shortcut differs from scoring it")
-            out.append(fast)
+            out.append(_shortcut(fields, p, seq, ctx, shown, "the quiet item's shortcut"))
         elif _result.CHECK_SHORTCUTS:
             out.append(_checked(p, seq, ctx, shown))
         else:
@@ -438,9 +435,15 @@ def _not_applying(p: _ItemPlan, seq: int, ctx: Context, shown: str, why: str) ->
     fields["self_score"] = sub.self_scores.get(p.id) if sub.self_scores else None
     fields["flags"] = []
     fields["responsible"] = []
+    return _shortcut(fields, p, seq, ctx, shown, "the shortcut for an item that does not apply")
+
+
+def _shortcut(fields: dict, p: _ItemPlan, seq: int, ctx: Context, shown: str, what: str) -> ItemResult:
+    """An item made from its fields the short way; under CHECK_SHORTCUTS also scored the long way
+    (`_scored`) and required to come out the same."""
     fast = made(ItemResult, fields, _ITEM_GIVEN)
     if _result.CHECK_SHORTCUTS and fast.model_dump_json() != _scored(p, seq, ctx, shown).model_dump_json():
-        raise AssertionError(f"{p.id}: the shortcut for an item that does not apply differs from scoring it")
+        raise AssertionError(f"{p.id}: {what} differs from scoring it")
     return fast
 
 
