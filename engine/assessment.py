@@ -375,7 +375,7 @@ def _not_here(ruleset: Ruleset, unit_type: str) -> set[str]:
 
 _Row = tuple[str, str, str, str, str | None, bool, dict]
 _SEEN = 16  # lines kept per indicator: a SubmittedValue holds only texts and flags, so results share them
-_LINE = frozenset(SubmittedValue.model_fields)
+_LINE = set(SubmittedValue.model_fields)  # shared by every line (made)
 _ROWS: dict[tuple[int, str], tuple[Ruleset, list[_Row]]] = {}
 
 

@@ -1,6 +1,5 @@
 """The assessment result: everything a renderer (xlsx, JSON, terminal) needs, nothing more."""
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
@@ -28,7 +27,7 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 def made(
     cls: type[M],
     fields: dict[str, Any],
-    given: Iterable[str],
+    given: set[str],
     _new: Any = _new,
     _set: Any = _set,
     _set_fields_set: Any = _set_fields_set,
@@ -38,12 +37,13 @@ def made(
     """A result model from values the engine computed itself, already of the declared types, without
     validating them again (for the many items and lines of every assessment, validating was most of
     their cost). `fields` holds every field in the declared order (defaults filled); `given` names
-    those a validating call would be passed (the model's fields set). The same object validation
-    gives, but for values no one changes afterwards: lists are not copied. (The helpers are bound
-    as defaults: local lookups, for the ~200 models of an assessment.)"""
+    those a validating call would be passed (the model's fields set), a set every model made with
+    it shares: a frozen model never changes its own, and model_copy copies it first. The same object
+    validation gives, but for values no one changes afterwards: lists are not copied. (The helpers
+    are bound as defaults: local lookups, for the ~200 models of an assessment.)"""
     model = _new(cls)
     _set(model, "__dict__", fields)
-    _set_fields_set(model, set(given))
+    _set_fields_set(model, given)
     _set_extra(model, None)
     _set_private(model, None)
     if CHECK_SHORTCUTS:
@@ -80,7 +80,7 @@ def built(cls: type[M], **given: Any) -> M:
     }
     if not given.keys() <= fields.keys():
         raise TypeError(f"{cls.__name__}: unknown fields {sorted(given.keys() - fields.keys())}")
-    return made(cls, fields, given)
+    return made(cls, fields, set(given))
 
 
 def _same(model: Frozen, checked: Frozen) -> None:

@@ -73,6 +73,8 @@ class _ItemPlan:
         "full",
         "outside",
         "stale",
+        "memo",
+        "outside_memo",
     )
 
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
@@ -113,12 +115,34 @@ class _ItemPlan:
         )
         self.outside: dict[str, str | None] = {}  # unit type → why the item does not apply (None: it does)
         self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
+        # results of the plain case by what decides them (_memo_key), when the item reads no record
+        # list and its method writes nothing of its own; None: never kept
+        self.memo: dict[tuple, tuple[ItemResult, set[str] | None]] | None = (
+            {} if _recallable(ruleset, item, self.reads, self.method) else None
+        )
+        self.outside_memo: dict[tuple[str, str], tuple[ItemResult, set[str] | None]] = {}  # as memo, 不适用
 
     def outside_for(self, ruleset: Ruleset, unit_type: str) -> str | None:
         """Why the item does not apply to a unit type (_outside), worked out once per unit type."""
         if unit_type not in self.outside:
             self.outside[unit_type] = _outside(ruleset, self.item.applies_to, self.reads, unit_type)
         return self.outside[unit_type]
+
+
+def _recallable(ruleset: Ruleset, item, reads: tuple[str, ...], method: Method) -> bool:
+    """Whether an item's result is decided by the values it reads, the unit type and the 考核年度
+    alone (with what fired), so that a result may be kept for the same ones: it reads no record
+    list, writes no 不良记录 of its own, and its conditions read nothing else (the year before's
+    result is not among `reads`; relative dates follow from the year)."""
+    if method.own_bad_records or any(ruleset.value_specs[name].type == "记录列表" for name in reads):
+        return False
+    dates = {d.key for d in ruleset.relative_dates}
+    known = set(reads) | dates
+    for key, cond in ruleset.conditions.items():
+        if key == item.id or key.startswith((f"{item.id}.", f"{item.id}#")):
+            if cond.record_list is not None or not set(cond.names) <= known:
+                return False
+    return set(method.reads(item)[0]) <= known
 
 
 def _suffix(ruleset: Ruleset, name: str) -> str | None:
@@ -139,6 +163,7 @@ class Plan:
         self.veto_ids = frozenset(v.id for v in ruleset.model.vetoes)
         self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
         self.consequences = {severity: _consequence(ruleset, severity) for severity in ("一般", "严重")}
+        self.categories: dict[tuple, CategoryTotal] = {}  # (一级指标, 分值, 扣分, 得分) → its line (totals)
         self.bonus_heads = {
             b.id: tuple((name, f"{name}=", self.suffix[name]) for name in ruleset.item_reads.get(b.id, ()))
             for b in ruleset.model.bonuses
@@ -319,10 +344,11 @@ class Outcome:
     open: Decimal = ZERO  # 待复核: the most a review may still deduct
 
 
-_REMEDY = frozenset(Remedy.model_fields)
-_RECORD = frozenset(BadRecord.model_fields)
-_CATEGORY = frozenset(CategoryTotal.model_fields)
-_ITEM_GIVEN = frozenset(name for name in ItemResult.model_fields if name != "responsible")  # what scoring gives
+# the fields set of each kind of model, shared by every one made (result.made)
+_REMEDY = set(Remedy.model_fields)
+_RECORD = set(BadRecord.model_fields)
+_CATEGORY = set(CategoryTotal.model_fields)
+_ITEM_GIVEN = set(name for name in ItemResult.model_fields if name != "responsible")  # what scoring gives
 
 
 def score_items(ctx: Context) -> list[ItemResult]:
@@ -330,6 +356,7 @@ def score_items(ctx: Context) -> list[ItemResult]:
     sub = ctx.submission
     index = ctx._index()
     unit_type, reviews, undefined, self_scores = sub.unit_type, ctx.reviews, sub.undefined, sub.self_scores
+    year = sub.year
     values, texts = sub.values, ctx.texts
     # the names with a data warning (_flags): an item reading none of them has none
     flagged = (sub.small_samples.keys() | sub.flags.keys()) if sub.small_samples or sub.flags else ()
@@ -348,26 +375,88 @@ def score_items(ctx: Context) -> list[ItemResult]:
         if outside is _UNKNOWN:
             outside = p.outside_for(ctx.ruleset, unit_type)
         if outside is not None:  # whatever was submitted or decided
-            out.append(_not_applying(p, seq, ctx, shown, outside))
+            if self_scores and p.id in self_scores:
+                out.append(_not_applying(p, seq, ctx, shown, outside))
+                continue
+            # made the same for the same unit type, 申报值 and firings: kept by them
+            key = (unit_type, shown)
+            fired = index.get(p.id)
+            hit = p.outside_memo.get(key)
+            if hit is not None and hit[1] == fired:
+                out.append(_recalled(hit[0], p, seq, ctx, shown) if _result.CHECK_SHORTCUTS else hit[0])
+                continue
+            made_ = _not_applying(p, seq, ctx, shown, outside)
+            if len(p.outside_memo) < _MEMO:
+                p.outside_memo[key] = (made_, fired)
+            out.append(made_)
         # not the plain case (every value it reads there and defined, no assessor's decision): the long way
         elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
             out.append(_scored(p, seq, ctx, shown))
-        elif p.quiet and p.id not in index:  # at full score, with nothing to say
-            fields = p.full.copy()
-            fields["seq"] = seq
-            fields["reasons"] = []
-            fields["values"] = shown
-            fields["fired"] = []
-            fields["self_score"] = self_scores.get(p.id) if self_scores else None
-            warned = p.fixed_dates or (flagged and not flagged.isdisjoint(p.reads))
-            fields["flags"] = _flags(p, "满分", ctx) if warned else []
-            fields["responsible"] = []
-            out.append(_shortcut(fields, p, seq, ctx, shown, "the quiet item's shortcut"))
-        elif _result.CHECK_SHORTCUTS:
-            out.append(_checked(p, seq, ctx, shown))
+        # kept results only where nothing but the key decides: no assessor's decision (one may name a
+        # part of an item), no 自评分 or data warning for it
+        elif (
+            p.memo is None
+            or reviews
+            or (self_scores and p.id in self_scores)
+            or (flagged and not flagged.isdisjoint(p.reads))
+        ):
+            out.append(_plain_item(p, seq, ctx, shown, index, flagged))
         else:
-            out.append(_computed_item(p, seq, ctx, shown))
+            # the values as written (str: 96.50 is not 96.5), the unit type and the year (relative dates)
+            if len(p.reads) == 1:
+                v = values[p.reads[0]]
+                key = (unit_type, year, v if type(v) is not Decimal else str(v))
+            else:
+                key = (
+                    unit_type,
+                    year,
+                    *[v if type(v) is not Decimal else str(v) for v in map(values.__getitem__, p.reads)],
+                )
+            fired = index.get(p.id)
+            hit = p.memo.get(key)
+            if hit is not None and hit[1] == fired:
+                out.append(_recalled(hit[0], p, seq, ctx, shown) if _result.CHECK_SHORTCUTS else hit[0])
+                continue
+            records, pending = len(ctx.bad_records), len(ctx.pending)
+            made_ = _plain_item(p, seq, ctx, shown, index, flagged)
+            if records == len(ctx.bad_records) and pending == len(ctx.pending) and len(p.memo) < _MEMO:
+                p.memo[key] = (made_, fired)
+            out.append(made_)
     return out
+
+
+_MEMO = 16
+
+
+def _plain_item(p: _ItemPlan, seq: int, ctx: Context, shown: str, index: dict, flagged) -> ItemResult:
+    """An item of the plain case: every value it reads there and defined, no assessor's decision."""
+    if p.quiet and p.id not in index:  # at full score, with nothing to say
+        sub = ctx.submission
+        fields = p.full.copy()
+        fields["seq"] = seq
+        fields["reasons"] = []
+        fields["values"] = shown
+        fields["fired"] = []
+        fields["self_score"] = sub.self_scores.get(p.id) if sub.self_scores else None
+        warned = p.fixed_dates or (flagged and not flagged.isdisjoint(p.reads))
+        fields["flags"] = _flags(p, "满分", ctx) if warned else []
+        fields["responsible"] = []
+        return _shortcut(fields, p, seq, ctx, shown, "the quiet item's shortcut")
+    if _result.CHECK_SHORTCUTS:
+        return _checked(p, seq, ctx, shown)
+    return _computed_item(p, seq, ctx, shown)
+
+
+def _recalled(hit: ItemResult, p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
+    """A kept result, checked against scoring the item again (and writing nothing)."""
+    records, pending = len(ctx.bad_records), len(ctx.pending)
+    fresh = _scored(p, seq, ctx, shown)
+    if fresh.model_dump_json() != hit.model_dump_json() or (records, pending) != (
+        len(ctx.bad_records),
+        len(ctx.pending),
+    ):
+        raise AssertionError(f"{p.id}: the kept result differs from scoring it")
+    return hit
 
 
 _UNKNOWN = object()
@@ -647,7 +736,7 @@ def _pieces(template: str) -> tuple[str, ...]:
     return tuple(_PLACEHOLDER.split(template))
 
 
-_BONUS = frozenset(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
+_BONUS = set(("seq", "rule_id", "content", "standard", "max_points", "bonus", "values"))  # always given
 _BONUS_SAID = _BONUS | {"reasons"}
 
 
@@ -777,10 +866,16 @@ def totals(ruleset: Ruleset, items: list[ItemResult], bonuses: list[BonusResult]
     for a, _, c in sums.values():
         applicable += a
         base += c
-    categories = [
-        made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
-        for name, (a, b, c) in sums.items()
-    ]
+    kept = plan_of(ruleset).categories  # a category's line, kept by its sums (most are at full score)
+    categories = []
+    for name, (a, b, c) in sums.items():
+        key = (name, str(a), str(b), str(c))  # as written: 5.00 is not 5
+        line = kept.get(key)
+        if line is None:
+            line = made(CategoryTotal, {"name": name, "max_points": a, "deduction": b, "score": c}, _CATEGORY)
+            if len(kept) < 16 * len(sums):
+                kept[key] = line
+        categories.append(line)
     figures = _finished(ruleset, base, applicable, open_points, bonuses)
     base, applicable, scaled, bonus_total, total, open_points, total_min = figures
     rate = q(scaled / header.total * 100)
