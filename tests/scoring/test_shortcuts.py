@@ -103,12 +103,22 @@ def test_the_methods_that_always_ask_an_assessor_or_score_a_band_are_not_quiet()
 
 def test_made_models_are_checked_against_validation():
     fields = {"name": "一", "max_points": Decimal("2.00"), "deduction": Decimal("0.00"), "score": Decimal("2.00")}
-    given = tuple(fields)
+    given = set(fields)
     assert made(CategoryTotal, dict(fields), given) == CategoryTotal(**fields)
     with pytest.raises(AssertionError, match="made CategoryTotal differs"):
         made(CategoryTotal, dict(fields, score=2), given)  # an int where validation makes a Decimal
     with pytest.raises(AssertionError, match="made CategoryTotal differs"):
-        made(CategoryTotal, {k: fields[k] for k in reversed(given)}, given)  # fields out of the declared order
+        made(CategoryTotal, {k: fields[k] for k in reversed(fields)}, given)  # fields out of the declared order
+
+
+def test_models_made_with_one_fields_set_share_it_and_a_copy_does_not():
+    fields = {"name": "一", "max_points": Decimal("2.00"), "deduction": Decimal("0.00"), "score": Decimal("2.00")}
+    given = set(fields)
+    a, b = made(CategoryTotal, dict(fields), given), made(CategoryTotal, dict(fields), given)
+    assert a.model_fields_set is b.model_fields_set is given
+    copied = a.model_copy(update={"score": Decimal("1.00")})
+    assert copied.score == Decimal("1.00") and copied.model_fields_set is not given
+    assert given == set(fields) and a.score == Decimal("2.00")
 
 
 def test_item_results_keep_the_fields_a_validating_call_was_given():
@@ -198,5 +208,80 @@ def test_an_item_that_does_not_apply_is_checked_against_the_long_way(monkeypatch
         return item.model_copy(update={"reasons": [*item.reasons, "另"]}) if item.status == "不适用" else item
 
     monkeypatch.setattr(arithmetic, "_scored", worded_otherwise)
+    monkeypatch.setattr(arithmetic, "_PLANS", {})  # no result kept from the first run: the shortcut again
     with pytest.raises(AssertionError, match="does not apply differs from scoring it"):
         assess(ruleset, submission, as_of=AS_OF)
+
+
+# -- results kept by what decides them (_ItemPlan.memo) -------------------------------------------
+
+
+def test_an_item_decided_by_the_same_values_is_the_result_kept_and_the_same_as_scoring_it(monkeypatch):
+    from engine.scoring import arithmetic
+
+    ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
+    first = assess(ruleset, submission, as_of=AS_OF)
+    again = assess(ruleset, submission, as_of=AS_OF)
+    kept = [b for a, b in zip(first.items, again.items, strict=True) if a is b]
+    assert len(kept) > len(first.items) // 2  # most items: recalled, not made again
+    monkeypatch.setattr(arithmetic, "_PLANS", {})  # nothing kept: every item scored
+    fresh = assess(ruleset, submission, as_of=AS_OF)
+    assert to_json(again) == to_json(fresh) == to_json(first)
+    assert not any(a is b for a, b in zip(first.items, fresh.items, strict=True))
+
+
+def test_a_kept_result_is_checked_against_scoring_the_item(monkeypatch):
+    from engine.scoring import arithmetic
+
+    ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
+    assess(ruleset, submission, as_of=AS_OF)
+    long_way = arithmetic._scored
+
+    def worded_otherwise(p, seq, ctx, shown):
+        item = long_way(p, seq, ctx, shown)
+        return item.model_copy(update={"reasons": [*item.reasons, "另"]})
+
+    monkeypatch.setattr(arithmetic, "_scored", worded_otherwise)
+    with pytest.raises(AssertionError, match="the kept result differs from scoring it"):
+        assess(ruleset, submission, as_of=AS_OF)
+
+
+def test_a_value_written_otherwise_or_a_review_or_a_self_score_is_not_answered_from_the_kept_results():
+    from dataclasses import replace
+
+    from engine.intake.review import Decision, Review
+    from engine.scoring.arithmetic import plan_of
+
+    ruleset, submission = load_submission_for(EXAMPLES / "huashan-2012.json")
+    first = assess(ruleset, submission, as_of=AS_OF)
+    plan = plan_of(ruleset)
+    # an item at full score reading one number that is kept
+    p = next(
+        p
+        for p, item in zip(plan.ordered, first.items, strict=True)
+        if p.memo and len(p.reads) == 1 and item.status == "满分" and type(submission.values[p.reads[0]]) is Decimal
+    )
+    name, seq = p.reads[0], plan.ordered.index(p)
+    value = submission.values[name]
+    widened = replace(submission, values={**submission.values, name: value + Decimal("0.000")})  # 100 → 100.000
+    again = assess(ruleset, widened, as_of=AS_OF)
+    assert again.items[seq] is not first.items[seq]  # the same number written otherwise: scored again
+    review = Review.model_validate({"评分项": p.id, "得分": 0, "理由": "现场核查", "复核人": "张三"})
+    reviewed = assess(ruleset, submission, as_of=AS_OF, reviews={p.id: Decision(review, "复核.yaml", "")})
+    assert reviewed.items[seq].reviewed and reviewed.items[seq].score == 0
+    scored = replace(submission, self_scores={p.id: Decimal("1.00")})
+    assert assess(ruleset, scored, as_of=AS_OF).items[seq].self_score == Decimal("1.00")
+    assert assess(ruleset, submission, as_of=AS_OF).items[seq] is first.items[seq]
+
+
+def test_an_item_whose_checks_read_more_than_its_values_is_never_kept():
+    from engine.scoring.arithmetic import _recallable, plan_of
+
+    ruleset = load_rules(RULES / "national-model-2021.yaml")
+    plan = plan_of(ruleset)
+    p = next(p for p in plan.ordered if p.memo is not None and p.reads and p.id in ruleset.conditions)
+    assert _recallable(ruleset, p.item, p.reads, p.method)
+    # a name its condition reads that is not among the values (as the year before's result is not)
+    assert not _recallable(ruleset, p.item, p.reads[1:], p.method)
+    listed = [p for p in plan.ordered if any(plan.suffix[n] is None for n in p.reads)]
+    assert listed and all(p.memo is None for p in listed)  # items reading a record list
