@@ -1,7 +1,7 @@
 """Evaluation alone, per unit: validate, evaluate (assess), durable's own run, and what scoring and
 the result model add on top of durable (evaluate − durable), in one process.
 
-    python benchmarks/evaluate.py [--rules PATH] [--units 200] [--rounds 7] [--gc-freeze] [--cpu] [--profile N]
+    python benchmarks/evaluate.py [--rules PATH] [--units 200] [--rounds 7] [--gc-freeze] [--cpu] [--collect] [--profile N]
 
 The same synthetic units as perf.py (the national model by default) are validated once, then
 each round assesses every unit and runs durable alone for it (adapter().run on the same facts),
@@ -9,7 +9,10 @@ in turns. Figures are per-unit means of a round; min / median / max over the rou
 load average before and after. Run it with another checkout's venv python
 (`/tmp/perf-base/.venv/bin/python benchmarks/evaluate.py`) to time that checkout's engine on
 the same units. --profile N prints cProfile's top N functions of the evaluate rounds instead.
---split adds a row to each round: assess with each unit's firings given (durable's set from
+--collect ends each timed part with collecting the young garbage it left (gc.collect(1)), so that
+each pays for its own: without it, the collections that durable's garbage (its actions leave
+cyclic closures) sets off mostly fall in the scoring that follows it, and in the next unit's
+assess after a durable-alone run. --split adds a row to each round: assess with each unit's firings given (durable's set from
 set-up, `firings=`), so scoring and the result alone, with the caches warm from the unit before
 instead of cold from durable's run. --cold prints what that costs: scoring alone (firings given)
 right after the unit's scoring, after durable's run, after sweeping a 2 MiB buffer (the L2 cache),
@@ -47,6 +50,7 @@ def main() -> None:
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after set-up, as batch workers do")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print cProfile's top N instead")
     parser.add_argument("--cpu", action="store_true", help="this process's CPU time instead of wall time")
+    parser.add_argument("--collect", action="store_true", help="each timed part collects its own young garbage")
     parser.add_argument("--split", action="store_true", help="also time scoring alone (firings given)")
     parser.add_argument("--cold", action="store_true", help="scoring alone after what comes before it")
     args = parser.parse_args()
@@ -76,7 +80,7 @@ def main() -> None:
         gc.freeze()
     print(
         f"engine {Path(engine.__file__).parent}; {len(ruleset.entries)} items; {len(subs)} units, "
-        f"{args.rounds} rounds, {'CPU' if args.cpu else 'wall'} time; validate {validate:.3f} ms a unit (once); load average {load:.2f}"
+        f"{args.rounds} rounds, {'CPU' if args.cpu else 'wall'} time{', each part collecting its garbage' if args.collect else ''}; validate {validate:.3f} ms a unit (once); load average {load:.2f}"
     )
     if args.profile:
         prof = cProfile.Profile()
@@ -93,6 +97,7 @@ def main() -> None:
         return
     rows: dict[str, list[float]] = {"evaluate": [], "durable": [], "evaluate - durable": [], "(e - d) / d": []}
     given = [adapter().run(compiled, *facts(ruleset, sub)) for sub in subs] if args.split else []
+    collect = args.collect
     for _ in range(args.rounds):
         if given:
             a = clock()
@@ -103,8 +108,12 @@ def main() -> None:
         for sub in subs:
             a = clock()
             assess(ruleset, sub, as_of=AS_OF)
+            if collect:
+                gc.collect(1)
             b = clock()
             adapter().run(compiled, *facts(ruleset, sub))
+            if collect:
+                gc.collect(1)
             c = clock()
             evaluate += b - a
             durable += c - b

@@ -196,6 +196,12 @@ def plan_of(ruleset: Ruleset) -> Plan:
     return plan
 
 
+@lru_cache(maxsize=4096)
+def _owners(rid: str) -> tuple[str, ...]:
+    """A rule id and each id it is a part of: JM-01.b#2 → (JM-01.b#2, JM-01, JM-01.b)."""
+    return (rid, *(rid[:k] for k, ch in enumerate(rid) if ch in ".#"))
+
+
 @dataclass
 class Context:
     """What scoring one submission needs to know."""
@@ -225,10 +231,12 @@ class Context:
         if self._by_item is None:  # indexed once: scanning every firing for every item was quadratic
             index: dict[str, set[str]] = {}
             for rid, _ in self.fired:
-                index.setdefault(rid, set()).add(rid)
-                for k, ch in enumerate(rid):
-                    if ch in ".#":
-                        index.setdefault(rid[:k], set()).add(rid)
+                for key in _owners(rid):
+                    hit = index.get(key)
+                    if hit is None:
+                        index[key] = {rid}
+                    else:
+                        hit.add(rid)
             self._by_item = index
         return self._by_item
 
