@@ -43,6 +43,7 @@ from engine.scoring.arithmetic import (
     remedies,
     score_bonus,
     score_items,
+    text_of,
     totals,
 )
 
@@ -420,7 +421,9 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
         if name not in noted and not is_records:  # the line is its value alone: kept by that
             if name in values:
-                shown = texts.get(name) or plain(name)
+                shown = texts.get(name)
+                if shown is None:  # as ctx.plain
+                    shown = texts[name] = text_of(values[name])
                 line = seen.get(shown)
                 if line is None:
                     line = _line(name, label, unit, kind, shown, "", False, fixed or "")
@@ -470,9 +473,16 @@ def _line(
     name: str, label: str, unit: str, kind: str, shown: str, note: str, missing: bool, use: str
 ) -> SubmittedValue:
     """One line of the 申报数据, its fields in the declared order."""
-    fields = {"name": name, "label": label, "unit": unit, "type": kind, "value": shown, "note": note}
-    fields["missing"] = missing
-    fields["use"] = use
+    fields = {
+        "name": name,
+        "label": label,
+        "unit": unit,
+        "type": kind,
+        "value": shown,
+        "note": note,
+        "missing": missing,
+        "use": use,
+    }
     return made(SubmittedValue, fields, _LINE)
 
 

@@ -75,6 +75,7 @@ class _ItemPlan:
         "stale",
         "memo",
         "outside_memo",
+        "record_keyed",
     )
 
     def __init__(self, entry: ItemEntry, ruleset: Ruleset):
@@ -117,10 +118,14 @@ class _ItemPlan:
         self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
         # results of the plain case by what decides them (_memo_key), when the item reads no record
         # list and its method writes nothing of its own; None: never kept
-        self.memo: dict[tuple, tuple[ItemResult, set[str] | None]] | None = (
+        self.memo: dict[tuple, tuple[ItemResult, set[str] | None, dict | None]] | None = (
             {} if _recallable(ruleset, item, self.reads, self.method) else None
         )
-        self.outside_memo: dict[tuple[str, str], tuple[ItemResult, set[str] | None]] = {}  # as memo, 不适用
+        # the 不良记录 it writes is decided by the key too: its 事项 names no other value and not the unit
+        self.record_keyed = self.record_spec is not None and _keyed_template(
+            ruleset, self.record_spec.event, self.reads
+        )
+        self.outside_memo: dict[tuple[str, str], tuple[ItemResult, set[str] | None, None]] = {}  # as memo, 不适用
 
     def outside_for(self, ruleset: Ruleset, unit_type: str) -> str | None:
         """Why the item does not apply to a unit type (_outside), worked out once per unit type."""
@@ -143,6 +148,13 @@ def _recallable(ruleset: Ruleset, item, reads: tuple[str, ...], method: Method) 
             if cond.record_list is not None or not set(cond.names) <= known:
                 return False
     return set(method.reads(item)[0]) <= known
+
+
+def _keyed_template(ruleset: Ruleset, template: str, reads: tuple[str, ...]) -> bool:
+    """Whether a 不良记录's 事项 fills in nothing but the values read, the method's fields and the
+    year (interpolate): no other indicator, none of the year before's, not the 单位名称."""
+    names = {piece.strip() for piece in _pieces(template)[1::2]} - set(reads) - {"考核年度"}
+    return not names & (set(ruleset.value_specs) | set(ruleset.previous_specs) | {"单位名称"})
 
 
 def _suffix(ruleset: Ruleset, name: str) -> str | None:
@@ -371,6 +383,29 @@ def score_items(ctx: Context) -> list[ItemResult]:
     shown_of = ctx.shown
     out = []
     for seq, p in enumerate(ctx.plan.ordered, start=1):
+        outside = p.outside.get(unit_type, _UNKNOWN)
+        if outside is _UNKNOWN:
+            outside = p.outside_for(ctx.ruleset, unit_type)
+        key = None
+        # a kept result answers only where nothing but its key decides: every value it reads there and
+        # defined, no assessor's decision (one may name a part of an item), no 自评分 or data warning
+        if (
+            outside is None
+            and p.memo is not None
+            and not reviews
+            and not (self_scores and p.id in self_scores)
+            and not (flagged and not flagged.isdisjoint(p.reads))
+            and not (undefined and _undefined(ctx, p.reads) is not None)
+        ):
+            key = _key(p.reads, values, unit_type, year)
+            if key is not None:
+                fired = index.get(p.id)
+                hit = p.memo.get(key)
+                if hit is not None and hit[1] == fired:
+                    out.append(
+                        hit[0] if hit[2] is None and not _result.CHECK_SHORTCUTS else _recalled(hit, p, seq, ctx)
+                    )
+                    continue
         one = p.one
         if one is not None and one[0] in values:  # as ctx.shown, inline for the common case
             text = texts.get(one[0])
@@ -379,61 +414,59 @@ def score_items(ctx: Context) -> list[ItemResult]:
             shown, complete = one[1] + text + one[2], True
         else:
             shown, complete = shown_of(p.heads)
-        outside = p.outside.get(unit_type, _UNKNOWN)
-        if outside is _UNKNOWN:
-            outside = p.outside_for(ctx.ruleset, unit_type)
         if outside is not None:  # whatever was submitted or decided
             if self_scores and p.id in self_scores:
                 out.append(_not_applying(p, seq, ctx, shown, outside))
                 continue
             # made the same for the same unit type, 申报值 and firings: kept by them
-            key = (unit_type, shown)
+            outside_key = (unit_type, shown)
             fired = index.get(p.id)
-            hit = p.outside_memo.get(key)
+            hit = p.outside_memo.get(outside_key)
             if hit is not None and hit[1] == fired:
-                out.append(_recalled(hit[0], p, seq, ctx, shown) if _result.CHECK_SHORTCUTS else hit[0])
+                out.append(_recalled(hit, p, seq, ctx) if _result.CHECK_SHORTCUTS else hit[0])
                 continue
             made_ = _not_applying(p, seq, ctx, shown, outside)
             if len(p.outside_memo) < _MEMO:
-                p.outside_memo[key] = (made_, fired)
+                p.outside_memo[outside_key] = (made_, fired, None)
             out.append(made_)
         # not the plain case (every value it reads there and defined, no assessor's decision): the long way
         elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
             out.append(_scored(p, seq, ctx, shown))
-        # kept results only where nothing but the key decides: no assessor's decision (one may name a
-        # part of an item), no 自评分 or data warning for it
-        elif (
-            p.memo is None
-            or reviews
-            or (self_scores and p.id in self_scores)
-            or (flagged and not flagged.isdisjoint(p.reads))
-        ):
+        elif key is None:
             out.append(_plain_item(p, seq, ctx, shown, index, flagged))
-        else:
-            # the values as written (str: 96.50 is not 96.5), the unit type and the year (relative dates)
-            if len(p.reads) == 1:
-                v = values[p.reads[0]]
-                key = (unit_type, year, v if type(v) is not Decimal else str(v))
-            else:
-                key = (
-                    unit_type,
-                    year,
-                    *[v if type(v) is not Decimal else str(v) for v in map(values.__getitem__, p.reads)],
-                )
-            fired = index.get(p.id)
-            hit = p.memo.get(key)
-            if hit is not None and hit[1] == fired:
-                out.append(_recalled(hit[0], p, seq, ctx, shown) if _result.CHECK_SHORTCUTS else hit[0])
-                continue
+        else:  # kept unless 待复核, with the 不良记录 it wrote when the key decides that too
             records, pending = len(ctx.bad_records), len(ctx.pending)
             made_ = _plain_item(p, seq, ctx, shown, index, flagged)
-            if records == len(ctx.bad_records) and pending == len(ctx.pending) and len(p.memo) < _MEMO:
-                p.memo[key] = (made_, fired)
             out.append(made_)
+            if pending != len(ctx.pending) or len(p.memo) >= _MEMO:
+                continue
+            written = len(ctx.bad_records) - records
+            if not written:
+                p.memo[key] = (made_, fired, None)
+            elif written == 1 and p.record_keyed:  # its fields but the 序号, in the declared order
+                record = {k: v for k, v in ctx.bad_records[-1].__dict__.items() if k != "seq"}
+                p.memo[key] = (made_, fired, record)
     return out
 
 
-_MEMO = 16
+_MEMO = 16  # results kept per item: in synthetic batches the first 16 catch 94% of what an unbounded store would
+
+
+def _key(reads: tuple[str, ...], values: dict, unit_type: str, year: int) -> tuple | None:
+    """What decides a kept result: the unit type, the year (relative dates) and the values as
+    written (str: 96.50 is not 96.5); None when a value is not there."""
+    if len(reads) == 1:
+        v = values.get(reads[0], _UNKNOWN)
+        if v is _UNKNOWN:
+            return None
+        return (unit_type, year, v if type(v) is not Decimal else str(v))
+    key = [unit_type, year]
+    for name in reads:
+        v = values.get(name, _UNKNOWN)
+        if v is _UNKNOWN:
+            return None
+        key.append(v if type(v) is not Decimal else str(v))
+    return tuple(key)
 
 
 def _plain_item(p: _ItemPlan, seq: int, ctx: Context, shown: str, index: dict, flagged) -> ItemResult:
@@ -455,15 +488,21 @@ def _plain_item(p: _ItemPlan, seq: int, ctx: Context, shown: str, index: dict, f
     return _computed_item(p, seq, ctx, shown)
 
 
-def _recalled(hit: ItemResult, p: _ItemPlan, seq: int, ctx: Context, shown: str) -> ItemResult:
-    """A kept result, checked against scoring the item again (and writing nothing)."""
+def _recalled(kept: tuple, p: _ItemPlan, seq: int, ctx: Context) -> ItemResult:
+    """A kept result with the 不良记录 it writes (numbered in this assessment); under
+    CHECK_SHORTCUTS checked against scoring the item again and what that writes."""
+    hit, _, record = kept
     records, pending = len(ctx.bad_records), len(ctx.pending)
-    fresh = _scored(p, seq, ctx, shown)
-    if fresh.model_dump_json() != hit.model_dump_json() or (records, pending) != (
-        len(ctx.bad_records),
-        len(ctx.pending),
-    ):
-        raise AssertionError(f"{p.id}: the kept result differs from scoring it")
+    if _result.CHECK_SHORTCUTS:
+        fresh = _scored(p, seq, ctx, ctx.shown(p.heads)[0])
+        written = [r.model_dump(mode="json") for r in ctx.bad_records[records:]]
+        del ctx.bad_records[records:]
+        if fresh.model_dump_json() != hit.model_dump_json() or pending != len(ctx.pending):
+            raise AssertionError(f"{p.id}: the kept result differs from scoring it")
+    if record is not None:
+        ctx.bad_records.append(made(BadRecord, {"seq": records + 1, **record}, _RECORD))
+    if _result.CHECK_SHORTCUTS and [r.model_dump(mode="json") for r in ctx.bad_records[records:]] != written:
+        raise AssertionError(f"{p.id}: the kept 不良记录 differs from scoring it")
     return hit
 
 

@@ -285,3 +285,31 @@ def test_an_item_whose_checks_read_more_than_its_values_is_never_kept():
     assert not _recallable(ruleset, p.item, p.reads[1:], p.method)
     listed = [p for p in plan.ordered if any(plan.suffix[n] is None for n in p.reads)]
     assert listed and all(p.memo is None for p in listed)  # items reading a record list
+
+
+def test_a_kept_result_writes_its_bad_record_numbered_in_the_assessment_at_hand(monkeypatch):
+    from dataclasses import replace
+
+    from engine.scoring import arithmetic
+
+    ruleset, submission = load_submission_for(EXAMPLES / "problem-department.json")
+    first = assess(ruleset, submission, as_of=AS_OF)
+    assert [r.rule_id for r in first.bad_records][:3] == ["ZZ-05", "ZZ-07", "ZD-01"]
+    # the first record gone: the kept ones of ZZ-07 and ZD-01 are numbered from 1 now
+    met = replace(submission, values={**submission.values, "目标考核依法行政分值": Decimal("3")})
+    warm = assess(ruleset, met, as_of=AS_OF)
+    assert [(r.seq, r.rule_id) for r in warm.bad_records][:2] == [(1, "ZZ-07"), (2, "ZD-01")]
+    zz07 = next(i for i, p in enumerate(arithmetic.plan_of(ruleset).ordered) if p.id == "ZZ-07")
+    assert warm.items[zz07] is first.items[zz07]  # recalled, with its record
+    monkeypatch.setattr(arithmetic, "_PLANS", {})
+    assert to_json(warm) == to_json(assess(ruleset, met, as_of=AS_OF))
+
+
+def test_a_bad_record_naming_the_unit_or_another_value_is_never_kept():
+    from engine.scoring.arithmetic import _keyed_template
+
+    ruleset = load_rules(RULES / "demo-district-2013.yaml")
+    reads = ("逾期未整改问题件数",)
+    assert _keyed_template(ruleset, "逾期未整改到位{逾期未整改问题件数}件（{考核年度}年度）", reads)
+    assert not _keyed_template(ruleset, "{单位名称}逾期未整改到位{逾期未整改问题件数}件", reads)
+    assert not _keyed_template(ruleset, "依法行政分值{目标考核依法行政分值}分", reads)
