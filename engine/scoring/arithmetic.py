@@ -118,14 +118,14 @@ class _ItemPlan:
         self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
         # results of the plain case by what decides them (_memo_key), when the item reads no record
         # list and its method writes nothing of its own; None: never kept
-        self.memo: dict[tuple, tuple[ItemResult, set[str] | None, dict | None]] | None = (
+        self.memo: dict[tuple, tuple[ItemResult, set[str] | None, dict | None, bool]] | None = (
             {} if _recallable(ruleset, item, self.reads, self.method) else None
         )
         # the 不良记录 it writes is decided by the key too: its 事项 names no other value and not the unit
         self.record_keyed = self.record_spec is not None and _keyed_template(
             ruleset, self.record_spec.event, self.reads
         )
-        self.outside_memo: dict[tuple[str, str], tuple[ItemResult, set[str] | None, None]] = {}  # as memo, 不适用
+        self.outside_memo: dict[tuple[str, str], tuple[ItemResult, set[str] | None, None, bool]] = {}  # as memo, 不适用
 
     def outside_for(self, ruleset: Ruleset, unit_type: str) -> str | None:
         """Why the item does not apply to a unit type (_outside), worked out once per unit type."""
@@ -402,9 +402,10 @@ def score_items(ctx: Context) -> list[ItemResult]:
                 fired = index.get(p.id)
                 hit = p.memo.get(key)
                 if hit is not None and hit[1] == fired:
-                    out.append(
-                        hit[0] if hit[2] is None and not _result.CHECK_SHORTCUTS else _recalled(hit, p, seq, ctx)
-                    )
+                    if hit[2] is None and not hit[3] and not _result.CHECK_SHORTCUTS:
+                        out.append(hit[0])
+                    else:
+                        out.append(_recalled(hit, p, seq, ctx))
                     continue
         one = p.one
         if one is not None and one[0] in values:  # as ctx.shown, inline for the common case
@@ -427,25 +428,27 @@ def score_items(ctx: Context) -> list[ItemResult]:
                 continue
             made_ = _not_applying(p, seq, ctx, shown, outside)
             if len(p.outside_memo) < _MEMO:
-                p.outside_memo[outside_key] = (made_, fired, None)
+                p.outside_memo[outside_key] = (made_, fired, None, False)
             out.append(made_)
         # not the plain case (every value it reads there and defined, no assessor's decision): the long way
         elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
             out.append(_scored(p, seq, ctx, shown))
         elif key is None:
             out.append(_plain_item(p, seq, ctx, shown, index, flagged))
-        else:  # kept unless 待复核, with the 不良记录 it wrote when the key decides that too
+        else:  # kept with what it wrote: 待复核, and its 不良记录 when the key decides that too
             records, pending = len(ctx.bad_records), len(ctx.pending)
             made_ = _plain_item(p, seq, ctx, shown, index, flagged)
             out.append(made_)
-            if pending != len(ctx.pending) or len(p.memo) >= _MEMO:
+            if len(p.memo) >= _MEMO:
                 continue
-            written = len(ctx.bad_records) - records
+            written, pends = len(ctx.bad_records) - records, len(ctx.pending) - pending
+            if pends and (pends > 1 or ctx.pending[-1] != p.id):
+                continue
             if not written:
-                p.memo[key] = (made_, fired, None)
+                p.memo[key] = (made_, fired, None, bool(pends))
             elif written == 1 and p.record_keyed:  # its fields but the 序号, in the declared order
                 record = {k: v for k, v in ctx.bad_records[-1].__dict__.items() if k != "seq"}
-                p.memo[key] = (made_, fired, record)
+                p.memo[key] = (made_, fired, record, bool(pends))
     return out
 
 
@@ -489,20 +492,23 @@ def _plain_item(p: _ItemPlan, seq: int, ctx: Context, shown: str, index: dict, f
 
 
 def _recalled(kept: tuple, p: _ItemPlan, seq: int, ctx: Context) -> ItemResult:
-    """A kept result with the 不良记录 it writes (numbered in this assessment); under
+    """A kept result with what it writes: the 不良记录 (numbered in this assessment), 待复核. Under
     CHECK_SHORTCUTS checked against scoring the item again and what that writes."""
-    hit, _, record = kept
+    hit, _, record, pends = kept
     records, pending = len(ctx.bad_records), len(ctx.pending)
     if _result.CHECK_SHORTCUTS:
         fresh = _scored(p, seq, ctx, ctx.shown(p.heads)[0])
-        written = [r.model_dump(mode="json") for r in ctx.bad_records[records:]]
-        del ctx.bad_records[records:]
-        if fresh.model_dump_json() != hit.model_dump_json() or pending != len(ctx.pending):
+        written = [r.model_dump(mode="json") for r in ctx.bad_records[records:]], ctx.pending[pending:]
+        del ctx.bad_records[records:], ctx.pending[pending:]
+        if fresh.model_dump_json() != hit.model_dump_json():
             raise AssertionError(f"{p.id}: the kept result differs from scoring it")
     if record is not None:
         ctx.bad_records.append(made(BadRecord, {"seq": records + 1, **record}, _RECORD))
-    if _result.CHECK_SHORTCUTS and [r.model_dump(mode="json") for r in ctx.bad_records[records:]] != written:
-        raise AssertionError(f"{p.id}: the kept 不良记录 differs from scoring it")
+    if pends:
+        ctx.pending.append(p.id)
+    if _result.CHECK_SHORTCUTS:
+        if ([r.model_dump(mode="json") for r in ctx.bad_records[records:]], ctx.pending[pending:]) != written:
+            raise AssertionError(f"{p.id}: what the kept result writes differs from scoring it")
     return hit
 
 

@@ -138,6 +138,7 @@ def test_an_item_scored_the_short_way_is_checked_against_the_long_way(monkeypatc
         return item.model_copy(update={"deduction": item.deduction + Decimal("0.01")})
 
     monkeypatch.setattr(arithmetic, "_computed_item", off_by_a_cent)
+    monkeypatch.setattr(arithmetic, "_PLANS", {})  # nothing kept from other tests: every item scored
     with pytest.raises(AssertionError, match="the short way differs from the long way"):
         assess(ruleset, submission, as_of=AS_OF)
 
