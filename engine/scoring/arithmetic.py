@@ -5,6 +5,13 @@ its item deducts; this module applies what every item shares — applicability, 
 reviews, 不良记录 — and adds up. Amounts are `Decimal`; every computed deduction, score and total is
 rounded to 2 places with ROUND_HALF_UP (四舍五入, as Excel's ROUND does for positive numbers — not
 Python's default banker's rounding; methods.base.q), then clamped to [0, 分值] (扣完为止).
+
+An item's result is kept (per ruleset, the first 16 per item) by what decides it — the values it
+reads as written, the unit type, the 考核年度 — and answers again when those come back and durable
+fired the same checks for it, with the 不良记录 and 待复核 it writes. Only where nothing else can
+change it: no record list, no other value in its checks or its 不良记录's 事项, no assessor's
+decision in the assessment, no 自评分 or data warning for it. Under the tests
+(result.CHECK_SHORTCUTS) every answer is compared with scoring the item again.
 """
 
 from __future__ import annotations
