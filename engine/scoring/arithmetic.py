@@ -180,6 +180,12 @@ class Plan:
         # what grading pending items reads (_risk): each item's 不良记录, the vetoes' ids
         self.record_specs = {e.item.id: e.item.bad_record for e in ruleset.entries}
         self.veto_ids = frozenset(v.id for v in ruleset.model.vetoes)
+        # the 不良记录 each veto writes, as the table says: the one it declares, none (不良记录: 否),
+        # or by default a 严重 one of its 事项
+        self.veto_records = {
+            v.id: BadRecordSpec(事项=v.event, 严重程度="严重") if v.bad_record is None else v.bad_record
+            for v in ruleset.model.vetoes
+        }
         self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
         self.consequences = {severity: _consequence(ruleset, severity) for severity in ("一般", "严重")}
         self.categories: dict[tuple, CategoryTotal] = {}  # (一级指标, 分值, 扣分, 得分) → its line (totals)
@@ -838,8 +844,7 @@ def check_veto(veto: Veto, ctx: Context) -> VetoResult | None:
         ctx.pending.append(veto.id)
         return None
     cond = ctx.ruleset.conditions.get(veto.id)
-    # as the table says: the record it declares, none (不良记录: 否), or by default a 严重 one
-    spec = BadRecordSpec(事项=veto.event, 严重程度="严重") if veto.bad_record is None else veto.bad_record
+    spec = ctx.plan.veto_records[veto.id]
     if veto.records is not None:
         hits = ctx.record_hits(veto.id)
         if not hits:
