@@ -1,5 +1,6 @@
 """The assessment result: everything a renderer (xlsx, JSON, terminal) needs, nothing more."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
@@ -72,15 +73,33 @@ def _defaults(cls: type[Frozen]) -> list[tuple[str, Any, Any]]:
 def built(cls: type[M], **given: Any) -> M:
     """`made` for keyword arguments, the declared defaults filling the rest; a run that builds its
     results this way never builds their validators (a tenth of a one-file run)."""
-    fields = {
-        name: given[name]
-        if name in given
-        else (default if info is None else info.get_default(call_default_factory=True))
-        for name, default, info in _defaults(cls)
-    }
-    if not given.keys() <= fields.keys():
-        raise TypeError(f"{cls.__name__}: unknown fields {sorted(given.keys() - fields.keys())}")
-    return made(cls, fields, set(given))
+    key = (cls, *given)
+    plan = _BUILT.get(key)
+    if plan is None:
+        plan = _BUILT[key] = _built_plan(cls, given.keys())
+    template, factories, fields_set = plan
+    fields = template.copy()  # the declared order, the given values in their places
+    fields.update(given)
+    for name, info in factories:
+        fields[name] = info.get_default(call_default_factory=True)
+    return made(cls, fields, fields_set)
+
+
+_BUILT: dict[tuple, tuple[dict[str, Any], list[tuple[str, Any]], set[str]]] = {}
+
+
+def _built_plan(cls: type[Frozen], given: Iterable[str]) -> tuple[dict[str, Any], list[tuple[str, Any]], set[str]]:
+    """For `built` with these field names (worked out once per model and set of names): every field
+    in the declared order with its shareable default, the fields whose default is made afresh each
+    time, and the fields set the models share."""
+    given = list(given)
+    declared = _defaults(cls)
+    unknown = set(given) - {name for name, _, _ in declared}
+    if unknown:
+        raise TypeError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
+    template = {name: default for name, default, _ in declared}
+    factories = [(name, info) for name, _, info in declared if info is not None and name not in given]
+    return template, factories, set(given)
 
 
 def _same(model: Frozen, checked: Frozen) -> None:

@@ -189,6 +189,11 @@ class Plan:
         self.rank = {w: k for k, w in enumerate(ruleset.header.grade_words)}
         self.consequences = {severity: _consequence(ruleset, severity) for severity in ("一般", "严重")}
         self.categories: dict[tuple, CategoryTotal] = {}  # (一级指标, 分值, 扣分, 得分) → its line (totals)
+        # kept bonus results (score_bonus), for a bonus decided by its values alone (_recallable)
+        self.bonus_memo: dict[str, dict | None] = {
+            b.id: {} if _recallable(ruleset, b, tuple(ruleset.item_reads.get(b.id, ())), method_of(b)) else None
+            for b in ruleset.model.bonuses
+        }
         self.bonus_heads = {
             b.id: tuple((name, f"{name}=", self.suffix[name]) for name in ruleset.item_reads.get(b.id, ()))
             for b in ruleset.model.bonuses
@@ -807,6 +812,29 @@ _BONUS_SAID = _BONUS | {"reasons"}
 
 
 def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
+    """A bonus item scored, or its kept result (as an item's: score_items) when the same values
+    come again and durable fired the same checks for it."""
+    kept = ctx.plan.bonus_memo[bonus.id]
+    if kept is None or ctx.reviews:
+        return _bonus(bonus, seq, ctx)
+    sub = ctx.submission
+    reads = ctx.ruleset.item_reads.get(bonus.id, ())
+    key = _key(reads, sub.values, sub.unit_type, sub.year)
+    if key is None or (sub.undefined and _undefined(ctx, reads) is not None):
+        return _bonus(bonus, seq, ctx)
+    key, fired = (seq, key), ctx._index().get(bonus.id)
+    hit = kept.get(key)
+    if hit is not None and hit[1] == fired:
+        if _result.CHECK_SHORTCUTS and _bonus(bonus, seq, ctx).model_dump_json() != hit[0].model_dump_json():
+            raise AssertionError(f"{bonus.id}: the kept result differs from scoring it")
+        return hit[0]
+    made_ = _bonus(bonus, seq, ctx)
+    if len(kept) < _MEMO:
+        kept[key] = (made_, fired)
+    return made_
+
+
+def _bonus(bonus, seq: int, ctx: Context) -> BonusResult:
     reads = ctx.ruleset.item_reads.get(bonus.id, ())
     shown, complete = ctx.shown(ctx.plan.bonus_heads[bonus.id])
     amount, reasons, applicable, given = ZERO, [], True, _BONUS_SAID
