@@ -43,7 +43,6 @@ from engine.scoring.arithmetic import (
     remedies,
     score_bonus,
     score_items,
-    text_of,
     totals,
 )
 
@@ -421,9 +420,7 @@ def _submitted(ruleset: Ruleset, submission: Submission, ctx: Context) -> list[S
     for name, label, unit, kind, fixed, is_records, seen in _rows(ruleset, submission.unit_type):
         if name not in noted and not is_records:  # the line is its value alone: kept by that
             if name in values:
-                shown = texts.get(name)
-                if shown is None:  # as ctx.plain
-                    shown = texts[name] = text_of(values[name])
+                shown = texts.get(name) or plain(name)
                 line = seen.get(shown)
                 if line is None:
                     line = _line(name, label, unit, kind, shown, "", False, fixed or "")

@@ -53,21 +53,6 @@ def made(
 
 
 _IMMUTABLE = (str, int, bool, type(None), Decimal)
-_DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
-
-
-def _defaults(cls: type[Frozen]) -> list[tuple[str, Any, Any]]:
-    """(field, its default when it may be shared — an immutable value —, else the FieldInfo to ask
-    for a fresh one), in the declared order; worked out once per model class."""
-    out = _DEFAULTS.get(cls)
-    if out is None:
-        out = _DEFAULTS[cls] = [
-            (name, info.default, None)
-            if info.default_factory is None and type(info.default) in _IMMUTABLE
-            else (name, None, info)
-            for name, info in cls.__pydantic_fields__.items()
-        ]
-    return out
 
 
 def built(cls: type[M], **given: Any) -> M:
@@ -90,16 +75,18 @@ _BUILT: dict[tuple, tuple[dict[str, Any], list[tuple[str, Any]], set[str]]] = {}
 
 def _built_plan(cls: type[Frozen], given: Iterable[str]) -> tuple[dict[str, Any], list[tuple[str, Any]], set[str]]:
     """For `built` with these field names (worked out once per model and set of names): every field
-    in the declared order with its shareable default, the fields whose default is made afresh each
-    time, and the fields set the models share."""
-    given = list(given)
-    declared = _defaults(cls)
-    unknown = set(given) - {name for name, _, _ in declared}
+    in the declared order with its default where it may be shared (an immutable value), the fields
+    not given whose default is made afresh each time (their FieldInfo), and the fields set the
+    models share."""
+    given = set(given)
+    fields = cls.__pydantic_fields__
+    unknown = given - fields.keys()
     if unknown:
         raise TypeError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
-    template = {name: default for name, default, _ in declared}
-    factories = [(name, info) for name, _, info in declared if info is not None and name not in given]
-    return template, factories, set(given)
+    shared = {name: info.default_factory is None and type(info.default) in _IMMUTABLE for name, info in fields.items()}
+    template = {name: info.default if shared[name] else None for name, info in fields.items()}
+    factories = [(name, info) for name, info in fields.items() if not shared[name] and name not in given]
+    return template, factories, given
 
 
 def _same(model: Frozen, checked: Frozen) -> None:
