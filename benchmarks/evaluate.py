@@ -12,8 +12,8 @@ the same units. --profile N prints cProfile's top N functions of the evaluate ro
 --collect ends each timed part with collecting the young garbage it left (gc.collect(1)), so that
 each pays for its own: without it, the collections that durable's garbage (its actions leave
 cyclic closures) sets off mostly fall in the scoring that follows it, and in the next unit's
-assess after a durable-alone run. --split adds a row to each round: assess with each unit's firings given (durable's set from
-set-up, `firings=`), so scoring and the result alone, with the caches warm from the unit before
+assess after a durable-alone run. --split adds a row to each round: assess with each unit's
+firings given (durable's set from set-up, `firings=`), so scoring and the result alone, with the caches warm from the unit before
 instead of cold from durable's run. --cold prints what that costs: scoring alone (firings given)
 right after the unit's scoring, after durable's run, after sweeping a 2 MiB buffer (the L2 cache),
 after 300 cyclic objects (durable leaves ~200 for the next collection).

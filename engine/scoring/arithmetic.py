@@ -123,22 +123,33 @@ class _ItemPlan:
         )
         self.outside: dict[str, str | None] = {}  # unit type → why the item does not apply (None: it does)
         self.stale: dict[int, list[str]] = {}  # 考核年度 → its fixed dates' warnings
-        # results of the plain case by what decides them (_memo_key), when the item reads no record
-        # list and its method writes nothing of its own; None: never kept
-        self.memo: dict[tuple, tuple[ItemResult, set[str] | None, dict | None, bool]] | None = (
-            {} if _recallable(ruleset, item, self.reads, self.method) else None
-        )
+        # results of the plain case by what decides them (_key), when nothing else does (_recallable)
+        self.memo: _Kept | None = _Kept() if _recallable(ruleset, item, self.reads, self.method) else None
         # the 不良记录 it writes is decided by the key too: its 事项 names no other value and not the unit
         self.record_keyed = self.record_spec is not None and _keyed_template(
             ruleset, self.record_spec.event, self.reads
         )
-        self.outside_memo: dict[tuple[str, str], tuple[ItemResult, set[str] | None, None, bool]] = {}  # as memo, 不适用
+        self.outside_memo = _Kept()  # as memo, when it does not apply: by (unit type, 申报值)
 
     def outside_for(self, ruleset: Ruleset, unit_type: str) -> str | None:
         """Why the item does not apply to a unit type (_outside), worked out once per unit type."""
         if unit_type not in self.outside:
             self.outside[unit_type] = _outside(ruleset, self.item.applies_to, self.reads, unit_type)
         return self.outside[unit_type]
+
+
+class _Kept(dict):
+    """Results kept by what decides them, the first _MEMO of them: key → (the result, what fired
+    for it, the 不良记录 it writes without its 序号 or None, whether it is 待复核)."""
+
+    def recall(self, key: tuple, fired: set[str] | None) -> tuple | None:
+        """The entry kept for `key` if durable fired the same checks for it this time."""
+        hit = self.get(key)
+        return hit if hit is not None and hit[1] == fired else None
+
+    def keep(self, key: tuple, entry: tuple) -> None:
+        if len(self) < _MEMO:
+            self[key] = entry
 
 
 def _recallable(ruleset: Ruleset, item, reads: tuple[str, ...], method: Method) -> bool:
@@ -190,8 +201,8 @@ class Plan:
         self.consequences = {severity: _consequence(ruleset, severity) for severity in ("一般", "严重")}
         self.categories: dict[tuple, CategoryTotal] = {}  # (一级指标, 分值, 扣分, 得分) → its line (totals)
         # kept bonus results (score_bonus), for a bonus decided by its values alone (_recallable)
-        self.bonus_memo: dict[str, dict | None] = {
-            b.id: {} if _recallable(ruleset, b, tuple(ruleset.item_reads.get(b.id, ())), method_of(b)) else None
+        self.bonus_memo: dict[str, _Kept | None] = {
+            b.id: _Kept() if _recallable(ruleset, b, tuple(ruleset.item_reads.get(b.id, ())), method_of(b)) else None
             for b in ruleset.model.bonuses
         }
         self.bonus_heads = {
@@ -418,8 +429,8 @@ def score_items(ctx: Context) -> list[ItemResult]:
             key = _key(p.reads, values, unit_type, year)
             if key is not None:
                 fired = index.get(p.id)
-                hit = p.memo.get(key)
-                if hit is not None and hit[1] == fired:
+                hit = p.memo.recall(key, fired)
+                if hit is not None:
                     if hit[2] is None and not hit[3] and not _result.CHECK_SHORTCUTS:
                         out.append(hit[0])
                     else:
@@ -440,13 +451,12 @@ def score_items(ctx: Context) -> list[ItemResult]:
             # made the same for the same unit type, 申报值 and firings: kept by them
             outside_key = (unit_type, shown)
             fired = index.get(p.id)
-            hit = p.outside_memo.get(outside_key)
-            if hit is not None and hit[1] == fired:
+            hit = p.outside_memo.recall(outside_key, fired)
+            if hit is not None:
                 out.append(_recalled(hit, p, seq, ctx) if _result.CHECK_SHORTCUTS else hit[0])
                 continue
             made_ = _not_applying(p, seq, ctx, shown, outside)
-            if len(p.outside_memo) < _MEMO:
-                p.outside_memo[outside_key] = (made_, fired, None, False)
+            p.outside_memo.keep(outside_key, (made_, fired, None, False))
             out.append(made_)
         # not the plain case (every value it reads there and defined, no assessor's decision): the long way
         elif not complete or (reviews and p.id in reviews) or (undefined and _undefined(ctx, p.reads) is not None):
@@ -457,16 +467,14 @@ def score_items(ctx: Context) -> list[ItemResult]:
             records, pending = len(ctx.bad_records), len(ctx.pending)
             made_ = _plain_item(p, seq, ctx, shown, index, flagged)
             out.append(made_)
-            if len(p.memo) >= _MEMO:
-                continue
             written, pends = len(ctx.bad_records) - records, len(ctx.pending) - pending
             if pends and (pends > 1 or ctx.pending[-1] != p.id):
                 continue
             if not written:
-                p.memo[key] = (made_, fired, None, bool(pends))
+                p.memo.keep(key, (made_, fired, None, bool(pends)))
             elif written == 1 and p.record_keyed:  # its fields but the 序号, in the declared order
                 record = {k: v for k, v in ctx.bad_records[-1].__dict__.items() if k != "seq"}
-                p.memo[key] = (made_, fired, record, bool(pends))
+                p.memo.keep(key, (made_, fired, record, bool(pends)))
     return out
 
 
@@ -823,14 +831,13 @@ def score_bonus(bonus, seq: int, ctx: Context) -> BonusResult:
     if key is None or (sub.undefined and _undefined(ctx, reads) is not None):
         return _bonus(bonus, seq, ctx)
     key, fired = (seq, key), ctx._index().get(bonus.id)
-    hit = kept.get(key)
-    if hit is not None and hit[1] == fired:
+    hit = kept.recall(key, fired)
+    if hit is not None:
         if _result.CHECK_SHORTCUTS and _bonus(bonus, seq, ctx).model_dump_json() != hit[0].model_dump_json():
             raise AssertionError(f"{bonus.id}: the kept result differs from scoring it")
         return hit[0]
     made_ = _bonus(bonus, seq, ctx)
-    if len(kept) < _MEMO:
-        kept[key] = (made_, fired)
+    kept.keep(key, (made_, fired, None, False))
     return made_
 
 
